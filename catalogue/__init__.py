@@ -1,0 +1,1 @@
+"""Package marker: lets setuptools ship catalogue/ as greendiag._data_catalogue."""

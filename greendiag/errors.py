@@ -1,0 +1,131 @@
+"""Typed errors: every bad input becomes a GreendiagError carrying located, bilingual problems.
+
+Modelled on frictionless-py: a Problem has a stable `code`, a message in Chinese and English, where
+it is (file, JSON path or sheet!cell, line/column) and how to fix it. One error carries all problems
+found in one input, best first, so a user fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input, located as precisely as the input allows."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    file: str | None = None
+    location: str | None = None  # JSON path ($.years[0].indicators.x) or sheet!cell
+    line: int | None = None
+    column: int | None = None
+    fix_zh: str | None = None
+    fix_en: str | None = None
+
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            pos = self.file
+            if self.line is not None:
+                pos += f":{self.line}"
+                if self.column is not None:
+                    pos += f":{self.column}"
+            parts.append(pos)
+        if self.location:
+            parts.append(self.location)
+        return " ".join(parts)
+
+    def format(self, lang: str = "zh") -> str:
+        msg, fix = (self.message_en, self.fix_en) if lang == "en" else (self.message_zh, self.fix_zh)
+        text = f"{self.where()}: {msg}" if self.where() else msg
+        if fix:
+            text += (" — fix: " if lang == "en" else " —— 修改建议:") + fix
+        return f"[{self.code}] {text}"
+
+    def to_dict(self) -> dict:
+        return attrs.asdict(self)
+
+
+class GreendiagError(Exception):
+    """Base of every error greendiag raises on purpose; `problems` lists what is wrong."""
+
+    title_zh = "greendiag 错误"
+    title_en = "greendiag error"
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str, *, file: str | None = None):
+        if isinstance(problems, str):
+            problems = [Problem("error", problems, problems, file=file)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        if not self.problems:
+            raise ValueError("a GreendiagError needs at least one problem")
+        self.file = file or self.problems[0].file
+        super().__init__(self.format("zh") + "\n" + self.format("en"))
+
+    def format(self, lang: str = "zh") -> str:
+        title = self.title_en if lang == "en" else self.title_zh
+        n = len(self.problems)
+        head = f"{title} ({n} problem{'s' if n != 1 else ''})" if lang == "en" else f"{title}(共{n}处问题)"
+        return head + "\n" + "\n".join("  " + p.format(lang) for p in self.problems)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(p.code for p in self.problems)
+
+
+class InputFileError(GreendiagError):
+    """A file cannot be read at all: missing, unreadable, not UTF-8, malformed YAML/JSON/Excel."""
+
+    title_zh, title_en = "输入文件无法读取", "Input file cannot be read"
+
+
+class CatalogueError(GreendiagError):
+    """The catalogue (or an overlay) breaks its schema or is inconsistent."""
+
+    title_zh, title_en = "指标目录错误", "Catalogue error"
+
+
+class OverlayConflictError(CatalogueError):
+    """An overlay redefines an existing id without `override: true`, or extends the wrong catalogue."""
+
+    title_zh, title_en = "扩展目录冲突", "Overlay conflict"
+
+
+class DatasetError(GreendiagError):
+    """A park dataset is invalid: schema, units, values, years."""
+
+    title_zh, title_en = "园区数据错误", "Dataset error"
+
+
+class UnitError(GreendiagError):
+    """A unit does not parse or has the wrong dimension."""
+
+    title_zh, title_en = "计量单位错误", "Unit error"
+
+
+class RuleError(GreendiagError):
+    """A rule file breaks its schema, references something unknown, or fails its own test cases."""
+
+    title_zh, title_en = "规则错误", "Rule error"
+
+
+class EngineError(GreendiagError):
+    """The rules engine was given something it cannot evaluate safely, or failed."""
+
+    title_zh, title_en = "规则引擎错误", "Rules engine error"
+
+
+class ReportError(GreendiagError):
+    """A report or template could not be written."""
+
+    title_zh, title_en = "报告生成错误", "Report error"
+
+
+def problem(code: str, zh: str, en: str, **where) -> Problem:
+    """Shorthand used across the package."""
+    return Problem(code, zh, en, **where)

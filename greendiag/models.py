@@ -1,0 +1,413 @@
+"""Data models (attrs, frozen): the catalogue's declarations and a park's dataset.
+
+These hold data only; loading lives in catalogue.py / dataset.py, evaluation in scoring.py and
+diagnosis.py (pandera's split of declarations from evaluation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Optional
+
+import attrs
+
+# ---------------------------------------------------------------- provenance
+
+
+@attrs.frozen
+class Source:
+    doc: str
+    clause: str
+
+
+@attrs.frozen
+class Provenance:
+    """Where a number comes from: documents and clauses, and/or why it is provisional."""
+
+    sources: tuple[Source, ...] = ()
+    provisional: Optional[str] = None
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.provisional is not None or not self.sources
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@attrs.frozen
+class Level:
+    id: str
+    zh: str
+    en: str
+    score: float
+
+
+@attrs.frozen
+class Definition:
+    """How an indicator is derived from named raw statistics."""
+
+    formula: str  # ratio | intensity_reduction | elasticity
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    provisional: Optional[str] = None
+
+
+@attrs.frozen
+class Indicator:
+    id: str
+    number: int
+    code: str
+    category: str
+    name_zh: str
+    name_en: str
+    unit: str
+    kind: str  # quantitative | qualitative
+    direction: Optional[str]  # higher | lower | None for qualitative
+    levels: tuple[Level, ...]
+    lead_value: Optional[float]
+    lead_level: Optional[str]
+    lead_provenance: Provenance
+    mandatory: bool
+    mandatory_provenance: Provenance
+    bounds_min: Optional[float]
+    bounds_max: Optional[float]
+    bounds_basis: Optional[str]
+    plausible_min: Optional[float]
+    plausible_max: Optional[float]
+    plausible_provenance: Provenance
+    definition: Optional[Definition]
+    sources: tuple[Source, ...]
+    level_scores_provenance: Provenance = Provenance()
+    origin: str = ""
+
+    @property
+    def qualitative(self) -> bool:
+        return self.kind == "qualitative"
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit.strip() == "%"
+
+    def level(self, key: str) -> Optional[Level]:
+        """A level by id or by its Chinese/English label."""
+        for lv in self.levels:
+            if key in (lv.id, lv.zh, lv.en):
+                return lv
+        return None
+
+
+@attrs.frozen
+class BaselineRequirement:
+    number: int
+    id: str
+    text_zh: str
+    text_en: str
+    mandatory: bool
+    sources: tuple[Source, ...]
+    origin: str = ""
+
+
+@attrs.frozen
+class Category:
+    code: str
+    order: int
+    name_zh: str
+    name_en: str
+    weight: float
+    weight_provenance: Provenance
+    origin: str = ""
+
+
+@attrs.frozen
+class Statistic:
+    id: str
+    name_zh: str
+    name_en: str
+    unit: str
+    origin: str = ""
+
+
+@attrs.frozen
+class Reference:
+    """A reference value for 标准比对法/先进对照法, already converted to its indicator's unit."""
+
+    id: str
+    indicator: str
+    method: str  # standard_comparison | advanced_benchmark
+    label_zh: str
+    label_en: str
+    value: float  # in the indicator's unit
+    given_value: float
+    given_unit: str
+    inverse: bool
+    provenance: Provenance
+    note: Optional[str] = None
+    origin: str = ""
+
+
+@attrs.frozen
+class DocumentRef:
+    id: str
+    title_zh: str
+    title_en: Optional[str] = None
+    issuer: Optional[str] = None
+    number: Optional[str] = None
+    year: Optional[int] = None
+    note: Optional[str] = None
+    origin: str = ""
+
+
+@attrs.frozen
+class Coefficient:
+    key: str  # carrier or grid id
+    name_zh: str
+    name_en: str
+    value: float
+    unit: str
+    year: Optional[int]
+    provenance: Provenance
+
+
+@attrs.frozen
+class Band:
+    min: float
+    zh: str
+    en: str
+
+
+@attrs.frozen
+class ScoringMethod:
+    full: float
+    full_provenance: Provenance
+    cap: float
+    cap_provenance: Provenance
+    category_aggregation: str
+    total_aggregation: str
+    aggregation_provenance: Provenance
+    missing_optional: str
+    missing_mandatory: str
+    missing_provenance: Provenance
+    bands: tuple[Band, ...]
+    bands_provenance: Provenance
+    years: int
+
+    def band(self, score: float) -> Optional[Band]:
+        for b in sorted(self.bands, key=lambda b: -b.min):
+            if score >= b.min:
+                return b
+        return None
+
+
+@attrs.frozen(slots=False)
+class Catalogue:
+    """The whole declarative catalogue, possibly extended by overlays (专项诊断)."""
+
+    id: str
+    version: str
+    title_zh: str
+    title_en: str
+    documents: tuple[DocumentRef, ...]
+    categories: tuple[Category, ...]
+    indicators: tuple[Indicator, ...]
+    requirements: tuple[BaselineRequirement, ...]
+    statistics: tuple[Statistic, ...]
+    references: tuple[Reference, ...]
+    coal_coefficients: tuple[Coefficient, ...]
+    electricity_co2: tuple[Coefficient, ...]
+    scoring: ScoringMethod
+    overlays: tuple[tuple[str, str], ...] = ()
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    @functools.cached_property
+    def _stats(self) -> dict[str, Statistic]:
+        return {s.id: s for s in self.statistics}
+
+    def indicator(self, key: str | int) -> Indicator:
+        """An indicator by id, code (EG1) or number; KeyError if unknown."""
+        if isinstance(key, int):
+            for ind in self.indicators:
+                if ind.number == key:
+                    return ind
+            raise KeyError(key)
+        if key in self._by_id:
+            return self._by_id[key]
+        for ind in self.indicators:
+            if key in (ind.code, ind.name_zh):
+                return ind
+        raise KeyError(key)
+
+    def has_indicator(self, key: str) -> bool:
+        try:
+            self.indicator(key)
+        except KeyError:
+            return False
+        return True
+
+    def statistic(self, key: str) -> Statistic:
+        return self._stats[key]
+
+    def category(self, code: str) -> Category:
+        for c in self.categories:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+    def requirement(self, number: int) -> BaselineRequirement:
+        for r in self.requirements:
+            if r.number == number:
+                return r
+        raise KeyError(number)
+
+    def references_for(self, indicator_id: str) -> tuple[Reference, ...]:
+        return tuple(r for r in self.references if r.indicator == indicator_id)
+
+    def document(self, doc_id: str) -> Optional[DocumentRef]:
+        return next((d for d in self.documents if d.id == doc_id), None)
+
+    @property
+    def label(self) -> str:
+        extra = "".join(f" + {oid} {ov}" for oid, ov in self.overlays)
+        return f"{self.id} {self.version}{extra}"
+
+
+# ---------------------------------------------------------------- dataset
+
+
+@attrs.frozen
+class Person:
+    name: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    fax: Optional[str] = None
+
+
+@attrs.frozen
+class ParkProfile:
+    """基本信息表 — 园区基本信息."""
+
+    name: str
+    management_body: Optional[str] = None
+    level: Optional[str] = None  # 国家级 | 市级 | 其他
+    project_lead: Person = Person()
+    contact: Person = Person()
+    address: Optional[str] = None
+    area_km2: Optional[float] = None
+    leading_industries: Optional[str] = None
+    description: Optional[str] = None
+
+
+@attrs.frozen
+class ServiceProvider:
+    """基本信息表 — 服务商信息."""
+
+    name: Optional[str] = None
+    address: Optional[str] = None
+    legal_representative: Person = Person()
+    contact: Person = Person()
+    report_author: Person = Person()
+    reviewer: Person = Person()
+
+
+@attrs.frozen
+class TeamMember:
+    """绿色诊断工作组成员表 row."""
+
+    name: str
+    role: Optional[str] = None
+    title: Optional[str] = None
+    speciality: Optional[str] = None
+    senior: bool = False
+    led_green_projects: bool = False
+    park_staff: bool = False
+
+
+@attrs.frozen
+class Engagement:
+    """Facts about how the diagnosis was carried out, checked against the guide's procedure."""
+
+    provider: ServiceProvider = ServiceProvider()
+    team: tuple[TeamMember, ...] = ()
+    confidentiality_submitted: Optional[dt.date] = None
+    work_started: Optional[dt.date] = None
+    onsite_start: Optional[dt.date] = None
+    onsite_end: Optional[dt.date] = None
+    onsite_working_days: Optional[int] = None
+    scope_full: Optional[bool] = None
+    scope_description: Optional[str] = None
+    scope_approval: Optional[str] = None
+    fee_charged: Optional[bool] = None
+    report_submitted: Optional[dt.date] = None
+    follow_up_submitted: Optional[dt.date] = None
+    specialised: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class IndicatorValue:
+    """One indicator in one year, in the catalogue's unit (or a level id for qualitative ones)."""
+
+    indicator: str
+    year: int
+    value: Optional[float]
+    level: Optional[str]
+    origin: str  # reported | derived
+    given: str  # what the user wrote, for messages
+    evidence: Optional[str] = None
+    derived: Optional[float] = None  # value derived from statistics, when they allow it
+    location: Optional[str] = None
+
+
+@attrs.frozen
+class StatisticValue:
+    statistic: str
+    year: int
+    value: float  # in the statistic's catalogue unit
+    given: str
+
+
+@attrs.frozen
+class RequirementStatus:
+    number: int
+    status: str  # met | not_met | unknown
+    evidence: Optional[str] = None
+    note: Optional[str] = None
+
+
+@attrs.frozen
+class ImprovementProject:
+    """附件2-1-3 row entered by the user."""
+
+    content: str
+    total_investment: Optional[float] = None  # 万元
+    fixed_investment: Optional[float] = None  # 万元
+    expected_effect: Optional[str] = None
+    note: Optional[str] = None
+
+
+@attrs.frozen(slots=False)
+class ParkDataset:
+    source: str
+    profile: ParkProfile
+    diagnosis_year: int
+    years: tuple[int, ...]
+    values: tuple[IndicatorValue, ...]
+    statistics: tuple[StatisticValue, ...]
+    baseline: tuple[RequirementStatus, ...]
+    engagement: Engagement
+    projects: tuple[ImprovementProject, ...] = ()
+    fictitious: bool = False
+    catalogue_label: str = ""
+
+    @functools.cached_property
+    def _index(self) -> dict[tuple[str, int], IndicatorValue]:
+        return {(v.indicator, v.year): v for v in self.values}
+
+    def value(self, indicator_id: str, year: int) -> Optional[IndicatorValue]:
+        return self._index.get((indicator_id, year))
+
+    def requirement_status(self, number: int) -> Optional[RequirementStatus]:
+        return next((r for r in self.baseline if r.number == number), None)

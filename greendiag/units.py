@@ -1,0 +1,104 @@
+"""The package's one pint registry, and conversion of input values to plain floats at the boundary.
+
+Units are defined as data in catalogue/units.txt. Input text is NFKC-normalised first, so that
+full-width characters from Excel (``万元／tce``, ``９５％``) and superscripts (m³, km²) parse as meant
+instead of silently as something else. Scoring never sees a Quantity: only floats in catalogue units.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import threading
+import unicodedata
+from importlib import resources
+
+import pint
+
+from .errors import Problem, UnitError
+
+_lock = threading.RLock()  # registry() is first built while the lock is held
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@functools.cache
+def registry() -> pint.UnitRegistry:
+    """Build the registry once (about 0.2 s) from the packaged definitions."""
+    with _lock:
+        ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=False, cache_folder=None)
+        text = (resources.files("greendiag._data_catalogue") / "units.txt").read_text(encoding="utf-8")
+        ureg.load_definitions(text.splitlines())
+        return ureg
+
+
+def normalise(text: str) -> str:
+    """NFKC-normalise a unit or quantity string and tidy separators; '' and '-' mean dimensionless."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    s = s.replace("·", "*").replace("×", "*")
+    if s in ("", "-", "–", "—", "1"):
+        return ""
+    return s
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_unit(expr: str) -> pint.Unit:
+    """Parse a unit expression, raising UnitError with the expression on failure."""
+    s = normalise(expr)
+    if not s:
+        return registry().dimensionless
+    try:
+        with _lock:
+            unit = registry().parse_units(s)
+    except Exception as exc:  # pint raises several unrelated types (UndefinedUnitError is an AttributeError)
+        raise UnitError(Problem("unknown-unit", f"无法识别的计量单位“{expr}”", f"unknown unit '{expr}'",
+                                fix_zh="使用指标目录中的单位,如 万元/tce、%、元/m3、亿元/km2、t/万元、万元/人",
+                                fix_en=f"use a catalogue unit such as 万元/tce, %, 元/m3, 亿元/km2, t/万元, 万元/人 ({type(exc).__name__})")) from None
+    return unit
+
+
+@functools.lru_cache(maxsize=4096)
+def factor(from_unit: str, to_unit: str) -> float:
+    """Multiplicative factor converting values in `from_unit` to `to_unit`; UnitError on wrong dimension."""
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    if src.dimensionality != dst.dimensionality:
+        raise UnitError(Problem("wrong-dimension", f"单位“{from_unit}”不能换算为“{to_unit}”(量纲不同)",
+                                f"unit '{from_unit}' cannot be converted to '{to_unit}' (different dimension)",
+                                fix_zh=f"请以 {to_unit or '无量纲'} 或同量纲单位填写", fix_en=f"give the value in {to_unit or 'a dimensionless number'} or an equivalent unit"))
+    with _lock:
+        return float(registry().Quantity(1.0, src).to(dst).magnitude)
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert a float between units (no Quantity leaves this module)."""
+    return value * factor(from_unit, to_unit) if from_unit != to_unit else float(value)
+
+
+def inverse_factor(from_unit: str, to_unit: str) -> float:
+    """Factor k such that 1/(x [from_unit]) == k/x [to_unit]: for references given as intensities."""
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    if (1 / src).dimensionality != dst.dimensionality:
+        raise UnitError(Problem("wrong-dimension", f"单位“{from_unit}”的倒数不能换算为“{to_unit}”",
+                                f"the inverse of '{from_unit}' cannot be converted to '{to_unit}'"))
+    with _lock:
+        return float((1 / registry().Quantity(1.0, src)).to(dst).magnitude)
+
+
+def split_quantity(text: str) -> tuple[float, str]:
+    """Split '32000 元/tce' into (32000.0, '元/tce'); a bare number gives unit None-equivalent ''.
+
+    Raises ValueError with a short English reason; callers turn it into a located DatasetError.
+    """
+    s = normalise(text).replace(",", "")
+    if s.endswith("%") and _NUMBER.match(s[:-1].strip()):
+        return _finite(float(s[:-1].strip())), "%"
+    m = re.match(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$", s)
+    if not m:
+        raise ValueError("not a number")
+    return _finite(float(m.group(1))), m.group(2).strip()
+
+
+def _finite(x: float) -> float:
+    if not math.isfinite(x):
+        raise ValueError("not a finite number")
+    return x

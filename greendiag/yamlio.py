@@ -1,0 +1,226 @@
+"""Safe reading of YAML/JSON data files, with line/column locations for every value.
+
+PyYAML's defaults surprise users of a data format (``NO`` is False, dates become objects, duplicate
+keys silently win last, anchors can bomb memory, ``.nan`` is a number). This loader keeps scalars
+boring: booleans are only true/false, dates stay strings, keys are strings, duplicates, non-finite
+numbers, alias bombs and deep nesting are located errors.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from typing import Any, Iterable, Sequence
+
+import attrs
+import yaml
+
+from .errors import GreendiagError, InputFileError, Problem
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_EXPANDED_NODES = 200_000
+MAX_DEPTH = 64
+
+
+class _LoadProblem(Exception):
+    def __init__(self, code: str, zh: str, en: str, mark=None, fix_zh=None, fix_en=None):
+        super().__init__(en)
+        self.code, self.zh, self.en, self.mark, self.fix_zh, self.fix_en = code, zh, en, mark, fix_zh, fix_en
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML-1.2-like booleans, no timestamps, string keys, checked duplicates."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _LoadProblem("yaml-complex-key", "映射的键必须是简单文本", "a mapping key must be a plain scalar",
+                               key_node.start_mark)
+        key = str(loader.construct_object(key_node, deep=deep))
+        if key in out:
+            raise _LoadProblem("duplicate-key", f"键“{key}”重复出现", f"key '{key}' appears twice",
+                               key_node.start_mark, "删除或合并重复的键", "remove or merge the duplicate key")
+        out[key] = loader.construct_object(value_node, deep=deep)
+    return out
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
+    value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    if not math.isfinite(value):
+        raise _LoadProblem("non-finite-number", f"不允许非有限数值 {node.value}", f"non-finite number {node.value} is not allowed",
+                           node.start_mark, "填写有限的数值,缺失数据请删除该项", "give a finite number; leave missing data out")
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
+
+
+def _check_size(node: yaml.Node) -> None:
+    """Reject alias bombs and absurd nesting by counting the node tree as it would expand."""
+    memo: dict[int, int] = {}
+
+    def size(n: yaml.Node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise _LoadProblem("too-deep", f"嵌套超过{MAX_DEPTH}层", f"nesting deeper than {MAX_DEPTH} levels", n.start_mark)
+        if id(n) in memo:
+            return memo[id(n)]
+        if isinstance(n, yaml.ScalarNode):
+            total = 1
+        elif isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(size(c, depth + 1) for c in n.value)
+        else:
+            total = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in n.value)
+        if total > MAX_EXPANDED_NODES:
+            raise _LoadProblem("too-large", "展开后的数据过大(疑似锚点/别名炸弹)",
+                               "data expands too large (an anchor/alias bomb?)", n.start_mark)
+        memo[id(n)] = total
+        return total
+
+    size(node, 0)
+
+
+@attrs.frozen
+class Document:
+    """A parsed data file: its data and the node tree used to locate values by path."""
+
+    path: str
+    data: Any
+    node: Any = attrs.field(default=None, repr=False, eq=False)
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """1-based (line, column) of the value at `path`, as deep as the path resolves."""
+        node, best = self.node, self.node
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                nxt = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                nxt = node.value[step]
+            else:
+                nxt = None
+            if nxt is None:
+                break
+            node = best = nxt
+        if best is None:
+            return None, None
+        return best.start_mark.line + 1, best.start_mark.column + 1
+
+    def problem(self, code: str, zh: str, en: str, path: Sequence[str | int] = (), fix_zh=None, fix_en=None) -> Problem:
+        line, col = self.locate(path)
+        return Problem(code, zh, en, file=self.path, location=json_path(path), line=line, column=col,
+                       fix_zh=fix_zh, fix_en=fix_en)
+
+
+def json_path(path: Iterable[str | int]) -> str:
+    out = "$"
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if re.fullmatch(r"[\w]+", str(step)) else f"[{step!r}]")
+    return out
+
+
+def _fail(error_cls: type[GreendiagError], path: str, code: str, zh: str, en: str, mark=None, fix_zh=None, fix_en=None):
+    line = mark.line + 1 if mark is not None else None
+    col = mark.column + 1 if mark is not None else None
+    raise error_cls(Problem(code, zh, en, file=path, line=line, column=col, fix_zh=fix_zh, fix_en=fix_en)) from None
+
+
+def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> str:
+    """Read a UTF-8 text file or raise a located error (missing, a folder, too large, not UTF-8, empty)."""
+    p = os.fspath(path)
+    try:
+        if os.path.isdir(p):
+            _fail(error_cls, p, "is-directory", "这是一个文件夹,不是数据文件", "this is a folder, not a data file")
+        size = os.path.getsize(p)
+        if size > MAX_BYTES:
+            _fail(error_cls, p, "file-too-large", f"文件过大({size}字节)", f"file too large ({size} bytes)")
+        with open(p, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        _fail(error_cls, p, "file-not-found", "文件不存在", "file not found", fix_zh="检查路径与文件名", fix_en="check the path and file name")
+    except PermissionError:
+        _fail(error_cls, p, "file-unreadable", "没有读取权限", "permission denied")
+    except OSError as exc:
+        _fail(error_cls, p, "file-unreadable", f"无法读取文件:{exc.strerror}", f"cannot read file: {exc.strerror}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        _fail(error_cls, p, "not-utf8", f"文件不是UTF-8编码(第{exc.start}字节)", f"file is not UTF-8 (byte {exc.start})",
+              fix_zh="以UTF-8编码另存该文件", fix_en="save the file as UTF-8")
+    if not text.strip():
+        _fail(error_cls, p, "empty-file", "文件为空", "file is empty")
+    if "\x00" in text:
+        _fail(error_cls, p, "binary-file", "文件含有空字节,不是文本数据", "file contains NUL bytes: not text data")
+    return text
+
+
+def parse_text(text: str, path: str, error_cls: type[GreendiagError] = InputFileError) -> Document:
+    """Parse YAML (or JSON, which is read as YAML for locations) into a Document."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                _fail(error_cls, path, "empty-file", "文件没有内容", "file has no content")
+            _check_size(node)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except _LoadProblem as exc:
+        _fail(error_cls, path, exc.code, exc.zh, exc.en, exc.mark, exc.fix_zh, exc.fix_en)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = f"{exc.problem or ''} {exc.context or ''}".strip()
+        _fail(error_cls, path, "malformed-yaml", f"YAML/JSON 格式错误:{what}", f"malformed YAML/JSON: {what}", mark,
+              "检查该行的缩进、冒号与引号;含 % 或 : 的文本请加引号", "check indentation, colons and quotes on that line; quote text containing % or :")
+    except yaml.YAMLError as exc:
+        _fail(error_cls, path, "malformed-yaml", f"YAML/JSON 格式错误:{exc}", f"malformed YAML/JSON: {exc}")
+    except RecursionError:
+        _fail(error_cls, path, "too-deep", "嵌套过深", "nesting too deep")
+    if path.lower().endswith(".json"):
+        _check_json(text, path, error_cls)
+    return Document(path, data, node)
+
+
+def _check_json(text: str, path: str, error_cls: type[GreendiagError]) -> None:
+    """A .json file must also be valid strict JSON (YAML accepts more)."""
+    def pairs(items):
+        seen = set()
+        for k, _ in items:
+            if k in seen:
+                raise _LoadProblem("duplicate-key", f"键“{k}”重复出现", f"key '{k}' appears twice")
+            seen.add(k)
+        return dict(items)
+
+    def bad_constant(name):
+        raise _LoadProblem("non-finite-number", f"不允许 {name}", f"{name} is not allowed in JSON data")
+
+    try:
+        json.loads(text, object_pairs_hook=pairs, parse_constant=bad_constant)
+    except _LoadProblem as exc:
+        _fail(error_cls, path, exc.code, exc.zh, exc.en)
+    except json.JSONDecodeError as exc:
+        raise error_cls(Problem("malformed-json", f"JSON 格式错误:{exc.msg}", f"malformed JSON: {exc.msg}",
+                                file=path, line=exc.lineno, column=exc.colno)) from None
+    except RecursionError:
+        _fail(error_cls, path, "too-deep", "嵌套过深", "nesting too deep")
+
+
+def read_document(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> Document:
+    """Read and parse a YAML or JSON data file safely."""
+    p = os.fspath(path)
+    return parse_text(read_text(p, error_cls), p, error_cls)

@@ -1,0 +1,1 @@
+"""Package marker: lets setuptools ship rules/ as greendiag._data_rules."""
