@@ -1,0 +1,20 @@
+"""greendiag: industrial park green diagnosis (北京市工业园区绿色诊断工作指南, 2024) as data, rules and reports.
+
+Public API: load a catalogue (optionally extended by overlays), load a park dataset, diagnose it.
+Everything not listed in __all__ is private.
+"""
+
+from .catalogue import load_catalogue, registered_overlays
+from .dataset import dataset_from_dict, load_dataset
+from .errors import (CatalogueError, DatasetError, EngineError, GreendiagError, InputFileError, OverlayConflictError,
+                     Problem, ReportError, RuleError, UnitError)
+from .models import Catalogue, ParkDataset
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "load_catalogue", "registered_overlays", "load_dataset", "dataset_from_dict",
+    "Catalogue", "ParkDataset",
+    "GreendiagError", "InputFileError", "CatalogueError", "OverlayConflictError", "DatasetError", "UnitError",
+    "RuleError", "EngineError", "ReportError", "Problem",
+]

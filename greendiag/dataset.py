@@ -1,0 +1,346 @@
+"""Reading a park dataset (YAML/JSON, or Excel via excel.py): validate, convert units, derive indicators.
+
+Every problem in a dataset is collected and raised at once as a DatasetError, each located by file,
+JSON path (or sheet!cell) and line, with a fix. After this module, values are plain floats in the
+catalogue's units: pint is not used past the boundary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from typing import Any, Callable, Optional
+
+from . import schema, units
+from .catalogue import load_catalogue
+from .errors import DatasetError, Problem, UnitError
+from .models import (Catalogue, Engagement, ImprovementProject, Indicator, IndicatorValue, ParkDataset, ParkProfile,
+                     Person, RequirementStatus, ServiceProvider, StatisticValue, TeamMember)
+from .yamlio import Document, json_path, read_document
+
+FORMAT = "greendiag-dataset/1"
+STATUS = {"met": "met", "not_met": "not_met", "unknown": "unknown", "符合": "met", "不符合": "not_met", "未知": "unknown"}
+LEVEL = {"national": "国家级", "municipal": "市级", "other": "其他"}
+
+Locator = Callable[..., Problem]
+
+
+def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = None) -> ParkDataset:
+    """Read a park dataset from YAML, JSON or a filled greendiag Excel workbook."""
+    p = os.fspath(path)
+    cat = catalogue or load_catalogue()
+    if p.lower().endswith((".xlsx", ".xlsm")):
+        from .excel import read_workbook  # openpyxl is only imported for workbooks
+
+        data, locate = read_workbook(p, cat)
+        return build_dataset(data, cat, source=p, locate=locate)
+    doc = read_document(p, DatasetError)
+    return build_dataset(doc.data, cat, source=p, doc=doc)
+
+
+def dataset_from_dict(data: Any, *, catalogue: Optional[Catalogue] = None, source: str = "<data>") -> ParkDataset:
+    """Build a dataset from already-parsed data (the same checks as load_dataset)."""
+    return build_dataset(data, catalogue or load_catalogue(), source=source, doc=Document(source, data, None))
+
+
+def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Document] = None,
+                  locate: Optional[Callable[[tuple], str]] = None) -> ParkDataset:
+    """Validate parsed data against the schema and the catalogue; return a ParkDataset or raise DatasetError."""
+    doc = doc or Document(source, data, None)
+    if locate is not None:  # Excel: schema paths map to sheet!cell
+        def where(code, zh, en, path=(), fix_zh=None, fix_en=None):
+            return Problem(code, zh, en, file=source, location=locate(tuple(path)) or json_path(path), fix_zh=fix_zh, fix_en=fix_en)
+    else:
+        where = doc.problem
+    found = schema.problems(doc, "dataset.schema.json")
+    if found:
+        if locate is not None:
+            found = [Problem(p.code, p.message_zh, p.message_en, file=source, location=_relocate(p.location, locate),
+                             fix_zh=p.fix_zh, fix_en=p.fix_en) for p in found]
+        raise DatasetError(found)
+    return _Builder(data, cat, source, where).build()
+
+
+def _relocate(path_text: Optional[str], locate: Callable[[tuple], str]) -> Optional[str]:
+    import re
+
+    if not path_text:
+        return path_text
+    steps: list = []
+    for m in re.finditer(r"\.(\w+)|\[(\d+)\]|\['([^']*)'\]", path_text):
+        steps.append(m.group(1) if m.group(1) is not None else int(m.group(2)) if m.group(2) is not None else m.group(3))
+    return locate(tuple(steps)) or path_text
+
+
+class _Builder:
+    def __init__(self, data: dict, cat: Catalogue, source: str, where: Locator):
+        self.data, self.cat, self.source, self.where = data, cat, source, where
+        self.problems: list[Problem] = []
+
+    def fail(self, code, zh, en, path, fix_zh=None, fix_en=None):
+        self.problems.append(self.where(code, zh, en, path, fix_zh, fix_en))
+
+    # ------------------------------------------------------------ top level
+    def build(self) -> ParkDataset:
+        d = self.data
+        dy = d["diagnosis_year"]
+        scored = tuple(range(dy - self.cat.scoring.years, dy))
+        if "catalogue" in d and d["catalogue"].get("id") not in (None, self.cat.id):
+            self.fail("catalogue-mismatch", f"数据声明的指标目录“{d['catalogue']['id']}”与当前目录“{self.cat.id}”不一致",
+                      f"dataset declares catalogue '{d['catalogue']['id']}', but '{self.cat.id}' is in use", ("catalogue", "id"))
+        years_seen: dict[int, int] = {}
+        values: list[IndicatorValue] = []
+        stats: list[StatisticValue] = []
+        for i, block in enumerate(d["years"]):
+            y = block["year"]
+            if y in years_seen:
+                self.fail("duplicate-year", f"年份 {y} 重复出现(另见 years[{years_seen[y]}])", f"year {y} appears twice (see also years[{years_seen[y]}])",
+                          ("years", i, "year"), "合并同一年份的数据", "merge the data of that year into one block")
+                continue
+            years_seen[y] = i
+            if y >= dy:
+                self.fail("year-not-before-diagnosis", f"年份 {y} 不早于诊断年份 {dy}", f"year {y} is not before the diagnosis year {dy}",
+                          ("years", i, "year"), f"诊断年份的前三年为 {scored[0]}–{scored[-1]}(附件2-1-2 注2)",
+                          f"the three years before the diagnosis are {scored[0]}–{scored[-1]} (annex 2-1-2 note 2)")
+                continue
+            stats.extend(self._statistics(y, block.get("statistics", {}), ("years", i, "statistics")))
+            values.extend(self._indicators(y, block.get("indicators", {}), ("years", i, "indicators")))
+        if not any(y in years_seen for y in scored):
+            self.fail("no-scored-year", f"没有诊断年份前三年({scored[0]}–{scored[-1]})的数据", f"no data for the three years before the diagnosis ({scored[0]}–{scored[-1]})",
+                      ("years",), "检查 diagnosis_year 与 years 中的年份", "check diagnosis_year and the years given")
+        values = self._derive(values, stats, scored)
+        baseline = self._baseline(d.get("baseline", []))
+        engagement = self._engagement(d.get("engagement", {}))
+        if self.problems:
+            raise DatasetError(self.problems)
+        return ParkDataset(
+            source=self.source, profile=self._profile(d["park"]), diagnosis_year=dy, years=scored,
+            values=tuple(sorted(values, key=lambda v: (v.year, self.cat.indicator(v.indicator).number))),
+            statistics=tuple(sorted(stats, key=lambda s: (s.year, s.statistic))), baseline=baseline,
+            engagement=engagement, projects=tuple(ImprovementProject(**p) for p in d.get("projects", [])),
+            fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label)
+
+    # ------------------------------------------------------------ values
+    def _number(self, raw: Any, unit: Optional[str], target_unit: str, path: tuple, what: str) -> Optional[tuple[float, str]]:
+        """(value in target unit, text as given) or None after recording a problem."""
+        evidence_unit = unit
+        if isinstance(raw, bool):
+            self.fail("not-a-number", f"{what}:{raw!r} 不是数值", f"{what}: {raw!r} is not a number", path)
+            return None
+        if isinstance(raw, (int, float)):
+            number, given_unit = float(raw), None
+        else:
+            try:
+                number, given_unit = units.split_quantity(str(raw))
+            except ValueError:
+                self.fail("not-a-number", f"{what}:“{raw}”不是数值", f"{what}: '{raw}' is not a number", path,
+                          f"填写数值,可带单位,如 “3.2 万元/tce”;单位默认为 {target_unit or '无量纲'}",
+                          f"give a number, optionally with a unit, e.g. '3.2 万元/tce'; the default unit is {target_unit or 'dimensionless'}")
+                return None
+            given_unit = given_unit or None
+        if given_unit and evidence_unit and units.normalise(given_unit) != units.normalise(evidence_unit):
+            self.fail("conflicting-unit", f"{what}:数值自带单位“{given_unit}”与 unit 字段“{evidence_unit}”矛盾",
+                      f"{what}: the value's unit '{given_unit}' contradicts the unit field '{evidence_unit}'", path)
+            return None
+        from_unit = given_unit or evidence_unit or target_unit
+        try:
+            value = units.convert(number, from_unit, target_unit)
+        except UnitError as exc:
+            p = exc.problems[0]
+            self.fail(p.code, f"{what}:{p.message_zh}", f"{what}: {p.message_en}", path, p.fix_zh, p.fix_en)
+            return None
+        text = f"{number:g} {from_unit}".strip() if not isinstance(raw, str) else str(raw)
+        return value, text
+
+    def _check_bounds(self, ind: Indicator, value: float, path: tuple, derived: bool = False) -> bool:
+        how = "(由统计数据推导)" if derived else ""
+        how_en = " (derived from statistics)" if derived else ""
+        if ind.bounds_min is not None and value < ind.bounds_min:
+            code = "negative-value" if ind.bounds_min == 0 else "below-bounds"
+            self.fail(code, f"{ind.number} {ind.name_zh}{how}:{value:g} 低于下限 {ind.bounds_min:g}({ind.bounds_basis})",
+                      f"{ind.number} {ind.name_en}{how_en}: {value:g} is below {ind.bounds_min:g} ({ind.bounds_basis})", path,
+                      "核对数据与单位;缺失数据请留空", "check the value and its unit; leave missing data out")
+            return False
+        if ind.bounds_max is not None and value > ind.bounds_max:
+            code = "share-over-100" if ind.is_share else "above-bounds"
+            self.fail(code, f"{ind.number} {ind.name_zh}{how}:{value:g} 超过上限 {ind.bounds_max:g}({ind.bounds_basis})",
+                      f"{ind.number} {ind.name_en}{how_en}: {value:g} is above {ind.bounds_max:g} ({ind.bounds_basis})", path,
+                      "比例以百分数填写(如 95 表示 95 %),并核对分子分母", "give shares in percent (95 means 95 %) and check numerator and denominator")
+            return False
+        return True
+
+    def _indicators(self, year: int, block: dict, path: tuple) -> list[IndicatorValue]:
+        out = []
+        for key, raw in block.items():
+            p = path + (key,)
+            try:
+                ind = self.cat.indicator(key)
+            except KeyError:
+                close = difflib.get_close_matches(key, [i.id for i in self.cat.indicators] + [i.name_zh for i in self.cat.indicators], n=1)
+                hint = f"是否应为“{close[0]}”?" if close else "见 `greendiag catalogue list`"
+                hint_en = f"did you mean '{close[0]}'?" if close else "see `greendiag catalogue list`"
+                self.fail("unknown-indicator", f"未知指标“{key}”", f"unknown indicator '{key}'", p, hint, hint_en)
+                continue
+            raw_value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
+            what = f"{year}年 {ind.number} {ind.name_zh}"
+            vp = p + ("value",) if isinstance(raw, dict) else p
+            if ind.qualitative:
+                level = ind.level(str(raw_value)) if isinstance(raw_value, str) else None
+                if level is None:
+                    allowed = "、".join(f"{lv.zh}({lv.id})" for lv in ind.levels)
+                    self.fail("unknown-level", f"{what}:“{raw_value}”不是允许的档次", f"{what}: '{raw_value}' is not an allowed level", vp,
+                              f"可选:{allowed}", f"allowed: {', '.join(lv.id for lv in ind.levels)}")
+                    continue
+                out.append(IndicatorValue(ind.id, year, None, level.id, "reported", str(raw_value), evidence, None, json_path(vp)))
+                continue
+            got = self._number(raw_value, unit, ind.unit, vp, what)
+            if got is None or not self._check_bounds(ind, got[0], vp):
+                continue
+            out.append(IndicatorValue(ind.id, year, got[0], None, "reported", got[1], evidence, None, json_path(vp)))
+        return out
+
+    def _statistics(self, year: int, block: dict, path: tuple) -> list[StatisticValue]:
+        out = []
+        known = {s.id: s for s in self.cat.statistics}
+        for key, raw in block.items():
+            p = path + (key,)
+            stat = known.get(key)
+            if stat is None:
+                close = difflib.get_close_matches(key, list(known), n=1)
+                self.fail("unknown-statistic", f"未知统计量“{key}”", f"unknown statistic '{key}'", p,
+                          f"是否应为“{close[0]}”?" if close else "见 catalogue/statistics.yaml", f"did you mean '{close[0]}'?" if close else "see catalogue/statistics.yaml")
+                continue
+            raw_value, unit = (raw.get("value"), raw.get("unit")) if isinstance(raw, dict) else (raw, None)
+            vp = p + ("value",) if isinstance(raw, dict) else p
+            got = self._number(raw_value, unit, stat.unit, vp, f"{year}年 {stat.name_zh}")
+            if got is None:
+                continue
+            if got[0] < 0:
+                self.fail("negative-value", f"{year}年 {stat.name_zh}:{got[0]:g} 为负数", f"{year} {stat.name_en}: {got[0]:g} is negative", vp)
+                continue
+            out.append(StatisticValue(stat.id, year, got[0], got[1]))
+        return out
+
+    # ------------------------------------------------------------ derivation
+    def _derive(self, values: list[IndicatorValue], stats: list[StatisticValue], scored: tuple[int, ...]) -> list[IndicatorValue]:
+        table = {(s.statistic, s.year): s.value for s in stats}
+        reported = {(v.indicator, v.year): v for v in values}
+        out = list(values)
+        for ind in self.cat.indicators:
+            if ind.definition is None:
+                continue
+            for y in scored:
+                derived = derive(ind, self.cat, table, y)
+                if derived is None:
+                    continue
+                key = (ind.id, y)
+                if key in reported:
+                    out[out.index(reported[key])] = _with_derived(reported[key], derived)
+                else:
+                    if not self._check_bounds(ind, derived, ("years",), derived=True):
+                        continue
+                    out.append(IndicatorValue(ind.id, y, derived, None, "derived", f"由统计数据推导 (derived) {derived:.6g}", None, derived, None))
+        return out
+
+    # ------------------------------------------------------------ other sections
+    def _baseline(self, rows: list[dict]) -> tuple[RequirementStatus, ...]:
+        seen, out = set(), []
+        numbers = {r.number for r in self.cat.requirements}
+        for i, row in enumerate(rows):
+            n = row["number"]
+            if n not in numbers:
+                self.fail("unknown-requirement", f"基础性要求第{n}项不存在", f"there is no baseline requirement {n}", ("baseline", i, "number"),
+                          f"序号为 {min(numbers)}–{max(numbers)}", f"numbers run {min(numbers)}–{max(numbers)}")
+                continue
+            if n in seen:
+                self.fail("duplicate-requirement", f"基础性要求第{n}项重复填写", f"baseline requirement {n} is given twice", ("baseline", i, "number"))
+                continue
+            seen.add(n)
+            out.append(RequirementStatus(n, STATUS[row["status"]], row.get("evidence"), row.get("note")))
+        return tuple(sorted(out, key=lambda r: r.number))
+
+    def _date(self, text: Optional[str], path: tuple) -> Optional[dt.date]:
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail("bad-date", f"日期“{text}”无效", f"invalid date '{text}'", path, "格式为 YYYY-MM-DD", "use YYYY-MM-DD")
+            return None
+
+    def _engagement(self, e: dict) -> Engagement:
+        prov = e.get("provider", {})
+        person = lambda d: Person(**(d or {}))
+        onsite = e.get("onsite", {})
+        start = self._date(onsite.get("start"), ("engagement", "onsite", "start"))
+        end = self._date(onsite.get("end"), ("engagement", "onsite", "end"))
+        days = onsite.get("working_days")
+        if start and end:
+            if end < start:
+                self.fail("bad-date-range", "现场诊断结束日期早于开始日期", "on-site end date is before its start", ("engagement", "onsite", "end"))
+            elif days is None:
+                days = sum(1 for k in range((end - start).days + 1) if (start + dt.timedelta(k)).weekday() < 5)
+        scope = e.get("scope", {})
+        return Engagement(
+            provider=ServiceProvider(prov.get("name"), prov.get("address"), person(prov.get("legal_representative")),
+                                     person(prov.get("contact")), person(prov.get("report_author")), person(prov.get("reviewer"))),
+            team=tuple(TeamMember(**m) for m in e.get("team", [])),
+            confidentiality_submitted=self._date(e.get("confidentiality_submitted"), ("engagement", "confidentiality_submitted")),
+            work_started=self._date(e.get("work_started"), ("engagement", "work_started")),
+            onsite_start=start, onsite_end=end, onsite_working_days=days,
+            scope_full=scope.get("full"), scope_description=scope.get("description"), scope_approval=scope.get("approval"),
+            fee_charged=e.get("fee_charged"),
+            report_submitted=self._date(e.get("report_submitted"), ("engagement", "report_submitted")),
+            follow_up_submitted=self._date(e.get("follow_up_submitted"), ("engagement", "follow_up_submitted")),
+            specialised=tuple(e.get("specialised", [])))
+
+    def _profile(self, p: dict) -> ParkProfile:
+        person = lambda d: Person(**(d or {}))
+        level = p.get("level")
+        return ParkProfile(name=p["name"], management_body=p.get("management_body"), level=LEVEL.get(level, level),
+                           project_lead=person(p.get("project_lead")), contact=person(p.get("contact")),
+                           address=p.get("address"), area_km2=p.get("area_km2"),
+                           leading_industries=p.get("leading_industries"), description=p.get("description"))
+
+
+def _with_derived(v: IndicatorValue, derived: float) -> IndicatorValue:
+    import attrs
+
+    return attrs.evolve(v, derived=derived)
+
+
+def _sum(cat: Catalogue, table: dict, ids: tuple[str, ...], year: int) -> Optional[tuple[float, str]]:
+    """Sum of statistics in the first term's unit, or None if any is missing."""
+    unit = cat.statistic(ids[0]).unit
+    total = 0.0
+    for sid in ids:
+        if (sid, year) not in table:
+            return None
+        total += units.convert(table[(sid, year)], cat.statistic(sid).unit, unit)
+    return total, unit
+
+
+def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[float]:
+    """An indicator's value from raw statistics per its catalogue definition, or None when it cannot be derived."""
+    d = ind.definition
+    if d is None:
+        return None
+    num, den = _sum(cat, table, d.numerator, year), _sum(cat, table, d.denominator, year)
+    if num is None or den is None or den[0] == 0:
+        return None
+    if d.formula == "ratio":
+        quotient = f"({num[1] or 'dimensionless'})/({den[1] or 'dimensionless'})"
+        return num[0] / den[0] * units.factor(quotient, ind.unit)
+    prev_num, prev_den = _sum(cat, table, d.numerator, year - 1), _sum(cat, table, d.denominator, year - 1)
+    if prev_num is None or prev_den is None or prev_den[0] == 0 or prev_num[0] == 0:
+        return None
+    if d.formula == "intensity_reduction":
+        ratio = (num[0] / den[0]) / (prev_num[0] / prev_den[0])
+        return (1 - ratio) * units.factor("", ind.unit)
+    if d.formula == "elasticity":
+        growth_den = (den[0] - prev_den[0]) / prev_den[0]
+        if growth_den <= 0:  # undefined when value added does not grow
+            return None
+        return ((num[0] - prev_num[0]) / prev_num[0]) / growth_den * units.factor("", ind.unit)
+    return None
