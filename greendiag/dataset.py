@@ -119,7 +119,7 @@ class _Builder:
             values=tuple(sorted(values, key=lambda v: (v.year, self.cat.indicator(v.indicator).number))),
             statistics=tuple(sorted(stats, key=lambda s: (s.year, s.statistic))), baseline=baseline,
             engagement=engagement, projects=tuple(ImprovementProject(**p) for p in d.get("projects", [])),
-            fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label)
+            fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label, catalogue=self.cat)
 
     # ------------------------------------------------------------ values
     def _number(self, raw: Any, unit: Optional[str], target_unit: str, path: tuple, what: str) -> Optional[tuple[float, str]]:

@@ -401,6 +401,7 @@ class ParkDataset:
     projects: tuple[ImprovementProject, ...] = ()
     fictitious: bool = False
     catalogue_label: str = ""
+    catalogue: Optional["Catalogue"] = attrs.field(default=None, eq=False, repr=False)
 
     @functools.cached_property
     def _index(self) -> dict[tuple[str, int], IndicatorValue]:

@@ -1,0 +1,269 @@
+"""diagnose(): load → score → prepare facts → rules engine → findings and recommendation candidates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from typing import Any, Optional, Union
+
+import attrs
+
+from . import facts as factsmod
+from .catalogue import iter_provisional
+from .dataset import load_dataset
+from .engine import evaluate
+from .errors import DatasetError, Problem
+from .models import Catalogue, ParkDataset
+from .rulebook import SEVERITY_ORDER, RuleBase, load_rules, render
+from .scoring import Scorecard, score_dataset
+
+KIND_ORDER = {"compliance": 0, "anomaly": 1, "recommendation": 2}
+
+
+@attrs.frozen
+class Finding:
+    rule_id: str
+    kind: str
+    method: Optional[str]
+    severity: str
+    indicator: Optional[int]  # indicator number
+    indicator_id: Optional[str]
+    requirement: Optional[int]
+    year: Optional[int]
+    value: Optional[float]
+    threshold: Optional[float]
+    threshold_name: Optional[str]
+    source: dict
+    message_zh: str
+    message_en: str
+
+    def sort_key(self) -> tuple:
+        return (SEVERITY_ORDER[self.severity], KIND_ORDER[self.kind], self.indicator or 0, self.requirement or 0,
+                self.year or 0, self.rule_id, self.message_en)
+
+
+@attrs.frozen
+class Recommendation:
+    """A recommendation candidate: a gap, its potential, and measures from the library (feeds 附件2-1-3)."""
+
+    rule_id: str
+    method: str
+    indicator: Optional[int]
+    indicator_id: Optional[str]
+    requirement: Optional[int]
+    year: Optional[int]
+    value: Optional[float]
+    target: Optional[float]
+    gap_pct: Optional[float]
+    points: Optional[float]  # indicator score points recoverable by reaching the target/lead
+    total_points: Optional[float]  # the same, as points of that year's total score
+    measures: tuple[dict, ...]
+    message_zh: str
+    message_en: str
+
+
+@attrs.frozen
+class ProjectRow:
+    """附件2-1-3 row: project content, investments (user's), expected effect, note."""
+
+    content_zh: str
+    content_en: str
+    total_investment: Optional[float]
+    fixed_investment: Optional[float]
+    expected_effect_zh: str
+    expected_effect_en: str
+    note: str
+    addresses: tuple[str, ...]  # indicator ids / requirement numbers
+    origin: str  # user | candidate
+
+
+@attrs.frozen(slots=False)
+class Diagnosis:
+    dataset: ParkDataset = attrs.field(repr=False)
+    catalogue: Catalogue = attrs.field(repr=False)
+    rules: RuleBase = attrs.field(repr=False)
+    scorecard: Scorecard
+    findings: tuple[Finding, ...]
+    recommendations: tuple[Recommendation, ...]
+    projects: tuple[ProjectRow, ...]
+    engagement: dict
+    as_of: Optional[dt.date] = None
+
+    @property
+    def park(self):
+        return self.dataset.profile
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.dataset.years
+
+    def to_dict(self) -> dict:
+        """JSON-ready, deterministic: the same input gives the same dict (dump with sort_keys=True)."""
+        ds, cat, card = self.dataset, self.catalogue, self.scorecard
+        p = ds.profile
+        return {
+            "format": "greendiag-diagnosis/1",
+            "park": attrs.asdict(p),
+            "fictitious": ds.fictitious,
+            "source": os.path.basename(ds.source),
+            "diagnosis_year": ds.diagnosis_year,
+            "years": list(ds.years),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "baseline": [self._baseline_row(r.number) for r in cat.requirements],
+            "indicators": [{"number": s.number, "id": s.indicator, "category": s.category, "year": s.year, "value": s.value,
+                            "level": s.level, "unit": s.unit, "score": s.score, "status": s.status, "flags": list(s.flags),
+                            "origin": s.origin, "evidence": s.evidence} for s in card.indicators],
+            "category_scores": [attrs.asdict(c) for c in card.categories],
+            "total_scores": [attrs.asdict(t) for t in card.totals],
+            "changes": [attrs.asdict(c) for c in card.changes],
+            "findings": [attrs.asdict(f) for f in self.findings],
+            "recommendations": [attrs.asdict(r) for r in self.recommendations],
+            "projects": [attrs.asdict(r) for r in self.projects],
+            "engagement": self.engagement,
+            "rules_id": self.rules.id,
+            "rules_version": self.rules.version,
+            "rules_sha256": self.rules.sha256,
+            "catalogue_id": cat.id,
+            "catalogue_version": cat.version,
+            "catalogue_overlays": [list(o) for o in cat.overlays],
+            "provisional": [{"what": w, "why": y} for w, y in iter_provisional(cat)],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
+
+    def _baseline_row(self, number: int) -> dict:
+        req = self.catalogue.requirement(number)
+        st = self.dataset.requirement_status(number)
+        return {"number": number, "id": req.id, "text_zh": req.text_zh, "text_en": req.text_en, "mandatory": req.mandatory,
+                "status": st.status if st else "unknown", "evidence": st.evidence if st else None, "note": st.note if st else None}
+
+    def findings_of(self, kind: str) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind == kind)
+
+
+DatasetLike = Union[ParkDataset, str, os.PathLike]
+
+
+def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rules: Optional[RuleBase] = None,
+             backend: str = "durable", as_of: Optional[dt.date] = None) -> Diagnosis:
+    """Diagnose one park. `as_of` (a date) enables date-dependent checks such as the overdue follow-up."""
+    if not isinstance(dataset, ParkDataset):
+        dataset = load_dataset(dataset, catalogue=catalogue)
+    cat = catalogue or dataset.catalogue
+    if cat is None:
+        from .catalogue import load_catalogue
+
+        cat = load_catalogue()
+    if dataset.catalogue_label and dataset.catalogue_label != cat.label:
+        raise DatasetError(Problem("catalogue-mismatch", f"数据按目录“{dataset.catalogue_label}”校验,但诊断使用“{cat.label}”",
+                                   f"the dataset was validated against '{dataset.catalogue_label}' but diagnosed with '{cat.label}'",
+                                   file=dataset.source, fix_zh="用同一目录(含扩展)加载与诊断", fix_en="load and diagnose with the same catalogue and overlays"))
+    rb = rules or load_rules(catalogue=cat)
+    card = score_dataset(dataset, cat)
+    constants = {c.name: c.value for c in rb.constants}
+    prepared = factsmod.prepare(dataset, cat, card, constants, as_of)
+    fired = evaluate(rb.compiled, [f for f, _ in prepared], backend=backend)
+    findings, recs = [], []
+    for idx, rule_id in fired:
+        spec = rb.rule(rule_id)
+        fact, ctx = prepared[idx]
+        finding = _finding(spec, fact, ctx, cat)
+        findings.append(finding)
+        if spec.kind == "recommendation":
+            recs.append(_recommendation(spec, finding, fact, card, rb))
+    findings.sort(key=Finding.sort_key)
+    recs.sort(key=lambda r: (-(r.total_points or 0), r.method, r.indicator or 0, r.requirement or 0, r.rule_id))
+    engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], prepared[-1][0])
+    return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, rb), engagement, as_of)
+
+
+def _threshold(spec, fact: dict) -> Optional[float]:
+    if spec.threshold is None:
+        return None
+    kind, v = spec.threshold
+    if kind == "field":
+        t = fact.get(v)
+        return t if isinstance(t, float) else None
+    return float(v)
+
+
+def _finding(spec, fact: dict, ctx: dict, cat: Catalogue) -> Finding:
+    threshold = _threshold(spec, fact)
+    fields = dict(ctx, threshold=threshold if threshold is not None else "—")
+    indicator_id = spec.indicator or (fact.get("ind") if spec.subject == "indicator" else None)
+    number = cat.indicator(indicator_id).number if indicator_id else None
+    doc = cat.document(spec.source.doc)
+    value = fact.get("value")
+    if value is None and spec.indicator:
+        value = fact.get("v_" + spec.indicator)
+    return Finding(
+        rule_id=spec.id, kind=spec.kind, method=spec.method, severity=spec.severity,
+        indicator=number, indicator_id=indicator_id,
+        requirement=int(fact["number"]) if spec.subject == "requirement" else None,
+        year=int(fact["year"]) if "year" in fact else None,
+        value=value if isinstance(value, float) else None, threshold=threshold, threshold_name=spec.threshold_name,
+        source={"doc": spec.source.doc, "clause": spec.source.clause, "title": doc.title_zh if doc else None},
+        message_zh=render(spec.message_zh, fields), message_en=render(spec.message_en, fields))
+
+
+def _recommendation(spec, finding: Finding, fact: dict, card: Scorecard, rb: RuleBase) -> Recommendation:
+    points = fact.get("points")
+    total = card.total(finding.year) if finding.year else None
+    total_points = points / total.evaluated if points is not None and total and total.evaluated else None
+    measures = rb.measures_for(indicator=finding.indicator_id, requirement=finding.requirement)
+    return Recommendation(
+        rule_id=spec.id, method=spec.method, indicator=finding.indicator, indicator_id=finding.indicator_id,
+        requirement=finding.requirement, year=finding.year, value=finding.value, target=finding.threshold,
+        gap_pct=fact.get("gap_pct") if spec.fact == "indicator" else None, points=points, total_points=total_points,
+        measures=tuple({"id": m.id, "title_zh": m.title_zh, "title_en": m.title_en, "effect_zh": m.effect_zh, "effect_en": m.effect_en,
+                        "basis": f"{m.basis.doc} {m.basis.clause}"} for m in measures),
+        message_zh=finding.message_zh, message_en=finding.message_en)
+
+
+def _projects(ds: ParkDataset, recs: list[Recommendation], rb: RuleBase) -> tuple[ProjectRow, ...]:
+    """附件2-1-3: the user's own projects first, then one candidate row per measure, strongest gap first."""
+    rows = [ProjectRow(p.content, p.content, p.total_investment, p.fixed_investment, p.expected_effect or "", p.expected_effect or "",
+                       p.note or "", (), "user") for p in ds.projects]
+    order: list[str] = []
+    addresses: dict[str, list[str]] = {}
+    for r in recs:
+        subject = r.indicator_id or (f"基础性要求{r.requirement}" if r.requirement else "")
+        for m in r.measures:
+            if m["id"] not in addresses:
+                order.append(m["id"])
+                addresses[m["id"]] = []
+            if subject and subject not in addresses[m["id"]]:
+                addresses[m["id"]].append(subject)
+    by_id = {m.id: m for m in rb.measures}
+    for mid in order:
+        m = by_id[mid]
+        rows.append(ProjectRow(m.title_zh, m.title_en, None, None, m.effect_zh, m.effect_en,
+                               "候选项目,投资由园区填写 (candidate; investment to be filled in by the park)", tuple(addresses[mid]), "candidate"))
+    return tuple(rows)
+
+
+def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) -> dict:
+    e = ds.engagement
+    return {
+        "provider": e.provider.name,
+        "team_size": len(e.team),
+        "senior_count": int(fact["senior_count"]),
+        "led_green_projects_count": int(fact["led_count"]),
+        "park_staff_count": int(fact["park_staff_count"]),
+        "onsite_start": e.onsite_start.isoformat() if e.onsite_start else None,
+        "onsite_end": e.onsite_end.isoformat() if e.onsite_end else None,
+        "onsite_working_days": e.onsite_working_days,
+        "confidentiality_submitted": e.confidentiality_submitted.isoformat() if e.confidentiality_submitted else None,
+        "work_started": e.work_started.isoformat() if e.work_started else None,
+        "scope_full": e.scope_full,
+        "fee_charged": e.fee_charged,
+        "report_submitted": e.report_submitted.isoformat() if e.report_submitted else None,
+        "follow_up_due": fact.get("follow_up_due"),
+        "checks_failed": [f.rule_id for f in findings if f.severity != "info"],
+    }
+
+
+def as_plain(value: Any) -> Any:
+    return attrs.asdict(value) if attrs.has(type(value)) else value

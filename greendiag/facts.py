@@ -1,0 +1,174 @@
+"""Preparing engine facts from a scored dataset: flat dicts of floats and short strings.
+
+All arithmetic (ratios, year-over-year changes, gaps) happens here in Python, so rules only compare
+a field with a constant or with another field (durable-rules' own arithmetic truncates and crashes).
+Each fact comes with a context dict of display fields for message templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from .models import Catalogue, ParkDataset
+from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, Scorecard, score_value
+
+Fact = dict
+Context = dict
+
+
+def _b(x: bool) -> float:
+    return 1.0 if x else 0.0
+
+
+def prepare(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: dict[str, float],
+            as_of: Optional[dt.date] = None) -> list[tuple[Fact, Context]]:
+    """All facts of one diagnosis, in a deterministic order; `constants` are the rule base's named constants."""
+    out: list[tuple[Fact, Context]] = []
+    out += _indicator_facts(ds, cat, card)
+    out += _reference_facts(ds, cat)
+    out += _year_facts(ds, cat)
+    out += _requirement_facts(ds, cat)
+    out.append(_engagement_fact(ds, as_of, int(constants["follow_up_days"])))
+    return out
+
+
+def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[tuple[Fact, Context]]:
+    out = []
+    full = cat.scoring.full
+    latest = ds.years[-1]
+    for ind in cat.indicators:
+        series = [ds.value(ind.id, y) for y in ds.years]
+        for year in ds.years:
+            v = ds.value(ind.id, year)
+            sc = card.score(ind.id, year)
+            f: Fact = {"fact": "indicator", "ind": ind.id, "number": float(ind.number), "year": float(year),
+                       "latest": _b(year == latest), "mandatory": _b(ind.mandatory), "is_share": _b(ind.is_share),
+                       "direction": ind.direction or "qualitative", "has_value": _b(v is not None),
+                       "signed": _b(not ind.qualitative and ind.bounds_min is None)}
+            ctx: Context = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year}
+            if ind.plausible_min is not None:
+                f["plaus_min"] = float(ind.plausible_min)
+            if ind.plausible_max is not None:
+                f["plaus_max"] = float(ind.plausible_max)
+            if sc is not None and sc.status == SCORED and sc.score is not None:
+                f["score"] = sc.score
+                f["points"] = max(0.0, full - sc.score)
+                f["flag_floored"] = _b(FLOORED_NONPOSITIVE in sc.flags)
+                f["flag_best"] = _b(BEST_NONPOSITIVE in sc.flags)
+            elif sc is not None and sc.score is not None:  # missing mandatory scored 0
+                f["points"] = full
+            if ind.qualitative:
+                lead = ind.level(ind.lead_level)
+                f["lead_score"] = lead.score
+                ctx.update(lead_level_zh=lead.zh, lead_level_en=lead.en)
+                if v is not None and v.level is not None:
+                    lv = ind.level(v.level)
+                    f["level_score"] = lv.score
+                    ctx.update(level_zh=lv.zh, level_en=lv.en)
+            else:
+                f["lead"] = ind.lead_value
+                if v is not None and v.value is not None:
+                    x = v.value
+                    f["value"] = x
+                    if ind.direction == "higher":
+                        f["gap_pct"] = (ind.lead_value - x) / ind.lead_value * 100
+                    else:
+                        f["gap_pct"] = (x - ind.lead_value) / ind.lead_value * 100
+                    if v.origin == "reported" and v.derived is not None:
+                        f["derived"] = v.derived
+                        if v.derived != 0:
+                            f["derived_gap_pct"] = abs(x - v.derived) / abs(v.derived) * 100
+                    prev = ds.value(ind.id, year - 1)
+                    if prev is not None and prev.value is not None:
+                        f["prev_value"] = prev.value
+                        if ind.is_share:
+                            f["yoy_points"] = x - prev.value
+                            f["yoy_abs_points"] = abs(x - prev.value)
+                        elif prev.value != 0:
+                            f["yoy_pct"] = (x - prev.value) / abs(prev.value) * 100
+                            f["yoy_abs_pct"] = abs(f["yoy_pct"])
+                    if year == latest and len(series) >= 3 and all(s is not None and s.value is not None for s in series):
+                        f["same_all_years"] = _b(len({s.value for s in series}) == 1)
+            ctx.update({k: val for k, val in f.items() if k not in ("number", "year")})
+            out.append((f, ctx))
+    return out
+
+
+def _reference_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Context]]:
+    out = []
+    latest = ds.years[-1]
+    for ref in cat.references:
+        ind = cat.indicator(ref.indicator)
+        for year in ds.years:
+            v = ds.value(ind.id, year)
+            if v is None or v.value is None:
+                continue
+            now, _ = score_value(ind, v.value, None, cat.scoring)
+            then, _ = score_value(ind, ref.value, None, cat.scoring)
+            f = {"fact": "reference", "ind": ind.id, "ref": ref.id, "number": float(ind.number), "year": float(year),
+                 "latest": _b(year == latest), "method": ref.method, "direction": ind.direction or "qualitative",
+                 "value": v.value, "ref_value": ref.value, "points": max(0.0, then - now)}
+            ctx = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
+                   "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en, "value": v.value, "ref_value": ref.value}
+            out.append((f, ctx))
+    return out
+
+
+def _year_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Context]]:
+    out = []
+    for year in ds.years:
+        f: Fact = {"fact": "year", "year": float(year)}
+        for ind in cat.indicators:
+            v = ds.value(ind.id, year)
+            if v is not None and v.value is not None:
+                f["v_" + ind.id] = v.value
+        out.append((f, dict(f, year=year)))
+    return out
+
+
+def _requirement_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Context]]:
+    out = []
+    for req in cat.requirements:
+        st = ds.requirement_status(req.number)
+        status = st.status if st else "unknown"
+        f = {"fact": "requirement", "number": float(req.number), "status": status, "mandatory": _b(req.mandatory)}
+        ctx = {"number": req.number, "status": status, "text_zh": req.text_zh, "text_en": req.text_en,
+               "evidence": st.evidence if st else None}
+        out.append((f, ctx))
+    return out
+
+
+def follow_up_due(report_submitted: Optional[dt.date], days: int) -> Optional[dt.date]:
+    return report_submitted + dt.timedelta(days=days) if report_submitted else None
+
+
+def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: int) -> tuple[Fact, Context]:
+    e = ds.engagement
+    f: Fact = {"fact": "engagement",
+               "team_size": float(len(e.team)),
+               "senior_count": float(sum(m.senior for m in e.team)),
+               "led_count": float(sum(m.led_green_projects for m in e.team)),
+               "park_staff_count": float(sum(m.park_staff for m in e.team)),
+               "has_onsite": _b(e.onsite_working_days is not None),
+               "has_confidentiality": _b(e.confidentiality_submitted is not None)}
+    if e.onsite_working_days is not None:
+        f["onsite_days"] = float(e.onsite_working_days)
+    if e.confidentiality_submitted and e.work_started:
+        lead = (e.work_started - e.confidentiality_submitted).days
+        f["confidentiality_lead_days"] = float(lead)
+        f["late_days"] = float(max(0, -lead))
+    if e.scope_full is not None:
+        f["scope_full"] = _b(e.scope_full)
+        f["scope_approved"] = _b(bool(e.scope_approval))
+    if e.fee_charged is not None:
+        f["fee_charged"] = _b(e.fee_charged)
+    due = follow_up_due(e.report_submitted, follow_up_days)
+    if due and not e.follow_up_submitted:
+        f["follow_up_due"] = due.isoformat()
+        overdue = (as_of - due).days if as_of else None
+        if overdue is not None:
+            f["follow_up_overdue_days"] = float(overdue)
+        f["follow_up_pending"] = _b(overdue is None or overdue <= 0)
+    ctx = dict(f)
+    return f, ctx

@@ -1,0 +1,276 @@
+"""The rule base as data: loading rule files, checking them, compiling them to the engine IR, running their tests."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import string
+from importlib import resources
+from typing import Any, Optional
+
+import attrs
+
+from . import schema
+from .engine import Cond, Rule, RuleSet, evaluate
+from .errors import EngineError, Problem, RuleError
+from .models import Catalogue, Provenance, Source
+from .yamlio import Document, parse_text, read_document
+
+DATA_PACKAGE = "greendiag._data_rules"
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+_PLACEHOLDER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@attrs.frozen
+class Constant:
+    name: str
+    value: float
+    provenance: Provenance
+
+
+@attrs.frozen
+class CondSpec:
+    field: str
+    op: str
+    value: float | str | None = None
+    other: Optional[str] = None
+    const: Optional[str] = None  # the name, kept for explanations; value holds the resolved number
+
+
+@attrs.frozen
+class RuleTest:
+    fact: tuple[tuple[str, Any], ...]
+    fires: bool
+
+
+@attrs.frozen
+class RuleSpec:
+    id: str
+    kind: str
+    method: Optional[str]
+    fact: str
+    when: tuple[CondSpec, ...]
+    severity: str
+    subject: str
+    indicator: Optional[str]
+    threshold: Optional[tuple[str, Any]]  # ("field", name) | ("const", value) | ("value", number)
+    threshold_name: Optional[str]
+    message_zh: str
+    message_en: str
+    source: Source
+    tests: tuple[RuleTest, ...]
+    file: str
+
+
+@attrs.frozen
+class Measure:
+    id: str
+    title_zh: str
+    title_en: str
+    indicators: tuple[str, ...]
+    requirements: tuple[int, ...]
+    effect_zh: str
+    effect_en: str
+    basis: Source
+
+
+@attrs.frozen(slots=False)
+class RuleBase:
+    id: str
+    version: str
+    catalogue: str
+    title_zh: str
+    title_en: str
+    rules: tuple[RuleSpec, ...]
+    constants: tuple[Constant, ...]
+    measures: tuple[Measure, ...]
+    compiled: RuleSet = attrs.field(repr=False)
+    sha256: str
+    extensions: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, RuleSpec]:
+        return {r.id: r for r in self.rules}
+
+    def rule(self, rule_id: str) -> RuleSpec:
+        return self._by_id[rule_id]
+
+    def measures_for(self, indicator: Optional[str] = None, requirement: Optional[int] = None) -> tuple[Measure, ...]:
+        return tuple(m for m in self.measures if (indicator and indicator in m.indicators) or (requirement and requirement in m.requirements))
+
+
+def _packaged(name: str) -> Document:
+    text = (resources.files(DATA_PACKAGE) / name).read_text(encoding="utf-8")
+    return parse_text(text, f"rules/{name}", RuleError)
+
+
+def _check_template(doc: Document, path: tuple, template: str) -> list[Problem]:
+    """Templates may only use {name} or {name:spec} placeholders: no attribute or index access."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return [doc.problem("bad-template", f"消息模板格式错误:{exc}", f"malformed message template: {exc}", path)]
+    bad = [name for _, name, _, conv in parts if name is not None and (not _PLACEHOLDER.match(name) or conv)]
+    if bad:
+        return [doc.problem("bad-template", f"消息模板只能使用 {{字段名}} 占位:{bad}", f"templates may only use {{field}} placeholders: {bad}", path)]
+    return []
+
+
+def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], list[Constant], list[Problem]]:
+    data = schema.validate(doc, "rules.schema.json", RuleError)
+    problems: list[Problem] = []
+    consts = {name: Constant(name, float(c["value"]), Provenance(tuple(Source(**s) for s in c.get("sources", ())), c.get("provisional")))
+              for name, c in data.get("constants", {}).items()}
+    for name, c in data.get("constants", {}).items():
+        for j, s in enumerate(c.get("sources", ())):
+            if s["doc"] not in known_docs:
+                problems.append(doc.problem("unknown-document", f"来源“{s['doc']}”未登记", f"unknown source document '{s['doc']}'", ("constants", name, "sources", j, "doc")))
+    specs = []
+    for i, r in enumerate(data["rules"]):
+        where = ("rules", i)
+        when = []
+        for j, c in enumerate(r["when"]):
+            if "const" in c:
+                if c["const"] not in consts:
+                    problems.append(doc.problem("unknown-constant", f"未定义的常量“{c['const']}”", f"undefined constant '{c['const']}'", where + ("when", j, "const")))
+                    continue
+                when.append(CondSpec(c["field"], c["op"], consts[c["const"]].value, None, c["const"]))
+            else:
+                v = c.get("value")
+                when.append(CondSpec(c["field"], c["op"], float(v) if isinstance(v, (int, float)) else v, c.get("other")))
+        th, th_name = None, None
+        if "threshold" in r:
+            (k, v), = r["threshold"].items()
+            if k == "const":
+                if v not in consts:
+                    problems.append(doc.problem("unknown-constant", f"未定义的常量“{v}”", f"undefined constant '{v}'", where + ("threshold", "const")))
+                else:
+                    th, th_name = ("value", consts[v].value), v
+            else:
+                th = (k, float(v) if k == "value" else v)
+        if r["source"]["doc"] not in known_docs:
+            problems.append(doc.problem("unknown-document", f"来源“{r['source']['doc']}”未登记", f"unknown source document '{r['source']['doc']}'", where + ("source", "doc")))
+        problems += _check_template(doc, where + ("message_zh",), r["message_zh"])
+        problems += _check_template(doc, where + ("message_en",), r["message_en"])
+        specs.append(RuleSpec(
+            id=r["id"], kind=r["kind"], method=r.get("method"), fact=r["fact"], when=tuple(when), severity=r["severity"],
+            subject=r["subject"], indicator=r.get("indicator"), threshold=th, threshold_name=th_name,
+            message_zh=r["message_zh"], message_en=r["message_en"], source=Source(**r["source"]),
+            tests=tuple(RuleTest(tuple(sorted(t["fact"].items())), t["fires"]) for t in r["tests"]), file=doc.path))
+    return specs, list(consts.values()), problems
+
+
+def compile_rules(specs: tuple[RuleSpec, ...], version: str) -> RuleSet:
+    """RuleSpecs -> engine RuleSet: each rule also requires its fact type."""
+    rules = []
+    for s in specs:
+        conds = [Cond("fact", "==", value=s.fact)]
+        conds += [Cond(c.field, c.op, value=c.value) if c.other is None else Cond(c.field, c.op, other=c.other) for c in s.when]
+        rules.append(Rule(s.id, tuple(conds)))
+    return RuleSet(tuple(rules), version=version)
+
+
+def load_rules(*extra_files: str | os.PathLike, catalogue: Optional[Catalogue] = None) -> RuleBase:
+    """The packaged rule base, plus extra rule files (same format) for specialised diagnoses."""
+    if not extra_files:
+        return _default(catalogue.label if catalogue else "")
+    return _load(tuple(os.fspath(f) for f in extra_files), catalogue)
+
+
+@functools.lru_cache(maxsize=8)
+def _default(_catalogue_label: str) -> RuleBase:
+    return _load((), None)
+
+
+def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
+    from .catalogue import load_catalogue
+
+    cat = catalogue or load_catalogue()
+    head_doc = _packaged("rulebase.yaml")
+    head = schema.validate(head_doc, "rulebase.schema.json", RuleError)
+    meta = head["rulebase"]
+    known_docs = {d.id for d in cat.documents} | {meta["id"], cat.id}
+    docs = [_packaged(name) for name in head["files"]] + [read_document(p, RuleError) for p in extra]
+    specs: list[RuleSpec] = []
+    consts: list[Constant] = []
+    problems: list[Problem] = []
+    for doc in docs:
+        s, c, p = _rule_file(doc, known_docs)
+        specs += s
+        consts += c
+        problems += p
+    seen: dict[str, str] = {}
+    for s in specs:
+        if s.id in seen:
+            problems.append(Problem("duplicate-rule", f"规则 id“{s.id}”重复(另见 {seen[s.id]})", f"rule id '{s.id}' is defined twice (also in {seen[s.id]})", file=s.file))
+        seen[s.id] = s.file
+        if s.indicator and not cat.has_indicator(s.indicator):
+            problems.append(Problem("unknown-indicator", f"规则“{s.id}”引用未知指标“{s.indicator}”", f"rule '{s.id}' names unknown indicator '{s.indicator}'", file=s.file))
+    mdoc = _packaged(head["measures"])
+    mdata = schema.validate(mdoc, "measures.schema.json", RuleError)
+    measures = []
+    for i, m in enumerate(mdata["measures"]):
+        for j, ind in enumerate(m.get("indicators", [])):
+            if not cat.has_indicator(ind):
+                problems.append(mdoc.problem("unknown-indicator", f"措施引用未知指标“{ind}”", f"measure names unknown indicator '{ind}'", ("measures", i, "indicators", j)))
+        measures.append(Measure(m["id"], m["title_zh"], m["title_en"], tuple(m.get("indicators", ())), tuple(m.get("requirements", ())),
+                                m["effect_zh"], m["effect_en"], Source(**m["basis"])))
+    if problems:
+        raise RuleError(problems)
+    try:
+        compiled = compile_rules(tuple(specs), meta["version"])
+    except EngineError as exc:
+        raise RuleError(exc.problems) from None
+    canonical = json.dumps({"rulebase": meta, "rules": [attrs.asdict(s, recurse=True, filter=lambda a, v: a.name != "file") for s in specs],
+                            "constants": [attrs.asdict(c) for c in consts], "measures": [attrs.asdict(m) for m in measures],
+                            "engine": compiled.sha256}, sort_keys=True, ensure_ascii=False, default=str)
+    return RuleBase(meta["id"], meta["version"], meta["catalogue"], meta["title_zh"], meta["title_en"], tuple(specs), tuple(consts),
+                    tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(), extra)
+
+
+@attrs.frozen
+class RuleTestResult:
+    rule_id: str
+    index: int
+    fact: dict
+    expected: bool
+    fired: bool
+    backend: str
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.fired
+
+
+def run_rule_tests(rb: RuleBase, backend: str = "durable") -> list[RuleTestResult]:
+    """Run every test case written inside the rule files against the compiled rule base."""
+    facts, keys = [], []
+    for spec in rb.rules:
+        for i, t in enumerate(spec.tests):
+            facts.append({"fact": spec.fact, **dict(t.fact)})
+            keys.append((spec, i, t))
+    fired = set(evaluate(rb.compiled, facts, backend=backend))
+    return [RuleTestResult(spec.id, i, dict(t.fact), t.fires, (n, spec.id) in fired, backend) for n, (spec, i, t) in enumerate(keys)]
+
+
+class _SafeFormatter(string.Formatter):
+    """Formats message templates; a missing or ill-typed field renders as '—' instead of failing."""
+
+    def get_value(self, key, args, kwargs):
+        return kwargs.get(key, "—")
+
+    def format_field(self, value, format_spec):
+        try:
+            return format(value, format_spec)
+        except (ValueError, TypeError):
+            return str(value)
+
+
+_formatter = _SafeFormatter()
+
+
+def render(template: str, fields: dict) -> str:
+    return _formatter.vformat(template, (), fields)

@@ -1,0 +1,196 @@
+"""Scoring per the catalogue's method: indicator scores against lead values, category and total scores.
+
+Method (catalogue.yaml `scoring`, see docs/scoring.md): higher-is-better scores min(cap, full×value/lead),
+lower-is-better min(cap, full×lead/value); qualitative levels score as declared. A non-positive value
+breaks the ratio: higher-is-better floors at 0, lower-is-better gets the capped score; both are flagged.
+Missing data is never silently zero: each missing indicator is listed with its effect on the total.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from .models import Catalogue, Indicator, IndicatorValue, ParkDataset, ScoringMethod
+
+# statuses of an indicator score
+SCORED, MISSING_OPTIONAL, MISSING_MANDATORY = "scored", "missing_optional", "missing_mandatory"
+# flags
+CAPPED, FLOORED_NONPOSITIVE, BEST_NONPOSITIVE = "capped", "floored_nonpositive", "best_nonpositive"
+
+
+@attrs.frozen
+class IndicatorScore:
+    indicator: str
+    number: int
+    category: str
+    year: int
+    value: Optional[float]
+    level: Optional[str]
+    unit: str
+    score: Optional[float]  # None when left out of the means
+    status: str
+    flags: tuple[str, ...] = ()
+    origin: Optional[str] = None  # reported | derived
+    evidence: Optional[str] = None
+
+
+@attrs.frozen
+class CategoryScore:
+    category: str
+    year: int
+    score: Optional[float]
+    evaluated: int
+    missing: tuple[int, ...]  # indicator numbers left out or scored 0 for lack of data
+    weight: float
+
+
+@attrs.frozen
+class YearScore:
+    year: int
+    total: Optional[float]
+    evaluated: int
+    band_zh: Optional[str]
+    band_en: Optional[str]
+    missing_optional: tuple[int, ...]
+    missing_mandatory: tuple[int, ...]
+    total_if_complete: Optional[float]  # total with missing mandatory indicators left out instead of 0
+    missing_effect: float  # total - total_if_complete (<= 0): what missing data costs
+
+
+@attrs.frozen
+class Change:
+    indicator: str
+    number: int
+    from_year: int
+    to_year: int
+    from_value: Optional[float]
+    to_value: Optional[float]
+    delta: Optional[float]
+    score_delta: Optional[float]
+    assessment: str  # better | worse | same | n/a
+
+
+@attrs.frozen
+class Scorecard:
+    indicators: tuple[IndicatorScore, ...]
+    categories: tuple[CategoryScore, ...]
+    totals: tuple[YearScore, ...]
+    changes: tuple[Change, ...]
+
+    def score(self, indicator: str, year: int) -> Optional[IndicatorScore]:
+        return next((s for s in self.indicators if s.indicator == indicator and s.year == year), None)
+
+    def total(self, year: int) -> Optional[YearScore]:
+        return next((t for t in self.totals if t.year == year), None)
+
+
+def score_value(ind: Indicator, value: Optional[float], level: Optional[str], method: ScoringMethod) -> tuple[Optional[float], tuple[str, ...]]:
+    """Score one value of one indicator; (score, flags). None score when there is nothing to score."""
+    if ind.qualitative:
+        lv = ind.level(level) if level is not None else None
+        if lv is None:
+            return None, ()
+        return min(method.cap, lv.score), ((CAPPED,) if lv.score > method.cap else ())
+    if value is None:
+        return None, ()
+    lead = ind.lead_value
+    if ind.direction == "higher":
+        if value <= 0:
+            return 0.0, (FLOORED_NONPOSITIVE,)
+        raw = method.full * value / lead
+    else:
+        if value <= 0:
+            return method.cap, (BEST_NONPOSITIVE, CAPPED)
+        raw = method.full * lead / value
+    if raw > method.cap:
+        return method.cap, (CAPPED,)
+    return raw, ()
+
+
+def _mean(xs: list[float]) -> Optional[float]:
+    return sum(xs) / len(xs) if xs else None
+
+
+def _assess(ind: Indicator, a: Optional[float], b: Optional[float]) -> str:
+    if a is None or b is None:
+        return "n/a"
+    if a == b:
+        return "same"
+    up = b > a
+    if ind.qualitative or ind.direction == "higher":
+        return "better" if up else "worse"
+    return "worse" if up else "better"
+
+
+def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
+    """Score every indicator in every diagnosis year, then categories, totals and changes."""
+    m = cat.scoring
+    rows: list[IndicatorScore] = []
+    for year in ds.years:
+        for ind in cat.indicators:
+            v: Optional[IndicatorValue] = ds.value(ind.id, year)
+            value = v.value if v else None
+            level = v.level if v else None
+            score, flags = score_value(ind, value, level, m)
+            if score is not None:
+                status = SCORED
+            elif ind.mandatory:
+                status = MISSING_MANDATORY
+                score = 0.0 if m.missing_mandatory == "zero" else None
+            else:
+                status = MISSING_OPTIONAL
+            rows.append(IndicatorScore(ind.id, ind.number, ind.category, year, value, level, ind.unit, score, status, flags,
+                                       v.origin if v else None, v.evidence if v else None))
+    cats: list[CategoryScore] = []
+    totals: list[YearScore] = []
+    for year in ds.years:
+        yr = [r for r in rows if r.year == year]
+        for c in cat.categories:
+            cr = [r for r in yr if r.category == c.code]
+            scored = [r.score for r in cr if r.score is not None]
+            cats.append(CategoryScore(c.code, year, _mean(scored), len(scored),
+                                      tuple(r.number for r in cr if r.status != SCORED), c.weight))
+        total = _total(m, cat, [r for r in yr], [cs for cs in cats if cs.year == year])
+        complete = _total(m, cat, [r for r in yr if r.status != MISSING_MANDATORY],
+                          [cs for cs in cats if cs.year == year], exclude_missing=True, rows_all=yr)
+        band = m.band(total) if total is not None else None
+        totals.append(YearScore(
+            year, total, sum(1 for r in yr if r.score is not None), band.zh if band else None, band.en if band else None,
+            tuple(r.number for r in yr if r.status == MISSING_OPTIONAL), tuple(r.number for r in yr if r.status == MISSING_MANDATORY),
+            complete, (total - complete) if total is not None and complete is not None else 0.0))
+    return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows))
+
+
+def _total(m: ScoringMethod, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],
+           exclude_missing: bool = False, rows_all: Optional[list[IndicatorScore]] = None) -> Optional[float]:
+    if m.total_aggregation == "mean_of_indicators":
+        return _mean([r.score for r in rows if r.score is not None])
+    # weighted mean of category scores (categories recomputed when missing mandatory indicators are excluded)
+    if exclude_missing and rows_all is not None:
+        cats = [attrs.evolve(cs, score=_mean([r.score for r in rows if r.category == cs.category and r.score is not None]))
+                for cs in cats]
+    weighted = [(cs.score * cs.weight, cs.weight) for cs in cats if cs.score is not None]
+    wsum = sum(w for _, w in weighted)
+    return sum(s for s, _ in weighted) / wsum if wsum else None
+
+
+def _changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore]) -> tuple[Change, ...]:
+    by = {(r.indicator, r.year): r for r in rows}
+    pairs = list(zip(ds.years, ds.years[1:]))
+    if len(ds.years) > 2:
+        pairs.append((ds.years[0], ds.years[-1]))
+    out = []
+    for ind in cat.indicators:
+        for a, b in pairs:
+            ra, rb = by[(ind.id, a)], by[(ind.id, b)]
+            if ind.qualitative:
+                va = ind.level(ra.level).score if ra.level else None
+                vb = ind.level(rb.level).score if rb.level else None
+            else:
+                va, vb = ra.value, rb.value
+            sd = rb.score - ra.score if ra.status == SCORED and rb.status == SCORED else None
+            out.append(Change(ind.id, ind.number, a, b, va, vb, (vb - va) if va is not None and vb is not None else None,
+                              sd, _assess(ind, va, vb)))
+    return tuple(out)

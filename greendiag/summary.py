@@ -1,0 +1,75 @@
+"""Plain-text renderings for the terminal: the indicator table of a dataset and a diagnosis summary."""
+
+from __future__ import annotations
+
+from .models import Catalogue, ParkDataset
+
+
+def _fmt(x, digits: int = 4) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, float):
+        return f"{x:.{digits}g}" if abs(x) < 1e6 else f"{x:,.0f}"
+    return str(x)
+
+
+def indicator_table(ds: ParkDataset, cat: Catalogue, lang: str = "zh") -> str:
+    """The dataset's indicators × years, with units and where each value came from."""
+    head = ["序号", "指标", "单位"] if lang == "zh" else ["No.", "Indicator", "Unit"]
+    lines = ["\t".join(head + [str(y) for y in ds.years])]
+    for ind in cat.indicators:
+        cells = [str(ind.number), ind.name_zh if lang == "zh" else ind.name_en, ind.unit or "-"]
+        for y in ds.years:
+            v = ds.value(ind.id, y)
+            if v is None:
+                cells.append("—")
+            elif v.level is not None:
+                lv = ind.level(v.level)
+                cells.append(lv.zh if lang == "zh" else lv.en)
+            else:
+                cells.append(_fmt(v.value) + ("*" if v.origin == "derived" else ""))
+        lines.append("\t".join(cells))
+    lines.append("* 由统计数据推导 (derived from raw statistics)")
+    return "\n".join(lines)
+
+
+def diagnosis_summary(diag, lang: str = "zh") -> str:
+    """Scores per year and category, findings by severity, recommendation candidates."""
+    zh = lang == "zh"
+    ds, cat, card = diag.dataset, diag.catalogue, diag.scorecard
+    out = []
+    title = f"{ds.profile.name} 绿色诊断 {ds.diagnosis_year}" if zh else f"Green diagnosis {ds.diagnosis_year}: {ds.profile.name}"
+    out += [title, "=" * 60]
+    if ds.fictitious:
+        out.append("(虚构示例数据 / fictitious example data)")
+    out.append(("目录 " if zh else "Catalogue ") + cat.label + ("  规则 " if zh else "  Rules ") + f"{diag.rules.id} {diag.rules.version} sha256:{diag.rules.sha256[:12]}")
+    out.append("")
+    out.append(("类别得分" if zh else "Category scores") + "\t" + "\t".join(str(y) for y in ds.years))
+    for c in cat.categories:
+        cells = [_fmt(cs.score, 4) for y in ds.years for cs in card.categories if cs.category == c.code and cs.year == y]
+        out.append(f"{c.code} {c.name_zh if zh else c.name_en}\t" + "\t".join(cells))
+    out.append(("总分" if zh else "Total") + "\t" + "\t".join(
+        f"{_fmt(t.total, 4)} {(t.band_zh if zh else t.band_en) or ''}".strip() for t in card.totals))
+    for t in card.totals:
+        if t.missing_mandatory:
+            out.append((f"  {t.year}年必选指标缺失 {list(t.missing_mandatory)}(按0分计,影响总分 {t.missing_effect:+.2f})" if zh else
+                        f"  {t.year}: mandatory indicators missing {list(t.missing_mandatory)} (scored 0; effect on total {t.missing_effect:+.2f})"))
+        if t.missing_optional:
+            out.append((f"  {t.year}年可选指标未填报 {list(t.missing_optional)}(不计入平均)" if zh else
+                        f"  {t.year}: optional indicators not reported {list(t.missing_optional)} (left out)"))
+    out.append("(汇总方法为暂定:等权平均,见报告方法说明)" if zh else "(aggregation is provisional: equal-weight means; see the method section)")
+    out.append("")
+    non_rec = [f for f in diag.findings if f.kind != "recommendation"]
+    out.append((f"发现问题 {len(non_rec)} 项" if zh else f"Findings: {len(non_rec)}"))
+    for f in non_rec:
+        out.append(f"  [{f.severity}] {f.message_zh if zh else f.message_en}")
+    out.append("")
+    out.append((f"改进建议候选 {len(diag.recommendations)} 项" if zh else f"Recommendation candidates: {len(diag.recommendations)}"))
+    for r in diag.recommendations:
+        tag = ("标准比对" if r.method == "standard_comparison" else "先进对照") if zh else r.method
+        pts = f"(+{r.total_points:.2f} 总分)" if zh and r.total_points else (f" (+{r.total_points:.2f} total)" if r.total_points else "")
+        measures = "、".join(m["title_zh"] for m in r.measures) if zh else "; ".join(m["title_en"] for m in r.measures)
+        out.append(f"  [{tag}] {r.message_zh if zh else r.message_en}{pts}")
+        if measures:
+            out.append(("      措施:" if zh else "      measures: ") + measures)
+    return "\n".join(out)

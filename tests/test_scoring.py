@@ -1,0 +1,172 @@
+"""Scoring: hand-computed expectations for the demo park, and property tests of the method."""
+
+import math
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from greendiag import dataset_from_dict, load_catalogue, load_dataset
+from greendiag.yamlio import read_document
+from greendiag.scoring import BEST_NONPOSITIVE, CAPPED, FLOORED_NONPOSITIVE, MISSING_MANDATORY, MISSING_OPTIONAL, score_dataset, score_value
+
+CAT = load_catalogue()
+M = CAT.scoring
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo-park.yaml"
+
+
+@pytest.fixture(scope="module")
+def demo_path():
+    return DEMO
+
+
+@pytest.fixture
+def demo_data():
+    return read_document(DEMO).data  # greendiag's loader: dates stay strings, as in a dataset file
+
+
+def hi(value, lead):  # higher is better, from the method text (docs/scoring.md)
+    return min(120.0, 100.0 * value / lead)
+
+
+def lo(value, lead):  # lower is better
+    return min(120.0, 100.0 * lead / value)
+
+
+# 2024 values of the demo park, typed in from examples/demo-park.yaml; lead values from the domain table
+DEMO_2024 = {
+    1: hi(2230000 / 705000, 3), 2: hi(12.6, 15), 3: hi(74.5, 75),
+    4: hi(2230000 * 1e4 / 13900000, 1500), 5: hi(2230000 / 1e4 / 12.5, 15), 6: hi(94.8, 95), 7: hi(91.2, 90),
+    8: hi(31, 30), 9: hi(58, 60), 11: hi(79, 80),
+    12: 100.0, 13: hi(41, 30), 14: hi(68, 60), 15: hi(90, 90), 16: hi(92, 30),
+    17: hi(55, 30), 18: hi(27, 30), 19: hi(2230000 / 124000, 15), 20: hi(41, 30),
+    21: hi(99.8, 100), 22: hi((1 - (1520000 / 2230000) / (1510000 / 2080000)) * 100, 3),
+    23: lo(7150000 / 2230000, 5), 24: 120.0, 25: hi(290 / 366 * 100, 80), 26: hi(40.5, 30), 27: hi(74, 80),
+    29: 100.0, 30: 100.0, 31: 80.0,
+}  # 10 and 28 are optional and not reported
+
+
+@pytest.fixture(scope="module")
+def card(demo_path):
+    return score_dataset(load_dataset(demo_path), CAT)
+
+
+def test_demo_indicator_scores_2024(card):
+    for number, expected in DEMO_2024.items():
+        got = card.score(CAT.indicator(number).id, 2024)
+        assert got.score == pytest.approx(expected, rel=1e-9), number
+
+
+def test_demo_missing_optional_left_out(card):
+    for number in (10, 28):
+        s = card.score(CAT.indicator(number).id, 2024)
+        assert s.status == MISSING_OPTIONAL and s.score is None
+    t = card.total(2024)
+    assert t.missing_optional == (10, 28) and t.missing_mandatory == () and t.evaluated == 29
+
+
+def test_demo_category_and_total_2024(card):
+    cats = {"EG": (1, 2, 3), "RG": (4, 5, 6, 7, 8, 9, 11), "IG": (12, 13, 14, 15, 16), "CG": (17, 18, 19, 20),
+            "HG": (21, 22, 23, 24, 25, 26, 27), "MG": (29, 30, 31)}
+    for code, numbers in cats.items():
+        cs = next(c for c in card.categories if c.category == code and c.year == 2024)
+        assert cs.score == pytest.approx(sum(DEMO_2024[n] for n in numbers) / len(numbers), rel=1e-9)
+    assert card.total(2024).total == pytest.approx(sum(DEMO_2024.values()) / len(DEMO_2024), rel=1e-9)
+    assert card.total(2024).band_zh == "优秀"
+
+
+def test_elasticity_nonpositive_gets_cap_and_flag(card):
+    s = card.score("pollutant_elasticity", 2024)
+    assert s.value < 0 and s.score == 120.0 and BEST_NONPOSITIVE in s.flags
+
+
+def test_changes_direction(card):
+    ch = {(c.indicator, c.from_year, c.to_year): c for c in card.changes}
+    assert ch[("renewable_energy_share", 2022, 2024)].assessment == "better"
+    assert ch[("wastewater_per_value_added", 2022, 2024)].assessment == "better"  # fell: lower is better
+    assert ch[("air_quality_good_rate", 2022, 2023)].assessment == "worse"
+    assert ch[("green_development_plan", 2022, 2024)].assessment == "same"
+    assert ch[("waste_gas_recovery", 2022, 2024)].assessment == "n/a"
+
+
+def test_missing_mandatory_scores_zero_and_effect_is_stated(demo_data):
+    data = demo_data
+    for block in data["years"]:
+        if block["year"] == 2024:
+            del block["indicators"]["renewable_energy_share"]
+    card = score_dataset(dataset_from_dict(data), CAT)
+    s = card.score("renewable_energy_share", 2024)
+    assert s.status == MISSING_MANDATORY and s.score == 0.0
+    t = card.total(2024)
+    assert t.missing_mandatory == (2,)
+    others = [v for n, v in DEMO_2024.items() if n != 2]
+    assert t.total == pytest.approx(sum(others) / 29)
+    assert t.total_if_complete == pytest.approx(sum(others) / 28)
+    assert t.missing_effect == pytest.approx(t.total - t.total_if_complete) and t.missing_effect < 0
+
+
+def test_negative_reduction_floors_at_zero():
+    ind = CAT.indicator("carbon_intensity_reduction")
+    assert score_value(ind, -4.0, None, M) == (0.0, (FLOORED_NONPOSITIVE,))
+    assert score_value(ind, 6.0, None, M) == (120.0, (CAPPED,))
+
+
+# ---------------------------------------------------------------- properties
+
+QUANT = [i for i in CAT.indicators if not i.qualitative]
+values = st.floats(min_value=-1e6, max_value=1e9, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(QUANT), values)
+def test_score_never_exceeds_cap_nor_below_zero(ind, x):
+    score, _ = score_value(ind, x, None, M)
+    assert 0.0 <= score <= M.cap
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(QUANT), values, values)
+def test_monotone_in_direction(ind, a, b):
+    lo_v, hi_v = sorted((a, b))
+    s_lo, _ = score_value(ind, lo_v, None, M)
+    s_hi, _ = score_value(ind, hi_v, None, M)
+    if ind.direction == "higher":
+        assert s_hi >= s_lo
+    else:  # lower is better; non-positive values are the best case
+        if lo_v > 0:
+            assert s_lo >= s_hi
+
+
+UNIT_VARIANTS = {"万元/tce": [("元/tce", 1e4), ("亿元/万tce", 1.0), ("万元/kgce", 1e-3)],
+                 "元/m3": [("万元/m3", 1e-4), ("元/万m3", 1e4)],
+                 "亿元/km2": [("万元/km2", 1e4), ("亿元/mu", 1 / 1500), ("元/m2", 100)],
+                 "万元/人": [("元/人", 1e4), ("亿元/万人", 1.0)],
+                 "t/万元": [("kg/万元", 1e3), ("万t/亿元", 1.0)]}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([i for i in QUANT if i.unit in UNIT_VARIANTS]), st.floats(min_value=0.01, max_value=1e5), st.data())
+def test_unit_changes_never_change_a_score(ind, x, data):
+    unit, k = data.draw(st.sampled_from(UNIT_VARIANTS[ind.unit]))
+    base = {"format": "greendiag-dataset/1", "park": {"name": "P"}, "diagnosis_year": 2025,
+            "years": [{"year": 2024, "indicators": {ind.id: x}}]}
+    other = {"format": "greendiag-dataset/1", "park": {"name": "P"}, "diagnosis_year": 2025,
+             "years": [{"year": 2024, "indicators": {ind.id: {"value": x * k, "unit": unit}}}]}
+    s1 = score_dataset(dataset_from_dict(base), CAT).score(ind.id, 2024).score
+    s2 = score_dataset(dataset_from_dict(other), CAT).score(ind.id, 2024).score
+    assert s1 == pytest.approx(s2, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from([i.id for i in QUANT if i.bounds_max == 100]), st.floats(min_value=0, max_value=100), max_size=20))
+def test_totals_equal_the_sum_of_their_parts(vals):
+    data = {"format": "greendiag-dataset/1", "park": {"name": "P"}, "diagnosis_year": 2025,
+            "years": [{"year": y, "indicators": dict(vals)} for y in (2022, 2023, 2024)]}
+    card = score_dataset(dataset_from_dict(data), CAT)
+    for t in card.totals:
+        rows = [r for r in card.indicators if r.year == t.year and r.score is not None]
+        assert t.evaluated == len(rows)
+        assert t.total * t.evaluated == pytest.approx(sum(r.score for r in rows))
+        cats = [c for c in card.categories if c.year == t.year and c.score is not None]
+        assert sum(c.score * c.evaluated for c in cats) == pytest.approx(t.total * t.evaluated)
