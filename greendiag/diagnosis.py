@@ -111,6 +111,8 @@ class Diagnosis:
             "years": list(ds.years),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "baseline": [self._baseline_row(r.number) for r in cat.requirements],
+            "catalogue": {"categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "weight": c.weight} for c in cat.categories],
+                          "indicators": [self._indicator_meta(i) for i in cat.indicators]},
             "indicators": [{"number": s.number, "id": s.indicator, "category": s.category, "year": s.year, "value": s.value,
                             "level": s.level, "unit": s.unit, "score": s.score, "status": s.status, "flags": list(s.flags),
                             "origin": s.origin, "evidence": s.evidence} for s in card.indicators],
@@ -132,6 +134,13 @@ class Diagnosis:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
+
+    @staticmethod
+    def _indicator_meta(i) -> dict:
+        return {"number": i.number, "id": i.id, "code": i.code, "category": i.category, "name_zh": i.name_zh, "name_en": i.name_en,
+                "unit": i.unit, "kind": i.kind, "direction": i.direction, "mandatory": i.mandatory,
+                "lead": i.lead_value if not i.qualitative else i.lead_level, "lead_provisional": i.lead_provenance.is_provisional,
+                "levels": [{"id": lv.id, "zh": lv.zh, "en": lv.en, "score": lv.score} for lv in i.levels], "origin": i.origin}
 
     def _baseline_row(self, number: int) -> dict:
         req = self.catalogue.requirement(number)
@@ -247,7 +256,10 @@ def _projects(ds: ParkDataset, recs: list[Recommendation], rb: RuleBase) -> tupl
 def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) -> dict:
     e = ds.engagement
     return {
-        "provider": e.provider.name,
+        "provider": attrs.asdict(e.provider),
+        "team": [attrs.asdict(m) for m in e.team],
+        "scope_description": e.scope_description,
+        "specialised": list(e.specialised),
         "team_size": len(e.team),
         "senior_count": int(fact["senior_count"]),
         "led_green_projects_count": int(fact["led_count"]),

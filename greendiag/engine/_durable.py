@@ -1,0 +1,175 @@
+"""The durable-rules backend, driven through its C functions (durable_rules_engine).
+
+Measured hazards of durable-rules 2.0.28 (docs/engine.md) and how this module avoids each:
+no `durable.lang` global host and no `Host` timer threads (the C API is used directly); each
+rule set is compiled once per sha256 and reused, each evaluation uses a fresh session id that is
+deleted in `finally` (new rule sets leak, live sessions are capped at 1,024); shards keep at most
+`MAX_RULES` rules and `MAX_CONDITIONS` conditions per ruleset (error 303 above 64 matches, a hang
+above 512 conditions); a catch-all rule handles every fact (deleting a session whose fact matched
+nothing crashed the process); facts are asserted, not posted, with unique ids; every field a rule
+reads is guarded by `$ex`; values are typed in Python first (`clean_fact`) so text never meets a
+number; floats are written as `1.0e-05`, never `1e-05`; one lock serialises all engine calls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import threading
+from typing import Any, Mapping, Sequence
+
+from ..errors import EngineError, problem
+from .ir import STR, Cond, RuleSet, clean_fact
+
+MAX_RULES = 50
+MAX_CONDITIONS = 300
+CATCH_ALL = "zz_catch_all"
+
+_lock = threading.Lock()
+_compiled: dict[str, "_Compiled"] = {}
+_sids = itertools.count(1)
+_names = itertools.count(1)
+
+try:  # imported lazily so that the Python backend works where the extension does not build
+    import durable_rules_engine as _dre
+except ImportError as exc:  # pragma: no cover - exercised only on broken installs
+    _dre = None
+    _import_error = exc
+
+
+def number_text(x: float) -> str:
+    """JSON text for a finite float that durable-rules parses: a decimal point before any exponent."""
+    s = repr(float(x))
+    if "e" in s:
+        mant, exp = s.split("e")
+        if "." not in mant:
+            mant += ".0"
+        s = f"{mant}e{exp}"
+    elif "." not in s and "inf" not in s and "nan" not in s:
+        s += ".0"
+    return s
+
+
+def _text(s: str) -> str:
+    return json.dumps(s, ensure_ascii=True)
+
+
+def _dump(obj: Any) -> str:
+    """A JSON writer that only knows what the adapter sends: dicts, lists, str, finite floats, ints."""
+    if isinstance(obj, dict):
+        return "{" + ",".join(f"{_text(k)}:{_dump(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, list):
+        return "[" + ",".join(_dump(v) for v in obj) + "]"
+    if isinstance(obj, str):
+        return _text(obj)
+    if isinstance(obj, bool):
+        raise TypeError("bool")
+    if isinstance(obj, int):
+        return str(obj)
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            raise ValueError("non-finite float")
+        return number_text(obj)
+    raise TypeError(type(obj).__name__)
+
+
+_DOP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+
+def _cond(c: Cond, kind: str) -> dict:
+    rhs: Any = {"$m": c.other} if c.other is not None else (c.value if kind == STR else float(c.value))
+    if c.op == "==":
+        return {c.field: rhs}
+    return {_DOP[c.op]: {c.field: rhs}}
+
+
+def _rule_json(rule, types) -> dict:
+    fields = sorted({c.field for c in rule.when} | {c.other for c in rule.when if c.other is not None})
+    terms = [{"$ex": {f: 1}} for f in fields] + [_cond(c, types[c.field]) for c in rule.when]
+    return {"all": [{"m": {"$and": terms}}]}
+
+
+class _Compiled:
+    """One rule set compiled to durable rulesets (shards); rule names r<i> map back to rule ids."""
+
+    def __init__(self, rs: RuleSet):
+        self.types = dict(rs.types)
+        self.shards: list[tuple[int, dict[str, str]]] = []
+        groups: list[list] = [[]]
+        conds = 0
+        for rule in rs.rules:
+            n = len(rule.when) * 2
+            if groups[-1] and (len(groups[-1]) >= MAX_RULES or conds + n > MAX_CONDITIONS):
+                groups.append([])
+                conds = 0
+            groups[-1].append(rule)
+            conds += n
+        for group in groups:
+            if not group:
+                continue
+            names = {f"r{i}": r.id for i, r in enumerate(group)}
+            definition = {name: _rule_json(r, self.types) for name, r in zip(names, group)}
+            definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"id": 1}}}]}
+            name = f"greendiag_{rs.sha256[:16]}_{next(_names)}"
+            try:
+                handle = _dre.create_ruleset(name, _dump(definition))
+            except Exception as exc:
+                raise EngineError(problem("engine-compile", f"durable-rules 无法编译规则集：{exc}",
+                                          f"durable-rules could not compile the rule set: {exc}",
+                                          fix="检查规则条件 / check the rule conditions")) from exc
+            self.shards.append((handle, names))
+
+
+def _compile(rs: RuleSet) -> _Compiled:
+    c = _compiled.get(rs.sha256)
+    if c is None:
+        c = _compiled[rs.sha256] = _Compiled(rs)
+    return c
+
+
+def _unhandled(code: int) -> EngineError:
+    return EngineError(problem("engine-unhandled", f"durable-rules 未能处理事实（代码 {code}）",
+                               f"durable-rules did not handle a fact (code {code})",
+                               fix="这是适配层缺陷，请报告 / this is an adapter bug: please report it"))
+
+
+def evaluate(rs: RuleSet, facts: Sequence[Mapping[str, Any]]) -> tuple[tuple[int, str], ...]:
+    if _dre is None:
+        raise EngineError(problem("engine-missing", f"未能导入 durable-rules：{_import_error}",
+                                  f"durable-rules could not be imported: {_import_error}",
+                                  fix="pip install durable-rules==2.0.28（需要 gcc 与 Python 头文件）"))
+    if not rs.rules or not facts:
+        return ()
+    with _lock:
+        comp = _compile(rs)
+        sid = f"s{next(_sids)}"
+        docs = []
+        for i, fact in enumerate(facts):
+            f = clean_fact(fact, comp.types)
+            f["sid"] = sid
+            f["id"] = f"{sid}.{i}"
+            docs.append(f)
+        fired: set[tuple[int, str]] = set()
+        prefix = len(sid) + 1
+        for handle, names in comp.shards:
+            try:
+                for doc in docs:
+                    code, state = _dre.assert_fact(handle, _dump(doc))
+                    if code not in (0, 3):
+                        raise _unhandled(code)
+                    res = _dre.start_action_for_state(handle, state)
+                    msg = res[1] if res else None
+                    while msg:
+                        for name, body in json.loads(msg).items():
+                            if name != CATCH_ALL:
+                                fired.add((int(body["m"]["id"][prefix:]), names[name]))
+                        msg = _dre.complete_and_start_action(handle, state)
+            finally:
+                _dre.delete_state(handle, sid)
+    return tuple(sorted(fired))
+
+
+def compiled_count() -> int:
+    """How many distinct rule sets this process has compiled (each costs memory for good)."""
+    return len(_compiled)
