@@ -6,15 +6,19 @@ Everything not listed in __all__ is private.
 
 from .catalogue import load_catalogue, registered_overlays
 from .dataset import dataset_from_dict, load_dataset
+from .diagnosis import Diagnosis, Finding, ProjectRow, Recommendation, diagnose
 from .errors import (CatalogueError, DatasetError, EngineError, GreendiagError, InputFileError, OverlayConflictError,
                      Problem, ReportError, RuleError, UnitError)
 from .models import Catalogue, ParkDataset
+from .rulebook import RuleBase, load_rules, run_rule_tests
 
 __version__ = "0.1.0"
 
 __all__ = [
     "load_catalogue", "registered_overlays", "load_dataset", "dataset_from_dict",
     "Catalogue", "ParkDataset",
+    "diagnose", "Diagnosis", "Finding", "Recommendation", "ProjectRow",
+    "load_rules", "RuleBase", "run_rule_tests",
     "GreendiagError", "InputFileError", "CatalogueError", "OverlayConflictError", "DatasetError", "UnitError",
     "RuleError", "EngineError", "ReportError", "Problem",
 ]

@@ -1,0 +1,39 @@
+"""Shared fixtures: paths of the bundled data, the default catalogue and rule base (loaded once)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DEMO = EXAMPLES / "demo-park.yaml"
+
+
+@pytest.fixture(scope="session")
+def root() -> pathlib.Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def demo_path() -> pathlib.Path:
+    return DEMO
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    import greendiag
+    return greendiag.load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def rulebase(catalogue):
+    import greendiag
+    return greendiag.load_rules(catalogue=catalogue)
+
+
+@pytest.fixture(scope="session")
+def demo_dataset(catalogue):
+    import greendiag
+    return greendiag.load_dataset(DEMO, catalogue=catalogue)
