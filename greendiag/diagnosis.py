@@ -102,7 +102,7 @@ class Diagnosis:
         """JSON-ready, deterministic: the same input gives the same dict (dump with sort_keys=True)."""
         ds, cat, card = self.dataset, self.catalogue, self.scorecard
         p = ds.profile
-        return {
+        return _plain({
             "format": "greendiag-diagnosis/1",
             "park": attrs.asdict(p),
             "fictitious": ds.fictitious,
@@ -130,7 +130,7 @@ class Diagnosis:
             "catalogue_version": cat.version,
             "catalogue_overlays": [list(o) for o in cat.overlays],
             "provisional": [{"what": w, "why": y} for w, y in iter_provisional(cat)],
-        }
+        })
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
@@ -275,6 +275,15 @@ def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) ->
         "follow_up_due": fact.get("follow_up_due"),
         "checks_failed": [f.rule_id for f in findings if f.severity != "info"],
     }
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists, recursively: to_dict() equals json.loads(to_json()) for the same diagnosis."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def as_plain(value: Any) -> Any:

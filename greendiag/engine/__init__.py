@@ -29,4 +29,4 @@ def evaluate(ruleset: RuleSet, facts: Sequence[Mapping[str, Any]], backend: str 
         return _durable.evaluate(ruleset, facts)
     raise EngineError(problem("engine-bad-backend", f"未知后端：{backend!r}（可选 durable、python）",
                               f"unknown backend {backend!r} (choose durable or python)",
-                              fix="backend='durable' 或 backend='python'"))
+                              fix_zh="backend='durable' 或 backend='python'", fix_en="backend='durable' or backend='python'"))

@@ -117,7 +117,7 @@ class _Compiled:
             except Exception as exc:
                 raise EngineError(problem("engine-compile", f"durable-rules 无法编译规则集：{exc}",
                                           f"durable-rules could not compile the rule set: {exc}",
-                                          fix="检查规则条件 / check the rule conditions")) from exc
+                                          fix_zh="检查规则条件", fix_en="check the rule conditions")) from exc
             self.shards.append((handle, names))
 
 
@@ -131,14 +131,14 @@ def _compile(rs: RuleSet) -> _Compiled:
 def _unhandled(code: int) -> EngineError:
     return EngineError(problem("engine-unhandled", f"durable-rules 未能处理事实（代码 {code}）",
                                f"durable-rules did not handle a fact (code {code})",
-                               fix="这是适配层缺陷，请报告 / this is an adapter bug: please report it"))
+                               fix_zh="这是适配层缺陷，请报告", fix_en="this is an adapter bug: please report it"))
 
 
 def evaluate(rs: RuleSet, facts: Sequence[Mapping[str, Any]]) -> tuple[tuple[int, str], ...]:
     if _dre is None:
         raise EngineError(problem("engine-missing", f"未能导入 durable-rules：{_import_error}",
                                   f"durable-rules could not be imported: {_import_error}",
-                                  fix="pip install durable-rules==2.0.28（需要 gcc 与 Python 头文件）"))
+                                  fix_zh="pip install durable-rules==2.0.28（需要 gcc 与 Python 头文件）", fix_en="pip install durable-rules==2.0.28 (needs gcc and the Python headers)"))
     if not rs.rules or not facts:
         return ()
     with _lock:

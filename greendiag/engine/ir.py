@@ -34,7 +34,7 @@ MAX_STRING = 200
 
 
 def _bad(code: str, zh: str, en: str) -> EngineError:
-    return EngineError(problem(code, zh, en, fix="检查规则定义 / check the rule definition"))
+    return EngineError(problem(code, zh, en, fix_zh="检查规则定义", fix_en="check the rule definition"))
 
 
 def _is_number(v: Any) -> bool:

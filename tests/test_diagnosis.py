@@ -1,0 +1,196 @@
+"""diagnose(): expectations for the demo park worked out by hand from the method and the demo data,
+engagement checks, determinism, and the absence of state leaking between diagnoses."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import greendiag
+from greendiag import dataset_from_dict, diagnose
+from greendiag.yamlio import read_document
+
+from test_scoring import DEMO_2024  # hand-computed 2024 scores (typed in from the demo file)
+
+BACKENDS = ("durable", "python")
+
+
+@pytest.fixture(scope="module")
+def demo_dict(demo_path):
+    return read_document(demo_path).data
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def result(request, demo_dataset, catalogue, rulebase):
+    return diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend=request.param).to_dict()
+
+
+def _diag(data, backend="python", **kw):
+    return diagnose(dataset_from_dict(copy.deepcopy(data)), backend=backend, **kw).to_dict()
+
+
+def test_required_keys(result):
+    for key in ("park", "years", "baseline", "indicators", "category_scores", "total_scores", "findings",
+                "recommendations", "engagement", "rules_version", "rules_sha256", "catalogue_version"):
+        assert key in result, key
+    assert result["years"] == [2022, 2023, 2024]
+    assert len(result["rules_sha256"]) == 64 and result["rules_version"]
+    assert result["park"]["name"] == "北京京南绿谷科技产业园(虚构)"
+
+
+def test_baseline_rows(result):
+    rows = {r["number"]: r for r in result["baseline"]}
+    assert sorted(rows) == list(range(1, 9))
+    assert [n for n, r in rows.items() if r["status"] == "not_met"] == [4]
+    assert all(rows[n]["status"] == "met" for n in (1, 2, 3, 5, 6, 7, 8))
+    assert rows[4]["evidence"].startswith("B4")
+
+
+def test_indicator_rows_and_scores(result):
+    rows = result["indicators"]
+    assert len(rows) == 31 * 3
+    by = {(r["number"], r["year"]): r for r in rows}
+    for number, expected in DEMO_2024.items():
+        assert by[(number, 2024)]["score"] == pytest.approx(expected, rel=1e-9), number
+    assert by[(10, 2024)]["value"] is None and by[(10, 2024)]["score"] is None
+    assert by[(2, 2024)]["value"] == 12.6 and by[(2, 2024)]["unit"] == "%"
+    assert by[(1, 2022)]["value"] == pytest.approx(2.84)  # "28400 元/tce" converted to 万元/tce
+
+
+def test_total_2024_is_mean_of_29_evaluated(result):
+    total = {t["year"]: t for t in result["total_scores"]}[2024]
+    assert total["total"] == pytest.approx(sum(DEMO_2024.values()) / 29, rel=1e-9)
+    assert total["missing_optional"] == [10, 28] and total["evaluated"] == 29
+
+
+def _keys(findings):
+    return {(f["rule_id"], f.get("indicator"), f.get("requirement"), f.get("year")) for f in findings}
+
+
+def test_findings_worked_out_by_hand(result):
+    # Below the lead value in 2024 (score < 100): 2 (12.6/15), 3 (74.5/75), 6 (94.8/95), 9 (58/60),
+    # 11 (79/80), 18 (27/30), 21 (99.8/100), 25 (290/366 = 79.2 % < 80), 27 (74/80); 31 at level 较完善.
+    advanced = {("rec.advanced.below_lead", n, None, 2024) for n in (2, 3, 6, 9, 11, 18, 21, 25, 27)}
+    advanced.add(("rec.advanced.level_below_lead", 31, None, 2024))
+    # Below a reference value (references.yaml): non-fossil ≥20 %, zero-carbon clean energy ≥90 %,
+    # solid waste ≥96 %, waste heat ≥95 %, renewable resources ≥80 %, 2-star buildings ≥50 %.
+    standard = {("rec.standard.below_reference", n, None, 2024) for n in (2, 3, 6, 9, 11, 13)}
+    expected = advanced | standard | {
+        ("compliance.requirement.not_met", None, 4, None),
+        ("rec.standard.requirement", None, 4, None),
+        # elasticity 2024: emissions (1015-1030)/1030 < 0 while value added grew: best case, flagged
+        ("anomaly.indicator.best_nonpositive", 24, None, 2024),
+        ("engagement.follow_up.due", None, None, None),
+    } | {("compliance.indicator.optional_missing", n, None, y) for n in (10, 28) for y in (2022, 2023, 2024)}
+    assert _keys(result["findings"]) == expected
+
+
+def test_recommendation_potential(result):
+    rec = next(r for r in result["recommendations"] if r["rule_id"] == "rec.advanced.below_lead" and r["indicator"] == 2)
+    assert rec["points"] == pytest.approx(100 - 100 * 12.6 / 15)
+    assert rec["total_points"] == pytest.approx((100 - 100 * 12.6 / 15) / 29)
+    assert any(m["id"] == "integrated_energy_station" for m in rec["measures"])
+    assert rec["method"] == "advanced_benchmark"
+
+
+def test_finding_fields(result):
+    f = next(f for f in result["findings"] if f["rule_id"] == "rec.standard.below_reference" and f["indicator"] == 13)
+    assert f["value"] == 41.0 and f["threshold"] == 50.0 and f["method"] == "standard_comparison"
+    assert f["source"]["doc"] and f["message_zh"] and f["message_en"]
+    assert "41" in f["message_zh"] and "50" in f["message_zh"]
+
+
+def test_engagement_facts(result):
+    e = result["engagement"]
+    assert e["onsite_working_days"] == 5  # 2025-03-10 (Mon) to 2025-03-14 (Fri)
+    assert e["senior_count"] == 2 and e["park_staff_count"] == 1 and len(e["team"]) == 6
+    assert e["follow_up_due"] == "2026-04-15" and e["checks_failed"] == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_engagement_breaches(demo_dict, backend):
+    data = copy.deepcopy(demo_dict)
+    eng = data["engagement"]
+    eng["team"] = [m for m in eng["team"] if not m.get("park_staff")][:4]  # 4 people, no park staff
+    for m in eng["team"]:
+        m["senior"] = False
+        m["led_green_projects"] = False
+    eng["onsite"] = {"start": "2025-03-13", "end": "2025-03-17"}  # Thu, Fri, Mon: 3 working days
+    eng["confidentiality_submitted"] = "2025-03-06"  # after work started on 2025-03-05
+    eng["scope"] = {"full": False, "description": "仅东区"}
+    eng["fee_charged"] = True
+    import datetime as dt
+    got = {f["rule_id"] for f in _diag(data, backend, as_of=dt.date(2026, 6, 1))["findings"] if f["rule_id"].startswith("engagement.")}
+    assert got == {"engagement.team.too_small", "engagement.team.expertise", "engagement.team.no_park_staff",
+                   "engagement.onsite.too_short", "engagement.confidentiality.late", "engagement.scope.unapproved",
+                   "engagement.fee.charged", "engagement.follow_up.overdue"}
+
+
+def test_missing_engagement_dates(demo_dict):
+    data = copy.deepcopy(demo_dict)
+    del data["engagement"]["onsite"], data["engagement"]["confidentiality_submitted"]
+    got = {f["rule_id"] for f in _diag(data)["findings"]}
+    assert {"engagement.onsite.unrecorded", "engagement.confidentiality.missing"} <= got
+
+
+def test_missing_mandatory_indicator_is_a_finding(demo_dict):
+    data = copy.deepcopy(demo_dict)
+    for block in data["years"]:
+        block.get("indicators", {}).pop("green_coverage", None)
+    res = _diag(data)
+    assert {("compliance.indicator.mandatory_missing", 26, None, y) for y in (2022, 2023, 2024)} <= _keys(res["findings"])
+    total = {t["year"]: t for t in res["total_scores"]}[2024]
+    assert total["missing_mandatory"] == [26] and total["missing_effect"] < 0
+
+
+def test_anomalies_on_bad_but_valid_data(demo_dict):
+    data = copy.deepcopy(demo_dict)
+    y24 = next(b for b in data["years"] if b["year"] == 2024)
+    y24["indicators"]["renewable_energy_share"]["value"] = 80  # above clean energy share 74.5
+    y24["indicators"]["solid_waste_disposal_utilization"]["value"] = 90  # below comprehensive use 94.8
+    y24["indicators"]["green_bus_share"]["value"] = 20  # 78 → 20: a jump over 50 %
+    got = _keys(_diag(data)["findings"])
+    assert ("anomaly.year.renewable_above_clean", None, None, 2024) in {(k[0], None, None, k[3]) for k in got}
+    assert any(k[0] == "anomaly.year.disposal_below_utilization" and k[3] == 2024 for k in got)
+    assert ("anomaly.indicator.share_jump", 16, None, 2024) in got  # a share: jump measured in points (58 > 30)
+
+
+def test_both_backends_byte_identical(demo_dataset, catalogue, rulebase):
+    a = diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend="durable").to_json()
+    b = diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend="python").to_json()
+    assert a == b
+
+
+def test_no_state_leaks_between_diagnoses(demo_dict, demo_dataset):
+    first = diagnose(demo_dataset).to_json()
+    other = copy.deepcopy(demo_dict)
+    other["engagement"]["fee_charged"] = True
+    for _ in range(3):
+        assert "engagement.fee.charged" in _diag(other, "durable")["findings"].__repr__()
+    assert diagnose(demo_dataset).to_json() == first
+
+
+def test_deterministic_across_processes(demo_path, tmp_path):
+    code = ("import sys, greendiag; sys.stdout.write(greendiag.diagnose(greendiag.load_dataset(sys.argv[1])).to_json())")
+    outs = set()
+    for seed in ("1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        outs.add(subprocess.run([sys.executable, "-c", code, str(demo_path)], env=env, check=True,
+                                capture_output=True, text=True).stdout)
+    assert len(outs) == 1
+    assert json.loads(outs.pop())["catalogue_version"]
+
+
+def test_catalogue_mismatch_is_an_error(demo_dataset, tmp_path):
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("overlay:\n  id: tiny\n  version: 1.0.0\n  title_zh: 空扩展\n  title_en: empty overlay\n"
+                       "  extends: {id: bj-green-park-2024, version: '>=1.0,<2'}\n", encoding="utf-8")
+    cat = greendiag.load_catalogue(overlay)
+    with pytest.raises(greendiag.DatasetError) as info:
+        diagnose(demo_dataset, catalogue=cat)
+    assert info.value.problems[0].code == "catalogue-mismatch"

@@ -1,0 +1,120 @@
+"""The rule base as data: every test case written in the rule files runs on both backends; broken rule
+files give located, typed errors; extra rule files extend the rule base."""
+
+from __future__ import annotations
+
+import pytest
+
+import greendiag
+from greendiag import RuleError, load_rules, run_rule_tests
+
+BACKENDS = ("durable", "python")
+
+
+def _cases(rb):
+    return [(spec.id, i) for spec in rb.rules for i, _ in enumerate(spec.tests)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def results(request, rulebase):
+    return {(r.rule_id, r.index): r for r in run_rule_tests(rulebase, request.param)}
+
+
+def test_every_rule_file_test_case_passes(results, rulebase):
+    failed = [f"{r.rule_id}#{r.index} expected fires={r.expected} on {r.fact} ({r.backend})"
+              for r in results.values() if not r.ok]
+    assert not failed, "\n".join(failed)
+    assert len(results) == len(_cases(rulebase)) >= 2 * len(rulebase.rules)
+
+
+def test_every_rule_has_a_firing_and_a_quiet_case(rulebase):
+    for spec in rulebase.rules:
+        outcomes = {t.fires for t in spec.tests}
+        assert outcomes == {True, False}, spec.id
+
+
+def test_rule_base_covers_the_issue(rulebase):
+    ids = {r.id for r in rulebase.rules}
+    for needed in ("compliance.requirement.not_met", "compliance.requirement.unknown",
+                   "compliance.requirement.encouraged_not_met", "compliance.indicator.mandatory_missing",
+                   "anomaly.indicator.below_plausible", "anomaly.indicator.above_plausible",
+                   "anomaly.year.renewable_above_clean", "anomaly.year.disposal_below_utilization",
+                   "anomaly.indicator.yoy_jump", "anomaly.indicator.negative_value", "anomaly.indicator.share_over_100",
+                   "anomaly.indicator.derived_mismatch", "rec.advanced.below_lead", "rec.standard.below_reference",
+                   "engagement.team.too_small", "engagement.team.expertise", "engagement.team.no_park_staff",
+                   "engagement.onsite.too_short", "engagement.confidentiality.late", "engagement.scope.unapproved",
+                   "engagement.follow_up.overdue", "engagement.fee.charged"):
+        assert needed in ids, needed
+    kinds = {r.kind for r in rulebase.rules}
+    assert kinds == {"compliance", "anomaly", "recommendation"}
+    assert {r.method for r in rulebase.rules if r.kind == "recommendation"} == {"standard_comparison", "advanced_benchmark"}
+
+
+def test_measures_include_the_guides_examples(rulebase):
+    ids = {m.id for m in rulebase.measures}
+    assert {"integrated_energy_station", "hydrogen_low_carbon_demo"} <= ids or len(ids) >= 10
+    titles = "".join(m.title_zh for m in rulebase.measures)
+    for word in ("综合能源站", "氢能", "危险废物", "梯级"):
+        assert word in titles, word
+
+
+def test_version_and_hash(rulebase):
+    assert rulebase.version and len(rulebase.sha256) == 64
+    again = load_rules()
+    assert again.sha256 == rulebase.sha256
+
+
+RULE = """
+rules:
+  - id: extra.indicator.low_score
+    kind: anomaly
+    fact: indicator
+    when:
+      - {field: score, op: "<", value: 50}
+    severity: low
+    subject: indicator
+    message_zh: "{year}年“{number} {name_zh}”得分低于50"
+    message_en: "{year}: {number} {name_en} scores below 50"
+    source: {doc: bj-guide-2024, clause: "附件2-1-2"}
+    tests:
+      - {fact: {score: 40}, fires: EXPECT}
+      - {fact: {score: 60}, fires: false}
+"""
+
+
+def test_extra_rule_file_extends_and_its_tests_run(tmp_path):
+    f = tmp_path / "extra.yaml"
+    f.write_text(RULE.replace("EXPECT", "true"), encoding="utf-8")
+    rb = load_rules(f)
+    assert "extra.indicator.low_score" in {r.id for r in rb.rules}
+    assert rb.sha256 != load_rules().sha256
+    assert all(r.ok for r in run_rule_tests(rb, "durable"))
+
+
+def test_a_wrong_test_case_is_reported(tmp_path):
+    f = tmp_path / "extra.yaml"
+    f.write_text(RULE.replace("EXPECT", "false"), encoding="utf-8")
+    bad = [r for r in run_rule_tests(load_rules(f), "durable") if not r.ok]
+    assert [(r.rule_id, r.index) for r in bad] == [("extra.indicator.low_score", 0)]
+
+
+@pytest.mark.parametrize("edit, code", [
+    (lambda s: s.replace('{field: score, op: "<", value: 50}', '{field: score, op: "<", const: nowhere}'), "unknown-constant"),
+    (lambda s: s.replace("得分低于50", "得分低于{score!r}"), None),
+    (lambda s: s.replace("doc: bj-guide-2024", "doc: made-up-doc"), "unknown-document"),
+    (lambda s: s.replace("kind: anomaly", "kind: guess"), None),
+    (lambda s: s.replace("id: extra.indicator.low_score", "id: anomaly.indicator.below_plausible"), "duplicate-rule"),
+    (lambda s: s.replace('op: "<"', 'op: "=~"'), None),
+    (lambda s: s + "\n!!python/object/apply:os.system [echo hi]\n", None),
+    (lambda s: s.replace("value: 50}", "value: 50}\n      - {field: score, op: \"==\", value: \"high\"}"), None),
+])
+def test_broken_rule_files_are_located_errors(tmp_path, edit, code):
+    f = tmp_path / "bad.yaml"
+    f.write_text(edit(RULE.replace("EXPECT", "true")), encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_rules(f)
+    err = info.value
+    assert isinstance(err, greendiag.GreendiagError) and err.problems
+    if code:
+        assert code in err.codes
+    assert all(p.message_zh and p.message_en for p in err.problems)
