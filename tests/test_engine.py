@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greendiag.engine import Cond, EngineError, Rule, RuleSet, evaluate
+from greendiag.engine.reference import evaluate_naive
 from greendiag.errors import GreendiagError
 
 BACKENDS = ("python", "durable")
@@ -22,7 +23,7 @@ STR_FIELDS = ("s0", "s1")
 
 # --- semantics, written by hand -------------------------------------------------------------------
 
-def _rs(*rules):
+def _rs(*rules):  # noqa: D103
     return RuleSet(tuple(Rule(rid, tuple(conds)) for rid, conds in rules), version="t")
 
 
@@ -165,7 +166,9 @@ def _fact_from(rs: RuleSet, values):
 @given(rs=rule_sets, facts=fact_lists, seeded=st.lists(st.dictionaries(st.sampled_from(NUM_FIELDS), numbers), max_size=3))
 def test_durable_fires_exactly_what_the_oracle_fires(rs, facts, seeded):
     facts = facts + [_fact_from(rs, s) for s in seeded]
-    assert evaluate(rs, facts, "durable") == evaluate(rs, facts, "python")
+    expected = evaluate_naive(rs, facts)
+    assert evaluate(rs, facts, "python") == expected
+    assert evaluate(rs, facts, "durable") == expected
 
 
 # --- crash-prone cases, each in a fresh interpreter -----------------------------------------------
@@ -210,3 +213,10 @@ def test_crash_prone_cases_in_subprocess(name):
     code = "from greendiag.engine import Cond, Rule, RuleSet, evaluate\n" + textwrap.dedent(CRASHERS[name])
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"{name}: exit {proc.returncode}\n{proc.stderr[-2000:]}"
+
+
+@pytest.mark.parametrize("n", [63, 64, 65, 1000])
+def test_many_facts_in_one_evaluation(n):
+    rs = _rs(("odd", [Cond("kind", "==", value="x"), Cond("v", ">", value=0.5)]), ("all", [Cond("v", ">=", value=0)]))
+    facts = [{"kind": "x", "v": float(i % 2)} for i in range(n)]
+    assert evaluate(rs, facts, "durable") == evaluate_naive(rs, facts)

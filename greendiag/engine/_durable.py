@@ -24,6 +24,7 @@ from .ir import STR, Cond, RuleSet, clean_fact
 
 MAX_RULES = 50
 MAX_CONDITIONS = 300
+BATCH = 64  # facts per assert_facts call
 CATCH_ALL = "zz_catch_all"
 
 _lock = threading.Lock()
@@ -53,6 +54,24 @@ def number_text(x: float) -> str:
 
 def _text(s: str) -> str:
     return json.dumps(s, ensure_ascii=True)
+
+
+_key_text: dict[str, str] = {}
+
+
+def _dump_fact(doc: dict) -> str:
+    """JSON text of a cleaned fact (str keys; finite float or str values), fast path of `_dump`."""
+    parts = []
+    for k, v in doc.items():
+        kt = _key_text.get(k)
+        if kt is None:
+            kt = _key_text[k] = _text(k) + ":"
+        if type(v) is float:
+            r = repr(v)
+            parts.append(kt + (r if "e" not in r else number_text(v)))
+        else:
+            parts.append(kt + _text(v))
+    return "{" + ",".join(parts) + "}"
 
 
 def _dump(obj: Any) -> str:
@@ -150,24 +169,34 @@ def evaluate(rs: RuleSet, facts: Sequence[Mapping[str, Any]]) -> tuple[tuple[int
             f["sid"] = sid
             f["id"] = f"{sid}.{i}"
             docs.append(f)
+        texts = [_dump_fact(d) for d in docs]
         fired: set[tuple[int, str]] = set()
         prefix = len(sid) + 1
         for handle, names in comp.shards:
             try:
-                for doc in docs:
-                    code, state = _dre.assert_fact(handle, _dump(doc))
+                for start in range(0, len(docs), BATCH):
+                    code, state = _dre.assert_facts(handle, "[" + ",".join(texts[start:start + BATCH]) + "]")
                     if code not in (0, 3):
                         raise _unhandled(code)
                     res = _dre.start_action_for_state(handle, state)
                     msg = res[1] if res else None
                     while msg:
-                        for name, body in json.loads(msg).items():
-                            if name != CATCH_ALL:
-                                fired.add((int(body["m"]["id"][prefix:]), names[name]))
+                        if not msg.startswith(_CATCH_PREFIX):
+                            fired.update(_read(msg, names, prefix))
                         msg = _dre.complete_and_start_action(handle, state)
             finally:
                 _dre.delete_state(handle, sid)
     return tuple(sorted(fired))
+
+
+_CATCH_PREFIX = '{"%s":' % CATCH_ALL
+
+
+def _read(msg: str, names: dict[str, str], prefix: int):
+    """(fact index, rule id) pairs of one action message: {"r3": {"m": {"id": "s9.12", ...}}}."""
+    for name, body in json.loads(msg).items():
+        if name != CATCH_ALL:
+            yield int(body["m"]["id"][prefix:]), names[name]
 
 
 def compiled_count() -> int:

@@ -176,10 +176,15 @@ class RuleSet:
 def clean_fact(fact: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
     """The typed view of a fact: only fields the rules use, only values of the field's type."""
     out: dict[str, Any] = {}
-    for name, kind in types.items():
-        v = fact.get(name)
+    for name, v in fact.items():
+        kind = types.get(name)
+        if kind is None:
+            continue
         if kind == STR:
             if isinstance(v, str) and len(v) <= 10_000:
+                out[name] = str(v)
+        elif type(v) is float:
+            if math.isfinite(v):
                 out[name] = v
         else:
             f = as_number(v)
