@@ -24,9 +24,12 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 @functools.cache
 def registry() -> pint.UnitRegistry:
-    """Build the registry once (about 0.2 s) from the packaged definitions."""
+    """Build the registry once from pint's defaults (disk-cached by pint) plus the packaged definitions."""
     with _lock:
-        ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=False, cache_folder=None)
+        try:  # pint's own disk cache of its parsed default definitions: ~0.15 s → ~0.02 s from the second run
+            ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=False, cache_folder=":auto:")
+        except Exception:  # an unwritable cache folder must not stop the package
+            ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=False, cache_folder=None)
         text = (resources.files("greendiag._data_catalogue") / "units.txt").read_text(encoding="utf-8")
         ureg.load_definitions(text.splitlines())
         return ureg

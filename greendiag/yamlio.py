@@ -30,7 +30,7 @@ class _LoadProblem(Exception):
         self.code, self.zh, self.en, self.mark, self.fix_zh, self.fix_en = code, zh, en, mark, fix_zh, fix_en
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when PyYAML has it: ~10x faster
     """SafeLoader with YAML-1.2-like booleans, no timestamps, string keys, checked duplicates."""
 
 
