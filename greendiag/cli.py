@@ -74,16 +74,46 @@ def validate(ctx, dataset, overlays):
 
 
 @main.command()
-@click.argument("dataset", type=click.Path(dir_okay=False))
+@click.argument("datasets", nargs=-1, required=True, type=click.Path())
 @overlay_option
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), help="additional rule file(s)")
 @click.option("--backend", type=click.Choice(["durable", "python"]), default="durable", show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="output folder for the report pack")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="output folder for the report pack(s)")
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="date for date-dependent checks (follow-up due)")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="worker processes for many parks (default: CPUs)")
 @click.pass_context
 @_handle
-def diagnose(ctx, dataset, overlays, rule_files, backend, out_dir, as_of):
-    """诊断园区并输出报告包 / diagnose a park and write the report pack."""
+def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, workers):
+    """诊断园区并输出报告包 / diagnose a park (or many: files or folders) and write the report pack(s)."""
+    when = _date(as_of)
+    paths = _expand(datasets)
+    if len(paths) == 1 and not os.path.isdir(datasets[0]):
+        _diagnose_one(ctx, paths[0], overlays, rule_files, backend, out_dir, when)
+    else:
+        _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, workers)
+
+
+DATASET_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+
+
+def _expand(items) -> list[str]:
+    """Files as given; folders expanded to their dataset files, sorted."""
+    from .errors import InputFileError, Problem
+
+    out = []
+    for item in items:
+        if os.path.isdir(item):
+            found = sorted(os.path.join(item, n) for n in os.listdir(item) if n.lower().endswith(DATASET_SUFFIXES))
+            if not found:
+                raise InputFileError(Problem("empty-folder", "文件夹中没有数据文件(.yaml/.json/.xlsx)",
+                                             "no dataset files (.yaml/.json/.xlsx) in the folder", file=item))
+            out += found
+        else:
+            out.append(item)
+    return out
+
+
+def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
     from .diagnosis import diagnose as run
     from .rulebook import load_rules
     from .summary import diagnosis_summary
@@ -91,7 +121,6 @@ def diagnose(ctx, dataset, overlays, rule_files, backend, out_dir, as_of):
     lang = ctx.obj["lang"]
     cat = _catalogue(overlays)
     rules = load_rules(*rule_files, catalogue=cat)
-    when = _date(as_of)
     diag = run(dataset, catalogue=cat, rules=rules, backend=backend, as_of=when)
     click.echo(diagnosis_summary(diag, lang))
     if out_dir:
@@ -102,19 +131,111 @@ def diagnose(ctx, dataset, overlays, rule_files, backend, out_dir, as_of):
             click.echo("  " + path)
 
 
+def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, workers):
+    from .batch import diagnose_many
+
+    lang = ctx.obj["lang"]
+    zh = lang == "zh"
+    with click.progressbar(length=len(paths), label="诊断中" if zh else "diagnosing", file=sys.stderr) as bar:
+        last = [0]
+
+        def progress(done, total):
+            bar.update(done - last[0])
+            last[0] = done
+
+        results = diagnose_many(paths, workers=workers, backend=backend, catalogue_overlays=tuple(overlays),
+                                rules_files=tuple(rule_files), as_of=when, progress=progress)
+    bad = 0
+    rows = []
+    for path, res in zip(paths, results):
+        if res.ok:
+            totals = " ".join(f"{t['year']}:{t['total']:.1f}" if t.get("total") is not None else f"{t['year']}:-"
+                              for t in res.diagnosis["total_scores"])
+            rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(len(res.diagnosis["findings"])), ""))
+            if out_dir:
+                write_pack(res.diagnosis, os.path.join(out_dir, _stem(path)))
+        else:
+            bad += 1
+            first = res.problems[0]
+            msg = first.format(lang) if hasattr(first, "format") else str(first)
+            more = f" (+{len(res.problems) - 1})" if len(res.problems) > 1 else ""
+            rows.append((os.path.basename(path), "-", "-", "-", msg + more))
+    head = ("文件", "园区", "总分(年份:得分)", "问题数", "错误") if zh else ("file", "park", "total per year", "findings", "error")
+    click.echo(" | ".join(head))
+    for row in rows:
+        click.echo(" | ".join(row))
+    click.echo((f"完成 {len(paths) - bad} 个,失败 {bad} 个" if zh else f"{len(paths) - bad} diagnosed, {bad} failed")
+               + (f";报告包:{os.path.abspath(out_dir)}" if zh and out_dir else f"; report packs: {os.path.abspath(out_dir)}" if out_dir else ""))
+    if bad:
+        sys.exit(EXIT_INPUT)
+
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
 def write_pack(diag, out_dir: str) -> list[str]:
-    """The report pack of one diagnosis; report formats register themselves in reports.PACK_WRITERS."""
+    """The report pack of one diagnosis (a Diagnosis or its to_dict()): diagnosis.json, reports, forms, charts."""
     from . import fileio
 
     os.makedirs(out_dir, exist_ok=True)
+    data = diag if isinstance(diag, dict) else diag.to_dict()
     path = os.path.join(out_dir, "diagnosis.json")
-    fileio.write_text(path, diag.to_json())
-    written = [path]
-    try:
-        from .reports import write_report_pack
-    except ImportError:
-        return written
-    return written + write_report_pack(diag, out_dir)
+    fileio.write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n")
+    from .reports import write_report_pack
+
+    return [path] + list(write_report_pack(data, out_dir))
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@overlay_option
+@click.option("--year", "diagnosis_year", type=click.IntRange(2000, 2100), default=None,
+              help="诊断年份(指标取其前三年) / diagnosis year (indicators for the three years before it)")
+@click.pass_context
+@_handle
+def template(ctx, out, overlays, diagnosis_year):
+    """生成数据采集Excel模板 / write the data-collection workbook for the catalogue (with overlays)."""
+    from .excel import write_template
+
+    write_template(out, _catalogue(overlays), diagnosis_year=diagnosis_year)
+    click.echo(("已生成数据采集模板:" if ctx.obj["lang"] == "zh" else "Template written: ") + os.path.abspath(out))
+
+
+@main.command()
+@click.argument("diagnosis", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["docx", "md", "html", "json"]), default="docx", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="output file (default: next to the input)")
+@click.pass_context
+@_handle
+def report(ctx, diagnosis, fmt, out):
+    """由诊断结果(diagnosis.json 或数据文件)生成报告 / render a report from a diagnosis.json (or diagnose a dataset first)."""
+    from .reports import render_report
+
+    data = _diagnosis_dict(diagnosis)
+    out = out or os.path.splitext(diagnosis)[0] + "." + fmt
+    render_report(data, out, fmt)
+    click.echo(("报告已写入:" if ctx.obj["lang"] == "zh" else "Report written: ") + os.path.abspath(out))
+
+
+def _diagnosis_dict(path: str) -> dict:
+    """A saved diagnosis (JSON with format greendiag-diagnosis/1), or a dataset file diagnosed now."""
+    from .errors import InputFileError, Problem
+    from .yamlio import read_document
+
+    if path.lower().endswith(".json"):
+        doc = read_document(path)
+        data = doc.data
+        if isinstance(data, dict) and data.get("format") == "greendiag-diagnosis/1":
+            return data
+        if not (isinstance(data, dict) and "format" in data and str(data["format"]).startswith("greendiag-dataset")):
+            raise InputFileError(Problem("not-a-diagnosis", "文件不是 greendiag 诊断结果(format: greendiag-diagnosis/1)",
+                                         "the file is not a greendiag diagnosis (format: greendiag-diagnosis/1)", file=path,
+                                         fix_zh="先运行 greendiag diagnose DATA --out DIR,再用 DIR/diagnosis.json",
+                                         fix_en="run greendiag diagnose DATA --out DIR first, then use DIR/diagnosis.json"))
+    from .diagnosis import diagnose as run
+
+    return run(path).to_dict()
 
 
 def _date(text):

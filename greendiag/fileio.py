@@ -24,11 +24,18 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
                                   file=target)) from None
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def _umask() -> int:
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -1,1 +1,138 @@
-"""Report writers (Word, Markdown, HTML, JSON, charts, forms) rendered from Diagnosis.to_dict()."""
+"""Report writers (Word, Markdown, HTML, JSON, charts, forms) rendered from Diagnosis.to_dict().
+
+    write_report_pack(diag_or_dict, out_dir) -> list[str]
+        report.docx, report.md, report.html, the forms 附件2-2/2-3/2-4 (.docx) and charts/*.png, in that order.
+    render_report(diag_or_dict, path, fmt=None) -> str
+        one report; fmt in docx | md | html | json (default: from the file extension).
+    load_diagnosis(path) -> dict
+        a saved diagnosis.json.
+
+`diag_or_dict` is a Diagnosis, the dict of Diagnosis.to_dict() (or json.load of diagnosis.json), or a path to a
+diagnosis.json. Everything is rendered in memory first and each file is written atomically, so a failure raises
+ReportError and leaves no partial file. Markdown, HTML and JSON are byte-identical for the same diagnosis; .docx too
+(fixed core-property dates from the diagnosis, fixed zip timestamps).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Callable, TypeVar
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from .. import fileio  # noqa: E402
+from ..errors import GreendiagError, Problem, ReportError  # noqa: E402
+from ._data import ReportData, coerce, load_diagnosis  # noqa: E402
+
+__all__ = ["write_report_pack", "render_report", "load_diagnosis", "FORMATS", "PACK_FILES"]
+
+FORMATS = ("docx", "md", "html", "json")
+PACK_FILES = ("report.docx", "report.md", "report.html")
+CHARTS_DIR = "charts"
+_EXT = {".docx": "docx", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+
+T = TypeVar("T")
+
+
+def _guard(what_zh: str, what_en: str, fn: Callable[[], T], path: str | None = None) -> T:
+    """Run a rendering step; anything but a GreendiagError becomes a ReportError (no raw traceback for users)."""
+    try:
+        return fn()
+    except GreendiagError:
+        raise
+    except Exception as exc:  # a library failure (matplotlib, python-docx, ...) while rendering
+        raise ReportError(Problem("render-failed", f"生成{what_zh}失败:{type(exc).__name__}: {exc}",
+                                  f"rendering the {what_en} failed: {type(exc).__name__}: {exc}", file=path,
+                                  fix_zh="检查诊断结果是否由本版本 greendiag 生成;如仍失败请报告此问题",
+                                  fix_en="check the diagnosis was produced by this greendiag version; report the problem if it persists")) from exc
+
+
+def _data(diag_or_dict: Any) -> tuple[dict, ReportData]:
+    data = coerce(diag_or_dict)
+    rd = _guard("报告数据", "report data", lambda: ReportData(data))
+    return data, rd
+
+
+def _charts(rd: ReportData):
+    from .charts import charts_cjk, render_charts
+
+    return _guard("图表", "charts", lambda: render_charts(rd)), charts_cjk()
+
+
+def _blocks(rd: ReportData, charts, cjk: bool):
+    from .content import build_report
+
+    return _guard("报告内容", "report content", lambda: build_report(rd, charts, cjk))
+
+
+def _title(rd: ReportData) -> str:
+    return f"{rd.park_name} — 北京市工业园区绿色诊断评估报告"
+
+
+def _json_text(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
+
+
+def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = None) -> str:
+    """Write one report to `path` (atomically) and return the path written. fmt: docx | md | html | json."""
+    target = os.fspath(path)
+    fmt = (fmt or _EXT.get(os.path.splitext(target)[1].lower(), "")).lower()
+    if fmt not in FORMATS:
+        raise ReportError(Problem("unknown-format", f"未知报告格式“{fmt}”(可选 {'、'.join(FORMATS)})",
+                                  f"unknown report format '{fmt}' (choose one of {', '.join(FORMATS)})", file=target,
+                                  fix_zh="使用 --format docx|md|html|json 或相应扩展名", fix_en="use --format docx|md|html|json or a matching extension"))
+    data, rd = _data(diag_or_dict)
+    if fmt == "json":
+        text = _guard("JSON", "JSON", lambda: _json_text(data), target)
+        fileio.write_text(target, text)
+        return target
+    if fmt == "md":
+        from .markdown import render_markdown
+
+        blocks = _blocks(rd, [], True)
+        fileio.write_text(target, _guard("Markdown 报告", "Markdown report", lambda: render_markdown(blocks), target))
+        return target
+    charts, cjk = _charts(rd)
+    blocks = _blocks(rd, charts, cjk)
+    pngs = {c.key: c.png for c in charts}
+    if fmt == "html":
+        from .html import render_html
+
+        fileio.write_text(target, _guard("HTML 报告", "HTML report", lambda: render_html(blocks, pngs, _title(rd)), target))
+    else:
+        from .docx_report import render_docx
+
+        fileio.write_bytes(target, _guard("Word 报告", "Word report", lambda: render_docx(rd, blocks, pngs), target))
+    return target
+
+
+def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike) -> list[str]:
+    """Render the whole pack in memory, then write each file atomically; return the written paths in a fixed order."""
+    from .docx_report import render_docx
+    from .forms import render_forms
+    from .html import render_html
+    from .markdown import render_markdown
+
+    out = os.fspath(out_dir)
+    _, rd = _data(diag_or_dict)
+    charts, cjk = _charts(rd)
+    blocks = _blocks(rd, charts, cjk)
+    pngs = {c.key: c.png for c in charts}
+    links = {c.key: f"{CHARTS_DIR}/{c.key}.png" for c in charts}
+    files: list[tuple[str, bytes | str]] = [
+        ("report.docx", _guard("Word 报告", "Word report", lambda: render_docx(rd, blocks, pngs))),
+        ("report.md", _guard("Markdown 报告", "Markdown report", lambda: render_markdown(blocks, links))),
+        ("report.html", _guard("HTML 报告", "HTML report", lambda: render_html(blocks, pngs, _title(rd)))),
+    ]
+    files += _guard("表单", "forms", lambda: render_forms(rd))
+    files += [(f"{CHARTS_DIR}/{c.key}.png", c.png) for c in charts]
+    written = []
+    for name, payload in files:
+        path = os.path.join(out, *name.split("/"))
+        if isinstance(payload, str):
+            fileio.write_text(path, payload)
+        else:
+            fileio.write_bytes(path, payload)
+        written.append(path)
+    return written

@@ -1,0 +1,374 @@
+"""Read a diagnosis dict (Diagnosis.to_dict() or a saved diagnosis.json) safely for the report writers.
+
+`Node` wraps the dict: a missing key or a wrong type raises ReportError naming the JSON path
+($.park.name), never a KeyError traceback. `ReportData` derives the views every format shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from typing import Any, Iterator, Optional
+
+from ..errors import InputFileError, Problem, ReportError
+
+FORMAT = "greendiag-diagnosis/1"
+
+# Top-level keys every report needs (checked up front, so the error names the first missing one).
+REQUIRED_KEYS = ("format", "park", "years", "diagnosis_year", "baseline", "catalogue", "indicators", "category_scores",
+                 "total_scores", "changes", "findings", "recommendations", "projects", "engagement")
+
+
+def missing_key(path: str) -> ReportError:
+    return ReportError(Problem("diagnosis-missing-key", f"诊断结果缺少字段 {path}", f"the diagnosis lacks the key {path}",
+                               location=path, fix_zh="用 greendiag diagnose 重新生成 diagnosis.json,不要手工删改字段",
+                               fix_en="regenerate diagnosis.json with `greendiag diagnose`; do not edit its keys by hand"))
+
+
+def bad_type(path: str, expected: str, value: Any) -> ReportError:
+    got = type(value).__name__
+    return ReportError(Problem("diagnosis-bad-type", f"诊断结果字段 {path} 应为{expected},实为 {got}",
+                               f"the diagnosis key {path} should be {expected}, not {got}", location=path,
+                               fix_zh="用 greendiag diagnose 重新生成 diagnosis.json", fix_en="regenerate diagnosis.json with `greendiag diagnose`"))
+
+
+class Node:
+    """A read-only view of a JSON value that knows its path."""
+
+    __slots__ = ("_v", "path")
+
+    def __init__(self, value: Any, path: str = "$"):
+        self._v = value
+        self.path = path
+
+    @staticmethod
+    def _wrap(value: Any, path: str) -> Any:
+        return Node(value, path) if isinstance(value, (dict, list)) else value
+
+    def _child_path(self, key) -> str:
+        return f"{self.path}[{key}]" if isinstance(key, int) else f"{self.path}.{key}"
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            if not isinstance(self._v, list):
+                raise bad_type(self.path, "列表 (a list)", self._v)
+            if not -len(self._v) <= key < len(self._v):
+                raise missing_key(self._child_path(key))
+            return self._wrap(self._v[key], self._child_path(key))
+        if not isinstance(self._v, dict):
+            raise bad_type(self.path, "对象 (an object)", self._v)
+        if key not in self._v:
+            raise missing_key(self._child_path(key))
+        return self._wrap(self._v[key], self._child_path(key))
+
+    def get(self, key, default=None):
+        if not isinstance(self._v, dict):
+            raise bad_type(self.path, "对象 (an object)", self._v)
+        return self._wrap(self._v[key], self._child_path(key)) if key in self._v else default
+
+    def __contains__(self, key) -> bool:
+        return isinstance(self._v, dict) and key in self._v
+
+    def __iter__(self) -> Iterator:
+        if not isinstance(self._v, list):
+            raise bad_type(self.path, "列表 (a list)", self._v)
+        for i, v in enumerate(self._v):
+            yield self._wrap(v, f"{self.path}[{i}]")
+
+    def __len__(self) -> int:
+        if not isinstance(self._v, (list, dict)):
+            raise bad_type(self.path, "列表或对象 (a list or object)", self._v)
+        return len(self._v)
+
+    def str(self, key, default: Optional[str] = "") -> Optional[str]:
+        """An optional string field (None/missing → default)."""
+        v = self.get(key)
+        if v is None:
+            return default
+        if isinstance(v, Node):
+            raise bad_type(self._child_path(key), "文本 (text)", v._v)
+        return str(v)
+
+    def need(self, key, kind: type | tuple = (str, int, float, bool, type(None))) -> Any:
+        v = self[key]
+        raw = v._v if isinstance(v, Node) else v
+        if not isinstance(raw, kind) or (isinstance(raw, bool) and kind in (int, float, (int, float))):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise bad_type(self._child_path(key), names, raw)
+        return v
+
+    @property
+    def raw(self) -> Any:
+        return self._v
+
+
+def coerce(diag_or_dict: Any) -> dict:
+    """A Diagnosis, a dict, or a path to a diagnosis.json → the plain dict."""
+    if hasattr(diag_or_dict, "to_dict") and callable(diag_or_dict.to_dict):
+        return diag_or_dict.to_dict()
+    if isinstance(diag_or_dict, dict):
+        return diag_or_dict
+    if isinstance(diag_or_dict, (str, os.PathLike)):
+        return load_diagnosis(diag_or_dict)
+    raise ReportError(Problem("diagnosis-bad-type", f"无法从 {type(diag_or_dict).__name__} 生成报告",
+                              f"cannot render a report from a {type(diag_or_dict).__name__}",
+                              fix_zh="传入 Diagnosis、Diagnosis.to_dict() 的字典或 diagnosis.json 路径",
+                              fix_en="pass a Diagnosis, the dict of Diagnosis.to_dict(), or the path of a diagnosis.json"))
+
+
+def load_diagnosis(path: str | os.PathLike) -> dict:
+    """Read a saved diagnosis.json; a missing or malformed file is an InputFileError."""
+    p = os.fspath(path)
+    try:
+        with open(p, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise InputFileError(Problem("file-not-found", f"找不到文件 {p}", f"file not found: {p}", file=p)) from None
+    except UnicodeDecodeError:
+        raise InputFileError(Problem("not-utf8", f"{p} 不是 UTF-8 文本", f"{p} is not UTF-8 text", file=p)) from None
+    except json.JSONDecodeError as exc:
+        raise InputFileError(Problem("bad-json", f"JSON 格式错误:{exc.msg}", f"malformed JSON: {exc.msg}", file=p,
+                                     line=exc.lineno, column=exc.colno)) from None
+    except OSError as exc:
+        raise InputFileError(Problem("cannot-read", f"无法读取 {p}:{exc.strerror}", f"cannot read {p}: {exc.strerror}", file=p)) from None
+    if not isinstance(data, dict):
+        raise ReportError(Problem("diagnosis-bad-type", f"{p} 不是诊断结果对象", f"{p} is not a diagnosis object", file=p))
+    return data
+
+
+# ---------------------------------------------------------------- formatting (deterministic, locale-free)
+
+def fmt_num(x: Any) -> str:
+    """About four significant digits, never scientific notation: 2.84, 0.1682, 12346."""
+    if x is None:
+        return "—"
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    if isinstance(x, int):
+        return str(x)
+    if not math.isfinite(x):
+        return "—"
+    if x == 0:
+        return "0"
+    digits = max(0, min(4, 3 - math.floor(math.log10(abs(x)))))
+    text = f"{x:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_score(x: Any) -> str:
+    return "—" if x is None or not isinstance(x, (int, float)) else f"{x:.1f}"
+
+
+def fmt_signed(x: Any) -> str:
+    if x is None or not isinstance(x, (int, float)):
+        return "—"
+    s = fmt_num(x)
+    return s if s.startswith("-") or s == "0" else "+" + s
+
+
+def fmt_date_zh(iso: Optional[str], blank: str = "    年  月  日") -> str:
+    if not iso:
+        return blank
+    try:
+        d = dt.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def parse_date(iso: Any) -> Optional[dt.date]:
+    try:
+        return dt.date.fromisoformat(str(iso)[:10]) if iso else None
+    except ValueError:
+        return None
+
+
+SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
+KIND_ZH = {"compliance": "合规性", "anomaly": "数据异常", "recommendation": "建议"}
+ASSESS = {"better": ("向好", "↑"), "worse": ("变差", "↓"), "same": ("持平", "→"), "n/a": ("无法比较", "—")}
+METHOD_ZH = {"standard_comparison": "标准比对法", "advanced_benchmark": "先进对照法", "problem_entry": "问题切入法",
+             "expert_experience": "专家经验法"}
+STATUS_ZH = {"met": "符合", "符合": "符合", "not_met": "不符合", "不符合": "不符合", "unknown": "未核查", "未知": "未核查"}
+
+
+class ReportData:
+    """The views of one diagnosis dict that every report format shares (built once, eagerly validated)."""
+
+    def __init__(self, data: dict):
+        if not isinstance(data, dict):
+            raise bad_type("$", "对象 (an object)", data)
+        root = Node(data)
+        for key in REQUIRED_KEYS:
+            root[key]
+        for key in ("park", "catalogue", "engagement"):
+            root.need(key, dict)
+        for key in ("years", "baseline", "indicators", "category_scores", "total_scores", "changes", "findings",
+                    "recommendations", "projects"):
+            root.need(key, list)
+        fmt = root["format"]
+        if fmt != FORMAT:
+            raise ReportError(Problem("diagnosis-format", f"不支持的诊断结果格式“{fmt}”(应为 {FORMAT})",
+                                      f"unsupported diagnosis format '{fmt}' (expected {FORMAT})", location="$.format"))
+        self.root = root
+        self.park = root["park"]
+        self.park_name: str = str(self.park.need("name", str))
+        self.engagement = root["engagement"]
+        self.provider = self.engagement.need("provider", dict)
+        self.engagement.need("team", list)
+        self.provider_name: str = str(self.provider.need("name", str))
+        self.fictitious = bool(root.get("fictitious", False))
+        self.diagnosis_year = root.need("diagnosis_year", int)
+        self.years: list[int] = [int(root["years"].need(i, int)) for i in range(len(root["years"]))]
+        if not self.years:
+            raise missing_key("$.years[0]")
+        cat = root["catalogue"]
+        cat.need("categories", list), cat.need("indicators", list)
+        self.categories = [{"code": c.need("code", str), "name_zh": c.need("name_zh", str), "name_en": c.need("name_en", str)}
+                           for c in cat["categories"]]
+        self.meta: dict[int, Node] = {}
+        for m in cat["indicators"]:
+            m.need("name_zh", str), m.need("name_en", str), m["category"], m["unit"], m["kind"], m["lead"], m["code"]
+            self.meta[int(m.need("number", int))] = m
+        cat_order = {c["code"]: i for i, c in enumerate(self.categories)}
+        # indicators grouped by category (catalogue order), then catalogue order: the 附件2-1-2 row order
+        order = list(self.meta)
+        self.indicator_numbers: list[int] = sorted(order, key=lambda n: (cat_order.get(self.meta[n]["category"], 99), order.index(n)))
+        self.rows: dict[tuple[int, int], Node] = {}
+        for r in root["indicators"]:
+            num, year = int(r.need("number", int)), int(r.need("year", int))
+            for k in ("value", "level", "unit", "score", "status", "evidence"):
+                r[k]
+            if num not in self.meta:
+                raise ReportError(Problem("diagnosis-inconsistent", f"指标序号 {num} 不在诊断结果的目录中",
+                                          f"indicator number {num} is not in the diagnosis's catalogue", location=r.path))
+            self.rows[(num, year)] = r
+        self.id_to_number = {str(m["id"]): n for n, m in self.meta.items()}
+        self.cat_scores = {(str(c["category"]), int(c["year"])): c.get("score") for c in root["category_scores"]}
+        self.totals = {int(t["year"]): t for t in root["total_scores"]}
+        for t in self.totals.values():
+            t["total"], t.get("band_zh")
+        self.changes: dict[tuple[int, int, int], Node] = {}
+        for c in root["changes"]:
+            self.changes[(int(c["number"]), int(c["from_year"]), int(c["to_year"]))] = c
+            c["assessment"]
+        self.baseline = list(root["baseline"])
+        for b in self.baseline:
+            b.need("number", int), b.need("text_zh", str), b["status"], b.get("evidence")
+        self.findings = list(root["findings"])
+        for f in self.findings:
+            f.need("kind", str), f.need("severity", str), f.need("message_zh", str), f.need("message_en", str), f.need("rule_id", str)
+        self.recommendations = list(root["recommendations"])
+        for r in self.recommendations:
+            r.need("message_zh", str), r.need("method", str), r["measures"]
+        self.projects = list(root["projects"])
+        for p in self.projects:
+            p.need("content_zh", str), p.get("total_investment"), p.get("fixed_investment"), p.get("expected_effect_zh"), p.get("note")
+        self.provisional = list(root.get("provisional") or [])
+
+    # ------------------------------------------------------------ helpers
+    @property
+    def first_year(self) -> int:
+        return self.years[0]
+
+    @property
+    def last_year(self) -> int:
+        return self.years[-1]
+
+    def category_name(self, code: str) -> str:
+        for c in self.categories:
+            if c["code"] == code:
+                return c["name_zh"]
+        return code
+
+    def category_name_en(self, code: str) -> str:
+        for c in self.categories:
+            if c["code"] == code:
+                return c["name_en"]
+        return code
+
+    def name(self, number: int) -> str:
+        return str(self.meta[number]["name_zh"])
+
+    def unit(self, number: int) -> str:
+        u = self.meta[number]["unit"]
+        return str(u) if u else "-"
+
+    def level_label(self, number: int, level: Any) -> str:
+        if level is None:
+            return "—"
+        for lv in self.meta[number].get("levels") or []:
+            if lv.get("id") == level:
+                return str(lv.get("zh") or level)
+        return str(level)
+
+    def value_text(self, number: int, year: int) -> str:
+        r = self.rows.get((number, year))
+        if r is None:
+            return "—"
+        if r["level"] is not None:
+            return self.level_label(number, r["level"])
+        return fmt_num(r["value"])
+
+    def score(self, number: int, year: int) -> Optional[float]:
+        r = self.rows.get((number, year))
+        return r["score"] if r is not None else None
+
+    def note_text(self, number: int, year: int) -> str:
+        """证明材料索引 / 评价情况说明 cell: evidence plus what the scorer noted."""
+        r = self.rows.get((number, year))
+        if r is None:
+            return "未纳入 (not in the diagnosis)"
+        parts = []
+        if r["evidence"]:
+            parts.append(str(r["evidence"]))
+        status = r["status"]
+        if status == "missing_optional":
+            parts.append("可选指标未填报,不计入平均")
+        elif status == "missing_mandatory":
+            parts.append("必选指标缺失,按0分计")
+        if r.get("origin") == "derived":
+            parts.append("由统计数据推导")
+        flags = list(r.get("flags") or [])
+        if "capped" in flags:
+            parts.append("得分封顶120分")
+        if "best_nonpositive" in flags:
+            parts.append("数值≤0,按最优计")
+        return ";".join(parts)
+
+    def assessment(self, number: int, a: int, b: int) -> str:
+        c = self.changes.get((number, a, b))
+        return str(c["assessment"]) if c is not None else "n/a"
+
+    def change(self, number: int, a: int, b: int) -> Optional[Node]:
+        return self.changes.get((number, a, b))
+
+    def lead_text(self, number: int) -> str:
+        m = self.meta[number]
+        lead = m["lead"]
+        if m["kind"] == "qualitative":
+            return self.level_label(number, lead)
+        return fmt_num(lead)
+
+    def subject_name(self, subject: str) -> str:
+        n = self.id_to_number.get(subject)
+        return f"{n} {self.name(n)}" if n is not None else subject
+
+    def report_date(self) -> Optional[dt.date]:
+        """The date the report carries: submitted, else the end of on-site work; None if the diagnosis has neither."""
+        for key in ("report_submitted", "onsite_end", "work_started"):
+            d = parse_date(self.engagement.get(key))
+            if d:
+                return d
+        return None
+
+    def fixed_datetime(self) -> dt.datetime:
+        """Core-properties date of the .docx: from the diagnosis, never now()."""
+        d = self.report_date() or dt.date(int(self.diagnosis_year), 1, 1)
+        return dt.datetime(d.year, d.month, d.day, 0, 0, 0, tzinfo=dt.timezone.utc)
+
+    def problems(self) -> list[Node]:
+        return [f for f in self.findings if f["kind"] != "recommendation"]

@@ -1,0 +1,189 @@
+"""Charts (matplotlib, Agg, no pyplot): category scores per year; three-year trend of each indicator against its lead value.
+
+PNG bytes are deterministic for the same diagnosis on the same machine (no timestamp or software metadata).
+Labels are Chinese when a CJK font is installed, English otherwise (see fonts.py).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import os
+import textwrap
+import warnings
+from typing import Optional
+
+import attrs
+
+from . import fonts
+from ._data import ReportData
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+YEAR_COLOURS = ("#9ecae1", "#4292c6", "#08519c", "#08306b", "#6baed6")
+UNIT_ASCII = (("亿元", "100M CNY"), ("万元", "10k CNY"), ("元", "CNY"), ("人", "person"), ("个", "pcs"), ("吨", "t"))
+
+
+@attrs.frozen
+class Chart:
+    key: str  # file stem: charts/<key>.png
+    caption_zh: str
+    caption_en: str
+    png: bytes = attrs.field(repr=False)
+
+
+class _Labels:
+    def __init__(self, cjk: Optional[str]):
+        self.cjk = cjk
+        self.zh = cjk is not None
+
+    def text(self, zh: str, en: str) -> str:
+        return zh if self.zh else fonts.safe_label(en)
+
+    def unit(self, unit: str) -> str:
+        if not unit or unit == "-":
+            return ""
+        if self.zh:
+            return unit
+        for a, b in UNIT_ASCII:
+            unit = unit.replace(a, b)
+        return fonts.safe_label(unit)
+
+    def wrap(self, text: str, width_zh: int = 14, width_en: int = 34) -> str:
+        if self.zh:
+            return "\n".join(text[i:i + width_zh] for i in range(0, len(text), width_zh))
+        return textwrap.fill(text, width_en)
+
+
+def _rc(labels: _Labels) -> dict:
+    families = [fonts.FALLBACK_FAMILY] + ([labels.cjk] if labels.cjk else [])
+    return {"font.family": "sans-serif", "font.sans-serif": families, "axes.unicode_minus": False, "font.size": 9,
+            "svg.hashsalt": "greendiag", "figure.dpi": 100}
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None}, bbox_inches=None)
+    return buf.getvalue()
+
+
+def category_chart(rd: ReportData, labels: _Labels) -> Chart:
+    from matplotlib.figure import Figure
+
+    cats = rd.categories
+    fig = Figure(figsize=(8.0, 4.2))
+    ax = fig.add_subplot(1, 1, 1)
+    n = len(rd.years)
+    width = 0.8 / max(n, 1)
+    for i, year in enumerate(rd.years):
+        xs = [k + (i - (n - 1) / 2) * width for k in range(len(cats))]
+        ys = [rd.cat_scores.get((c["code"], year)) for c in cats]
+        ys = [y if isinstance(y, (int, float)) else 0.0 for y in ys]
+        bars = ax.bar(xs, ys, width * 0.95, label=str(year), color=YEAR_COLOURS[i % len(YEAR_COLOURS)])
+        for b, y in zip(bars, ys):
+            ax.annotate(f"{y:.0f}", (b.get_x() + b.get_width() / 2, y), ha="center", va="bottom", fontsize=6.5,
+                        xytext=(0, 1), textcoords="offset points")
+    ax.axhline(100, color="#d94801", linestyle="--", linewidth=1, label=labels.text("引领值(100分)", "lead value (100 points)"))
+    ax.set_xticks(range(len(cats)))
+    ax.set_xticklabels([labels.wrap(labels.text(c["name_zh"].replace("绿色化指标", "").replace("绿色指标", ""), c["code"] + " " + c["name_en"].replace(" greenness", "")), 6, 14)
+                        for c in cats], fontsize=8)
+    ax.set_ylim(0, 130)
+    ax.set_ylabel(labels.text("类别得分(分)", "category score (points)"))
+    ax.set_title(labels.text("各类别得分(按年份)", "Category scores by year"))
+    ax.legend(fontsize=7.5, ncol=n + 1, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.27)
+    return Chart("category-scores", "图1 各类别得分(按年份)", "Figure 1: category scores by year", _png(fig))
+
+
+def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> Optional[Chart]:
+    from matplotlib.figure import Figure
+
+    numbers = [n for n in rd.indicator_numbers if rd.meta[n]["category"] == code]
+    if not numbers:
+        return None
+    ncols = 3
+    nrows = math.ceil(len(numbers) / ncols)
+    fig = Figure(figsize=(9.0, 2.4 * nrows + 0.3), layout="constrained")
+    years = rd.years
+    for k, num in enumerate(numbers):
+        m = rd.meta[num]
+        ax = fig.add_subplot(nrows, ncols, k + 1)
+        qualitative = m["kind"] == "qualitative"
+        ys: list[Optional[float]] = []
+        for y in years:
+            r = rd.rows.get((num, y))
+            if r is None:
+                ys.append(None)
+            elif qualitative:
+                ys.append(r["score"] if r["level"] is not None else None)
+            else:
+                v = r["value"]
+                ys.append(float(v) if isinstance(v, (int, float)) else None)
+        lead: Optional[float] = None
+        if qualitative:
+            for lv in m.get("levels") or []:
+                if lv.get("id") == m["lead"]:
+                    lead = lv.get("score")
+        elif isinstance(m["lead"], (int, float)):
+            lead = float(m["lead"])
+        pts = [(y, v) for y, v in zip(years, ys) if v is not None]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", color="#08519c", linewidth=1.6, markersize=4,
+                    label=labels.text("指标值", "value"))
+            for x, v in pts:
+                ax.annotate(rd_fmt(v), (x, v), fontsize=6.5, ha="center", va="bottom", xytext=(0, 3), textcoords="offset points")
+        else:
+            ax.text(0.5, 0.5, labels.text("无数据", "no data"), transform=ax.transAxes, ha="center", va="center", color="#888888")
+        if lead is not None:
+            ax.axhline(lead, color="#d94801", linestyle="--", linewidth=1, label=labels.text("引领值", "lead value"))
+        values = [p[1] for p in pts] + ([lead] if lead is not None else [])
+        if values:
+            lo, hi = min(values), max(values)
+            pad = (hi - lo) * 0.25 or (abs(hi) * 0.1 or 1.0)
+            ax.set_ylim(lo - pad, hi + pad * 1.4)
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years], fontsize=7)
+        ax.set_xlim(years[0] - 0.4, years[-1] + 0.4)
+        ax.tick_params(axis="y", labelsize=7)
+        title = labels.text(f"{m['code']} {m['name_zh']}", f"{m['code']} {m['name_en']}")
+        ax.set_title(labels.wrap(title), fontsize=8)
+        unit = labels.text("得分(分)", "score (points)") if qualitative else labels.unit(str(m["unit"] or ""))
+        if unit:
+            ax.set_ylabel(unit, fontsize=7)
+        if k == 0:
+            ax.legend(fontsize=6.5, loc="best", frameon=False)
+    fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08, hspace=0.06, wspace=0.06)
+    name_zh, name_en = rd.category_name(code), rd.category_name_en(code)
+    return Chart(f"trend-{code}", f"图{figure_no} {name_zh}:各指标三年变化与引领值", f"Figure {figure_no}: {name_en}, three-year trend against the lead value",
+                 _png(fig))
+
+
+def rd_fmt(v: float) -> str:
+    from ._data import fmt_num
+
+    return fmt_num(v)
+
+
+def render_charts(rd: ReportData) -> list[Chart]:
+    """All charts of a report, in a fixed order. Any matplotlib failure propagates (the caller turns it into a ReportError)."""
+    quiet = logging.getLogger("matplotlib")
+    if quiet.level == logging.NOTSET:  # font-cache / config-dir notices are not the user's concern here
+        quiet.setLevel(logging.ERROR)
+    import matplotlib
+
+    labels = _Labels(fonts.cjk_font())
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Ff]ont.*cache.*")
+        with matplotlib.rc_context(_rc(labels)):
+            out = [category_chart(rd, labels)]
+            for i, c in enumerate(rd.categories):
+                ch = trend_chart(rd, labels, c["code"], len(out) + 1)
+                if ch is not None:
+                    out.append(ch)
+    return out
+
+
+def charts_cjk() -> bool:
+    """True when chart labels are Chinese (a CJK font was found)."""
+    return fonts.cjk_font() is not None

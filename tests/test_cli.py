@@ -1,0 +1,105 @@
+"""The command line: exit codes, messages in both languages, outputs written where it says."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from greendiag.cli import main
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke
+
+
+def test_validate_ok(run, demo_path):
+    res = run("validate", demo_path)
+    assert res.exit_code == 0, res.output
+    assert "能源产出率" in res.output and "数据有效" in res.output
+
+
+def test_validate_bad_file_is_exit_2_with_location(run, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: greendiag-dataset/1\npark: [unclosed\n", encoding="utf-8")
+    res = run("validate", bad)
+    assert res.exit_code == 2
+    assert "bad.yaml" in res.output and "malformed-yaml" in res.output
+    res_en = run("--lang", "en", "validate", tmp_path / "missing.yaml")
+    assert res_en.exit_code == 2 and "file-not-found" in res_en.output and "file not found" in res_en.output
+
+
+def test_diagnose_writes_json(run, demo_path, tmp_path):
+    res = run("diagnose", demo_path, "--backend", "python", "--out", tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "out" / "diagnosis.json").read_text(encoding="utf-8"))
+    assert data["format"] == "greendiag-diagnosis/1" and len(data["baseline"]) == 8
+    assert "优秀" in res.output or "良好" in res.output
+
+
+def test_diagnose_bad_date(run, demo_path):
+    res = run("diagnose", demo_path, "--as-of", "2025-13-01")
+    assert res.exit_code == 2
+
+
+def test_catalogue_commands(run, tmp_path):
+    res = run("catalogue", "list")
+    assert res.exit_code == 0 and res.output.count("\n") >= 32
+    res = run("catalogue", "show", "2")
+    assert res.exit_code == 0 and json.loads(res.output)["id"] == "renewable_energy_share"
+    assert run("catalogue", "show", "nope").exit_code == 2
+    assert run("catalogue", "validate").exit_code == 0
+    bad = tmp_path / "o.yaml"
+    bad.write_text("overlay: {id: x}\n", encoding="utf-8")
+    assert run("catalogue", "validate", bad).exit_code == 2
+
+
+def test_rules_test_command(run, tmp_path):
+    res = run("rules", "test")
+    assert res.exit_code == 0 and " 0 failed" in res.output
+    f = tmp_path / "r.yaml"
+    f.write_text("""
+rules:
+  - id: extra.indicator.high_score
+    kind: anomaly
+    fact: indicator
+    when: [{field: score, op: ">", value: 110}]
+    severity: info
+    subject: indicator
+    message_zh: "得分高"
+    message_en: "high score"
+    source: {doc: bj-guide-2024, clause: "附件2-1-2 注1"}
+    tests:
+      - {fact: {score: 115}, fires: false}
+      - {fact: {score: 100}, fires: false}
+""", encoding="utf-8")
+    res = run("rules", "test", f, "--backend", "durable")
+    assert res.exit_code == 1 and "FAIL" in res.output and "extra.indicator.high_score" in res.output
+
+
+def test_diagnose_writes_the_report_pack_and_report_rerenders(run, demo_path, tmp_path):
+    out = tmp_path / "pack"
+    res = run("diagnose", demo_path, "--out", out)
+    assert res.exit_code == 0, res.output
+    for name in ("diagnosis.json", "report.docx", "report.md", "report.html", "form-2-2-confidentiality.docx"):
+        assert (out / name).stat().st_size > 0, name
+    md = tmp_path / "again.md"
+    res = run("report", out / "diagnosis.json", "--format", "md", "--out", md)
+    assert res.exit_code == 0, res.output
+    assert "北京京南绿谷科技产业园" in md.read_text(encoding="utf-8")
+    res = run("report", out / "diagnosis.json", "--format", "docx", "--out", tmp_path / "r.docx")
+    assert res.exit_code == 0 and (tmp_path / "r.docx").stat().st_size > 10_000
+
+
+def test_report_refuses_a_json_that_is_not_a_diagnosis(run, tmp_path):
+    f = tmp_path / "x.json"
+    f.write_text('{"a": 1}', encoding="utf-8")
+    res = run("report", f, "--format", "md", "--out", tmp_path / "x.md")
+    assert res.exit_code == 2 and "not-a-diagnosis" in res.output
+    assert not (tmp_path / "x.md").exists()
