@@ -279,6 +279,11 @@ def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) ->
 
 def _plain(value: Any) -> Any:
     """Tuples to lists, recursively: to_dict() equals json.loads(to_json()) for the same diagnosis."""
+    t = type(value)
+    if t is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
