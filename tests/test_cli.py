@@ -103,3 +103,21 @@ def test_report_refuses_a_json_that_is_not_a_diagnosis(run, tmp_path):
     res = run("report", f, "--format", "md", "--out", tmp_path / "x.md")
     assert res.exit_code == 2 and "not-a-diagnosis" in res.output
     assert not (tmp_path / "x.md").exists()
+
+
+def test_template_command_writes_a_workbook_that_validate_reads(run, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "park.xlsx"
+    res = run("template", out, "--year", "2025")
+    assert res.exit_code == 0, res.output
+    assert "已生成数据采集模板" in res.output and str(out) in res.output
+    wb = openpyxl.load_workbook(out)
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == ["园区信息", "基本要求", "指标数据", "原始统计数据", "工作组", "改进项目"]
+    # an unfilled template is not yet a dataset: exit 2, and the message names the sheet and cell
+    res = run("--lang", "en", "validate", out)
+    assert res.exit_code == 2 and "园区信息!D" in res.output and "required" in res.output
+    res = run("template", tmp_path / "park.xls")
+    assert res.exit_code == 2 and "bad-extension" in res.output and not (tmp_path / "park.xls").exists()
+    res = run("template", tmp_path / "o.xlsx", "--overlay", tmp_path / "missing-overlay.yaml")
+    assert res.exit_code == 2 and not (tmp_path / "o.xlsx").exists()

@@ -1,0 +1,173 @@
+"""The workbook's layout, shared by the writer and the reader: sheet names, fields, table columns.
+
+Every row a reader needs carries a key in the hidden column A (``park.name``, ``ind:energy_productivity``,
+``team``…), so reading depends on keys, not on row positions. Columns are fixed here and locked in the
+workbook (the sheets are protected, so columns cannot be inserted or moved).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+TEMPLATE_FORMAT = "greendiag-template/1"
+
+PARK = "园区信息"
+BASELINE = "基本要求"
+INDICATORS = "指标数据"
+STATISTICS = "原始统计数据"
+TEAM = "工作组"
+PROJECTS = "改进项目"
+META = "_greendiag"
+SHEETS = (PARK, BASELINE, INDICATORS, STATISTICS, TEAM, PROJECTS)
+
+STATUS_CHOICES = ("符合", "不符合", "未知")
+STATUS_IDS = {"符合": "met", "不符合": "not_met", "未知": "unknown", "met": "met", "not_met": "not_met", "unknown": "unknown",
+              "not met": "not_met"}
+LEVEL_CHOICES = ("国家级", "市级", "其他")
+LEVEL_IDS = {"国家级": "国家级", "市级": "市级", "其他": "其他", "national": "国家级", "municipal": "市级", "other": "其他"}
+YES, NO = "是", "否"
+BOOL_WORDS = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "true": True, "false": False,
+              "1": True, "0": False, "√": True, "×": False}
+
+
+@attrs.frozen
+class Field:
+    """One labelled input of a key–value block (园区信息, the engagement block of 工作组)."""
+
+    key: str  # dotted dataset path, e.g. park.contact.phone
+    zh: str
+    en: str
+    kind: str = "text"  # text | int | number | date | bool | choice | list
+    required: bool = False
+    hint_zh: str = ""
+    hint_en: str = ""
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
+
+
+@attrs.frozen
+class Section:
+    """A heading row inside a key–value block."""
+
+    zh: str
+    en: str
+
+
+def _phone(key: str, zh: str, en: str) -> Field:
+    return Field(key, zh, en, "text")
+
+
+PARK_FIELDS: tuple = (
+    Section("一、园区基本信息", "Park"),
+    Field("diagnosis_year", "诊断年份", "Diagnosis year", "int", True, "指标数据取其前三年(附件2-1-2 注2)",
+          "indicators are for the three years before it", 2000, 2100),
+    Field("park.name", "园区名称", "Park name", "text", True),
+    Field("park.management_body", "园区管理机构名称", "Park management body"),
+    Field("park.level", "园区级别", "Park level", "choice", choices=LEVEL_CHOICES, hint_zh="下拉选择", hint_en="choose from the list"),
+    Field("park.project_lead.name", "项目负责人", "Project lead"),
+    _phone("park.project_lead.phone", "负责人电话", "Project lead's phone"),
+    Field("park.contact.name", "项目联系人", "Contact person"),
+    _phone("park.contact.phone", "联系人电话", "Contact's phone"),
+    Field("park.contact.email", "电子邮件", "E-mail"),
+    Field("park.contact.fax", "传真", "Fax"),
+    Field("park.address", "园区地址", "Address"),
+    Field("park.area_km2", "园区面积(km²)", "Area (km²)", "number", minimum=0, hint_zh="平方公里", hint_en="square kilometres"),
+    Field("park.leading_industries", "主导产业", "Leading industries"),
+    Field("park.description", "园区概况", "Overview", hint_zh="功能区划、产业发展现状等", hint_en="zoning, industries, etc."),
+    Field("fictitious", "虚构示例数据", "Fictitious example data", "bool", hint_zh="真实园区填“否”",
+          hint_en="'否' (no) for a real park"),
+    Section("二、服务商信息", "Service provider"),
+    Field("engagement.provider.name", "服务商名称", "Service provider"),
+    Field("engagement.provider.address", "服务商地址", "Provider's address"),
+    Field("engagement.provider.legal_representative.name", "法定代表人", "Legal representative"),
+    _phone("engagement.provider.legal_representative.phone", "法人代表电话", "Legal representative's phone"),
+    Field("engagement.provider.contact.name", "联系人", "Contact person"),
+    _phone("engagement.provider.contact.phone", "联系人电话", "Contact's phone"),
+    Field("engagement.provider.report_author.name", "报告编制负责人", "Report author"),
+    _phone("engagement.provider.report_author.phone", "负责人电话", "Report author's phone"),
+    Field("engagement.provider.reviewer.name", "报告审核人", "Reviewer"),
+    _phone("engagement.provider.reviewer.phone", "审核人电话", "Reviewer's phone"),
+)
+
+_DATE_HINT = ("日期,如 2025-03-10", "a date, e.g. 2025-03-10")
+
+ENGAGEMENT_FIELDS: tuple = (
+    Section("一、诊断工作情况", "Engagement"),
+    Field("engagement.confidentiality_submitted", "保密承诺书提交日期", "Confidentiality undertaking submitted", "date",
+          hint_zh="应早于工作开始(附件2-2)", hint_en="before work starts (annex 2-2)"),
+    Field("engagement.work_started", "诊断工作开始日期", "Work started", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.onsite.start", "现场诊断开始日期", "On-site diagnosis from", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.onsite.end", "现场诊断结束日期", "On-site diagnosis to", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.onsite.working_days", "现场诊断工作日数", "On-site working days", "int", minimum=0, maximum=366,
+          hint_zh="留空则按起止日期计算工作日", hint_en="left empty: counted from the dates"),
+    Field("engagement.scope.full", "是否全范围诊断", "Whole park in scope", "bool", hint_zh="是/否", hint_en="yes/no"),
+    Field("engagement.scope.description", "诊断范围说明", "Scope"),
+    Field("engagement.scope.approval", "部分范围诊断的市经济和信息化局同意文件", "Municipal bureau's approval of a partial scope",
+          hint_zh="仅部分范围诊断时填写", hint_en="only for a partial scope"),
+    Field("engagement.fee_charged", "是否向园区收取费用", "Fee charged to the park", "bool", hint_zh="诊断不得收费",
+          hint_en="the diagnosis must be free of charge"),
+    Field("engagement.report_submitted", "诊断报告提交日期", "Report submitted", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.follow_up_submitted", "跟踪报告提交日期", "Follow-up report submitted", "date",
+          hint_zh="诊断后一年内", hint_en="within a year of the diagnosis"),
+    Field("engagement.specialised", "专项诊断内容", "Specialised diagnoses", "list", hint_zh="多项用顿号或分号分隔",
+          hint_en="separate items with 、 or ;"),
+)
+
+
+@attrs.frozen
+class Column:
+    """A column of a row table (team members, projects)."""
+
+    key: str
+    zh: str
+    en: str
+    kind: str = "text"
+    width: float = 16
+    required: bool = False
+
+
+TEAM_COLUMNS = (
+    Column("name", "姓名", "Name", width=12, required=True),
+    Column("role", "绿色诊断工作分工", "Role in the diagnosis", width=22),
+    Column("title", "职称", "Professional title", width=20),
+    Column("speciality", "从事专业", "Speciality", width=16),
+    Column("senior", "高级职称", "Senior title", "bool", 12),
+    Column("led_green_projects", "主导过绿色制造相关项目", "Led green-manufacturing projects", "bool", 16),
+    Column("park_staff", "园区工作人员", "Park staff", "bool", 12),
+)
+TEAM_ROWS = 15
+
+PROJECT_COLUMNS = (
+    Column("content", "项目建设内容", "Project content", width=44, required=True),
+    Column("total_investment", "总投资(万元)", "Total investment (10⁴ yuan)", "number", 16),
+    Column("fixed_investment", "其中固定资产投资(万元)", "of which fixed assets (10⁴ yuan)", "number", 18),
+    Column("expected_effect", "预期实施效果", "Expected effect", width=34),
+    Column("note", "备注", "Note", width=28),
+)
+PROJECT_ROWS = 20
+
+# 指标数据: fixed columns (A is the hidden key)
+IND_FIRST_ROW = 4
+IND_COL = {"category": 2, "number": 3, "name_zh": 4, "name_en": 5, "unit": 6, "mandatory": 7}
+IND_VALUE_COL = 8  # three value columns, then three evidence columns, then the hint
+IND_EVIDENCE_COL = IND_VALUE_COL + 3
+IND_HINT_COL = IND_EVIDENCE_COL + 3
+
+# 原始统计数据: base year plus the three years
+STAT_FIRST_ROW = 4
+STAT_VALUE_COL = 6
+STAT_USED_BY_COL = STAT_VALUE_COL + 4
+
+# 基本要求
+REQ_FIRST_ROW = 3
+REQ_COL = {"number": 2, "text_zh": 3, "text_en": 4, "type": 5, "status": 6, "evidence": 7, "note": 8}
+
+# key–value blocks (园区信息, 工作组 top): B label zh, C label en, D value, E hint
+KV_VALUE_COL = 4

@@ -1,0 +1,522 @@
+"""Reading a filled workbook back into the dataset dict of a YAML file, with every cell's location.
+
+Cell-level problems (a date where a number belongs, an unknown drop-down value, a missing required cell)
+are found here; value-level ones (text that is not a number, units, bounds) by dataset.build_dataset,
+which locates them through `locate`. When this module finds problems it still runs the builder on the
+cells that were good, so the user gets every problem of the workbook in one list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import os
+import re
+import unicodedata
+import zipfile
+from typing import Any, Callable, Optional
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+from ..errors import DatasetError, InputFileError, Problem
+from ..models import Catalogue
+from . import layout as L
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_ROWS = 2000
+FIX_TEMPLATE = ("用 greendiag template 生成模板,再填写", "generate a template with `greendiag template OUT.xlsx` and fill it in")
+
+
+def read_workbook(path: str | os.PathLike, cat: Catalogue) -> tuple[dict, Callable[[tuple], Optional[str]]]:
+    """(dataset dict, locate) for a filled template; DatasetError with every problem, each at its sheet!cell."""
+    p = os.fspath(path)
+    wb = _open(p)
+    meta = _check_template(wb, p)
+    reader = _Reader(wb, p, cat, meta)
+    data = reader.read()
+    if reader.problems:
+        raise DatasetError(reader.all_problems(data))
+    return data, reader.locate
+
+
+# ------------------------------------------------------------------ opening
+
+
+def _open(p: str):
+    import openpyxl
+
+    def fail(code, zh, en, fix_zh=None, fix_en=None):
+        raise InputFileError(Problem(code, zh, en, file=p, fix_zh=fix_zh, fix_en=fix_en)) from None
+
+    if not os.path.exists(p):
+        fail("file-not-found", "文件不存在", "file not found", "检查路径与文件名", "check the path and file name")
+    if os.path.isdir(p):
+        fail("is-directory", "这是一个文件夹,不是数据文件", "this is a folder, not a data file")
+    size = os.path.getsize(p)
+    if size > MAX_BYTES:
+        fail("file-too-large", f"文件过大({size}字节)", f"file too large ({size} bytes)")
+    not_xlsx = ("not-xlsx", "文件不是有效的 Excel 工作簿(.xlsx);可能已损坏、加密,或是 .xls/.csv 改名而来",
+                "the file is not a valid Excel workbook (.xlsx): damaged, encrypted, or an .xls/.csv renamed",
+                "在 Excel 中另存为 .xlsx(不加密码),或" + FIX_TEMPLATE[0], "save it from Excel as .xlsx without a password, or " + FIX_TEMPLATE[1])
+    try:
+        with zipfile.ZipFile(p) as zf:
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
+                fail("file-too-large", "工作簿解压后过大", "the workbook is too large when unpacked")
+    except (zipfile.BadZipFile, OSError, ValueError):
+        fail(*not_xlsx)
+    try:
+        return openpyxl.load_workbook(p, data_only=False)
+    except PermissionError:
+        fail("file-unreadable", "没有读取权限", "permission denied")
+    except Exception:  # openpyxl raises KeyError, ValueError, TypeError, lxml errors… on damaged files
+        fail(*not_xlsx)
+
+
+def _check_template(wb, p: str) -> dict:
+    names = wb.sheetnames
+    if L.META not in names:
+        present = [s for s in L.SHEETS if s in names]
+        detail = "缺少 greendiag 模板标记" + (f";已有工作表:{'、'.join(present)}" if present else f";工作表为:{'、'.join(names)}")
+        raise DatasetError(Problem("not-a-template", f"这不是 greendiag 数据采集模板({detail})",
+                                   f"this is not a greendiag data-collection template (sheets: {', '.join(names)})", file=p,
+                                   fix_zh=FIX_TEMPLATE[0], fix_en=FIX_TEMPLATE[1]))
+    ws = wb[L.META]
+    meta = {str(r[0].value): r[1].value for r in ws.iter_rows(min_row=1, max_row=20, max_col=2) if r[0].value}
+    if meta.get("format") != L.TEMPLATE_FORMAT:
+        raise DatasetError(Problem("template-version", f"模板格式“{meta.get('format')}”不受支持(应为 {L.TEMPLATE_FORMAT})",
+                                   f"template format '{meta.get('format')}' is not supported (expected {L.TEMPLATE_FORMAT})", file=p,
+                                   fix_zh="用当前版本的 " + FIX_TEMPLATE[0], fix_en=FIX_TEMPLATE[1] + " with this version"))
+    missing = [s for s in L.SHEETS if s not in names]
+    if missing:
+        raise DatasetError([Problem("missing-sheet", f"缺少工作表“{s}”", f"sheet '{s}' is missing", file=p, location=s,
+                                    fix_zh="不要删除或重命名模板中的工作表;" + FIX_TEMPLATE[0], fix_en="do not delete or rename sheets; " + FIX_TEMPLATE[1])
+                            for s in missing])
+    return meta
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _text(v: Any) -> Optional[str]:
+    """Cell value as trimmed text; None when empty."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, dt.datetime):
+        v = v.date() if v.time() == dt.time() else v
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    s = str(v).strip()
+    return s or None
+
+
+def _nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s).strip()
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def _put(data: dict, path: tuple, value: Any) -> None:
+    d = data
+    for step in path[:-1]:
+        d = d.setdefault(step, {})
+    d[path[-1]] = value
+
+
+def _cell_sort_key(location: Optional[str]) -> tuple:
+    if location and "!" in location:
+        sheet, cell = location.split("!", 1)
+        try:
+            col, row = coordinate_from_string(cell.split(":")[0])
+            return (L.SHEETS.index(sheet) if sheet in L.SHEETS else 99, row, column_index_from_string(col))
+        except (ValueError, KeyError):
+            pass
+    return (100, 0, 0)
+
+
+class _Reader:
+    def __init__(self, wb, path: str, cat: Catalogue, meta: dict):
+        self.wb, self.path, self.cat, self.meta = wb, path, cat, meta
+        self.problems: list[Problem] = []
+        self.where: dict[tuple, str] = {}
+        self._values_wb = None
+        self.buildable = True
+
+    # -------------------------------------------------------------- cells
+    def ref(self, ws, row: int, col: int) -> str:
+        return f"{ws.title}!{get_column_letter(col)}{row}"
+
+    def fail(self, ref: str, code: str, zh: str, en: str, fix_zh: Optional[str] = None, fix_en: Optional[str] = None) -> None:
+        self.problems.append(Problem(code, zh, en, file=self.path, location=ref, fix_zh=fix_zh, fix_en=fix_en))
+
+    def value(self, ws, row: int, col: int) -> Any:
+        """A cell's value; a formula gives its value as last computed by Excel."""
+        cell = ws.cell(row, col)
+        v = cell.value
+        if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=") and cell.data_type != "s"):
+            if self._values_wb is None:
+                import openpyxl
+
+                self._values_wb = openpyxl.load_workbook(self.path, data_only=True)
+            v = self._values_wb[ws.title].cell(row, col).value
+            if v is None:
+                self.fail(self.ref(ws, row, col), "formula-not-computed", "单元格是公式,但没有计算结果", "the cell holds a formula without a computed value",
+                          "在 Excel 中打开并保存一次,或直接填写数值", "open and save the workbook in Excel once, or type the value")
+        if isinstance(v, str) and not v.strip():
+            return None
+        return v
+
+    def rows(self, ws, prefix: str = ""):
+        """(row, key) for every row whose hidden key starts with prefix."""
+        for row in range(1, min(ws.max_row, MAX_ROWS) + 1):
+            key = ws.cell(row, 1).value
+            if isinstance(key, str) and key.startswith(prefix) and key:
+                yield row, key
+
+    # -------------------------------------------------------------- typed cells
+    def typed(self, v: Any, ref: str, kind: str, what: tuple[str, str], *, minimum=None, maximum=None, choices=()) -> tuple[bool, Any]:
+        """(present, value) for a non-indicator cell value; a bad value is a problem and reads as absent."""
+        zh, en = what
+        if v is None:
+            return False, None
+        if kind == "text":
+            return True, _text(v)
+        if kind == "list":
+            items = [x.strip() for x in re.split(r"[、;;,,\n]", _text(v) or "") if x.strip()]
+            return bool(items), items
+        if kind == "bool":
+            if isinstance(v, bool):
+                return True, v
+            word = _nfkc(_text(v) or "").lower()
+            if word in L.BOOL_WORDS:
+                return True, L.BOOL_WORDS[word]
+            self.fail(ref, "not-yes-no", f"{zh}:“{_text(v)}”应为“是”或“否”", f"{en}: '{_text(v)}' must be 是 (yes) or 否 (no)",
+                      "从下拉列表中选择", "choose from the drop-down list")
+            return False, None
+        if kind == "choice":
+            word = _nfkc(_text(v) or "")
+            mapping = L.LEVEL_IDS if choices == L.LEVEL_CHOICES else {c: c for c in choices}
+            if word in mapping or word.lower() in mapping:
+                return True, mapping.get(word, mapping.get(word.lower()))
+            self.fail(ref, "unknown-choice", f"{zh}:“{word}”不是可选值", f"{en}: '{word}' is not one of the choices",
+                      "可选:" + "、".join(choices), "choose one of: " + ", ".join(choices))
+            return False, None
+        if kind == "date":
+            return self._date(v, ref, what)
+        if kind in ("int", "number"):
+            return self._number(v, ref, what, kind, minimum, maximum)
+        raise AssertionError(kind)
+
+    def _date(self, v: Any, ref: str, what: tuple[str, str]) -> tuple[bool, Any]:
+        if isinstance(v, dt.datetime):
+            return True, v.date().isoformat()
+        if isinstance(v, dt.date):
+            return True, v.isoformat()
+        s = _nfkc(_text(v) or "")
+        m = _DATE.match(s) or re.match(r"^(\d{4})(\d{2})(\d{2})$", s)
+        if m:
+            try:
+                return True, dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+            except ValueError:
+                pass
+        self.fail(ref, "bad-date", f"{what[0]}:“{s}”不是有效日期", f"{what[1]}: '{s}' is not a valid date",
+                  "填写日期,如 2025-03-10", "give a date such as 2025-03-10")
+        return False, None
+
+    def _number(self, v: Any, ref: str, what: tuple[str, str], kind: str, minimum, maximum) -> tuple[bool, Any]:
+        zh, en = what
+        number: Any = None
+        if isinstance(v, bool) or isinstance(v, (dt.date, dt.datetime, dt.time)):
+            number = None
+        elif isinstance(v, (int, float)):
+            number = v
+        else:
+            s = _nfkc(str(v)).replace(",", "")
+            try:
+                number = int(s) if re.fullmatch(r"[+-]?\d+", s) else float(s)
+            except ValueError:
+                number = None
+        if isinstance(number, float) and number != number or number in (float("inf"), float("-inf")):
+            number = None
+        if number is None:
+            self.fail(ref, "not-a-number", f"{zh}:“{_text(v)}”不是数值", f"{en}: '{_text(v)}' is not a number", "填写数值", "give a number")
+            return False, None
+        if kind == "int":
+            if not float(number).is_integer():
+                self.fail(ref, "not-an-integer", f"{zh}:“{_text(v)}”不是整数", f"{en}: '{_text(v)}' is not a whole number", "填写整数", "give a whole number")
+                return False, None
+            number = int(number)
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            rng = f"{minimum:g}–{maximum:g}" if maximum is not None else f"≥ {minimum:g}"
+            self.fail(ref, "out-of-range", f"{zh}:{number} 超出范围 {rng}", f"{en}: {number} is outside {rng}")
+            return False, None
+        return True, number
+
+    # -------------------------------------------------------------- sheets
+    def read(self) -> dict:
+        data: dict = {"format": "greendiag-dataset/1"}
+        if self.meta.get("catalogue_id"):
+            data["catalogue"] = {"id": str(self.meta["catalogue_id"])}
+        self.where[("catalogue",)] = self.where[("catalogue", "id")] = f"{L.META}!B3"
+        self._fields(self.wb[L.PARK], L.PARK_FIELDS, data)
+        self._fields(self.wb[L.TEAM], L.ENGAGEMENT_FIELDS, data)
+        if "diagnosis_year" not in data:
+            self.buildable = False
+        self._baseline(data)
+        self._years(data)
+        team = self._table(self.wb[L.TEAM], "team", L.TEAM_COLUMNS, ("engagement", "team"))
+        if team:
+            data.setdefault("engagement", {})["team"] = team
+        projects = self._table(self.wb[L.PROJECTS], "project", L.PROJECT_COLUMNS, ("projects",))
+        if projects:
+            data["projects"] = projects
+        return data
+
+    def _fields(self, ws, fields: tuple, data: dict) -> None:
+        by_key = {f.key: f for f in fields if isinstance(f, L.Field)}
+        seen = set()
+        for row, key in self.rows(ws):
+            f = by_key.get(key)
+            if f is None:
+                continue
+            seen.add(key)
+            ref = self.ref(ws, row, L.KV_VALUE_COL)
+            self.where[f.path] = ref
+            v = self.value(ws, row, L.KV_VALUE_COL)
+            if v is None:
+                if f.required:
+                    self.fail(ref, "required", f"{f.zh}为必填项", f"{f.en} is required", f"填写{f.zh}", f"fill in the {f.en.lower()}")
+                continue
+            present, value = self.typed(v, ref, f.kind, (f.zh, f.en), minimum=f.minimum, maximum=f.maximum, choices=f.choices)
+            if present:
+                _put(data, f.path, value)
+        for key in by_key.keys() - seen:
+            if by_key[key].required:
+                self.fail(ws.title, "template-damaged", f"工作表中找不到“{by_key[key].zh}”一行", f"the row '{by_key[key].en}' is missing",
+                          *FIX_TEMPLATE)
+        if "park" in data:
+            self.where.setdefault(("park",), self.where.get(("park", "name"), L.PARK))
+        if "engagement" in data:
+            for sub in ("onsite", "scope", "provider"):
+                if sub in data["engagement"]:
+                    first = next((v for k, v in self.where.items() if k[:2] == ("engagement", sub)), None)
+                    if first:
+                        self.where.setdefault(("engagement", sub), first)
+
+    def _baseline(self, data: dict) -> None:
+        ws, C = self.wb[L.BASELINE], L.REQ_COL
+        known = {r.number for r in self.cat.requirements}
+        rows = []
+        for row, key in self.rows(ws, "req:"):
+            try:
+                number = int(key[4:])
+            except ValueError:
+                continue
+            status = self.value(ws, row, C["status"])
+            evidence = _text(self.value(ws, row, C["evidence"]))
+            note = _text(self.value(ws, row, C["note"]))
+            if status is None and evidence is None and note is None:
+                continue
+            if number not in known:
+                self.fail(self.ref(ws, row, C["number"]), "unknown-requirement", f"基础性要求“{number}”不在当前指标目录中",
+                          f"requirement {number} is not in the catalogue in use", *self._overlay_fix())
+                continue
+            ref = self.ref(ws, row, C["status"])
+            if status is None:
+                self.fail(ref, "required", f"基础性要求第{number}项:已填写证明材料或备注,但未选择是否符合",
+                          f"baseline requirement {number}: evidence or a note is given but 'met?' is empty",
+                          "选择 符合/不符合/未知", "choose 符合 (met), 不符合 (not met) or 未知 (unknown)")
+                continue
+            word = _nfkc(_text(status) or "")
+            status_id = L.STATUS_IDS.get(word) or L.STATUS_IDS.get(word.lower())
+            if status_id is None:
+                self.fail(ref, "unknown-choice", f"基础性要求第{number}项:“{word}”不是可选值", f"baseline requirement {number}: '{word}' is not a choice",
+                          "可选:符合、不符合、未知", "choose 符合 (met), 不符合 (not met) or 未知 (unknown)")
+                continue
+            i = len(rows)
+            item = {"number": number, "status": status_id}
+            if evidence is not None:
+                item["evidence"] = evidence
+            if note is not None:
+                item["note"] = note
+            rows.append(item)
+            self.where[("baseline", i)] = self.where[("baseline", i, "status")] = ref
+            self.where[("baseline", i, "number")] = self.ref(ws, row, C["number"])
+            self.where[("baseline", i, "evidence")] = self.ref(ws, row, C["evidence"])
+            self.where[("baseline", i, "note")] = self.ref(ws, row, C["note"])
+        if rows:
+            data["baseline"] = rows
+        self.where.setdefault(("baseline",), L.BASELINE)
+
+    def _overlay_fix(self) -> tuple[str, str]:
+        overlays = []
+        try:
+            overlays = [o[0] for o in json.loads(self.meta.get("overlays") or "[]")]
+        except (ValueError, TypeError, IndexError):
+            pass
+        if overlays:
+            names = "、".join(overlays)
+            return (f"该模板由扩展目录 {names} 生成,读取时请加 --overlay 指定同一扩展",
+                    f"the template was made with overlay(s) {', '.join(overlays)}: load it with the same --overlay")
+        return ("用当前指标目录重新生成模板", "regenerate the template with the catalogue in use")
+
+    def _years(self, data: dict) -> None:
+        dy = data.get("diagnosis_year")
+        years = [dy - 4 + k for k in range(4)] if isinstance(dy, int) else None
+        blocks: dict[int, dict] = {}
+        cells: dict[tuple, str] = {}
+        ws = self.wb[L.INDICATORS]
+        for row, key in self.rows(ws, "ind:"):
+            iid = key[4:]
+            known = self.cat.has_indicator(iid)
+            for k in range(3):
+                vcol, ecol = L.IND_VALUE_COL + k, L.IND_EVIDENCE_COL + k
+                raw = self.value(ws, row, vcol)
+                evidence = _text(self.value(ws, row, ecol))
+                if raw is None and evidence is None:
+                    continue
+                ref = self.ref(ws, row, vcol)
+                if not known:
+                    self.fail(ref, "unknown-indicator", f"指标“{iid}”不在当前指标目录中", f"indicator '{iid}' is not in the catalogue in use",
+                              *self._overlay_fix())
+                    break
+                ind = self.cat.indicator(iid)
+                what = f"{ind.number} {ind.name_zh}"
+                if raw is None:
+                    self.fail(ref, "required", f"{what}:已填写证明材料索引,但数值为空", f"{ind.number} {ind.name_en}: evidence is given but the value is empty",
+                              "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
+                    continue
+                item = self._indicator_value(ws, row, vcol, raw, (what, f"{ind.number} {ind.name_en}"))
+                if item is None or years is None:
+                    continue
+                if evidence is not None:
+                    item["evidence"] = evidence
+                y = years[k + 1]
+                blocks.setdefault(y, {}).setdefault("indicators", {})[iid] = item
+                cells[(y, "indicators", iid)] = ref
+                cells[(y, "indicators", iid, "evidence")] = self.ref(ws, row, ecol)
+        ws = self.wb[L.STATISTICS]
+        known_stats = {s.id for s in self.cat.statistics}
+        for row, key in self.rows(ws, "stat:"):
+            sid = key[5:]
+            for k in range(4):
+                col = L.STAT_VALUE_COL + k
+                raw = self.value(ws, row, col)
+                if raw is None:
+                    continue
+                ref = self.ref(ws, row, col)
+                if sid not in known_stats:
+                    self.fail(ref, "unknown-statistic", f"统计量“{sid}”不在当前指标目录中", f"statistic '{sid}' is not in the catalogue in use",
+                              *self._overlay_fix())
+                    break
+                stat = self.cat.statistic(sid)
+                item = self._indicator_value(ws, row, col, raw, (stat.name_zh, stat.name_en))
+                if item is None or years is None:
+                    continue
+                blocks.setdefault(years[k], {}).setdefault("statistics", {})[sid] = item
+                cells[(years[k], "statistics", sid)] = ref
+        year_cell = self.where.get(("diagnosis_year",), L.PARK)
+        self.where[("years",)] = f"{L.INDICATORS}!{get_column_letter(L.IND_VALUE_COL)}3:{get_column_letter(L.IND_VALUE_COL + 2)}3"
+        if years is None:
+            return
+        out = []
+        for i, y in enumerate(sorted(blocks)):
+            block = {"year": y}
+            for section in ("indicators", "statistics"):
+                if section in blocks[y]:
+                    block[section] = {}
+                    for key, item in blocks[y][section].items():
+                        block[section][key] = item if isinstance(item, dict) and ("unit" in item or "evidence" in item) else item["value"]
+                        ref = cells[(y, section, key)]
+                        for suffix in ((), ("value",), ("unit",)):
+                            self.where[("years", i, section, key) + suffix] = ref
+                        if (y, section, key, "evidence") in cells:
+                            self.where[("years", i, section, key, "evidence")] = cells[(y, section, key, "evidence")]
+            self.where[("years", i)] = self.where[("years", i, "year")] = year_cell
+            out.append(block)
+        if not any(y in blocks for y in years[1:]):
+            self.fail(f"{L.INDICATORS}!{get_column_letter(L.IND_VALUE_COL)}{L.IND_FIRST_ROW}", "no-indicator-data",
+                      f"没有填写任何指标数据({years[1]}–{years[3]}年)", f"no indicator data for {years[1]}–{years[3]}",
+                      "在“指标数据”表中填写三年的指标值", f"fill in the indicator values on sheet {L.INDICATORS}")
+            self.buildable = False
+        if out:
+            data["years"] = out
+
+    def _indicator_value(self, ws, row: int, col: int, raw: Any, what: tuple[str, str]) -> Optional[dict]:
+        """{'value': …} for the builder (which converts units and checks numbers); dates are refused here."""
+        if isinstance(raw, (dt.date, dt.datetime, dt.time)):
+            self.fail(self.ref(ws, row, col), "date-not-number", f"{what[0]}:单元格是日期({_text(raw)}),不是数值",
+                      f"{what[1]}: the cell holds a date ({_text(raw)}), not a number",
+                      "Excel 把输入当成了日期:将单元格格式设为“常规”后重新输入数值", "Excel took the entry for a date: set the cell format to General and type the number again")
+            return None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and "%" in (ws.cell(row, col).number_format or ""):
+            # a percent-formatted cell stores 95 % as 0.95: give the builder 95 with its unit
+            return {"value": float(decimal.Decimal(repr(raw)) * 100), "unit": "%"}
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if len(raw) > 200:
+                self.fail(self.ref(ws, row, col), "text-too-long", f"{what[0]}:内容过长({len(raw)}字)", f"{what[1]}: the text is too long ({len(raw)} characters)")
+                return None
+        return {"value": raw}
+
+    def _table(self, ws, key: str, columns: tuple, path: tuple) -> list[dict]:
+        out: list[dict] = []
+        for row, _ in self.rows(ws, key):
+            if ws.cell(row, 1).value != key:
+                continue
+            present = {c.key: self.value(ws, row, j) for j, c in enumerate(columns, start=3)}
+            if all(v is None for v in present.values()):
+                continue
+            item: dict = {}
+            ok = True
+            for j, c in enumerate(columns, start=3):
+                got, value = self.typed(present[c.key], self.ref(ws, row, j), c.kind, (f"第{ws.cell(row, 2).value}行 {c.zh}", f"row {ws.cell(row, 2).value} {c.en}"),
+                                        minimum=0 if c.kind == "number" else None)
+                if got:
+                    item[c.key] = value
+                elif c.required and present[c.key] is None:
+                    self.fail(self.ref(ws, row, j), "required", f"第{ws.cell(row, 2).value}行:{c.zh}为必填项",
+                              f"row {ws.cell(row, 2).value}: {c.en} is required", f"填写{c.zh},或清空该行", f"fill in {c.en.lower()}, or clear the row")
+                    ok = False
+            if not ok:
+                continue
+            i = len(out)
+            for j, c in enumerate(columns, start=3):
+                self.where[path + (i, c.key)] = self.ref(ws, row, j)
+            self.where[path + (i,)] = self.ref(ws, row, 3)
+            out.append(item)
+        self.where.setdefault(path, ws.title)
+        return out
+
+    # -------------------------------------------------------------- results
+    def locate(self, path: tuple) -> Optional[str]:
+        """sheet!cell of a dataset path; the nearest enclosing path that has one otherwise."""
+        path = tuple(path)
+        while path:
+            if path in self.where:
+                return self.where[path]
+            path = path[:-1]
+        return None
+
+    def all_problems(self, data: dict) -> list[Problem]:
+        """This module's problems plus the builder's on the cells that were good, sorted by sheet, row, column."""
+        found = list(self.problems)
+        if self.buildable:
+            from ..dataset import build_dataset
+
+            trial = dict(data)
+            if "name" not in trial.get("park", {}):  # already reported; a stand-in lets the other cells be checked
+                trial["park"] = {**trial.get("park", {}), "name": "?"}
+            try:
+                build_dataset(trial, self.cat, source=self.path, locate=self.locate)
+            except DatasetError as exc:
+                found += exc.problems
+        unique = {(p.location, p.code, p.message_en): p for p in found}
+        return sorted(unique.values(), key=lambda p: _cell_sort_key(p.location))

@@ -1,0 +1,545 @@
+"""Writing the data-collection workbook from a catalogue (with overlays), optionally prefilled from a dataset.
+
+Labels are locked and the sheets protected; input cells are unlocked, coloured and validated (numbers,
+drop-downs, dates). The hidden column A carries the key the reader uses, and a very hidden sheet
+records the template format and the catalogue the workbook was made from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Iterable, Optional, Union
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .. import fileio, units
+from ..errors import Problem, ReportError
+from ..models import Catalogue, Indicator, ParkDataset
+from . import layout as L
+
+FONT = "宋体"
+_thin = Side(style="thin", color="808080")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+FILL_TITLE = PatternFill("solid", fgColor="DDEBF7")
+FILL_HEAD = PatternFill("solid", fgColor="D9D9D9")
+FILL_LABEL = PatternFill("solid", fgColor="F2F2F2")
+FILL_SECTION = PatternFill("solid", fgColor="E2EFDA")
+FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")
+FILL_REQUIRED = PatternFill("solid", fgColor="FCE4D6")
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+UNLOCKED = Protection(locked=False)
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+
+DatasetLike = Union[ParkDataset, str, os.PathLike]
+
+
+def write_template(path: str | os.PathLike, catalogue: Catalogue, *, diagnosis_year: Optional[int] = None,
+                   dataset: Optional[DatasetLike] = None) -> str:
+    """Write the workbook atomically to `path` (.xlsx); prefill it from `dataset` when given. Returns the path."""
+    target = os.fspath(path)
+    if not target.lower().endswith(".xlsx"):
+        raise ReportError(Problem("bad-extension", "模板文件名须以 .xlsx 结尾", "the template file name must end in .xlsx", file=target,
+                                  fix_zh="如 greendiag template park.xlsx", fix_en="e.g. greendiag template park.xlsx"))
+    ds = _as_dataset(dataset, catalogue)
+    if ds is not None:
+        if diagnosis_year is not None and diagnosis_year != ds.diagnosis_year:
+            raise ReportError(Problem("year-mismatch", f"指定的诊断年份 {diagnosis_year} 与数据中的 {ds.diagnosis_year} 不一致",
+                                      f"diagnosis year {diagnosis_year} differs from the dataset's {ds.diagnosis_year}", file=target,
+                                      fix_zh="省略 --year 或使其与数据一致", fix_en="omit the year or make it match the dataset"))
+        diagnosis_year = ds.diagnosis_year
+    wb = build_workbook(catalogue, diagnosis_year=diagnosis_year, dataset=ds)
+    with fileio.atomic_path(target) as tmp:
+        wb.save(tmp)
+    return target
+
+
+def _as_dataset(dataset: Optional[DatasetLike], cat: Catalogue) -> Optional[ParkDataset]:
+    if dataset is None or isinstance(dataset, ParkDataset):
+        return dataset
+    from ..dataset import load_dataset
+
+    return load_dataset(dataset, catalogue=cat)
+
+
+def build_workbook(cat: Catalogue, *, diagnosis_year: Optional[int] = None, dataset: Optional[ParkDataset] = None) -> Workbook:
+    """The workbook in memory (write_template saves it)."""
+    pre = _Prefill(dataset, cat)
+    wb = Workbook()
+    ws_park = wb.active
+    ws_park.title = L.PARK
+    year_cell = _kv_sheet(ws_park, "基本信息表", "Basic information (附件2-1)", L.PARK_FIELDS, pre.fields,
+                          {"diagnosis_year": diagnosis_year})
+    year_ref = f"'{L.PARK}'!${get_column_letter(L.KV_VALUE_COL)}${year_cell}"
+    _baseline_sheet(wb.create_sheet(L.BASELINE), cat, pre)
+    _indicator_sheet(wb.create_sheet(L.INDICATORS), cat, pre, year_ref)
+    _statistics_sheet(wb.create_sheet(L.STATISTICS), cat, pre, year_ref)
+    ws_team = wb.create_sheet(L.TEAM)
+    end = _kv_sheet(ws_team, "绿色诊断工作组", "Engagement and team", L.ENGAGEMENT_FIELDS, pre.fields, {}, last_row=True)
+    _row_table(ws_team, end + 2, "绿色诊断工作组成员表", "Team members: at least 5, incl. at least one park staff member",
+               L.TEAM_COLUMNS, "team", pre.team, L.TEAM_ROWS)
+    ws_proj = wb.create_sheet(L.PROJECTS)
+    _title(ws_proj, 1, "附件2-1-3 绿色化改造提升建议表", "Improvement projects", 2, 2 + len(L.PROJECT_COLUMNS))
+    last = _row_table(ws_proj, 2, None, None, L.PROJECT_COLUMNS, "project", pre.projects, L.PROJECT_ROWS, header_row=2)
+    note = ws_proj.cell(last + 2, 2, "填表说明:园区近期如对该项目有实施意愿,请在备注栏中填写拟实施的时间。备注中请一并填写其他需要说明的事项。\n"
+                                     "Notes: if the park intends to carry out a project soon, give the planned time under 备注 (note).")
+    ws_proj.merge_cells(start_row=last + 2, start_column=2, end_row=last + 2, end_column=1 + 1 + len(L.PROJECT_COLUMNS))
+    note.alignment = WRAP
+    note.font = Font(name=FONT, size=9, italic=True)
+    ws_proj.row_dimensions[last + 2].height = 32
+    ws_proj.freeze_panes = "C3"
+    _meta_sheet(wb.create_sheet(L.META), cat)
+    for ws in wb.worksheets:
+        if ws.title == L.META:
+            continue
+        ws.column_dimensions["A"].hidden = True
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False  # allowed: users may widen columns and rows
+        ws.protection.formatRows = False
+        ws.sheet_view.zoomScale = 100
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.properties.creator = "greendiag"
+    wb.properties.title = f"绿色诊断数据采集表 — {cat.label}"
+    return wb
+
+
+# ------------------------------------------------------------------ cells
+
+
+def _font(bold: bool = False, size: float = 10.5, italic: bool = False, color: Optional[str] = None) -> Font:
+    return Font(name=FONT, bold=bold, size=size, italic=italic, color=color)
+
+
+def _label(ws: Worksheet, row: int, col: int, text: Any, *, fill=FILL_LABEL, bold=False, align=WRAP) -> None:
+    c = ws.cell(row, col, text)
+    c.font, c.fill, c.border, c.alignment = _font(bold), fill, BORDER, align
+
+
+def _input(ws: Worksheet, row: int, col: int, value: Any = None, *, required: bool = False, fmt: str = "General") -> None:
+    c = ws.cell(row, col)
+    if value is not None:
+        c.value = value
+        if isinstance(value, str):
+            c.data_type = "s"  # never a formula, whatever the text starts with
+    c.protection = UNLOCKED
+    c.fill = FILL_REQUIRED if required else FILL_INPUT
+    c.border, c.alignment, c.font = BORDER, WRAP, _font()
+    c.number_format = fmt
+
+
+def _key(ws: Worksheet, row: int, key: str) -> None:
+    ws.cell(row, 1, key).font = _font(size=8, color="808080")
+
+
+def _title(ws: Worksheet, row: int, zh: str, en: str, first: int, last: int) -> None:
+    c = ws.cell(row, first, f"{zh}  {en}")
+    c.font, c.fill, c.alignment = _font(True, 13), FILL_TITLE, Alignment(vertical="center")
+    ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    ws.row_dimensions[row].height = 24
+
+
+def _head(ws: Worksheet, row: int, col: int, zh: str, en: str) -> None:
+    _label(ws, row, col, f"{zh}\n{en}", fill=FILL_HEAD, bold=True, align=CENTER)
+
+
+def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
+    ws.column_dimensions["A"].width = 14
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+
+
+def _dv(ws: Worksheet, kind: str, *, values: Iterable[str] = (), minimum=None, maximum=None, prompt: str = "",
+        title: str = "") -> DataValidation:
+    """A data validation added to the sheet: drop-downs stop bad entries; numbers and dates only warn (units may be typed)."""
+    if kind == "list":
+        dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True, errorStyle="stop",
+                            error="请从下拉列表中选择 / choose a value from the list", errorTitle="无效选项 Invalid")
+    elif kind == "date":
+        dv = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)", allow_blank=True,
+                            errorStyle="warning", error="应为日期,如 2025-03-10 / a date is expected", errorTitle="日期 Date")
+    else:  # decimal | whole
+        if minimum is not None and maximum is not None:
+            op, f1, f2 = "between", _num(minimum), _num(maximum)
+        elif minimum is not None:
+            op, f1, f2 = "greaterThanOrEqual", _num(minimum), None
+        elif maximum is not None:
+            op, f1, f2 = "lessThanOrEqual", _num(maximum), None
+        else:
+            op, f1, f2 = "between", "-1E+15", "1E+15"
+        dv = DataValidation(type=kind, operator=op, formula1=f1, formula2=f2, allow_blank=True, errorStyle="warning",
+                            errorTitle="数值 Number",
+                            error=(f"应为{'整数' if kind == 'whole' else '数值'}"
+                                   + (f",范围 {_num(minimum)}–{_num(maximum)}" if minimum is not None and maximum is not None
+                                      else f",不小于 {_num(minimum)}" if minimum is not None
+                                      else f",不大于 {_num(maximum)}" if maximum is not None else "")
+                                   + "。带单位的数值(如 32000 元/tce)可确认保留 / a number is expected; a value with a unit may be kept")[:225])
+    dv.showErrorMessage = True
+    if prompt:
+        dv.showInputMessage = True
+        dv.prompt = prompt[:250]
+        dv.promptTitle = title[:32]
+    ws.add_data_validation(dv)
+    return dv
+
+
+def _num(x: Optional[float]) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+# ------------------------------------------------------------------ key–value sheets
+
+
+def _kv_sheet(ws: Worksheet, zh: str, en: str, fields: tuple, values: dict[str, Any], defaults: dict[str, Any],
+              last_row: bool = False) -> int:
+    """Title, header and one row per field; returns the row of diagnosis_year (or the last row when asked)."""
+    _title(ws, 1, zh, en, 2, 5)
+    for col, (hz, he) in enumerate((("项目", "Item (中文)"), ("Item", "English"), ("填写内容", "Value"), ("填写说明", "Notes")), start=2):
+        _head(ws, 2, col, hz, he)
+    _widths(ws, {2: 30, 3: 34, 4: 36, 5: 34})
+    row, year_row = 3, 0
+    validations: dict[tuple, DataValidation] = {}
+    for f in fields:
+        if isinstance(f, L.Section):
+            _label(ws, row, 2, f"{f.zh}  {f.en}", fill=FILL_SECTION, bold=True)
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
+            row += 1
+            continue
+        _key(ws, row, f.key)
+        _label(ws, row, 2, f.zh + (" *" if f.required else ""), bold=f.required)
+        _label(ws, row, 3, f.en)
+        value = values.get(f.key, defaults.get(f.key))
+        fmt = {"date": DATE_FORMAT, "text": TEXT_FORMAT, "list": TEXT_FORMAT}.get(f.kind, "General")
+        _input(ws, row, L.KV_VALUE_COL, value, required=f.required, fmt=fmt)
+        hint = " / ".join(h for h in (f.hint_zh, f.hint_en) if h)
+        _label(ws, row, 5, hint)
+        ws.cell(row, 5).font = _font(size=9, italic=True)
+        dv_key = _field_dv_key(f)
+        if dv_key is not None:
+            if dv_key not in validations:
+                validations[dv_key] = _dv(ws, dv_key[0], values=dv_key[1], minimum=dv_key[2], maximum=dv_key[3])
+            validations[dv_key].add(ws.cell(row, L.KV_VALUE_COL).coordinate)
+        if f.key == "diagnosis_year":
+            year_row = row
+        row += 1
+    legend = ws.cell(row + 1, 2, "橙色为必填(*),黄色为选填;灰色为说明,已锁定。 Orange: required (*); yellow: optional; grey labels are locked.")
+    legend.font = _font(size=9, italic=True)
+    ws.merge_cells(start_row=row + 1, start_column=2, end_row=row + 1, end_column=5)
+    ws.freeze_panes = "D3"
+    return row - 1 if last_row else year_row
+
+
+def _field_dv_key(f: L.Field) -> Optional[tuple]:
+    if f.kind == "choice":
+        return ("list", f.choices, None, None)
+    if f.kind == "bool":
+        return ("list", (L.YES, L.NO), None, None)
+    if f.kind == "date":
+        return ("date", (), None, None)
+    if f.kind == "int":
+        return ("whole", (), f.minimum, f.maximum)
+    if f.kind == "number":
+        return ("decimal", (), f.minimum, f.maximum)
+    return None
+
+
+# ------------------------------------------------------------------ baseline
+
+
+def _baseline_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill") -> None:
+    C = L.REQ_COL
+    _title(ws, 1, "附件2-1-1 工业园区绿色诊断基础性要求诊断表", "Baseline requirements", 2, 8)
+    heads = {"number": ("序号", "No."), "text_zh": ("基本要求", "Requirement (中文)"), "text_en": ("Requirement", "English"),
+             "type": ("类型", "Type"), "status": ("是否符合", "Met?"), "evidence": ("证明材料索引", "Evidence index"),
+             "note": ("备注", "Note")}
+    for key, col in C.items():
+        _head(ws, 2, col, *heads[key])
+    _widths(ws, {2: 7, 3: 48, 4: 48, 5: 12, 6: 12, 7: 34, 8: 24})
+    dv = _dv(ws, "list", values=L.STATUS_CHOICES, prompt="符合 / 不符合 / 未知", title="是否符合 Met?")
+    row = L.REQ_FIRST_ROW
+    for req in cat.requirements:
+        _key(ws, row, f"req:{req.number}")
+        _label(ws, row, C["number"], req.number, align=CENTER)
+        _label(ws, row, C["text_zh"], req.text_zh)
+        _label(ws, row, C["text_en"], req.text_en)
+        _label(ws, row, C["type"], "必选\nrequired" if req.mandatory else "鼓励\nencouraged", align=CENTER)
+        status, evidence, note = pre.baseline.get(req.number, (None, None, None))
+        _input(ws, row, C["status"], status, required=req.mandatory)
+        _input(ws, row, C["evidence"], evidence, fmt=TEXT_FORMAT)
+        _input(ws, row, C["note"], note, fmt=TEXT_FORMAT)
+        dv.add(ws.cell(row, C["status"]).coordinate)
+        ws.row_dimensions[row].height = 62
+        row += 1
+    ws.freeze_panes = ws.cell(L.REQ_FIRST_ROW, C["status"]).coordinate
+
+
+# ------------------------------------------------------------------ indicators and statistics
+
+
+def _year_formula(year_ref: str, back: int, fallback: str, suffix: str = "年") -> str:
+    return f'=IF(ISNUMBER({year_ref}),({year_ref}-{back})&"{suffix}","{fallback}")'
+
+
+def _indicator_hint(ind: Indicator) -> str:
+    if ind.qualitative:
+        return "下拉选择 choose: " + " / ".join(f"{lv.zh}({lv.en})" for lv in ind.levels)
+    unit = ind.unit or "无量纲 dimensionless"
+    rng = ""
+    if ind.bounds_min is not None and ind.bounds_max is not None:
+        rng = f";范围 range {_num(ind.bounds_min)}–{_num(ind.bounds_max)}"
+    elif ind.bounds_min is not None:
+        rng = f";不小于 ≥ {_num(ind.bounds_min)}"
+    elif ind.bounds_max is not None:
+        rng = f";不大于 ≤ {_num(ind.bounds_max)}"
+    if ind.is_share:
+        return f"以百分数填写,95 表示 95 %{rng} / a percentage: 95 means 95 %"
+    return (f"数值,单位默认为 {unit}{rng};也可带同量纲单位,将自动换算(如 “32000 元/tce”)"
+            f" / a number in {unit}, or a value with its own unit, converted")
+
+
+def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str) -> None:
+    C, V, E, H = L.IND_COL, L.IND_VALUE_COL, L.IND_EVIDENCE_COL, L.IND_HINT_COL
+    _title(ws, 1, "附件2-1-2 工业园区绿色诊断评价表(诊断年份前三年)", "Indicator data for the three years before the diagnosis", 2, H)
+    heads = {"category": ("一级指标", "Category"), "number": ("序号", "No."), "name_zh": ("二级指标", "Indicator (中文)"),
+             "name_en": ("Indicator", "English"), "unit": ("指标单位", "Unit"), "mandatory": ("类型", "Type")}
+    for key, col in C.items():
+        _head(ws, 2, col, *heads[key])
+        ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+    _head(ws, 2, V, "指标数据", "Value")
+    ws.merge_cells(start_row=2, start_column=V, end_row=2, end_column=V + 2)
+    _head(ws, 2, E, "证明材料索引", "Evidence index")
+    ws.merge_cells(start_row=2, start_column=E, end_row=2, end_column=E + 2)
+    _head(ws, 2, H, "填写说明", "How to fill")
+    ws.merge_cells(start_row=2, start_column=H, end_row=3, end_column=H)
+    for k in range(3):
+        for base in (V, E):
+            _label(ws, 3, base + k, _year_formula(year_ref, 3 - k, f"第{k + 1}年"), fill=FILL_HEAD, bold=True, align=CENTER)
+    _widths(ws, {C["category"]: 16, C["number"]: 6, C["name_zh"]: 30, C["name_en"]: 34, C["unit"]: 11, C["mandatory"]: 10,
+                 V: 13, V + 1: 13, V + 2: 13, E: 18, E + 1: 18, E + 2: 18, H: 46})
+    row = L.IND_FIRST_ROW
+    for ind in cat.indicators:
+        _key(ws, row, f"ind:{ind.id}")
+        try:
+            c = cat.category(ind.category)
+            cat_text = f"{c.code} {c.name_zh}\n{c.name_en}"
+        except KeyError:
+            cat_text = ind.category
+        _label(ws, row, C["category"], cat_text)
+        _label(ws, row, C["number"], ind.number, align=CENTER)
+        _label(ws, row, C["name_zh"], ind.name_zh + (f"\n(扩展 overlay {ind.origin})" if ind.origin != cat.id else ""))
+        _label(ws, row, C["name_en"], ind.name_en)
+        _label(ws, row, C["unit"], ("定性" if ind.qualitative else ind.unit or "—"), align=CENTER)
+        _label(ws, row, C["mandatory"], "必选\nmandatory" if ind.mandatory else "可选\noptional", align=CENTER)
+        hint = _indicator_hint(ind)
+        if ind.qualitative:
+            dv = _dv(ws, "list", values=[lv.zh for lv in ind.levels], prompt=hint, title=ind.name_zh)
+        else:
+            dv = _dv(ws, "decimal", minimum=ind.bounds_min, maximum=ind.bounds_max, prompt=hint,
+                     title=f"{ind.number} {ind.unit or ''}")
+        for k in range(3):
+            year = pre.year(k + 1)
+            value, evidence = pre.indicators.get((ind.id, year), (None, None)) if year else (None, None)
+            _input(ws, row, V + k, value, required=ind.mandatory)
+            _input(ws, row, E + k, evidence, fmt=TEXT_FORMAT)
+        dv.add(f"{get_column_letter(V)}{row}:{get_column_letter(V + 2)}{row}")
+        _label(ws, row, H, hint)
+        ws.cell(row, H).font = _font(size=9, italic=True)
+        ws.row_dimensions[row].height = 40
+        row += 1
+    legend = ws.cell(row + 1, 2, "橙色:必选指标;黄色:可选指标。空白单元格视为数据缺失,不按零计。"
+                                 " Orange: mandatory indicator; yellow: optional. An empty cell is missing data, never zero.")
+    legend.font = _font(size=9, italic=True)
+    ws.merge_cells(start_row=row + 1, start_column=2, end_row=row + 1, end_column=H)
+    ws.freeze_panes = ws.cell(L.IND_FIRST_ROW, V).coordinate
+
+
+def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str) -> None:
+    V, U = L.STAT_VALUE_COL, L.STAT_USED_BY_COL
+    _title(ws, 1, "原始统计数据(选填):由此推导指标;指标已直接填写时用于核对",
+           "Raw statistics (optional): indicators are derived from them, or checked against them", 2, U)
+    for col, (zh, en) in zip(range(2, 6), (("序号", "No."), ("统计量", "Statistic (中文)"), ("Statistic", "English"), ("单位", "Unit"))):
+        _head(ws, 2, col, zh, en)
+        ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+    _head(ws, 2, V, "数值", "Value")
+    ws.merge_cells(start_row=2, start_column=V, end_row=2, end_column=V + 3)
+    _head(ws, 2, U, "用于指标(序号)", "Used by indicators")
+    ws.merge_cells(start_row=2, start_column=U, end_row=3, end_column=U)
+    _label(ws, 3, V, _year_formula(year_ref, 4, "基准年", "年(基准年)"), fill=FILL_HEAD, bold=True, align=CENTER)
+    for k in range(3):
+        _label(ws, 3, V + 1 + k, _year_formula(year_ref, 3 - k, f"第{k + 1}年"), fill=FILL_HEAD, bold=True, align=CENTER)
+    _widths(ws, {2: 6, 3: 34, 4: 40, 5: 9, V: 15, V + 1: 15, V + 2: 15, V + 3: 15, U: 22})
+    used: dict[str, list[int]] = {}
+    for ind in cat.indicators:
+        if ind.definition:
+            for sid in dict.fromkeys(ind.definition.numerator + ind.definition.denominator):
+                used.setdefault(sid, []).append(ind.number)
+    dv = _dv(ws, "decimal", minimum=0, prompt="数值,单位见“单位”列;也可带单位 / a number in the unit shown, or with its unit",
+             title="统计量 Statistic")
+    row = L.STAT_FIRST_ROW
+    for n, stat in enumerate(cat.statistics, start=1):
+        _key(ws, row, f"stat:{stat.id}")
+        _label(ws, row, 2, n, align=CENTER)
+        _label(ws, row, 3, stat.name_zh)
+        _label(ws, row, 4, stat.name_en)
+        _label(ws, row, 5, stat.unit or "—", align=CENTER)
+        for k in range(4):
+            year = pre.year(k)
+            _input(ws, row, V + k, pre.statistics.get((stat.id, year)) if year else None)
+        dv.add(f"{get_column_letter(V)}{row}:{get_column_letter(V + 3)}{row}")
+        numbers = used.get(stat.id, [])
+        base = any(cat.indicator(x).definition.formula != "ratio" for x in numbers)
+        _label(ws, row, U, "、".join(str(x) for x in numbers) + ("(含基准年 needs base year)" if base else ""))
+        row += 1
+    ws.freeze_panes = ws.cell(L.STAT_FIRST_ROW, V).coordinate
+
+
+# ------------------------------------------------------------------ row tables (team, projects)
+
+
+def _row_table(ws: Worksheet, top: int, zh: Optional[str], en: Optional[str], columns: tuple, key: str, rows: list[dict],
+               minimum_rows: int, header_row: Optional[int] = None) -> int:
+    """A numbered table of input rows; returns its last row."""
+    head = header_row or top + 1
+    if zh:
+        _title(ws, top, zh, en or "", 2, 2 + len(columns))
+    _head(ws, head, 2, "序号", "No.")
+    for j, col in enumerate(columns, start=3):
+        _head(ws, head, j, col.zh + (" *" if col.required else ""), col.en + (" (是/否)" if col.kind == "bool" else ""))
+        current = ws.column_dimensions[get_column_letter(j)].width or 0
+        ws.column_dimensions[get_column_letter(j)].width = max(current, col.width)
+    if not ws.column_dimensions["B"].width:
+        ws.column_dimensions["B"].width = 7
+    ws.column_dimensions["A"].width = 14
+    ws.row_dimensions[head].height = 44
+    bool_dv = _dv(ws, "list", values=(L.YES, L.NO))
+    num_dv = None
+    count = max(minimum_rows, len(rows) + 5)
+    for i in range(count):
+        r = head + 1 + i
+        _key(ws, r, key)
+        _label(ws, r, 2, i + 1, align=CENTER)
+        data = rows[i] if i < len(rows) else {}
+        for j, col in enumerate(columns, start=3):
+            value = data.get(col.key)
+            if col.kind == "bool" and value is not None:
+                value = L.YES if value else L.NO
+            _input(ws, r, j, value, fmt=TEXT_FORMAT if col.kind == "text" else "General")
+            if col.kind == "bool":
+                bool_dv.add(ws.cell(r, j).coordinate)
+            elif col.kind == "number":
+                num_dv = num_dv or _dv(ws, "decimal", minimum=0)
+                num_dv.add(ws.cell(r, j).coordinate)
+    return head + count
+
+
+# ------------------------------------------------------------------ meta
+
+
+def _meta_sheet(ws: Worksheet, cat: Catalogue) -> None:
+    from .. import __version__
+
+    rows = (("format", L.TEMPLATE_FORMAT), ("generator", f"greendiag {__version__}"), ("catalogue_id", cat.id),
+            ("catalogue_version", cat.version), ("catalogue_label", cat.label),
+            ("overlays", json.dumps([list(o) for o in cat.overlays], ensure_ascii=False)),
+            ("indicators", ",".join(i.id for i in cat.indicators)))
+    for r, (k, v) in enumerate(rows, start=1):
+        ws.cell(r, 1, k)
+        ws.cell(r, 2, v).data_type = "s"
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
+
+
+# ------------------------------------------------------------------ prefill
+
+
+class _Prefill:
+    """Cell values taken from a ParkDataset, so a filled workbook can be re-issued (and round-trip tested)."""
+
+    def __init__(self, ds: Optional[ParkDataset], cat: Catalogue):
+        self.ds, self.cat = ds, cat
+        self.fields: dict[str, Any] = {}
+        self.indicators: dict[tuple[str, int], tuple[Any, Optional[str]]] = {}
+        self.statistics: dict[tuple[str, int], Any] = {}
+        self.baseline: dict[int, tuple[str, Optional[str], Optional[str]]] = {}
+        self.team: list[dict] = []
+        self.projects: list[dict] = []
+        if ds is not None:
+            self._fill(ds)
+
+    def year(self, k: int) -> Optional[int]:
+        """k = 0 base year, 1..3 the scored years."""
+        if self.ds is None:
+            return None
+        return self.ds.diagnosis_year - 4 + k
+
+    def _fill(self, ds: ParkDataset) -> None:
+        p, e = ds.profile, ds.engagement
+        f = self.fields
+        f["diagnosis_year"] = ds.diagnosis_year
+        f["fictitious"] = L.YES if ds.fictitious else L.NO
+        for name in ("name", "management_body", "level", "address", "area_km2", "leading_industries", "description"):
+            f[f"park.{name}"] = getattr(p, name)
+        for who in ("project_lead", "contact"):
+            for attr in ("name", "phone", "email", "fax"):
+                f[f"park.{who}.{attr}"] = getattr(getattr(p, who), attr)
+        prov = e.provider
+        f["engagement.provider.name"], f["engagement.provider.address"] = prov.name, prov.address
+        for who in ("legal_representative", "contact", "report_author", "reviewer"):
+            for attr in ("name", "phone"):
+                f[f"engagement.provider.{who}.{attr}"] = getattr(getattr(prov, who), attr)
+        dates = {"confidentiality_submitted": e.confidentiality_submitted, "work_started": e.work_started, "onsite.start": e.onsite_start,
+                 "onsite.end": e.onsite_end, "report_submitted": e.report_submitted, "follow_up_submitted": e.follow_up_submitted}
+        for key, value in dates.items():
+            f[f"engagement.{key}"] = value
+        f["engagement.onsite.working_days"] = e.onsite_working_days
+        f["engagement.scope.full"] = None if e.scope_full is None else (L.YES if e.scope_full else L.NO)
+        f["engagement.scope.description"], f["engagement.scope.approval"] = e.scope_description, e.scope_approval
+        f["engagement.fee_charged"] = None if e.fee_charged is None else (L.YES if e.fee_charged else L.NO)
+        f["engagement.specialised"] = "、".join(e.specialised) or None
+        for v in ds.values:
+            if v.origin != "reported":
+                continue
+            ind = self.cat.indicator(v.indicator)
+            if ind.qualitative:
+                self.indicators[(v.indicator, v.year)] = (ind.level(v.level).zh, v.evidence)
+            else:
+                self.indicators[(v.indicator, v.year)] = (_cell_number(v.value, v.given, ind.unit), v.evidence)
+        for s in ds.statistics:
+            self.statistics[(s.statistic, s.year)] = _cell_number(s.value, s.given, self.cat.statistic(s.statistic).unit)
+        for r in ds.baseline:
+            status = {"met": "符合", "not_met": "不符合", "unknown": "未知"}[r.status]
+            self.baseline[r.number] = (status, r.evidence, r.note)
+        self.team = [{c.key: getattr(m, c.key) for c in L.TEAM_COLUMNS} for m in ds.engagement.team]
+        self.projects = [{c.key: getattr(pr, c.key) for c in L.PROJECT_COLUMNS} for pr in ds.projects]
+
+
+def _cell_number(value: float, given: str, unit: str) -> Any:
+    """The text the user gave (e.g. '32000 元/tce') when it carries another unit and re-reads exactly; else the number."""
+    try:
+        number, given_unit = units.split_quantity(given)
+    except ValueError:
+        return _plain(value)
+    if not given_unit or units.normalise(given_unit) == units.normalise(unit):
+        return _plain(value)
+    try:
+        if units.convert(number, given_unit, unit) == value:
+            return given
+    except Exception:  # a unit that no longer parses: keep the number
+        pass
+    return _plain(value)
+
+
+def _plain(x: float) -> Any:
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else x
