@@ -1,0 +1,232 @@
+"""Units: every catalogue unit parses, conversions are exact, wrong dimensions are clear errors, floats after the boundary.
+
+Exact factors are written by hand (1 万元 = 10^4 元, 1 亿元 = 10^8 元, 1 tce = 1000 kgce, 1 万tce = 10^4 tce,
+1 km² = 10^6 m², 1 亩 = 10000/15 m², 1 % = 1/100) and compared as fractions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+from fractions import Fraction
+
+import pint
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import greendiag
+from greendiag import units
+from greendiag.errors import UnitError
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# unit -> exact size in a base unit of its group, by hand
+GROUPS = {
+    "money": {"元": Fraction(1), "万元": Fraction(10**4), "亿元": Fraction(10**8)},
+    "coal": {"kgce": Fraction(1), "tce": Fraction(1000), "万tce": Fraction(10**7)},
+    "area": {"m2": Fraction(1), "m²": Fraction(1), "亩": Fraction(10000, 15), "km2": Fraction(10**6), "km²": Fraction(10**6),
+             "公顷": Fraction(10**4)},
+    "share": {"": Fraction(1), "%": Fraction(1, 100)},
+}
+PAIRS = [(g, a, b) for g, us in GROUPS.items() for a in us for b in us]
+REL = 1e-12
+
+
+def _exact(group, a, b) -> Fraction:
+    return GROUPS[group][a] / GROUPS[group][b]
+
+
+def _units_in(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "unit" and isinstance(v, str):
+                yield v
+            else:
+                yield from _units_in(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _units_in(v)
+
+
+# ------------------------------------------------------------------ every unit parses
+
+
+def test_every_unit_in_the_catalogue_files_parses():
+    files = sorted((ROOT / "catalogue").glob("*.yaml")) + [ROOT / "examples" / "overlays" / "water-cascade.yaml"]
+    seen = set()
+    for p in files:
+        seen |= set(_units_in(yaml.safe_load(p.read_text(encoding="utf-8"))))
+    # the units the issue names must be among them
+    assert {"万元/tce", "%", "元/m3", "亿元/km2", "t/万元", "万元/人", ""} <= seen
+    for u in sorted(seen):
+        assert isinstance(units.parse_unit(u), pint.Unit), u
+
+
+def test_units_named_by_the_issue_are_defined():
+    for u in ("tce", "kgce", "万tce", "元", "万元", "亿元", "tCO2", "人", "km²", "亩", "m³", "percent", "%"):
+        units.parse_unit(u)
+
+
+def test_loaded_catalogue_units_parse(catalogue):
+    for ind in catalogue.indicators:
+        units.parse_unit(ind.unit)
+    for s in catalogue.statistics:
+        units.parse_unit(s.unit)
+
+
+# ------------------------------------------------------------------ exact conversions
+
+
+def test_32000_yuan_per_tce_is_exactly_3_2_wan_yuan_per_tce():
+    number, unit = units.split_quantity("32000 元/tce")
+    assert (number, unit) == (32000.0, "元/tce")
+    assert units.convert(number, unit, "万元/tce") == 3.2
+
+
+def _edited_demo(demo_path, tmp_path, edit) -> pathlib.Path:
+    """The demo park, parsed, edited, dumped to tmp_path (dates are written back as YYYY-MM-DD text)."""
+    data = yaml.safe_load(demo_path.read_text(encoding="utf-8"))
+    edit(data)
+    out = tmp_path / "park.yaml"
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def test_32000_yuan_per_tce_through_a_dataset(demo_path, tmp_path):
+    def edit(data):
+        block = next(y for y in data["years"] if y["year"] == 2022)
+        block["indicators"]["energy_productivity"] = {"value": "32000 元/tce", "evidence": "E1"}
+
+    ds = greendiag.load_dataset(_edited_demo(demo_path, tmp_path, edit))
+    v = ds.value("energy_productivity", 2022)
+    assert v.value == 3.2 and type(v.value) is float and v.given == "32000 元/tce"
+
+
+@pytest.mark.parametrize("group,a,b", PAIRS)
+def test_factors_are_exact(group, a, b):
+    got = units.factor(a, b)
+    want = _exact(group, a, b)
+    assert math.isclose(got, float(want), rel_tol=1e-15), (a, b, got, want)
+
+
+def test_full_width_and_superscripts_parse_as_meant():
+    assert units.factor("万元／tce", "元/tce") == 10000.0
+    assert units.factor("m³", "m3") == 1.0
+    assert units.factor("km²", "亩") == 1500.0
+    assert units.split_quantity("９５％") == (95.0, "%")
+    assert units.split_quantity("1,234.5 万元") == (1234.5, "万元")
+
+
+def test_inverse_reference_conversion():
+    # 24.3 m³ per 万元 is 10000/24.3 元 per m³
+    k = units.inverse_factor("m3/万元", "元/m3")
+    assert k == 10000.0
+    assert math.isclose(k / 24.3, 10000 / 24.3, rel_tol=REL)
+
+
+amounts = st.floats(min_value=1e-6, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(x=amounts, pair=st.sampled_from(PAIRS))
+def test_round_trip_is_exact(x, pair):
+    group, a, b = pair
+    there = units.convert(x, a, b)
+    assert math.isclose(there, float(Fraction(x) * _exact(group, a, b)), rel_tol=REL)
+    back = units.convert(there, b, a)
+    assert math.isclose(back, x, rel_tol=REL)
+
+
+@settings(max_examples=100, deadline=None)
+@given(x=amounts, group=st.sampled_from(sorted(GROUPS)), data=st.data())
+def test_conversion_composes(x, group, data):
+    names = sorted(GROUPS[group])
+    a, b, c = (data.draw(st.sampled_from(names)) for _ in range(3))
+    via = units.convert(units.convert(x, a, b), b, c)
+    assert math.isclose(via, units.convert(x, a, c), rel_tol=REL)
+
+
+@settings(max_examples=100, deadline=None)
+@given(x=amounts, a=st.sampled_from(["元", "万元", "亿元"]), b=st.sampled_from(["tce", "kgce", "万tce"]))
+def test_compound_units_convert_exactly(x, a, b):
+    # value per coal unit: 万元/tce ← a/b, the factor is (size of a / 万元) / (size of b / tce)
+    want = Fraction(x) * (GROUPS["money"][a] / GROUPS["money"]["万元"]) / (GROUPS["coal"][b] / GROUPS["coal"]["tce"])
+    assert math.isclose(units.convert(x, f"{a}/{b}", "万元/tce"), float(want), rel_tol=REL)
+
+
+# ------------------------------------------------------------------ wrong dimension, unknown unit
+
+
+@pytest.mark.parametrize("src,dst", [("元", "tce"), ("万元/tce", "%"), ("m3", "km2"), ("人", "万元"), ("tCO2", "tce"),
+                                     ("元/m3", "万元/tce"), ("kWh", "tce")])
+def test_wrong_dimension_is_a_clear_unit_error(src, dst):
+    with pytest.raises(UnitError) as info:
+        units.factor(src, dst)
+    p = info.value.problems[0]
+    assert p.code == "wrong-dimension"
+    assert src in p.message_en and dst in p.message_en and "different dimension" in p.message_en
+    assert src in p.message_zh and "量纲不同" in p.message_zh
+    assert p.fix_en and p.fix_zh
+
+
+def test_unknown_unit_is_a_clear_unit_error():
+    with pytest.raises(UnitError) as info:
+        units.parse_unit("widgets/万元")
+    p = info.value.problems[0]
+    assert p.code == "unknown-unit" and "widgets/万元" in p.message_en and "万元/tce" in p.fix_zh
+
+
+def test_wrong_dimension_in_a_dataset_is_located(demo_path, tmp_path):
+    def edit(data):
+        block = next(y for y in data["years"] if y["year"] == 2023)
+        block["indicators"]["energy_productivity"] = {"value": 3.1, "unit": "元/m3"}
+
+    path = _edited_demo(demo_path, tmp_path, edit)
+    with pytest.raises(greendiag.DatasetError) as info:
+        greendiag.load_dataset(path)
+    p = info.value.problems[0]
+    assert p.code == "wrong-dimension" and p.location == "$.years[2].indicators.energy_productivity.value"
+    assert p.file == str(path) and p.line is not None
+    assert "元/m3" in p.message_en and "万元/tce" in p.message_en
+
+
+# ------------------------------------------------------------------ no Quantity past the boundary
+
+
+def test_conversion_results_are_plain_floats():
+    assert type(units.convert(5, "万元", "元")) is float
+    assert type(units.convert(5, "万元", "万元")) is float
+    assert type(units.factor("亩", "km2")) is float
+    assert type(units.inverse_factor("tce/万元", "万元/tce")) is float
+
+
+def _leaks(node, path="$"):
+    if isinstance(node, (pint.Quantity, pint.Unit)) or type(node).__module__.startswith("pint"):
+        yield path
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaks(v, f"{path}.{k}")
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            yield from _leaks(v, f"{path}[{i}]")
+
+
+def test_dataset_and_catalogue_hold_floats_only(demo_dataset, catalogue):
+    for v in demo_dataset.values:
+        assert v.value is None or type(v.value) is float, v
+        assert v.derived is None or type(v.derived) is float, v
+    for s in demo_dataset.statistics:
+        assert type(s.value) is float, s
+    for r in catalogue.references:
+        assert type(r.value) is float and type(r.given_value) is float
+    for ind in catalogue.indicators:
+        assert ind.lead_value is None or type(ind.lead_value) is float
+
+
+def test_diagnosis_output_holds_no_quantity(demo_dataset, catalogue):
+    d = greendiag.diagnose(demo_dataset, catalogue=catalogue, backend="python").to_dict()
+    assert not list(_leaks(d))
+    json.dumps(d, ensure_ascii=False)  # plain JSON types only
