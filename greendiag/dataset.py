@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import os
+import re
 from typing import Any, Callable, Optional
 
 from . import schema, units
@@ -17,7 +19,7 @@ from .catalogue import load_catalogue
 from .errors import DatasetError, Problem, UnitError
 from .models import (Catalogue, Engagement, ImprovementProject, Indicator, IndicatorValue, ParkDataset, ParkProfile,
                      Person, RequirementStatus, ServiceProvider, StatisticValue, TeamMember)
-from .yamlio import Document, json_path, read_document
+from .yamlio import MAX_DEPTH, Document, json_path, read_document
 
 FORMAT = "greendiag-dataset/1"
 STATUS = {"met": "met", "not_met": "not_met", "unknown": "unknown", "符合": "met", "不符合": "not_met", "未知": "unknown"}
@@ -53,13 +55,45 @@ def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Docum
             return Problem(code, zh, en, file=source, location=locate(tuple(path)) or json_path(path), fix_zh=fix_zh, fix_en=fix_en)
     else:
         where = doc.problem
-    found = schema.problems(doc, "dataset.schema.json")
+    found = _unsafe_values(doc) or schema.problems(doc, "dataset.schema.json")
     if found:
         if locate is not None:
             found = [Problem(p.code, p.message_zh, p.message_en, file=source, location=_relocate(p.location, locate),
                              fix_zh=p.fix_zh, fix_en=p.fix_en) for p in found]
         raise DatasetError(found)
     return _Builder(data, cat, source, where).build()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unsafe_values(doc: Document) -> list[Problem]:
+    """What a dict passed in by code can hold and a data file cannot: NaN/inf, ints beyond float range,
+    non-text keys, lone surrogates, runaway (or cyclic) nesting. Checked before the schema, which lets them through."""
+    out: list[Problem] = []
+    todo: list[tuple[tuple, Any]] = [((), doc.data)]
+    for path, v in todo:  # breadth-first, appending as it goes: no recursion
+        if len(out) >= 20:
+            break
+        if isinstance(v, (dict, list, tuple)) and len(path) >= MAX_DEPTH:
+            out.append(doc.problem("too-deep", f"嵌套超过{MAX_DEPTH}层", f"nesting deeper than {MAX_DEPTH} levels", path))
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                if isinstance(k, str):
+                    todo.append((path + (k,), x))
+                else:
+                    out.append(doc.problem("bad-key", f"键 {k!r} 不是文本", f"key {k!r} is not text", path, "键必须是字符串", "keys must be strings"))
+        elif isinstance(v, (list, tuple)):
+            todo.extend((path + (i,), x) for i, x in enumerate(v))
+        elif isinstance(v, float) and not math.isfinite(v):
+            out.append(doc.problem("non-finite-number", f"不允许非有限数值 {v}", f"non-finite number {v} is not allowed", path,
+                                   "填写有限的数值,缺失数据请删除该项", "give a finite number; leave missing data out"))
+        elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > 1e308:
+            out.append(doc.problem("number-too-large", "整数超出浮点数范围", "integer beyond the range of a float", path))
+        elif isinstance(v, str) and _SURROGATE.search(v):
+            out.append(doc.problem("not-unicode", "文本含有无效的代理字符", "text contains lone surrogate characters", path,
+                                   "以UTF-8有效文本填写", "give valid Unicode text"))
+    return out
 
 
 def _relocate(path_text: Optional[str], locate: Callable[[tuple], str]) -> Optional[str]:
@@ -149,6 +183,9 @@ class _Builder:
         except UnitError as exc:
             p = exc.problems[0]
             self.fail(p.code, f"{what}:{p.message_zh}", f"{what}: {p.message_en}", path, p.fix_zh, p.fix_en)
+            return None
+        if not math.isfinite(value):
+            self.fail("number-too-large", f"{what}:换算为 {target_unit} 后超出浮点数范围", f"{what}: overflows when converted to {target_unit}", path)
             return None
         text = f"{number:g} {from_unit}".strip() if not isinstance(raw, str) else str(raw)
         return value, text
@@ -264,10 +301,14 @@ class _Builder:
         if not text:
             return None
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             self.fail("bad-date", f"日期“{text}”无效", f"invalid date '{text}'", path, "格式为 YYYY-MM-DD", "use YYYY-MM-DD")
             return None
+        if not 1990 <= day.year <= 2100:  # the schema's range of data years; beyond it date arithmetic can overflow
+            self.fail("bad-date", f"日期“{text}”不在1990–2100年之间", f"date '{text}' is not within 1990–2100", path)
+            return None
+        return day
 
     def _engagement(self, e: dict) -> Engagement:
         prov = e.get("provider", {})
@@ -329,6 +370,14 @@ def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[f
     num, den = _sum(cat, table, d.numerator, year), _sum(cat, table, d.denominator, year)
     if num is None or den is None or den[0] == 0:
         return None
+    try:
+        x = _derive_raw(d, ind, cat, table, year, num, den)
+    except ZeroDivisionError:  # an intermediate ratio underflowed to 0
+        return None
+    return x if x is None or math.isfinite(x) else None  # overflow (e.g. a tiny denominator): not derivable
+
+
+def _derive_raw(d, ind: Indicator, cat: Catalogue, table: dict, year: int, num: tuple, den: tuple) -> Optional[float]:
     if d.formula == "ratio":
         quotient = f"({num[1] or 'dimensionless'})/({den[1] or 'dimensionless'})"
         return num[0] / den[0] * units.factor(quotient, ind.unit)

@@ -8,6 +8,8 @@ Each fact comes with a context dict of display fields for message templates.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import sys
 from typing import Optional
 
 from .models import Catalogue, ParkDataset
@@ -30,7 +32,23 @@ def prepare(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: dict[st
     out += _year_facts(ds, cat)
     out += _requirement_facts(ds, cat)
     out.append(_engagement_fact(ds, as_of, int(constants["follow_up_days"])))
+    for f, ctx in out:
+        _finite(f, ctx)
     return out
+
+
+def _finite(f: Fact, ctx: Context) -> None:
+    """Arithmetic on finite inputs can only overflow to ±inf: clamp to ±max float (every comparison with a
+    finite threshold keeps its truth, and the result stays JSON); a NaN, which cannot arise so, is dropped."""
+    for k, v in list(f.items()):
+        if type(v) is float and not math.isfinite(v):
+            if math.isnan(v):
+                del f[k]
+                ctx.pop(k, None)
+            else:
+                f[k] = math.copysign(sys.float_info.max, v)
+                if k in ctx:
+                    ctx[k] = f[k]
 
 
 def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[tuple[Fact, Context]]:

@@ -116,6 +116,11 @@ def _check_template(doc: Document, path: tuple, template: str) -> list[Problem]:
     bad = [name for _, name, _, conv in parts if name is not None and (not _PLACEHOLDER.match(name) or conv)]
     if bad:
         return [doc.problem("bad-template", f"消息模板只能使用 {{字段名}} 占位:{bad}", f"templates may only use {{field}} placeholders: {bad}", path)]
+    # a width like {x:>999999999} allocates a gigabyte per message, and {x:{y}} takes it from the data
+    big = [spec for _, name, spec, _ in parts if name is not None and spec and ("{" in spec or re.search(r"\d{4,}", spec))]
+    if big:
+        return [doc.problem("bad-template", f"消息模板的格式说明过大或嵌套:{big}", f"template format specs too large or nested: {big}", path,
+                            "宽度与精度不超过三位数,如 {value:.2f}", "keep widths and precisions to three digits, e.g. {value:.2f}")]
     return []
 
 
@@ -202,6 +207,10 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
         specs += s
         consts += c
         problems += p
+    const_names = [c.name for c in consts]
+    for name in sorted({n for n in const_names if const_names.count(n) > 1}):
+        problems.append(Problem("duplicate-constant", f"常量“{name}”在多个规则文件中定义", f"constant '{name}' is defined in more than one rule file",
+                                fix_zh="为扩展规则的常量另起名称", fix_en="give the extra file's constant another name"))
     seen: dict[str, str] = {}
     for s in specs:
         if s.id in seen:

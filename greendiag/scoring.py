@@ -8,6 +8,8 @@ Missing data is never silently zero: each missing indicator is listed with its e
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import Optional
 
 import attrs
@@ -191,6 +193,9 @@ def _changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore]) -> tup
             else:
                 va, vb = ra.value, rb.value
             sd = rb.score - ra.score if ra.status == SCORED and rb.status == SCORED else None
-            out.append(Change(ind.id, ind.number, a, b, va, vb, (vb - va) if va is not None and vb is not None else None,
+            delta = (vb - va) if va is not None and vb is not None else None
+            if delta is not None and math.isinf(delta):  # two huge values of opposite sign: clamp, stay JSON
+                delta = math.copysign(sys.float_info.max, delta)
+            out.append(Change(ind.id, ind.number, a, b, va, vb, delta,
                               sd, _assess(ind, va, vb)))
     return tuple(out)

@@ -44,16 +44,21 @@ _Loader.add_implicit_resolver(
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    loader.flatten_mapping(node)
+    explicit = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+    loader.flatten_mapping(node)  # puts the pairs merged in by `<<` first; they may be overridden
+    merged = len(node.value) - explicit
     out: dict[str, Any] = {}
-    for key_node, value_node in node.value:
+    explicit_keys: set[str] = set()
+    for index, (key_node, value_node) in enumerate(node.value):
         if not isinstance(key_node, yaml.ScalarNode):
             raise _LoadProblem("yaml-complex-key", "映射的键必须是简单文本", "a mapping key must be a plain scalar",
                                key_node.start_mark)
         key = str(loader.construct_object(key_node, deep=deep))
-        if key in out:
-            raise _LoadProblem("duplicate-key", f"键“{key}”重复出现", f"key '{key}' appears twice",
-                               key_node.start_mark, "删除或合并重复的键", "remove or merge the duplicate key")
+        if index >= merged:
+            if key in explicit_keys:
+                raise _LoadProblem("duplicate-key", f"键“{key}”重复出现", f"key '{key}' appears twice",
+                                   key_node.start_mark, "删除或合并重复的键", "remove or merge the duplicate key")
+            explicit_keys.add(key)
         out[key] = loader.construct_object(value_node, deep=deep)
     return out
 
@@ -156,6 +161,8 @@ def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFi
         _fail(error_cls, p, "file-unreadable", "没有读取权限", "permission denied")
     except OSError as exc:
         _fail(error_cls, p, "file-unreadable", f"无法读取文件:{exc.strerror}", f"cannot read file: {exc.strerror}")
+    except ValueError:  # os functions reject a path with an embedded NUL byte
+        _fail(error_cls, p.replace("\x00", "\\x00"), "bad-path", "路径含有空字节", "the path contains a NUL byte")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -184,6 +191,8 @@ def parse_text(text: str, path: str, error_cls: type[GreendiagError] = InputFile
         _fail(error_cls, path, exc.code, exc.zh, exc.en, exc.mark, exc.fix_zh, exc.fix_en)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed quote/bracket: point at where it was opened, not at the file's end
         what = f"{exc.problem or ''} {exc.context or ''}".strip()
         _fail(error_cls, path, "malformed-yaml", f"YAML/JSON 格式错误:{what}", f"malformed YAML/JSON: {what}", mark,
               "检查该行的缩进、冒号与引号;含 % 或 : 的文本请加引号", "check indentation, colons and quotes on that line; quote text containing % or :")

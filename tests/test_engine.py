@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from greendiag.engine import Cond, EngineError, Rule, RuleSet, evaluate
 from greendiag.engine.reference import evaluate_naive
 from greendiag.errors import GreendiagError
+from greendiag import testing as kit
 
 BACKENDS = ("python", "durable")
-NUM_FIELDS = ("n0", "n1", "n2", "n3")
-STR_FIELDS = ("s0", "s1")
+NUM_FIELDS = kit.NUM_FIELDS
 
 
 # --- semantics, written by hand -------------------------------------------------------------------
@@ -125,41 +125,11 @@ def test_sha256_is_content_identity():
 
 # --- differential: durable vs the Python oracle ---------------------------------------------------
 
-EDGE_FLOATS = [0.0, -0.0, 1.0, -1.0, 0.5, 1e-05, -1e-05, 1e16, 1e308, -1e308, 5e-324, 2.2250738585072014e-308,
-               0.1 + 0.2, 0.3, 100.0, 120.0, 99.99999999999999, 9007199254740993.0]
-numbers = st.one_of(st.sampled_from(EDGE_FLOATS), st.floats(allow_nan=False, allow_infinity=False),
-                    st.integers(-10 ** 6, 10 ** 6).map(float))
-texts = st.one_of(st.sampled_from(["", "x", "y", "园区", "95", "1e-05", 'q"uote', "back\\", "\n"]),
-                  st.text(max_size=6))
-hostile = st.one_of(numbers, st.integers(-10 ** 30, 10 ** 30), texts, st.none(), st.booleans(),
-                    st.sampled_from([float("nan"), float("inf"), -float("inf"), [1.0], {"k": 1.0}, 10 ** 400]))
-
-
-@st.composite
-def conds(draw):
-    if draw(st.booleans()):
-        field = draw(st.sampled_from(NUM_FIELDS))
-        op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
-        if draw(st.integers(0, 3)) == 0:
-            other = draw(st.sampled_from([f for f in NUM_FIELDS if f != field]))
-            return Cond(field, op, other=other)
-        return Cond(field, op, value=draw(numbers))
-    field = draw(st.sampled_from(STR_FIELDS))
-    op = draw(st.sampled_from(["==", "!="]))
-    if draw(st.integers(0, 3)) == 0:
-        return Cond(field, op, other=[f for f in STR_FIELDS if f != field][0])
-    return Cond(field, op, value=draw(texts))
-
-
-rule_sets = st.lists(st.lists(conds(), min_size=1, max_size=4), min_size=1, max_size=70).map(
-    lambda rules: RuleSet(tuple(Rule(f"r{i:02d}", tuple(c)) for i, c in enumerate(rules)), version="h"))
-fact_lists = st.lists(st.dictionaries(st.sampled_from(NUM_FIELDS + STR_FIELDS + ("other",)), hostile, max_size=7),
-                      min_size=0, max_size=8)
-
-
-def _fact_from(rs: RuleSet, values):
-    """A fact that often satisfies a rule: copy constants of the rule set's conditions into fields."""
-    return {c.field: c.value for r in rs.rules for c in r.when if c.value is not None} | values
+# the strategies live in the testing kit (greendiag.testing), which other tools use too
+rule_sets = kit.rule_sets()
+fact_lists = st.lists(kit.facts(), min_size=0, max_size=8)
+numbers = kit.numbers()
+_fact_from = kit.fact_from
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -1,0 +1,497 @@
+"""A testing kit for tools built on greendiag: hypothesis strategies and scoring-invariant checks.
+
+Strategies need hypothesis, an optional extra (``pip install 'greendiag[testing]'``). It is imported
+only when a strategy is built, so ``import greendiag.testing`` and the assertion helpers work
+without it. Every strategy is deterministic given hypothesis's seed. See docs/testing.md.
+
+* ``park_datasets(catalogue)`` – valid dataset dicts (for ``dataset_from_dict``) for a catalogue,
+  overlays included: values in range, levels from the catalogue, requirement statuses, engagement.
+* ``indicator_values(indicator)`` – values at and around the lead value, the cap boundary, zero and
+  the range edges, plus random values in range.
+* ``missing_data_patterns(catalogue, years=...)`` – which (indicator, year) pairs are absent.
+* ``rule_sets()``, ``facts()``, ``fact_from()`` – random engine rule sets and random/hostile facts.
+* ``assert_scoring_invariants(diagnosis, catalogue)`` – recomputes every score, category score and
+  total from the rows, per docs/scoring.md, independently of greendiag.scoring.
+* ``expected_score()``, ``assert_monotone()`` – the per-indicator method, and its monotonicity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Iterable, Mapping, Optional
+
+from .models import Catalogue, Indicator, ScoringMethod
+
+__all__ = [
+    "EDGE_FLOATS", "NUM_FIELDS", "STR_FIELDS", "ScoringInvariantError",
+    "park_datasets", "indicator_values", "missing_data_patterns", "edge_values",
+    "numbers", "texts", "hostile_values", "conditions", "rule_sets", "facts", "fact_from",
+    "expected_score", "assert_scoring_invariants", "assert_monotone",
+]
+
+FORMAT = "greendiag-dataset/1"
+NUM_FIELDS = ("n0", "n1", "n2", "n3")
+STR_FIELDS = ("s0", "s1")
+# floats that break naive code: signed zero, bare exponents (json.dumps(1e-05) == '1e-05'), the extremes,
+# subnormals, 0.1 + 0.2, the score cap, and an integer just above 2**53
+EDGE_FLOATS = (0.0, -0.0, 1.0, -1.0, 0.5, 1e-05, -1e-05, 1e16, 1e308, -1e308, 5e-324, 2.2250738585072014e-308,
+               0.1 + 0.2, 0.3, 100.0, 120.0, 99.99999999999999, 9007199254740993.0)
+STATUS_LABELS = ("met", "not_met", "unknown", "符合", "不符合", "未知")
+
+
+def _st():
+    """hypothesis.strategies, or an ImportError that says how to install it."""
+    try:
+        from hypothesis import strategies
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("greendiag.testing strategies need hypothesis: pip install 'greendiag[testing]'") from exc
+    return strategies
+
+
+def _catalogue(catalogue: Optional[Catalogue]) -> Catalogue:
+    if catalogue is not None:
+        return catalogue
+    from .catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+# ---------------------------------------------------------------- values and datasets
+
+
+def _range(ind: Indicator, within: str) -> tuple[Optional[float], Optional[float]]:
+    lo, hi = ind.bounds_min, ind.bounds_max
+    if within == "plausible":
+        if ind.plausible_min is not None:
+            lo = ind.plausible_min if lo is None else max(lo, ind.plausible_min)
+        if ind.plausible_max is not None:
+            hi = ind.plausible_max if hi is None else min(hi, ind.plausible_max)
+    elif within != "bounds":
+        raise ValueError("within must be 'bounds' or 'plausible'")
+    return (None if lo is None else float(lo)), (None if hi is None else float(hi))
+
+
+def edge_values(ind: Indicator, method: ScoringMethod, within: str = "bounds") -> tuple[float, ...]:
+    """The values where scoring changes behaviour, inside the indicator's range: the lead value, the cap
+    boundary (lead×cap/full when higher is better, lead×full/cap when lower), zero, the range edges, each
+    with its neighbouring floats; plus tiny and bare-exponent values."""
+    if ind.qualitative:
+        return ()
+    lead = ind.lead_value
+    cap_at = lead * method.cap / method.full if ind.direction == "higher" else lead * method.full / method.cap
+    lo, hi = _range(ind, within)
+    marks = [lead, cap_at, 0.0]
+    marks += [x for x in (lo, hi, ind.plausible_min, ind.plausible_max, ind.bounds_min, ind.bounds_max) if x is not None]
+    out = []
+    for m in marks:
+        m = float(m)
+        out += [m, math.nextafter(m, math.inf), math.nextafter(m, -math.inf)]
+    out += [-0.0, 1e-05, 5e-324, lead / 2, lead * 2, -lead]
+    keep = sorted({x for x in out if math.isfinite(x) and (lo is None or x >= lo) and (hi is None or x <= hi)})
+    return tuple(keep)
+
+
+def indicator_values(indicator: Indicator, *, catalogue: Optional[Catalogue] = None, within: str = "bounds"):
+    """Valid values of one indicator: edge values (see edge_values) and random floats in its range.
+
+    within="bounds" (definitional range: every value loads) or "plausible" (also inside the reviewer's
+    plausible range, so no anomaly finding is caused by the value alone). Qualitative: a level id.
+    """
+    st = _st()
+    if indicator.qualitative:
+        return st.sampled_from([lv.id for lv in indicator.levels])
+    method = _catalogue(catalogue).scoring
+    lo, hi = _range(indicator, within)
+    edges = edge_values(indicator, method, within)
+    rand = st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False)
+    return st.one_of(st.sampled_from(edges), rand) if edges else rand
+
+
+def missing_data_patterns(catalogue: Optional[Catalogue] = None, *, years: Iterable[int] = (2022, 2023, 2024)):
+    """frozensets of (indicator id, year) pairs left out of a dataset: none, everything, all optional, all
+    mandatory of one year, one indicator in every year, one category in one year, one whole year, or random."""
+    st = _st()
+    cat = _catalogue(catalogue)
+    ys = tuple(years)
+    ids = [i.id for i in cat.indicators]
+    pairs = [(i, y) for i in ids for y in ys]
+    mandatory = [i.id for i in cat.indicators if i.mandatory]
+    optional = [i.id for i in cat.indicators if not i.mandatory]
+    by_cat = {c.code: [i.id for i in cat.indicators if i.category == c.code] for c in cat.categories}
+    fs = frozenset
+    return st.one_of(
+        st.just(fs()),
+        st.just(fs(pairs)),
+        st.just(fs((i, y) for i in optional for y in ys)),
+        st.sampled_from(ys).map(lambda y: fs((i, y) for i in mandatory)),
+        st.sampled_from(ids).map(lambda i: fs((i, y) for y in ys)),
+        st.tuples(st.sampled_from(sorted(by_cat)), st.sampled_from(ys)).map(lambda cy: fs((i, cy[1]) for i in by_cat[cy[0]])),
+        st.sampled_from(ys).map(lambda y: fs((i, y) for i in ids)),
+        st.sets(st.sampled_from(pairs)).map(fs),
+    )
+
+
+def _names(st):
+    return st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=16)
+
+
+def _written(st, ind: Indicator, x: Any):
+    """The forms a user writes one value in: bare, {value}, {value, unit}, '12.5 %' text, with evidence."""
+    if ind.qualitative:
+        lv = ind.level(x)
+        label = st.sampled_from([lv.id, lv.zh, lv.en])
+        return st.one_of(label, label.map(lambda s: {"value": s, "evidence": "E-" + ind.code}))
+    forms = [st.just(x), st.just({"value": x}), st.just({"value": x, "evidence": "E-" + ind.code}),
+             st.just(repr(x) + (" " + ind.unit if ind.unit else ""))]
+    if ind.unit:
+        forms.append(st.just({"value": x, "unit": ind.unit}))
+    return st.one_of(*forms)
+
+
+def park_datasets(catalogue: Optional[Catalogue] = None, *, diagnosis_year=None, years=None, missing=None,
+                  values: Optional[Mapping[str, Any]] = None, within: str = "plausible"):
+    """Valid park dataset dicts for `catalogue` (default: the packaged one; overlays included).
+
+    diagnosis_year: int or strategy (default 2010–2035). years: which years get a block, an iterable of
+    ints before the diagnosis year (default: a non-empty subset of the scored years). missing: a
+    frozenset of (indicator id, year) pairs, a strategy of them (default missing_data_patterns) or
+    False for complete data. values: indicator id -> strategy overriding indicator_values.
+    Values are in the catalogue's units, written in the forms users write them; fictitious: true.
+    """
+    st = _st()
+    cat = _catalogue(catalogue)
+    n = cat.scoring.years
+    overrides = dict(values or {})
+
+    @st.composite
+    def build(draw):
+        if diagnosis_year is None:
+            dy = draw(st.integers(2010, 2035))
+        elif isinstance(diagnosis_year, int):
+            dy = diagnosis_year
+        else:
+            dy = draw(diagnosis_year)
+        scored = list(range(dy - n, dy))
+        if years is None:
+            ys = sorted(draw(st.lists(st.sampled_from(scored), min_size=1, max_size=n, unique=True)))
+        else:
+            ys = sorted(years)
+            if not ys or ys[-1] >= dy:
+                raise ValueError("park_datasets: years must be non-empty and before the diagnosis year")
+        if missing is None:
+            gone = draw(missing_data_patterns(cat, years=ys))
+        elif missing is False:
+            gone = frozenset()
+        elif isinstance(missing, (set, frozenset)):
+            gone = frozenset(missing)
+        else:
+            gone = draw(missing)
+        blocks = []
+        for y in ys:
+            inds = {}
+            for ind in cat.indicators:
+                if (ind.id, y) in gone:
+                    continue
+                x = draw(overrides[ind.id] if ind.id in overrides else indicator_values(ind, catalogue=cat, within=within))
+                key = draw(st.sampled_from([ind.id, ind.code])) if ind.code else ind.id
+                inds[key] = draw(_written(st, ind, x))
+            blocks.append({"year": y, "indicators": inds})
+        data: dict = {"format": FORMAT, "fictitious": True,
+                      "park": {"name": draw(_names(st)), "level": draw(st.sampled_from(["国家级", "市级", "其他", "national", "municipal", "other"]))},
+                      "diagnosis_year": dy, "years": blocks}
+        if draw(st.booleans()):
+            data["catalogue"] = {"id": cat.id, "version": cat.version}
+        numbers = draw(st.lists(st.sampled_from([r.number for r in cat.requirements]), unique=True))
+        data["baseline"] = [{"number": k, "status": draw(st.sampled_from(STATUS_LABELS))} for k in sorted(numbers)]
+        data["engagement"] = draw(_engagement(st, dy, [o for o, _ in cat.overlays]))
+        return data
+
+    return build()
+
+
+def _engagement(st, dy: int, overlay_ids: list[str]):
+    day = st.dates(min_value=dt.date(dy - 1, 1, 1), max_value=dt.date(dy, 12, 31)).map(dt.date.isoformat)
+    member = st.fixed_dictionaries({"name": _names(st)}, optional={
+        "role": st.sampled_from(["组长", "成员", "leader"]), "senior": st.booleans(),
+        "led_green_projects": st.booleans(), "park_staff": st.booleans()})
+    onsite = st.tuples(day, day).map(sorted).flatmap(lambda se: st.fixed_dictionaries(
+        {"start": st.just(se[0]), "end": st.just(se[1])}, optional={"working_days": st.integers(0, 366)}))
+    return st.fixed_dictionaries({}, optional={
+        "team": st.lists(member, max_size=8),
+        "confidentiality_submitted": day, "work_started": day, "onsite": onsite,
+        "scope": st.fixed_dictionaries({"full": st.booleans()}, optional={"approval": _names(st)}),
+        "fee_charged": st.booleans(), "report_submitted": day, "follow_up_submitted": day,
+        "specialised": st.lists(st.sampled_from(overlay_ids), unique=True) if overlay_ids else st.just([]),
+    })
+
+
+# ---------------------------------------------------------------- engine rule sets and facts
+
+
+def numbers():
+    """Finite floats, edge floats first."""
+    st = _st()
+    return st.one_of(st.sampled_from(EDGE_FLOATS), st.floats(allow_nan=False, allow_infinity=False),
+                     st.integers(-10 ** 6, 10 ** 6).map(float))
+
+
+def texts():
+    """Short strings, including ones that look like numbers, quotes, backslashes and CJK."""
+    st = _st()
+    return st.one_of(st.sampled_from(["", "x", "y", "园区", "95", "1e-05", 'q"uote', "back\\", "\n"]), st.text(max_size=6))
+
+
+def hostile_values():
+    """Anything a fact field might hold: numbers, huge ints, strings, None, bools, NaN/inf, lists, dicts."""
+    st = _st()
+    return st.one_of(numbers(), st.integers(-10 ** 30, 10 ** 30), texts(), st.none(), st.booleans(),
+                     st.sampled_from([float("nan"), float("inf"), -float("inf"), [1.0], {"k": 1.0}, 10 ** 400]))
+
+
+def conditions(num_fields: tuple[str, ...] = NUM_FIELDS, str_fields: tuple[str, ...] = STR_FIELDS):
+    """One engine condition: a number field against a constant or another number field, or a string
+    field (== / !=) against a string or the other string field."""
+    st = _st()
+    from .engine import Cond
+
+    @st.composite
+    def cond(draw):
+        if not str_fields or draw(st.booleans()):
+            field = draw(st.sampled_from(num_fields))
+            op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
+            others = [f for f in num_fields if f != field]
+            if others and draw(st.integers(0, 3)) == 0:
+                return Cond(field, op, other=draw(st.sampled_from(others)))
+            return Cond(field, op, value=draw(numbers()))
+        field = draw(st.sampled_from(str_fields))
+        op = draw(st.sampled_from(["==", "!="]))
+        others = [f for f in str_fields if f != field]
+        if others and draw(st.integers(0, 3)) == 0:
+            return Cond(field, op, other=draw(st.sampled_from(others)))
+        return Cond(field, op, value=draw(texts()))
+
+    return cond()
+
+
+def rule_sets(*, num_fields: tuple[str, ...] = NUM_FIELDS, str_fields: tuple[str, ...] = STR_FIELDS,
+              max_rules: int = 70, max_conditions: int = 4):
+    """Random valid RuleSets in the engine IR (ids r00, r01, …); > 64 rules exercise sharding."""
+    st = _st()
+    from .engine import Rule, RuleSet
+
+    return st.lists(st.lists(conditions(num_fields, str_fields), min_size=1, max_size=max_conditions),
+                    min_size=1, max_size=max_rules).map(
+        lambda rules: RuleSet(tuple(Rule(f"r{i:02d}", tuple(c)) for i, c in enumerate(rules)), version="h"))
+
+
+def facts(fields: tuple[str, ...] = NUM_FIELDS + STR_FIELDS + ("other",), *, hostile: bool = True, max_size: int = 7):
+    """Fact dicts over `fields`: hostile values (wrong types, NaN, huge ints) or, hostile=False, finite numbers."""
+    st = _st()
+    return st.dictionaries(st.sampled_from(fields), hostile_values() if hostile else numbers(), max_size=max_size)
+
+
+def fact_from(rule_set, values: Mapping[str, Any]) -> dict:
+    """A fact that often satisfies a rule: the rule set's constants copied into their fields, then `values`."""
+    return {c.field: c.value for r in rule_set.rules for c in r.when if c.value is not None} | dict(values)
+
+
+# ---------------------------------------------------------------- scoring invariants
+
+
+class ScoringInvariantError(AssertionError):
+    """A diagnosis breaks the scoring method; `violations` lists every broken invariant."""
+
+    def __init__(self, violations: list[str]):
+        self.violations = tuple(violations)
+        shown = "\n  ".join(violations[:40]) + (f"\n  … and {len(violations) - 40} more" if len(violations) > 40 else "")
+        super().__init__(f"{len(violations)} scoring invariant(s) broken:\n  {shown}")
+
+
+def expected_score(ind: Indicator, value: Optional[float] = None, level: Optional[str] = None, *,
+                   method: ScoringMethod) -> tuple[Optional[float], frozenset]:
+    """The method of docs/scoring.md, written out again: (score or None, expected non-positive flags)."""
+    if ind.qualitative:
+        lv = ind.level(level) if level is not None else None
+        return (None, frozenset()) if lv is None else (min(method.cap, lv.score), frozenset())
+    if value is None:
+        return None, frozenset()
+    if ind.direction == "higher":
+        if value <= 0:
+            return 0.0, frozenset({"floored_nonpositive"})
+        return min(method.cap, method.full * value / ind.lead_value), frozenset()
+    if value <= 0:
+        return method.cap, frozenset({"best_nonpositive"})
+    return min(method.cap, method.full * ind.lead_value / value), frozenset()  # overflow gives inf: capped
+
+
+def _close(a: Optional[float], b: Optional[float], tol: float) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+
+
+def _mean(xs: list[float]) -> Optional[float]:
+    return math.fsum(xs) / len(xs) if xs else None
+
+
+def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = None, *, tol: float = 1e-9,
+                              require_findings: bool = True) -> None:
+    """Check a Diagnosis (or its to_dict()) against the scoring method, recomputed from its own rows.
+
+    Every (indicator, year) has exactly one row; every score is finite and within [0, cap]; each scored
+    row equals the method applied to its value or level; missing data is listed (optional left out,
+    mandatory scored per the method) and, with require_findings, named by a compliance finding;
+    category scores, totals, total_if_complete, missing_effect and bands equal their parts; changes
+    agree with the scores. Raises ScoringInvariantError listing every violation.
+    """
+    if isinstance(diagnosis, Mapping):
+        d = diagnosis
+        cat = _catalogue(catalogue)
+    else:
+        d = diagnosis.to_dict()
+        cat = catalogue or diagnosis.catalogue
+    m = cat.scoring
+    bad: list[str] = []
+    meta_ids = [i["id"] for i in d.get("catalogue", {}).get("indicators", [])]
+    if meta_ids and meta_ids != [i.id for i in cat.indicators]:
+        raise ScoringInvariantError([f"the diagnosis was made with another catalogue than {cat.label!r}: indicators differ"])
+    if [list(o) for o in cat.overlays] != list(d.get("catalogue_overlays", [])):
+        bad.append(f"catalogue_overlays {d.get('catalogue_overlays')} != {[list(o) for o in cat.overlays]}")
+    years = list(d["years"])
+    rows: dict[tuple[str, int], dict] = {}
+    for r in d["indicators"]:
+        key = (r["id"], r["year"])
+        if key in rows:
+            bad.append(f"indicator {key} has two rows")
+        rows[key] = r
+    for ind in cat.indicators:
+        for y in years:
+            if (ind.id, y) not in rows:
+                bad.append(f"indicator {ind.number} {ind.id} has no row for {y} (missing data must be reported)")
+    if any(r["year"] not in years for r in d["indicators"]) or len(rows) != len(cat.indicators) * len(years):
+        bad.append("rows for unknown indicators or years")
+    missing_by_finding = {(f.get("indicator"), f.get("year")) for f in d.get("findings", []) if f.get("kind") == "compliance"}
+    for (iid, y), r in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[1]["number"])):
+        if not cat.has_indicator(iid):
+            continue
+        ind = cat.indicator(iid)
+        where = f"{y} {ind.number} {ind.id}"
+        s, status, flags = r["score"], r["status"], set(r.get("flags", ()))
+        if s is not None and (not isinstance(s, (int, float)) or not math.isfinite(s) or not 0 <= s <= m.cap):
+            bad.append(f"{where}: score {s!r} outside [0, {m.cap:g}]")
+            continue
+        if r["category"] != ind.category or r["number"] != ind.number:
+            bad.append(f"{where}: category/number {r['category']}/{r['number']} do not match the catalogue")
+        if status == "scored":
+            want, want_flags = expected_score(ind, r["value"], r["level"], method=m)
+            if want is None:
+                bad.append(f"{where}: scored without a value or level")
+            elif not _close(s, want, tol):
+                bad.append(f"{where}: score {s!r}, the method gives {want!r} for {r['value'] if r['level'] is None else r['level']!r}")
+            nonpos = flags & {"floored_nonpositive", "best_nonpositive"}
+            if nonpos != want_flags:
+                bad.append(f"{where}: flags {sorted(flags)}, expected non-positive flags {sorted(want_flags)}")
+            if "capped" in flags and not _close(s, m.cap, tol):
+                bad.append(f"{where}: flagged capped but scores {s!r}")
+        elif status in ("missing_optional", "missing_mandatory"):
+            if r["value"] is not None or r["level"] is not None:
+                bad.append(f"{where}: {status} but has a value or level")
+            if status == "missing_optional":
+                if ind.mandatory:
+                    bad.append(f"{where}: mandatory indicator reported as missing_optional")
+                if s is not None:
+                    bad.append(f"{where}: missing optional indicator scored {s!r} (must be left out)")
+            else:
+                if not ind.mandatory:
+                    bad.append(f"{where}: optional indicator reported as missing_mandatory")
+                want = 0.0 if m.missing_mandatory == "zero" else None
+                if s != want:
+                    bad.append(f"{where}: missing mandatory indicator scored {s!r}, the method gives {want!r}")
+            if require_findings and (ind.number, y) not in missing_by_finding:
+                bad.append(f"{where}: missing data without a compliance finding")
+        else:
+            bad.append(f"{where}: unknown status {status!r}")
+    cats = {(c["category"], c["year"]): c for c in d["category_scores"]}
+    totals = {t["year"]: t for t in d["total_scores"]}
+    for y in years:
+        yr = [r for (iid, yy), r in rows.items() if yy == y and cat.has_indicator(iid)]
+        cat_means: dict[str, Optional[float]] = {}
+        cat_means_complete: dict[str, Optional[float]] = {}
+        for c in cat.categories:
+            cr = [r for r in yr if r["category"] == c.code]
+            want = _mean([r["score"] for r in cr if r["score"] is not None])
+            cat_means[c.code] = want
+            cat_means_complete[c.code] = _mean([r["score"] for r in cr if r["score"] is not None and r["status"] != "missing_mandatory"])
+            got = cats.get((c.code, y))
+            if got is None:
+                bad.append(f"{y} category {c.code}: no category score")
+                continue
+            if not _close(got["score"], want, tol):
+                bad.append(f"{y} category {c.code}: score {got['score']!r}, mean of its rows is {want!r}")
+            if got["evaluated"] != sum(1 for r in cr if r["score"] is not None):
+                bad.append(f"{y} category {c.code}: evaluated {got['evaluated']} does not count its scored rows")
+            if sorted(got["missing"]) != sorted(r["number"] for r in cr if r["status"] != "scored"):
+                bad.append(f"{y} category {c.code}: missing {got['missing']} does not list its unscored rows")
+        t = totals.get(y)
+        if t is None:
+            bad.append(f"{y}: no total score")
+            continue
+        scores = [r["score"] for r in yr if r["score"] is not None]
+        complete = [r["score"] for r in yr if r["score"] is not None and r["status"] != "missing_mandatory"]
+        if m.total_aggregation == "mean_of_indicators":
+            want_total, want_complete = _mean(scores), _mean(complete)
+        else:
+            def wmean(means):
+                pairs = [(means[c.code], c.weight) for c in cat.categories if means[c.code] is not None]
+                wsum = math.fsum(w for _, w in pairs)
+                return math.fsum(s * w for s, w in pairs) / wsum if wsum else None
+            want_total, want_complete = wmean(cat_means), wmean(cat_means_complete)
+        if not _close(t["total"], want_total, tol):
+            bad.append(f"{y}: total {t['total']!r}, recomputed {want_total!r}")
+        if t["total"] is not None and not 0 <= t["total"] <= m.cap:
+            bad.append(f"{y}: total {t['total']!r} outside [0, {m.cap:g}]")
+        if t["evaluated"] != len(scores):
+            bad.append(f"{y}: evaluated {t['evaluated']}, {len(scores)} rows have a score")
+        for status in ("missing_optional", "missing_mandatory"):
+            if sorted(t[status]) != sorted(r["number"] for r in yr if r["status"] == status):
+                bad.append(f"{y}: {status} {t[status]} does not list the {status} rows")
+        if not _close(t["total_if_complete"], want_complete, tol):
+            bad.append(f"{y}: total_if_complete {t['total_if_complete']!r}, recomputed {want_complete!r}")
+        effect = (t["total"] - t["total_if_complete"]) if t["total"] is not None and t["total_if_complete"] is not None else 0.0
+        if not _close(t["missing_effect"], effect, tol) or t["missing_effect"] > tol:
+            bad.append(f"{y}: missing_effect {t['missing_effect']!r}, expected {effect!r} (never positive)")
+        band = None
+        if t["total"] is not None:
+            band = next((b for b in sorted(m.bands, key=lambda b: -b.min) if t["total"] >= b.min), None)
+        if (t["band_zh"], t["band_en"]) != ((band.zh, band.en) if band else (None, None)):
+            bad.append(f"{y}: band {t['band_zh']}/{t['band_en']} does not match total {t['total']!r}")
+    for ch in d.get("changes", []):
+        a, b = rows.get((ch["indicator"], ch["from_year"])), rows.get((ch["indicator"], ch["to_year"]))
+        if a is None or b is None:
+            bad.append(f"change {ch['indicator']} {ch['from_year']}->{ch['to_year']}: years without rows")
+            continue
+        both = a["status"] == "scored" and b["status"] == "scored"
+        want = b["score"] - a["score"] if both else None
+        if not _close(ch["score_delta"], want, tol):
+            bad.append(f"change {ch['indicator']} {ch['from_year']}->{ch['to_year']}: score_delta {ch['score_delta']!r}, rows give {want!r}")
+        elif both:
+            if ch["assessment"] == "better" and want < -tol or ch["assessment"] == "worse" and want > tol:
+                bad.append(f"change {ch['indicator']} {ch['from_year']}->{ch['to_year']}: {ch['assessment']} but the score moved {want:+g}")
+    if bad:
+        raise ScoringInvariantError(bad)
+
+
+def assert_monotone(indicator: Indicator, a: float, b: float, *, catalogue: Optional[Catalogue] = None) -> None:
+    """A better value (in the indicator's direction) never scores lower; checked with greendiag.scoring."""
+    from .scoring import score_value
+
+    method = _catalogue(catalogue).scoring
+    lo_v, hi_v = sorted((a, b))
+    s_lo, _ = score_value(indicator, lo_v, None, method)
+    s_hi, _ = score_value(indicator, hi_v, None, method)
+    # lower is better: the smaller value is the better one (non-positive values are the best case)
+    better, worse = (s_hi, s_lo) if indicator.direction == "higher" else (s_lo, s_hi)
+    if better < worse:
+        raise AssertionError(f"{indicator.number} {indicator.id}: {lo_v!r} scores {s_lo!r} and {hi_v!r} scores {s_hi!r}, "
+                             f"against the direction '{indicator.direction}'")

@@ -1,0 +1,424 @@
+"""greendiag.testing: its strategies give datasets that load and diagnose, its invariant checker passes
+on real diagnoses and fails on corrupted ones, overlays are supported, and it is deterministic."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import math
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+import greendiag
+from greendiag import dataset_from_dict, diagnose, load_catalogue
+from greendiag.engine import RuleSet, evaluate
+from greendiag.engine.reference import evaluate_naive
+from greendiag.testing import (ScoringInvariantError, assert_monotone, assert_scoring_invariants, edge_values,
+                               expected_score, fact_from, facts, indicator_values, missing_data_patterns,
+                               park_datasets, rule_sets)
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CAT = load_catalogue()
+QUIET = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# A tiny, made-up overlay (test fixture only): a new category with a qualitative indicator whose top level
+# scores above the cap, and a mandatory lower-is-better indicator.
+TINY_OVERLAY = """
+overlay:
+  id: kit-test
+  version: 0.1.0
+  title_zh: 测试用扩展目录
+  title_en: Test-only overlay
+  extends: {id: bj-green-park-2024, version: ">=1.0,<2"}
+categories:
+  - code: KT
+    order: 7
+    name_zh: 测试类别
+    name_en: Test category
+    weight: {value: 1, provisional: "test fixture, not a real weight"}
+indicators:
+  - id: kit_practice
+    number: 41
+    code: KT1
+    category: KT
+    name_zh: 测试定性指标
+    name_en: Test qualitative indicator
+    unit: ''
+    kind: qualitative
+    levels:
+      - {id: exemplary, zh: 示范, en: exemplary, score: 130}
+      - {id: adequate, zh: 合格, en: adequate, score: 100}
+      - {id: none, zh: 无, en: none, score: 0}
+    level_scores: {provisional: test fixture with a level above the cap}
+    lead: {level: adequate, provisional: test fixture only}
+    mandatory: true
+    sources: [{doc: bj-guide-2024, clause: test fixture}]
+  - id: kit_intensity
+    number: 42
+    code: KT2
+    category: KT
+    name_zh: 测试强度指标
+    name_en: Test intensity indicator
+    unit: t/万元
+    kind: quantitative
+    direction: lower
+    lead: {value: 2, provisional: test fixture only}
+    mandatory: true
+    bounds: {min: 0, basis: cannot be negative}
+    plausible: {min: 0.01, max: 50, provisional: test fixture only}
+    sources: [{doc: bj-guide-2024, clause: test fixture}]
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_catalogue(tmp_path_factory):
+    path = tmp_path_factory.mktemp("overlay") / "kit-test.yaml"
+    path.write_text(TINY_OVERLAY, encoding="utf-8")
+    return load_catalogue(path)
+
+
+# ---------------------------------------------------------------- datasets load, diagnose, satisfy invariants
+
+@settings(max_examples=60, **QUIET)
+@given(park_datasets())
+def test_generated_datasets_load_and_keep_the_invariants(data):
+    ds = dataset_from_dict(data)
+    assert ds.fictitious and ds.catalogue_label == CAT.label
+    assert_scoring_invariants(diagnose(ds, backend="python"))
+
+
+@settings(max_examples=12, **QUIET)
+@given(park_datasets(missing=False))
+def test_durable_backend_gives_the_same_diagnosis(data):
+    ds = dataset_from_dict(data)
+    durable = diagnose(ds, backend="durable")
+    assert_scoring_invariants(durable)
+    assert durable.to_json() == diagnose(ds, backend="python").to_json()
+
+
+@settings(max_examples=40, **QUIET)
+@given(st.data())
+def test_overlay_catalogue_is_supported(tiny_catalogue, data):
+    d = data.draw(park_datasets(tiny_catalogue))
+    ds = dataset_from_dict(d, catalogue=tiny_catalogue)
+    diag = diagnose(ds, catalogue=tiny_catalogue, backend="python")
+    assert_scoring_invariants(diag, tiny_catalogue)
+    out = diag.to_dict()
+    assert out["catalogue_overlays"] == [["kit-test", "0.1.0"]]
+    assert {r["id"] for r in out["indicators"]} >= {"kit_practice", "kit_intensity"}
+
+
+def test_overlay_values_are_generated(tiny_catalogue):
+    seen: set = set()
+
+    @seed(7)
+    @settings(max_examples=40, database=None, **QUIET)
+    @given(park_datasets(tiny_catalogue, missing=False))
+    def collect(data):
+        for block in data["years"]:
+            for key, v in block["indicators"].items():
+                if key in ("kit_practice", "KT1"):
+                    seen.add(v["value"] if isinstance(v, dict) else v)
+
+    collect()
+    assert seen & {"exemplary", "示范"} and seen & {"none", "无"}
+
+
+def test_the_water_cascade_overlay_if_present():
+    path = ROOT / "examples" / "overlays" / "water-cascade.yaml"
+    if not path.exists():
+        pytest.skip("examples/overlays/water-cascade.yaml not present")
+    cat = load_catalogue(path)
+
+    @settings(max_examples=15, database=None, **QUIET)
+    @given(park_datasets(cat))
+    def check(data):
+        assert_scoring_invariants(diagnose(dataset_from_dict(data, catalogue=cat), catalogue=cat, backend="python"), cat)
+
+    check()
+
+
+# ---------------------------------------------------------------- values at the edges, worked by hand
+
+def test_edge_values_include_lead_and_cap_boundary_by_hand():
+    ren = edge_values(CAT.indicator("renewable_energy_share"), CAT.scoring)  # lead 15 %, higher: cap at 18 %
+    assert {15.0, 18.0, math.nextafter(18.0, math.inf), 0.0, 100.0} <= set(ren)
+    assert all(0 <= x <= 100 for x in ren)
+    ww = edge_values(CAT.indicator("wastewater_per_value_added"), CAT.scoring)  # lead 5, lower: cap at 5/1.2
+    assert {5.0, 5 / 1.2, 0.0} <= set(ww) and min(ww) == 0.0
+    disposal = edge_values(CAT.indicator("solid_waste_disposal_utilization"), CAT.scoring)  # lead 100: 120 % impossible
+    assert 100.0 in disposal and max(disposal) == 100.0
+    elastic = edge_values(CAT.indicator("pollutant_elasticity"), CAT.scoring, within="plausible")  # -20..20
+    assert min(elastic) == -20.0 and max(elastic) == 20.0 and -0.3 in elastic
+
+
+@pytest.mark.parametrize("ind_id, value, score, flag", [
+    ("renewable_energy_share", 15.0, 100.0, None),             # at the lead: 100 × 15/15
+    ("renewable_energy_share", 18.0, 120.0, None),             # exactly at the cap boundary: 100 × 18/15
+    ("renewable_energy_share", math.nextafter(18.0, 99), 120.0, "capped"),
+    ("renewable_energy_share", 0.0, 0.0, "floored_nonpositive"),
+    ("wastewater_per_value_added", 5.0, 100.0, None),          # lower is better: 100 × 5/5
+    ("wastewater_per_value_added", 4.0, 120.0, "capped"),      # 100 × 5/4 = 125 → 120
+    ("wastewater_per_value_added", 10.0, 50.0, None),
+    ("pollutant_elasticity", -0.0, 120.0, "best_nonpositive"),
+])
+def test_edge_scores_worked_by_hand(ind_id, value, score, flag):
+    data = {"format": "greendiag-dataset/1", "park": {"name": "P"}, "diagnosis_year": 2025,
+            "years": [{"year": 2024, "indicators": {ind_id: value}}]}
+    diag = diagnose(dataset_from_dict(data), backend="python")
+    row = diag.scorecard.score(ind_id, 2024)
+    assert row.score == pytest.approx(score, rel=1e-12)
+    if flag:
+        assert flag in row.flags
+    assert expected_score(CAT.indicator(ind_id), value, method=CAT.scoring)[0] == pytest.approx(score, rel=1e-12)
+    assert_scoring_invariants(diag)
+
+
+@settings(max_examples=150, **QUIET)
+@given(st.data())
+def test_indicator_values_are_valid_inputs(data):
+    ind = data.draw(st.sampled_from(CAT.indicators))
+    x = data.draw(indicator_values(ind))
+    if ind.qualitative:
+        assert ind.level(x) is not None
+        return
+    assert math.isfinite(x)
+    assert ind.bounds_min is None or x >= ind.bounds_min
+    assert ind.bounds_max is None or x <= ind.bounds_max
+    ds = dataset_from_dict({"format": "greendiag-dataset/1", "park": {"name": "P"}, "diagnosis_year": 2025,
+                            "years": [{"year": 2024, "indicators": {ind.id: x}}]})
+    assert ds.value(ind.id, 2024).value == x
+
+
+@settings(max_examples=150, **QUIET)
+@given(st.sampled_from([i for i in CAT.indicators if not i.qualitative]), st.data())
+def test_monotone_helper_on_kit_values(ind, data):
+    a, b = data.draw(indicator_values(ind)), data.draw(indicator_values(ind))
+    assert_monotone(ind, a, b)
+
+
+def test_monotone_helper_can_fail():
+    import attrs
+
+    class Broken:  # a method whose 'full' is negative: higher values score lower
+        scoring = attrs.evolve(CAT.scoring, full=-100.0)
+
+    assert_monotone(CAT.indicator("renewable_energy_share"), 10.0, 20.0)
+    with pytest.raises(AssertionError):
+        assert_monotone(CAT.indicator("renewable_energy_share"), 10.0, 20.0, catalogue=Broken())
+
+
+# ---------------------------------------------------------------- missing data
+
+@settings(max_examples=40, **QUIET)
+@given(st.data())
+def test_missing_patterns_are_reported_as_missing(data):
+    years = (2022, 2023, 2024)
+    gone = data.draw(missing_data_patterns(years=years))
+    assert all(CAT.has_indicator(i) and y in years for i, y in gone)
+    d = data.draw(park_datasets(diagnosis_year=2025, years=years, missing=gone))
+    diag = diagnose(dataset_from_dict(d), backend="python")
+    for row in diag.scorecard.indicators:
+        assert (row.status != "scored") == ((row.indicator, row.year) in gone), (row.indicator, row.year)
+    assert_scoring_invariants(diag)
+
+
+# ---------------------------------------------------------------- the checker fails on corrupted diagnoses
+
+@pytest.fixture(scope="module")
+def demo_dict(demo_path):
+    """The demo park with two mandatory indicators removed in 2024, as a diagnosis dict."""
+    from greendiag.yamlio import read_document
+
+    data = read_document(demo_path).data
+    for block in data["years"]:
+        if block["year"] == 2024:
+            block["indicators"].pop("renewable_energy_share", None)
+            block["indicators"].pop("green_development_plan", None)
+    return diagnose(dataset_from_dict(data), backend="python").to_dict()
+
+
+def _row(d, ind_id, year=2024):
+    return next(r for r in d["indicators"] if r["id"] == ind_id and r["year"] == year)
+
+
+def _total(d, year=2024):
+    return next(t for t in d["total_scores"] if t["year"] == year)
+
+
+def _bump_score(d):
+    _row(d, "clean_energy_share")["score"] += 0.5
+
+
+def _over_cap(d):
+    r = _row(d, "green_coverage")
+    r["score"] = 121.0
+
+
+def _nan_score(d):
+    _row(d, "green_coverage")["score"] = float("nan")
+
+
+def _silent_zero(d):  # a missing mandatory indicator that quietly disappears from the lists
+    t = _total(d)
+    t["missing_mandatory"] = [n for n in t["missing_mandatory"] if n != 2]
+
+
+def _missing_left_out(d):  # mandatory missing treated as optional: score None
+    _row(d, "renewable_energy_share")["score"] = None
+
+
+def _row_deleted(d):
+    d["indicators"].remove(_row(d, "road_shading"))
+
+
+def _category_off(d):
+    next(c for c in d["category_scores"] if c["category"] == "HG" and c["year"] == 2024)["score"] += 1
+
+
+def _total_off(d):
+    _total(d)["total"] -= 0.01
+
+
+def _band_off(d):
+    t = _total(d)  # the total is unchanged: only the band is wrong
+    t["band_zh"], t["band_en"] = ("合格", "pass") if t["band_en"] != "pass" else ("优秀", "excellent")
+
+
+def _effect_off(d):
+    _total(d)["missing_effect"] = 0.0
+
+
+def _complete_off(d):
+    _total(d)["total_if_complete"] = _total(d)["total"]
+
+
+def _finding_gone(d):
+    d["findings"] = [f for f in d["findings"] if not (f["indicator"] == 30 and f["year"] == 2024)]
+
+
+def _flag_gone(d):
+    r = _row(d, "pollutant_elasticity")
+    r["flags"] = [f for f in r["flags"] if f != "best_nonpositive"]
+
+
+def _delta_off(d):
+    ch = next(c for c in d["changes"] if c["score_delta"] is not None)
+    ch["score_delta"] += 1
+
+
+def _optional_scored(d):
+    r = _row(d, "waste_gas_recovery")
+    assert r["status"] == "missing_optional"
+    r["score"] = 0.0
+
+
+def _evaluated_off(d):
+    _total(d)["evaluated"] += 1
+
+
+CORRUPTIONS = [_bump_score, _over_cap, _nan_score, _silent_zero, _missing_left_out, _row_deleted, _category_off,
+               _total_off, _band_off, _effect_off, _complete_off, _finding_gone, _flag_gone, _delta_off,
+               _optional_scored, _evaluated_off]
+
+
+def test_checker_passes_the_uncorrupted_demo(demo_dict):
+    assert _total(demo_dict)["missing_mandatory"] == [2, 30]  # the fixture really removed them
+    assert_scoring_invariants(demo_dict, CAT)
+
+
+@pytest.mark.parametrize("corrupt", CORRUPTIONS, ids=lambda f: f.__name__.strip("_"))
+def test_checker_fails_on_corrupted_diagnosis(demo_dict, corrupt):
+    d = copy.deepcopy(demo_dict)
+    corrupt(d)
+    with pytest.raises(ScoringInvariantError) as info:
+        assert_scoring_invariants(d, CAT)
+    assert info.value.violations and str(info.value)
+
+
+def test_checker_refuses_the_wrong_catalogue(demo_dict, tiny_catalogue):
+    with pytest.raises(ScoringInvariantError, match="another catalogue"):
+        assert_scoring_invariants(demo_dict, tiny_catalogue)
+
+
+@settings(max_examples=60, **QUIET)
+@given(st.data())
+def test_checker_catches_any_perturbed_score(demo_dict, data):
+    d = copy.deepcopy(demo_dict)
+    scored = [r for r in d["indicators"] if r["score"] is not None]
+    r = data.draw(st.sampled_from(scored))
+    r["score"] = data.draw(st.one_of(st.floats(0, 120).filter(lambda s: abs(s - r["score"]) > 1e-6),
+                                     st.sampled_from([-1.0, 120.5, 1e9])))
+    with pytest.raises(ScoringInvariantError):
+        assert_scoring_invariants(d, CAT)
+
+
+# ---------------------------------------------------------------- engine strategies
+
+@settings(max_examples=150, **QUIET)
+@given(rule_sets(max_rules=20), st.lists(facts(), max_size=5), st.lists(facts(hostile=False), max_size=3))
+def test_rule_set_and_fact_strategies(rs, hostile_facts, seeded):
+    assert isinstance(rs, RuleSet) and rs.rules
+    all_facts = hostile_facts + [fact_from(rs, s) for s in seeded]
+    assert evaluate(rs, all_facts, "python") == evaluate_naive(rs, all_facts)
+
+
+# ---------------------------------------------------------------- determinism and the optional extra
+
+def _draw_twice(strategy, n=15):
+    runs = []
+    for _ in range(2):
+        got = []
+
+        @seed(20240601)
+        @settings(max_examples=n, database=None, **QUIET)
+        @given(strategy)
+        def collect(x):
+            got.append(repr(x))
+
+        collect()
+        runs.append(got)
+    return runs
+
+
+def test_strategies_are_deterministic_given_the_seed():
+    a, b = _draw_twice(park_datasets())
+    assert a == b and len(set(a)) > 1
+    a, b = _draw_twice(rule_sets(max_rules=5))
+    assert a == b
+
+
+def test_kit_imports_without_hypothesis(demo_dict):
+    code = textwrap.dedent("""
+        import sys, json
+        sys.modules["hypothesis"] = None  # as if the testing extra were not installed
+        import greendiag.testing as kit
+        d = json.loads(sys.stdin.read())
+        kit.assert_scoring_invariants(d)
+        try:
+            kit.park_datasets()
+        except ImportError as exc:
+            assert "greendiag[testing]" in str(exc), exc
+        else:
+            raise SystemExit("no ImportError")
+    """)
+    import json
+
+    proc = subprocess.run([sys.executable, "-c", code], input=json.dumps(demo_dict), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+# ---------------------------------------------------------------- the documented downstream example runs here too
+
+_spec = importlib.util.spec_from_file_location("greendiag_downstream_example", ROOT / "examples" / "downstream_test.py")
+_downstream = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_downstream)
+test_downstream_example_invariants = _downstream.test_specialised_catalogue_keeps_the_scoring_invariants
+test_downstream_example_edges = _downstream.test_overlay_indicator_scores_at_its_edges
+test_downstream_example_missing = _downstream.test_missing_overlay_data_never_changes_the_base_scores
