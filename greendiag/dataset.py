@@ -42,8 +42,23 @@ def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = No
 
 
 def dataset_from_dict(data: Any, *, catalogue: Optional[Catalogue] = None, source: str = "<data>") -> ParkDataset:
-    """Build a dataset from already-parsed data (the same checks as load_dataset)."""
+    """Build a dataset from already-parsed data (the same checks as load_dataset).
+
+    Dates parsed by a plain ``yaml.safe_load`` (datetime.date objects) are taken as their ISO text."""
+    doc = Document(source, data, None)
+    if not _unsafe_values(doc):  # bounded depth, no cycles: safe to walk
+        data = _dates_as_text(data)
     return build_dataset(data, catalogue or load_catalogue(), source=source, doc=Document(source, data, None))
+
+
+def _dates_as_text(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _dates_as_text(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_dates_as_text(x) for x in v]
+    if isinstance(v, dt.date):  # also datetime, a subclass
+        return v.isoformat() if not isinstance(v, dt.datetime) else v.date().isoformat()
+    return v
 
 
 def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Document] = None,
@@ -65,6 +80,7 @@ def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Docum
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # not allowed in XML, so not in a Word report
 
 
 def _unsafe_values(doc: Document) -> list[Problem]:
@@ -93,6 +109,10 @@ def _unsafe_values(doc: Document) -> list[Problem]:
         elif isinstance(v, str) and _SURROGATE.search(v):
             out.append(doc.problem("not-unicode", "文本含有无效的代理字符", "text contains lone surrogate characters", path,
                                    "以UTF-8有效文本填写", "give valid Unicode text"))
+        elif isinstance(v, str) and _CONTROL.search(v):
+            out.append(doc.problem("control-character", f"文本含有控制字符 {_CONTROL.search(v).group()!r}",
+                                   f"text contains the control character {_CONTROL.search(v).group()!r}", path,
+                                   "删除该不可见字符(常见于从其他系统复制的文本)", "remove the invisible character (often pasted from another system)"))
     return out
 
 

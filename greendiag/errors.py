@@ -126,6 +126,21 @@ class ReportError(GreendiagError):
     title_zh, title_en = "报告生成错误", "Report error"
 
 
+_FILE_ERRORS: dict[type, type] = {}
+
+
+def file_error(kind: type[GreendiagError]) -> type[GreendiagError]:
+    """The error for an unreadable file of a given kind: both InputFileError and `kind` (e.g. DatasetError),
+    so callers can catch either."""
+    if issubclass(kind, InputFileError):
+        return kind
+    if kind not in _FILE_ERRORS:
+        name = kind.__name__.replace("Error", "") + "FileError"
+        cls = type(name, (InputFileError, kind), {"__module__": __name__, "__doc__": f"{kind.__name__}: the file cannot be read."})
+        _FILE_ERRORS[kind] = globals()[name] = cls  # a module attribute, so it pickles (batch workers)
+    return _FILE_ERRORS[kind]
+
+
 def problem(code: str, zh: str, en: str, **where) -> Problem:
     """Shorthand used across the package."""
     return Problem(code, zh, en, **where)

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Sequence
 import attrs
 import yaml
 
-from .errors import GreendiagError, InputFileError, Problem
+from .errors import GreendiagError, InputFileError, Problem, file_error
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
@@ -141,7 +141,7 @@ def json_path(path: Iterable[str | int]) -> str:
 def _fail(error_cls: type[GreendiagError], path: str, code: str, zh: str, en: str, mark=None, fix_zh=None, fix_en=None):
     line = mark.line + 1 if mark is not None else None
     col = mark.column + 1 if mark is not None else None
-    raise error_cls(Problem(code, zh, en, file=path, line=line, column=col, fix_zh=fix_zh, fix_en=fix_en)) from None
+    raise file_error(error_cls)(Problem(code, zh, en, file=path, line=line, column=col, fix_zh=fix_zh, fix_en=fix_en)) from None
 
 
 def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> str:
@@ -223,7 +223,7 @@ def _check_json(text: str, path: str, error_cls: type[GreendiagError]) -> None:
     except _LoadProblem as exc:
         _fail(error_cls, path, exc.code, exc.zh, exc.en)
     except json.JSONDecodeError as exc:
-        raise error_cls(Problem("malformed-json", f"JSON 格式错误:{exc.msg}", f"malformed JSON: {exc.msg}",
+        raise file_error(error_cls)(Problem("malformed-json", f"JSON 格式错误:{exc.msg}", f"malformed JSON: {exc.msg}",
                                 file=path, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
         _fail(error_cls, path, "too-deep", "嵌套过深", "nesting too deep")

@@ -156,8 +156,10 @@ def test_unclosed_quote_points_at_where_it_opened(demo_data, tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(GreendiagError) as info:
+    # an unreadable dataset file is both an InputFileError and a DatasetError: callers may catch either
+    with pytest.raises(greendiag.InputFileError) as info:
         greendiag.load_dataset(tmp_path / "nowhere.yaml")
+    assert isinstance(info.value, DatasetError)
     p = info.value.problems[0]
     assert p.code == "file-not-found" and p.file.endswith("nowhere.yaml") and p.fix_en
 
@@ -166,7 +168,7 @@ def test_missing_file(tmp_path):
 def test_empty_file(tmp_path, content):
     path = tmp_path / "empty.yaml"
     path.write_bytes(content)
-    with pytest.raises(GreendiagError) as info:
+    with pytest.raises(greendiag.InputFileError) as info:
         greendiag.load_dataset(path)
     assert info.value.codes == ("empty-file",)
 
@@ -296,3 +298,20 @@ def test_missing_statistic_means_no_derived_value(demo_data, tmp_path):
     del _year(data, 2024)["statistics"]["energy_consumption"]
     ds = greendiag.load_dataset(_write(tmp_path, data))
     assert ds.value("energy_productivity", 2024) is None  # missing, never a silent zero
+
+
+def test_dict_from_plain_yaml_safe_load_keeps_its_dates(demo_path, demo_dataset):
+    """yaml.safe_load turns 2025-03-10 into a date object; the API takes it as that date, not as a type error."""
+    raw = yaml.safe_load(demo_path.read_text(encoding="utf-8"))
+    assert any(isinstance(v, __import__("datetime").date) for v in raw["engagement"].values())
+    ds = greendiag.dataset_from_dict(raw)
+    assert ds.engagement == demo_dataset.engagement
+
+
+def test_control_character_in_text_is_refused_before_it_breaks_a_report(demo_data):
+    data = yaml.safe_load(demo_data)
+    data["park"]["name"] = "示范\x01园区"
+    with pytest.raises(DatasetError) as exc:
+        greendiag.dataset_from_dict(data)
+    (p,) = exc.value.problems
+    assert p.code == "control-character" and p.location == "$.park.name" and "\\x01" in p.message_en
