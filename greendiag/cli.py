@@ -47,6 +47,11 @@ def _catalogue(overlays):
     return load_catalogue(*overlays)
 
 
+def _t(zh: str, en: str) -> str:
+    """The message in the language chosen with --lang."""
+    return en if click.get_current_context().obj.get("lang") == "en" else zh
+
+
 @click.group()
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言 / message language")
 @click.version_option(package_name="greendiag")
@@ -312,8 +317,11 @@ def rules():
 @_handle
 def rules_test(files, overlays, backend):
     """运行规则文件中的测试用例 / run the test cases written inside the rule files."""
-    from .rulebook import load_rules, run_rule_tests
+    from .rulebook import load_rules, packaged_rule_file, run_rule_tests
 
+    for f in files:
+        if packaged_rule_file(f):
+            click.echo(_t(f"{f}:内置规则库的一部分,随内置规则一并测试", f"{f}: part of the built-in rule base, tested with it"))
     rb = load_rules(*files, catalogue=_catalogue(overlays))
     backends = ["durable", "python"] if backend == "both" else [backend]
     failed = 0

@@ -102,6 +102,29 @@ class RuleBase:
         return tuple(m for m in self.measures if (indicator and indicator in m.indicators) or (requirement and requirement in m.requirements))
 
 
+def packaged_rule_file(path: str | os.PathLike) -> Optional[str]:
+    """The name of the packaged rule-base file `path` is a byte-identical copy of (so it is already loaded), else None."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1 << 22)
+    except (OSError, ValueError):
+        return None  # reading it properly reports the problem
+    root = resources.files(DATA_PACKAGE)
+    for item in sorted(root.iterdir(), key=lambda x: x.name):
+        if item.name.endswith(".yaml") and item.read_bytes() == data:
+            return item.name
+    return None
+
+
+def _not_a_rule_file(doc: Document) -> Optional[Problem]:
+    """A manifest or measure library given where a rule file belongs gets a clear message, not schema noise."""
+    if isinstance(doc.data, dict) and ("rulebase" in doc.data or "measures" in doc.data) and "rules" not in doc.data:
+        kind_zh, kind_en = ("规则库清单", "rule-base manifest") if "rulebase" in doc.data else ("措施库", "measure library")
+        return Problem("not-a-rule-file", f"这是{kind_zh},不是规则文件", f"this is a {kind_en}, not a rule file", file=doc.path,
+                       fix_zh="只传入含 rules: 的规则文件", fix_en="pass only rule files (with a rules: list)")
+    return None
+
+
 def _packaged(name: str) -> Document:
     text = (resources.files(DATA_PACKAGE) / name).read_text(encoding="utf-8")
     return parse_text(text, f"rules/{name}", RuleError)
@@ -132,7 +155,8 @@ def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], lis
     for name, c in data.get("constants", {}).items():
         for j, s in enumerate(c.get("sources", ())):
             if s["doc"] not in known_docs:
-                problems.append(doc.problem("unknown-document", f"来源“{s['doc']}”未登记", f"unknown source document '{s['doc']}'", ("constants", name, "sources", j, "doc")))
+                problems.append(doc.problem("unknown-document", f"来源“{s['doc']}”未登记", f"unknown source document '{s['doc']}'", ("constants", name, "sources", j, "doc"),
+                                            "在目录的 documents 中登记该文件,或加载定义它的扩展目录(--overlay)", "register the document in the catalogue, or load the overlay that defines it (--overlay)"))
     specs = []
     for i, r in enumerate(data["rules"]):
         where = ("rules", i)
@@ -157,7 +181,8 @@ def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], lis
             else:
                 th = (k, float(v) if k == "value" else v)
         if r["source"]["doc"] not in known_docs:
-            problems.append(doc.problem("unknown-document", f"来源“{r['source']['doc']}”未登记", f"unknown source document '{r['source']['doc']}'", where + ("source", "doc")))
+            problems.append(doc.problem("unknown-document", f"来源“{r['source']['doc']}”未登记", f"unknown source document '{r['source']['doc']}'", where + ("source", "doc"),
+                                        "在目录的 documents 中登记该文件,或加载定义它的扩展目录(--overlay)", "register the document in the catalogue, or load the overlay that defines it (--overlay)"))
         problems += _check_template(doc, where + ("message_zh",), r["message_zh"])
         problems += _check_template(doc, where + ("message_en",), r["message_en"])
         specs.append(RuleSpec(
@@ -179,7 +204,10 @@ def compile_rules(specs: tuple[RuleSpec, ...], version: str) -> RuleSet:
 
 
 def load_rules(*extra_files: str | os.PathLike, catalogue: Optional[Catalogue] = None) -> RuleBase:
-    """The packaged rule base, plus extra rule files (same format) for specialised diagnoses."""
+    """The packaged rule base, plus extra rule files (same format) for specialised diagnoses.
+
+    A file identical to a packaged one (e.g. rules/anomalies.yaml of a checkout) is already part of the base."""
+    extra_files = tuple(f for f in extra_files if packaged_rule_file(f) is None)
     if not extra_files:
         return _default(catalogue.label if catalogue else "")
     return _load(tuple(os.fspath(f) for f in extra_files), catalogue)
@@ -198,26 +226,35 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     head = schema.validate(head_doc, "rulebase.schema.json", RuleError)
     meta = head["rulebase"]
     known_docs = {d.id for d in cat.documents} | {meta["id"], cat.id}
-    docs = [_packaged(name) for name in head["files"]] + [read_document(p, RuleError) for p in extra]
+    extra_docs = [read_document(p, RuleError) for p in extra]
+    problems: list[Problem] = [_not_a_rule_file(d) for d in extra_docs if _not_a_rule_file(d)]
+    if problems:
+        raise RuleError(problems)
+    docs = [_packaged(name) for name in head["files"]] + extra_docs
     specs: list[RuleSpec] = []
     consts: list[Constant] = []
-    problems: list[Problem] = []
+    const_files: dict[str, list[str]] = {}
     for doc in docs:
         s, c, p = _rule_file(doc, known_docs)
         specs += s
         consts += c
         problems += p
-    const_names = [c.name for c in consts]
-    for name in sorted({n for n in const_names if const_names.count(n) > 1}):
-        problems.append(Problem("duplicate-constant", f"常量“{name}”在多个规则文件中定义", f"constant '{name}' is defined in more than one rule file",
-                                fix_zh="为扩展规则的常量另起名称", fix_en="give the extra file's constant another name"))
+        for k in c:
+            const_files.setdefault(k.name, []).append(doc.path)
+    for name in sorted(n for n, files in const_files.items() if len(files) > 1):
+        where = "、".join(const_files[name])
+        problems.append(Problem("duplicate-constant", f"常量“{name}”在多个规则文件中定义({where})",
+                                f"constant '{name}' is defined in more than one rule file ({', '.join(const_files[name])})",
+                                file=const_files[name][-1], fix_zh="为扩展规则的常量另起名称", fix_en="give the extra file's constant another name"))
     seen: dict[str, str] = {}
     for s in specs:
         if s.id in seen:
             problems.append(Problem("duplicate-rule", f"规则 id“{s.id}”重复(另见 {seen[s.id]})", f"rule id '{s.id}' is defined twice (also in {seen[s.id]})", file=s.file))
         seen[s.id] = s.file
         if s.indicator and not cat.has_indicator(s.indicator):
-            problems.append(Problem("unknown-indicator", f"规则“{s.id}”引用未知指标“{s.indicator}”", f"rule '{s.id}' names unknown indicator '{s.indicator}'", file=s.file))
+            problems.append(Problem("unknown-indicator", f"规则“{s.id}”引用未知指标“{s.indicator}”", f"rule '{s.id}' names unknown indicator '{s.indicator}'", file=s.file,
+                                    fix_zh="检查指标 id(greendiag catalogue list),或加载定义它的扩展目录(--overlay)",
+                                    fix_en="check the indicator id (greendiag catalogue list), or load the overlay that defines it (--overlay)"))
     mdoc = _packaged(head["measures"])
     mdata = schema.validate(mdoc, "measures.schema.json", RuleError)
     measures = []

@@ -121,3 +121,27 @@ def test_template_command_writes_a_workbook_that_validate_reads(run, tmp_path):
     assert res.exit_code == 2 and "bad-extension" in res.output and not (tmp_path / "park.xls").exists()
     res = run("template", tmp_path / "o.xlsx", "--overlay", tmp_path / "missing-overlay.yaml")
     assert res.exit_code == 2 and not (tmp_path / "o.xlsx").exists()
+
+
+def test_rules_test_accepts_the_shipped_rule_files(run, root):
+    files = sorted((root / "rules").glob("*.yaml"))
+    res = run("--lang", "en", "rules", "test", *files, "--backend", "python")
+    assert res.exit_code == 0, res.output
+    assert res.output.count("part of the built-in rule base") == len(files) and " 0 failed" in res.output
+
+
+def test_rules_test_example_rule_file_needs_its_overlay(run, root):
+    rules = root / "examples" / "rules" / "water-cascade-rules.yaml"
+    overlay = root / "examples" / "overlays" / "water-cascade.yaml"
+    res = run("rules", "test", rules, "--overlay", overlay)
+    assert res.exit_code == 0, res.output
+    res = run("--lang", "en", "rules", "test", rules)
+    assert res.exit_code == 2
+    assert "unknown-indicator" in res.output and "--overlay" in res.output
+
+
+def test_a_manifest_given_as_a_rule_file_is_named_as_such(run, root, tmp_path):
+    manifest = tmp_path / "rulebase.yaml"
+    manifest.write_text((root / "rules" / "rulebase.yaml").read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    res = run("--lang", "en", "rules", "test", manifest)
+    assert res.exit_code == 2 and "not-a-rule-file" in res.output and "rule-base manifest" in res.output

@@ -272,3 +272,22 @@ def test_unregistered_name_is_an_error(monkeypatch):
     with pytest.raises(CatalogueError) as info:
         greendiag.load_catalogue("water-cascade")
     assert info.value.codes == ("unknown-overlay",) and "none" in info.value.problems[0].fix_en
+
+
+def test_example_rule_file_fires_on_overlay_data(root, demo_path):
+    """Cascade use is part of reuse over the same total, so its share above the reuse rate is flagged."""
+    import yaml
+
+    cat = greendiag.load_catalogue(root / "examples" / "overlays" / "water-cascade.yaml")
+    rb = greendiag.load_rules(root / "examples" / "rules" / "water-cascade-rules.yaml", catalogue=cat)
+    data = yaml.safe_load(demo_path.read_text(encoding="utf-8"))
+    block = next(b for b in data["years"] if b["year"] == 2024)
+    reuse = block["indicators"]["industrial_water_reuse"]
+    reuse = reuse["value"] if isinstance(reuse, dict) else reuse
+    block["indicators"]["water_cascade_share"] = {"value": 99.5}  # above any reuse rate below 99.5 %
+    ds = greendiag.dataset_from_dict(data, catalogue=cat)
+    for backend in ("durable", "python"):
+        d = greendiag.diagnose(ds, catalogue=cat, rules=rb, backend=backend).to_dict()
+        hits = [f for f in d["findings"] if f["rule_id"] == "water_cascade.anomaly.cascade_above_reuse"]
+        assert [(h["year"], h["indicator"]) for h in hits] == [(2024, 32)], hits
+    assert float(str(reuse).split()[0]) < 99.5
