@@ -4,6 +4,7 @@ Public API: load a catalogue (optionally extended by overlays), load a park data
 Everything not listed in __all__ is private.
 """
 
+from .batch import BatchResult, diagnose_many
 from .catalogue import load_catalogue, registered_overlays
 from .dataset import dataset_from_dict, load_dataset
 from .diagnosis import Diagnosis, Finding, ProjectRow, Recommendation, diagnose
@@ -17,7 +18,7 @@ __version__ = "0.1.0"
 __all__ = [
     "load_catalogue", "registered_overlays", "load_dataset", "dataset_from_dict",
     "Catalogue", "ParkDataset",
-    "diagnose", "Diagnosis", "Finding", "Recommendation", "ProjectRow",
+    "diagnose", "diagnose_many", "BatchResult", "Diagnosis", "Finding", "Recommendation", "ProjectRow",
     "load_rules", "RuleBase", "run_rule_tests",
     "GreendiagError", "InputFileError", "CatalogueError", "OverlayConflictError", "DatasetError", "UnitError",
     "RuleError", "EngineError", "ReportError", "Problem",

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
-from importlib import metadata, resources
+from importlib import resources
 from typing import Any, Iterable, Union
 
 import attrs
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import Version
 
 from . import schema, units
 from .errors import CatalogueError, OverlayConflictError, Problem, UnitError
@@ -61,8 +59,19 @@ def _raw_default() -> tuple[dict, dict[str, list[_Item]]]:
     return head, sections
 
 
+def __getattr__(name: str):
+    """`catalogue.metadata` (importlib.metadata) on first use: it costs ~25 ms and only overlays by name need it."""
+    if name == "metadata":
+        from importlib import metadata
+
+        return metadata
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _resolve_overlay(spec: OverlaySpec) -> str:
     """A path to an overlay file, or the name of an overlay registered under the entry-point group."""
+    from importlib import metadata  # entry points are looked up only for overlays given by name
+
     path = os.fspath(spec)
     if os.path.exists(path) or os.sep in path or path.endswith((".yaml", ".yml", ".json")):
         return path
@@ -79,10 +88,15 @@ def _resolve_overlay(spec: OverlaySpec) -> str:
 
 def registered_overlays() -> dict[str, str]:
     """Names of overlays registered by installed packages under the `greendiag.catalogues` group."""
+    from importlib import metadata
+
     return {ep.name: ep.value for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
 
 def _apply_overlay(head: dict, sections: dict[str, list[_Item]], path: str) -> tuple[str, str]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import Version
+
     doc = read_document(path, CatalogueError)
     data = schema.validate(doc, "overlay.schema.json", CatalogueError)
     meta = data["overlay"]
@@ -295,7 +309,9 @@ def load_catalogue(*overlays: OverlaySpec) -> Catalogue:
 
 @functools.cache
 def _default() -> Catalogue:
-    return _load(())
+    from . import _cache  # the unchanged packaged catalogue is validated once, then read back from disk
+
+    return _cache.cached("catalogue", _cache.catalogue_key, lambda: _load(()))
 
 
 def _load(paths: tuple[str, ...]) -> Catalogue:

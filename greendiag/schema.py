@@ -5,14 +5,14 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import relevance
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from .errors import GreendiagError, Problem
 from .yamlio import Document, json_path
+
+if TYPE_CHECKING:  # jsonschema is imported on first validation: `import greendiag` stays light
+    import jsonschema
+    from referencing import Registry
 
 SCHEMA_PACKAGES = ("greendiag._data_catalogue", "greendiag._data_rules")
 BASE = "https://greendiag.example/schemas/"
@@ -33,12 +33,16 @@ def _schemas() -> dict[str, dict]:
 
 @functools.cache
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     return Registry().with_resources((BASE + name, Resource.from_contents(s)) for name, s in _schemas().items())
 
 
 @functools.cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
     """One reusable validator per schema file name (e.g. 'indicators.schema.json')."""
+    import jsonschema
+
     schema = _schemas()[name]
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, registry=_registry())
@@ -81,6 +85,8 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
 
 def problems(doc: Document, schema_name: str, code_prefix: str = "schema") -> list[Problem]:
     """All schema problems of a document, best first, each with file, JSON path, line and column."""
+    from jsonschema.exceptions import relevance
+
     errors = sorted(validator(schema_name).iter_errors(doc.data), key=relevance)
     out = []
     for err in errors:

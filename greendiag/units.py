@@ -13,10 +13,12 @@ import re
 import threading
 import unicodedata
 from importlib import resources
-
-import pint
+from typing import TYPE_CHECKING
 
 from .errors import Problem, UnitError
+
+if TYPE_CHECKING:
+    import pint
 
 _lock = threading.RLock()  # registry() is first built while the lock is held
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -25,6 +27,8 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 @functools.cache
 def registry() -> pint.UnitRegistry:
     """Build the registry once from pint's defaults (disk-cached by pint) plus the packaged definitions."""
+    import pint  # here, not at module level: pint (and numpy, which it imports) cost ~0.15 s, needed only for unit text
+
     with _lock:
         try:  # pint's own disk cache of its parsed default definitions: ~0.15 s → ~0.02 s from the second run
             ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=False, cache_folder=":auto:")

@@ -1,0 +1,218 @@
+"""Many parks in worker processes: the same bytes as in-process, input order, bad parks isolated, crashes reported."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+import greendiag
+from greendiag import BatchResult, diagnose_many
+from greendiag.cli import main
+from greendiag.yamlio import read_document
+
+
+def _varied_parks(demo_path, catalogue, n: int) -> list[dict]:
+    """n variants of the demo park: other names, values scaled (shares capped at 100 %), some values left out."""
+    units = {i.id: i.unit for i in catalogue.indicators}
+    parks = []
+    for k in range(n):
+        rnd = random.Random(k)
+        data = read_document(demo_path).data
+        data["park"]["name"] = f"生成园区 {k}(虚构)"
+        for block in data["years"]:
+            for ind_id, entry in list(block.get("indicators", {}).items()):
+                v = entry["value"]
+                f = rnd.uniform(0.6, 1.2)
+                if isinstance(v, (int, float)):
+                    entry["value"] = round(min(v * f, 100.0) if units[ind_id] == "%" else v * f, 3)
+                elif isinstance(v, str) and v.split(" ")[0].replace(".", "").isdigit():
+                    number, unit = v.split(" ", 1)
+                    entry["value"] = f"{round(float(number) * f, 1)} {unit}"
+                if rnd.random() < 0.08:
+                    del block["indicators"][ind_id]
+            for stat in ("energy_consumption", "industrial_value_added", "employees"):
+                if stat in block.get("statistics", {}):
+                    block["statistics"][stat] = round(block["statistics"][stat] * rnd.uniform(0.8, 1.25))
+        data["baseline"][k % 8]["status"] = rnd.choice(["met", "not_met", "unknown"])
+        parks.append(data)
+    return parks
+
+
+def _canon(d: dict) -> str:
+    return json.dumps(d, sort_keys=True, ensure_ascii=False)
+
+
+BAD_YAML = "format: greendiag-dataset/1\npark: [unclosed\n"
+
+
+@pytest.fixture(scope="module")
+def mixed(demo_path, catalogue, demo_dataset, tmp_path_factory):
+    """A batch of good generated parks, the demo file, and bad items (missing, malformed, schema error, wrong type)."""
+    tmp = tmp_path_factory.mktemp("batch")
+    bad = tmp / "bad.yaml"
+    bad.write_text(BAD_YAML, encoding="utf-8")
+    parks = _varied_parks(demo_path, catalogue, 6)
+    schema_bad = json.loads(json.dumps(parks[0]))
+    schema_bad["diagnosis_year"] = "next year"
+    items = [parks[0], str(demo_path), str(tmp / "missing.yaml"), parks[1], parks[2], str(bad), parks[3],
+             schema_bad, parks[4], 42, parks[5], demo_dataset]
+    calls = []
+    results = diagnose_many(items, workers=2, chunksize=2, progress=lambda done, total: calls.append((done, total)))
+    return items, results, calls
+
+
+def _reference(item, index, catalogue, rulebase, backend="durable"):
+    """What diagnose() gives for one item in this process."""
+    ds = item if not isinstance(item, dict) else greendiag.dataset_from_dict(item, catalogue=catalogue, source=f"<datasets[{index}]>")
+    return greendiag.diagnose(ds, catalogue=catalogue, rules=rulebase, backend=backend).to_dict()
+
+
+def test_two_workers_give_the_same_bytes_as_diagnose_in_process(mixed, catalogue, rulebase):
+    items, results, _ = mixed
+    good = [i for i, r in enumerate(results) if r.ok]
+    assert good == [0, 1, 3, 4, 6, 8, 10, 11]
+    for i in good:
+        assert _canon(results[i].diagnosis) == _canon(_reference(items[i], i, catalogue, rulebase))
+    # the generated parks really differ from each other (else the comparison above proves little)
+    totals = {json.dumps(results[i].diagnosis["total_scores"]) for i in good if i != 11}  # 11 is the demo again
+    assert len(totals) == len(good) - 1
+
+
+def test_results_keep_input_order_and_sources(mixed):
+    items, results, _ = mixed
+    assert [r.index for r in results] == list(range(len(items)))
+    assert all(isinstance(r, BatchResult) for r in results)
+    assert results[1].source.endswith("demo-park.yaml") and results[0].source == "<datasets[0]>"
+    assert results[11].source.endswith("demo-park.yaml") and _canon(results[11].diagnosis) == _canon(results[1].diagnosis)
+    names = [r.diagnosis["park"]["name"] for r in results if r.ok]
+    assert names[0] == "生成园区 0(虚构)" and names[2] == "生成园区 1(虚构)" and names[-2] == "生成园区 5(虚构)"
+
+
+def test_each_bad_item_reports_its_own_problem_and_stops_nothing(mixed):
+    _, results, _ = mixed
+    expect = {2: "file-not-found", 5: "malformed-yaml", 9: "bad-dataset-item"}
+    for i, code in expect.items():
+        r = results[i]
+        assert not r.ok and r.diagnosis is None and code in [p.code for p in r.problems], (i, r.problems)
+    schema_bad = results[7]
+    assert not schema_bad.ok and any("diagnosis_year" in (p.location or "") for p in schema_bad.problems)
+    assert results[5].problems[0].file.endswith("bad.yaml")
+    assert all(r.ok and r.problems == () for r in results if r.index not in (2, 5, 7, 9))
+
+
+def test_progress_is_called_up_to_the_total(mixed):
+    items, _, calls = mixed
+    assert calls[-1] == (len(items), len(items))
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and len(set(done)) == len(done) and all(t == len(items) for _, t in calls)
+
+
+def test_python_backend_in_pool_matches_in_process(demo_path, catalogue, rulebase, tmp_path, monkeypatch):
+    parks = _varied_parks(demo_path, catalogue, 4)
+    monkeypatch.chdir(tmp_path)  # relative paths are read from the caller's working directory, also in workers
+    (tmp_path / "rel").mkdir()
+    shutil.copy(demo_path, tmp_path / "rel" / "park.yaml")
+    items = parks + [os.path.join("rel", "park.yaml"), os.path.join("rel", "nope.yaml")]
+    pooled = diagnose_many(items, workers=2, backend="python")
+    single = diagnose_many(items, workers=1, backend="python")
+    for i, (a, b) in enumerate(zip(pooled[:5], single[:5])):
+        assert a.ok and b.ok
+        assert _canon(a.diagnosis) == _canon(b.diagnosis) == _canon(_reference(items[i], i, catalogue, rulebase, "python"))
+    assert pooled[5].problems == single[5].problems and pooled[5].problems[0].file == os.path.join("rel", "nope.yaml")
+
+
+class _KillsTheWorker:
+    """Unpickling this in a worker ends that process at once, as an engine crash (SIGSEGV) would."""
+
+    def __reduce__(self):
+        return (os._exit, (70,))
+
+
+def test_a_crashed_worker_is_reported_for_its_item_and_the_rest_are_diagnosed(demo_path):
+    items = [str(demo_path), {"payload": _KillsTheWorker()}, str(demo_path), str(demo_path)]
+    results = diagnose_many(items, workers=2, chunksize=2, backend="python")
+    assert [r.ok for r in results] == [True, False, True, True]
+    assert [p.code for p in results[1].problems] == ["worker-crashed"]
+    assert results[1].problems[0].file == "<datasets[1]>"
+
+
+def test_an_unexpected_exception_becomes_an_internal_error_problem(demo_path, monkeypatch):
+    import greendiag.diagnosis as diagnosis_module
+
+    real = diagnosis_module.diagnose
+
+    def flaky(ds, **kw):
+        if ds.profile.name.startswith("生成"):
+            raise ZeroDivisionError("boom")
+        return real(ds, **kw)
+
+    monkeypatch.setattr(diagnosis_module, "diagnose", flaky)
+    data = read_document(demo_path).data
+    data["park"]["name"] = "生成园区"
+    results = diagnose_many([str(demo_path), data], workers=1, backend="python")
+    assert results[0].ok and not results[1].ok
+    (p,) = results[1].problems
+    assert p.code == "internal-error" and "ZeroDivisionError: boom" in p.message_en and p.file == "<datasets[1]>"
+    assert "test_batch.py" in p.location and "ZeroDivisionError" in results[1].traceback
+
+
+def test_bad_arguments_raise_before_any_work(demo_path, tmp_path):
+    bad_overlay = tmp_path / "o.yaml"
+    bad_overlay.write_text("overlay: {id: x}\n", encoding="utf-8")
+    with pytest.raises(greendiag.CatalogueError):
+        diagnose_many([demo_path], catalogue_overlays=(bad_overlay,))
+    with pytest.raises(greendiag.EngineError) as err:
+        diagnose_many([demo_path], backend="clips")
+    assert err.value.codes == ("engine-bad-backend",)
+    for kwargs in ({"workers": 0}, {"workers": 1.5}, {"chunksize": -1}, {"as_of": "2025-01-01"}, {"progress": 3},
+                   {"rules_files": [None]}):
+        with pytest.raises(greendiag.GreendiagError) as err:
+            diagnose_many([demo_path], **kwargs)
+        assert err.value.codes == ("bad-argument",), kwargs
+    for not_a_list in (str(demo_path), demo_path, {"format": "greendiag-dataset/1"}, 7):
+        with pytest.raises(greendiag.GreendiagError) as err:
+            diagnose_many(not_a_list)
+        assert err.value.codes == ("bad-argument",)
+    assert diagnose_many([], workers=2) == []
+
+
+def test_cli_diagnose_folder_with_a_bad_file(demo_path, tmp_path):
+    parks = tmp_path / "parks"
+    parks.mkdir()
+    shutil.copy(demo_path, parks / "a-demo.yaml")
+    text = demo_path.read_text(encoding="utf-8").replace("北京京南绿谷科技产业园(虚构)", "第二园区(虚构)")
+    (parks / "b-second.yaml").write_text(text.replace("renewable_energy_share: {value: 12.6", "renewable_energy_share: {value: 3.0"),
+                                         encoding="utf-8")
+    (parks / "c-broken.yaml").write_text(BAD_YAML, encoding="utf-8")
+    (parks / "notes.txt").write_text("not a dataset", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["--lang", "en", "diagnose", str(parks), "--workers", "2", "--backend", "python",
+                                    "--out", str(out)], catch_exceptions=False)
+    assert res.exit_code == 2, res.output
+    lines = res.output.splitlines()
+    head = lines.index("file | park | total per year | findings | error")
+    rows = [line.split(" | ") for line in lines[head + 1:head + 4]]
+    assert [r[0] for r in rows] == ["a-demo.yaml", "b-second.yaml", "c-broken.yaml"]
+    assert rows[0][1] == "北京京南绿谷科技产业园(虚构)" and rows[1][1] == "第二园区(虚构)"
+    assert rows[0][2].startswith("2022:") and rows[0][4] == "" and rows[2][1] == "-"
+    assert "malformed-yaml" in rows[2][4] and "c-broken.yaml" in rows[2][4]
+    assert "2 diagnosed, 1 failed" in res.output
+    for stem in ("a-demo", "b-second"):
+        data = json.loads((out / stem / "diagnosis.json").read_text(encoding="utf-8"))
+        assert data["source"] == stem + ".yaml"
+    assert not (out / "c-broken").exists()
+
+
+def test_overlay_reaches_the_workers(demo_path, root):
+    overlay = root / "examples" / "overlays" / "water-cascade.yaml"
+    cat = greendiag.load_catalogue(overlay)
+    rules = greendiag.load_rules(catalogue=cat)
+    pooled = diagnose_many([demo_path, demo_path], workers=2, backend="python", catalogue_overlays=overlay)
+    want = greendiag.diagnose(greendiag.load_dataset(demo_path, catalogue=cat), catalogue=cat, rules=rules, backend="python").to_dict()
+    assert want["catalogue_overlays"] and len(want["catalogue"]["indicators"]) > 31
+    assert [_canon(r.diagnosis) for r in pooled] == [_canon(want)] * 2
