@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -28,6 +29,17 @@ def _handle(fn):
             sys.exit(EXIT_INPUT)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
+        except BrokenPipeError:  # output piped into `head` etc.: stop quietly, as Unix tools do
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_INPUT)
+        except OSError as exc:  # the environment (disk full, permissions, a path that is a file), not a bug
+            where = exc.filename or ""
+            click.echo((f"[os-error] {where}: 无法读写文件:{exc.strerror} —— 修改建议:检查路径是否存在、可写,或换一个输出位置"
+                        if lang == "zh" else
+                        f"[os-error] {where}: cannot read or write: {exc.strerror} — fix: check the path exists and is writable, or choose another output location"),
+                       err=True)
+            sys.exit(EXIT_INPUT)
         except Exception as exc:  # a bug of ours: say so briefly; the traceback only with GREENDIAG_DEBUG=1
             if os.environ.get("GREENDIAG_DEBUG"):
                 traceback.print_exc()
@@ -127,9 +139,9 @@ def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
     cat = _catalogue(overlays)
     rules = load_rules(*rule_files, catalogue=cat)
     diag = run(dataset, catalogue=cat, rules=rules, backend=backend, as_of=when)
+    written = write_pack(diag, out_dir) if out_dir else []  # before printing: a closed pipe must not lose the pack
     click.echo(diagnosis_summary(diag, lang))
     if out_dir:
-        written = write_pack(diag, out_dir)
         click.echo("")
         click.echo(("报告已写入:" if lang == "zh" else "Report pack written: ") + os.path.abspath(out_dir))
         for path in written:
@@ -183,7 +195,7 @@ def write_pack(diag, out_dir: str) -> list[str]:
     """The report pack of one diagnosis (a Diagnosis or its to_dict()): diagnosis.json, reports, forms, charts."""
     from . import fileio
 
-    os.makedirs(out_dir, exist_ok=True)
+    fileio.ensure_folder(out_dir)
     data = diag if isinstance(diag, dict) else diag.to_dict()
     path = os.path.join(out_dir, "diagnosis.json")
     fileio.write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n")
@@ -289,7 +301,15 @@ def catalogue_show(indicator, overlays):
     try:
         ind = cat.indicator(key)
     except KeyError:
-        raise CatalogueError(Problem("unknown-indicator", f"未知指标“{indicator}”", f"unknown indicator '{indicator}'")) from None
+        import difflib
+
+        names = [str(x) for i in cat.indicators for x in (i.id, i.code, i.name_zh, i.name_en) if x]
+        near = difflib.get_close_matches(indicator, names, n=3, cutoff=0.5)
+        hint_zh = f"是否指:{'、'.join(near)}?" if near else ""
+        hint_en = f"did you mean: {', '.join(near)}? " if near else ""
+        raise CatalogueError(Problem("unknown-indicator", f"未知指标“{indicator}”", f"unknown indicator '{indicator}'",
+                                     fix_zh=hint_zh + f"用序号(1–{max(i.number for i in cat.indicators)})、id 或代码;greendiag catalogue list 列出全部",
+                                     fix_en=hint_en + f"give a number (1–{max(i.number for i in cat.indicators)}), an id or a code; greendiag catalogue list shows them all")) from None
     data = attrs.asdict(ind)
     data["references"] = [attrs.asdict(r) for r in cat.references_for(ind.id)]
     click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))

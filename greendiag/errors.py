@@ -121,9 +121,9 @@ class EngineError(GreendiagError):
 
 
 class ReportError(GreendiagError):
-    """A report or template could not be written."""
+    """A report, report pack or template could not be written."""
 
-    title_zh, title_en = "报告生成错误", "Report error"
+    title_zh, title_en = "输出文件生成错误", "Output error"
 
 
 _FILE_ERRORS: dict[type, type] = {}

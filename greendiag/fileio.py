@@ -10,6 +10,20 @@ from typing import Iterator
 from .errors import Problem, ReportError
 
 
+_FIX_ZH = "检查该目录是否存在且可写(路径中不能有同名文件),或换一个输出位置"
+_FIX_EN = "check the folder exists and is writable (no file of the same name on the path), or choose another output location"
+
+
+def ensure_folder(folder: str | os.PathLike) -> None:
+    """Create an output folder, or raise a ReportError saying why it cannot be."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(Problem("cannot-write", f"无法创建目录 {os.fspath(folder)}:{exc.strerror}",
+                                  f"cannot create folder {os.fspath(folder)}: {exc.strerror}", file=os.fspath(folder),
+                                  fix_zh=_FIX_ZH, fix_en=_FIX_EN)) from None
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     """Yield a temporary path next to `path`; on success it replaces `path`, on failure it is removed."""
@@ -21,7 +35,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
         os.close(fd)
     except OSError as exc:
         raise ReportError(Problem("cannot-write", f"无法写入 {target}:{exc.strerror}", f"cannot write {target}: {exc.strerror}",
-                                  file=target)) from None
+                                  file=target, fix_zh=_FIX_ZH, fix_en=_FIX_EN)) from None
     try:
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions

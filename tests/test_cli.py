@@ -145,3 +145,31 @@ def test_a_manifest_given_as_a_rule_file_is_named_as_such(run, root, tmp_path):
     manifest.write_text((root / "rules" / "rulebase.yaml").read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     res = run("--lang", "en", "rules", "test", manifest)
     assert res.exit_code == 2 and "not-a-rule-file" in res.output and "rule-base manifest" in res.output
+
+
+def test_output_under_a_file_is_a_clear_error(run, demo_path, tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    res = run("--lang", "en", "diagnose", demo_path, "--backend", "python", "--out", blocker / "pack")
+    assert res.exit_code == 2 and "cannot-write" in res.output and "fix:" in res.output
+    assert "internal error" not in res.output
+
+
+def test_catalogue_show_suggests_the_id_meant(run):
+    res = run("--lang", "en", "catalogue", "show", "energy_productivty")
+    assert res.exit_code == 2 and "did you mean: energy_productivity" in res.output
+
+
+def test_closed_pipe_keeps_the_pack_and_is_not_an_internal_error(demo_path, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "pack"
+    proc = subprocess.Popen([sys.executable, "-m", "greendiag.cli", "--lang", "en", "diagnose", str(demo_path),
+                             "--backend", "python", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)
+    proc.stdout.close()  # like `| head -c 10`
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "internal error" not in err and "Traceback" not in err
+    assert (out / "diagnosis.json").exists() and (out / "report.docx").exists()
