@@ -164,20 +164,31 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
                                 rules_files=tuple(rule_files), as_of=when, progress=progress)
     bad = 0
     rows = []
-    for path, res in zip(paths, results):
+    names = pack_names(paths)
+
+    def failure(problems):
+        first = problems[0]
+        msg = first.format(lang) if hasattr(first, "format") else str(first)
+        return msg + (f" (+{len(problems) - 1})" if len(problems) > 1 else "")
+
+    for path, name, res in zip(paths, names, results):
         if res.ok:
             totals = " ".join(f"{t['year']}:{t['total']:.1f}" if t.get("total") is not None else f"{t['year']}:-"
                               for t in res.diagnosis["total_scores"])
-            rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(len(res.diagnosis["findings"])), ""))
+            error = ""
             if out_dir:
-                write_pack(res.diagnosis, os.path.join(out_dir, _stem(path)))
+                try:  # one park's report failing must not stop the others
+                    write_pack(res.diagnosis, os.path.join(out_dir, name))
+                except GreendiagError as exc:
+                    bad += 1
+                    error = failure(exc.problems)
+            rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(len(res.diagnosis["findings"])),
+                         error or (name if out_dir else "")))
         else:
             bad += 1
-            first = res.problems[0]
-            msg = first.format(lang) if hasattr(first, "format") else str(first)
-            more = f" (+{len(res.problems) - 1})" if len(res.problems) > 1 else ""
-            rows.append((os.path.basename(path), "-", "-", "-", msg + more))
-    head = ("文件", "园区", "总分(年份:得分)", "问题数", "错误") if zh else ("file", "park", "total per year", "findings", "error")
+            rows.append((os.path.basename(path), "-", "-", "-", failure(res.problems)))
+    last = ("报告包/错误" if out_dir else "错误") if zh else ("pack / error" if out_dir else "error")
+    head = ("文件", "园区", "总分(年份:得分)", "问题数", last) if zh else ("file", "park", "total per year", "findings", last)
     click.echo(" | ".join(head))
     for row in rows:
         click.echo(" | ".join(row))
@@ -187,8 +198,11 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
         sys.exit(EXIT_INPUT)
 
 
-def _stem(path: str) -> str:
-    return os.path.splitext(os.path.basename(path))[0]
+def pack_names(paths: list[str]) -> list[str]:
+    """One report-pack folder name per dataset, unique even for a.yaml + a.json or x/park.yaml + y/park.yaml."""
+    stems = [os.path.splitext(os.path.basename(p))[0] for p in paths]
+    names = [st if stems.count(st) == 1 else f"{st}-{os.path.splitext(p)[1].lstrip('.').lower()}" for st, p in zip(stems, paths)]
+    return [n if names.count(n) == 1 else f"{i + 1:03d}-{n}" for i, n in enumerate(names)]
 
 
 def write_pack(diag, out_dir: str) -> list[str]:

@@ -195,11 +195,11 @@ def test_cli_diagnose_folder_with_a_bad_file(demo_path, tmp_path):
                                     "--out", str(out)], catch_exceptions=False)
     assert res.exit_code == 2, res.output
     lines = res.output.splitlines()
-    head = lines.index("file | park | total per year | findings | error")
+    head = lines.index("file | park | total per year | findings | pack / error")
     rows = [line.split(" | ") for line in lines[head + 1:head + 4]]
     assert [r[0] for r in rows] == ["a-demo.yaml", "b-second.yaml", "c-broken.yaml"]
     assert rows[0][1] == "北京京南绿谷科技产业园(虚构)" and rows[1][1] == "第二园区(虚构)"
-    assert rows[0][2].startswith("2022:") and rows[0][4] == "" and rows[2][1] == "-"
+    assert rows[0][2].startswith("2022:") and rows[0][4] == "a-demo" and rows[2][1] == "-"
     assert "malformed-yaml" in rows[2][4] and "c-broken.yaml" in rows[2][4]
     assert "2 diagnosed, 1 failed" in res.output
     for stem in ("a-demo", "b-second"):
@@ -216,3 +216,37 @@ def test_overlay_reaches_the_workers(demo_path, root):
     want = greendiag.diagnose(greendiag.load_dataset(demo_path, catalogue=cat), catalogue=cat, rules=rules, backend="python").to_dict()
     assert want["catalogue_overlays"] and len(want["catalogue"]["indicators"]) > 31
     assert [_canon(r.diagnosis) for r in pooled] == [_canon(want)] * 2
+
+
+def test_cli_packs_get_unique_folders_and_a_failing_report_stops_only_its_park(demo_path, tmp_path, monkeypatch):
+    import greendiag.reports as reports
+    from greendiag.errors import Problem, ReportError
+
+    parks = tmp_path / "parks"
+    for sub in ("x", "y"):
+        (parks / sub).mkdir(parents=True)
+        shutil.copy(demo_path, parks / sub / "park.yaml")
+    text = demo_path.read_text(encoding="utf-8")
+    (parks / "a.yaml").write_text(text.replace("北京京南绿谷科技产业园(虚构)", "报告失败园区(虚构)"), encoding="utf-8")
+    shutil.copy(demo_path, parks / "b.yaml")
+    real = reports.write_report_pack
+
+    def flaky(data, out_dir):
+        if data["park"]["name"] == "报告失败园区(虚构)":
+            raise ReportError(Problem("render-failed", "模拟失败", "simulated failure"))
+        return real(data, out_dir)
+
+    monkeypatch.setattr(reports, "write_report_pack", flaky)
+    files = [parks / "x" / "park.yaml", parks / "y" / "park.yaml", parks / "a.yaml", parks / "b.yaml"]
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["--lang", "en", "diagnose", *map(str, files), "--workers", "1", "--backend", "python",
+                                    "--out", str(out)], catch_exceptions=False)
+    assert res.exit_code == 2, res.output
+    lines = res.output.splitlines()
+    head = lines.index("file | park | total per year | findings | pack / error")
+    rows = [line.split(" | ") for line in lines[head + 1:head + 5]]
+    assert [r[4] for r in rows[:2]] == ["001-park-yaml", "002-park-yaml"]
+    assert "simulated failure" in rows[2][4] and rows[3][4] == "b"
+    assert "3 diagnosed, 1 failed" in res.output
+    for name in ("001-park-yaml", "002-park-yaml", "b"):
+        assert (out / name / "report.docx").exists(), name
