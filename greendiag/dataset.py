@@ -63,20 +63,68 @@ def _dates_as_text(v: Any) -> Any:
 
 def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Document] = None,
                   locate: Optional[Callable[[tuple], str]] = None) -> ParkDataset:
-    """Validate parsed data against the schema and the catalogue; return a ParkDataset or raise DatasetError."""
+    """Validate parsed data against the schema and the catalogue; return a ParkDataset or raise DatasetError.
+
+    When the schema fails, the value checks still run on the parts it accepted: one error lists every problem."""
     doc = doc or Document(source, data, None)
     if locate is not None:  # Excel: schema paths map to sheet!cell
         def where(code, zh, en, path=(), fix_zh=None, fix_en=None):
             return Problem(code, zh, en, file=source, location=locate(tuple(path)) or json_path(path), fix_zh=fix_zh, fix_en=fix_en)
     else:
         where = doc.problem
-    found = _unsafe_values(doc) or schema.problems(doc, "dataset.schema.json")
-    if found:
-        if locate is not None:
-            found = [Problem(p.code, p.message_zh, p.message_en, file=source, location=_relocate(p.location, locate),
-                             fix_zh=p.fix_zh, fix_en=p.fix_en) for p in found]
-        raise DatasetError(found)
-    return _Builder(data, cat, source, where).build()
+    unsafe = _unsafe_values(doc)  # NaN, cycles, runaway nesting: nothing else is looked at
+    found = unsafe or schema.problems(doc, "dataset.schema.json")
+    if not found:
+        return _Builder(data, cat, source, where).build()
+    if locate is not None:
+        found = [Problem(p.code, p.message_zh, p.message_en, file=source, location=_relocate(p.location, locate),
+                         fix_zh=p.fix_zh, fix_en=p.fix_en) for p in found]
+    if not unsafe:  # the schema failed: check the values of the well-formed parts too, so one run shows everything
+        cuts = _schema_cuts(data)
+        if () not in cuts:
+            checker = _Builder(_without(data, cuts), cat, source, where, cuts=cuts, original=data)
+            checker.check()
+            found = _merged(found, checker.problems)
+    raise DatasetError(found)
+
+
+def _schema_cuts(data: Any) -> frozenset[tuple]:
+    """Paths of what the schema refuses: a bad value, an unknown key, or (for a missing required field) the key itself."""
+    cuts: set[tuple] = set()
+    for err in schema.validator("dataset.schema.json").iter_errors(data):
+        path = tuple(err.absolute_path)
+        if err.validator == "required" and isinstance(err.instance, dict):
+            cuts.update(path + (k,) for k in err.validator_value if k not in err.instance)
+        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = err.schema.get("properties", {})
+            cuts.update(path + (k,) for k in err.instance if k not in known)
+        else:
+            cuts.add(path)
+    return frozenset(cuts)
+
+
+def _without(v: Any, cuts: frozenset[tuple], path: tuple = ()) -> Any:
+    """A copy of the data without the refused parts; a refused list item becomes None, so indexes (and locations) stay.
+
+    Only called on data that passed _unsafe_values: nesting is bounded, so recursion is safe."""
+    if isinstance(v, dict):
+        return {k: _without(x, cuts, path + (k,)) for k, x in v.items() if path + (k,) not in cuts}
+    if isinstance(v, list):
+        return [None if path + (i,) in cuts else _without(x, cuts, path + (i,)) for i, x in enumerate(v)]
+    return v
+
+
+def _merged(first: list[Problem], second: list[Problem]) -> list[Problem]:
+    """Schema and value problems in one list: duplicates dropped, in file order (line, then JSON path)."""
+    unique: dict[tuple, Problem] = {}
+    for p in first + second:
+        unique.setdefault((p.location, p.code, p.message_en), p)
+    return sorted(unique.values(), key=lambda p: (p.line or 0, p.column or 0, _path_key(p.location), p.code))
+
+
+def _path_key(location: Optional[str]) -> tuple:
+    steps = re.findall(r"\.(\w+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]", location or "")
+    return tuple((0, int(i), "") if i else (1, 0, name or quoted) for name, i, quoted in steps)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -128,59 +176,83 @@ def _relocate(path_text: Optional[str], locate: Callable[[tuple], str]) -> Optio
 
 
 class _Builder:
-    def __init__(self, data: dict, cat: Catalogue, source: str, where: Locator):
+    """The value checks (units, bounds, years, catalogue keys) and the ParkDataset built from checked data.
+
+    With `cuts` (the paths the schema refused, already removed from `data`) it only checks what is left:
+    required fields may then be missing, and problems that could be consequences of a removed part are not raised."""
+
+    def __init__(self, data: dict, cat: Catalogue, source: str, where: Locator, *,
+                 cuts: frozenset[tuple] = frozenset(), original: Any = None):
         self.data, self.cat, self.source, self.where = data, cat, source, where
+        self.cuts = cuts
+        self.cut_values = _cut_indicator_years(cuts, original, cat) if cuts else frozenset()
         self.problems: list[Problem] = []
 
     def fail(self, code, zh, en, path, fix_zh=None, fix_en=None):
         self.problems.append(self.where(code, zh, en, path, fix_zh, fix_en))
 
+    def incomplete(self, path: tuple) -> bool:
+        """Whether the schema removed something at or under `path`."""
+        n = len(path)
+        return any(c[:n] == path for c in self.cuts)
+
     # ------------------------------------------------------------ top level
     def build(self) -> ParkDataset:
+        scored, values, stats, baseline, engagement = self.check()
+        if self.problems:
+            raise DatasetError(self.problems)
         d = self.data
-        dy = d["diagnosis_year"]
-        scored = tuple(range(dy - self.cat.scoring.years, dy))
+        return ParkDataset(
+            source=self.source, profile=self._profile(d["park"]), diagnosis_year=d["diagnosis_year"], years=scored,
+            values=tuple(sorted(values, key=lambda v: (v.year, self.cat.indicator(v.indicator).number))),
+            statistics=tuple(sorted(stats, key=lambda s: (s.year, s.statistic))), baseline=baseline,
+            engagement=engagement, projects=tuple(ImprovementProject(**p) for p in d.get("projects", [])),
+            fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label, catalogue=self.cat)
+
+    def check(self) -> tuple:
+        """Every value check, collecting problems; (scored years, values, statistics, baseline, engagement)."""
+        d = self.data
+        dy = d.get("diagnosis_year")
+        scored = tuple(range(dy - self.cat.scoring.years, dy)) if isinstance(dy, int) else ()
         if "catalogue" in d and d["catalogue"].get("id") not in (None, self.cat.id):
             self.fail("catalogue-mismatch", f"数据声明的指标目录“{d['catalogue']['id']}”与当前目录“{self.cat.id}”不一致",
                       f"dataset declares catalogue '{d['catalogue']['id']}', but '{self.cat.id}' is in use", ("catalogue", "id"))
         years_seen: dict[int, int] = {}
         values: list[IndicatorValue] = []
         stats: list[StatisticValue] = []
-        for i, block in enumerate(d["years"]):
-            y = block["year"]
+        for i, block in enumerate(d.get("years", [])):
+            y = block.get("year") if isinstance(block, dict) else None
+            if y is None:  # refused by the schema (already reported)
+                continue
             if y in years_seen:
                 self.fail("duplicate-year", f"年份 {y} 重复出现(另见 years[{years_seen[y]}])", f"year {y} appears twice (see also years[{years_seen[y]}])",
                           ("years", i, "year"), "合并同一年份的数据", "merge the data of that year into one block")
                 continue
             years_seen[y] = i
-            if y >= dy:
+            if scored and y >= dy:
                 self.fail("year-not-before-diagnosis", f"年份 {y} 不早于诊断年份 {dy}", f"year {y} is not before the diagnosis year {dy}",
                           ("years", i, "year"), f"诊断年份的前三年为 {scored[0]}–{scored[-1]}(附件2-1-2 注2)",
                           f"the three years before the diagnosis are {scored[0]}–{scored[-1]} (annex 2-1-2 note 2)")
                 continue
             stats.extend(self._statistics(y, block.get("statistics", {}), ("years", i, "statistics")))
             values.extend(self._indicators(y, block.get("indicators", {}), ("years", i, "indicators")))
-        if not any(y in years_seen for y in scored):
+        if scored and not any(y in years_seen for y in scored) and not self.incomplete(("years",)):
             self.fail("no-scored-year", f"没有诊断年份前三年({scored[0]}–{scored[-1]})的数据", f"no data for the three years before the diagnosis ({scored[0]}–{scored[-1]})",
                       ("years",), "检查 diagnosis_year 与 years 中的年份", "check diagnosis_year and the years given")
         values = self._derive(values, stats, scored)
         baseline = self._baseline(d.get("baseline", []))
         engagement = self._engagement(d.get("engagement", {}))
-        if self.problems:
-            raise DatasetError(self.problems)
-        return ParkDataset(
-            source=self.source, profile=self._profile(d["park"]), diagnosis_year=dy, years=scored,
-            values=tuple(sorted(values, key=lambda v: (v.year, self.cat.indicator(v.indicator).number))),
-            statistics=tuple(sorted(stats, key=lambda s: (s.year, s.statistic))), baseline=baseline,
-            engagement=engagement, projects=tuple(ImprovementProject(**p) for p in d.get("projects", [])),
-            fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label, catalogue=self.cat)
+        return scored, values, stats, baseline, engagement
 
     # ------------------------------------------------------------ values
-    def _number(self, raw: Any, unit: Optional[str], target_unit: str, path: tuple, what: str) -> Optional[tuple[float, str]]:
-        """(value in target unit, text as given) or None after recording a problem."""
+    def _number(self, raw: Any, unit: Optional[str], target_unit: str, path: tuple,
+                what: tuple[str, str]) -> Optional[tuple[float, str]]:
+        """(value in target unit, text as given) or None after recording a problem. `what`: (zh, en) label."""
         evidence_unit = unit
+        what_zh, what_en = what
+        example = f"3.2 {target_unit}".strip()  # an example in the unit of this very value
         if isinstance(raw, bool):
-            self.fail("not-a-number", f"{what}:{raw!r} 不是数值", f"{what}: {raw!r} is not a number", path)
+            self.fail("not-a-number", f"{what_zh}:{raw!r} 不是数值", f"{what_en}: {raw!r} is not a number", path)
             return None
         if isinstance(raw, (int, float)):
             number, given_unit = float(raw), None
@@ -188,41 +260,45 @@ class _Builder:
             try:
                 number, given_unit = units.split_quantity(str(raw))
             except ValueError:
-                self.fail("not-a-number", f"{what}:“{raw}”不是数值", f"{what}: '{raw}' is not a number", path,
-                          f"填写数值,可带单位,如 “3.2 万元/tce”;单位默认为 {target_unit or '无量纲'}",
-                          f"give a number, optionally with a unit, e.g. '3.2 万元/tce'; the default unit is {target_unit or 'dimensionless'}")
+                self.fail("not-a-number", f"{what_zh}:“{raw}”不是数值", f"{what_en}: '{raw}' is not a number", path,
+                          f"填写数值,可带单位,如 “{example}”;单位默认为 {target_unit or '无量纲'}",
+                          f"give a number, optionally with a unit, e.g. '{example}'; the default unit is {target_unit or 'dimensionless'}")
                 return None
             given_unit = given_unit or None
         if given_unit and evidence_unit and units.normalise(given_unit) != units.normalise(evidence_unit):
-            self.fail("conflicting-unit", f"{what}:数值自带单位“{given_unit}”与 unit 字段“{evidence_unit}”矛盾",
-                      f"{what}: the value's unit '{given_unit}' contradicts the unit field '{evidence_unit}'", path)
+            self.fail("conflicting-unit", f"{what_zh}:数值自带单位“{given_unit}”与 unit 字段“{evidence_unit}”矛盾",
+                      f"{what_en}: the unit in the value, '{given_unit}', contradicts the unit field '{evidence_unit}'", path)
             return None
         from_unit = given_unit or evidence_unit or target_unit
         try:
             value = units.convert(number, from_unit, target_unit)
         except UnitError as exc:
             p = exc.problems[0]
-            self.fail(p.code, f"{what}:{p.message_zh}", f"{what}: {p.message_en}", path, p.fix_zh, p.fix_en)
+            self.fail(p.code, f"{what_zh}:{p.message_zh}", f"{what_en}: {p.message_en}", path, p.fix_zh, p.fix_en)
             return None
         if not math.isfinite(value):
-            self.fail("number-too-large", f"{what}:换算为 {target_unit} 后超出浮点数范围", f"{what}: overflows when converted to {target_unit}", path)
+            self.fail("number-too-large", f"{what_zh}:换算为 {target_unit} 后超出浮点数范围", f"{what_en}: overflows when converted to {target_unit}", path)
             return None
         text = f"{number:g} {from_unit}".strip() if not isinstance(raw, str) else str(raw)
         return value, text
 
-    def _check_bounds(self, ind: Indicator, value: float, path: tuple, derived: bool = False) -> bool:
+    def _check_bounds(self, ind: Indicator, year: int, value: float, path: tuple, derived: bool = False) -> bool:
+        what_zh, what_en = _labels(ind, year)
         how = "(由统计数据推导)" if derived else ""
         how_en = " (derived from statistics)" if derived else ""
+        basis_zh, basis_en = ind.bounds_basis_zh, ind.bounds_basis_en
+        why_zh = f"({basis_zh})" if basis_zh else ""
+        why_en = f" ({basis_en})" if basis_en else ""
         if ind.bounds_min is not None and value < ind.bounds_min:
             code = "negative-value" if ind.bounds_min == 0 else "below-bounds"
-            self.fail(code, f"{ind.number} {ind.name_zh}{how}:{value:g} 低于下限 {ind.bounds_min:g}({ind.bounds_basis})",
-                      f"{ind.number} {ind.name_en}{how_en}: {value:g} is below {ind.bounds_min:g} ({ind.bounds_basis})", path,
+            self.fail(code, f"{what_zh}{how}:{value:g} 低于下限 {ind.bounds_min:g}{why_zh}",
+                      f"{what_en}{how_en}: {value:g} is below {ind.bounds_min:g}{why_en}", path,
                       "核对数据与单位;缺失数据请留空", "check the value and its unit; leave missing data out")
             return False
         if ind.bounds_max is not None and value > ind.bounds_max:
             code = "share-over-100" if ind.is_share else "above-bounds"
-            self.fail(code, f"{ind.number} {ind.name_zh}{how}:{value:g} 超过上限 {ind.bounds_max:g}({ind.bounds_basis})",
-                      f"{ind.number} {ind.name_en}{how_en}: {value:g} is above {ind.bounds_max:g} ({ind.bounds_basis})", path,
+            self.fail(code, f"{what_zh}{how}:{value:g} 超过上限 {ind.bounds_max:g}{why_zh}",
+                      f"{what_en}{how_en}: {value:g} is above {ind.bounds_max:g}{why_en}", path,
                       "比例以百分数填写(如 95 表示 95 %),并核对分子分母", "give shares in percent (95 means 95 %) and check numerator and denominator")
             return False
         return True
@@ -240,19 +316,19 @@ class _Builder:
                 self.fail("unknown-indicator", f"未知指标“{key}”", f"unknown indicator '{key}'", p, hint, hint_en)
                 continue
             raw_value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
-            what = f"{year}年 {ind.number} {ind.name_zh}"
+            what_zh, what_en = what = _labels(ind, year)
             vp = p + ("value",) if isinstance(raw, dict) else p
             if ind.qualitative:
                 level = ind.level(str(raw_value)) if isinstance(raw_value, str) else None
                 if level is None:
                     allowed = "、".join(f"{lv.zh}({lv.id})" for lv in ind.levels)
-                    self.fail("unknown-level", f"{what}:“{raw_value}”不是允许的档次", f"{what}: '{raw_value}' is not an allowed level", vp,
+                    self.fail("unknown-level", f"{what_zh}:“{raw_value}”不是允许的档次", f"{what_en}: '{raw_value}' is not an allowed level", vp,
                               f"可选:{allowed}", f"allowed: {', '.join(lv.id for lv in ind.levels)}")
                     continue
                 out.append(IndicatorValue(ind.id, year, None, level.id, "reported", str(raw_value), evidence, None, json_path(vp)))
                 continue
             got = self._number(raw_value, unit, ind.unit, vp, what)
-            if got is None or not self._check_bounds(ind, got[0], vp):
+            if got is None or not self._check_bounds(ind, year, got[0], vp):
                 continue
             out.append(IndicatorValue(ind.id, year, got[0], None, "reported", got[1], evidence, None, json_path(vp)))
         return out
@@ -270,7 +346,7 @@ class _Builder:
                 continue
             raw_value, unit = (raw.get("value"), raw.get("unit")) if isinstance(raw, dict) else (raw, None)
             vp = p + ("value",) if isinstance(raw, dict) else p
-            got = self._number(raw_value, unit, stat.unit, vp, f"{year}年 {stat.name_zh}")
+            got = self._number(raw_value, unit, stat.unit, vp, (f"{year}年 {stat.name_zh}", f"{year} {stat.name_en}"))
             if got is None:
                 continue
             if got[0] < 0:
@@ -294,8 +370,10 @@ class _Builder:
                 key = (ind.id, y)
                 if key in reported:
                     out[out.index(reported[key])] = _with_derived(reported[key], derived)
+                elif key in self.cut_values:  # a reported value the schema refused: checked once it is fixed
+                    continue
                 else:
-                    if not self._check_bounds(ind, derived, ("years",), derived=True):
+                    if not self._check_bounds(ind, y, derived, ("years",), derived=True):
                         continue
                     out.append(IndicatorValue(ind.id, y, derived, None, "derived", f"由统计数据推导 (derived) {derived:.6g}", None, derived, None))
         return out
@@ -305,7 +383,9 @@ class _Builder:
         seen, out = set(), []
         numbers = {r.number for r in self.cat.requirements}
         for i, row in enumerate(rows):
-            n = row["number"]
+            n = row.get("number") if isinstance(row, dict) else None
+            if n is None:  # refused by the schema (already reported)
+                continue
             if n not in numbers:
                 self.fail("unknown-requirement", f"基础性要求第{n}项不存在", f"there is no baseline requirement {n}", ("baseline", i, "number"),
                           f"序号为 {min(numbers)}–{max(numbers)}", f"numbers run {min(numbers)}–{max(numbers)}")
@@ -314,7 +394,8 @@ class _Builder:
                 self.fail("duplicate-requirement", f"基础性要求第{n}项重复填写", f"baseline requirement {n} is given twice", ("baseline", i, "number"))
                 continue
             seen.add(n)
-            out.append(RequirementStatus(n, STATUS[row["status"]], row.get("evidence"), row.get("note")))
+            if row.get("status") in STATUS:
+                out.append(RequirementStatus(n, STATUS[row["status"]], row.get("evidence"), row.get("note")))
         return tuple(sorted(out, key=lambda r: r.number))
 
     def _date(self, text: Optional[str], path: tuple) -> Optional[dt.date]:
@@ -346,7 +427,7 @@ class _Builder:
         return Engagement(
             provider=ServiceProvider(prov.get("name"), prov.get("address"), person(prov.get("legal_representative")),
                                      person(prov.get("contact")), person(prov.get("report_author")), person(prov.get("reviewer"))),
-            team=tuple(TeamMember(**m) for m in e.get("team", [])),
+            team=tuple(TeamMember(**m) for m in e.get("team", []) if isinstance(m, dict) and "name" in m),
             confidentiality_submitted=self._date(e.get("confidentiality_submitted"), ("engagement", "confidentiality_submitted")),
             work_started=self._date(e.get("work_started"), ("engagement", "work_started")),
             onsite_start=start, onsite_end=end, onsite_working_days=days,
@@ -354,7 +435,7 @@ class _Builder:
             fee_charged=e.get("fee_charged"),
             report_submitted=self._date(e.get("report_submitted"), ("engagement", "report_submitted")),
             follow_up_submitted=self._date(e.get("follow_up_submitted"), ("engagement", "follow_up_submitted")),
-            specialised=tuple(e.get("specialised", [])))
+            specialised=tuple(s for s in e.get("specialised", []) if isinstance(s, str)))
 
     def _profile(self, p: dict) -> ParkProfile:
         person = lambda d: Person(**(d or {}))
@@ -363,6 +444,26 @@ class _Builder:
                            project_lead=person(p.get("project_lead")), contact=person(p.get("contact")),
                            address=p.get("address"), area_km2=p.get("area_km2"),
                            leading_industries=p.get("leading_industries"), description=p.get("description"))
+
+
+def _labels(ind: Indicator, year: int) -> tuple[str, str]:
+    """How messages name an indicator in a year: ("2023年 1 能源产出率", "2023 indicator 1 Energy productivity")."""
+    return f"{year}年 {ind.number} {ind.name_zh}", f"{year} indicator {ind.number} {ind.name_en}"
+
+
+def _cut_indicator_years(cuts: frozenset[tuple], original: Any, cat: Catalogue) -> frozenset[tuple[str, int]]:
+    """(indicator id, year) of the reported values the schema refused, so a value derived for them is not judged."""
+    out = set()
+    for c in cuts:
+        if len(c) < 4 or c[0] != "years" or c[2] != "indicators" or not isinstance(c[1], int):
+            continue
+        try:
+            year, ind = original["years"][c[1]]["year"], cat.indicator(c[3])
+        except (KeyError, IndexError, TypeError):
+            continue
+        if isinstance(year, int):
+            out.add((ind.id, year))
+    return frozenset(out)
 
 
 def _with_derived(v: IndicatorValue, derived: float) -> IndicatorValue:

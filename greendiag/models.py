@@ -8,9 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Optional
 
 import attrs
+
+_CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_GLOSS = re.compile(r"(?s)(.*?\S)\s*[(（]([^()（）]*)[)）]\s*")
+
+
+def split_bilingual(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """The catalogue's "中文 (English)" convention → (zh, en). Chinese-only text has no English part (None);
+    text without Chinese serves both languages."""
+    if not text:
+        return None, None
+    m = _GLOSS.fullmatch(text)
+    if m and _CJK.search(m.group(1)) and not _CJK.search(m.group(2)):
+        return m.group(1), m.group(2).strip() or None
+    return (text, None) if _CJK.search(text) else (text, text)
 
 # ---------------------------------------------------------------- provenance
 
@@ -89,6 +104,16 @@ class Indicator:
     @property
     def is_share(self) -> bool:
         return self.unit.strip() == "%"
+
+    @property
+    def bounds_basis_zh(self) -> Optional[str]:
+        """Why the bounds hold, in Chinese (bounds.basis is written "中文 (English)")."""
+        return split_bilingual(self.bounds_basis)[0]
+
+    @property
+    def bounds_basis_en(self) -> Optional[str]:
+        """Why the bounds hold, in English; None if the catalogue gives it in Chinese only."""
+        return split_bilingual(self.bounds_basis)[1]
 
     def level(self, key: str) -> Optional[Level]:
         """A level by id or by its Chinese/English label."""

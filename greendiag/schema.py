@@ -48,6 +48,9 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema, registry=_registry())
 
 
+_TYPE_ZH = {"string": "文本", "number": "数值", "integer": "整数", "boolean": "是/否(true/false)", "null": "空(null)",
+            "object": "键值表(mapping)", "array": "列表"}
+
 def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
     """A short bilingual description of a schema error."""
     v = err.validator
@@ -64,9 +67,11 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
         allowed = ", ".join(sorted(known))
         return f"不认识的字段 {extra}(允许:{allowed})", f"unknown field(s) {extra} (allowed: {allowed})"
     if v == "type":
-        return f"类型错误:{shown} 应为 {err.validator_value}", f"wrong type: {shown} should be {err.validator_value}"
+        types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        zh = "或".join(_TYPE_ZH.get(t, t) for t in types)
+        return f"类型错误:{shown} 应为{zh}", f"wrong type: {shown} should be {' or '.join(types)}"
     if v == "enum":
-        allowed = ", ".join(map(str, err.validator_value))
+        allowed = ", ".join(json.dumps(x, ensure_ascii=False) for x in err.validator_value)
         return f"取值 {shown} 不在允许范围内({allowed})", f"value {shown} is not one of: {allowed}"
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         return f"数值 {shown} 超出范围({v} {err.validator_value})", f"value {shown} out of range ({v} {err.validator_value})"

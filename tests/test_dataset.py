@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import pathlib
+import re
 
 import pytest
 import yaml
@@ -315,3 +316,221 @@ def test_control_character_in_text_is_refused_before_it_breaks_a_report(demo_dat
         greendiag.dataset_from_dict(data)
     (p,) = exc.value.problems
     assert p.code == "control-character" and p.location == "$.park.name" and "\\x01" in p.message_en
+
+
+# ------------------------------------------------------------------ each language on its own
+
+# The rule for English text (message_en, fix_en): after removing
+#   (1) quoted text — '...' (an apostrophe inside a word does not open or close a quote), "..." and “...” —
+#       which is where user input and the Chinese words a user must type (a level, a sheet name) appear, and
+#   (2) the unit symbols of the catalogue (万元/tce, 元/m3, 万元 ...), which are written the same in both languages,
+# no CJK character (ideographs, CJK punctuation, full-width forms) may remain.
+# Chinese text (message_zh, and fix_zh when given) must contain a CJK ideograph.
+_CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_IDEOGRAPH = re.compile("[\u3400-\u9fff]")
+_QUOTED = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|“[^”]*”")
+
+
+def _unit_symbols(cat) -> list[str]:
+    whole = {i.unit for i in cat.indicators} | {s.unit for s in cat.statistics}
+    parts = {p for u in whole for p in u.split("/")}
+    return sorted((u for u in whole | parts if u), key=len, reverse=True)
+
+
+def cjk_outside_quotes_and_units(text, units) -> list[str]:
+    rest = _QUOTED.sub(" ", text or "")
+    for u in units:
+        rest = rest.replace(u, " ")
+    return _CJK.findall(rest)
+
+
+def test_the_language_rule_itself():
+    units = ["万元/tce", "万元", "元"]
+    assert cjk_outside_quotes_and_units("2023 indicator 1: '很多' is not a number; e.g. '3.2 万元/tce'", units) == []
+    assert cjk_outside_quotes_and_units("the value's unit '吨' and 3 万元/tce", units) == []
+    assert cjk_outside_quotes_and_units("2023年 1 Energy productivity", units) == ["年"]
+    assert cjk_outside_quotes_and_units("value is one of: 国家级, None", units) == ["国", "家", "级"]
+    assert cjk_outside_quotes_and_units("the quantity (量值不能为负)", units) == list("量值不能为负")
+
+
+def _language_cases():
+    """Bad datasets touching every message dataset.py builds: (edit, codes expected)."""
+    def qualitative_level(d):
+        _year(d, 2023)["indicators"]["green_standards_system"] = "很好"
+
+    def conflicting_unit(d):
+        _year(d, 2023)["indicators"]["energy_productivity"] = {"value": "3 万元/tce", "unit": "元/tce"}
+
+    def statistic_text(d):
+        _year(d, 2024)["statistics"]["industrial_value_added"] = "很多"
+
+    def unknown_unit(d):
+        _year(d, 2023)["indicators"]["water_productivity"] = "1500 元/立方"
+
+    def below_zero(d):
+        _year(d, 2022)["indicators"]["energy_productivity"] = -1
+
+    def chinese_typo(d):
+        _year(d, 2022)["indicators"]["能源产出"] = 3
+
+    def too_late_and_dates(d):
+        d["years"].append({"year": 2026, "indicators": {"clean_energy_share": 70}})
+        d["engagement"]["onsite"] = {"start": "2025-03-14", "end": "2025-03-10"}
+        d["baseline"].append({"number": 1, "status": "符合"})
+
+    def overflow(d):
+        _year(d, 2023)["indicators"]["water_productivity"] = "1e308 万元/m3"
+
+    def mismatch(d):
+        d["catalogue"] = {"id": "另一个目录"}
+
+    return [(f, None) for f in (qualitative_level, conflicting_unit, statistic_text, unknown_unit, below_zero,
+                                chinese_typo, too_late_and_dates, overflow, mismatch)] + \
+        [(CASES[k][0], CASES[k][1]) for k in sorted(CASES)]
+
+
+def test_english_messages_are_english_and_chinese_messages_chinese(demo_data, tmp_path, catalogue):
+    units = _unit_symbols(catalogue)
+    codes = set()
+    for edit, code in _language_cases():
+        err = _bad(demo_data, tmp_path, edit)
+        if code:
+            assert code in err.codes
+        for p in err.problems:
+            codes.add(p.code)
+            for text in (p.message_en, p.fix_en):
+                assert cjk_outside_quotes_and_units(text, units) == [], (p.code, text)
+            assert _IDEOGRAPH.search(p.message_zh), (p.code, p.message_zh)
+            assert p.fix_zh is None or _IDEOGRAPH.search(p.fix_zh), (p.code, p.fix_zh)
+    # every kind of value message was looked at
+    assert {"unknown-level", "conflicting-unit", "not-a-number", "unknown-unit", "negative-value", "unknown-indicator",
+            "year-not-before-diagnosis", "bad-date-range", "duplicate-requirement", "number-too-large",
+            "catalogue-mismatch", "wrong-dimension", "share-over-100", "duplicate-year", "schema-required"} <= codes
+
+
+def test_messages_name_the_year_and_the_indicator_in_each_language(demo_data, tmp_path):
+    p = _bad(demo_data, tmp_path, _share_over_100).problems[0]
+    assert p.message_zh.startswith("2024年 2 可再生能源使用比例:112.5 超过上限 100")
+    assert p.message_en.startswith("2024 indicator 2 Share of renewable energy use: 112.5 is above 100")
+    # the catalogue's bounds basis "中文 (English)" is split: each language gets its own half
+    assert p.message_zh.endswith("(比例的定义域 0–100 %)")
+    assert p.message_en.endswith("(a share lies in 0–100 % by definition)")
+    p = _bad(demo_data, tmp_path, _text_for_number).problems[0]
+    assert p.message_en == "2022 indicator 7 Industrial water reuse rate: 'about ninety' is not a number"
+    assert p.message_zh == "2022年 7 工业用水重复利用率:“about ninety”不是数值"
+
+
+def test_derived_bounds_message_names_the_year(demo_data, tmp_path):
+    def edit(d):
+        y = _year(d, 2024)
+        del y["indicators"]["green_industry_share"]  # not reported: the value derived from statistics is judged
+        y["statistics"]["green_industry_value_added"] = y["statistics"]["industrial_value_added"] * 2  # 200 %
+
+    err = _bad(demo_data, tmp_path, edit)
+    (p,) = err.problems
+    assert p.code == "share-over-100"
+    assert p.message_en.startswith("2024 indicator 18 ") and "(derived from statistics)" in p.message_en
+    assert p.message_zh.startswith("2024年 18 ") and "(由统计数据推导)" in p.message_zh
+
+
+@pytest.mark.parametrize("indicator, example", [("industrial_water_reuse", "'3.2 %'"),
+                                                ("energy_productivity", "'3.2 万元/tce'"),
+                                                ("pollutant_elasticity", "'3.2'")])
+def test_not_a_number_example_uses_the_indicators_own_unit(demo_data, tmp_path, indicator, example):
+    err = _bad(demo_data, tmp_path, lambda d: _year(d, 2023)["indicators"].update({indicator: "n/a"}))
+    (p,) = err.problems
+    assert p.code == "not-a-number" and f"e.g. {example};" in p.fix_en
+    assert f"如 “{example[1:-1]}”" in p.fix_zh
+
+
+def test_bounds_basis_split_for_every_catalogue_indicator(catalogue):
+    for ind in catalogue.indicators:
+        if ind.bounds_basis is None:
+            continue
+        assert _IDEOGRAPH.search(ind.bounds_basis_zh) and "(" not in ind.bounds_basis_zh, ind.id
+        assert ind.bounds_basis_en and not _CJK.search(ind.bounds_basis_en), ind.id
+
+
+def test_bounds_basis_in_one_language_only():
+    from greendiag.models import split_bilingual
+
+    assert split_bilingual("比例的定义域") == ("比例的定义域", None)  # no English part: English omits it
+    assert split_bilingual("a share lies in 0-100") == ("a share lies in 0-100",) * 2
+    assert split_bilingual("量值不能为负(the quantity cannot be negative)") == ("量值不能为负", "the quantity cannot be negative")
+    assert split_bilingual("量值(吨)") == ("量值(吨)", None)  # the parentheses hold Chinese: not a translation
+    assert split_bilingual(None) == (None, None)
+
+
+# ------------------------------------------------------------------ schema and value problems in one run
+
+
+def _two_schema_three_value(d):
+    d["diagnosis_year"] = "2025"  # schema: a string, not an integer
+    d["park"]["colour"] = "green"  # schema: unknown field
+    _year(d, 2023)["indicators"]["renewable_energy_share"] = {"value": 12, "unit": "万元/tce"}  # value: wrong dimension
+    _year(d, 2022)["indicators"]["industrial_water_reuse"] = {"value": "about ninety"}  # value: not a number
+    _year(d, 2024)["indicators"]["clean_energy_share"] = {"value": 120}  # value: over 100 %
+
+
+def test_schema_and_value_problems_are_reported_in_one_error(demo_data, tmp_path):
+    err = _bad(demo_data, tmp_path, _two_schema_three_value)
+    got = [(p.code, p.location) for p in err.problems]
+    assert sorted(got) == sorted([
+        ("schema-type", "$.diagnosis_year"),
+        ("schema-additionalProperties", "$.park"),
+        ("wrong-dimension", "$.years[2].indicators.renewable_energy_share.value"),
+        ("not-a-number", "$.years[1].indicators.industrial_water_reuse.value"),
+        ("share-over-100", "$.years[3].indicators.clean_energy_share.value"),
+    ]), err.format("en")
+    # in file order: park (line 3 on) before diagnosis_year, before the years
+    lines = [p.line for p in err.problems]
+    assert lines == sorted(lines) and all(lines)
+    assert [c for c, _ in got][:2] == ["schema-additionalProperties", "schema-type"]
+    # the same data as a dict (no lines): the same five, in JSON-path order, the same every time
+    data = yaml.safe_load(demo_data)
+    _two_schema_three_value(data)
+    with pytest.raises(DatasetError) as a:
+        greendiag.dataset_from_dict(data)
+    with pytest.raises(DatasetError) as b:
+        greendiag.dataset_from_dict(yaml.safe_load(yaml.safe_dump(data, allow_unicode=True)))
+    assert a.value.problems == b.value.problems
+    assert [p.location for p in a.value.problems] == ["$.diagnosis_year", "$.park", "$.years[1].indicators.industrial_water_reuse.value",
+                                                      "$.years[2].indicators.renewable_energy_share.value",
+                                                      "$.years[3].indicators.clean_energy_share.value"]
+
+
+def test_refused_parts_cause_no_second_hand_problems(demo_data, tmp_path):
+    def edit(d):
+        for block in d["years"]:
+            block["year"] = str(block["year"])  # every year refused: no "no data for the scored years" on top
+        d["baseline"][0] = "met"  # a refused row: no crash, no duplicate or unknown-requirement noise
+        d["engagement"]["team"][0] = {"role": "组长"}  # a member without a name
+        d["engagement"]["onsite"]["start"] = "10 March"  # refused: no date-range check against it
+
+    err = _bad(demo_data, tmp_path, edit)
+    assert {p.code for p in err.problems} == {"schema-type", "schema-required", "schema-pattern"}, err.format("en")
+    assert len(err.problems) == 4 + 1 + 1 + 1
+
+
+def test_a_refused_reported_value_does_not_bring_its_derived_value_in(demo_data, tmp_path):
+    """A reported value wins over the derived one; while it is refused, the derived one is not judged in its place."""
+    def edit(d):
+        y = _year(d, 2024)
+        y["statistics"]["green_industry_value_added"] = y["statistics"]["industrial_value_added"] * 2  # derives 200 %
+        y["indicators"]["green_industry_share"] = True  # refused by the schema
+
+    err = _bad(demo_data, tmp_path, edit)
+    assert err.codes == ("schema-type",), err.format("en")
+    assert err.problems[0].location == "$.years[3].indicators.green_industry_share"
+
+
+def test_missing_top_level_parts_with_value_problems(demo_data, tmp_path):
+    def edit(d):
+        del d["diagnosis_year"]
+        del d["format"]
+        _year(d, 2023)["indicators"]["energy_productivity"] = "lots"
+
+    err = _bad(demo_data, tmp_path, edit)
+    assert sorted(err.codes) == ["not-a-number", "schema-required", "schema-required"]
+    assert sorted(p.message_en for p in err.problems if p.code == "schema-required") == [
+        "required field 'diagnosis_year' is missing", "required field 'format' is missing"]

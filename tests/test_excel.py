@@ -499,3 +499,50 @@ def test_a_workbook_that_is_not_a_template(tmp_path, catalogue, prefilled):
     with pytest.raises(DatasetError) as exc:
         greendiag.load_dataset(path, catalogue=catalogue)
     assert problems_of(exc) == {("missing-sheet", "基本要求")}
+
+
+# ------------------------------------------------------------------ each language on its own
+
+_CJK = "[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_QUOTED = r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|“[^”]*”"
+
+
+def _cjk_left(text, cat) -> list[str]:
+    """CJK characters of an English text outside quotes and unit symbols (the rule of tests/test_dataset.py)."""
+    import re
+
+    rest = re.sub(_QUOTED, " ", text or "")
+    whole = {i.unit for i in cat.indicators} | {s.unit for s in cat.statistics}
+    for u in sorted((u for u in whole | {p for w in whole for p in w.split("/")} if u), key=len, reverse=True):
+        rest = rest.replace(u, " ")
+    return re.findall(_CJK, rest)
+
+
+def test_workbook_messages_are_english_in_english(prefilled, tmp_path, catalogue):
+    wb = openpyxl.load_workbook(prefilled)
+    ind, req, park, team = wb["指标数据"], wb["基本要求"], wb["园区信息"], wb["工作组"]
+    indicator_cell(ind, "renewable_energy_share", 0).value = "很多"
+    indicator_cell(ind, "green_standards_system", 0).value = "很好"
+    indicator_cell(ind, "road_shading", 1).value = dt.date(2024, 3, 4)
+    req.cell(row_of(req, "req:3"), header_col(req, "是否符合")[1]).value = "大概"
+    value_cell(park, "park.level").value = "省级"
+    value_cell(team, "engagement.fee_charged").value = "也许"
+    value_cell(team, "engagement.work_started").value = "三月"
+    path = tmp_path / "bad.xlsx"
+    wb.save(path)
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(path, catalogue=catalogue)
+    other = openpyxl.Workbook()
+    other.active.title = "数据"
+    other.save(tmp_path / "other.xlsx")
+    with pytest.raises(DatasetError) as exc2:
+        greendiag.load_dataset(tmp_path / "other.xlsx", catalogue=catalogue)
+    problems = exc.value.problems + exc2.value.problems
+    assert {"not-a-number", "unknown-level", "date-not-number", "unknown-choice", "not-yes-no", "bad-date",
+            "not-a-template"} <= {p.code for p in problems}
+    for p in problems:
+        for text in (p.message_en, p.fix_en):
+            assert _cjk_left(text, catalogue) == [], (p.code, text)
+        assert any("\u3400" <= ch <= "\u9fff" for ch in p.message_zh), (p.code, p.message_zh)
+    choice = next(p for p in problems if p.code == "unknown-choice" and p.location.startswith("园区信息!"))
+    assert choice.fix_en == "choose one of: '国家级', '市级', '其他'"

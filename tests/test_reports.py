@@ -364,3 +364,84 @@ def test_docx_is_a_valid_zip_with_images(pack):
     with zipfile.ZipFile(io.BytesIO((pack[0] / "report.docx").read_bytes())) as z:
         assert z.testzip() is None
         assert sum(1 for n in z.namelist() if n.startswith("word/media/")) >= 1
+
+
+# ------------------------------------------------------------------ a park without provider, team or dates
+
+MINIMAL = {"format": "greendiag-dataset/1", "park": {"name": "最小园区"}, "diagnosis_year": 2024,
+           "years": [{"year": 2023, "indicators": {"energy_productivity": 3.2}}]}
+
+
+@pytest.fixture(scope="module")
+def minimal_dict(catalogue, rulebase):
+    ds = greendiag.dataset_from_dict(copy.deepcopy(MINIMAL), catalogue=catalogue)
+    assert ds.engagement.provider.name is None and ds.engagement.team == ()
+    return greendiag.diagnose(ds, catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+
+
+def _docx_text(path) -> str:
+    doc = _open(path)
+    return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+
+
+def test_minimal_dataset_renders_every_format(minimal_dict, tmp_path):
+    """Only the schema's required fields: no provider, team, contacts or dates. Every format renders, with blanks."""
+    for fmt in ("docx", "md", "html", "json"):
+        render_report(minimal_dict, tmp_path / f"r.{fmt}")
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    docx_text = _docx_text(tmp_path / "r.docx")
+    for text in (md, html, docx_text):
+        assert "最小园区" in text
+        assert "绿色诊断服务商名称:(未填写)" in text  # the cover names the gap instead of printing None
+        assert "None" not in text and "null" not in text
+    assert "| 服务商名称 |   |" in md  # an empty cell in 基本信息表, like the other unfilled fields
+    assert "| 专家成员 | 1 |   |   |   |   |" in md  # team table keeps one blank row per group to fill in
+    assert "现场诊断:未记录至未记录" in md
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["engagement"]["provider"]["name"] is None
+    core = _open(tmp_path / "r.docx").core_properties
+    assert core.author == "" and core.created.year == 2024  # no dates at all: 1 January of the diagnosis year
+
+
+def test_minimal_dataset_writes_the_full_pack(minimal_dict, tmp_path):
+    written = write_report_pack(minimal_dict, tmp_path)
+    names = [os.path.relpath(p, tmp_path).replace(os.sep, "/") for p in written]
+    assert names[:6] == list(PACK_FILES) + ["form-2-2-confidentiality.docx", "form-2-3-confirmation.docx",
+                                            "form-2-4-satisfaction.docx"]
+    f22 = _docx_text(tmp_path / "form-2-2-confidentiality.docx")
+    f23 = _docx_text(tmp_path / "form-2-3-confirmation.docx")
+    f24 = _docx_text(tmp_path / "form-2-4-satisfaction.docx")
+    # the forms are printed and signed: a line to write the provider on, blank dates, never "None"
+    assert "诊断服务商(加盖公章):________________" in f22 and "    年    月    日" in f22
+    assert ("\n________________为本单位提供了绿色诊断服务,于    年  月  日至  月  日开展了现场诊断" in f23)
+    assert "被诊断园区:最小园区" in f23
+    doc24 = _open(tmp_path / "form-2-4-satisfaction.docx")
+    row = [r for r in doc24.tables[0].rows if r.cells[0].text == "绿色诊断服务商名称"]
+    assert len(row) == 1 and row[0].cells[1].text == ""
+    for text in (f22, f23, f24):
+        assert "None" not in text and "(未填写)" not in text
+
+
+def test_minimal_dataset_cli_diagnose_exits_0(tmp_path):
+    from click.testing import CliRunner
+
+    from greendiag.cli import main
+
+    src = tmp_path / "park.yaml"
+    src.write_text(yaml.safe_dump(MINIMAL, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["diagnose", str(src), "--backend", "python", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert {"diagnosis.json", "report.docx", "report.md", "report.html", "form-2-3-confirmation.docx"} <= set(os.listdir(out))
+
+
+def test_provider_name_of_wrong_type_is_named(ddict, tmp_path):
+    d = copy.deepcopy(ddict)
+    d["engagement"]["provider"]["name"] = 42
+    with pytest.raises(ReportError) as info:
+        render_report(d, tmp_path / "r.md")
+    assert info.value.codes == ("diagnosis-bad-type",)
+    assert info.value.problems[0].location == "$.engagement.provider.name"
+    d["engagement"]["provider"]["name"] = "   "  # blank text counts as not filled in
+    render_report(d, tmp_path / "r.md")
+    assert "绿色诊断服务商名称:(未填写)" in (tmp_path / "r.md").read_text(encoding="utf-8")

@@ -81,7 +81,7 @@ def _check_template(wb, p: str) -> dict:
         present = [s for s in L.SHEETS if s in names]
         detail = "缺少 greendiag 模板标记" + (f";已有工作表:{'、'.join(present)}" if present else f";工作表为:{'、'.join(names)}")
         raise DatasetError(Problem("not-a-template", f"这不是 greendiag 数据采集模板({detail})",
-                                   f"this is not a greendiag data-collection template (sheets: {', '.join(names)})", file=p,
+                                   f"this is not a greendiag data-collection template (sheets: {', '.join(repr(n) for n in names)})", file=p,
                                    fix_zh=FIX_TEMPLATE[0], fix_en=FIX_TEMPLATE[1]))
     ws = wb[L.META]
     meta = {str(r[0].value): r[1].value for r in ws.iter_rows(min_row=1, max_row=20, max_col=2) if r[0].value}
@@ -197,7 +197,7 @@ class _Reader:
             word = _nfkc(_text(v) or "").lower()
             if word in L.BOOL_WORDS:
                 return True, L.BOOL_WORDS[word]
-            self.fail(ref, "not-yes-no", f"{zh}:“{_text(v)}”应为“是”或“否”", f"{en}: '{_text(v)}' must be 是 (yes) or 否 (no)",
+            self.fail(ref, "not-yes-no", f"{zh}:“{_text(v)}”应为“是”或“否”", f"{en}: '{_text(v)}' must be '是' (yes) or '否' (no)",
                       "从下拉列表中选择", "choose from the drop-down list")
             return False, None
         if kind == "choice":
@@ -206,7 +206,7 @@ class _Reader:
             if word in mapping or word.lower() in mapping:
                 return True, mapping.get(word, mapping.get(word.lower()))
             self.fail(ref, "unknown-choice", f"{zh}:“{word}”不是可选值", f"{en}: '{word}' is not one of the choices",
-                      "可选:" + "、".join(choices), "choose one of: " + ", ".join(choices))
+                      "可选:" + "、".join(choices), "choose one of: " + ", ".join(f"'{c}'" for c in choices))
             return False, None
         if kind == "date":
             return self._date(v, ref, what)
@@ -332,13 +332,13 @@ class _Reader:
             if status is None:
                 self.fail(ref, "required", f"基础性要求第{number}项:已填写证明材料或备注,但未选择是否符合",
                           f"baseline requirement {number}: evidence or a note is given but 'met?' is empty",
-                          "选择 符合/不符合/未知", "choose 符合 (met), 不符合 (not met) or 未知 (unknown)")
+                          "选择 符合/不符合/未知", "choose '符合' (met), '不符合' (not met) or '未知' (unknown)")
                 continue
             word = _nfkc(_text(status) or "")
             status_id = L.STATUS_IDS.get(word) or L.STATUS_IDS.get(word.lower())
             if status_id is None:
                 self.fail(ref, "unknown-choice", f"基础性要求第{number}项:“{word}”不是可选值", f"baseline requirement {number}: '{word}' is not a choice",
-                          "可选:符合、不符合、未知", "choose 符合 (met), 不符合 (not met) or 未知 (unknown)")
+                          "可选:符合、不符合、未知", "choose '符合' (met), '不符合' (not met) or '未知' (unknown)")
                 continue
             i = len(rows)
             item = {"number": number, "status": status_id}
@@ -444,7 +444,7 @@ class _Reader:
         if not any(y in blocks for y in years[1:]):
             self.fail(f"{L.INDICATORS}!{get_column_letter(L.IND_VALUE_COL)}{L.IND_FIRST_ROW}", "no-indicator-data",
                       f"没有填写任何指标数据({years[1]}–{years[3]}年)", f"no indicator data for {years[1]}–{years[3]}",
-                      "在“指标数据”表中填写三年的指标值", f"fill in the indicator values on sheet {L.INDICATORS}")
+                      "在“指标数据”表中填写三年的指标值", f"fill in the indicator values on sheet '{L.INDICATORS}'")
             self.buildable = False
         if out:
             data["years"] = out

@@ -187,6 +187,19 @@ def parse_date(iso: Any) -> Optional[dt.date]:
         return None
 
 
+UNFILLED = "(未填写)"  # an optional field the dataset leaves out, where a sentence or heading needs some text
+
+
+def _optional_text(node: Node, key: str) -> Optional[str]:
+    """An optional text field: missing, null or blank → None; any other non-text → ReportError naming the key."""
+    v = node.get(key)
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise bad_type(node._child_path(key), "文本或 null (text or null)", v.raw if isinstance(v, Node) else v)
+    return v.strip() or None
+
+
 SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
 KIND_ZH = {"compliance": "合规性", "anomaly": "数据异常", "recommendation": "建议"}
 ASSESS = {"better": ("向好", "↑"), "worse": ("变差", "↓"), "same": ("持平", "→"), "n/a": ("无法比较", "—")}
@@ -219,7 +232,7 @@ class ReportData:
         self.engagement = root["engagement"]
         self.provider = self.engagement.need("provider", dict)
         self.engagement.need("team", list)
-        self.provider_name: str = str(self.provider.need("name", str))
+        self.provider_name: Optional[str] = _optional_text(self.provider, "name")
         self.fictitious = bool(root.get("fictitious", False))
         self.diagnosis_year = root.need("diagnosis_year", int)
         self.years: list[int] = [int(root["years"].need(i, int)) for i in range(len(root["years"]))]
@@ -270,6 +283,11 @@ class ReportData:
         self.provisional = list(root.get("provisional") or [])
 
     # ------------------------------------------------------------ helpers
+    @property
+    def provider_label(self) -> str:
+        """The provider's name for running text; a park may not have chosen a provider yet."""
+        return self.provider_name or UNFILLED
+
     @property
     def first_year(self) -> int:
         return self.years[0]

@@ -82,7 +82,7 @@ def _person(node, key: str) -> tuple[str, str, str, str]:
 def cover(rd: ReportData) -> list[Block]:
     out: list[Block] = [Para(TITLE, "cover-title"),
                         Para(f"园区名称:{rd.park_name}", "cover-field"),
-                        Para(f"绿色诊断服务商名称:{rd.provider_name}", "cover-field"),
+                        Para(f"绿色诊断服务商名称:{rd.provider_label}", "cover-field"),
                         Para(fmt_date_zh(rd.report_date().isoformat() if rd.report_date() else None, "20  年    月    日"), "cover-date")]
     if rd.fictitious:
         out.append(Para("(虚构示例数据,仅用于演示 / fictitious example data, for demonstration only)", "center"))
@@ -209,7 +209,7 @@ def section_overview(rd: ReportData) -> list[Block]:
 def section_process(rd: ReportData) -> list[Block]:
     e = rd.engagement
     start, end = e.get("onsite_start"), e.get("onsite_end")
-    items = [f"诊断工作组{e.get('team_size', len(e['team']))}人,其中高级职称{e.get('senior_count', '—')}人、主导过绿色制造相关项目{e.get('led_green_projects_count', '—')}人、"
+    items = [f"诊断工作组{e.get('team_size', len(e['team']))}人,其中相关专业(能源、环境、生态、低碳、生命周期评价等)高级职称{e.get('senior_count', '—')}人、主导过绿色制造相关项目{e.get('led_green_projects_count', '—')}人、"
              f"园区工作人员{e.get('park_staff_count', '—')}人(见绿色诊断工作组成员表)。",
              f"保密承诺书提交:{fmt_date_zh(e.get('confidentiality_submitted'), '未记录')};诊断工作开始:{fmt_date_zh(e.get('work_started'), '未记录')}。",
              f"现场诊断:{fmt_date_zh(start, '未记录')}至{fmt_date_zh(end, '未记录')},共{e.get('onsite_working_days') if e.get('onsite_working_days') is not None else '—'}个工作日。",
@@ -231,7 +231,7 @@ def category_table(rd: ReportData) -> Table:
     for c in rd.categories:
         rows.append(_t(f"{c['code']} {c['name_zh']}", *(fmt_score(rd.cat_scores.get((c["code"], y))) for y in rd.years)))
     totals = [rd.totals.get(y) for y in rd.years]
-    rows.append(_t("总分", *(fmt_score(t["total"]) if t is not None else "—" for t in totals)))
+    rows.append(_t("总分", *(("不可评分" if t.get("assessable") is False else fmt_score(t["total"])) if t is not None else "—" for t in totals)))
     rows.append(_t("评级", *((t.get("band_zh") or "—") if t is not None else "—" for t in totals)))
     return Table("category-scores", _t("类别", *(f"{y}年" for y in rd.years)), tuple(rows), caption="表1 各类别得分与总分",
                  widths_cm=(6.0,) + (3.0,) * len(rd.years))
@@ -286,6 +286,9 @@ def section_content(rd: ReportData, cjk_charts: bool) -> list[Block]:
                         ChartRef("category-scores", "图1 各类别得分(按年份)" + ("" if cjk_charts else "(图中标签为英文:未找到中文字体)"))]
     for t in (rd.totals.get(y) for y in rd.years):
         if t is None:
+            continue
+        if t.get("assessable") is False:  # no data at all: no scores, not zeros
+            out.append(Para(f"{t['year']}年无数据,不可评分(不计类别得分、总分与评级,不按0分计)。", "note"))
             continue
         mm, mo = list(t.get("missing_mandatory") or []), list(t.get("missing_optional") or [])
         if mm:
@@ -408,7 +411,8 @@ def annex_2_1_2(rd: ReportData) -> list[Block]:
             rows.append(_t(f"{rd.category_name(str(m['category']))}({m['category']})", n, m["name_zh"], rd.unit(n),
                            rd.value_text(n, y), fmt_score(rd.score(n, y)), rd.note_text(n, y)))
         t = rd.totals.get(y)
-        total = f"{y}年诊断总分:{fmt_score(t['total'])}分,评级:{t.get('band_zh') or '—'}" if t is not None else ""
+        total = ("" if t is None else f"{y}年无数据,不可评分。" if t.get("assessable") is False
+                 else f"{y}年诊断总分:{fmt_score(t['total'])}分,评级:{t.get('band_zh') or '—'}")
         out.append(Heading(2, f"第{i}年({y}年)指标数据评价情况", f"Year {i} ({y})"))
         out.append(Table(f"annex-2-1-2-{y}", _t("一级指标", "序号", "二级指标", "指标单位", "指标数据", "得分", "证明材料索引/评价情况说明"),
                          tuple(rows), merge_col0=True, widths_cm=(2.4, 1.0, 4.3, 1.7, 1.7, 1.3, 4.0), note=total))

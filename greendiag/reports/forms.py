@@ -15,6 +15,7 @@ from .content import Table
 from .docx_report import add_para, add_table, new_document, to_bytes
 
 BLANK_DATE = "    年    月    日"
+BLANK_NAME = "________________"  # no provider recorded yet: a line to write the name on by hand
 
 # (file name, annex, title)
 FORMS = (("form-2-2-confidentiality.docx", "附件2-2", "保密承诺书"),
@@ -54,7 +55,7 @@ def confidentiality(rd: ReportData) -> bytes:
         _body(doc, line)
     _body(doc, "若违反上述承诺,本单位自愿承担一切法律责任,并接受相关处罚。")
     _body(doc, "(该承诺书一式肆份,服务商、园区及市区主管部门各一份)")
-    _right(doc, f"诊断服务商(加盖公章):{rd.provider_name}", 36)
+    _right(doc, f"诊断服务商(加盖公章):{rd.provider_name or BLANK_NAME}", 36)
     _right(doc, fmt_date_zh(rd.engagement.get("confidentiality_submitted"), BLANK_DATE))
     return to_bytes(doc, rd.fixed_datetime())
 
@@ -71,7 +72,7 @@ def confirmation(rd: ReportData) -> bytes:
     e = rd.engagement
     doc = new_document(rd, f"绿色诊断评估工作确认单 — {rd.park_name}", "附件2-3 绿色诊断评估工作确认单")
     _head(doc, "附件2-3", "绿色诊断评估工作确认单")
-    prov = rd.provider_name
+    prov = rd.provider_name or BLANK_NAME
     _body(doc, f"{prov}为本单位提供了绿色诊断服务,于{_span(e.get('onsite_start'), e.get('onsite_end'))}开展了现场诊断,"
                f"{fmt_date_zh(e.get('report_submitted'), '    年  月  日')}向我单位提交了绿色诊断评估报告,    年  月  日召开了诊断工作报告会。"
                f"诊断期间,{prov}严格遵守《北京市绿色诊断评估工作规则(2023年版)》的相关要求,且未向本单位收取任何诊断服务相关费用。")
@@ -91,7 +92,7 @@ def satisfaction(rd: ReportData) -> bytes:
     _head(doc, "附件2-4", "绿色诊断服务工作满意度评价表")
     rows = (("被诊断园区名称(加盖公章)", rd.park_name),
             ("相关工作负责人签字", "签字:                  日期:"),
-            ("绿色诊断服务商名称", rd.provider_name),
+            ("绿色诊断服务商名称", rd.provider_name or ""),
             ("对服务商提供的绿色诊断评估服务的评价(请用“√”标出)", "非常满意(  )   满意(  )   一般(  )   不满意(  )"),
             ("对诊断服务商开展绿色诊断评估工作的具体评价和建议:(选填,附页)\n\n\n\n", ""),
             ("绿色诊断评估工作的建议:(选填,附页)\n\n\n\n", ""),
