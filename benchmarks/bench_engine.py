@@ -29,7 +29,7 @@ def main() -> None:
     ds = greendiag.load_dataset(ROOT / "examples" / "demo-park.yaml", catalogue=cat)
     card = score_dataset(ds, cat)
     consts = {c.name: c.value for c in rb.constants}
-    facts = [f for f, _ in factsmod.prepare(ds, cat, card, consts)]
+    facts = [f for f, _ in factsmod.prepare(ds, cat, card, consts, None, rb.term_lists())]
     # the shape measured in durable-rules-notes.md: one fact of 31 fields, 60 threshold rules
     flat = RuleSet(tuple(Rule(f"r{i}", (Cond(f"x{i % 31}", "<" if i % 2 else ">", value=float(i)),)) for i in range(60)))
     one = [{f"x{j}": float(j * 2) for j in range(31)}]

@@ -119,6 +119,7 @@ class Diagnosis:
             "category_scores": [attrs.asdict(c) for c in card.categories],
             "total_scores": [attrs.asdict(t) for t in card.totals],
             "changes": [attrs.asdict(c) for c in card.changes],
+            "score_changes": [attrs.asdict(c) for c in card.score_changes],
             "findings": [attrs.asdict(f) for f in self.findings],
             "recommendations": [attrs.asdict(r) for r in self.recommendations],
             "projects": [attrs.asdict(r) for r in self.projects],
@@ -172,7 +173,7 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
     rb = rules or load_rules(catalogue=cat)
     card = score_dataset(dataset, cat)
     constants = {c.name: c.value for c in rb.constants}
-    prepared = factsmod.prepare(dataset, cat, card, constants, as_of)
+    prepared = factsmod.prepare(dataset, cat, card, constants, as_of, rb.term_lists())
     fired = evaluate(rb.compiled, [f for f, _ in prepared], backend=backend)
     findings, recs = [], []
     for idx, rule_id in fired:
@@ -261,7 +262,8 @@ def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) ->
         "scope_description": e.scope_description,
         "specialised": list(e.specialised),
         "team_size": len(e.team),
-        "senior_count": int(fact["senior_count"]),
+        "senior_count": int(fact["senior_count"]),  # senior title in a related speciality
+        "senior_unrelated_count": int(fact["senior_unrelated_count"]),
         "led_green_projects_count": int(fact["led_count"]),
         "park_staff_count": int(fact["park_staff_count"]),
         "onsite_start": e.onsite_start.isoformat() if e.onsite_start else None,

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sys
-from typing import Optional
+import unicodedata
+from typing import Iterable, Mapping, Optional
 
+from .errors import RuleError, problem
 from .models import Catalogue, ParkDataset
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, Scorecard, score_value
 
@@ -23,15 +26,23 @@ def _b(x: bool) -> float:
     return 1.0 if x else 0.0
 
 
+RELATED_SPECIALITIES = "related_specialities"
+
+
 def prepare(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: dict[str, float],
-            as_of: Optional[dt.date] = None) -> list[tuple[Fact, Context]]:
-    """All facts of one diagnosis, in a deterministic order; `constants` are the rule base's named constants."""
+            as_of: Optional[dt.date] = None, terms: Optional[Mapping[str, Iterable[str]]] = None) -> list[tuple[Fact, Context]]:
+    """All facts of one diagnosis, in a deterministic order; `constants` and `terms` are the rule base's named
+    constants and keyword lists (RuleBase.term_lists())."""
+    if terms is None or RELATED_SPECIALITIES not in terms:
+        raise RuleError(problem("missing-terms", f"规则库缺少词表“{RELATED_SPECIALITIES}”(工作组相关专业)",
+                                f"the rule base has no term list '{RELATED_SPECIALITIES}' (the team's related specialities)",
+                                fix_zh="使用随包规则库(rules/engagement.yaml 的 terms)", fix_en="use the packaged rule base (terms in rules/engagement.yaml)"))
     out: list[tuple[Fact, Context]] = []
     out += _indicator_facts(ds, cat, card)
     out += _reference_facts(ds, cat)
-    out += _year_facts(ds, cat)
+    out += _year_facts(ds, cat, card)
     out += _requirement_facts(ds, cat)
-    out.append(_engagement_fact(ds, as_of, int(constants["follow_up_days"])))
+    out.append(_engagement_fact(ds, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES])))
     for f, ctx in out:
         _finite(f, ctx)
     return out
@@ -60,8 +71,10 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
         for year in ds.years:
             v = ds.value(ind.id, year)
             sc = card.score(ind.id, year)
+            yt = card.total(year)
             f: Fact = {"fact": "indicator", "ind": ind.id, "number": float(ind.number), "year": float(year),
-                       "latest": _b(year == latest), "mandatory": _b(ind.mandatory), "is_share": _b(ind.is_share),
+                       "latest": _b(year == latest), "year_assessable": _b(yt is None or yt.assessable),
+                       "mandatory": _b(ind.mandatory), "is_share": _b(ind.is_share),
                        "direction": ind.direction or "qualitative", "has_value": _b(v is not None),
                        "signed": _b(not ind.qualitative and ind.bounds_min is None)}
             ctx: Context = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year}
@@ -133,10 +146,12 @@ def _reference_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Contex
     return out
 
 
-def _year_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Context]]:
+def _year_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[tuple[Fact, Context]]:
     out = []
     for year in ds.years:
-        f: Fact = {"fact": "year", "year": float(year)}
+        yt = card.total(year)
+        f: Fact = {"fact": "year", "year": float(year), "assessable": _b(yt is None or yt.assessable),
+                   "scored_count": float(sum(1 for s in card.indicators if s.year == year and s.status == SCORED))}
         for ind in cat.indicators:
             v = ds.value(ind.id, year)
             if v is not None and v.value is not None:
@@ -161,11 +176,37 @@ def follow_up_due(report_submitted: Optional[dt.date], days: int) -> Optional[dt
     return report_submitted + dt.timedelta(days=days) if report_submitted else None
 
 
-def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: int) -> tuple[Fact, Context]:
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def related_speciality(speciality: Optional[str], terms: Iterable[str]) -> bool:
+    """Whether a free-text speciality names a related field: a CJK term anywhere, a Latin term at a word start."""
+    if not speciality:
+        return False
+    text = _fold(speciality)
+    for term in terms:
+        t = _fold(term).strip()
+        if not t:
+            continue
+        if t.isascii():
+            if re.search(r"(?<![a-z0-9])" + re.escape(t), text):
+                return True
+        elif t in text:
+            return True
+    return False
+
+
+def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: int,
+                     related: tuple[str, ...]) -> tuple[Fact, Context]:
     e = ds.engagement
+    seniors = [m for m in e.team if m.senior]
+    qualified = [m for m in seniors if related_speciality(m.speciality, related)]
+    unrelated = [m for m in seniors if not related_speciality(m.speciality, related)]
     f: Fact = {"fact": "engagement",
                "team_size": float(len(e.team)),
-               "senior_count": float(sum(m.senior for m in e.team)),
+               "senior_count": float(len(qualified)),  # senior title in a related speciality (guide 三(二))
+               "senior_unrelated_count": float(len(unrelated)),
                "led_count": float(sum(m.led_green_projects for m in e.team)),
                "park_staff_count": float(sum(m.park_staff for m in e.team)),
                "has_onsite": _b(e.onsite_working_days is not None),
@@ -189,4 +230,6 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
             f["follow_up_overdue_days"] = float(overdue)
         f["follow_up_pending"] = _b(overdue is None or overdue <= 0)
     ctx = dict(f)
+    ctx["senior_unrelated_zh"] = "、".join(f"{m.name}:{m.speciality or '未填'}" for m in unrelated) or "—"
+    ctx["senior_unrelated_en"] = "; ".join(f"{m.name}: {m.speciality or 'blank'}" for m in unrelated) or "—"
     return f, ctx

@@ -32,6 +32,15 @@ class Constant:
 
 
 @attrs.frozen
+class Terms:
+    """A named keyword list used when facts are prepared (e.g. the specialities the guide counts as related)."""
+
+    name: str
+    values: tuple[str, ...]
+    provenance: Provenance
+
+
+@attrs.frozen
 class CondSpec:
     field: str
     op: str
@@ -90,6 +99,7 @@ class RuleBase:
     compiled: RuleSet = attrs.field(repr=False)
     sha256: str
     extensions: tuple[str, ...] = ()
+    terms: tuple[Terms, ...] = ()
 
     @functools.cached_property
     def _by_id(self) -> dict[str, RuleSpec]:
@@ -97,6 +107,10 @@ class RuleBase:
 
     def rule(self, rule_id: str) -> RuleSpec:
         return self._by_id[rule_id]
+
+    def term_lists(self) -> dict[str, tuple[str, ...]]:
+        """Keyword lists by name, for greendiag.facts."""
+        return {t.name: t.values for t in self.terms}
 
     def measures_for(self, indicator: Optional[str] = None, requirement: Optional[int] = None) -> tuple[Measure, ...]:
         return tuple(m for m in self.measures if (indicator and indicator in m.indicators) or (requirement and requirement in m.requirements))
@@ -147,16 +161,19 @@ def _check_template(doc: Document, path: tuple, template: str) -> list[Problem]:
     return []
 
 
-def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], list[Constant], list[Problem]]:
+def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], list[Constant], list[Problem], list[Terms]]:
     data = schema.validate(doc, "rules.schema.json", RuleError)
     problems: list[Problem] = []
     consts = {name: Constant(name, float(c["value"]), Provenance(tuple(Source(**s) for s in c.get("sources", ())), c.get("provisional")))
               for name, c in data.get("constants", {}).items()}
-    for name, c in data.get("constants", {}).items():
-        for j, s in enumerate(c.get("sources", ())):
-            if s["doc"] not in known_docs:
-                problems.append(doc.problem("unknown-document", f"来源“{s['doc']}”未登记", f"unknown source document '{s['doc']}'", ("constants", name, "sources", j, "doc"),
-                                            "在目录的 documents 中登记该文件,或加载定义它的扩展目录(--overlay)", "register the document in the catalogue, or load the overlay that defines it (--overlay)"))
+    terms = [Terms(name, tuple(t["values"]), Provenance(tuple(Source(**s) for s in t.get("sources", ())), t.get("provisional")))
+             for name, t in data.get("terms", {}).items()]
+    for section in ("constants", "terms"):
+        for name, c in data.get(section, {}).items():
+            for j, s in enumerate(c.get("sources", ())):
+                if s["doc"] not in known_docs:
+                    problems.append(doc.problem("unknown-document", f"来源“{s['doc']}”未登记", f"unknown source document '{s['doc']}'", (section, name, "sources", j, "doc"),
+                                                "在目录的 documents 中登记该文件,或加载定义它的扩展目录(--overlay)", "register the document in the catalogue, or load the overlay that defines it (--overlay)"))
     specs = []
     for i, r in enumerate(data["rules"]):
         where = ("rules", i)
@@ -190,7 +207,7 @@ def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], lis
             subject=r["subject"], indicator=r.get("indicator"), threshold=th, threshold_name=th_name,
             message_zh=r["message_zh"], message_en=r["message_en"], source=Source(**r["source"]),
             tests=tuple(RuleTest(tuple(sorted(t["fact"].items())), t["fires"]) for t in r["tests"]), file=doc.path))
-    return specs, list(consts.values()), problems
+    return specs, list(consts.values()), problems, terms
 
 
 def compile_rules(specs: tuple[RuleSpec, ...], version: str) -> RuleSet:
@@ -234,18 +251,28 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     specs: list[RuleSpec] = []
     consts: list[Constant] = []
     const_files: dict[str, list[str]] = {}
+    terms: list[Terms] = []
+    term_files: dict[str, list[str]] = {}
     for doc in docs:
-        s, c, p = _rule_file(doc, known_docs)
+        s, c, p, t = _rule_file(doc, known_docs)
         specs += s
         consts += c
+        terms += t
         problems += p
         for k in c:
             const_files.setdefault(k.name, []).append(doc.path)
+        for k in t:
+            term_files.setdefault(k.name, []).append(doc.path)
     for name in sorted(n for n, files in const_files.items() if len(files) > 1):
         where = "、".join(const_files[name])
         problems.append(Problem("duplicate-constant", f"常量“{name}”在多个规则文件中定义({where})",
                                 f"constant '{name}' is defined in more than one rule file ({', '.join(const_files[name])})",
                                 file=const_files[name][-1], fix_zh="为扩展规则的常量另起名称", fix_en="give the extra file's constant another name"))
+    for name in sorted(n for n, files in term_files.items() if len(files) > 1):
+        where = "、".join(term_files[name])
+        problems.append(Problem("duplicate-terms", f"词表“{name}”在多个规则文件中定义({where})",
+                                f"term list '{name}' is defined in more than one rule file ({', '.join(term_files[name])})",
+                                file=term_files[name][-1], fix_zh="为扩展规则的词表另起名称", fix_en="give the extra file's term list another name"))
     seen: dict[str, str] = {}
     for s in specs:
         if s.id in seen:
@@ -271,10 +298,11 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     except EngineError as exc:
         raise RuleError(exc.problems) from None
     canonical = json.dumps({"rulebase": meta, "rules": [attrs.asdict(s, recurse=True, filter=lambda a, v: a.name != "file") for s in specs],
-                            "constants": [attrs.asdict(c) for c in consts], "measures": [attrs.asdict(m) for m in measures],
+                            "constants": [attrs.asdict(c) for c in consts], "terms": [attrs.asdict(t) for t in terms],
+                            "measures": [attrs.asdict(m) for m in measures],
                             "engine": compiled.sha256}, sort_keys=True, ensure_ascii=False, default=str)
     return RuleBase(meta["id"], meta["version"], meta["catalogue"], meta["title_zh"], meta["title_en"], tuple(specs), tuple(consts),
-                    tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(), extra)
+                    tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(), extra, tuple(terms))
 
 
 @attrs.frozen

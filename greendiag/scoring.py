@@ -3,7 +3,8 @@
 Method (catalogue.yaml `scoring`, see docs/scoring.md): higher-is-better scores min(cap, full×value/lead),
 lower-is-better min(cap, full×lead/value); qualitative levels score as declared. A non-positive value
 breaks the ratio: higher-is-better floors at 0, lower-is-better gets the capped score; both are flagged.
-Missing data is never silently zero: each missing indicator is listed with its effect on the total.
+Missing data is never silently zero: each missing indicator is listed with its effect on the total, and
+a year with no scorable data at all is "not assessable" (no category scores, no total), never a total of 0.
 """
 
 from __future__ import annotations
@@ -51,14 +52,15 @@ class CategoryScore:
 @attrs.frozen
 class YearScore:
     year: int
-    total: Optional[float]
+    total: Optional[float]  # None when the year is not assessable
     evaluated: int
     band_zh: Optional[str]
     band_en: Optional[str]
     missing_optional: tuple[int, ...]
     missing_mandatory: tuple[int, ...]
     total_if_complete: Optional[float]  # total with missing mandatory indicators left out instead of 0
-    missing_effect: float  # total - total_if_complete (<= 0): what missing data costs
+    missing_effect: Optional[float]  # total - total_if_complete (<= 0): what missing data costs; None if not assessable
+    assessable: bool = True  # False when no indicator of the year has data to score: no total, no band
 
 
 @attrs.frozen
@@ -75,11 +77,25 @@ class Change:
 
 
 @attrs.frozen
+class ScoreChange:
+    """The change of a category score (category = its code) or of the total (category = None) between two years."""
+
+    category: Optional[str]
+    from_year: int
+    to_year: int
+    from_score: Optional[float]
+    to_score: Optional[float]
+    delta: Optional[float]
+    assessment: str  # better | worse | same | n/a (a higher score is better)
+
+
+@attrs.frozen
 class Scorecard:
     indicators: tuple[IndicatorScore, ...]
     categories: tuple[CategoryScore, ...]
     totals: tuple[YearScore, ...]
     changes: tuple[Change, ...]
+    score_changes: tuple[ScoreChange, ...] = ()
 
     def score(self, indicator: str, year: int) -> Optional[IndicatorScore]:
         return next((s for s in self.indicators if s.indicator == indicator and s.year == year), None)
@@ -131,6 +147,7 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
     m = cat.scoring
     rows: list[IndicatorScore] = []
     for year in ds.years:
+        yr: list[IndicatorScore] = []
         for ind in cat.indicators:
             v: Optional[IndicatorValue] = ds.value(ind.id, year)
             value = v.value if v else None
@@ -143,26 +160,31 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
                 score = 0.0 if m.missing_mandatory == "zero" else None
             else:
                 status = MISSING_OPTIONAL
-            rows.append(IndicatorScore(ind.id, ind.number, ind.category, year, value, level, ind.unit, score, status, flags,
-                                       v.origin if v else None, v.evidence if v else None))
+            yr.append(IndicatorScore(ind.id, ind.number, ind.category, year, value, level, ind.unit, score, status, flags,
+                                     v.origin if v else None, v.evidence if v else None))
+        if not any(r.status == SCORED for r in yr):  # nothing to score: no zeros that would make a total of 0
+            yr = [attrs.evolve(r, score=None) for r in yr]
+        rows += yr
     cats: list[CategoryScore] = []
     totals: list[YearScore] = []
     for year in ds.years:
         yr = [r for r in rows if r.year == year]
+        assessable = any(r.status == SCORED for r in yr)
         for c in cat.categories:
             cr = [r for r in yr if r.category == c.code]
             scored = [r.score for r in cr if r.score is not None]
             cats.append(CategoryScore(c.code, year, _mean(scored), len(scored),
                                       tuple(r.number for r in cr if r.status != SCORED), c.weight))
-        total = _total(m, cat, [r for r in yr], [cs for cs in cats if cs.year == year])
-        complete = _total(m, cat, [r for r in yr if r.status != MISSING_MANDATORY],
-                          [cs for cs in cats if cs.year == year], exclude_missing=True, rows_all=yr)
+        year_cats = [cs for cs in cats if cs.year == year]
+        total = _total(m, cat, yr, year_cats) if assessable else None
+        complete = _total(m, cat, [r for r in yr if r.status != MISSING_MANDATORY], year_cats,
+                          exclude_missing=True, rows_all=yr) if assessable else None
         band = m.band(total) if total is not None else None
         totals.append(YearScore(
             year, total, sum(1 for r in yr if r.score is not None), band.zh if band else None, band.en if band else None,
             tuple(r.number for r in yr if r.status == MISSING_OPTIONAL), tuple(r.number for r in yr if r.status == MISSING_MANDATORY),
-            complete, (total - complete) if total is not None and complete is not None else 0.0))
-    return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows))
+            complete, (total - complete) if total is not None and complete is not None else None, assessable))
+    return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows), _score_changes(ds, cats, totals))
 
 
 def _total(m: ScoringMethod, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],
@@ -178,11 +200,34 @@ def _total(m: ScoringMethod, cat: Catalogue, rows: list[IndicatorScore], cats: l
     return sum(s for s, _ in weighted) / wsum if wsum else None
 
 
+def year_pairs(years: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Consecutive years, then first to last when there are more than two years."""
+    pairs = list(zip(years, years[1:]))
+    if len(years) > 2:
+        pairs.append((years[0], years[-1]))
+    return pairs
+
+
+def _score_change(category: Optional[str], a: int, b: int, sa: Optional[float], sb: Optional[float]) -> ScoreChange:
+    if sa is None or sb is None:
+        return ScoreChange(category, a, b, sa, sb, None, "n/a")
+    assessment = "same" if sa == sb else ("better" if sb > sa else "worse")
+    return ScoreChange(category, a, b, sa, sb, sb - sa, assessment)
+
+
+def _score_changes(ds: ParkDataset, cats: list[CategoryScore], totals: list[YearScore]) -> tuple[ScoreChange, ...]:
+    """Category and total score changes for the same pairs of years as the indicator changes; higher is better."""
+    by_cat = {(c.category, c.year): c.score for c in cats}
+    by_total = {t.year: t.total for t in totals}
+    codes = list(dict.fromkeys(c.category for c in cats))
+    out = [_score_change(code, a, b, by_cat[(code, a)], by_cat[(code, b)]) for code in codes for a, b in year_pairs(ds.years)]
+    out += [_score_change(None, a, b, by_total[a], by_total[b]) for a, b in year_pairs(ds.years)]
+    return tuple(out)
+
+
 def _changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore]) -> tuple[Change, ...]:
     by = {(r.indicator, r.year): r for r in rows}
-    pairs = list(zip(ds.years, ds.years[1:]))
-    if len(ds.years) > 2:
-        pairs.append((ds.years[0], ds.years[-1]))
+    pairs = year_pairs(ds.years)
     out = []
     for ind in cat.indicators:
         for a, b in pairs:

@@ -33,6 +33,16 @@ def indicator_table(ds: ParkDataset, cat: Catalogue, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
+NOT_ASSESSABLE = {True: "不可评分", False: "not assessable"}
+_ASSESS = {True: {"better": "向好", "worse": "变差", "same": "持平", "n/a": "不可比"},
+           False: {"better": "better", "worse": "worse", "same": "same", "n/a": "n/a"}}
+
+
+def _score_change(c, zh: bool) -> str:
+    delta = f"{c.delta:+.2f} " if c.delta is not None else ""
+    return f"{c.from_year}→{c.to_year} {delta}{_ASSESS[zh][c.assessment]}"
+
+
 def diagnosis_summary(diag, lang: str = "zh") -> str:
     """Scores per year and category, findings by severity, recommendation candidates."""
     zh = lang == "zh"
@@ -49,11 +59,20 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
         cells = [_fmt(cs.score, 4) for y in ds.years for cs in card.categories if cs.category == c.code and cs.year == y]
         out.append(f"{c.code} {c.name_zh if zh else c.name_en}\t" + "\t".join(cells))
     out.append(("总分" if zh else "Total") + "\t" + "\t".join(
-        f"{_fmt(t.total, 4)} {(t.band_zh if zh else t.band_en) or ''}".strip() for t in card.totals))
+        f"{_fmt(t.total, 4)} {(t.band_zh if zh else t.band_en) or ''}".strip() if t.assessable else NOT_ASSESSABLE[zh]
+        for t in card.totals))
+    changes = [c for c in card.score_changes if c.category is None]
+    if changes:
+        out.append(("总分变化" if zh else "Total change") + "\t" + "; ".join(_score_change(c, zh) for c in changes))
     for t in card.totals:
+        if not t.assessable:
+            out.append(f"  {t.year}年无数据,不可评分(不计总分与评级,不按0分计)" if zh else
+                       f"  {t.year}: no data for this year: not assessable (no total or band; not scored as 0)")
+            continue
         if t.missing_mandatory:
-            out.append((f"  {t.year}年必选指标缺失 {list(t.missing_mandatory)}(按0分计,影响总分 {t.missing_effect:+.2f})" if zh else
-                        f"  {t.year}: mandatory indicators missing {list(t.missing_mandatory)} (scored 0; effect on total {t.missing_effect:+.2f})"))
+            effect = f"{t.missing_effect:+.2f}" if t.missing_effect is not None else "—"
+            out.append((f"  {t.year}年必选指标缺失 {list(t.missing_mandatory)}(按0分计,影响总分 {effect})" if zh else
+                        f"  {t.year}: mandatory indicators missing {list(t.missing_mandatory)} (scored 0; effect on total {effect})"))
         if t.missing_optional:
             out.append((f"  {t.year}年可选指标未填报 {list(t.missing_optional)}(不计入平均)" if zh else
                         f"  {t.year}: optional indicators not reported {list(t.missing_optional)} (left out)"))

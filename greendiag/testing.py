@@ -342,8 +342,9 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
     Every (indicator, year) has exactly one row; every score is finite and within [0, cap]; each scored
     row equals the method applied to its value or level; missing data is listed (optional left out,
     mandatory scored per the method) and, with require_findings, named by a compliance finding;
-    category scores, totals, total_if_complete, missing_effect and bands equal their parts; changes
-    agree with the scores. Raises ScoringInvariantError listing every violation.
+    a year without any scored row is not assessable (no scores, no total, no band: never 0);
+    category scores, totals, total_if_complete, missing_effect and bands equal their parts; indicator,
+    category and total changes agree with the scores. Raises ScoringInvariantError listing every violation.
     """
     if isinstance(diagnosis, Mapping):
         d = diagnosis
@@ -372,6 +373,8 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
     if any(r["year"] not in years for r in d["indicators"]) or len(rows) != len(cat.indicators) * len(years):
         bad.append("rows for unknown indicators or years")
     missing_by_finding = {(f.get("indicator"), f.get("year")) for f in d.get("findings", []) if f.get("kind") == "compliance"}
+    # a year is assessable iff one of its rows was scored from data; decided here from the rows' statuses
+    assessable = {y: any(r["status"] == "scored" for (_, yy), r in rows.items() if yy == y) for y in years}
     for (iid, y), r in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[1]["number"])):
         if not cat.has_indicator(iid):
             continue
@@ -405,10 +408,12 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
             else:
                 if not ind.mandatory:
                     bad.append(f"{where}: optional indicator reported as missing_mandatory")
-                want = 0.0 if m.missing_mandatory == "zero" else None
+                want = 0.0 if m.missing_mandatory == "zero" and assessable[y] else None
                 if s != want:
-                    bad.append(f"{where}: missing mandatory indicator scored {s!r}, the method gives {want!r}")
-            if require_findings and (ind.number, y) not in missing_by_finding:
+                    bad.append(f"{where}: missing mandatory indicator scored {s!r}, the method gives {want!r}"
+                               + ("" if assessable[y] else " (the year has no data: not assessable)"))
+            # in a year without any data, one finding for the year (indicator None) names the gap
+            if require_findings and (ind.number, y) not in missing_by_finding and (assessable[y] or (None, y) not in missing_by_finding):
                 bad.append(f"{where}: missing data without a compliance finding")
         else:
             bad.append(f"{where}: unknown status {status!r}")
@@ -447,6 +452,10 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
                 wsum = math.fsum(w for _, w in pairs)
                 return math.fsum(s * w for s, w in pairs) / wsum if wsum else None
             want_total, want_complete = wmean(cat_means), wmean(cat_means_complete)
+        if not assessable[y]:  # nothing scored: the total is None, not the mean of zeros
+            want_total = want_complete = None
+        if t.get("assessable") is not assessable[y]:
+            bad.append(f"{y}: assessable {t.get('assessable')!r}, but {'some' if assessable[y] else 'no'} row is scored")
         if not _close(t["total"], want_total, tol):
             bad.append(f"{y}: total {t['total']!r}, recomputed {want_total!r}")
         if t["total"] is not None and not 0 <= t["total"] <= m.cap:
@@ -458,9 +467,9 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
                 bad.append(f"{y}: {status} {t[status]} does not list the {status} rows")
         if not _close(t["total_if_complete"], want_complete, tol):
             bad.append(f"{y}: total_if_complete {t['total_if_complete']!r}, recomputed {want_complete!r}")
-        effect = (t["total"] - t["total_if_complete"]) if t["total"] is not None and t["total_if_complete"] is not None else 0.0
-        if not _close(t["missing_effect"], effect, tol) or t["missing_effect"] > tol:
-            bad.append(f"{y}: missing_effect {t['missing_effect']!r}, expected {effect!r} (never positive)")
+        effect = (want_total - want_complete) if want_total is not None and want_complete is not None else None
+        if not _close(t["missing_effect"], effect, tol) or (t["missing_effect"] is not None and t["missing_effect"] > tol):
+            bad.append(f"{y}: missing_effect {t['missing_effect']!r}, expected {effect!r} (never positive; None when not assessable)")
         band = None
         if t["total"] is not None:
             band = next((b for b in sorted(m.bands, key=lambda b: -b.min) if t["total"] >= b.min), None)
@@ -478,8 +487,45 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
         elif both:
             if ch["assessment"] == "better" and want < -tol or ch["assessment"] == "worse" and want > tol:
                 bad.append(f"change {ch['indicator']} {ch['from_year']}->{ch['to_year']}: {ch['assessment']} but the score moved {want:+g}")
+    bad += _score_change_violations(d, cat, years, cats, totals, tol)
     if bad:
         raise ScoringInvariantError(bad)
+
+
+def _score_change_violations(d: Mapping, cat: Catalogue, years: list, cats: dict, totals: dict, tol: float) -> list[str]:
+    """Category and total changes: one per category (and the total) and pair of years, equal to the scores' difference."""
+    bad: list[str] = []
+    pairs = list(zip(years, years[1:])) + ([(years[0], years[-1])] if len(years) > 2 else [])
+    want_keys = [(c.code, a, b) for c in cat.categories for a, b in pairs] + [(None, a, b) for a, b in pairs]
+    got = {}
+    for ch in d.get("score_changes", []):
+        key = (ch["category"], ch["from_year"], ch["to_year"])
+        if key in got:
+            bad.append(f"score change {key}: listed twice")
+        got[key] = ch
+    missing = [k for k in want_keys if k not in got]
+    extra = sorted((k for k in got if k not in set(want_keys)), key=repr)
+    if missing:
+        bad.append(f"score changes missing for (category, from, to) {missing} (None = the total)")
+    if extra:
+        bad.append(f"score changes for unknown categories or pairs of years {extra}")
+    for key in want_keys:
+        ch = got.get(key)
+        if ch is None:
+            continue
+        code, a, b = key
+        if code is None:
+            sa, sb = (totals[y]["total"] if y in totals else None for y in (a, b))
+        else:
+            sa, sb = (cats[(code, y)]["score"] if (code, y) in cats else None for y in (a, b))
+        delta = sb - sa if sa is not None and sb is not None else None
+        want = "n/a" if delta is None else "better" if delta > tol else "worse" if delta < -tol else "same"
+        what = f"score change {code or 'total'} {a}->{b}"
+        if not (_close(ch["from_score"], sa, tol) and _close(ch["to_score"], sb, tol) and _close(ch["delta"], delta, tol)):
+            bad.append(f"{what}: {ch['from_score']!r}->{ch['to_score']!r} delta {ch['delta']!r}, the scores give {sa!r}->{sb!r} delta {delta!r}")
+        elif ch["assessment"] != want and not (want == "same" and ch["assessment"] in ("better", "worse") and abs(delta) <= tol):
+            bad.append(f"{what}: assessed {ch['assessment']!r}, the scores moved {delta!r} ({want})")
+    return bad
 
 
 def assert_monotone(indicator: Indicator, a: float, b: float, *, catalogue: Optional[Catalogue] = None) -> None:

@@ -194,3 +194,124 @@ def test_catalogue_mismatch_is_an_error(demo_dataset, tmp_path):
     with pytest.raises(greendiag.DatasetError) as info:
         diagnose(demo_dataset, catalogue=cat)
     assert info.value.problems[0].code == "catalogue-mismatch"
+
+
+# ---------------------------------------------------------------- a year without any data is not assessable
+
+def _blank(data, *years):
+    data = copy.deepcopy(data)
+    for block in data["years"]:
+        if block["year"] in years:
+            block.pop("indicators", None)
+            block.pop("statistics", None)
+    return data
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_year_without_data_is_not_assessable(demo_dict, backend):
+    from greendiag.summary import diagnosis_summary
+    from greendiag.testing import assert_scoring_invariants
+
+    diag = diagnose(dataset_from_dict(_blank(demo_dict, 2023, 2024)), backend=backend)
+    d = diag.to_dict()
+    totals = {t["year"]: t for t in d["total_scores"]}
+    for y in (2023, 2024):
+        assert totals[y]["assessable"] is False
+        assert totals[y]["total"] is None and totals[y]["missing_effect"] is None and totals[y]["band_en"] is None
+    assert totals[2022]["assessable"] is True and totals[2022]["total"] > 0
+    keys = _keys(d["findings"])
+    assert {k for k in keys if k[0] == "compliance.year.no_data"} == {("compliance.year.no_data", None, None, y) for y in (2023, 2024)}
+    # one finding per empty year, not one "scores 0" finding (or data recommendation) per indicator
+    per_indicator = ("compliance.indicator.mandatory_missing", "compliance.indicator.optional_missing", "rec.advanced.missing_data")
+    assert not [k for k in keys if k[0] in per_indicator and k[3] in (2023, 2024)]
+    no_data = next(f for f in d["findings"] if f["rule_id"] == "compliance.year.no_data" and f["year"] == 2023)
+    assert no_data["severity"] == "high" and "不可评分" in no_data["message_zh"] and "not assessable" in no_data["message_en"]
+    assert_scoring_invariants(diag)
+    json.loads(diag.to_json())  # still strict JSON
+
+    en = diagnosis_summary(diag, "en")
+    total_line = next(line for line in en.splitlines() if line.startswith("Total\t"))
+    assert total_line.split("\t")[2:] == ["not assessable", "not assessable"]
+    assert "below pass" not in en and "+0.00" not in en
+    assert "2023: no data for this year: not assessable" in en
+    zh = diagnosis_summary(diag, "zh")
+    assert "2024年无数据,不可评分" in zh and "按0分计,影响总分" not in zh
+
+
+def test_report_says_not_assessable(demo_dict, tmp_path):
+    from greendiag.reports import render_report
+
+    diag = diagnose(dataset_from_dict(_blank(demo_dict, 2023)), backend="python")
+    with open(render_report(diag, tmp_path / "r.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    assert "2023年无数据,不可评分" in text
+    total_row = next(line for line in text.splitlines() if line.startswith("| 总分 |"))
+    assert total_row.split("|")[3].strip() == "不可评分"  # 2022 | 2023 | 2024
+    render_report(diag, tmp_path / "r.docx")  # Word and HTML render too
+    render_report(diag, tmp_path / "r.html")
+
+
+# ---------------------------------------------------------------- category and total changes
+
+def test_score_changes_in_the_diagnosis(result):
+    ch = {(c["category"], c["from_year"], c["to_year"]): c for c in result["score_changes"]}
+    cats = {(c["category"], c["year"]): c["score"] for c in result["category_scores"]}
+    totals = {t["year"]: t["total"] for t in result["total_scores"]}
+    assert len(ch) == 7 * 3  # six categories and the total, three pairs of years
+    t = ch[(None, 2022, 2024)]
+    assert t["to_score"] == pytest.approx(sum(DEMO_2024.values()) / 29, rel=1e-9)  # hand-computed 2024 total
+    assert t["from_score"] == totals[2022] and t["delta"] == pytest.approx(totals[2024] - totals[2022])
+    assert t["assessment"] == ("better" if t["delta"] > 0 else "worse")
+    # EG 2024 by hand: mean of 1, 2, 3
+    eg24 = (DEMO_2024[1] + DEMO_2024[2] + DEMO_2024[3]) / 3
+    eg = ch[("EG", 2023, 2024)]
+    assert eg["to_score"] == pytest.approx(eg24, rel=1e-9) and eg["from_score"] == cats[("EG", 2023)]
+
+
+# ---------------------------------------------------------------- team expertise: senior titles in related specialities
+
+def _team(*members):
+    """Five members, one from the park; `members` are (speciality, senior) pairs for the first ones."""
+    team = [{"name": f"成员{i}", "speciality": sp, "senior": senior} for i, (sp, senior) in enumerate(members)]
+    team += [{"name": f"其他{i}", "speciality": "资源循环利用"} for i in range(4 - len(members))]
+    team.append({"name": "园区代表", "speciality": "园区管理", "park_staff": True})
+    return team
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_senior_accountant_does_not_count(demo_dict, backend):
+    data = copy.deepcopy(demo_dict)
+    data["engagement"]["team"] = _team(("能源管理", True), ("会计", True))
+    res = _diag(data, backend)
+    assert res["engagement"]["senior_count"] == 1 and res["engagement"]["senior_unrelated_count"] == 1
+    got = {f["rule_id"]: f for f in res["findings"] if f["rule_id"].startswith("engagement.team")}
+    assert set(got) == {"engagement.team.expertise", "engagement.team.senior_unrelated"}
+    assert "成员1:会计" in got["engagement.team.senior_unrelated"]["message_zh"]
+    assert "成员1: 会计" in got["engagement.team.senior_unrelated"]["message_en"]
+    assert got["engagement.team.senior_unrelated"]["severity"] == "info"
+
+
+def test_related_specialities_in_chinese_and_english_count(demo_dict):
+    data = copy.deepcopy(demo_dict)
+    data["engagement"]["team"] = _team(("Environmental engineering", True), ("ＬＣＡ(生命周期评价)", True), ("会计", True))
+    res = _diag(data)
+    assert res["engagement"]["senior_count"] == 2 and res["engagement"]["senior_unrelated_count"] == 1
+    assert not [f for f in res["findings"] if f["rule_id"].startswith("engagement.team")]  # 2 related seniors suffice
+
+
+def test_a_senior_without_speciality_is_not_counted(demo_dict):
+    data = copy.deepcopy(demo_dict)
+    data["engagement"]["team"] = _team(("生态", True), (None, True))
+    res = _diag(data)
+    assert res["engagement"]["senior_count"] == 1
+    f = next(f for f in res["findings"] if f["rule_id"] == "engagement.team.senior_unrelated")
+    assert "成员1:未填" in f["message_zh"]
+
+
+def test_best_nonpositive_message_is_generic(demo_dict):
+    data = copy.deepcopy(demo_dict)
+    y24 = next(b for b in data["years"] if b["year"] == 2024)
+    y24["indicators"]["wastewater_per_value_added"] = 0  # no wastewater at all: lower is better, at 0
+    f = next(f for f in _diag(data)["findings"] if f["rule_id"] == "anomaly.indicator.best_nonpositive" and f["indicator"] == 23)
+    assert "排放下降" not in f["message_zh"] and "emissions fell" not in f["message_en"]
+    assert "越低越好" in f["message_zh"] and "lower-is-better" in f["message_en"]

@@ -121,3 +121,65 @@ def test_broken_rule_files_are_located_errors(tmp_path, edit, code):
     if code:
         assert code in err.codes
     assert all(p.message_zh and p.message_en for p in err.problems)
+
+
+# ---------------------------------------------------------------- keyword lists (terms): related specialities
+
+@pytest.mark.parametrize("speciality, related", [
+    ("能源", True), ("节能技术", True), ("环境工程", True), ("生态学", True), ("低碳技术", True), ("碳排放核算", True),
+    ("生命周期评价", True), ("LCA", True), ("lca analyst", True), ("ＬＣＡ", True),  # full-width letters too
+    ("Energy management", True), ("Environmental engineering", True), ("Ecological planning", True),
+    ("life-cycle assessment", True), ("Low-carbon development", True),
+    ("会计", False), ("Accounting", False), ("财务管理", False), ("法律", False), ("园区管理", False), ("", False), (None, False),
+    ("hydrocarbon chemistry", False),  # a Latin term matches at the start of a word only
+])
+def test_related_speciality_with_the_packaged_terms(rulebase, speciality, related):
+    from greendiag.facts import RELATED_SPECIALITIES, related_speciality
+
+    assert related_speciality(speciality, rulebase.term_lists()[RELATED_SPECIALITIES]) is related
+
+
+def test_the_related_specialities_are_data_with_the_guides_source(rulebase):
+    terms = {t.name: t for t in rulebase.terms}["related_specialities"]
+    for word in ("能源", "环境", "生态", "低碳", "生命周期", "LCA"):  # the guide's list, 三(二)
+        assert word in terms.values
+    assert terms.provenance.sources[0].doc == "bj-guide-2024" and "三(二)" in terms.provenance.sources[0].clause
+
+
+TERMS = """
+terms:
+  NAME:
+    values: [水务]
+    sources: [{doc: DOC, clause: "三(二)"}]
+"""
+
+
+def test_an_extra_file_adds_a_term_list(tmp_path):
+    f = tmp_path / "extra.yaml"
+    f.write_text(TERMS.replace("NAME", "water_specialities").replace("DOC", "bj-guide-2024") + RULE.replace("EXPECT", "true"),
+                 encoding="utf-8")
+    rb = load_rules(f)
+    assert rb.term_lists()["water_specialities"] == ("水务",) and "related_specialities" in rb.term_lists()
+    assert rb.sha256 != load_rules().sha256
+
+
+@pytest.mark.parametrize("name, doc, code", [
+    ("related_specialities", "bj-guide-2024", "duplicate-terms"),
+    ("water_specialities", "made-up-doc", "unknown-document"),
+])
+def test_bad_term_lists_are_errors(tmp_path, name, doc, code):
+    f = tmp_path / "extra.yaml"
+    f.write_text(TERMS.replace("NAME", name).replace("DOC", doc) + RULE.replace("EXPECT", "true"), encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_rules(f)
+    assert code in info.value.codes
+
+
+def test_facts_need_the_related_specialities(demo_dataset, catalogue):
+    from greendiag.facts import prepare
+    from greendiag.scoring import score_dataset
+
+    card = score_dataset(demo_dataset, catalogue)
+    with pytest.raises(RuleError) as info:
+        prepare(demo_dataset, catalogue, card, {"follow_up_days": 365.0}, None, {})
+    assert "missing-terms" in info.value.codes

@@ -172,3 +172,85 @@ def test_totals_equal_the_sum_of_their_parts(data):
         else:
             assert t.total is None
     kit.assert_scoring_invariants(diagnose(ds, backend="python"))  # every row, category, total and band
+
+
+# ---------------------------------------------------------------- a year without data; category and total changes
+
+# mandatory and optional numbers typed in from docs/scoring.md (optional: 9, 10, 11, 14, 16, 20, 27, 28)
+OPTIONAL = (9, 10, 11, 14, 16, 20, 27, 28)
+MANDATORY = tuple(n for n in range(1, 32) if n not in OPTIONAL)
+
+
+def _blank_years(data, *years):
+    for block in data["years"]:
+        if block["year"] in years:
+            block.pop("indicators", None)
+            block.pop("statistics", None)
+    return data
+
+
+def test_year_without_data_is_not_assessable_not_zero(demo_data):
+    card = score_dataset(dataset_from_dict(_blank_years(demo_data, 2023, 2024)), CAT)
+    assert len(MANDATORY) == 23
+    for year in (2023, 2024):
+        t = card.total(year)
+        assert t.assessable is False
+        assert t.total is None and t.band_zh is None and t.band_en is None  # not "0 below pass"
+        assert t.total_if_complete is None and t.missing_effect is None  # not "+0.00"
+        assert t.evaluated == 0
+        assert t.missing_mandatory == MANDATORY and t.missing_optional == OPTIONAL
+        rows = [r for r in card.indicators if r.year == year]
+        assert len(rows) == 31 and all(r.score is None for r in rows)
+        assert {r.number for r in rows if r.status == MISSING_MANDATORY} == set(MANDATORY)
+        assert all(c.score is None and c.evaluated == 0 for c in card.categories if c.year == year)
+    t22 = card.total(2022)
+    assert t22.assessable is True and t22.total is not None and t22.evaluated == 29
+    totals = {(c.from_year, c.to_year): c for c in card.score_changes if c.category is None}
+    assert set(totals) == {(2022, 2023), (2023, 2024), (2022, 2024)}
+    assert all(c.assessment == "n/a" and c.delta is None for c in totals.values())
+    assert totals[(2022, 2024)].from_score == t22.total and totals[(2022, 2024)].to_score is None
+
+
+def test_a_single_score_makes_the_year_assessable_and_missing_mandatory_count_as_zero(demo_data):
+    data = _blank_years(demo_data, 2023)
+    block = next(b for b in data["years"] if b["year"] == 2023)
+    block["indicators"] = {"modern_services_share": 36}  # optional indicator 20, lead 30: 100 × 36/30 → capped at 120
+    t = score_dataset(dataset_from_dict(data), CAT).total(2023)
+    assert t.assessable is True and t.evaluated == 24  # 1 scored + 23 mandatory scored 0
+    assert t.total == pytest.approx(120 / 24)
+    assert t.total_if_complete == pytest.approx(120.0)
+    assert t.missing_effect == pytest.approx(120 / 24 - 120)
+    assert t.band_en == "below pass"
+
+
+def _three_year_park(demo_data):
+    """Only renewable share (2, EG, lead 15) and green coverage (26, HG, lead 30) reported; everything else missing."""
+    data = demo_data
+    data["years"] = [
+        {"year": 2022, "indicators": {"renewable_energy_share": 7.5, "green_coverage": 36}},  # 50, 120 (capped)
+        {"year": 2023, "indicators": {"renewable_energy_share": 12, "green_coverage": 30}},   # 80, 100
+        {"year": 2024, "indicators": {"renewable_energy_share": 15, "green_coverage": 15}},   # 100, 50
+    ]
+    return data
+
+
+def test_category_and_total_changes_by_hand(demo_data):
+    card = score_dataset(dataset_from_dict(_three_year_park(demo_data)), CAT)
+    ch = {(c.category, c.from_year, c.to_year): c for c in card.score_changes}
+    codes = ("EG", "RG", "IG", "CG", "HG", "MG")
+    assert set(ch) == {(c, a, b) for c in codes + (None,) for a, b in ((2022, 2023), (2023, 2024), (2022, 2024))}
+    # EG = mean of 1, 2, 3 (1 and 3 mandatory, missing: 0): 50/3, 80/3, 100/3
+    eg = ch[("EG", 2022, 2023)]
+    assert (eg.from_score, eg.to_score) == (pytest.approx(50 / 3), pytest.approx(80 / 3))
+    assert eg.delta == pytest.approx(10.0) and eg.assessment == "better"
+    assert ch[("EG", 2022, 2024)].delta == pytest.approx(50 / 3) and ch[("EG", 2022, 2024)].assessment == "better"
+    # HG = mean of 21–26 (27 optional, left out): 120/6, 100/6, 50/6
+    assert ch[("HG", 2023, 2024)].delta == pytest.approx(-50 / 6) and ch[("HG", 2023, 2024)].assessment == "worse"
+    assert ch[("HG", 2022, 2024)].delta == pytest.approx(-70 / 6)
+    # a category with every mandatory indicator missing scores 0 in each year: the same
+    mg = ch[("MG", 2022, 2024)]
+    assert (mg.from_score, mg.to_score, mg.delta, mg.assessment) == (0.0, 0.0, 0.0, "same")
+    # total = mean over the 23 mandatory rows (two scored, 21 at 0): 170/23, 180/23, 150/23
+    assert ch[(None, 2022, 2023)].delta == pytest.approx(10 / 23) and ch[(None, 2022, 2023)].assessment == "better"
+    assert ch[(None, 2023, 2024)].delta == pytest.approx(-30 / 23) and ch[(None, 2023, 2024)].assessment == "worse"
+    assert ch[(None, 2022, 2024)].to_score == pytest.approx(150 / 23) and ch[(None, 2022, 2024)].assessment == "worse"

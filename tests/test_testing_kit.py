@@ -347,6 +347,115 @@ def test_checker_refuses_the_wrong_catalogue(demo_dict, tiny_catalogue):
         assert_scoring_invariants(demo_dict, tiny_catalogue)
 
 
+# ---- a year without data: the checker decides from the rows that nothing was scored, so the total must be None
+
+@pytest.fixture(scope="module")
+def empty_year_dict(demo_path):
+    """The demo park with every indicator and statistic of 2023 removed, as a diagnosis dict."""
+    from greendiag.yamlio import read_document
+
+    data = read_document(demo_path).data
+    for block in data["years"]:
+        if block["year"] == 2023:
+            block.pop("indicators", None)
+            block.pop("statistics", None)
+    return diagnose(dataset_from_dict(data), backend="python").to_dict()
+
+
+def _old_zero_year(d):  # what greendiag did before: missing mandatory rows 0, categories 0, "0 below pass", effect 0
+    for r in d["indicators"]:
+        if r["year"] == 2023 and r["status"] == "missing_mandatory":
+            r["score"] = 0.0
+    for c in d["category_scores"]:
+        if c["year"] == 2023:
+            c["score"] = 0.0
+            c["evaluated"] = sum(1 for r in d["indicators"] if r["year"] == 2023 and r["category"] == c["category"] and r["score"] is not None)
+    t = _total(d, 2023)
+    t.update(total=0.0, band_zh="不合格", band_en="below pass", missing_effect=0.0, assessable=True,
+             evaluated=sum(1 for r in d["indicators"] if r["year"] == 2023 and r["score"] is not None))
+    for c in d["score_changes"]:  # keep the changes consistent with the corrupted scores: only the year's status is wrong
+        for side, y in (("from_score", c["from_year"]), ("to_score", c["to_year"])):
+            if y == 2023:
+                c[side] = 0.0
+        if c["from_score"] is not None and c["to_score"] is not None:
+            c["delta"] = c["to_score"] - c["from_score"]
+            c["assessment"] = "better" if c["delta"] > 0 else "worse" if c["delta"] < 0 else "same"
+
+
+def _zero_total(d):
+    _total(d, 2023)["total"] = 0.0
+
+
+def _zero_effect(d):
+    _total(d, 2023)["missing_effect"] = 0.0
+
+
+def _claims_assessable(d):
+    _total(d, 2023)["assessable"] = True
+
+
+def _zero_band(d):
+    t = _total(d, 2023)
+    t["band_zh"], t["band_en"] = "不合格", "below pass"
+
+
+def _no_year_finding(d):
+    d["findings"] = [f for f in d["findings"] if f["rule_id"] != "compliance.year.no_data"]
+
+
+EMPTY_YEAR_CORRUPTIONS = [_old_zero_year, _zero_total, _zero_effect, _claims_assessable, _zero_band, _no_year_finding]
+
+
+def test_checker_passes_a_year_without_data(empty_year_dict):
+    t = _total(empty_year_dict, 2023)
+    assert t["assessable"] is False and t["total"] is None and len(t["missing_mandatory"]) == 23
+    assert _total(empty_year_dict, 2022)["assessable"] is True
+    assert_scoring_invariants(empty_year_dict, CAT)
+
+
+@pytest.mark.parametrize("corrupt", EMPTY_YEAR_CORRUPTIONS, ids=lambda f: f.__name__.strip("_"))
+def test_checker_fails_when_an_empty_year_is_scored(empty_year_dict, corrupt):
+    d = copy.deepcopy(empty_year_dict)
+    corrupt(d)
+    with pytest.raises(ScoringInvariantError) as info:
+        assert_scoring_invariants(d, CAT)
+    assert any("2023" in v for v in info.value.violations)
+
+
+# ---- category and total changes
+
+def _score_change(d, category, a=2022, b=2024):
+    return next(c for c in d["score_changes"] if c["category"] == category and c["from_year"] == a and c["to_year"] == b)
+
+
+def _cat_delta_off(d):
+    _score_change(d, "EG")["delta"] += 0.5
+
+
+def _total_flipped(d):
+    c = _score_change(d, None)
+    c["assessment"] = "worse" if c["assessment"] == "better" else "better"
+
+
+def _change_dropped(d):
+    d["score_changes"].remove(_score_change(d, "HG", 2023, 2024))
+
+
+def _change_from_wrong_score(d):
+    c = _score_change(d, "MG")
+    c["from_score"] += 1
+    c["delta"] -= 1
+
+
+@pytest.mark.parametrize("corrupt", [_cat_delta_off, _total_flipped, _change_dropped, _change_from_wrong_score],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_checker_fails_on_wrong_score_changes(demo_dict, corrupt):
+    d = copy.deepcopy(demo_dict)
+    corrupt(d)
+    with pytest.raises(ScoringInvariantError, match="score change"):
+        assert_scoring_invariants(d, CAT)
+
+
 @settings(max_examples=60, **QUIET)
 @given(st.data())
 def test_checker_catches_any_perturbed_score(demo_dict, data):
