@@ -223,13 +223,18 @@ def write_pack(diag, out_dir: str) -> list[str]:
 @overlay_option
 @click.option("--year", "diagnosis_year", type=click.IntRange(2000, 2100), default=None,
               help="诊断年份(指标取其前三年) / diagnosis year (indicators for the three years before it)")
+@click.option("--from", "source", type=click.Path(dir_okay=False), default=None,
+              help="用已有数据预填(YAML/JSON/Excel) / prefill from an existing dataset (e.g. last year's, or a YAML file)")
 @click.pass_context
 @_handle
-def template(ctx, out, overlays, diagnosis_year):
+def template(ctx, out, overlays, diagnosis_year, source):
     """生成数据采集Excel模板 / write the data-collection workbook for the catalogue (with overlays)."""
+    from .dataset import load_dataset
     from .excel import write_template
 
-    write_template(out, _catalogue(overlays), diagnosis_year=diagnosis_year)
+    cat = _catalogue(overlays)
+    dataset = load_dataset(source, catalogue=cat) if source else None
+    write_template(out, cat, diagnosis_year=diagnosis_year, dataset=dataset)
     click.echo(("已生成数据采集模板:" if ctx.obj["lang"] == "zh" else "Template written: ") + os.path.abspath(out))
 
 

@@ -546,3 +546,21 @@ def test_workbook_messages_are_english_in_english(prefilled, tmp_path, catalogue
         assert any("\u3400" <= ch <= "\u9fff" for ch in p.message_zh), (p.code, p.message_zh)
     choice = next(p for p in problems if p.code == "unknown-choice" and p.location.startswith("园区信息!"))
     assert choice.fix_en == "choose one of: '国家级', '市级', '其他'"
+
+
+def test_bundled_filled_workbook_matches_the_yaml_example(root, catalogue, demo_dataset):
+    """examples/demo-park.xlsx (made with `greendiag template … --from examples/demo-park.yaml`) holds the same data."""
+    got = greendiag.load_dataset(root / "examples" / "demo-park.xlsx", catalogue=catalogue)
+    assert attrs.evolve(got, source=demo_dataset.source) == demo_dataset
+
+
+def test_cli_template_from_a_dataset_prefills_it(tmp_path, demo_path, demo_dataset):
+    from click.testing import CliRunner
+
+    from greendiag.cli import main
+
+    out = tmp_path / "again.xlsx"
+    res = CliRunner().invoke(main, ["template", str(out), "--from", str(demo_path)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    got = greendiag.load_dataset(out)
+    assert attrs.evolve(got, source=demo_dataset.source) == demo_dataset

@@ -137,7 +137,7 @@ TEAM_COLUMNS = (
     Column("name", "姓名", "Name", width=12, required=True),
     Column("role", "绿色诊断工作分工", "Role in the diagnosis", width=22),
     Column("title", "职称", "Professional title", width=20),
-    Column("speciality", "从事专业", "Speciality", width=16),
+    Column("speciality", "从事专业(能源/环境/生态/低碳/LCA等)", "Speciality (energy/environment/ecology/low-carbon/LCA…)", width=22),
     Column("senior", "高级职称", "Senior title", "bool", 12),
     Column("led_green_projects", "主导过绿色制造相关项目", "Led green-manufacturing projects", "bool", 16),
     Column("park_staff", "园区工作人员", "Park staff", "bool", 12),
