@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import random
 import sys
 import tempfile
 import time
@@ -25,40 +24,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 def generated_parks(n: int) -> list[dict]:
     """n varied, valid parks derived from examples/demo-park.yaml (fictitious, like the demo)."""
-    import greendiag
+    from greendiag.testing import varied_parks
     from greendiag.yamlio import read_document
 
-    units = {i.id: i.unit for i in greendiag.load_catalogue().indicators}
-    base = read_document(ROOT / "examples" / "demo-park.yaml").data
-    parks = []
-    for k in range(n):
-        rnd = random.Random(k)
-        data = _copy(base)
-        data["park"]["name"] = f"生成园区 {k}(虚构)"
-        for block in data["years"]:
-            for ind_id, entry in list(block.get("indicators", {}).items()):
-                v, f = entry["value"], rnd.uniform(0.6, 1.2)
-                if isinstance(v, (int, float)):
-                    entry["value"] = round(min(v * f, 100.0) if units[ind_id] == "%" else v * f, 3)
-                elif isinstance(v, str) and v.split(" ")[0].replace(".", "").isdigit():
-                    number, unit = v.split(" ", 1)
-                    entry["value"] = f"{round(float(number) * f, 1)} {unit}"
-                if rnd.random() < 0.08:
-                    del block["indicators"][ind_id]
-            for stat in ("energy_consumption", "industrial_value_added", "employees"):
-                if stat in block.get("statistics", {}):
-                    block["statistics"][stat] = round(block["statistics"][stat] * rnd.uniform(0.8, 1.25))
-        data["baseline"][k % 8]["status"] = rnd.choice(["met", "not_met", "unknown"])
-        parks.append(data)
-    return parks
-
-
-def _copy(value):
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
+    return varied_parks(read_document(ROOT / "examples" / "demo-park.yaml").data, None, n)
 
 
 def write_files(parks: list[dict], folder: str) -> list[str]:

@@ -27,7 +27,7 @@ __all__ = [
     "EDGE_FLOATS", "NUM_FIELDS", "STR_FIELDS", "ScoringInvariantError",
     "park_datasets", "indicator_values", "missing_data_patterns", "edge_values",
     "numbers", "texts", "hostile_values", "conditions", "rule_sets", "facts", "fact_from",
-    "expected_score", "assert_scoring_invariants", "assert_monotone",
+    "expected_score", "assert_scoring_invariants", "assert_monotone", "varied_parks",
 ]
 
 FORMAT = "greendiag-dataset/1"
@@ -130,6 +130,42 @@ def missing_data_patterns(catalogue: Optional[Catalogue] = None, *, years: Itera
         st.sampled_from(ys).map(lambda y: fs((i, y) for i in ids)),
         st.sets(st.sampled_from(pairs)).map(fs),
     )
+
+
+def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 10, *, seed: int = 0) -> list[dict]:
+    """n seeded variants of a dataset dict (no hypothesis needed; for benchmarks and batch tests): other names,
+    values scaled by 0.6–1.2 (shares capped at 100 %), about 8 % of values left out, one baseline status changed."""
+    import copy
+    import random
+
+    units = {i.id: i.unit for i in _catalogue(catalogue).indicators}
+    parks = []
+    for k in range(n):
+        rnd = random.Random(seed * 1_000_003 + k)
+        data = copy.deepcopy(dict(base))
+        data["park"]["name"] = f"生成园区 {k}(虚构)"
+        for block in data["years"]:
+            for ind_id, entry in list(block.get("indicators", {}).items()):
+                v, f = (entry.get("value") if isinstance(entry, dict) else entry), rnd.uniform(0.6, 1.2)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    v = round(min(v * f, 100.0) if units.get(ind_id) == "%" else v * f, 3)
+                elif isinstance(v, str) and v.split(" ")[0].replace(".", "").isdigit() and " " in v:
+                    number, unit = v.split(" ", 1)
+                    v = f"{round(float(number) * f, 1)} {unit}"
+                if isinstance(entry, dict):
+                    entry["value"] = v
+                else:
+                    block["indicators"][ind_id] = v
+                if rnd.random() < 0.08:
+                    del block["indicators"][ind_id]
+            stats = block.get("statistics", {})
+            for stat in ("energy_consumption", "industrial_value_added", "employees"):
+                if isinstance(stats.get(stat), (int, float)):
+                    stats[stat] = round(stats[stat] * rnd.uniform(0.8, 1.25))
+        if data.get("baseline"):
+            data["baseline"][k % len(data["baseline"])]["status"] = rnd.choice(["met", "not_met", "unknown"])
+        parks.append(data)
+    return parks
 
 
 def _names(st):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 
 import pytest
@@ -13,34 +12,13 @@ from click.testing import CliRunner
 import greendiag
 from greendiag import BatchResult, diagnose_many
 from greendiag.cli import main
+from greendiag.testing import varied_parks
 from greendiag.yamlio import read_document
 
 
 def _varied_parks(demo_path, catalogue, n: int) -> list[dict]:
-    """n variants of the demo park: other names, values scaled (shares capped at 100 %), some values left out."""
-    units = {i.id: i.unit for i in catalogue.indicators}
-    parks = []
-    for k in range(n):
-        rnd = random.Random(k)
-        data = read_document(demo_path).data
-        data["park"]["name"] = f"生成园区 {k}(虚构)"
-        for block in data["years"]:
-            for ind_id, entry in list(block.get("indicators", {}).items()):
-                v = entry["value"]
-                f = rnd.uniform(0.6, 1.2)
-                if isinstance(v, (int, float)):
-                    entry["value"] = round(min(v * f, 100.0) if units[ind_id] == "%" else v * f, 3)
-                elif isinstance(v, str) and v.split(" ")[0].replace(".", "").isdigit():
-                    number, unit = v.split(" ", 1)
-                    entry["value"] = f"{round(float(number) * f, 1)} {unit}"
-                if rnd.random() < 0.08:
-                    del block["indicators"][ind_id]
-            for stat in ("energy_consumption", "industrial_value_added", "employees"):
-                if stat in block.get("statistics", {}):
-                    block["statistics"][stat] = round(block["statistics"][stat] * rnd.uniform(0.8, 1.25))
-        data["baseline"][k % 8]["status"] = rnd.choice(["met", "not_met", "unknown"])
-        parks.append(data)
-    return parks
+    """n variants of the demo park (greendiag.testing.varied_parks: seeded, no hypothesis)."""
+    return varied_parks(read_document(demo_path).data, catalogue, n)
 
 
 def _canon(d: dict) -> str:

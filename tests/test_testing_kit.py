@@ -531,3 +531,18 @@ _spec.loader.exec_module(_downstream)
 test_downstream_example_invariants = _downstream.test_specialised_catalogue_keeps_the_scoring_invariants
 test_downstream_example_edges = _downstream.test_overlay_indicator_scores_at_its_edges
 test_downstream_example_missing = _downstream.test_missing_overlay_data_never_changes_the_base_scores
+
+
+def test_varied_parks_are_seeded_valid_and_different(demo_path, catalogue):
+    from greendiag.testing import varied_parks
+    from greendiag.yamlio import read_document
+
+    base = read_document(demo_path).data
+    a, b = varied_parks(base, catalogue, 5, seed=1), varied_parks(base, catalogue, 5, seed=1)
+    assert a == b and a != varied_parks(base, catalogue, 5, seed=2)
+    assert base == read_document(demo_path).data  # the base is not changed in place
+    totals = set()
+    for data in a:
+        ds = greendiag.dataset_from_dict(data, catalogue=catalogue)
+        totals.add(greendiag.diagnose(ds, catalogue=catalogue, backend="python").to_dict()["total_scores"][-1]["total"])
+    assert len(totals) == 5
