@@ -72,24 +72,24 @@ def _range(ind: Indicator, within: str) -> tuple[Optional[float], Optional[float
     return (None if lo is None else float(lo)), (None if hi is None else float(hi))
 
 
-def edge_values(ind: Indicator, method: ScoringMethod, within: str = "bounds") -> tuple[float, ...]:
+def edge_values(indicator: Indicator, method: ScoringMethod, within: str = "bounds") -> tuple[float, ...]:
     """The values where scoring changes behaviour, inside the indicator's range: the lead value, the cap
     boundary (lead×cap/full when higher is better, lead×full/cap when lower), zero, the range edges, each
     with its neighbouring floats; plus tiny and bare-exponent values."""
-    if ind.qualitative:
+    if indicator.qualitative:
         return ()
-    lead = ind.lead_value
-    cap_at = lead * method.cap / method.full if ind.direction == "higher" else lead * method.full / method.cap
-    lo, hi = _range(ind, within)
+    lead = indicator.lead_value
+    cap_at = lead * method.cap / method.full if indicator.direction == "higher" else lead * method.full / method.cap
+    lo, hi = _range(indicator, within)
     marks = [lead, cap_at, 0.0]
-    marks += [x for x in (lo, hi, ind.plausible_min, ind.plausible_max, ind.bounds_min, ind.bounds_max) if x is not None]
+    marks += [x for x in (lo, hi, indicator.plausible_min, indicator.plausible_max, indicator.bounds_min, indicator.bounds_max) if x is not None]
     out = []
     for m in marks:
         m = float(m)
         out += [m, math.nextafter(m, math.inf), math.nextafter(m, -math.inf)]
     out += [-0.0, 1e-05, 5e-324, lead / 2, lead * 2, -lead]
-    keep = sorted({x for x in out if math.isfinite(x) and (lo is None or x >= lo) and (hi is None or x <= hi)})
-    return tuple(keep)
+    kept = {(x, math.copysign(1.0, x)): x for x in out if math.isfinite(x) and (lo is None or x >= lo) and (hi is None or x <= hi)}
+    return tuple(kept[k] for k in sorted(kept))  # 0.0 == -0.0, so keyed by sign too: both are kept
 
 
 def indicator_values(indicator: Indicator, *, catalogue: Optional[Catalogue] = None, within: str = "bounds"):
@@ -120,8 +120,10 @@ def missing_data_patterns(catalogue: Optional[Catalogue] = None, *, years: Itera
     optional = [i.id for i in cat.indicators if not i.mandatory]
     by_cat = {c.code: [i.id for i in cat.indicators if i.category == c.code] for c in cat.categories}
     fs = frozenset
-    return st.one_of(
+    some = st.sets(st.sampled_from(pairs), max_size=max(1, len(pairs) // 3)).map(fs)
+    return st.one_of(  # partial gaps are drawn more often than "nothing at all", as in real data
         st.just(fs()),
+        some,
         st.just(fs(pairs)),
         st.just(fs((i, y) for i in optional for y in ys)),
         st.sampled_from(ys).map(lambda y: fs((i, y) for i in mandatory)),
@@ -250,11 +252,12 @@ def _engagement(st, dy: int, overlay_ids: list[str]):
     day = st.dates(min_value=dt.date(dy - 1, 1, 1), max_value=dt.date(dy, 12, 31)).map(dt.date.isoformat)
     member = st.fixed_dictionaries({"name": _names(st)}, optional={
         "role": st.sampled_from(["组长", "成员", "leader"]), "senior": st.booleans(),
+        "speciality": st.sampled_from(["能源管理", "环境工程", "生态学", "低碳技术", "LCA", "carbon accounting", "会计", "法律", ""]),
         "led_green_projects": st.booleans(), "park_staff": st.booleans()})
     onsite = st.tuples(day, day).map(sorted).flatmap(lambda se: st.fixed_dictionaries(
         {"start": st.just(se[0]), "end": st.just(se[1])}, optional={"working_days": st.integers(0, 366)}))
     return st.fixed_dictionaries({}, optional={
-        "team": st.lists(member, max_size=8),
+        "team": st.one_of(st.lists(member, min_size=4, max_size=6), st.lists(member, max_size=8)),  # around the minimum of 5
         "confidentiality_submitted": day, "work_started": day, "onsite": onsite,
         "scope": st.fixed_dictionaries({"full": st.booleans()}, optional={"approval": _names(st)}),
         "fee_charged": st.booleans(), "report_submitted": day, "follow_up_submitted": day,
@@ -344,21 +347,21 @@ class ScoringInvariantError(AssertionError):
         super().__init__(f"{len(violations)} scoring invariant(s) broken:\n  {shown}")
 
 
-def expected_score(ind: Indicator, value: Optional[float] = None, level: Optional[str] = None, *,
+def expected_score(indicator: Indicator, value: Optional[float] = None, level: Optional[str] = None, *,
                    method: ScoringMethod) -> tuple[Optional[float], frozenset]:
     """The method of docs/scoring.md, written out again: (score or None, expected non-positive flags)."""
-    if ind.qualitative:
-        lv = ind.level(level) if level is not None else None
+    if indicator.qualitative:
+        lv = indicator.level(level) if level is not None else None
         return (None, frozenset()) if lv is None else (min(method.cap, lv.score), frozenset())
     if value is None:
         return None, frozenset()
-    if ind.direction == "higher":
+    if indicator.direction == "higher":
         if value <= 0:
             return 0.0, frozenset({"floored_nonpositive"})
-        return min(method.cap, method.full * value / ind.lead_value), frozenset()
+        return min(method.cap, method.full * value / indicator.lead_value), frozenset()
     if value <= 0:
         return method.cap, frozenset({"best_nonpositive"})
-    return min(method.cap, method.full * ind.lead_value / value), frozenset()  # overflow gives inf: capped
+    return min(method.cap, method.full * indicator.lead_value / value), frozenset()  # overflow gives inf: capped
 
 
 def _close(a: Optional[float], b: Optional[float], tol: float) -> bool:

@@ -546,3 +546,45 @@ def test_varied_parks_are_seeded_valid_and_different(demo_path, catalogue):
         ds = greendiag.dataset_from_dict(data, catalogue=catalogue)
         totals.add(greendiag.diagnose(ds, catalogue=catalogue, backend="python").to_dict()["total_scores"][-1]["total"])
     assert len(totals) == 5
+
+
+def test_documented_signatures_match_the_code(root):
+    """docs/testing.md shows each helper's parameters; a downstream author copies them verbatim."""
+    import inspect
+    import re
+
+    import greendiag.testing as kit
+
+    doc = (root / "docs" / "testing.md").read_text(encoding="utf-8")
+    shown: dict[str, str] = {}
+    for name, params in re.findall(r"`(\w+)\(([^`]*)\)`", doc):
+        shown.setdefault(name, params)  # the first mention is the definition; later ones are usage
+    checked = 0
+    for name in kit.__all__:
+        obj = getattr(kit, name)
+        if not callable(obj) or isinstance(obj, type) or name not in shown:
+            continue
+        parts, depth, cur = [], 0, ""
+        for ch in shown[name]:  # split on top-level commas only: defaults may be tuples
+            depth += ch in "([{" and 1 or ch in ")]}" and -1 or 0
+            if ch == "," and depth == 0:
+                parts.append(cur)
+                cur = ""
+            else:
+                cur += ch
+        parts.append(cur)
+        params = [p.strip().split("=")[0].strip() for p in parts if p.strip()]
+        params = [p for p in params if p not in ("*", "...")]
+        assert params == list(inspect.signature(obj).parameters), name
+        checked += 1
+    assert checked >= 12
+
+
+def test_edge_values_keep_both_zeros(catalogue):
+    import math
+
+    from greendiag.testing import edge_values
+
+    ind = next(i for i in catalogue.indicators if not i.qualitative and (i.bounds_min or 0) == 0)
+    zeros = [x for x in edge_values(ind, catalogue.scoring) if x == 0]
+    assert sorted(math.copysign(1, z) for z in zeros) == [-1, 1]
