@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 import attrs
 
 from .errors import EngineError, GreendiagError, Problem
+from .pack import pack_names
 
 MAX_CHUNK = 64
 MAX_RESTARTS = 8  # crashed-worker isolation passes before the rest are reported unverified
@@ -36,6 +37,9 @@ class BatchResult:
     problems: tuple = ()
     seconds: float = attrs.field(default=0.0, eq=False)
     traceback: Optional[str] = attrs.field(default=None, repr=False, eq=False)  # internal errors only
+    pack_dir: Optional[str] = None  # with out_dir: this park's report-pack folder
+    pack_files: tuple = attrs.field(default=(), eq=False)
+    pack_problems: tuple = ()  # the report pack could not be written (the diagnosis itself is ok)
 
 
 @attrs.frozen
@@ -46,6 +50,8 @@ class _Config:
     rules_files: tuple
     backend: str
     as_of: Optional[dt.date]
+    pack_root: Optional[str] = None  # write each park's report pack into pack_root/pack_names[index]
+    pack_names: tuple = ()
 
 
 # ------------------------------------------------------------------ the work of one item (worker or in-process)
@@ -101,11 +107,26 @@ def _diagnose_item(cat, rb, cfg: _Config, index: int, item: Any) -> tuple:
                                          file=source, fix_zh="传入数据文件路径或已解析的数据字典",
                                          fix_en="pass dataset file paths or already-parsed dataset dicts"))
         data = diagnose(ds, catalogue=cat, rules=rb, backend=cfg.backend, as_of=cfg.as_of).to_dict()
-        return index, True, data, (), time.perf_counter() - start, None
     except GreendiagError as exc:
-        return index, False, None, exc.problems, time.perf_counter() - start, None
+        return index, False, None, exc.problems, time.perf_counter() - start, None, None
     except Exception as exc:  # a bug of ours (or of the engine): reported for this item, the batch goes on
-        return index, False, None, (_internal(exc, source),), time.perf_counter() - start, tb.format_exc()
+        return index, False, None, (_internal(exc, source),), time.perf_counter() - start, tb.format_exc(), None
+    return index, True, data, (), time.perf_counter() - start, None, _write_pack(cfg, index, data, source)
+
+
+def _write_pack(cfg: _Config, index: int, data: dict, source: str) -> Optional[tuple]:
+    """(folder, files, problems) of this park's report pack, written here in the worker; None without out_dir."""
+    if cfg.pack_root is None:
+        return None
+    from .pack import write_pack
+
+    folder = os.path.join(cfg.pack_root, cfg.pack_names[index])
+    try:
+        return folder, tuple(write_pack(data, folder)), ()
+    except GreendiagError as exc:  # one park's report failing must not stop the others
+        return folder, (), exc.problems
+    except Exception as exc:
+        return folder, (), (_internal(exc, source),)
 
 
 def _internal(exc: BaseException, source: str) -> Problem:
@@ -124,7 +145,7 @@ def _run_chunk(cfg: _Config, chunk: list) -> list:
         _worker_init(cfg)
         loaded = _state[cfg]
     if isinstance(loaded, GreendiagError):
-        return [(i, False, None, loaded.problems, 0.0, None) for i, _ in chunk]
+        return [(i, False, None, loaded.problems, 0.0, None, None) for i, _ in chunk]
     cat, rb = loaded
     return [_diagnose_item(cat, rb, cfg, i, item) for i, item in chunk]
 
@@ -133,11 +154,14 @@ def _run_chunk(cfg: _Config, chunk: list) -> list:
 
 def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, backend: str = "durable",
                   catalogue_overlays: Sequence = (), rules_files: Sequence = (), as_of: Optional[dt.date] = None,
-                  progress: Optional[Progress] = None, chunksize: Optional[int] = None) -> list[BatchResult]:
+                  progress: Optional[Progress] = None, chunksize: Optional[int] = None,
+                  out_dir: Optional[str | os.PathLike] = None) -> list[BatchResult]:
     """Diagnose many parks (paths, parsed dicts or ParkDatasets); a BatchResult per item, in input order.
 
     A bad catalogue overlay, rule file or argument raises at once (it would fail every park); a bad
     park only makes its own result `ok=False`. `progress(done, total)` is called as parks finish.
+    With `out_dir`, each park's report pack is written by its worker into out_dir/<unique name>
+    (see `pack_dir`, `pack_problems` of the result): charts and Word files are the slow part.
     """
     from .engine import BACKENDS
 
@@ -155,7 +179,12 @@ def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, bac
     chunksize = _check_count("chunksize", chunksize, default=None)
     if as_of is not None and not isinstance(as_of, dt.date):
         raise _argument("as_of", "须为 datetime.date", "must be a datetime.date", as_of)
-    cfg = _Config(_paths("catalogue_overlays", catalogue_overlays), _paths("rules_files", rules_files), backend, as_of)
+    if out_dir is not None:
+        (out_dir,) = _paths("out_dir", out_dir)
+        out_dir = os.path.abspath(out_dir)  # workers may not share the caller's working folder
+    names = tuple(pack_names([_source_safe(item, i) for i, item in enumerate(items)])) if out_dir else ()
+    cfg = _Config(_paths("catalogue_overlays", catalogue_overlays), _paths("rules_files", rules_files), backend, as_of,
+                  out_dir, names)
     cat, rb = _load(cfg)  # raises the GreendiagError of a bad overlay or rule file, once, here
     total = len(items)
     out: list[Optional[tuple]] = [None] * total
@@ -191,8 +220,9 @@ def _source_safe(item: Any, index: int) -> str:
 
 
 def _result(row: tuple, source: str) -> BatchResult:
-    index, ok, data, problems, seconds, trace = row
-    return BatchResult(index, source, ok, data, tuple(problems), seconds, trace)
+    index, ok, data, problems, seconds, trace, pack = row
+    folder, files, pack_problems = pack or (None, (), ())
+    return BatchResult(index, source, ok, data, tuple(problems), seconds, trace, folder, tuple(files), tuple(pack_problems))
 
 
 def _cpus() -> int:
@@ -319,10 +349,10 @@ def _crashed(index: int, item: Any, verified: bool, start: bool = False) -> tupl
         problem = Problem("worker-start-failed", "工作进程无法启动,未能诊断此项", "worker processes could not start; this item was not diagnosed",
                           file=where, fix_zh="在脚本中调用时,请把调用放在 if __name__ == '__main__': 之下;或使用 workers=1",
                           fix_en="when calling from a script, put the call under if __name__ == '__main__':, or use workers=1")
-        return index, False, None, (problem,), 0.0, None
+        return index, False, None, (problem,), 0.0, None, None
     why_zh = "诊断该数据时工作进程意外终止" if verified else "工作进程多次意外终止,此项未能单独复核"
     why_en = "the worker process died while diagnosing this dataset" if verified else \
         "worker processes died repeatedly; this item could not be checked on its own"
     problem = Problem("worker-crashed", why_zh, why_en, file=where, fix_zh="单独诊断该文件以复现(workers=1),并报告此问题",
                       fix_en="diagnose this file alone (workers=1) to reproduce it, and report it")
-    return index, False, None, (problem,), 0.0, None
+    return index, False, None, (problem,), 0.0, None, None

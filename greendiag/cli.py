@@ -13,6 +13,7 @@ import traceback
 import click
 
 from .errors import GreendiagError
+from .pack import write_pack
 
 EXIT_OK, EXIT_TESTS_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -161,29 +162,25 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
             last[0] = done
 
         results = diagnose_many(paths, workers=workers, backend=backend, catalogue_overlays=tuple(overlays),
-                                rules_files=tuple(rule_files), as_of=when, progress=progress)
+                                rules_files=tuple(rule_files), as_of=when, progress=progress, out_dir=out_dir)
     bad = 0
     rows = []
-    names = pack_names(paths)
 
     def failure(problems):
         first = problems[0]
         msg = first.format(lang) if hasattr(first, "format") else str(first)
         return msg + (f" (+{len(problems) - 1})" if len(problems) > 1 else "")
 
-    for path, name, res in zip(paths, names, results):
+    for path, res in zip(paths, results):  # packs were written by the workers, each park on its own
         if res.ok:
             totals = " ".join(f"{t['year']}:{t['total']:.1f}" if t.get("total") is not None else f"{t['year']}:-"
                               for t in res.diagnosis["total_scores"])
             error = ""
-            if out_dir:
-                try:  # one park's report failing must not stop the others
-                    write_pack(res.diagnosis, os.path.join(out_dir, name))
-                except GreendiagError as exc:
-                    bad += 1
-                    error = failure(exc.problems)
+            if res.pack_problems:
+                bad += 1
+                error = failure(res.pack_problems)
             rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(len(res.diagnosis["findings"])),
-                         error or (name if out_dir else "")))
+                         error or (os.path.basename(res.pack_dir) if res.pack_dir else "")))
         else:
             bad += 1
             rows.append((os.path.basename(path), "-", "-", "-", failure(res.problems)))
@@ -198,24 +195,7 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
         sys.exit(EXIT_INPUT)
 
 
-def pack_names(paths: list[str]) -> list[str]:
-    """One report-pack folder name per dataset, unique even for a.yaml + a.json or x/park.yaml + y/park.yaml."""
-    stems = [os.path.splitext(os.path.basename(p))[0] for p in paths]
-    names = [st if stems.count(st) == 1 else f"{st}-{os.path.splitext(p)[1].lstrip('.').lower()}" for st, p in zip(stems, paths)]
-    return [n if names.count(n) == 1 else f"{i + 1:03d}-{n}" for i, n in enumerate(names)]
 
-
-def write_pack(diag, out_dir: str) -> list[str]:
-    """The report pack of one diagnosis (a Diagnosis or its to_dict()): diagnosis.json, reports, forms, charts."""
-    from . import fileio
-
-    fileio.ensure_folder(out_dir)
-    data = diag if isinstance(diag, dict) else diag.to_dict()
-    path = os.path.join(out_dir, "diagnosis.json")
-    fileio.write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n")
-    from .reports import write_report_pack
-
-    return [path] + list(write_report_pack(data, out_dir))
 
 
 @main.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import shutil
 
 import pytest
@@ -228,3 +229,17 @@ def test_cli_packs_get_unique_folders_and_a_failing_report_stops_only_its_park(d
     assert "3 diagnosed, 1 failed" in res.output
     for name in ("001-park-yaml", "002-park-yaml", "b"):
         assert (out / name / "report.docx").exists(), name
+
+
+def test_workers_write_the_report_packs(demo_path, tmp_path, catalogue):
+    """With out_dir each worker writes its parks' packs (the slow part), in folders named after the sources."""
+    parks = _varied_parks(demo_path, catalogue, 2)
+    items = [str(demo_path), parks[0], parks[1], str(tmp_path / "missing.yaml")]
+    results = diagnose_many(items, workers=2, backend="python", out_dir=tmp_path / "packs")
+    assert [r.ok for r in results] == [True, True, True, False]
+    assert [os.path.basename(r.pack_dir) for r in results[:3]] == ["demo-park", "park-002", "park-003"]
+    assert results[3].pack_dir is None and not (tmp_path / "packs" / "missing").exists()
+    for r in results[:3]:
+        assert not r.pack_problems and "report.docx" in {os.path.basename(f) for f in r.pack_files}
+        on_disk = json.loads(pathlib.Path(r.pack_dir, "diagnosis.json").read_text(encoding="utf-8"))
+        assert _canon(on_disk) == _canon(r.diagnosis)

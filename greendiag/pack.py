@@ -1,0 +1,37 @@
+"""The report pack of one diagnosis (diagnosis.json, reports, forms, charts) and unique folder names for many."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Sequence
+
+
+def write_pack(diag: Any, out_dir: str | os.PathLike) -> list[str]:
+    """Write diagnosis.json and the report pack of a Diagnosis (or its to_dict()) into `out_dir`; the files written."""
+    from . import fileio
+    from .reports import write_report_pack
+
+    out_dir = os.fspath(out_dir)
+    fileio.ensure_folder(out_dir)
+    data = diag if isinstance(diag, dict) else diag.to_dict()
+    path = os.path.join(out_dir, "diagnosis.json")
+    fileio.write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n")
+    return [path] + list(write_report_pack(data, out_dir))
+
+
+def pack_names(sources: Sequence[str]) -> list[str]:
+    """One pack-folder name per dataset, unique even for a.yaml + a.json or x/park.yaml + y/park.yaml.
+
+    A source that is not a file path (a dict given in code, shown as <datasets[3]>) is named by its position."""
+    stems, exts = [], []
+    for i, src in enumerate(sources):
+        if src.startswith("<"):
+            stems.append(f"park-{i + 1:03d}")
+            exts.append("")
+        else:
+            stem, ext = os.path.splitext(os.path.basename(src))
+            stems.append(stem or f"park-{i + 1:03d}")
+            exts.append(ext.lstrip(".").lower())
+    names = [st if stems.count(st) == 1 or not ext else f"{st}-{ext}" for st, ext in zip(stems, exts)]
+    return [n if names.count(n) == 1 else f"{i + 1:03d}-{n}" for i, n in enumerate(names)]
