@@ -116,7 +116,7 @@ def test_docx_sections_cover_commitment(pack, ddict):
         assert head in body, head
     assert "本机构承诺" in body and "负责人签字" in body and "(单位公章)" in body
     assert "优秀" in body  # score band
-    assert ddict["findings"][0]["message_zh"] in body
+    assert "基础性要求第4项未满足:园区重点企业100%实施清洁生产审核" in body  # the demo's unmet requirement, as a problem
     assert len(doc.inline_shapes) == 1 + len(ddict["catalogue"]["categories"])  # charts embedded
 
 
@@ -397,7 +397,7 @@ def test_minimal_dataset_renders_every_format(minimal_dict, tmp_path):
         assert "None" not in text and "null" not in text
     assert "| 服务商名称 |   |" in md  # an empty cell in 基本信息表, like the other unfilled fields
     assert "| 专家成员 | 1 |   |   |   |   |" in md  # team table keeps one blank row per group to fill in
-    assert "现场诊断:未记录至未记录" in md
+    assert "现场诊断日期:未记录至未记录。" in md
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["engagement"]["provider"]["name"] is None
     core = _open(tmp_path / "r.docx").core_properties
     assert core.author == "" and core.created.year == 2024  # no dates at all: 1 January of the diagnosis year
@@ -445,3 +445,349 @@ def test_provider_name_of_wrong_type_is_named(ddict, tmp_path):
     d["engagement"]["provider"]["name"] = "   "  # blank text counts as not filled in
     render_report(d, tmp_path / "r.md")
     assert "绿色诊断服务商名称:(未填写)" in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ review fixes: trends, language, problems, bands, forms
+
+def _md(d, tmp_path, name="r.md", **kw) -> str:
+    return open(render_report(d, tmp_path / name, "md", **kw), encoding="utf-8").read()
+
+
+def _between(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    return text[i:text.index(end, i + len(start))]
+
+
+def _set_steps(d, number, steps, overall):
+    """Replace the year-on-year assessments of one indicator: steps for consecutive years, overall first→last."""
+    ys = d["years"]
+    d["changes"] = [c for c in d["changes"] if c["number"] != number]
+    for (a, b), s in zip(zip(ys, ys[1:]), steps):
+        d["changes"].append({"number": number, "from_year": a, "to_year": b, "assessment": s, "delta": None})
+    d["changes"].append({"number": number, "from_year": ys[0], "to_year": ys[-1], "assessment": overall, "delta": None})
+
+
+@pytest.mark.parametrize("steps, overall, expected", [
+    (("better", "better"), "better", ("steady_better", "持续向好")),
+    (("same", "better"), "better", ("steady_better", "持续向好")),  # better or the same every year
+    (("worse", "better"), "better", ("mixed_better", "总体向好但有波动")),  # e.g. 78.4 → 74.3 → 79.2
+    (("better", "worse"), "worse", ("mixed_worse", "总体变差但有波动")),
+    (("worse", "same"), "worse", ("steady_worse", "持续变差")),
+    (("same", "same"), "same", ("same", "持平")),
+    (("n/a", "better"), "better", ("partial_better", "向好(部分年份无法比较)")),
+    (("n/a", "n/a"), "n/a", ("n/a", "无法比较")),
+])
+def test_trend_needs_every_step(ddict, steps, overall, expected):
+    d = copy.deepcopy(ddict)
+    assert len(d["years"]) == 3
+    _set_steps(d, 1, steps, overall)
+    assert ReportData(d).trend(1) == expected
+
+
+def test_fluctuating_indicator_is_not_called_steadily_better(ddict, tmp_path):
+    d = copy.deepcopy(ddict)
+    _set_steps(d, 1, ("worse", "better"), "better")  # 能源产出率 dipped in the middle year
+    md = _md(d, tmp_path)
+    steady = [line for line in md.splitlines() if "持续向好(逐年向好或持平)的指标" in line]
+    assert len(steady) == 1 and "能源产出率" not in steady[0]
+    row = [line for line in md.splitlines() if line.startswith("| 1 | 能源产出率 |")]
+    assert len(row) == 1 and row[0].endswith("| ↓ ↑ | — | 总体向好但有波动 |")
+
+
+def test_zh_report_is_chinese_only(ddict, tmp_path):
+    md = _md(ddict, tmp_path)
+    for english in ("Overview", "Process and methods", "(excellent)", "candidate", "The provider confirms", "fictitious",
+                    "not reported", "docs/sources.md", "未见原文", "provisional", "图中标签为英文", "报告方法说明"):
+        assert english not in md, english
+    # every English word left comes from the park's own data or the catalogue and rule ids
+    d = ddict
+    own = json.dumps([d["park"], d["engagement"]["provider"], d["baseline"], d["indicators"], d["projects"],
+                      d["catalogue_id"], d["rules_id"], d.get("catalogue_overlays")], ensure_ascii=False)
+    stray = {w for w in __import__("re").findall(r"[A-Za-z]{4,}", md) if w not in own}
+    assert stray == set(), stray
+
+
+def test_bilingual_report_adds_english(ddict, tmp_path):
+    md = _md(ddict, tmp_path, lang="bilingual")
+    assert "## 一、概述 (Overview)" in md and "The provider confirms" in md
+    assert "(candidate; investment to be filled in by the park)" in md
+    zh = _md(ddict, tmp_path, "zh.md")
+    assert "## 一、概述\n" in zh and md != zh
+    html = open(render_report(ddict, tmp_path / "r.html", lang="bilingual"), encoding="utf-8").read()
+    assert "一、概述<small>Overview</small>" in html
+    assert md == _md(copy.deepcopy(ddict), tmp_path, "again.md", lang="bilingual")  # deterministic too
+
+
+def test_unknown_lang_is_a_report_error(ddict, tmp_path):
+    with pytest.raises(ReportError) as info:
+        render_report(ddict, tmp_path / "r.md", lang="fr")
+    assert info.value.codes == ("unknown-lang",) and "bilingual" in info.value.problems[0].message_en
+    with pytest.raises(ReportError):
+        write_report_pack(ddict, tmp_path / "pack", lang="en-GB")
+    assert os.listdir(tmp_path) == []
+
+
+def test_references_deduplicated_and_evidence_grouped(ddict, tmp_path):
+    d = copy.deepcopy(ddict)
+    y0, y1, y2 = d["years"]
+    for f, title in zip(d["findings"], ("北京市工业园区绿色诊断工作指南", "《北京市工业园区绿色诊断工作指南》(2024)",
+                                        "绿色园区评价要求", "工业和信息化部《绿色园区评价要求》", "国家生态工业示范园区复查评估标准")):
+        f["source"] = {"doc": "x", "clause": "y", "title": title}
+    for r in d["indicators"]:
+        if r["number"] == 12:
+            r["evidence"] = "I12 污水处理厂运行记录" if r["year"] == y0 else "I12"
+        if r["number"] == 2:
+            r["evidence"] = f"E2-{r['year']}"
+    md = _md(d, tmp_path)
+    refs = _between(md, "## 六、参考文件", "## 附件2-1-1")
+    docs = _between(refs, "### 1. 参考文件", "### 2.")
+    assert docs.count("北京市工业园区绿色诊断工作指南") == 1 and docs.count("绿色园区评价要求") == 1
+    assert "1. 《北京市工业园区绿色诊断工作指南》(北京市经济和信息化局,2024年)" in docs
+    assert "3. 《国家生态工业示范园区复查评估标准》" in docs
+    assert f"- 12 污水集中处理设施:I12 污水处理厂运行记录({y0}—{y2}年)" in refs
+    assert refs.count("I12") == 1
+    assert f"- 2 可再生能源使用比例:E2-{y0};E2-{y1};E2-{y2}" in refs
+    for dev in ("docs/", "sources.md", "未见原文", "provisional", "sha256", "附注"):
+        assert dev not in md, dev
+
+
+def test_method_note_is_one_sentence_in_section_two(ddict, tmp_path):
+    from greendiag.reports import content
+
+    d = copy.deepcopy(ddict)
+    assert d["provisional"]  # the demo catalogue has provisional lead values
+    md = _md(d, tmp_path)
+    two = _between(md, "## 二、诊断评估过程和方法", "## 三、")
+    assert content.METHOD_SECTION == "二、5" and f"### {content.METHOD_HEADING}" in two
+    assert "### 5. 诊断方法与评分说明" in two
+    assert md.count("引领值及汇总方法参照《绿色园区评价要求》等文件,部分数值尚无公开出处,评分仅供参考。") == 1
+    d["provisional"] = []
+    assert "部分数值尚无公开出处" not in _md(d, tmp_path, "b.md")
+    for head in ("### 2. 资料审核", "### 4. 报告编写及内部技术复核", "### 6. 数据核查与工作说明"):
+        assert head in two
+
+
+def _band_dict(ddict, qualified, summary):
+    d = copy.deepcopy(ddict)
+    for t in d["total_scores"]:
+        t["band_zh"], t["band_en"], t["assessable"] = "优秀", "excellent", True
+        if qualified is None:
+            t.pop("band_qualified", None)
+        else:
+            t["band_qualified"] = qualified
+    if summary is None:
+        d.pop("baseline_summary", None)
+    else:
+        d["baseline_summary"] = summary
+    return d
+
+
+def test_band_with_unmet_mandatory_requirement_is_indicative(ddict, tmp_path):
+    note = "优秀(基础性要求第4项未满足,评级仅供参考)"
+    d = _band_dict(ddict, False, {"mandatory_unmet": [4], "mandatory_unknown": [], "encouraged_unmet": [7]})
+    md = _md(d, tmp_path)
+    assert "| 评级 | " + " | ".join([note] * 3) + " |" in md  # 表1
+    assert f"评级为“{note}”" in md  # 四、3
+    assert md.count(f"评级:{note}") == 3  # 附件2-1-2, one per year
+    assert "优秀(excellent)" not in md
+    d = _band_dict(ddict, False, {"mandatory_unmet": [4, 6], "mandatory_unknown": [5], "encouraged_unmet": []})
+    assert "优秀(基础性要求第4、6项未满足、第5项未核查,评级仅供参考)" in _md(d, tmp_path, "b.md")
+
+
+def test_band_fields_absent_means_qualified(ddict, tmp_path):
+    md = _md(_band_dict(ddict, None, None), tmp_path)  # an older diagnosis.json
+    assert "| 评级 | 优秀 | 优秀 | 优秀 |" in md and "评级仅供参考" not in md
+    # band_qualified false without baseline_summary: the unmet requirement is read from the baseline rows
+    d = _band_dict(ddict, False, None)
+    for b in d["baseline"]:
+        b["status"] = "not_met" if b["number"] == 3 else "met"
+        b["mandatory"] = True
+    assert "优秀(基础性要求第3项未满足,评级仅供参考)" in _md(d, tmp_path, "b.md")
+
+
+def _problem_dict(ddict):
+    """Demo diagnosis rewritten so that exactly three green-development problems exist (worked out by hand):
+    requirement 4 unmet; indicator 2 at 12 % against the lead 15 %; 生态环境 down from year 1 to year 2."""
+    d = copy.deepcopy(ddict)
+    y0, y1, y2 = d["years"]
+    for b in d["baseline"]:
+        b["status"] = "not_met" if b["number"] == 4 else "met"
+        b["mandatory"] = True
+    for m in d["catalogue"]["indicators"]:
+        if m["number"] == 2:
+            m["lead"], m["unit"], m["direction"], m["kind"] = 15.0, "%", "higher", "quantitative"
+    for r in d["indicators"]:
+        if isinstance(r["score"], (int, float)):
+            r["score"] = 110.0
+        if r["number"] == 2 and r["year"] == y2:
+            r["value"], r["score"], r["status"], r["level"] = 12.0, 80.0, "scored", None
+    for n in {m["number"] for m in d["catalogue"]["indicators"]}:
+        _set_steps(d, n, ("better", "better"), "better")
+    d["category_scores"] = [{"category": c["code"], "year": y, "score": s}
+                            for c in d["catalogue"]["categories"]
+                            for y, s in zip((y0, y1, y2), (108.34, 104.65, 110.19) if c["code"] == "HG" else (80.0, 90.0, 100.0))]
+    for t, total in zip(d["total_scores"], (95.0, 99.0, 105.0)):
+        t["total"], t["assessable"] = total, True
+    d["recommendations"] = []
+    info = {"kind": "compliance", "severity": "info", "rule_id": "compliance.indicator.optional_missing", "indicator": 10,
+            "message_en": "x", "requirement": None}
+    d["findings"] = (
+        [{"kind": "compliance", "severity": "critical", "rule_id": "compliance.requirement.not_met", "requirement": 4,
+          "message_zh": "基础性要求第4项不符合:园区重点企业100%实施清洁生产审核。", "message_en": "x", "indicator": None, "year": None}]
+        + [dict(info, year=y, message_zh=f"{y}年可选指标“10 废气资源回收利用率”未填报,不计入平均分") for y in (y0, y1, y2)]
+        + [{"kind": "anomaly", "severity": "high", "rule_id": "anomaly.indicator.yoy_jump", "indicator": 7, "year": y1,
+            "message_zh": "测试用数据异常说明", "message_en": "x", "requirement": None},
+           {"kind": "compliance", "severity": "info", "rule_id": "engagement.follow_up.due", "indicator": None, "year": None,
+            "message_zh": "测试用跟踪反馈提醒", "message_en": "x", "requirement": None}])
+    return d
+
+
+def test_problems_are_the_parks_and_the_count_matches(ddict, tmp_path):
+    d = _problem_dict(ddict)
+    y0, y1, y2 = d["years"]
+    md = _md(d, tmp_path)
+    three = _between(md, "### 4. 存在问题", "## 四、")
+    items = [line for line in three.splitlines() if line[:1].isdigit()]
+    assert "园区绿色发展存在以下3项问题" in three and len(items) == 3
+    assert items[0].startswith("1. 基础性要求第4项未满足:园区重点企业100%实施清洁生产审核")
+    assert items[1] == f"2. “2 可再生能源使用比例”{y2}年为12%,低于引领值15%,差距3个百分点(相对差距20%)。"
+    assert items[2] == f"3. 生态环境绿色指标得分{y0}→{y1}年下降3.7分(108.3→104.7分)。"
+    for not_a_problem in ("未填报", "测试用数据异常说明", "测试用跟踪反馈提醒"):
+        assert not_a_problem not in three
+    notes = _between(md, "### 6. 数据核查与工作说明", "## 三、")
+    assert notes.count("未填报") == 1 and f"可选指标“10 废气资源回收利用率”{y0}—{y2}年未填报,不计入平均分。" in notes
+    assert "测试用数据异常说明" in notes and "测试用跟踪反馈提醒" in notes
+    four = _between(md, "### 2. 存在问题", "### 3. 整体评估")
+    assert "存在问题3项" in four and "另有数据核查与工作说明3项" in four
+
+
+def test_overview_names_zoning_industry_and_review(ddict, tmp_path):
+    d = copy.deepcopy(ddict)
+    d["park"]["zoning"], d["park"]["industry_status"] = "北区研发、南区制造", "以智能装备为主,产值逐年增长"
+    d["engagement"]["specialised"] = []
+    d["engagement"]["provider"]["reviewer"] = {"name": "复核人甲", "phone": None, "email": None, "fax": None}
+    d["engagement"]["provider"]["report_author"] = {"name": "编写人乙", "phone": None, "email": None, "fax": None}
+    d["engagement"]["report_meeting_date"] = "2025-04-20"
+    md = _md(d, tmp_path)
+    assert "- 功能区划:北区研发、南区制造" in md and "- 产业发展现状:以智能装备为主,产值逐年增长" in md
+    assert "本次诊断为指南规定的通用基础诊断,未开展专项诊断。" in md and "。通用基础诊断。" not in md
+    assert "报告由编写人乙负责编写,经复核人甲进行内部技术复核后" in md and "2025年4月20日召开诊断工作报告会" in md
+    for key in ("zoning", "industry_status"):
+        del d["park"][key]
+    del d["engagement"]["report_meeting_date"]
+    d["engagement"]["provider"]["reviewer"] = None
+    md = _md(d, tmp_path, "b.md")
+    assert "- 功能区划:(未填写)" in md and "- 产业发展现状:(未填写)" in md and "经(未填写)进行内部技术复核" in md
+
+
+def _form_texts(d) -> dict[str, str]:
+    from greendiag.reports.forms import render_forms
+
+    out = {}
+    for name, payload in render_forms(ReportData(d)):
+        doc = docx.Document(io.BytesIO(payload))
+        out[name] = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    return out
+
+
+@pytest.mark.parametrize("third, kept, instruction", [(True, True, False), (False, False, False), (None, True, True), ("absent", True, True)])
+def test_confirmation_third_party_paragraph(ddict, third, kept, instruction):
+    d = copy.deepcopy(ddict)
+    if third == "absent":
+        d["engagement"].pop("third_party_evaluation", None)
+    else:
+        d["engagement"]["third_party_evaluation"] = third
+    text = _form_texts(d)["form-2-3-confirmation.docx"]
+    assert ("同时向本单位提供了绿色工业园区第三方评估服务" in text) is kept
+    assert ("(如绿色诊断服务商未提供相关服务,本段删除)" in text) is instruction
+
+
+def test_confirmation_meeting_date_fee_warning_and_fictitious_banner(ddict, tmp_path):
+    d = copy.deepcopy(ddict)
+    d["engagement"]["report_meeting_date"], d["engagement"]["fee_charged"], d["fictitious"] = "2025-04-20", True, True
+    texts = _form_texts(d)
+    f23 = texts["form-2-3-confirmation.docx"]
+    assert "2025年4月20日召开了诊断工作报告会" in f23
+    assert "注意:诊断数据记录服务商收取了费用" in f23 and "Note" not in f23 and "fee" not in f23
+    for name, text in texts.items():
+        assert text.startswith("【虚构示例】"), name
+    assert "【虚构示例】" in _md(d, tmp_path).split("---")[0]  # the report cover
+    d["fictitious"] = False
+    del d["engagement"]["report_meeting_date"]
+    texts = _form_texts(d)
+    assert not any("虚构示例" in t for t in texts.values())
+    assert "    年  月  日召开了诊断工作报告会" in texts["form-2-3-confirmation.docx"]
+    assert "虚构示例" not in _md(d, tmp_path, "b.md")
+
+
+def test_annex_2_1_2_last_column_per_guide(ddict, tmp_path):
+    md = _md(ddict, tmp_path)
+    y0, y1, y2 = ddict["years"]
+    heads = [line for line in md.splitlines() if line.startswith("| 一级指标 |")]
+    assert heads == ["| 一级指标 | 序号 | 二级指标 | 指标单位 | 指标数据 | 得分 | 证明材料索引 |",
+                     "| 一级指标 | 序号 | 二级指标 | 指标单位 | 指标数据 | 得分 | 评价情况说明 |",
+                     "| 一级指标 | 序号 | 二级指标 | 指标单位 | 指标数据 | 得分 | 评价情况说明 |"]
+    year2 = _between(md, f"### 第2年({y1}年)", f"### 第3年({y2}年)")
+    row = [line for line in year2.splitlines() if line.startswith("| 能源利用绿色化指标(EG) | 2 |")][0]
+    change = {(c["from_year"], c["to_year"]): c["assessment"] for c in ddict["changes"] if c["number"] == 2}[(y0, y1)]
+    assert f"较{y0}年{ {'better': '向好', 'worse': '变差', 'same': '持平'}[change]}" in row
+
+
+def test_recommendations_merged_per_group(ddict, tmp_path):
+    d = copy.deepcopy(ddict)
+    y = d["years"][-1]
+    m1 = {"id": "pv", "title_zh": "屋顶光伏", "title_en": "PV", "effect_zh": "e", "effect_en": "e", "basis": "b"}
+    m2 = {"id": "station", "title_zh": "综合能源站", "title_en": "station", "effect_zh": "e", "effect_en": "e", "basis": "b"}
+    m3 = {"id": "audit", "title_zh": "清洁生产审核", "title_en": "audit", "effect_zh": "e", "effect_en": "e", "basis": "b"}
+    base = {"gap_pct": None, "points": None, "target": None, "value": 12.6, "year": y, "rule_id": "r", "requirement": None,
+            "indicator": 2, "indicator_id": "renewable_energy_share", "group": "renewable_energy_share"}
+    d["recommendations"] = [
+        dict(base, indicator=None, indicator_id=None, requirement=4, group="req-4", method="standard_comparison", measures=[m3],
+             total_points=None, message_zh="对照基础性要求第4项补齐差距并留存证明材料", message_en="close requirement 4"),
+        dict(base, method="standard_comparison", measures=[m1, m2], total_points=1.24,
+             message_zh=f"“2 可再生能源使用比例”{y}年为 12.6 %,低于参考值甲(20 %)", message_en="below reference A"),
+        dict(base, method="advanced_benchmark", measures=[m1], total_points=0.55,
+             message_zh=f"“2 可再生能源使用比例”{y}年为 12.6 %,低于引领值 15 %", message_en="below the lead value")]
+    d["projects"] = [{"content_zh": "屋顶光伏", "content_en": "PV", "total_investment": None, "fixed_investment": None,
+                      "expected_effect_zh": "e", "expected_effect_en": "e", "origin": "candidate", "addresses": ["renewable_energy_share"],
+                      "note": "候选项目,投资由园区填写 (candidate; investment to be filled in by the park)"},
+                     {"content_zh": "清洁生产审核", "content_en": "audit", "total_investment": None, "fixed_investment": None,
+                      "expected_effect_zh": "e", "expected_effect_en": "e", "origin": "candidate", "addresses": ["req-4"], "note": ""}]
+    expected = [f"1. 对照基础性要求第4项补齐差距并留存证明材料(标准比对法);措施:清洁生产审核",
+                f"2. “2 可再生能源使用比例”{y}年为 12.6 %:低于参考值甲(20 %)(标准比对法);低于引领值 15 %(先进对照法)"
+                f"(最多可提高总分约1.24分);措施:屋顶光伏、综合能源站"]
+    for variant in ("with group", "without group"):  # an older diagnosis.json has no group: grouped by indicator / requirement
+        if variant == "without group":
+            for r in d["recommendations"]:
+                del r["group"]
+        md = _md(d, tmp_path, f"{variant}.md")
+        five = _between(md, "## 五、建议", "## 六、")
+        assert [line for line in five.splitlines() if line[:1].isdigit()] == expected, variant
+        t213 = _between(md, "## 附件2-1-3", "> 填表说明")
+        assert "| 候选项目,投资由园区填写;针对:2 可再生能源使用比例(标准比对法、先进对照法) |" in t213
+        assert "针对:基础性要求第4项(标准比对法)" in t213 and "candidate" not in t213
+
+
+def test_chart_labels_use_guide_numbers_and_no_font_note(ddict, monkeypatch):
+    from matplotlib.axes import Axes
+
+    from greendiag.reports import chart_font_warning, content, fonts
+
+    rd = ReportData(ddict)
+    assert chartsmod.indicator_title(rd.meta[21], chartsmod._Labels("Noto Sans CJK SC")) == "21 工业固体废弃物(含危废)处置利用率"
+    en = chartsmod.indicator_title(rd.meta[21], chartsmod._Labels(None))
+    assert en.startswith("21 ") and "HG" not in en
+    titles = []
+    real = Axes.set_title
+    monkeypatch.setattr(Axes, "set_title", lambda self, label, *a, **k: (titles.append(label), real(self, label, *a, **k))[1])
+    charts = chartsmod.render_charts(rd)
+    numbered = [t.split(" ", 1)[0] for t in titles if not t.startswith(("各类别", "Category"))]
+    assert numbered == [str(n) for n in rd.indicator_numbers]  # every trend panel: the guide's serial number
+    # the report's captions never mention the font; the CLI asks chart_font_warning() instead
+    blocks = content.build_report(rd, charts, cjk=False)
+    assert not [b for b in blocks if isinstance(b, content.ChartRef) and ("字体" in b.caption or "英文" in b.caption)]
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    w = chart_font_warning()
+    assert w is not None and w.code == "no-cjk-font" and "中文字体" in w.message_zh and "CJK" in w.message_en
+    monkeypatch.setattr(fonts, "cjk_font", lambda: "Noto Sans CJK SC")
+    assert chart_font_warning() is None

@@ -1,11 +1,16 @@
 """Report writers (Word, Markdown, HTML, JSON, charts, forms) rendered from Diagnosis.to_dict().
 
-    write_report_pack(diag_or_dict, out_dir) -> list[str]
+    write_report_pack(diag_or_dict, out_dir, *, lang="zh") -> list[str]
         report.docx, report.md, report.html, the forms 附件2-2/2-3/2-4 (.docx) and charts/*.png, in that order.
-    render_report(diag_or_dict, path, fmt=None) -> str
+    render_report(diag_or_dict, path, fmt=None, *, lang="zh") -> str
         one report; fmt in docx | md | html | json (default: from the file extension).
     load_diagnosis(path) -> dict
         a saved diagnosis.json.
+    chart_font_warning() -> Problem | None
+        a warning to print when no CJK font is installed (chart labels fall back to English); None otherwise.
+
+`lang`: "zh" (default) is the Chinese report for the bureau; "bilingual" adds English headings and glosses.
+The forms are Chinese in both; diagnosis.json keeps both languages.
 
 `diag_or_dict` is a Diagnosis, the dict of Diagnosis.to_dict() (or json.load of diagnosis.json), or a path to a
 diagnosis.json. Everything is rendered in memory first and each file is written atomically, so a failure raises
@@ -23,9 +28,9 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from .. import fileio  # noqa: E402
 from ..errors import GreendiagError, Problem, ReportError  # noqa: E402
-from ._data import ReportData, coerce, load_diagnosis  # noqa: E402
+from ._data import LANGS, ReportData, check_lang, coerce, load_diagnosis  # noqa: E402
 
-__all__ = ["write_report_pack", "render_report", "load_diagnosis", "FORMATS", "PACK_FILES"]
+__all__ = ["write_report_pack", "render_report", "load_diagnosis", "chart_font_warning", "FORMATS", "PACK_FILES", "LANGS"]
 
 FORMATS = ("docx", "md", "html", "json")
 PACK_FILES = ("report.docx", "report.md", "report.html")
@@ -60,10 +65,23 @@ def _charts(rd: ReportData):
     return _guard("图表", "charts", lambda: render_charts(rd)), charts_cjk()
 
 
-def _blocks(rd: ReportData, charts, cjk: bool):
+def _blocks(rd: ReportData, charts, cjk: bool, lang: str):
     from .content import build_report
 
-    return _guard("报告内容", "report content", lambda: build_report(rd, charts, cjk))
+    return _guard("报告内容", "report content", lambda: build_report(rd, charts, cjk, lang))
+
+
+def chart_font_warning() -> Problem | None:
+    """A one-line warning for the CLI when charts fall back to English labels (no CJK font); None when fonts are fine.
+    The report itself never mentions it."""
+    from . import fonts
+    from .charts import charts_cjk
+
+    if charts_cjk():
+        return None
+    return Problem("no-cjk-font", fonts.INSTALL_HINT_ZH, fonts.INSTALL_HINT_EN,
+                   fix_zh="apt install fonts-noto-cjk(或 fonts-wqy-microhei),或设置环境变量 GREENDIAG_CJK_FONT 为字体文件路径",
+                   fix_en="apt install fonts-noto-cjk (or fonts-wqy-microhei), or set GREENDIAG_CJK_FONT to a font file")
 
 
 def _title(rd: ReportData) -> str:
@@ -74,9 +92,10 @@ def _json_text(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
 
 
-def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = None) -> str:
-    """Write one report to `path` (atomically) and return the path written. fmt: docx | md | html | json."""
+def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = None, *, lang: str = "zh") -> str:
+    """Write one report to `path` (atomically) and return the path written. fmt: docx | md | html | json; lang: zh | bilingual."""
     target = os.fspath(path)
+    lang = check_lang(lang)
     fmt = (fmt or _EXT.get(os.path.splitext(target)[1].lower(), "")).lower()
     if fmt not in FORMATS:
         raise ReportError(Problem("unknown-format", f"未知报告格式“{fmt}”(可选 {'、'.join(FORMATS)})",
@@ -90,11 +109,11 @@ def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = 
     if fmt == "md":
         from .markdown import render_markdown
 
-        blocks = _blocks(rd, [], True)
+        blocks = _blocks(rd, [], True, lang)
         fileio.write_text(target, _guard("Markdown 报告", "Markdown report", lambda: render_markdown(blocks), target))
         return target
     charts, cjk = _charts(rd)
-    blocks = _blocks(rd, charts, cjk)
+    blocks = _blocks(rd, charts, cjk, lang)
     pngs = {c.key: c.png for c in charts}
     if fmt == "html":
         from .html import render_html
@@ -107,8 +126,9 @@ def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = 
     return target
 
 
-def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike) -> list[str]:
+def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> list[str]:
     """Render the whole pack in memory, then write each file atomically; return the written paths in a fixed order."""
+    lang = check_lang(lang)
     from .docx_report import render_docx
     from .forms import render_forms
     from .html import render_html
@@ -117,7 +137,7 @@ def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike) -> list[str
     out = os.fspath(out_dir)
     _, rd = _data(diag_or_dict)
     charts, cjk = _charts(rd)
-    blocks = _blocks(rd, charts, cjk)
+    blocks = _blocks(rd, charts, cjk, lang)
     pngs = {c.key: c.png for c in charts}
     links = {c.key: f"{CHARTS_DIR}/{c.key}.png" for c in charts}
     files: list[tuple[str, bytes | str]] = [

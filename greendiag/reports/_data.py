@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 from typing import Any, Iterator, Optional
 
 from ..errors import InputFileError, Problem, ReportError
@@ -200,6 +201,47 @@ def _optional_text(node: Node, key: str) -> Optional[str]:
     return v.strip() or None
 
 
+LANGS = ("zh", "bilingual")  # report language: Chinese only (default), or Chinese with English alongside
+
+
+def check_lang(lang: Any) -> str:
+    """The report language, or a ReportError naming the allowed values."""
+    if lang in LANGS:
+        return str(lang)
+    raise ReportError(Problem("unknown-lang", f"未知报告语言“{lang}”(可选 {'、'.join(LANGS)})",
+                              f"unknown report language '{lang}' (choose one of {', '.join(LANGS)})",
+                              fix_zh="使用 lang=\"zh\"(仅中文,默认)或 lang=\"bilingual\"(中英对照)",
+                              fix_en='use lang="zh" (Chinese only, the default) or lang="bilingual" (Chinese with English)'))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_EN_PAREN = re.compile(r"\s*\(([^()]*)\)")
+
+
+def strip_en(text: str) -> str:
+    """Drop the English glosses of bilingual text: ASCII parentheses holding words but no Chinese ("… (candidate; …)")."""
+    def repl(m: "re.Match[str]") -> str:
+        inner = m.group(1)
+        return "" if not _CJK.search(inner) and re.search(r"[A-Za-z]{3,}", inner) else m.group(0)
+
+    return _EN_PAREN.sub(repl, str(text)).strip()
+
+
+def year_span(years: list[int]) -> str:
+    """2022—2024年 for consecutive years, 2022、2024年 otherwise."""
+    ys = sorted(set(int(y) for y in years))
+    if not ys:
+        return ""
+    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}—{ys[-1]}年"
+    return "、".join(str(y) for y in ys) + "年"
+
+
+def numbers_text(nums: list[int]) -> str:
+    """第4项 / 第4、6项."""
+    return "第" + "、".join(str(n) for n in nums) + "项"
+
+
 SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
 KIND_ZH = {"compliance": "合规性", "anomaly": "数据异常", "recommendation": "建议"}
 ASSESS = {"better": ("向好", "↑"), "worse": ("变差", "↓"), "same": ("持平", "→"), "n/a": ("无法比较", "—")}
@@ -281,6 +323,24 @@ class ReportData:
         for p in self.projects:
             p.need("content_zh", str), p.get("total_investment"), p.get("fixed_investment"), p.get("expected_effect_zh"), p.get("note")
         self.provisional = list(root.get("provisional") or [])
+        self.baseline_summary = self._baseline_summary()
+
+    def _baseline_summary(self) -> dict[str, list[int]]:
+        """baseline_summary from the diagnosis; an older diagnosis.json without it: derived from the baseline rows."""
+        keys = ("mandatory_unmet", "mandatory_unknown", "encouraged_unmet")
+        node = self.root.get("baseline_summary")
+        if isinstance(node, Node):
+            node.need("mandatory_unmet", list)  # present: must be well formed
+            return {k: sorted(int(x) for x in (node.get(k) or [])) for k in keys}
+        out: dict[str, list[int]] = {k: [] for k in keys}
+        for b in self.baseline:
+            status = STATUS_ZH.get(str(b["status"]))
+            mandatory = b.get("mandatory", True) is not False
+            if status == "不符合":
+                out["mandatory_unmet" if mandatory else "encouraged_unmet"].append(int(b["number"]))
+            elif status == "未核查" and mandatory:
+                out["mandatory_unknown"].append(int(b["number"]))
+        return {k: sorted(v) for k, v in out.items()}
 
     # ------------------------------------------------------------ helpers
     @property
@@ -335,26 +395,39 @@ class ReportData:
         r = self.rows.get((number, year))
         return r["score"] if r is not None else None
 
-    def note_text(self, number: int, year: int) -> str:
-        """证明材料索引 / 评价情况说明 cell: evidence plus what the scorer noted."""
+    def note_text(self, number: int, year: int, explain: bool = False) -> str:
+        """The last cell of 附件2-1-2: year 1 证明材料索引 (evidence, then scoring notes);
+        later years (`explain`) 评价情况说明 (change from the year before, scoring notes, then the evidence)."""
         r = self.rows.get((number, year))
         if r is None:
-            return "未纳入 (not in the diagnosis)"
+            return "未纳入"
         parts = []
-        if r["evidence"]:
-            parts.append(str(r["evidence"]))
+        if explain:
+            prev = [y for y in self.years if y < year]
+            if prev:
+                a = self.assessment(number, prev[-1], year)
+                c = self.change(number, prev[-1], year)
+                if a != "n/a":
+                    delta = c.get("delta") if c is not None and self.meta[number]["kind"] != "qualitative" else None
+                    parts.append(f"较{prev[-1]}年{ASSESS[a][0]}" + (f"({fmt_signed(delta)})" if isinstance(delta, (int, float)) and delta else ""))
+        evidence = str(r["evidence"] or "")
+        derived_in_evidence = "推导" in evidence  # derived rows' evidence already says 由统计数据推导:…
+        if not explain and evidence:
+            parts.append(evidence)
         status = r["status"]
         if status == "missing_optional":
             parts.append("可选指标未填报,不计入平均")
         elif status == "missing_mandatory":
             parts.append("必选指标缺失,按0分计")
-        if r.get("origin") == "derived":
+        if r.get("origin") == "derived" and not derived_in_evidence:
             parts.append("由统计数据推导")
         flags = list(r.get("flags") or [])
         if "capped" in flags:
             parts.append("得分封顶120分")
         if "best_nonpositive" in flags:
             parts.append("数值≤0,按最优计")
+        if explain and evidence:
+            parts.append(evidence if derived_in_evidence else f"证明材料:{evidence}")
         return ";".join(parts)
 
     def assessment(self, number: int, a: int, b: int) -> str:
@@ -363,6 +436,50 @@ class ReportData:
 
     def change(self, number: int, a: int, b: int) -> Optional[Node]:
         return self.changes.get((number, a, b))
+
+    def trend(self, number: int) -> tuple[str, str]:
+        """How an indicator moved over the years: (key, 中文). "持续向好" only when every year-on-year step is
+        better or the same; a mixed path is "总体向好但有波动" (or 变差) by the first and last year."""
+        ys = self.years
+        if len(ys) < 2:
+            return "n/a", "无法比较"
+        steps = [self.assessment(number, a, b) for a, b in zip(ys, ys[1:])]
+        overall = self.assessment(number, ys[0], ys[-1]) if len(ys) > 2 else steps[0]
+        many = len(steps) > 1
+        if "n/a" in steps:
+            if overall == "n/a":
+                return "n/a", "无法比较"
+            return f"partial_{overall}", ASSESS[overall][0] + "(部分年份无法比较)"
+        if all(s == "same" for s in steps):
+            return "same", "持平"
+        if all(s in ("better", "same") for s in steps):
+            return "steady_better", "持续向好" if many else "向好"
+        if all(s in ("worse", "same") for s in steps):
+            return "steady_worse", "持续变差" if many else "变差"
+        label = {"better": "总体向好但有波动", "worse": "总体变差但有波动", "same": "有波动,首末年持平"}.get(overall, "有波动")
+        return f"mixed_{overall}", label
+
+    def band_note(self) -> str:
+        """Why a band is only indicative: 基础性要求第4项未满足、第5项未核查."""
+        bs = self.baseline_summary
+        parts = []
+        if bs["mandatory_unmet"]:
+            parts.append(numbers_text(bs["mandatory_unmet"]) + "未满足")
+        if bs["mandatory_unknown"]:
+            parts.append(numbers_text(bs["mandatory_unknown"]) + "未核查")
+        return ("基础性要求" + "、".join(parts)) if parts else "基础性要求未全部满足"
+
+    def band_text(self, total: Optional[Node], lang: str = "zh") -> str:
+        """The band as printed everywhere: 优秀, or 优秀(基础性要求第4项未满足,评级仅供参考) when band_qualified is false.
+        A diagnosis without band_qualified (older diagnosis.json) counts as qualified."""
+        if total is None:
+            return "—"
+        band = total.get("band_zh") or "—"
+        if lang == "bilingual" and total.get("band_en"):
+            band += f" ({total.get('band_en')})"
+        if total.get("band_qualified") is False and band != "—":
+            band += f"({self.band_note()},评级仅供参考)"
+        return band
 
     def lead_text(self, number: int) -> str:
         m = self.meta[number]
@@ -390,3 +507,15 @@ class ReportData:
 
     def problems(self) -> list[Node]:
         return [f for f in self.findings if f["kind"] != "recommendation"]
+
+    def latest_year(self) -> int:
+        """The last year that can be assessed (a year without any data is skipped)."""
+        for y in reversed(self.years):
+            t = self.totals.get(y)
+            if t is None or t.get("assessable") is not False:
+                return y
+        return self.last_year
+
+    def person_name(self, node: Node, key: str) -> Optional[str]:
+        p = node.get(key)
+        return _optional_text(p, "name") if isinstance(p, Node) else None

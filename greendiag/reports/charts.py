@@ -1,7 +1,8 @@
 """Charts (matplotlib, Agg, no pyplot): category scores per year; three-year trend of each indicator against its lead value.
 
 PNG bytes are deterministic for the same diagnosis on the same machine (no timestamp or software metadata).
-Labels are Chinese when a CJK font is installed, English otherwise (see fonts.py).
+Labels are Chinese when a CJK font is installed, English otherwise (see fonts.py); indicators are named by the
+guide's serial number (附件2-1-2 序号) in both.
 """
 
 from __future__ import annotations
@@ -147,8 +148,7 @@ def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> O
         ax.set_xticklabels([str(y) for y in years], fontsize=7)
         ax.set_xlim(years[0] - 0.4, years[-1] + 0.4)
         ax.tick_params(axis="y", labelsize=7)
-        title = labels.text(f"{m['code']} {m['name_zh']}", f"{m['code']} {m['name_en']}")
-        ax.set_title(labels.wrap(title), fontsize=8)
+        ax.set_title(labels.wrap(indicator_title(m, labels)), fontsize=8)
         unit = labels.text("得分(分)", "score (points)") if qualitative else labels.unit(str(m["unit"] or ""))
         if unit:
             ax.set_ylabel(unit, fontsize=7)
@@ -158,6 +158,12 @@ def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> O
     name_zh, name_en = rd.category_name(code), rd.category_name_en(code)
     return Chart(f"trend-{code}", f"图{figure_no} {name_zh}:各指标三年变化与引领值", f"Figure {figure_no}: {name_en}, three-year trend against the lead value",
                  _png(fig))
+
+
+def indicator_title(meta, labels: _Labels) -> str:
+    """The guide's serial number and name: "21 工业固体废弃物(含危废)处置利用率" (English name without a CJK font)."""
+    num = meta["number"]
+    return labels.text(f"{num} {meta['name_zh']}", f"{num} {meta['name_en']}")
 
 
 def rd_fmt(v: float) -> str:

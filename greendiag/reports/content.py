@@ -1,15 +1,18 @@
 """The report as format-neutral blocks (附件2-1 structure), so Word, Markdown and HTML carry the same sections.
 
 Block kinds: Heading, Para, Bullets, Table, ChartRef, PageBreak. Renderers in docx_report / markdown / html.
+`lang`: "zh" prints Chinese only (the bureau's report); "bilingual" adds English headings and glosses.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Optional, Union
 
 import attrs
 
-from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, ReportData, fmt_date_zh, fmt_num, fmt_score, fmt_signed)
+from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, ReportData, check_lang, fmt_date_zh, fmt_num,
+                    fmt_score, fmt_signed, numbers_text, strip_en, year_span)
 
 TITLE = "北京市工业园区绿色诊断评估报告"
 GUIDE = "《北京市工业园区绿色诊断工作指南》(2024)"
@@ -25,7 +28,7 @@ class Heading:
 @attrs.frozen
 class Para:
     text: str
-    style: str = "body"  # body | en | note | cover-title | cover-field | cover-date | signature | center | caption
+    style: str = "body"  # body | en | note | cover-title | cover-field | cover-date | signature | center | caption | banner
 
 
 @attrs.frozen
@@ -65,6 +68,11 @@ def _t(*cells) -> tuple[str, ...]:
     return tuple("" if c is None else str(c) for c in cells)
 
 
+def _h(level: int, zh: str, en: str, bi: bool) -> Heading:
+    """A heading; its English subtitle only in the bilingual report."""
+    return Heading(level, zh, en if bi else None)
+
+
 def _level_boxes(level: str) -> str:
     norm = {"national": "国家级", "municipal": "市级", "other": "其他"}.get(level, level)
     return "   ".join(("☑" if norm == opt else "☐") + opt for opt in ("国家级", "市级", "其他"))
@@ -77,19 +85,29 @@ def _person(node, key: str) -> tuple[str, str, str, str]:
     return p.str("name"), p.str("phone"), p.str("email"), p.str("fax")
 
 
+def _is_num(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+FICTITIOUS_ZH = "【虚构示例】本报告所用园区、服务商及数据均为虚构,仅用于演示,不得作为正式诊断报告报送。"
+FICTITIOUS_EN = "Fictitious example: the park, provider and data are invented, for demonstration only."
+
+
 # ------------------------------------------------------------------ front matter
 
-def cover(rd: ReportData) -> list[Block]:
+def cover(rd: ReportData, bi: bool) -> list[Block]:
     out: list[Block] = [Para(TITLE, "cover-title"),
                         Para(f"园区名称:{rd.park_name}", "cover-field"),
                         Para(f"绿色诊断服务商名称:{rd.provider_label}", "cover-field"),
                         Para(fmt_date_zh(rd.report_date().isoformat() if rd.report_date() else None, "20  年    月    日"), "cover-date")]
     if rd.fictitious:
-        out.append(Para("(虚构示例数据,仅用于演示 / fictitious example data, for demonstration only)", "center"))
+        out.append(Para(FICTITIOUS_ZH, "banner"))
+        if bi:
+            out.append(Para(FICTITIOUS_EN, "en"))
     return out
 
 
-def basic_info(rd: ReportData) -> list[Block]:
+def basic_info(rd: ReportData, bi: bool) -> list[Block]:
     park, prov = rd.park, rd.provider
     lead = _person(park, "project_lead")
     contact = _person(park, "contact")
@@ -110,18 +128,18 @@ def basic_info(rd: ReportData) -> list[Block]:
         name, phone, _, _ = _person(prov, key)
         phone_label = {"法定代表人": "法人代表电话", "联系人": "联系人电话", "报告编制负责人": "负责人电话", "报告审核人": "审核人电话"}[label]
         rows += [_t(label, name), _t(phone_label, phone)]
-    return [Heading(1, "基本信息表", "Basic information"),
-            Table("basic-info", _t("项目", "内容"), tuple(rows), widths_cm=(5.0, 11.0), header_row=False, span_rows=(0, 10)),
-            Para("本机构承诺,已对该工业园区绿色发展水平进行了诊断,材料真实有效,绿色诊断服务流程规范完整,结论客观公正。"
-                 "诊断评估报告若存在弄虚作假,本机构愿承担责任。"),
-            Para("(The provider confirms that the park was diagnosed, the material is true and valid, the procedure "
-                 "complete and the conclusions objective; it is liable for any falsification in this report.)", "en"),
-            Para("负责人签字:________________", "signature"),
-            Para("(单位公章)", "signature"),
-            Para("年    月    日", "signature")]
+    out: list[Block] = [_h(1, "基本信息表", "Basic information", bi),
+                        Table("basic-info", _t("项目", "内容"), tuple(rows), widths_cm=(5.0, 11.0), header_row=False, span_rows=(0, 10)),
+                        Para("本机构承诺,已对该工业园区绿色发展水平进行了诊断,材料真实有效,绿色诊断服务流程规范完整,结论客观公正。"
+                             "诊断评估报告若存在弄虚作假,本机构愿承担责任。")]
+    if bi:
+        out.append(Para("(The provider confirms that the park was diagnosed, the material is true and valid, the procedure "
+                        "complete and the conclusions objective; it is liable for any falsification in this report.)", "en"))
+    out += [Para("负责人签字:________________", "signature"), Para("(单位公章)", "signature"), Para("年    月    日", "signature")]
+    return out
 
 
-def team(rd: ReportData) -> list[Block]:
+def team(rd: ReportData, bi: bool) -> list[Block]:
     members = list(rd.engagement["team"])
     experts = [m for m in members if not m.get("park_staff")]
     staff = [m for m in members if m.get("park_staff")]
@@ -131,108 +149,245 @@ def team(rd: ReportData) -> list[Block]:
             rows.append(_t(group, "1", "", "", "", ""))
         for i, m in enumerate(people, 1):
             rows.append(_t(group, i, m.str("name"), m.str("role"), m.str("title"), m.str("speciality")))
-    return [Heading(1, "绿色诊断工作组成员表", "Diagnosis team"),
+    return [_h(1, "绿色诊断工作组成员表", "Diagnosis team", bi),
             Table("team", _t("类别", "序号", "姓名", "绿色诊断工作分工", "职称", "从事专业"), tuple(rows), merge_col0=True,
                   widths_cm=(2.6, 1.2, 2.2, 4.2, 3.2, 3.0))]
 
 
-# ------------------------------------------------------------------ sections 一 … 六
+# ------------------------------------------------------------------ what the report says about the park
 
-def _baseline_summary(rd: ReportData) -> tuple[int, list]:
+def _met_and_other(rd: ReportData) -> tuple[int, list]:
     met = [b for b in rd.baseline if STATUS_ZH.get(str(b["status"])) == "符合"]
     other = [b for b in rd.baseline if STATUS_ZH.get(str(b["status"])) != "符合"]
     return len(met), other
+
+
+def _unit(rd: ReportData, n: int) -> str:
+    u = rd.unit(n)
+    return "" if u == "-" else u
+
+
+def _value_phrase(rd: ReportData, n: int, year: int) -> str:
+    """为12.6% / 为“较完善”."""
+    if rd.meta[n]["kind"] == "qualitative":
+        return f"为“{rd.value_text(n, year)}”"
+    return f"为{rd.value_text(n, year)}{_unit(rd, n)}"
+
+
+_REC_HEAD = re.compile(r"^(“[^”]+”\d{4}年为\s*[^,,;;]+?)[,,]\s*(.+)$")
+
+
+def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
+    """What the 标准比对法 recommendations say the indicator falls short of (低于…参考值)."""
+    out = []
+    for r in rd.recommendations:
+        if r.get("indicator") != n or str(r["method"]) != "standard_comparison" or r.get("year") not in (None, year):
+            continue
+        m = re.search(r"(低于.+)$", str(r["message_zh"]))
+        target = r.get("target")
+        text = m.group(1) if m else (f"低于参考值{fmt_num(target)}{_unit(rd, n)}" if _is_num(target) else str(r["message_zh"]))
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
+    """低于引领值15%(差距16.0%) when the indicator scores below 100 in `year`; None otherwise."""
+    r = rd.rows.get((n, year))
+    m = rd.meta[n]
+    if r is None or not _is_num(r["score"]) or r["score"] >= 100 or (r["value"] is None and r["level"] is None):
+        return None
+    if m["kind"] == "qualitative":
+        return f"未达到引领档“{rd.lead_text(n)}”"
+    lead, value = m["lead"], r["value"]
+    if not (_is_num(lead) and _is_num(value)):
+        return "未达到引领值"
+    lower = m.get("direction") == "lower"
+    unit = _unit(rd, n)
+    text = f"{'高于' if lower else '低于'}引领值{fmt_num(lead)}{unit}"
+    diff = (value - lead) if lower else (lead - value)
+    if diff <= 0:
+        return text
+    size = f"{fmt_num(diff)}个百分点" if unit == "%" else f"{fmt_num(diff)}{unit}"
+    rel = f"(相对差距{fmt_num(round(diff / abs(lead) * 100, 1))}%)" if lead else ""
+    return f"{text},差距{size}{rel}"
+
+
+def park_problems(rd: ReportData) -> list[tuple[str, str]]:
+    """The park's green-development problems as (kind, text): unmet baseline requirements, indicators below the lead or
+    a reference value (with the gap) or getting worse, categories and the total score going down from one year to the next."""
+    out: list[tuple[str, str]] = []
+    for b in sorted(rd.baseline, key=lambda b: int(b["number"])):
+        if STATUS_ZH.get(str(b["status"])) != "不符合":
+            continue
+        what = "基础性要求" if b.get("mandatory", True) is not False else "基础性要求(鼓励性)"
+        ev = b.str("evidence")
+        out.append(("baseline", f"{what}第{b['number']}项未满足:{str(b['text_zh']).rstrip('。')}" + (f"(证明材料:{ev})" if ev else "") + "。"))
+    y, y0 = rd.latest_year(), rd.first_year
+    for n in rd.indicator_numbers:
+        parts = []
+        gap = _lead_gap(rd, n, y)
+        if gap:
+            parts.append(gap)
+        if rd.rows.get((n, y)) is not None and rd.rows[(n, y)]["value"] is not None:
+            parts += _reference_clauses(rd, n, y)
+        key, label = rd.trend(n)
+        if key.endswith("worse"):
+            parts.append(f"{y0}—{rd.last_year}年{label}")
+        if parts:
+            out.append(("indicator", f"“{n} {rd.name(n)}”{y}年{_value_phrase(rd, n, y)},{';'.join(parts)}。"))
+    years = rd.years
+    series = [(c["name_zh"] + "得分", [rd.cat_scores.get((c["code"], yy)) for yy in years]) for c in rd.categories]
+    totals = [rd.totals.get(yy) for yy in years]
+    series.append(("诊断总分", [t["total"] if t is not None and t.get("assessable") is not False else None for t in totals]))
+    for name, scores in series:
+        drops = [f"{a}→{b}年下降{s0 - s1:.1f}分({fmt_score(s0)}→{fmt_score(s1)}分)"
+                 for (a, s0), (b, s1) in zip(zip(years, scores), zip(years[1:], scores[1:]))
+                 if _is_num(s0) and _is_num(s1) and s0 - s1 >= 0.05]
+        if drops:
+            out.append(("category", f"{name}{'、'.join(drops)}。"))
+    return out
+
+
+_IN_PROBLEMS = ("compliance.requirement.not_met", "compliance.requirement.encouraged_not_met")
+
+
+def data_notes(rd: ReportData, bi: bool) -> list[str]:
+    """数据核查与工作说明: anomalies, missing data, procedure and follow-up items (everything found that is not a
+    green-development problem of the park); optional indicators not reported are one line per indicator."""
+    out: list[str] = []
+    optional: dict[int, list[int]] = {}
+    for f in rd.findings:
+        rule = str(f["rule_id"])
+        if f["kind"] == "recommendation" or rule in _IN_PROBLEMS:
+            continue
+        if rule == "compliance.indicator.optional_missing" and _is_num(f.get("indicator")) and int(f.get("indicator")) in rd.meta:
+            optional.setdefault(int(f.get("indicator")), []).append(int(f.get("year") or 0))
+            continue
+        sev = SEVERITY_ZH.get(str(f["severity"]), str(f["severity"]))
+        out.append(f"[{sev}] {f['message_zh']}" + (f"({f['message_en']})" if bi else ""))
+    for n in sorted(optional, key=rd.indicator_numbers.index):
+        years = [y for y in optional[n] if y]
+        out.append(f"[提示] 可选指标“{n} {rd.name(n)}”{year_span(years)}未填报,不计入平均分。")
+    return out
 
 
 def _highlights(rd: ReportData) -> list[str]:
     last, first = rd.last_year, rd.first_year
     out = []
     t0, t1 = rd.totals.get(first), rd.totals.get(last)
-    if t0 is not None and t1 is not None and isinstance(t0["total"], (int, float)) and isinstance(t1["total"], (int, float)):
-        if t1["total"] > t0["total"]:
-            out.append(f"诊断总分由{first}年的{fmt_score(t0['total'])}分提高到{last}年的{fmt_score(t1['total'])}分。")
-    at_lead = [n for n in rd.indicator_numbers if isinstance(rd.score(n, last), (int, float)) and rd.score(n, last) >= 100]
+    if t0 is not None and t1 is not None and _is_num(t0["total"]) and _is_num(t1["total"]) and t1["total"] > t0["total"]:
+        out.append(f"诊断总分由{first}年的{fmt_score(t0['total'])}分提高到{last}年的{fmt_score(t1['total'])}分。")
+    at_lead = [n for n in rd.indicator_numbers if _is_num(rd.score(n, last)) and rd.score(n, last) >= 100]
     if at_lead:
         out.append(f"{last}年达到或优于引领值的指标共{len(at_lead)}项:" + "、".join(rd.name(n) for n in at_lead) + "。")
-    better = [n for n in rd.indicator_numbers if rd.assessment(n, first, last) == "better"]
-    if better:
-        out.append(f"{first}—{last}年持续向好的指标共{len(better)}项:" + "、".join(rd.name(n) for n in better) + "。")
-    n_met, _ = _baseline_summary(rd)
+    steady = [n for n in rd.indicator_numbers if rd.trend(n)[0] == "steady_better"]
+    if steady:
+        word = "持续向好" if len(rd.years) > 2 else "向好"
+        out.append(f"{first}—{last}年{word}(逐年向好或持平)的指标共{len(steady)}项:" + "、".join(rd.name(n) for n in steady) + "。")
+    n_met, _ = _met_and_other(rd)
     if n_met:
         out.append(f"基础性要求{len(rd.baseline)}项中符合{n_met}项。")
-    best = sorted(((rd.cat_scores.get((c["code"], last)), c) for c in rd.categories
-                   if isinstance(rd.cat_scores.get((c["code"], last)), (int, float))), key=lambda x: -x[0])
+    best = sorted(((rd.cat_scores.get((c["code"], last)), i, c) for i, c in enumerate(rd.categories)
+                   if _is_num(rd.cat_scores.get((c["code"], last)))), key=lambda x: (-x[0], x[1]))
     if best:
-        out.append(f"{last}年得分最高的类别为{best[0][1]['name_zh']}({fmt_score(best[0][0])}分)。")
+        out.append(f"{last}年得分最高的类别为{best[0][2]['name_zh']}({fmt_score(best[0][0])}分)。")
     return out or ["未识别出突出亮点。"]
 
 
-def _problem_items(rd: ReportData) -> list[str]:
-    items = []
-    for f in rd.problems():
-        sev = SEVERITY_ZH.get(str(f["severity"]), str(f["severity"]))
-        items.append(f"[{sev}] {f['message_zh']}({f['message_en']})")
-    worse = [n for n in rd.indicator_numbers if rd.assessment(n, rd.first_year, rd.last_year) == "worse"]
-    if worse:
-        items.append(f"{rd.first_year}—{rd.last_year}年变差的指标:" + "、".join(rd.name(n) for n in worse) + "。")
-    return items or ["未发现问题(no findings)。"]
+# ------------------------------------------------------------------ sections 一 … 六
 
-
-def section_overview(rd: ReportData) -> list[Block]:
+def section_overview(rd: ReportData, bi: bool) -> list[Block]:
     e, park = rd.engagement, rd.park
     scope = e.str("scope_description") or "园区全部批复范围"
     full = e.get("scope_full")
     special = [str(s) for s in (e.get("specialised") or [])]
     overlays = [" ".join(str(x) for x in o) for o in (rd.root.get("catalogue_overlays") or [])]
-    criteria = (f"诊断依据{GUIDE}、工业和信息化部《绿色园区评价要求》及相关国家和地方标准;指标目录 {rd.root.str('catalogue_id')} "
-                f"{rd.root.str('catalogue_version')}" + (f",扩展目录(专项诊断){'、'.join(overlays)}" if overlays else "") + "。")
-    p1 = (f"本次绿色诊断旨在帮助园区发现问题、挖掘潜力、提升能源资源使用效率和管理水平、减少污染物排放。诊断范围:{scope}"
+    p1 = (f"本次绿色诊断旨在帮助园区发现问题、挖掘潜力、提升能源资源使用效率和管理水平、减少污染物排放,实现绿色发展。诊断范围为{scope}"
           + ("" if full is None or full else "(部分区域,需经市经济和信息化局同意)") + "。"
-          + (f"专项诊断:{'、'.join(special)}。" if special else "通用基础诊断。"))
-    basics = [f"园区名称:{rd.park_name}", f"园区级别:{park.str('level') or '—'}", f"管理机构:{park.str('management_body') or '—'}",
-              f"地址:{park.str('address') or '—'}"]
+          + (f"本次诊断在通用基础诊断的基础上开展了专项诊断:{'、'.join(special)}。" if special
+             else "本次诊断为指南规定的通用基础诊断,未开展专项诊断。"))
+    criteria = (f"诊断准则:依据{GUIDE},参照工业和信息化部《绿色园区评价要求》及相关国家和地方标准规范,核查附件2-1-1所列"
+                f"{len(rd.baseline)}项基础性要求,并按附件2-1-2所列{len(rd.indicator_numbers)}项指标进行评价"
+                f"(指标目录 {rd.root.str('catalogue_id')} {rd.root.str('catalogue_version')}"
+                + (f",扩展目录(专项诊断){'、'.join(overlays)}" if overlays else "") + ")。")
+    basics = [f"园区名称:{rd.park_name}", f"园区级别:{park.str('level') or UNFILLED}",
+              f"管理机构:{park.str('management_body') or UNFILLED}", f"地址:{park.str('address') or UNFILLED}"]
     area = park.get("area_km2")
-    if isinstance(area, (int, float)):
+    if _is_num(area):
         basics.append(f"面积:{fmt_num(area)} 平方公里")
     if park.str("leading_industries"):
         basics.append(f"主导产业:{park.str('leading_industries')}")
-    out: list[Block] = [Heading(1, "一、概述", "Overview"),
-                        Heading(2, "1. 诊断评估的目的、范围及准则", "Purpose, scope and criteria"),
+    basics.append(f"功能区划:{(park.str('zoning') or '').strip() or UNFILLED}")
+    basics.append(f"产业发展现状:{(park.str('industry_status') or '').strip() or UNFILLED}")
+    out: list[Block] = [_h(1, "一、概述", "Overview", bi),
+                        _h(2, "1. 诊断评估的目的、范围及准则", "Purpose, scope and criteria", bi),
                         Para(p1), Para(criteria),
-                        Heading(2, "2. 园区基本情况", "The park"),
+                        _h(2, "2. 园区基本情况", "The park", bi),
                         Bullets(tuple(basics))]
     if park.str("description"):
         out.append(Para(park.str("description")))
     return out
 
 
-def section_process(rd: ReportData) -> list[Block]:
-    e = rd.engagement
+METHOD_SECTION = "二、5"  # where the method note is: the CLI's summary points here
+METHOD_HEADING = "5. 诊断方法与评分说明"
+DATA_HEADING = "6. 数据核查与工作说明"
+DATA_REF = "二、6(数据核查与工作说明)"
+
+
+def section_process(rd: ReportData, bi: bool) -> list[Block]:
+    e, prov = rd.engagement, rd.provider
     start, end = e.get("onsite_start"), e.get("onsite_end")
-    items = [f"诊断工作组{e.get('team_size', len(e['team']))}人,其中相关专业(能源、环境、生态、低碳、生命周期评价等)高级职称{e.get('senior_count', '—')}人、主导过绿色制造相关项目{e.get('led_green_projects_count', '—')}人、"
-             f"园区工作人员{e.get('park_staff_count', '—')}人(见绿色诊断工作组成员表)。",
-             f"保密承诺书提交:{fmt_date_zh(e.get('confidentiality_submitted'), '未记录')};诊断工作开始:{fmt_date_zh(e.get('work_started'), '未记录')}。",
-             f"现场诊断:{fmt_date_zh(start, '未记录')}至{fmt_date_zh(end, '未记录')},共{e.get('onsite_working_days') if e.get('onsite_working_days') is not None else '—'}个工作日。",
-             f"报告提交:{fmt_date_zh(e.get('report_submitted'), '未记录')}。"]
-    if e.get("follow_up_due"):
-        items.append(f"后续跟踪反馈到期:{fmt_date_zh(e.get('follow_up_due'))}。")
-    methods = (f"诊断采用标准比对法、先进对照法等方法:各指标数值与引领值比对计分(单项最高120分),类别得分与总分为等权平均(暂定方法);"
-               f"规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')}(sha256 {rd.root.str('rules_sha256')[:12]})。")
-    out: list[Block] = [Heading(1, "二、诊断评估过程和方法", "Process and methods"), Bullets(tuple(items)), Para(methods)]
-    eng = [f for f in rd.findings if str(f["rule_id"]).startswith("engagement.")]
-    if eng:
-        out.append(Para("工作程序核查:"))
-        out.append(Bullets(tuple(f"[{SEVERITY_ZH.get(str(f['severity']), f['severity'])}] {f['message_zh']}" for f in eng)))
-    return out
+    org = [f"诊断工作组{e.get('team_size', len(e['team']))}人,其中相关专业(能源、环境、生态、低碳、生命周期评价等)高级职称"
+           f"{e.get('senior_count', '—')}人、主导过绿色制造相关项目{e.get('led_green_projects_count', '—')}人、"
+           f"园区工作人员{e.get('park_staff_count', '—')}人(见绿色诊断工作组成员表)。",
+           f"保密承诺书提交:{fmt_date_zh(e.get('confidentiality_submitted'), '未记录')};诊断工作开始:{fmt_date_zh(e.get('work_started'), '未记录')}。"]
+    derived = sorted({n for (n, _), r in rd.rows.items() if r.get("origin") == "derived"})
+    review = (f"诊断工作组收集了园区{year_span(rd.years)}的统计数据和证明材料,对附件2-1-1所列{len(rd.baseline)}项基础性要求和附件2-1-2所列"
+              f"{len(rd.indicator_numbers)}项指标的数据及证明材料进行了审核"
+              + (f",其中{len(derived)}项指标的数据由统计数据推导并与证明材料核对" if derived else "")
+              + f"。证明材料索引见六、参考文件;数据核查中发现的情况见{DATA_REF}。")
+    days = e.get("onsite_working_days")
+    scope_check = "对园区基础性要求符合情况以及能源利用、资源利用、基础设施、产业、生态环境、运行管理等方面情况进行核查"
+    if start and end:
+        onsite = (f"工作组于{fmt_date_zh(start)}至{fmt_date_zh(end)}赴园区开展现场诊断,"
+                  + (f"共{days}个工作日," if days is not None else "") + scope_check.replace("进行核查", "进行了核查") + "。")
+    else:
+        onsite = (f"现场诊断日期:{fmt_date_zh(start, '未记录')}至{fmt_date_zh(end, '未记录')}"
+                  + (f",共{days}个工作日" if days is not None else "") + f"。现场诊断{scope_check}(指南要求不少于4个工作日)。")
+    author, reviewer = rd.person_name(prov, "report_author"), rd.person_name(prov, "reviewer")
+    meeting = e.get("report_meeting_date")
+    writing = (f"报告由{author or UNFILLED}负责编写,经{reviewer or UNFILLED}进行内部技术复核后,"
+               f"于{fmt_date_zh(e.get('report_submitted'), '(未记录)')}提交园区"
+               + (f";{fmt_date_zh(meeting)}召开诊断工作报告会,向园区通报诊断评估报告内容" if meeting else "") + "。")
+    methods = ("诊断采用标准比对法和先进对照法:各项指标数值与引领值比对计分,达到引领值计100分,单项最高120分;"
+               "类别得分与总分由各指标得分汇总,未填报的可选指标不计入汇总,缺失的必选指标按0分计;"
+               "并与相关标准规范中的参考值比对,提出改进建议。"
+               f"(规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')})")
+    method_paras = [Para(methods)]
+    if rd.provisional:
+        method_paras.append(Para("引领值及汇总方法参照《绿色园区评价要求》等文件,部分数值尚无公开出处,评分仅供参考。"))
+    if any(t.get("band_qualified") is False for t in rd.totals.values()):
+        method_paras.append(Para(f"园区{rd.band_note()},按要求基础性要求应全部满足,本报告的评级仅供参考。"))
+    notes = data_notes(rd, bi)
+    return [_h(1, "二、诊断评估过程和方法", "Process and methods", bi),
+            _h(2, "1. 组织安排", "Organisation", bi), Bullets(tuple(org)),
+            _h(2, "2. 资料审核", "Review of the material", bi), Para(review),
+            _h(2, "3. 现场诊断评估", "On-site diagnosis", bi), Para(onsite),
+            _h(2, "4. 报告编写及内部技术复核", "Report writing and internal technical review", bi), Para(writing),
+            _h(2, METHOD_HEADING, "Methods and scoring", bi), *method_paras,
+            _h(2, DATA_HEADING, "Data checks and work notes", bi),
+            Bullets(tuple(notes or ["未发现需要说明的数据问题或工作事项。"]))]
 
 
-def category_table(rd: ReportData) -> Table:
+def category_table(rd: ReportData, lang: str) -> Table:
     rows = []
     for c in rd.categories:
         rows.append(_t(f"{c['code']} {c['name_zh']}", *(fmt_score(rd.cat_scores.get((c["code"], y))) for y in rd.years)))
     totals = [rd.totals.get(y) for y in rd.years]
     rows.append(_t("总分", *(("不可评分" if t.get("assessable") is False else fmt_score(t["total"])) if t is not None else "—" for t in totals)))
-    rows.append(_t("评级", *((t.get("band_zh") or "—") if t is not None else "—" for t in totals)))
+    rows.append(_t("评级", *(rd.band_text(t, lang) if t is not None and t.get("assessable") is not False else "—" for t in totals)))
     return Table("category-scores", _t("类别", *(f"{y}年" for y in rd.years)), tuple(rows), caption="表1 各类别得分与总分",
                  widths_cm=(6.0,) + (3.0,) * len(rd.years))
 
@@ -243,188 +398,311 @@ def _category_highlights(rd: ReportData) -> list[str]:
     out = []
     for c in rd.categories:
         s1, s0 = rd.cat_scores.get((c["code"], last)), rd.cat_scores.get((c["code"], first))
-        if not isinstance(s1, (int, float)):
+        if not _is_num(s1):
             continue
         text = f"{c['name_zh']}:{last}年{fmt_score(s1)}分"
-        if isinstance(s0, (int, float)):
+        if _is_num(s0):
             d = s1 - s0
             text += f",较{first}年{'提高' if d > 0 else '下降' if d < 0 else '持平'}" + (f"{abs(d):.1f}分" if d else "")
         lead = [rd.name(n) for n in rd.indicator_numbers
-                if rd.meta[n]["category"] == c["code"] and isinstance(rd.score(n, last), (int, float)) and rd.score(n, last) >= 100]
+                if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= 100]
         text += (";达到或优于引领值:" + "、".join(lead) if lead else ";尚无指标达到引领值") + "。"
         out.append(text)
     return out or ["无可比较的类别得分。"]
 
 
-def _problem_summary(rd: ReportData) -> list[str]:
-    probs = rd.problems()
-    counts: dict[str, int] = {}
-    for f in probs:
-        counts[str(f["severity"])] = counts.get(str(f["severity"]), 0) + 1
-    head = f"诊断发现问题{len(probs)}项" + ("(" + "、".join(f"{SEVERITY_ZH.get(k, k)}{v}项" for k, v in counts.items()) + ")" if counts else "") + ",详见三、4。"
-    out = [head]
-    out += [f"[{SEVERITY_ZH.get(str(f['severity']), f['severity'])}] {f['message_zh']}" for f in probs if f["severity"] != "info"]
-    below = [rd.name(n) for n in rd.indicator_numbers if isinstance(rd.score(n, rd.last_year), (int, float)) and rd.score(n, rd.last_year) < 100]
-    if below:
-        out.append(f"{rd.last_year}年未达到引领值的指标{len(below)}项:" + "、".join(below) + "。")
-    worse = [rd.name(n) for n in rd.indicator_numbers if rd.assessment(n, rd.first_year, rd.last_year) == "worse"]
-    if worse:
-        out.append(f"{rd.first_year}—{rd.last_year}年变差的指标:" + "、".join(worse) + "。")
+_KIND_ZH = {"baseline": "基础性要求未满足", "indicator": "指标未达到引领值或参考值、或呈变差趋势", "category": "类别得分或总分出现下降"}
+
+
+def _problem_summary(rd: ReportData, problems: list[tuple[str, str]], n_notes: int) -> list[str]:
+    if not problems:
+        out = ["诊断未发现园区绿色发展方面的突出问题。"]
+    else:
+        counts = {k: sum(1 for kind, _ in problems if kind == k) for k in _KIND_ZH}
+        out = [f"诊断发现园区绿色发展存在问题{len(problems)}项(详见三、4):"
+               + "、".join(f"{_KIND_ZH[k]}{v}项" for k, v in counts.items() if v) + "。"]
+        out += [text for kind, text in problems if kind == "baseline"]
+        below = [n for n in rd.indicator_numbers if _lead_gap(rd, n, rd.latest_year())]
+        if below:
+            out.append(f"{rd.latest_year()}年未达到引领值的指标{len(below)}项:" + "、".join(rd.name(n) for n in below) + "。")
+    if n_notes:
+        out.append(f"另有数据核查与工作说明{n_notes}项,见{DATA_REF}。")
     return out
 
 
-def section_content(rd: ReportData, cjk_charts: bool) -> list[Block]:
-    n_met, other = _baseline_summary(rd)
+def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) -> list[Block]:
+    bi = lang == "bilingual"
+    n_met, other = _met_and_other(rd)
     base = f"基础性要求共{len(rd.baseline)}项,符合{n_met}项" + (
         ";" + ";".join(f"第{b['number']}项{STATUS_ZH.get(str(b['status']), str(b['status']))}:{str(b['text_zh']).rstrip('。')}" for b in other)
         if other else "") + "。详见附件2-1-1。"
-    out: list[Block] = [Heading(1, "三、诊断评估内容", "Content of the diagnosis"),
-                        Heading(2, "1. 基础性要求符合情况", "Baseline requirements"), Para(base),
-                        Heading(2, "2. 能源利用、资源利用、基础设施、产业、生态环境、运行管理情况", "Energy, resources, infrastructure, industry, environment, management"),
+    out: list[Block] = [_h(1, "三、诊断评估内容", "Content of the diagnosis", bi),
+                        _h(2, "1. 基础性要求符合情况", "Baseline requirements", bi), Para(base),
+                        _h(2, "2. 能源利用、资源利用、基础设施、产业、生态环境、运行管理情况", "Energy, resources, infrastructure, industry, environment, management", bi),
                         Para(f"{rd.first_year}—{rd.last_year}年各类别得分与总分见表1和图1,各指标数据见附件2-1-2。"),
-                        category_table(rd),
-                        ChartRef("category-scores", "图1 各类别得分(按年份)" + ("" if cjk_charts else "(图中标签为英文:未找到中文字体)"))]
+                        category_table(rd, lang),
+                        ChartRef("category-scores", "图1 各类别得分(按年份)")]
     for t in (rd.totals.get(y) for y in rd.years):
         if t is None:
             continue
         if t.get("assessable") is False:  # no data at all: no scores, not zeros
             out.append(Para(f"{t['year']}年无数据,不可评分(不计类别得分、总分与评级,不按0分计)。", "note"))
             continue
-        mm, mo = list(t.get("missing_mandatory") or []), list(t.get("missing_optional") or [])
+        mm = list(t.get("missing_mandatory") or [])
         if mm:
-            out.append(Para(f"{t['year']}年必选指标缺失{mm},按0分计(影响总分{fmt_signed(t.get('missing_effect'))}分)。", "note"))
-        if mo:
-            out.append(Para(f"{t['year']}年可选指标未填报:" + "、".join(f"{n} {rd.name(n)}" for n in mo if n in rd.meta) + "(不计入平均)。", "note"))
-    out += [Heading(2, "3. 已开展的重点工作和取得的成绩", "Work done and achievements"), Bullets(tuple(_highlights(rd))),
-            Heading(2, "4. 存在问题", "Problems found"), Bullets(tuple(_problem_items(rd)))]
+            out.append(Para(f"{t['year']}年必选指标" + "、".join(f"{n} {rd.name(n)}" if n in rd.meta else str(n) for n in mm)
+                            + f"缺失,按0分计(影响总分{fmt_signed(t.get('missing_effect'))}分)。", "note"))
+    out += [_h(2, "3. 已开展的重点工作和取得的成绩", "Work done and achievements", bi), Bullets(tuple(_highlights(rd))),
+            _h(2, "4. 存在问题", "Problems found", bi)]
+    if problems:
+        out += [Para(f"经诊断,园区绿色发展存在以下{len(problems)}项问题:"), Bullets(tuple(t for _, t in problems), ordered=True)]
+    else:
+        out.append(Para("诊断未发现园区绿色发展方面的突出问题。"))
     return out
+
+
+_TREND_ORDER = ("steady_better", "mixed_better", "partial_better", "same", "mixed_same", "partial_same",
+                "steady_worse", "mixed_worse", "partial_worse", "n/a")
 
 
 def change_table(rd: ReportData) -> Table:
     ys = rd.years
     rows = []
     for n in rd.indicator_numbers:
-        steps = []
-        for a, b in zip(ys, ys[1:]):
-            zh, arrow = ASSESS.get(rd.assessment(n, a, b), ("—", "—"))
-            steps.append(arrow)
+        steps = [ASSESS.get(rd.assessment(n, a, b), ("—", "—"))[1] for a, b in zip(ys, ys[1:])]
         c = rd.change(n, ys[0], ys[-1])
-        overall = ASSESS.get(rd.assessment(n, ys[0], ys[-1]), ("—", "—"))[0]
         delta = "—"
         if c is not None and rd.meta[n]["kind"] != "qualitative":
             delta = fmt_signed(c.get("delta"))
-        rows.append(_t(n, rd.name(n), rd.unit(n), *(rd.value_text(n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta, overall))
+        rows.append(_t(n, rd.name(n), rd.unit(n), *(rd.value_text(n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta, rd.trend(n)[1]))
     return Table("indicator-changes", _t("序号", "指标", "单位", *(f"{y}年" for y in ys), "引领值", "逐年", f"{ys[0]}→{ys[-1]}变化", "评价"),
                  tuple(rows), caption=f"表2 各指标{ys[0]}—{ys[-1]}年数值变化(↑向好 ↓变差 →持平 —无法比较)",
-                 widths_cm=(1.0, 3.7, 1.6) + (1.5,) * len(ys) + (1.4, 1.2, 1.6, 1.4))
+                 widths_cm=(1.0, 3.7, 1.6) + (1.5,) * len(ys) + (1.4, 1.2, 1.6, 1.8))
 
 
-def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]]) -> list[Block]:
+def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: str, problems: list[tuple[str, str]]) -> list[Block]:
+    bi = lang == "bilingual"
     last = rd.last_year
     t = rd.totals.get(last)
-    n_met, other = _baseline_summary(rd)
-    if t is not None and isinstance(t["total"], (int, float)):
-        seq = "、".join(f"{y}年{fmt_score(rd.totals[y]['total'])}分" for y in rd.years if y in rd.totals and isinstance(rd.totals[y]["total"], (int, float)))
-        overall = (f"综合评估:园区{last}年诊断评分为{fmt_score(t['total'])}分,评级为“{t.get('band_zh') or '—'}”({t.get('band_en') or '—'});"
-                   f"三年总分依次为{seq}。")
+    n_met, other = _met_and_other(rd)
+    if t is not None and _is_num(t["total"]) and t.get("assessable") is not False:
+        seq = "、".join(f"{y}年{fmt_score(rd.totals[y]['total'])}分" for y in rd.years
+                       if y in rd.totals and _is_num(rd.totals[y]["total"]) and rd.totals[y].get("assessable") is not False)
+        overall = (f"综合评估:园区{last}年诊断评分为{fmt_score(t['total'])}分,评级为“{rd.band_text(t, lang)}”;"
+                   f"各年总分依次为{seq}。")
     else:
         overall = f"综合评估:{last}年无法计算诊断评分(数据不足)。"
     if other:
-        overall += f"基础性要求有{len(other)}项未符合,应优先整改。"
-    better = sum(1 for n in rd.indicator_numbers if rd.assessment(n, rd.first_year, last) == "better")
-    worse = sum(1 for n in rd.indicator_numbers if rd.assessment(n, rd.first_year, last) == "worse")
-    same = sum(1 for n in rd.indicator_numbers if rd.assessment(n, rd.first_year, last) == "same")
-    out: list[Block] = [Heading(1, "四、诊断评估结论", "Conclusions"),
-                        Heading(2, "1. 工作亮点", "Highlights"), Bullets(tuple(_category_highlights(rd))),
-                        Heading(2, "2. 存在问题", "Problems"), Bullets(tuple(_problem_summary(rd))),
-                        Heading(2, "3. 整体评估与诊断评分", "Overall evaluation and score"), Para(overall),
-                        Heading(2, "4. 附件2-1-1 符合性情况", "Compliance with 附件2-1-1"),
+        overall += f"基础性要求有{len(other)}项未符合或未核查,应优先整改或补充证明材料。"
+    counts: dict[str, tuple[str, int]] = {}
+    for n in rd.indicator_numbers:
+        key, label = rd.trend(n)
+        counts[key] = (label, counts.get(key, (label, 0))[1] + 1)
+    trend_text = "、".join(f"{counts[k][0]}{counts[k][1]}项" for k in _TREND_ORDER if k in counts)
+    out: list[Block] = [_h(1, "四、诊断评估结论", "Conclusions", bi),
+                        _h(2, "1. 工作亮点", "Highlights", bi), Bullets(tuple(_category_highlights(rd))),
+                        _h(2, "2. 存在问题", "Problems", bi), Bullets(tuple(_problem_summary(rd, problems, len(data_notes(rd, False))))),
+                        _h(2, "3. 整体评估与诊断评分", "Overall evaluation and score", bi), Para(overall),
+                        _h(2, "4. 附件2-1-1 符合性情况", "Compliance with 附件2-1-1", bi),
                         Para(f"基础性要求{len(rd.baseline)}项中符合{n_met}项,不符合或未核查{len(other)}项(见附件2-1-1)。"),
-                        Heading(2, "5. 附件2-1-2 各项指标数值变化情况", "Change of each indicator"),
-                        Para(f"{rd.first_year}—{last}年共{len(rd.indicator_numbers)}项指标中,向好{better}项、变差{worse}项、持平{same}项,"
-                             f"其余无法比较(数据缺失)。变化原因请结合园区实际情况补充说明。"),
+                        _h(2, "5. 附件2-1-2 各项指标数值变化情况", "Change of each indicator", bi),
+                        Para(f"{rd.first_year}—{last}年共{len(rd.indicator_numbers)}项指标中,{trend_text}"
+                             f"(“持续向好”指逐年向好或持平,“总体向好但有波动”指首末年比较向好但中间年份变差)。变化原因请结合园区实际情况补充说明。"),
                         change_table(rd)]
     for key, caption in chart_keys:
         out.append(ChartRef(key, caption))
     return out
 
 
-def section_recommendations(rd: ReportData) -> list[Block]:
-    items = []
-    for r in rd.recommendations:
-        method = METHOD_ZH.get(str(r["method"]), str(r["method"]))
-        gain = r.get("total_points")
-        text = f"[{method}] {r['message_zh']}" + (f"(可提高总分约{gain:.2f}分)" if isinstance(gain, (int, float)) and gain else "")
-        measures = [f"{m['title_zh']}" for m in r["measures"]]
-        if measures:
-            text += ";措施:" + "、".join(measures)
-        items.append(text)
-    out: list[Block] = [Heading(1, "五、建议", "Recommendations"),
-                        Para("针对诊断发现的差距,提出以下下一步工作建议;绿色化改造提升项目建议汇总见附件2-1-3(候选项目的投资由园区填写)。"),
-                        Bullets(tuple(items or ["暂无建议(no recommendation candidates)。"]), ordered=True)]
-    return out
+def _rec_groups(rd: ReportData) -> list[list]:
+    """Recommendations of one subject (an indicator, or a baseline requirement) together, in first-appearance order."""
+    groups: dict[str, list] = {}
+    for i, r in enumerate(rd.recommendations):
+        key = r.str("group") or r.str("indicator_id") or (
+            f"req-{r.get('requirement')}" if r.get("requirement") is not None else f"rec-{i}")
+        groups.setdefault(str(key), []).append(r)
+    return list(groups.values())
 
 
-def _references(rd: ReportData) -> list[str]:
-    seen: dict[str, None] = {GUIDE: None, "工业和信息化部《绿色园区评价要求》": None}
+def _rec_item(recs: list, bi: bool) -> str:
+    methods = [METHOD_ZH.get(str(r["method"]), str(r["method"])) for r in recs]
+    msgs = [str(r["message_zh"]) for r in recs]
+    heads = [_REC_HEAD.match(m) for m in msgs]
+    if len(recs) > 1 and all(heads) and len({h.group(1) for h in heads}) == 1:
+        text = heads[0].group(1) + ":" + ";".join(f"{h.group(2)}({m})" for h, m in zip(heads, methods))
+    else:
+        text = ";".join(f"{msg}({m})" for msg, m in zip(msgs, methods))
+    gains = [r.get("total_points") for r in recs if _is_num(r.get("total_points")) and r.get("total_points")]
+    if gains:
+        text += f"({'最多' if len(gains) > 1 else ''}可提高总分约{max(gains):.2f}分)"
+    measures: list[str] = []
+    for r in recs:
+        for m in r["measures"]:
+            if str(m["title_zh"]) not in measures:
+                measures.append(str(m["title_zh"]))
+    if measures:
+        text += ";措施:" + "、".join(measures)
+    if bi:
+        text += "(" + "; ".join(str(r["message_en"]) for r in recs) + ")"
+    return text
+
+
+def section_recommendations(rd: ReportData, bi: bool) -> list[Block]:
+    items = [_rec_item(g, bi) for g in _rec_groups(rd)]
+    return [_h(1, "五、建议", "Recommendations", bi),
+            Para("针对诊断发现的差距,提出以下下一步工作建议(同一指标或要求按不同方法得出的建议合并列出);"
+                 "绿色化改造提升项目建议汇总见附件2-1-3(候选项目的投资由园区填写)。"),
+            Bullets(tuple(items or ["暂无建议。"]), ordered=True)]
+
+
+# ------------------------------------------------------------------ 六 参考文件
+
+KNOWN_DOCS = {"北京市工业园区绿色诊断工作指南": "《北京市工业园区绿色诊断工作指南》(北京市经济和信息化局,2024年)",
+              "绿色园区评价要求": "工业和信息化部《绿色园区评价要求》"}
+_ISSUERS = ("工业和信息化部", "工信部", "北京市经济和信息化局")
+
+
+def doc_key(title: str) -> str:
+    """One key per document whatever the spelling: no 《》, issuer or trailing (2024)."""
+    t = str(title).strip()
+    for issuer in _ISSUERS:
+        if t.startswith(issuer):
+            t = t[len(issuer):]
+    t = t.replace("《", "").replace("》", "").strip()
+    t = re.sub(r"\s*[((]\s*\d{4}\s*(年|年版)?\s*[))]\s*$", "", t)
+    return t.strip()
+
+
+def reference_documents(rd: ReportData) -> list[str]:
+    keys: list[str] = list(KNOWN_DOCS)
     for f in list(rd.findings) + list(rd.recommendations):
         src = f.get("source")
         if src is not None and src.get("title"):
-            seen.setdefault(f"《{src['title']}》".replace("《《", "《").replace("》》", "》"), None)
-    for b in rd.baseline:
-        if b.get("evidence"):
-            seen.setdefault(f"附件2-1-1 第{b['number']}项:{b['evidence']}", None)
+            k = doc_key(str(src["title"]))
+            if k and k not in keys:
+                keys.append(k)
+    return [KNOWN_DOCS.get(k, f"《{k}》") for k in keys]
+
+
+def _merge_evidence(pairs: list[tuple[int, str]]) -> list[str]:
+    """(year, evidence) → one entry per document: "I12" and "I12 污水处理厂运行记录" are the same index."""
+    texts: list[str] = []
+    years: dict[str, list[int]] = {}
+    for y, ev in pairs:
+        if ev not in years:
+            texts.append(ev)
+            years[ev] = []
+        years[ev].append(y)
+    target = {}
+    for t in texts:  # a bare index merges into the longer text that starts with it
+        longer = [u for u in texts if u != t and u.startswith(t + " ")]
+        target[t] = max(longer, key=len) if longer else t
+    merged: dict[str, list[int]] = {}
+    for t in texts:
+        merged.setdefault(target[t], []).extend(years[t])
+    out = []
+    for t, ys in merged.items():
+        if len(ys) == 1 and str(ys[0]) in t:
+            out.append(t)
+        else:
+            out.append(f"{t}({year_span(ys)})")
+    return out
+
+
+def evidence_index(rd: ReportData) -> tuple[list[str], list[str]]:
+    base = [f"第{b['number']}项:{b.str('evidence')}" for b in sorted(rd.baseline, key=lambda b: int(b["number"])) if b.str("evidence")]
+    ind = []
     for n in rd.indicator_numbers:
-        for y in rd.years:
-            r = rd.rows.get((n, y))
-            if r is not None and r["evidence"]:
-                seen.setdefault(f"附件2-1-2 {n} {rd.name(n)}({y}年):{r['evidence']}", None)
-    return list(seen)
+        pairs = [(y, str(rd.rows[(n, y)]["evidence"])) for y in rd.years if (n, y) in rd.rows and rd.rows[(n, y)]["evidence"]]
+        if pairs:
+            ind.append(f"{n} {rd.name(n)}:" + ";".join(_merge_evidence(pairs)))
+    return base, ind
 
 
-def section_references(rd: ReportData) -> list[Block]:
-    out: list[Block] = [Heading(1, "六、参考文件", "References"),
-                        Para("报告编写过程中使用的参考文件与证明材料索引(与附件2-1-1、附件2-1-2证明材料索引一栏对应):"),
-                        Bullets(tuple(_references(rd)), ordered=True)]
-    if rd.provisional:
-        out.append(Para(f"附注:本报告使用的指标目录中有{len(rd.provisional)}处暂定内容(引领值或方法未找到公开出处),评分结论应结合专家判断:", "note"))
-        out.append(Bullets(tuple(f"{p.str('what')}:{p.str('why')}" for p in rd.provisional)))
+def section_references(rd: ReportData, bi: bool) -> list[Block]:
+    base, ind = evidence_index(rd)
+    out: list[Block] = [_h(1, "六、参考文件", "References", bi),
+                        Para("报告编写过程中使用的参考文件与证明材料索引如下(与附件2-1-1、附件2-1-2证明材料索引一栏对应)。"),
+                        _h(2, "1. 参考文件", "Documents", bi), Bullets(tuple(reference_documents(rd)), ordered=True),
+                        _h(2, "2. 证明材料索引", "Evidence index", bi),
+                        Para("附件2-1-1 基础性要求:"), Bullets(tuple(base or ["(未提供证明材料索引)"])),
+                        Para("附件2-1-2 评价指标:"), Bullets(tuple(ind or ["(未提供证明材料索引)"]))]
     return out
 
 
 # ------------------------------------------------------------------ annex tables
 
-def annex_2_1_1(rd: ReportData) -> list[Block]:
+def annex_2_1_1(rd: ReportData, lang: str) -> list[Block]:
+    def note(b) -> str:
+        text = b.str("note")
+        return "" if not text else f"({text if lang == 'bilingual' else strip_en(text)})"
+
     rows = tuple(_t(b["number"], b["text_zh"], STATUS_ZH.get(str(b["status"]), str(b["status"])),
-                    "".join(x for x in (b.str("evidence"), ("" if not b.str("note") else f"({b.str('note')})")) if x))
+                    "".join(x for x in (b.str("evidence"), note(b)) if x))
                  for b in sorted(rd.baseline, key=lambda b: int(b["number"])))
-    return [Heading(1, "附件2-1-1 工业园区绿色诊断基础性要求诊断表", "Annex 2-1-1: baseline requirements"),
+    return [_h(1, "附件2-1-1 工业园区绿色诊断基础性要求诊断表", "Annex 2-1-1: baseline requirements", lang == "bilingual"),
             Table("annex-2-1-1", _t("序号", "基本要求", "是否符合", "证明材料索引"), rows, widths_cm=(1.2, 9.3, 1.9, 4.0))]
 
 
-def annex_2_1_2(rd: ReportData) -> list[Block]:
-    out: list[Block] = [Heading(1, "附件2-1-2 工业园区绿色诊断评价表", "Annex 2-1-2: indicator evaluation")]
+def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
+    """One table per year. Per the guide the last column is 证明材料索引 in year 1 and 评价情况说明 in years 2 and 3;
+    the 得分 column is an addition of this tool (see docs/reports.md)."""
+    bi = lang == "bilingual"
+    out: list[Block] = [_h(1, "附件2-1-2 工业园区绿色诊断评价表", "Annex 2-1-2: indicator evaluation", bi)]
     for i, y in enumerate(rd.years, 1):
+        explain = i > 1
         rows = []
         for n in rd.indicator_numbers:
             m = rd.meta[n]
             rows.append(_t(f"{rd.category_name(str(m['category']))}({m['category']})", n, m["name_zh"], rd.unit(n),
-                           rd.value_text(n, y), fmt_score(rd.score(n, y)), rd.note_text(n, y)))
+                           rd.value_text(n, y), fmt_score(rd.score(n, y)), rd.note_text(n, y, explain)))
         t = rd.totals.get(y)
         total = ("" if t is None else f"{y}年无数据,不可评分。" if t.get("assessable") is False
-                 else f"{y}年诊断总分:{fmt_score(t['total'])}分,评级:{t.get('band_zh') or '—'}")
-        out.append(Heading(2, f"第{i}年({y}年)指标数据评价情况", f"Year {i} ({y})"))
-        out.append(Table(f"annex-2-1-2-{y}", _t("一级指标", "序号", "二级指标", "指标单位", "指标数据", "得分", "证明材料索引/评价情况说明"),
+                 else f"{y}年诊断总分:{fmt_score(t['total'])}分,评级:{rd.band_text(t, lang)}")
+        out.append(_h(2, f"第{i}年({y}年)指标数据评价情况", f"Year {i} ({y})", bi))
+        out.append(Table(f"annex-2-1-2-{y}", _t("一级指标", "序号", "二级指标", "指标单位", "指标数据", "得分",
+                                                  "评价情况说明" if explain else "证明材料索引"),
                          tuple(rows), merge_col0=True, widths_cm=(2.4, 1.0, 4.3, 1.7, 1.7, 1.3, 4.0), note=total))
     out.append(Para("注:1. 单项指标最高得分不超过120分。2. 年份1至年份3原则上为绿色诊断实施年份的前三年。", "note"))
     return out
 
 
-def annex_2_1_3(rd: ReportData) -> list[Block]:
+def _subject_label(rd: ReportData, subject: str) -> str:
+    m = re.fullmatch(r"(?:req-|基础性要求)(\d+)", subject)
+    if m:
+        return f"基础性要求第{m.group(1)}项"
+    return rd.subject_name(subject)
+
+
+def _subject_methods(rd: ReportData) -> dict[str, list[str]]:
+    """Which methods produced recommendations for each subject (indicator id, req-N / 基础性要求N)."""
+    out: dict[str, list[str]] = {}
+    for r in rd.recommendations:
+        keys = [k for k in (r.str("indicator_id"), r.str("group")) if k]
+        if r.get("requirement") is not None:
+            keys += [f"req-{r.get('requirement')}", f"基础性要求{r.get('requirement')}"]
+        method = METHOD_ZH.get(str(r["method"]), str(r["method"]))
+        for k in keys:
+            if method not in out.setdefault(k, []):
+                out[k].append(method)
+    order = list(METHOD_ZH.values())
+    return {k: sorted(v, key=lambda m: order.index(m) if m in order else len(order)) for k, v in out.items()}
+
+
+def annex_2_1_3(rd: ReportData, lang: str) -> list[Block]:
+    bi = lang == "bilingual"
+    methods = _subject_methods(rd)
     rows = []
     for i, p in enumerate(rd.projects, 1):
-        note = p.str("note")
-        addresses = [rd.subject_name(str(a)) for a in (p.get("addresses") or [])]
+        if p.str("origin") == "candidate":
+            note = "候选项目,投资由园区填写" + (" (candidate; investment to be filled in by the park)" if bi else "")
+        else:
+            note = p.str("note") if bi else strip_en(p.str("note"))
+        addresses = []
+        for a in (p.get("addresses") or []):
+            label = _subject_label(rd, str(a))
+            ms = methods.get(str(a))
+            addresses.append(label + (f"({'、'.join(ms)})" if ms else ""))
         if addresses:
             note = (note + ";" if note else "") + "针对:" + "、".join(addresses)
         ti, fi = p.get("total_investment"), p.get("fixed_investment")
@@ -432,33 +710,37 @@ def annex_2_1_3(rd: ReportData) -> list[Block]:
                        p.str("expected_effect_zh"), note))
     for _ in range(max(0, 3 - len(rows))):
         rows.append(_t(len(rows) + 1, "", "", "", "", ""))
-    return [Heading(1, "附件2-1-3 绿色化改造提升建议表", "Annex 2-1-3: proposed green upgrade projects"),
+    return [_h(1, "附件2-1-3 绿色化改造提升建议表", "Annex 2-1-3: proposed green upgrade projects", bi),
             Table("annex-2-1-3", _t("序号", "项目建设内容", "总投资(万元)", "其中固定资产投资(万元)", "预期实施效果", "备注"), tuple(rows),
                   widths_cm=(1.0, 4.0, 1.9, 2.2, 3.9, 3.4)),
             Para("填表说明:园区近期如对该项目有实施意愿,请在备注栏中填写拟实施的时间。备注中请一并填写其他需要说明的事项。", "note")]
 
 
-def build_report(rd: ReportData, charts: list, cjk: bool = True) -> list[Block]:
-    """The whole 附件2-1 report. `charts`: the rendered charts (keys and captions); `cjk`: chart labels are Chinese."""
-    trend = [(c.key, c.caption_zh + ("" if cjk else "(图中标签为英文:未找到中文字体)")) for c in charts if c.key.startswith("trend-")]
+def build_report(rd: ReportData, charts: list, cjk: bool = True, lang: str = "zh") -> list[Block]:
+    """The whole 附件2-1 report. `charts`: the rendered charts (keys and captions); `cjk` is kept for callers (chart
+    labels are Chinese): captions no longer depend on it. `lang`: "zh" | "bilingual"."""
+    lang = check_lang(lang)
+    bi = lang == "bilingual"
+    trend = [(c.key, c.caption_zh) for c in charts if c.key.startswith("trend-")]
+    problems = park_problems(rd)
     blocks: list[Block] = []
-    blocks += cover(rd)
+    blocks += cover(rd, bi)
     blocks.append(PageBreak())
-    blocks += basic_info(rd)
+    blocks += basic_info(rd, bi)
     blocks.append(PageBreak())
-    blocks += team(rd)
+    blocks += team(rd, bi)
     blocks.append(PageBreak())
-    blocks.append(Heading(1, "绿色诊断评估报告", "Green diagnosis assessment report"))
-    blocks += section_overview(rd)
-    blocks += section_process(rd)
-    blocks += section_content(rd, cjk)
-    blocks += section_conclusion(rd, trend)
-    blocks += section_recommendations(rd)
-    blocks += section_references(rd)
+    blocks.append(_h(1, "绿色诊断评估报告", "Green diagnosis assessment report", bi))
+    blocks += section_overview(rd, bi)
+    blocks += section_process(rd, bi)
+    blocks += section_content(rd, lang, problems)
+    blocks += section_conclusion(rd, trend, lang, problems)
+    blocks += section_recommendations(rd, bi)
+    blocks += section_references(rd, bi)
     blocks.append(PageBreak())
-    blocks += annex_2_1_1(rd)
+    blocks += annex_2_1_1(rd, lang)
     blocks.append(PageBreak())
-    blocks += annex_2_1_2(rd)
+    blocks += annex_2_1_2(rd, lang)
     blocks.append(PageBreak())
-    blocks += annex_2_1_3(rd)
+    blocks += annex_2_1_3(rd, lang)
     return blocks

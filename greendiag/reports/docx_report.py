@@ -28,6 +28,7 @@ HEADING_SIZES = {0: 22, 1: 15, 2: 12, 3: 11}
 BODY_SIZE = 10.5  # 五号
 TABLE_SIZE = 9
 GREY = RGBColor(0x59, 0x59, 0x59)
+BANNER = RGBColor(0xC0, 0x00, 0x00)  # the 虚构示例 banner
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
@@ -287,6 +288,8 @@ def _para_block(doc, b: Para) -> None:
         add_para(doc, b.text, size=9, color=GREY if s == "note" else None)
     elif s == "center":
         add_para(doc, b.text, align=WD_ALIGN_PARAGRAPH.CENTER)
+    elif s == "banner":
+        add_para(doc, b.text, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, color=BANNER, east_asia=fonts.DOCX_HEADING_EA, space_before=12)
     else:
         p = add_para(doc, b.text)
         p.paragraph_format.first_line_indent = Pt(BODY_SIZE * 2)

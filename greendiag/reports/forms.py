@@ -1,7 +1,7 @@
 """Forms 附件2-2 保密承诺书, 2-3 绿色诊断评估工作确认单, 2-4 绿色诊断服务工作满意度评价表 as .docx, prefilled.
 
-Park, provider and the dates the diagnosis knows are filled in; signatures, seals and what only the park can
-say (meeting date, satisfaction) stay blank.
+Park, provider and the dates the diagnosis knows (on-site work, report, report meeting) are filled in; signatures,
+seals and satisfaction stay blank. Forms are Chinese only; a fictitious dataset puts a 虚构示例 banner on each.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from docx.shared import Pt
 from . import fonts
 from ._data import ReportData, fmt_date_zh, parse_date
 from .content import Table
-from .docx_report import add_para, add_table, new_document, to_bytes
+from .docx_report import BANNER, add_para, add_table, new_document, to_bytes
 
 BLANK_DATE = "    年    月    日"
 BLANK_NAME = "________________"  # no provider recorded yet: a line to write the name on by hand
@@ -31,7 +31,13 @@ PLEDGES = ("一、认真遵守国家保密法律法规以及被诊断园区规�
            "七、未经园区审查批准,不擅自发表涉及未公开工作内容和涉密的任何信息。")
 
 
-def _head(doc, annex: str, title: str) -> None:
+FICTITIOUS = "【虚构示例】本表根据虚构示例数据生成,仅用于演示,不得签署或报送。"
+THIRD_PARTY_INSTRUCTION = "(如绿色诊断服务商未提供相关服务,本段删除)"
+
+
+def _head(doc, rd: ReportData, annex: str, title: str) -> None:
+    if rd.fictitious:
+        add_para(doc, FICTITIOUS, align=WD_ALIGN_PARAGRAPH.CENTER, size=12, bold=True, color=BANNER, east_asia=fonts.DOCX_HEADING_EA)
     add_para(doc, annex, size=12, east_asia=fonts.DOCX_HEADING_EA)
     add_para(doc, title, align=WD_ALIGN_PARAGRAPH.CENTER, size=18, bold=True, east_asia=fonts.DOCX_HEADING_EA, space_before=12)
     add_para(doc, "")
@@ -49,7 +55,7 @@ def _right(doc, text: str, space: float = 12) -> None:
 
 def confidentiality(rd: ReportData) -> bytes:
     doc = new_document(rd, f"保密承诺书 — {rd.park_name}", "附件2-2 保密承诺书")
-    _head(doc, "附件2-2", "保密承诺书")
+    _head(doc, rd, "附件2-2", "保密承诺书")
     _body(doc, f"本单位为{rd.park_name}开展绿色诊断工作,根据国家相关保密规定,知悉应承担的保密义务和法律责任,郑重承诺如下:")
     for line in PLEDGES:
         _body(doc, line)
@@ -71,15 +77,18 @@ def _span(start_iso, end_iso) -> str:
 def confirmation(rd: ReportData) -> bytes:
     e = rd.engagement
     doc = new_document(rd, f"绿色诊断评估工作确认单 — {rd.park_name}", "附件2-3 绿色诊断评估工作确认单")
-    _head(doc, "附件2-3", "绿色诊断评估工作确认单")
+    _head(doc, rd, "附件2-3", "绿色诊断评估工作确认单")
     prov = rd.provider_name or BLANK_NAME
     _body(doc, f"{prov}为本单位提供了绿色诊断服务,于{_span(e.get('onsite_start'), e.get('onsite_end'))}开展了现场诊断,"
-               f"{fmt_date_zh(e.get('report_submitted'), '    年  月  日')}向我单位提交了绿色诊断评估报告,    年  月  日召开了诊断工作报告会。"
+               f"{fmt_date_zh(e.get('report_submitted'), '    年  月  日')}向我单位提交了绿色诊断评估报告,"
+               f"{fmt_date_zh(e.get('report_meeting_date'), '    年  月  日')}召开了诊断工作报告会。"
                f"诊断期间,{prov}严格遵守《北京市绿色诊断评估工作规则(2023年版)》的相关要求,且未向本单位收取任何诊断服务相关费用。")
-    _body(doc, f"{prov}同时向本单位提供了绿色工业园区第三方评估服务,且未向本单位收取评估费用。(如绿色诊断服务商未提供相关服务,本段删除)")
+    third = e.get("third_party_evaluation")  # True: keep the paragraph; False: delete it; unknown: keep it with the guide's instruction
+    if third is not False:
+        _body(doc, f"{prov}同时向本单位提供了绿色工业园区第三方评估服务,且未向本单位收取评估费用。"
+                   + ("" if third is True else THIRD_PARTY_INSTRUCTION))
     if e.get("fee_charged"):
-        add_para(doc, "注意:诊断数据记录服务商收取了费用,与本确认单内容不符,请核实后再签署。"
-                      "(Note: the diagnosis records a fee charged, which contradicts this form; check before signing.)", size=9)
+        add_para(doc, "注意:诊断数据记录服务商收取了费用,与本确认单内容不符,请核实后再签署。", size=9)
     _right(doc, f"被诊断园区:{rd.park_name}", 36)
     _right(doc, "负责人签字:                ")
     _right(doc, "(单位公章)")
@@ -89,7 +98,7 @@ def confirmation(rd: ReportData) -> bytes:
 
 def satisfaction(rd: ReportData) -> bytes:
     doc = new_document(rd, f"绿色诊断服务工作满意度评价表 — {rd.park_name}", "附件2-4 绿色诊断服务工作满意度评价表")
-    _head(doc, "附件2-4", "绿色诊断服务工作满意度评价表")
+    _head(doc, rd, "附件2-4", "绿色诊断服务工作满意度评价表")
     rows = (("被诊断园区名称(加盖公章)", rd.park_name),
             ("相关工作负责人签字", "签字:                  日期:"),
             ("绿色诊断服务商名称", rd.provider_name or ""),

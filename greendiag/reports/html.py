@@ -15,6 +15,7 @@ h2 small,h3 small{color:#666;font-weight:normal;font-size:.65em;margin-left:.6em
 .cover{text-align:center;margin-bottom:3em}.cover p.field{font-size:1.2em}
 .en{color:#666;font-style:italic;font-size:.9em}.note{color:#555;font-size:.9em}
 .signature{text-align:right}.center{text-align:center}
+.banner{text-align:center;font-weight:bold;color:#c00000;border:2px solid #c00000;padding:.4em}
 table{border-collapse:collapse;margin:1em auto;font-size:.88em;width:100%}
 th,td{border:1px solid #999;padding:.25em .45em;vertical-align:top}
 th{background:#e7eef7}td.span{background:#f2f2f2;font-weight:bold}td.group{font-weight:bold;text-align:center;vertical-align:middle}
@@ -64,7 +65,7 @@ def render_html(blocks: list[Block], charts: dict[str, bytes], title: str) -> st
     body: list[str] = ['<div class="cover">']
     in_cover = True
     for b in blocks:
-        if in_cover and not (isinstance(b, Para) and b.style.startswith(("cover", "center"))):
+        if in_cover and not (isinstance(b, Para) and b.style.startswith(("cover", "center", "banner", "en"))):
             body.append("</div>")
             in_cover = False
         if isinstance(b, Heading):
@@ -76,7 +77,7 @@ def render_html(blocks: list[Block], charts: dict[str, bytes], title: str) -> st
                 body.append(f"<h1>{_text(b.text)}</h1>")
             else:
                 cls = {"cover-field": "field", "cover-date": "field", "en": "en", "note": "note", "signature": "signature",
-                       "center": "center", "caption": "center"}.get(b.style)
+                       "center": "center", "caption": "center", "banner": "banner"}.get(b.style)
                 body.append(f'<p class="{cls}">{_text(b.text)}</p>' if cls else f"<p>{_text(b.text)}</p>")
         elif isinstance(b, Bullets):
             tag = "ol" if b.ordered else "ul"

@@ -48,6 +48,8 @@ def render_markdown(blocks: list[Block], chart_links: Optional[dict[str, str]] =
                 out += [f"# {esc(b.text)}", ""]
             elif b.style == "en":
                 out += [f"*{esc(b.text)}*", ""]
+            elif b.style == "banner":
+                out += [f"**{esc(b.text)}**", ""]
             elif b.style == "note":
                 out += [f"> {esc(b.text)}", ""]
             elif b.style in ("cover-field", "cover-date", "signature"):
