@@ -52,6 +52,7 @@ class _Config:
     as_of: Optional[dt.date]
     pack_root: Optional[str] = None  # write each park's report pack into pack_root/pack_names[index]
     pack_names: tuple = ()
+    report_lang: str = "zh"
 
 
 # ------------------------------------------------------------------ the work of one item (worker or in-process)
@@ -122,7 +123,7 @@ def _write_pack(cfg: _Config, index: int, data: dict, source: str) -> Optional[t
 
     folder = os.path.join(cfg.pack_root, cfg.pack_names[index])
     try:
-        return folder, tuple(write_pack(data, folder)), ()
+        return folder, tuple(write_pack(data, folder, lang=cfg.report_lang)), ()
     except GreendiagError as exc:  # one park's report failing must not stop the others
         return folder, (), exc.problems
     except Exception as exc:
@@ -155,7 +156,7 @@ def _run_chunk(cfg: _Config, chunk: list) -> list:
 def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, backend: str = "durable",
                   catalogue_overlays: Sequence = (), rules_files: Sequence = (), as_of: Optional[dt.date] = None,
                   progress: Optional[Progress] = None, chunksize: Optional[int] = None,
-                  out_dir: Optional[str | os.PathLike] = None) -> list[BatchResult]:
+                  out_dir: Optional[str | os.PathLike] = None, report_lang: str = "zh") -> list[BatchResult]:
     """Diagnose many parks (paths, parsed dicts or ParkDatasets); a BatchResult per item, in input order.
 
     A bad catalogue overlay, rule file or argument raises at once (it would fail every park); a bad
@@ -183,8 +184,12 @@ def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, bac
         (out_dir,) = _paths("out_dir", out_dir)
         out_dir = os.path.abspath(out_dir)  # workers may not share the caller's working folder
     names = tuple(pack_names([_source_safe(item, i) for i, item in enumerate(items)])) if out_dir else ()
+    from .reports import LANGS
+
+    if report_lang not in LANGS:
+        raise _argument("report_lang", f"须为 {'、'.join(LANGS)} 之一", f"must be one of {', '.join(LANGS)}", report_lang)
     cfg = _Config(_paths("catalogue_overlays", catalogue_overlays), _paths("rules_files", rules_files), backend, as_of,
-                  out_dir, names)
+                  out_dir, names, report_lang)
     cat, rb = _load(cfg)  # raises the GreendiagError of a bad overlay or rule file, once, here
     total = len(items)
     out: list[Optional[tuple]] = [None] * total

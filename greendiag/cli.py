@@ -50,6 +50,9 @@ def _handle(fn):
     return wrapper
 
 
+report_lang_option = click.option(
+    "--report-lang", "report_lang", type=click.Choice(["zh", "bilingual"]), default="zh", show_default=True,
+    help="报告语言:中文,或中英对照 / report language: Chinese, or Chinese with English alongside")
 overlay_option = click.option("--overlay", "overlays", multiple=True, metavar="FILE|NAME",
                               help="扩展目录(专项诊断) / catalogue overlay file or registered name; repeatable")
 
@@ -99,16 +102,29 @@ def validate(ctx, dataset, overlays):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="output folder for the report pack(s)")
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="date for date-dependent checks (follow-up due)")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="worker processes for many parks (default: CPUs)")
+@report_lang_option
 @click.pass_context
 @_handle
-def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, workers):
+def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, workers, report_lang):
     """诊断园区并输出报告包 / diagnose a park (or many: files or folders) and write the report pack(s)."""
     when = _date(as_of)
     paths = _expand(datasets)
+    ctx.obj["report_lang"] = report_lang
+    if out_dir:
+        _warn_fonts(ctx)
     if len(paths) == 1 and not os.path.isdir(datasets[0]):
         _diagnose_one(ctx, paths[0], overlays, rule_files, backend, out_dir, when)
     else:
         _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, workers)
+
+
+def _warn_fonts(ctx) -> None:
+    """One line on stderr when charts must fall back to English labels (no CJK font installed)."""
+    from .reports import chart_font_warning
+
+    warning = chart_font_warning()
+    if warning is not None:
+        click.echo(("提示:" if ctx.obj["lang"] == "zh" else "note: ") + warning.format(ctx.obj["lang"]), err=True)
 
 
 DATASET_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
@@ -140,7 +156,7 @@ def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
     cat = _catalogue(overlays)
     rules = load_rules(*rule_files, catalogue=cat)
     diag = run(dataset, catalogue=cat, rules=rules, backend=backend, as_of=when)
-    written = write_pack(diag, out_dir) if out_dir else []  # before printing: a closed pipe must not lose the pack
+    written = write_pack(diag, out_dir, lang=ctx.obj["report_lang"]) if out_dir else []  # before printing: a closed pipe must not lose the pack
     click.echo(diagnosis_summary(diag, lang))
     if out_dir:
         click.echo("")
@@ -162,7 +178,8 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
             last[0] = done
 
         results = diagnose_many(paths, workers=workers, backend=backend, catalogue_overlays=tuple(overlays),
-                                rules_files=tuple(rule_files), as_of=when, progress=progress, out_dir=out_dir)
+                                rules_files=tuple(rule_files), as_of=when, progress=progress, out_dir=out_dir,
+                                report_lang=ctx.obj["report_lang"])
     bad = 0
     rows = []
 
@@ -222,15 +239,18 @@ def template(ctx, out, overlays, diagnosis_year, source):
 @click.argument("diagnosis", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["docx", "md", "html", "json"]), default="docx", show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="output file (default: next to the input)")
+@report_lang_option
 @click.pass_context
 @_handle
-def report(ctx, diagnosis, fmt, out):
+def report(ctx, diagnosis, fmt, out, report_lang):
     """由诊断结果(diagnosis.json 或数据文件)生成报告 / render a report from a diagnosis.json (or diagnose a dataset first)."""
     from .reports import render_report
 
     data = _diagnosis_dict(diagnosis)
     out = out or os.path.splitext(diagnosis)[0] + "." + fmt
-    render_report(data, out, fmt)
+    if fmt != "json":
+        _warn_fonts(ctx)
+    render_report(data, out, fmt, lang=report_lang)
     click.echo(("报告已写入:" if ctx.obj["lang"] == "zh" else "Report written: ") + os.path.abspath(out))
 
 

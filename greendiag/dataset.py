@@ -271,7 +271,7 @@ class _Builder:
             return None
         from_unit = given_unit or evidence_unit or target_unit
         try:
-            value = units.convert(number, from_unit, target_unit)
+            value = units.convert_input(number, from_unit, target_unit)  # tidied: no 2.8400000000000003
         except UnitError as exc:
             p = exc.problems[0]
             self.fail(p.code, f"{what_zh}:{p.message_zh}", f"{what_en}: {p.message_en}", path, p.fix_zh, p.fix_en)
@@ -344,7 +344,7 @@ class _Builder:
                 self.fail("unknown-statistic", f"未知统计量“{key}”", f"unknown statistic '{key}'", p,
                           f"是否应为“{close[0]}”?" if close else "见 catalogue/statistics.yaml", f"did you mean '{close[0]}'?" if close else "see catalogue/statistics.yaml")
                 continue
-            raw_value, unit = (raw.get("value"), raw.get("unit")) if isinstance(raw, dict) else (raw, None)
+            raw_value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
             vp = p + ("value",) if isinstance(raw, dict) else p
             got = self._number(raw_value, unit, stat.unit, vp, (f"{year}年 {stat.name_zh}", f"{year} {stat.name_en}"))
             if got is None:
@@ -352,12 +352,13 @@ class _Builder:
             if got[0] < 0:
                 self.fail("negative-value", f"{year}年 {stat.name_zh}:{got[0]:g} 为负数", f"{year} {stat.name_en}: {got[0]:g} is negative", vp)
                 continue
-            out.append(StatisticValue(stat.id, year, got[0], got[1]))
+            out.append(StatisticValue(stat.id, year, got[0], got[1], evidence))
         return out
 
     # ------------------------------------------------------------ derivation
     def _derive(self, values: list[IndicatorValue], stats: list[StatisticValue], scored: tuple[int, ...]) -> list[IndicatorValue]:
         table = {(s.statistic, s.year): s.value for s in stats}
+        evidence = {(s.statistic, s.year): s.evidence for s in stats}
         reported = {(v.indicator, v.year): v for v in values}
         out = list(values)
         for ind in self.cat.indicators:
@@ -375,7 +376,8 @@ class _Builder:
                 else:
                     if not self._check_bounds(ind, y, derived, ("years",), derived=True):
                         continue
-                    out.append(IndicatorValue(ind.id, y, derived, None, "derived", f"由统计数据推导 (derived) {derived:.6g}", None, derived, None))
+                    out.append(IndicatorValue(ind.id, y, derived, None, "derived", f"由统计数据推导 (derived) {derived:.6g}",
+                                              derived_evidence(ind, self.cat, evidence, y), derived, None))
         return out
 
     # ------------------------------------------------------------ other sections
@@ -435,7 +437,9 @@ class _Builder:
             fee_charged=e.get("fee_charged"),
             report_submitted=self._date(e.get("report_submitted"), ("engagement", "report_submitted")),
             follow_up_submitted=self._date(e.get("follow_up_submitted"), ("engagement", "follow_up_submitted")),
-            specialised=tuple(s for s in e.get("specialised", []) if isinstance(s, str)))
+            specialised=tuple(s for s in e.get("specialised", []) if isinstance(s, str)),
+            third_party_evaluation=e.get("third_party_evaluation"),
+            report_meeting_date=self._date(e.get("report_meeting_date"), ("engagement", "report_meeting_date")))
 
     def _profile(self, p: dict) -> ParkProfile:
         person = lambda d: Person(**(d or {}))
@@ -443,7 +447,8 @@ class _Builder:
         return ParkProfile(name=p["name"], management_body=p.get("management_body"), level=LEVEL.get(level, level),
                            project_lead=person(p.get("project_lead")), contact=person(p.get("contact")),
                            address=p.get("address"), area_km2=p.get("area_km2"),
-                           leading_industries=p.get("leading_industries"), description=p.get("description"))
+                           leading_industries=p.get("leading_industries"), description=p.get("description"),
+                           zoning=p.get("zoning"), industry_status=p.get("industry_status"))
 
 
 def _labels(ind: Indicator, year: int) -> tuple[str, str]:
@@ -495,7 +500,27 @@ def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[f
         x = _derive_raw(d, ind, cat, table, year, num, den)
     except ZeroDivisionError:  # an intermediate ratio underflowed to 0
         return None
-    return x if x is None or math.isfinite(x) else None  # overflow (e.g. a tiny denominator): not derivable
+    if x is None or not math.isfinite(x):  # overflow (e.g. a tiny denominator): not derivable
+        return None
+    return units.tidy(x)  # 12 significant digits: 2.9714285714285715 → 2.97142857143
+
+
+def derived_evidence(ind: Indicator, cat: Catalogue, evidence: dict, year: int) -> str:
+    """A derived value's evidence: "由统计数据推导:<statistic> (<its evidence>)、…", naming the statistics used.
+
+    Year-over-year formulas use the year before too; their evidence is then given per year."""
+    d = ind.definition
+    years = (year,) if d.formula == "ratio" else (year, year - 1)
+    parts = []
+    for sid in dict.fromkeys(d.numerator + d.denominator):
+        given = [(y, evidence.get((sid, y))) for y in years if evidence.get((sid, y))]
+        if len(years) > 1:
+            text = ";".join(f"{y}年 {ev}" for y, ev in given)
+        else:
+            text = ";".join(ev for _, ev in given)
+        name = cat.statistic(sid).name_zh
+        parts.append(f"{name} ({text})" if text else name)
+    return "由统计数据推导:" + "、".join(parts)
 
 
 def _derive_raw(d, ind: Indicator, cat: Catalogue, table: dict, year: int, num: tuple, den: tuple) -> Optional[float]:

@@ -55,12 +55,14 @@ class Recommendation:
     year: Optional[int]
     value: Optional[float]
     target: Optional[float]
-    gap_pct: Optional[float]
+    gap_pct: Optional[float]  # gap relative to the target, in %
     points: Optional[float]  # indicator score points recoverable by reaching the target/lead
     total_points: Optional[float]  # the same, as points of that year's total score
     measures: tuple[dict, ...]
     message_zh: str
     message_en: str
+    gap_abs: Optional[float] = None  # gap in the indicator's unit (percentage points for a share)
+    group: str = ""  # indicator id or "req-N": candidates on one subject by two methods, for reports to merge
 
 
 @attrs.frozen
@@ -111,6 +113,7 @@ class Diagnosis:
             "years": list(ds.years),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "baseline": [self._baseline_row(r.number) for r in cat.requirements],
+            "baseline_summary": attrs.asdict(card.baseline),
             "catalogue": {"categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "weight": c.weight} for c in cat.categories],
                           "indicators": [self._indicator_meta(i) for i in cat.indicators]},
             "indicators": [{"number": s.number, "id": s.indicator, "category": s.category, "year": s.year, "value": s.value,
@@ -184,9 +187,19 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
         if spec.kind == "recommendation":
             recs.append(_recommendation(spec, finding, fact, card, rb))
     findings.sort(key=Finding.sort_key)
-    recs.sort(key=lambda r: (-(r.total_points or 0), r.method, r.indicator or 0, r.requirement or 0, r.rule_id))
+    recs.sort(key=lambda r: (_baseline_rank(r, dataset, cat), -(r.total_points or 0), r.method, r.indicator or 0, r.requirement or 0, r.rule_id))
     engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], prepared[-1][0])
     return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, rb), engagement, as_of)
+
+
+def _baseline_rank(r: "Recommendation", ds: ParkDataset, cat: Catalogue) -> int:
+    """Candidates on baseline requirements come first (a mandatory one not met gates the rating), then indicators:
+    0 mandatory not met, 1 mandatory unknown, 2 encouraged not met, 3 encouraged unknown, 4 not a requirement."""
+    if r.requirement is None:
+        return 4
+    st = ds.requirement_status(r.requirement)
+    unknown = st is None or st.status != "not_met"
+    return (0 if cat.requirement(r.requirement).mandatory else 2) + (1 if unknown else 0)
 
 
 def _threshold(spec, fact: dict) -> Optional[float]:
@@ -204,7 +217,7 @@ def _finding(spec, fact: dict, ctx: dict, cat: Catalogue) -> Finding:
     fields = dict(ctx, threshold=threshold if threshold is not None else "—")
     indicator_id = spec.indicator or (fact.get("ind") if spec.subject == "indicator" else None)
     number = cat.indicator(indicator_id).number if indicator_id else None
-    doc = cat.document(spec.source.doc)
+    source = _source(spec, fact, cat)
     value = fact.get("value")
     if value is None and spec.indicator:
         value = fact.get("v_" + spec.indicator)
@@ -214,8 +227,20 @@ def _finding(spec, fact: dict, ctx: dict, cat: Catalogue) -> Finding:
         requirement=int(fact["number"]) if spec.subject == "requirement" else None,
         year=int(fact["year"]) if "year" in fact else None,
         value=value if isinstance(value, float) else None, threshold=threshold, threshold_name=spec.threshold_name,
-        source={"doc": spec.source.doc, "clause": spec.source.clause, "title": doc.title_zh if doc else None},
+        source=source,
         message_zh=render(spec.message_zh, fields), message_en=render(spec.message_en, fields))
+
+
+def _source(spec, fact: dict, cat: Catalogue) -> dict:
+    """Where a finding's threshold comes from: for a reference value, the reference's own document and clause
+    (so the report can cite it), else the rule's source."""
+    doc_id, clause = spec.source.doc, spec.source.clause
+    if fact.get("fact") == "reference":
+        ref = next((r for r in cat.references if r.id == fact.get("ref")), None)
+        if ref is not None and ref.provenance.sources:
+            doc_id, clause = ref.provenance.sources[0].doc, ref.provenance.sources[0].clause
+    doc = cat.document(doc_id)
+    return {"doc": doc_id, "clause": clause, "title": doc.title_zh if doc else None}
 
 
 def _recommendation(spec, finding: Finding, fact: dict, card: Scorecard, rb: RuleBase) -> Recommendation:
@@ -223,13 +248,16 @@ def _recommendation(spec, finding: Finding, fact: dict, card: Scorecard, rb: Rul
     total = card.total(finding.year) if finding.year else None
     total_points = points / total.evaluated if points is not None and total and total.evaluated else None
     measures = rb.measures_for(indicator=finding.indicator_id, requirement=finding.requirement)
+    gaps = spec.fact in ("indicator", "reference") and finding.value is not None
+    group = finding.indicator_id or (f"req-{finding.requirement}" if finding.requirement is not None else spec.id)
     return Recommendation(
         rule_id=spec.id, method=spec.method, indicator=finding.indicator, indicator_id=finding.indicator_id,
         requirement=finding.requirement, year=finding.year, value=finding.value, target=finding.threshold,
-        gap_pct=fact.get("gap_pct") if spec.fact == "indicator" else None, points=points, total_points=total_points,
+        gap_pct=fact.get("gap_pct") if gaps else None, points=points, total_points=total_points,
         measures=tuple({"id": m.id, "title_zh": m.title_zh, "title_en": m.title_en, "effect_zh": m.effect_zh, "effect_en": m.effect_en,
                         "basis": f"{m.basis.doc} {m.basis.clause}"} for m in measures),
-        message_zh=finding.message_zh, message_en=finding.message_en)
+        message_zh=finding.message_zh, message_en=finding.message_en,
+        gap_abs=fact.get("gap_abs") if gaps else None, group=group)
 
 
 def _projects(ds: ParkDataset, recs: list[Recommendation], rb: RuleBase) -> tuple[ProjectRow, ...]:
@@ -274,6 +302,8 @@ def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) ->
         "scope_full": e.scope_full,
         "fee_charged": e.fee_charged,
         "report_submitted": e.report_submitted.isoformat() if e.report_submitted else None,
+        "report_meeting_date": e.report_meeting_date.isoformat() if e.report_meeting_date else None,
+        "third_party_evaluation": e.third_party_evaluation,
         "follow_up_due": fact.get("follow_up_due"),
         "checks_failed": [f.rule_id for f in findings if f.severity != "info"],
     }

@@ -14,8 +14,9 @@ import sys
 import unicodedata
 from typing import Iterable, Mapping, Optional
 
+from . import units
 from .errors import RuleError, problem
-from .models import Catalogue, ParkDataset
+from .models import Catalogue, Indicator, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, Scorecard, score_value
 
 Fact = dict
@@ -62,6 +63,47 @@ def _finite(f: Fact, ctx: Context) -> None:
                     ctx[k] = f[k]
 
 
+def gap_units(ind: Indicator, gap: Optional[float] = None) -> dict[str, str]:
+    """How a gap is worded after its number: a share's gap is in percentage points (个百分点), any other in the unit.
+
+    Templates write "差距{gap_abs:.4g}{gap_unit_zh}" → "差距2.4个百分点" / "差距0.36 万元/tce"."""
+    if ind.is_share:
+        one = gap is not None and f"{abs(gap):.4g}" == "1"
+        return {"gap_unit_zh": "个百分点", "gap_unit_en": " percentage point" if one else " percentage points"}
+    unit = _shown_unit(ind)
+    return {"gap_unit_zh": f" {unit}" if unit else "", "gap_unit_en": f" {unit}" if unit else ""}
+
+
+def _shown_unit(ind: Indicator) -> str:
+    """The catalogue's unit as written, or "" for a dimensionless one ("", "-")."""
+    return (ind.unit or "").strip() if units.normalise(ind.unit or "") else ""
+
+
+def _gap(direction: Optional[str], value: float, target: float) -> dict[str, float]:
+    """gap_abs: how far `value` is short of `target` in the indicator's unit (negative when beyond it);
+    gap_pct: the same relative to the target, in %. Tidied to 12 significant digits (no 0.20000000000000281)."""
+    gap = target - value if direction == "higher" else value - target
+    out = {"gap_abs": units.tidy(gap)}
+    if target != 0:
+        out["gap_pct"] = units.tidy(gap / abs(target) * 100)
+    return out
+
+
+_NUMBER_EDGE = r"(?<![\d.]){}(?![\d.])"
+
+
+def reference_value_note(ref: Reference, ind: Indicator) -> dict[str, str]:
+    """Empty when the reference's label already states its value in the indicator's unit ("…(≥20 %)"), so a
+    message does not print it twice; else the value in the indicator's unit ("(折合 2.857 万元/tce)")."""
+    unit = _shown_unit(ind)
+    same_unit = not ref.inverse and units.normalise(ref.given_unit or "") == units.normalise(ind.unit or "")
+    number = re.compile(_NUMBER_EDGE.format(re.escape(f"{ref.given_value:g}")))
+    shown = f"{ref.value:.4g}" + (f" {unit}" if unit else "")
+    zh = "" if same_unit and number.search(ref.label_zh) else f"(折合 {shown})"
+    en = "" if same_unit and number.search(ref.label_en) else f" (i.e. {shown})"
+    return {"ref_value_note_zh": zh, "ref_value_note_en": en}
+
+
 def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[tuple[Fact, Context]]:
     out = []
     full = cat.scoring.full
@@ -102,10 +144,7 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
                 if v is not None and v.value is not None:
                     x = v.value
                     f["value"] = x
-                    if ind.direction == "higher":
-                        f["gap_pct"] = (ind.lead_value - x) / ind.lead_value * 100
-                    else:
-                        f["gap_pct"] = (x - ind.lead_value) / ind.lead_value * 100
+                    f.update(_gap(ind.direction, x, ind.lead_value))
                     if v.origin == "reported" and v.derived is not None:
                         f["derived"] = v.derived
                         if v.derived != 0:
@@ -122,6 +161,7 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
                     if year == latest and len(series) >= 3 and all(s is not None and s.value is not None for s in series):
                         f["same_all_years"] = _b(len({s.value for s in series}) == 1)
             ctx.update({k: val for k, val in f.items() if k not in ("number", "year")})
+            ctx.update(gap_units(ind, f.get("gap_abs")))
             out.append((f, ctx))
     return out
 
@@ -139,9 +179,12 @@ def _reference_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Contex
             then, _ = score_value(ind, ref.value, None, cat.scoring)
             f = {"fact": "reference", "ind": ind.id, "ref": ref.id, "number": float(ind.number), "year": float(year),
                  "latest": _b(year == latest), "method": ref.method, "direction": ind.direction or "qualitative",
-                 "value": v.value, "ref_value": ref.value, "points": max(0.0, then - now)}
+                 "is_share": _b(ind.is_share), "value": v.value, "ref_value": ref.value, "points": max(0.0, then - now),
+                 **_gap(ind.direction, v.value, ref.value)}
             ctx = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
-                   "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en, "value": v.value, "ref_value": ref.value}
+                   "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en, "value": v.value, "ref_value": ref.value,
+                   **{k: f[k] for k in ("gap_abs", "gap_pct") if k in f}, **gap_units(ind, f["gap_abs"]),
+                   **reference_value_note(ref, ind)}
             out.append((f, ctx))
     return out
 

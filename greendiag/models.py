@@ -324,6 +324,8 @@ class ParkProfile:
     area_km2: Optional[float] = None
     leading_industries: Optional[str] = None
     description: Optional[str] = None
+    zoning: Optional[str] = None  # 功能区划 (guide 附件2-1 一.2, 四(二))
+    industry_status: Optional[str] = None  # 产业发展现状 (ditto)
 
 
 @attrs.frozen
@@ -369,6 +371,8 @@ class Engagement:
     report_submitted: Optional[dt.date] = None
     follow_up_submitted: Optional[dt.date] = None
     specialised: tuple[str, ...] = ()
+    third_party_evaluation: Optional[bool] = None  # also did the green-park third-party evaluation (附件2-3, 2nd paragraph)
+    report_meeting_date: Optional[dt.date] = None  # 诊断工作报告会 (附件2-3)
 
 
 @attrs.frozen
@@ -392,6 +396,7 @@ class StatisticValue:
     year: int
     value: float  # in the statistic's catalogue unit
     given: str
+    evidence: Optional[str] = None  # 证明材料索引
 
 
 @attrs.frozen

@@ -7,8 +7,9 @@ import os
 from typing import Any, Sequence
 
 
-def write_pack(diag: Any, out_dir: str | os.PathLike) -> list[str]:
-    """Write diagnosis.json and the report pack of a Diagnosis (or its to_dict()) into `out_dir`; the files written."""
+def write_pack(diag: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> list[str]:
+    """Write diagnosis.json and the report pack of a Diagnosis (or its to_dict()) into `out_dir`; the files written.
+    `lang`: "zh" (Chinese reports) or "bilingual"; diagnosis.json always carries both languages."""
     from . import fileio
     from .reports import write_report_pack
 
@@ -17,7 +18,7 @@ def write_pack(diag: Any, out_dir: str | os.PathLike) -> list[str]:
     data = diag if isinstance(diag, dict) else diag.to_dict()
     path = os.path.join(out_dir, "diagnosis.json")
     fileio.write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n")
-    return [path] + list(write_report_pack(data, out_dir))
+    return [path] + list(write_report_pack(data, out_dir, lang=lang))
 
 
 def pack_names(sources: Sequence[str]) -> list[str]:

@@ -5,6 +5,8 @@ lower-is-better min(cap, full×lead/value); qualitative levels score as declared
 breaks the ratio: higher-is-better floors at 0, lower-is-better gets the capped score; both are flagged.
 Missing data is never silently zero: each missing indicator is listed with its effect on the total, and
 a year with no scorable data at all is "not assessable" (no category scores, no total), never a total of 0.
+The band is kept as computed, but a mandatory baseline requirement (附件2-1-1, 1–6) not met marks it
+`band_qualified: false` (rating for reference only).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Optional
 
 import attrs
 
+from . import units
 from .models import Catalogue, Indicator, IndicatorValue, ParkDataset, ScoringMethod
 
 # statuses of an indicator score
@@ -61,6 +64,30 @@ class YearScore:
     total_if_complete: Optional[float]  # total with missing mandatory indicators left out instead of 0
     missing_effect: Optional[float]  # total - total_if_complete (<= 0): what missing data costs; None if not assessable
     assessable: bool = True  # False when no indicator of the year has data to score: no total, no band
+    band_qualified: bool = True  # False when a mandatory baseline requirement is not met: the band is for reference only
+
+
+@attrs.frozen
+class BaselineSummary:
+    """The baseline requirements (附件2-1-1) that gate the rating: numbers, sorted."""
+
+    mandatory_unmet: tuple[int, ...] = ()
+    mandatory_unknown: tuple[int, ...] = ()  # not checked or not given: the rating assumes they are met
+    encouraged_unmet: tuple[int, ...] = ()  # 7, 8 say 鼓励: noted, no gate
+
+    @property
+    def qualified(self) -> bool:
+        return not self.mandatory_unmet
+
+
+def baseline_summary(ds: ParkDataset, cat: Catalogue) -> BaselineSummary:
+    """Which baseline requirements are not met or unknown; a requirement the dataset does not give is unknown."""
+    status = {r.number: r.status for r in ds.baseline}
+    reqs = sorted(cat.requirements, key=lambda r: r.number)
+    return BaselineSummary(
+        tuple(r.number for r in reqs if r.mandatory and status.get(r.number) == "not_met"),
+        tuple(r.number for r in reqs if r.mandatory and status.get(r.number, "unknown") == "unknown"),
+        tuple(r.number for r in reqs if not r.mandatory and status.get(r.number) == "not_met"))
 
 
 @attrs.frozen
@@ -96,6 +123,7 @@ class Scorecard:
     totals: tuple[YearScore, ...]
     changes: tuple[Change, ...]
     score_changes: tuple[ScoreChange, ...] = ()
+    baseline: BaselineSummary = BaselineSummary()
 
     def score(self, indicator: str, year: int) -> Optional[IndicatorScore]:
         return next((s for s in self.indicators if s.indicator == indicator and s.year == year), None)
@@ -167,6 +195,7 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
         rows += yr
     cats: list[CategoryScore] = []
     totals: list[YearScore] = []
+    gate = baseline_summary(ds, cat)
     for year in ds.years:
         yr = [r for r in rows if r.year == year]
         assessable = any(r.status == SCORED for r in yr)
@@ -183,8 +212,8 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
         totals.append(YearScore(
             year, total, sum(1 for r in yr if r.score is not None), band.zh if band else None, band.en if band else None,
             tuple(r.number for r in yr if r.status == MISSING_OPTIONAL), tuple(r.number for r in yr if r.status == MISSING_MANDATORY),
-            complete, (total - complete) if total is not None and complete is not None else None, assessable))
-    return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows), _score_changes(ds, cats, totals))
+            complete, (total - complete) if total is not None and complete is not None else None, assessable, gate.qualified))
+    return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows), _score_changes(ds, cats, totals), gate)
 
 
 def _total(m: ScoringMethod, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],
@@ -241,6 +270,8 @@ def _changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore]) -> tup
             delta = (vb - va) if va is not None and vb is not None else None
             if delta is not None and math.isinf(delta):  # two huge values of opposite sign: clamp, stay JSON
                 delta = math.copysign(sys.float_info.max, delta)
+            elif delta is not None:
+                delta = units.tidy(delta)  # a difference of input values: 94.8 − 93.2 is 1.6, not 1.5999999999999943
             out.append(Change(ind.id, ind.number, a, b, va, vb, delta,
                               sd, _assess(ind, va, vb)))
     return tuple(out)

@@ -38,6 +38,22 @@ _ASSESS = {True: {"better": "向好", "worse": "变差", "same": "持平", "n/a"
            False: {"better": "better", "worse": "worse", "same": "same", "n/a": "n/a"}}
 
 
+def _numbers(ns, zh: bool) -> str:
+    return "、".join(map(str, ns)) if zh else ", ".join(map(str, ns))
+
+
+def band_text(t, baseline, zh: bool) -> str:
+    """A year's band, qualified when a mandatory baseline requirement is not met (the guide's 附件2-1-1, 1–6):
+    "优秀(基础性要求第4项未满足,评级仅供参考)" / "excellent (baseline requirement 4 not met: rating for reference only)"."""
+    band = (t.band_zh if zh else t.band_en) or ""
+    if not band or t.band_qualified:
+        return band
+    ns = baseline.mandatory_unmet
+    if zh:
+        return f"{band}(基础性要求第{_numbers(ns, zh)}项未满足,评级仅供参考)"
+    return f"{band} (baseline requirement{'s' if len(ns) > 1 else ''} {_numbers(ns, zh)} not met: rating for reference only)"
+
+
 def _score_change(c, zh: bool) -> str:
     delta = f"{c.delta:+.2f} " if c.delta is not None else ""
     return f"{c.from_year}→{c.to_year} {delta}{_ASSESS[zh][c.assessment]}"
@@ -59,8 +75,14 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
         cells = [_fmt(cs.score, 4) for y in ds.years for cs in card.categories if cs.category == c.code and cs.year == y]
         out.append(f"{c.code} {c.name_zh if zh else c.name_en}\t" + "\t".join(cells))
     out.append(("总分" if zh else "Total") + "\t" + "\t".join(
-        f"{_fmt(t.total, 4)} {(t.band_zh if zh else t.band_en) or ''}".strip() if t.assessable else NOT_ASSESSABLE[zh]
+        f"{_fmt(t.total, 4)} {band_text(t, card.baseline, zh)}".strip() if t.assessable else NOT_ASSESSABLE[zh]
         for t in card.totals))
+    gate = card.baseline
+    if gate.mandatory_unknown:  # not met ones are named in the band itself
+        many = len(gate.mandatory_unknown) > 1
+        out.append(f"  基础性要求第{_numbers(gate.mandatory_unknown, zh)}项(必须满足)未核实:评级以其满足为前提" if zh else
+                   f"  baseline requirement{'s' if many else ''} {_numbers(gate.mandatory_unknown, zh)} (mandatory) not verified: "
+                   f"the rating assumes {'they are' if many else 'it is'} met")
     changes = [c for c in card.score_changes if c.category is None]
     if changes:
         out.append(("总分变化" if zh else "Total change") + "\t" + "; ".join(_score_change(c, zh) for c in changes))
@@ -76,7 +98,7 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
         if t.missing_optional:
             out.append((f"  {t.year}年可选指标未填报 {list(t.missing_optional)}(不计入平均)" if zh else
                         f"  {t.year}: optional indicators not reported {list(t.missing_optional)} (left out)"))
-    out.append("(汇总方法为暂定:等权平均,见报告方法说明)" if zh else "(aggregation is provisional: equal-weight means; see the method section)")
+    out.append("(汇总方法为暂定:等权平均,见报告“二、5 诊断方法与评分说明”)" if zh else "(aggregation is provisional: equal-weight means; see report section 二、5, diagnosis method and scoring)")
     out.append("")
     non_rec = [f for f in diag.findings if f.kind != "recommendation"]
     out.append((f"发现问题 {len(non_rec)} 项" if zh else f"Findings: {len(non_rec)}"))

@@ -162,8 +162,11 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
                     del block["indicators"][ind_id]
             stats = block.get("statistics", {})
             for stat in ("energy_consumption", "industrial_value_added", "employees"):
-                if isinstance(stats.get(stat), (int, float)):
-                    stats[stat] = round(stats[stat] * rnd.uniform(0.8, 1.25))
+                entry = stats.get(stat)
+                if isinstance(entry, dict) and isinstance(entry.get("value"), (int, float)):  # {value, evidence}
+                    entry["value"] = round(entry["value"] * rnd.uniform(0.8, 1.25))
+                elif isinstance(entry, (int, float)):
+                    stats[stat] = round(entry * rnd.uniform(0.8, 1.25))
         if data.get("baseline"):
             data["baseline"][k % len(data["baseline"])]["status"] = rnd.choice(["met", "not_met", "unknown"])
         parks.append(data)

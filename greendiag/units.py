@@ -81,6 +81,24 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     return value * factor(from_unit, to_unit) if from_unit != to_unit else float(value)
 
 
+SIGNIFICANT = 12  # digits kept at the boundary: the float noise of a conversion (2.8400000000000003) is beyond them
+
+
+def tidy(x: float) -> float:
+    """`x` rounded to SIGNIFICANT significant digits (decimal, correctly rounded): 2.8400000000000003 → 2.84.
+
+    Applied to converted and derived values (dataset.py) and to value differences and gaps (scoring.py, facts.py),
+    so JSON shows what a person would write; `convert` itself stays exact, and scores are not rounded."""
+    return float(f"{x:.{SIGNIFICANT}g}") if math.isfinite(x) else x
+
+
+def convert_input(value: float, from_unit: str, to_unit: str) -> float:
+    """A user's value converted to the catalogue unit and tidied; unchanged when no conversion is needed."""
+    if normalise(from_unit) == normalise(to_unit):
+        return float(value)
+    return tidy(convert(value, from_unit, to_unit))
+
+
 def inverse_factor(from_unit: str, to_unit: str) -> float:
     """Factor k such that 1/(x [from_unit]) == k/x [to_unit]: for references given as intensities."""
     src, dst = parse_unit(from_unit), parse_unit(to_unit)

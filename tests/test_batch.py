@@ -210,10 +210,10 @@ def test_cli_packs_get_unique_folders_and_a_failing_report_stops_only_its_park(d
     shutil.copy(demo_path, parks / "b.yaml")
     real = reports.write_report_pack
 
-    def flaky(data, out_dir):
+    def flaky(data, out_dir, **kw):
         if data["park"]["name"] == "报告失败园区(虚构)":
             raise ReportError(Problem("render-failed", "模拟失败", "simulated failure"))
-        return real(data, out_dir)
+        return real(data, out_dir, **kw)
 
     monkeypatch.setattr(reports, "write_report_pack", flaky)
     files = [parks / "x" / "park.yaml", parks / "y" / "park.yaml", parks / "a.yaml", parks / "b.yaml"]

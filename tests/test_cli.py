@@ -173,3 +173,34 @@ def test_closed_pipe_keeps_the_pack_and_is_not_an_internal_error(demo_path, tmp_
     proc.wait(timeout=120)
     assert "internal error" not in err and "Traceback" not in err
     assert (out / "diagnosis.json").exists() and (out / "report.docx").exists()
+
+
+def test_report_language_choice_reaches_the_pack_and_report(run, demo_path, tmp_path, monkeypatch):
+    import greendiag.reports as reports
+
+    monkeypatch.setattr(reports, "chart_font_warning", lambda: None)  # the font is the machine's business here
+    res = run("diagnose", demo_path, "--backend", "python", "--out", tmp_path / "zh")
+    assert res.exit_code == 0, res.output
+    res = run("diagnose", demo_path, "--backend", "python", "--report-lang", "bilingual", "--out", tmp_path / "bi")
+    assert res.exit_code == 0, res.output
+    zh, bi = ((tmp_path / d / "report.md").read_text(encoding="utf-8") for d in ("zh", "bi"))
+    assert "(Basic information)" in bi and "(Basic information)" not in zh
+    res = run("report", tmp_path / "zh" / "diagnosis.json", "--format", "md", "--report-lang", "bilingual",
+              "--out", tmp_path / "again.md")
+    again = (tmp_path / "again.md").read_text(encoding="utf-8")
+    assert res.exit_code == 0 and "(Basic information)" in again
+    # a Markdown file on its own has no chart files beside it: the same report without the figure lines
+    def text_lines(md: str) -> list[str]:
+        return [l for l in md.split("\n") if l.strip() and "charts/" not in l and not l.startswith("*图")]
+
+    assert text_lines(again) == text_lines(bi)
+
+
+def test_missing_chinese_font_is_one_warning_line(run, demo_path, tmp_path, monkeypatch):
+    import greendiag.reports as reports
+    from greendiag.errors import Problem
+
+    monkeypatch.setattr(reports, "chart_font_warning", lambda: Problem("no-cjk-font", "未找到中文字体", "no CJK font"))
+    res = run("--lang", "en", "diagnose", demo_path, "--backend", "python", "--out", tmp_path / "p")
+    assert res.exit_code == 0
+    assert sum("no-cjk-font" in line for line in res.output.splitlines()) == 1

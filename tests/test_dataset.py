@@ -6,6 +6,7 @@ are computed by hand in the tests from the statistics given (definitions in ../s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import pathlib
@@ -17,7 +18,7 @@ import yaml
 import greendiag
 from greendiag.errors import DatasetError, GreendiagError
 
-REL = 1e-12
+REL = 6e-12  # derived and converted values keep 12 significant digits (units.tidy): at most 5e-12 relative
 
 
 @pytest.fixture(scope="module")
@@ -424,7 +425,7 @@ def test_derived_bounds_message_names_the_year(demo_data, tmp_path):
     def edit(d):
         y = _year(d, 2024)
         del y["indicators"]["green_industry_share"]  # not reported: the value derived from statistics is judged
-        y["statistics"]["green_industry_value_added"] = y["statistics"]["industrial_value_added"] * 2  # 200 %
+        y["statistics"]["green_industry_value_added"] = y["statistics"]["industrial_value_added"]["value"] * 2  # 200 %
 
     err = _bad(demo_data, tmp_path, edit)
     (p,) = err.problems
@@ -516,7 +517,7 @@ def test_a_refused_reported_value_does_not_bring_its_derived_value_in(demo_data,
     """A reported value wins over the derived one; while it is refused, the derived one is not judged in its place."""
     def edit(d):
         y = _year(d, 2024)
-        y["statistics"]["green_industry_value_added"] = y["statistics"]["industrial_value_added"] * 2  # derives 200 %
+        y["statistics"]["green_industry_value_added"] = y["statistics"]["industrial_value_added"]["value"] * 2  # derives 200 %
         y["indicators"]["green_industry_share"] = True  # refused by the schema
 
     err = _bad(demo_data, tmp_path, edit)
@@ -534,3 +535,50 @@ def test_missing_top_level_parts_with_value_problems(demo_data, tmp_path):
     assert sorted(err.codes) == ["not-a-number", "schema-required", "schema-required"]
     assert sorted(p.message_en for p in err.problems if p.code == "schema-required") == [
         "required field 'diagnosis_year' is missing", "required field 'format' is missing"]
+
+
+# ------------------------------------------------------------------ evidence of statistics, engagement and profile fields
+
+
+def test_statistics_carry_their_evidence(demo_dataset):
+    s = {(x.statistic, x.year): x for x in demo_dataset.statistics}
+    assert s[("energy_consumption", 2024)].value == 705000.0 and s[("energy_consumption", 2024)].evidence == "S2-2024 能源统计报表"
+    assert s[("air_quality_monitored_days", 2022)].evidence == "S9-2022"
+
+
+def test_derived_evidence_without_statistic_evidence_names_the_statistics(demo_data, tmp_path):
+    data = yaml.safe_load(demo_data)
+    for block in data["years"]:  # bare numbers, as before evidence was allowed
+        block["statistics"] = {k: v["value"] for k, v in block.get("statistics", {}).items()}
+    _year(data, 2024)["statistics"]["energy_consumption"] = {"value": 705000, "evidence": "能源统计报表(2024)"}
+    ds = greendiag.load_dataset(_write(tmp_path, data))
+    assert ds.value("energy_productivity", 2024).evidence == "由统计数据推导:工业增加值(可比价)、综合能源消费量 (能源统计报表(2024))"
+    assert ds.value("water_productivity", 2023).evidence == "由统计数据推导:工业增加值(可比价)、工业用新鲜水量(自来水+自备水)"
+    assert ds.value("renewable_energy_share", 2024).evidence == "E2-2024"  # reported: the park's own
+
+
+def test_engagement_form_fields(demo_dataset):
+    e = demo_dataset.engagement
+    assert e.third_party_evaluation is True and e.report_meeting_date == dt.date(2025, 4, 22)
+    p = demo_dataset.profile
+    assert "中部先进制造区" in p.zoning and "规模以上工业企业126家" in p.industry_status
+
+
+def test_bad_report_meeting_date_is_located(demo_data, tmp_path):
+    err = _bad(demo_data, tmp_path, lambda d: d["engagement"].update(report_meeting_date="2025-02-30"))
+    assert err.codes == ("bad-date",) and err.problems[0].location == "$.engagement.report_meeting_date"
+
+
+def test_third_party_evaluation_must_be_yes_or_no(demo_data, tmp_path):
+    err = _bad(demo_data, tmp_path, lambda d: d["engagement"].update(third_party_evaluation="是"))
+    assert len(err.problems) == 1 and err.problems[0].location == "$.engagement.third_party_evaluation"
+    data = yaml.safe_load(demo_data)
+    data["engagement"]["third_party_evaluation"] = None  # null: not stated
+    assert greendiag.load_dataset(_write(tmp_path, data)).engagement.third_party_evaluation is None
+
+
+def test_converted_values_carry_no_float_noise(demo_dataset):
+    # 28400 元/tce → 万元/tce: 28400 × 0.0001 is 2.8400000000000003 in floating point; kept to 12 digits: 2.84
+    assert demo_dataset.value("energy_productivity", 2022).value == 2.84
+    # derived: 2080000 / 700000 = 2.9714285714285714…, 12 significant digits
+    assert demo_dataset.value("energy_productivity", 2023).value == 2.97142857143

@@ -315,3 +315,175 @@ def test_best_nonpositive_message_is_generic(demo_dict):
     f = next(f for f in _diag(data)["findings"] if f["rule_id"] == "anomaly.indicator.best_nonpositive" and f["indicator"] == 23)
     assert "排放下降" not in f["message_zh"] and "emissions fell" not in f["message_en"]
     assert "越低越好" in f["message_zh"] and "lower-is-better" in f["message_en"]
+
+
+# ---------------------------------------------------------------- baseline gate, recommendation order and groups
+
+def test_baseline_summary_and_band_qualified(result):
+    assert result["baseline_summary"] == {"mandatory_unmet": [4], "mandatory_unknown": [], "encouraged_unmet": []}
+    assert [t["band_qualified"] for t in result["total_scores"]] == [False, False, False]
+    assert [t["band_zh"] for t in result["total_scores"]] == ["优秀"] * 3  # kept; presented as qualified
+
+
+def test_summary_qualifies_the_band(demo_dataset):
+    from greendiag.summary import diagnosis_summary
+
+    diag = diagnose(demo_dataset, backend="python")
+    zh_total = next(line for line in diagnosis_summary(diag, "zh").splitlines() if line.startswith("总分\t"))
+    assert zh_total.split("\t")[3] == "105.8 优秀(基础性要求第4项未满足,评级仅供参考)"
+    en_total = next(line for line in diagnosis_summary(diag, "en").splitlines() if line.startswith("Total\t"))
+    assert en_total.split("\t")[1] == "95.13 excellent (baseline requirement 4 not met: rating for reference only)"
+
+
+def test_summary_names_unknown_mandatory_requirements(demo_dict):
+    from greendiag.summary import diagnosis_summary
+
+    data = copy.deepcopy(demo_dict)
+    data["baseline"] = [b for b in data["baseline"] if b["number"] != 2]  # 2 not given: unknown
+    next(b for b in data["baseline"] if b["number"] == 4)["status"] = "met"  # no mandatory requirement unmet
+    diag = diagnose(dataset_from_dict(data), backend="python")
+    zh = diagnosis_summary(diag, "zh")
+    total = next(line for line in zh.splitlines() if line.startswith("总分\t"))
+    assert total == "总分\t95.13 优秀\t99.19 优秀\t105.8 优秀"  # unknown keeps the plain band
+    assert "基础性要求第2项(必须满足)未核实:评级以其满足为前提" in zh
+    assert "  baseline requirement 2 (mandatory) not verified: the rating assumes it is met" in diagnosis_summary(diag, "en")
+    assert diag.to_dict()["baseline_summary"] == {"mandatory_unmet": [], "mandatory_unknown": [2], "encouraged_unmet": []}
+
+
+def test_requirement_candidates_come_first(result):
+    recs = result["recommendations"]
+    assert recs[0]["requirement"] == 4 and recs[0]["rule_id"] == "rec.standard.requirement"
+    rest = [r["total_points"] or 0 for r in recs[1:]]
+    assert rest == sorted(rest, reverse=True)  # then by recoverable points, as before
+    assert result["projects"][1]["addresses"] == ["基础性要求4"]  # after the park's own project, the audit measure
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_requirement_candidates_order_mandatory_unmet_unknown_then_encouraged(demo_dict, backend):
+    data = copy.deepcopy(demo_dict)
+    status = {1: "met", 2: "unknown", 3: "met", 4: "met", 5: "met", 6: "not_met", 7: "not_met", 8: "met"}
+    data["baseline"] = [{"number": n, "status": s} for n, s in status.items()]
+    recs = _diag(data, backend)["recommendations"]
+    assert [r["requirement"] for r in recs[:3]] == [6, 2, 7]  # mandatory not met, mandatory unknown, encouraged not met
+    assert all(r["requirement"] is None for r in recs[3:])
+
+
+def test_groups_join_the_two_methods_on_one_indicator(result):
+    recs = result["recommendations"]
+    for r in recs:
+        assert r["group"] == (r["indicator_id"] or f"req-{r['requirement']}")
+    by_group = {}
+    for r in recs:
+        by_group.setdefault(r["group"], []).append((r["rule_id"], r["method"]))
+    # 2 可再生能源使用比例 is below the lead value 15 % and below the non-fossil share reference 20 %: both kept
+    assert sorted(by_group["renewable_energy_share"]) == [("rec.advanced.below_lead", "advanced_benchmark"),
+                                                          ("rec.standard.below_reference", "standard_comparison")]
+    assert by_group["req-4"] == [("rec.standard.requirement", "standard_comparison")]
+    assert len(recs) == 17  # nothing dropped: 10 advanced + 6 standard (indicators) + requirement 4
+
+
+def test_gap_messages_in_percentage_points(result):
+    recs = {(r["rule_id"], r["indicator"]): r for r in result["recommendations"]}
+    # 12.6 % against the lead value 15 %: 2.4 points, 2.4 / 15 = 16 % relative
+    lead = recs[("rec.advanced.below_lead", 2)]
+    assert lead["gap_abs"] == 2.4 and lead["gap_pct"] == 16.0
+    assert lead["message_zh"] == ("“2 可再生能源使用比例”2024年为 12.6 %,低于引领值 15 %,差距2.4个百分点(相对差距16%),"
+                                  "达到引领值可提高该项得分 16.0 分")
+    assert "below the lead value 15 %: gap 2.4 percentage points (16 % relative)" in lead["message_en"]
+    # against 省级绿色低碳园区非化石能源消费比重(≥20 %): 7.4 points, 7.4 / 20 = 37 %; the 20 % is printed once
+    std = recs[("rec.standard.below_reference", 2)]
+    assert std["gap_abs"] == 7.4 and std["gap_pct"] == 37.0 and std["target"] == 20.0
+    assert std["message_zh"] == "“2 可再生能源使用比例”2024年为 12.6 %,低于省级绿色低碳园区非化石能源消费比重(≥20 %),差距7.4个百分点(相对差距37%)"
+    assert std["message_en"].endswith("below Provincial green low-carbon park non-fossil energy share (≥20 %): gap 7.4 percentage points (37 % relative)")
+    # 11: 79 % against 80 %: one point, singular in English
+    assert "gap 1 percentage point (1.25 % relative)" in recs[("rec.advanced.below_lead", 11)]["message_en"]
+    for r in result["recommendations"]:
+        assert "(20 %)" not in r["message_zh"] and "—" not in r["message_zh"] + r["message_en"]
+
+
+def test_gap_in_a_unit_and_an_inverted_reference(demo_dict):
+    # 2024 energy productivity reported as 2.5 万元/tce; the reference 省级…能耗要求 is ≤0.35 tce/万元, i.e.
+    # 1 / 0.35 = 2.857142857… 万元/tce: gap 0.357142857…, relative 0.357142857 / 2.857142857 = 12.5 %
+    data = copy.deepcopy(demo_dict)
+    next(b for b in data["years"] if b["year"] == 2024)["indicators"]["energy_productivity"] = 2.5
+    recs = {(r["rule_id"], r["indicator"]): r for r in _diag(data)["recommendations"]}
+    std = recs[("rec.standard.below_reference", 1)]
+    assert std["gap_abs"] == pytest.approx(1 / 0.35 - 2.5, rel=1e-11) and std["gap_pct"] == 12.5
+    assert std["message_zh"] == ("“1 能源产出率”2024年为 2.5 万元/tce,低于省级绿色低碳园区单位工业增加值能耗要求(≤0.35 tce/万元)"
+                                 "(折合 2.857 万元/tce),差距0.3571 万元/tce(相对差距12.5%)")
+    assert "(i.e. 2.857 万元/tce): gap 0.3571 万元/tce (12.5 % relative)" in std["message_en"]
+
+
+# ---------------------------------------------------------------- evidence, engagement and profile fields
+
+def test_derived_rows_name_their_statistics_and_evidence(result):
+    by = {(r["number"], r["year"]): r for r in result["indicators"]}
+    assert by[(1, 2024)]["origin"] == "derived"
+    assert by[(1, 2024)]["evidence"] == "由统计数据推导:工业增加值(可比价) (S1-2024 园区统计年报)、综合能源消费量 (S2-2024 能源统计报表)"
+    # 22 碳排放量消减率 compares 2024 with 2023: both years' evidence
+    assert by[(22, 2024)]["evidence"] == ("由统计数据推导:二氧化碳排放量 (2024年 S6-2024 碳排放核算报告;2023年 S6-2023 碳排放核算报告)、"
+                                         "工业增加值(可比价) (2024年 S1-2024 园区统计年报;2023年 S1-2023 园区统计年报)")
+    assert by[(2, 2024)]["evidence"] == "E2-2024"  # a reported row keeps the park's own index
+
+
+def test_engagement_and_profile_fields(result):
+    e = result["engagement"]
+    assert e["third_party_evaluation"] is True and e["report_meeting_date"] == "2025-04-22"
+    assert e["report_submitted"] == "2025-04-15"
+    park = result["park"]
+    assert park["zoning"].startswith("分为北部研发创新区") and park["industry_status"].startswith("2024年园区工业增加值223亿元")
+
+
+def test_engagement_and_profile_fields_may_be_missing(demo_dict):
+    data = copy.deepcopy(demo_dict)
+    for key in ("third_party_evaluation", "report_meeting_date"):
+        del data["engagement"][key]
+    del data["park"]["zoning"], data["park"]["industry_status"]
+    res = _diag(data)
+    assert res["engagement"]["third_party_evaluation"] is None and res["engagement"]["report_meeting_date"] is None
+    assert res["park"]["zoning"] is None and res["park"]["industry_status"] is None
+    data["engagement"]["third_party_evaluation"] = False
+    assert _diag(data)["engagement"]["third_party_evaluation"] is False
+
+
+# ---------------------------------------------------------------- no float noise in values
+
+def _significant_digits(x: float) -> int:
+    """Digits of the shortest repr, without sign, point, exponent, leading and trailing zeros."""
+    return len(repr(float(x)).lower().split("e")[0].lstrip("-").replace(".", "").strip("0"))
+
+
+def test_significant_digits_helper():
+    assert _significant_digits(2.8400000000000003) == 17 and _significant_digits(2.84) == 3
+    assert _significant_digits(1850000.0) == 3 and _significant_digits(0.0125) == 3 and _significant_digits(-0.201941747573) == 12 and _significant_digits(1e-300) == 1
+
+
+def test_demo_json_values_have_at_most_12_significant_digits(demo_dataset):
+    d = json.loads(diagnose(demo_dataset, backend="python").to_json())
+    checked = []
+    for section, keys in (("indicators", ("value",)), ("changes", ("from_value", "to_value", "delta")),
+                          ("findings", ("value",)), ("recommendations", ("value", "gap_abs", "gap_pct"))):
+        for row in d[section]:
+            for k in keys:
+                if isinstance(row[k], float):
+                    checked.append((section, k, row[k]))
+    assert len(checked) > 300
+    noisy = [c for c in checked if _significant_digits(c[2]) > 12]
+    assert not noisy, noisy[:5]
+    by = {(r["number"], r["year"]): r["value"] for r in d["indicators"]}
+    assert by[(1, 2022)] == 2.84  # "28400 元/tce", was 2.8400000000000003
+    assert by[(1, 2023)] == 2.97142857143  # 2080000 / 700000 = 2.971428571428571…, 12 significant digits
+
+
+def test_reference_findings_cite_the_references_own_source(result, root):
+    """A standard-comparison finding names the document and clause of the reference value it compares with."""
+    import yaml
+
+    refs = {r["id"]: r for r in yaml.safe_load((root / "catalogue" / "references.yaml").read_text(encoding="utf-8"))["references"]}
+    by_label = {r["label_zh"]: r for r in refs.values()}
+    hits = [f for f in result["findings"] if f["rule_id"] == "rec.standard.below_reference"]
+    assert hits
+    for f in hits:
+        ref = next(r for label, r in by_label.items() if label in f["message_zh"])
+        assert (f["source"]["doc"], f["source"]["clause"]) == (ref["sources"][0]["doc"], ref["sources"][0]["clause"])
+        assert f["source"]["title"]

@@ -69,9 +69,9 @@ def indicator_cell(ws, indicator_id: str, year_index: int, evidence: bool = Fals
     return ws.cell(row_of(ws, f"ind:{indicator_id}"), col + year_index)
 
 
-def statistic_cell(ws, statistic_id: str, year_index: int):
+def statistic_cell(ws, statistic_id: str, year_index: int, evidence: bool = False):
     """year_index 0 is the base year (diagnosis year − 4), 1..3 the three years."""
-    _, col = header_col(ws, "数值")
+    _, col = header_col(ws, "证明材料索引" if evidence else "数值")
     return ws.cell(row_of(ws, f"stat:{statistic_id}"), col + year_index)
 
 
@@ -127,8 +127,9 @@ def fill_from_yaml(wb, raw: dict) -> None:
         else:
             value_cell(park, f"engagement.provider.{key}").value = v
     team = wb["工作组"]
-    for key in ("confidentiality_submitted", "work_started", "report_submitted"):
+    for key in ("confidentiality_submitted", "work_started", "report_submitted", "report_meeting_date"):
         value_cell(team, f"engagement.{key}").value = _iso(e[key])
+    value_cell(team, "engagement.third_party_evaluation").value = yes_no(e["third_party_evaluation"])
     value_cell(team, "engagement.onsite.start").value = _iso(e["onsite"]["start"])
     value_cell(team, "engagement.onsite.end").value = _iso(e["onsite"]["end"])
     value_cell(team, "engagement.scope.full").value = yes_no(e["scope"]["full"])
@@ -157,7 +158,9 @@ def fill_from_yaml(wb, raw: dict) -> None:
             indicator_cell(ind, iid, k).value = item["value"]
             indicator_cell(ind, iid, k, evidence=True).value = item["evidence"]
         for sid, v in block.get("statistics", {}).items():
-            statistic_cell(stats, sid, k + 1).value = v
+            statistic_cell(stats, sid, k + 1).value = v["value"] if isinstance(v, dict) else v
+            if isinstance(v, dict) and "evidence" in v:
+                statistic_cell(stats, sid, k + 1, evidence=True).value = v["evidence"]
     proj = wb["改进项目"]
     headers = {"content": "项目建设内容", "total_investment": "总投资", "fixed_investment": "其中固定资产投资",
                "expected_effect": "预期实施效果", "note": "备注"}
@@ -564,3 +567,60 @@ def test_cli_template_from_a_dataset_prefills_it(tmp_path, demo_path, demo_datas
     assert res.exit_code == 0, res.output
     got = greendiag.load_dataset(out)
     assert attrs.evolve(got, source=demo_dataset.source) == demo_dataset
+
+
+# ------------------------------------------------------------------ statistics evidence, form 2-3 fields, park profile
+
+
+def test_new_fields_have_rows_and_validations(blank_2025):
+    wb = openpyxl.load_workbook(blank_2025)
+    park, team, stats = wb["园区信息"], wb["工作组"], wb["原始统计数据"]
+    _, label_col = header_col(park, "项目")
+    assert park.cell(row_of(park, "park.zoning"), label_col).value == "功能区划"
+    assert park.cell(row_of(park, "park.industry_status"), label_col).value == "产业发展现状"
+    assert not value_cell(park, "park.zoning").protection.locked
+    assert [v[:3] for v in _covering(team, value_cell(team, "engagement.third_party_evaluation"))] == [("list", None, '"是,否"')]
+    assert _covering(team, value_cell(team, "engagement.report_meeting_date"))[0][0] == "date"
+    for k in range(4):  # base year and the three years, each with an evidence cell, open for input
+        cell = statistic_cell(stats, "energy_consumption", k, evidence=True)
+        assert not cell.protection.locked and _covering(stats, cell) == []
+    _, used_col = header_col(stats, "用于指标")
+    _, value_col = header_col(stats, "数值")
+    _, evidence_col = header_col(stats, "证明材料索引")
+    assert value_col < used_col < evidence_col  # evidence after "used by": older workbooks read the same
+
+
+def test_prefilled_workbook_carries_statistic_evidence_and_form_fields(prefilled):
+    wb = openpyxl.load_workbook(prefilled)
+    stats, team, park = wb["原始统计数据"], wb["工作组"], wb["园区信息"]
+    assert statistic_cell(stats, "industrial_value_added", 0, evidence=True).value == "S1-2021 园区统计年报"  # from the YAML
+    assert statistic_cell(stats, "air_quality_monitored_days", 3, evidence=True).value == "S9-2024"
+    assert statistic_cell(stats, "energy_consumption", 0, evidence=True).value is None  # no 2021 value in the YAML
+    assert value_cell(team, "engagement.third_party_evaluation").value == "是"
+    assert value_cell(team, "engagement.report_meeting_date").value.date() == dt.date(2025, 4, 22)
+    assert value_cell(park, "park.zoning").value.startswith("分为北部研发创新区")
+
+
+def test_statistic_evidence_without_its_value_is_reported(prefilled, tmp_path, catalogue):
+    wb = openpyxl.load_workbook(prefilled)
+    stats = wb["原始统计数据"]
+    statistic_cell(stats, "energy_consumption", 0, evidence=True).value = "S2-2021"  # base year: no value given
+    path = tmp_path / "ev.xlsx"
+    wb.save(path)
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(path, catalogue=catalogue)
+    assert problems_of(exc) == {("required", ref(statistic_cell(stats, "energy_consumption", 0)))}
+
+
+def test_statistic_evidence_is_read_and_located(prefilled, tmp_path, catalogue):
+    def edit(wb):
+        statistic_cell(wb["原始统计数据"], "energy_consumption", 3, evidence=True).value = "新索引 S2"
+
+    ds = _load_after(prefilled, tmp_path, catalogue, edit)
+    s = next(x for x in ds.statistics if (x.statistic, x.year) == ("energy_consumption", 2024))
+    assert s.value == 705000 and s.evidence == "新索引 S2"
+    assert ds.value("energy_productivity", 2024).evidence == "由统计数据推导:工业增加值(可比价) (S1-2024 园区统计年报)、综合能源消费量 (新索引 S2)"
+    data, locate = read_workbook(prefilled, catalogue)
+    i = [b["year"] for b in data["years"]].index(2024)
+    wb = openpyxl.load_workbook(prefilled)
+    assert locate(("years", i, "statistics", "employees", "evidence")) == ref(statistic_cell(wb["原始统计数据"], "employees", 3, evidence=True))

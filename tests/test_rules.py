@@ -183,3 +183,67 @@ def test_facts_need_the_related_specialities(demo_dataset, catalogue):
     with pytest.raises(RuleError) as info:
         prepare(demo_dataset, catalogue, card, {"follow_up_days": 365.0}, None, {})
     assert "missing-terms" in info.value.codes
+
+
+# ---------------------------------------------------------------- prepared display fields of the recommendation messages
+
+
+def _ref(catalogue, ref_id):
+    return next(r for r in catalogue.references if r.id == ref_id)
+
+
+def test_reference_value_is_not_printed_twice(catalogue):
+    from greendiag.facts import reference_value_note
+
+    ind = catalogue.indicator("renewable_energy_share")
+    # label "省级绿色低碳园区非化石能源消费比重(≥20 %)" already states 20 %
+    assert reference_value_note(_ref(catalogue, "prov-non-fossil-2024"), ind) == {"ref_value_note_zh": "", "ref_value_note_en": ""}
+    # ≤0.35 tce/万元 inverted to the indicator's unit: 1 / 0.35 = 2.857 万元/tce, which the label does not state
+    assert reference_value_note(_ref(catalogue, "prov-energy-intensity-2024"), catalogue.indicator("energy_productivity")) == {
+        "ref_value_note_zh": "(折合 2.857 万元/tce)", "ref_value_note_en": " (i.e. 2.857 万元/tce)"}
+    # 24.3 m³ per 万元 is 10000 / 24.3 = 411.5 元/m³; the label states no value at all
+    assert reference_value_note(_ref(catalogue, "mwr-water-2023"), catalogue.indicator("water_productivity"))["ref_value_note_zh"] == "(折合 411.5 元/m3)"
+
+
+def test_a_year_in_a_label_is_not_taken_for_the_value(catalogue):
+    import attrs
+
+    from greendiag.facts import reference_value_note
+
+    ref = attrs.evolve(_ref(catalogue, "prov-non-fossil-2024"), label_zh="某园区非化石能源消费比重(2023年)", label_en="Some share (2023)")
+    assert reference_value_note(ref, catalogue.indicator("renewable_energy_share")) == {
+        "ref_value_note_zh": "(折合 20 %)", "ref_value_note_en": " (i.e. 20 %)"}
+
+
+def test_gap_units(catalogue):
+    from greendiag.facts import gap_units
+
+    share = catalogue.indicator("renewable_energy_share")
+    assert gap_units(share, 2.4) == {"gap_unit_zh": "个百分点", "gap_unit_en": " percentage points"}
+    assert gap_units(share, 1.0)["gap_unit_en"] == " percentage point"
+    assert gap_units(catalogue.indicator("energy_productivity"), 0.36) == {"gap_unit_zh": " 万元/tce", "gap_unit_en": " 万元/tce"}
+    assert gap_units(catalogue.indicator("pollutant_elasticity"), 0.1) == {"gap_unit_zh": "", "gap_unit_en": ""}  # dimensionless
+
+
+def test_recommendation_templates_use_only_prepared_fields(rulebase, demo_dataset, catalogue):
+    """Every placeholder of a recommendation message is in the context facts.prepare gives the facts it fires on."""
+    import string
+
+    from greendiag import facts as factsmod
+    from greendiag.engine import evaluate
+    from greendiag.scoring import score_dataset
+
+    card = score_dataset(demo_dataset, catalogue)
+    prepared = factsmod.prepare(demo_dataset, catalogue, card, {c.name: c.value for c in rulebase.constants}, None, rulebase.term_lists())
+    fired = evaluate(rulebase.compiled, [f for f, _ in prepared], backend="python")
+    seen = set()
+    for idx, rule_id in fired:
+        spec = rulebase.rule(rule_id)
+        if spec.kind != "recommendation":
+            continue
+        ctx = prepared[idx][1]
+        for template in (spec.message_zh, spec.message_en):
+            names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+            assert names <= set(ctx) | {"threshold"}, (rule_id, names - set(ctx))
+        seen.add(rule_id)
+    assert {"rec.advanced.below_lead", "rec.standard.below_reference", "rec.standard.requirement"} <= seen

@@ -254,3 +254,45 @@ def test_category_and_total_changes_by_hand(demo_data):
     assert ch[(None, 2022, 2023)].delta == pytest.approx(10 / 23) and ch[(None, 2022, 2023)].assessment == "better"
     assert ch[(None, 2023, 2024)].delta == pytest.approx(-30 / 23) and ch[(None, 2023, 2024)].assessment == "worse"
     assert ch[(None, 2022, 2024)].to_score == pytest.approx(150 / 23) and ch[(None, 2022, 2024)].assessment == "worse"
+
+
+# ---------------------------------------------------------------- baseline requirements gate the band
+
+def test_demo_baseline_gate(card):
+    # demo: requirement 4 (重点企业100%清洁生产审核) is 不符合, the other seven 符合
+    assert attrs.asdict(card.baseline) == {"mandatory_unmet": (4,), "mandatory_unknown": (), "encouraged_unmet": ()}
+    for t in card.totals:
+        assert t.band_qualified is False
+        assert (t.band_zh, t.band_en) == ("优秀", "excellent")  # the band itself stays as computed (totals ≥ 90)
+
+
+def _with_baseline(demo_data, statuses):
+    data = dict(demo_data, baseline=[{"number": n, "status": s} for n, s in statuses.items()])
+    return score_dataset(dataset_from_dict(data, catalogue=CAT), CAT)
+
+
+def test_baseline_gate_lists_unmet_unknown_and_encouraged(demo_data):
+    # 1 符合, 2 not given (unknown), 3 未知, 4–6 met, 7 不符合 (encouraged), 8 未知 (encouraged, not listed)
+    card = _with_baseline(demo_data, {1: "met", 3: "未知", 4: "符合", 5: "met", 6: "met", 7: "不符合", 8: "unknown"})
+    assert attrs.asdict(card.baseline) == {"mandatory_unmet": (), "mandatory_unknown": (2, 3), "encouraged_unmet": (7,)}
+    assert all(t.band_qualified is True for t in card.totals)  # unknown keeps the band, listed only
+
+
+def test_two_mandatory_requirements_not_met_are_sorted(demo_data):
+    card = _with_baseline(demo_data, {6: "not_met", 1: "不符合", 2: "met", 3: "met", 4: "met", 5: "met", 7: "met", 8: "met"})
+    assert card.baseline.mandatory_unmet == (1, 6) and not card.baseline.qualified
+    assert all(t.band_qualified is False for t in card.totals)
+
+
+def test_an_encouraged_requirement_alone_does_not_gate(demo_data):
+    card = _with_baseline(demo_data, {n: "met" for n in range(1, 7)} | {7: "not_met", 8: "not_met"})
+    assert card.baseline.encouraged_unmet == (7, 8) and card.baseline.mandatory_unmet == ()
+    assert all(t.band_qualified is True for t in card.totals)
+
+
+def test_value_changes_carry_no_float_noise(card):
+    # 2 可再生能源使用比例 10.2 → 12.6: 2.4 (12.6 - 10.2 is 2.4000000000000004 in binary floating point)
+    ch = {(c.number, c.from_year, c.to_year): c for c in card.changes}
+    assert ch[(2, 2023, 2024)].delta == 2.4
+    assert ch[(6, 2023, 2024)].delta == 1.6  # 93.2 → 94.8
+    assert ch[(1, 2022, 2023)].from_value == 2.84  # "28400 元/tce" in 万元/tce

@@ -80,7 +80,10 @@ PARK_FIELDS: tuple = (
     Field("park.address", "园区地址", "Address"),
     Field("park.area_km2", "园区面积(km²)", "Area (km²)", "number", minimum=0, hint_zh="平方公里", hint_en="square kilometres"),
     Field("park.leading_industries", "主导产业", "Leading industries"),
-    Field("park.description", "园区概况", "Overview", hint_zh="功能区划、产业发展现状等", hint_en="zoning, industries, etc."),
+    Field("park.description", "园区概况", "Overview", hint_zh="地理位置、占地面积、管理模式等", hint_en="location, area, management, etc."),
+    Field("park.zoning", "功能区划", "Functional zoning", hint_zh="各功能区及其范围(附件2-1 一.2)", hint_en="the park's zones and their extent"),
+    Field("park.industry_status", "产业发展现状", "Industrial development", hint_zh="产业布局与发展现状(附件2-1 一.2)",
+          hint_en="industrial layout and current development"),
     Field("fictitious", "虚构示例数据", "Fictitious example data", "bool", hint_zh="真实园区填“否”",
           hint_en="'否' (no) for a real park"),
     Section("二、服务商信息", "Service provider"),
@@ -114,6 +117,10 @@ ENGAGEMENT_FIELDS: tuple = (
     Field("engagement.fee_charged", "是否向园区收取费用", "Fee charged to the park", "bool", hint_zh="诊断不得收费",
           hint_en="the diagnosis must be free of charge"),
     Field("engagement.report_submitted", "诊断报告提交日期", "Report submitted", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.report_meeting_date", "诊断工作报告会日期", "Report meeting held", "date",
+          hint_zh="确认单(附件2-3)所列报告会日期", hint_en="the report meeting of the confirmation form (annex 2-3)"),
+    Field("engagement.third_party_evaluation", "是否同时提供绿色工业园区第三方评价服务", "Also did the green-park third-party evaluation",
+          "bool", hint_zh="是/否;决定确认单(附件2-3)第二段是否保留", hint_en="yes/no: keeps or drops the second paragraph of annex 2-3"),
     Field("engagement.follow_up_submitted", "跟踪报告提交日期", "Follow-up report submitted", "date",
           hint_zh="诊断后一年内", hint_en="within a year of the diagnosis"),
     Field("engagement.specialised", "专项诊断内容", "Specialised diagnoses", "list", hint_zh="多项用顿号或分号分隔",
@@ -160,10 +167,12 @@ IND_VALUE_COL = 8  # three value columns, then three evidence columns, then the 
 IND_EVIDENCE_COL = IND_VALUE_COL + 3
 IND_HINT_COL = IND_EVIDENCE_COL + 3
 
-# 原始统计数据: base year plus the three years
+# 原始统计数据: base year plus the three years, "used by", then four evidence columns (after "used by", so a
+# workbook made before evidence columns existed reads the same)
 STAT_FIRST_ROW = 4
 STAT_VALUE_COL = 6
 STAT_USED_BY_COL = STAT_VALUE_COL + 4
+STAT_EVIDENCE_COL = STAT_USED_BY_COL + 1
 
 # 基本要求
 REQ_FIRST_ROW = 3

@@ -407,9 +407,10 @@ class _Reader:
         for row, key in self.rows(ws, "stat:"):
             sid = key[5:]
             for k in range(4):
-                col = L.STAT_VALUE_COL + k
+                col, ecol = L.STAT_VALUE_COL + k, L.STAT_EVIDENCE_COL + k
                 raw = self.value(ws, row, col)
-                if raw is None:
+                evidence = _text(self.value(ws, row, ecol))
+                if raw is None and evidence is None:
                     continue
                 ref = self.ref(ws, row, col)
                 if sid not in known_stats:
@@ -417,11 +418,18 @@ class _Reader:
                               *self._overlay_fix())
                     break
                 stat = self.cat.statistic(sid)
+                if raw is None:
+                    self.fail(ref, "required", f"{stat.name_zh}:已填写证明材料索引,但数值为空", f"{stat.name_en}: evidence is given but the value is empty",
+                              "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
+                    continue
                 item = self._indicator_value(ws, row, col, raw, (stat.name_zh, stat.name_en))
                 if item is None or years is None:
                     continue
+                if evidence is not None:
+                    item["evidence"] = evidence
                 blocks.setdefault(years[k], {}).setdefault("statistics", {})[sid] = item
                 cells[(years[k], "statistics", sid)] = ref
+                cells[(years[k], "statistics", sid, "evidence")] = self.ref(ws, row, ecol)
         year_cell = self.where.get(("diagnosis_year",), L.PARK)
         self.where[("years",)] = f"{L.INDICATORS}!{get_column_letter(L.IND_VALUE_COL)}3:{get_column_letter(L.IND_VALUE_COL + 2)}3"
         if years is None:

@@ -366,9 +366,9 @@ def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: s
 
 
 def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str) -> None:
-    V, U = L.STAT_VALUE_COL, L.STAT_USED_BY_COL
+    V, U, E = L.STAT_VALUE_COL, L.STAT_USED_BY_COL, L.STAT_EVIDENCE_COL
     _title(ws, 1, "原始统计数据(选填):由此推导指标;指标已直接填写时用于核对",
-           "Raw statistics (optional): indicators are derived from them, or checked against them", 2, U)
+           "Raw statistics (optional): indicators are derived from them, or checked against them", 2, E + 3)
     for col, (zh, en) in zip(range(2, 6), (("序号", "No."), ("统计量", "Statistic (中文)"), ("Statistic", "English"), ("单位", "Unit"))):
         _head(ws, 2, col, zh, en)
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
@@ -376,10 +376,13 @@ def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: 
     ws.merge_cells(start_row=2, start_column=V, end_row=2, end_column=V + 3)
     _head(ws, 2, U, "用于指标(序号)", "Used by indicators")
     ws.merge_cells(start_row=2, start_column=U, end_row=3, end_column=U)
-    _label(ws, 3, V, _year_formula(year_ref, 4, "基准年", "年(基准年)"), fill=FILL_HEAD, bold=True, align=CENTER)
-    for k in range(3):
-        _label(ws, 3, V + 1 + k, _year_formula(year_ref, 3 - k, f"第{k + 1}年"), fill=FILL_HEAD, bold=True, align=CENTER)
-    _widths(ws, {2: 6, 3: 34, 4: 40, 5: 9, V: 15, V + 1: 15, V + 2: 15, V + 3: 15, U: 22})
+    _head(ws, 2, E, "证明材料索引", "Evidence index")
+    ws.merge_cells(start_row=2, start_column=E, end_row=2, end_column=E + 3)
+    for base in (V, E):
+        _label(ws, 3, base, _year_formula(year_ref, 4, "基准年", "年(基准年)"), fill=FILL_HEAD, bold=True, align=CENTER)
+        for k in range(3):
+            _label(ws, 3, base + 1 + k, _year_formula(year_ref, 3 - k, f"第{k + 1}年"), fill=FILL_HEAD, bold=True, align=CENTER)
+    _widths(ws, {2: 6, 3: 34, 4: 40, 5: 9, V: 15, V + 1: 15, V + 2: 15, V + 3: 15, U: 22, E: 18, E + 1: 18, E + 2: 18, E + 3: 18})
     used: dict[str, list[int]] = {}
     for ind in cat.indicators:
         if ind.definition:
@@ -396,7 +399,9 @@ def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: 
         _label(ws, row, 5, stat.unit or "—", align=CENTER)
         for k in range(4):
             year = pre.year(k)
-            _input(ws, row, V + k, pre.statistics.get((stat.id, year)) if year else None)
+            value, evidence = pre.statistics.get((stat.id, year), (None, None)) if year else (None, None)
+            _input(ws, row, V + k, value)
+            _input(ws, row, E + k, evidence, fmt=TEXT_FORMAT)
         dv.add(f"{get_column_letter(V)}{row}:{get_column_letter(V + 3)}{row}")
         numbers = used.get(stat.id, [])
         base = any(cat.indicator(x).definition.formula != "ratio" for x in numbers)
@@ -471,7 +476,7 @@ class _Prefill:
         self.ds, self.cat = ds, cat
         self.fields: dict[str, Any] = {}
         self.indicators: dict[tuple[str, int], tuple[Any, Optional[str]]] = {}
-        self.statistics: dict[tuple[str, int], Any] = {}
+        self.statistics: dict[tuple[str, int], tuple[Any, Optional[str]]] = {}
         self.baseline: dict[int, tuple[str, Optional[str], Optional[str]]] = {}
         self.team: list[dict] = []
         self.projects: list[dict] = []
@@ -489,7 +494,8 @@ class _Prefill:
         f = self.fields
         f["diagnosis_year"] = ds.diagnosis_year
         f["fictitious"] = L.YES if ds.fictitious else L.NO
-        for name in ("name", "management_body", "level", "address", "area_km2", "leading_industries", "description"):
+        for name in ("name", "management_body", "level", "address", "area_km2", "leading_industries", "description", "zoning",
+                     "industry_status"):
             f[f"park.{name}"] = getattr(p, name)
         for who in ("project_lead", "contact"):
             for attr in ("name", "phone", "email", "fax"):
@@ -500,13 +506,15 @@ class _Prefill:
             for attr in ("name", "phone"):
                 f[f"engagement.provider.{who}.{attr}"] = getattr(getattr(prov, who), attr)
         dates = {"confidentiality_submitted": e.confidentiality_submitted, "work_started": e.work_started, "onsite.start": e.onsite_start,
-                 "onsite.end": e.onsite_end, "report_submitted": e.report_submitted, "follow_up_submitted": e.follow_up_submitted}
+                 "onsite.end": e.onsite_end, "report_submitted": e.report_submitted, "follow_up_submitted": e.follow_up_submitted,
+                 "report_meeting_date": e.report_meeting_date}
         for key, value in dates.items():
             f[f"engagement.{key}"] = value
         f["engagement.onsite.working_days"] = e.onsite_working_days
         f["engagement.scope.full"] = None if e.scope_full is None else (L.YES if e.scope_full else L.NO)
         f["engagement.scope.description"], f["engagement.scope.approval"] = e.scope_description, e.scope_approval
         f["engagement.fee_charged"] = None if e.fee_charged is None else (L.YES if e.fee_charged else L.NO)
+        f["engagement.third_party_evaluation"] = None if e.third_party_evaluation is None else (L.YES if e.third_party_evaluation else L.NO)
         f["engagement.specialised"] = "、".join(e.specialised) or None
         for v in ds.values:
             if v.origin != "reported":
@@ -517,7 +525,7 @@ class _Prefill:
             else:
                 self.indicators[(v.indicator, v.year)] = (_cell_number(v.value, v.given, ind.unit), v.evidence)
         for s in ds.statistics:
-            self.statistics[(s.statistic, s.year)] = _cell_number(s.value, s.given, self.cat.statistic(s.statistic).unit)
+            self.statistics[(s.statistic, s.year)] = (_cell_number(s.value, s.given, self.cat.statistic(s.statistic).unit), s.evidence)
         for r in ds.baseline:
             status = {"met": "符合", "not_met": "不符合", "unknown": "未知"}[r.status]
             self.baseline[r.number] = (status, r.evidence, r.note)
@@ -534,7 +542,7 @@ def _cell_number(value: float, given: str, unit: str) -> Any:
     if not given_unit or units.normalise(given_unit) == units.normalise(unit):
         return _plain(value)
     try:
-        if units.convert(number, given_unit, unit) == value:
+        if units.convert_input(number, given_unit, unit) == value:  # as dataset.py converts it
             return given
     except Exception:  # a unit that no longer parses: keep the number
         pass
