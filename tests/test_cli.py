@@ -204,3 +204,11 @@ def test_missing_chinese_font_is_one_warning_line(run, demo_path, tmp_path, monk
     res = run("--lang", "en", "diagnose", demo_path, "--backend", "python", "--out", tmp_path / "p")
     assert res.exit_code == 0
     assert sum("no-cjk-font" in line for line in res.output.splitlines()) == 1
+
+
+def test_chinese_summary_reads_as_chinese(run, demo_path):
+    res = run("diagnose", demo_path, "--backend", "python")
+    assert res.exit_code == 0
+    assert "[严重] 基础性要求第4项不符合" in res.output  # the demo park's requirement 4 is not met
+    assert "可选指标未填报 10、28" in res.output  # the demo leaves out optional indicators 10 and 28
+    assert "[critical]" not in res.output and "[10, 28]" not in res.output
