@@ -10,6 +10,7 @@ from typing import Any, Optional, Union
 import attrs
 
 from . import facts as factsmod
+from . import units
 from .catalogue import iter_provisional
 from .dataset import load_dataset
 from .engine import evaluate
@@ -253,7 +254,7 @@ def _recommendation(spec, finding: Finding, fact: dict, card: Scorecard, rb: Rul
     return Recommendation(
         rule_id=spec.id, method=spec.method, indicator=finding.indicator, indicator_id=finding.indicator_id,
         requirement=finding.requirement, year=finding.year, value=finding.value, target=finding.threshold,
-        gap_pct=fact.get("gap_pct") if gaps else None, points=points, total_points=total_points,
+        gap_pct=fact.get("gap_pct") if gaps else None, points=_tidy(points), total_points=_tidy(total_points),
         measures=tuple({"id": m.id, "title_zh": m.title_zh, "title_en": m.title_en, "effect_zh": m.effect_zh, "effect_en": m.effect_en,
                         "basis": f"{m.basis.doc} {m.basis.clause}"} for m in measures),
         message_zh=finding.message_zh, message_en=finding.message_en,
@@ -325,3 +326,8 @@ def _plain(value: Any) -> Any:
 
 def as_plain(value: Any) -> Any:
     return attrs.asdict(value) if attrs.has(type(value)) else value
+
+
+def _tidy(x: Optional[float]) -> Optional[float]:
+    """Recoverable points as a person reads them (12 significant digits), not 0.20000000000000284."""
+    return units.tidy(x) if isinstance(x, float) else x

@@ -241,7 +241,7 @@ def _score_change(category: Optional[str], a: int, b: int, sa: Optional[float], 
     if sa is None or sb is None:
         return ScoreChange(category, a, b, sa, sb, None, "n/a")
     assessment = "same" if sa == sb else ("better" if sb > sa else "worse")
-    return ScoreChange(category, a, b, sa, sb, sb - sa, assessment)
+    return ScoreChange(category, a, b, sa, sb, units.tidy(sb - sa), assessment)  # 0.2, not 0.20000000000000284
 
 
 def _score_changes(ds: ParkDataset, cats: list[CategoryScore], totals: list[YearScore]) -> tuple[ScoreChange, ...]:
@@ -266,7 +266,7 @@ def _changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore]) -> tup
                 vb = ind.level(rb.level).score if rb.level else None
             else:
                 va, vb = ra.value, rb.value
-            sd = rb.score - ra.score if ra.status == SCORED and rb.status == SCORED else None
+            sd = units.tidy(rb.score - ra.score) if ra.status == SCORED and rb.status == SCORED else None
             delta = (vb - va) if va is not None and vb is not None else None
             if delta is not None and math.isinf(delta):  # two huge values of opposite sign: clamp, stay JSON
                 delta = math.copysign(sys.float_info.max, delta)

@@ -462,7 +462,8 @@ def test_demo_json_values_have_at_most_12_significant_digits(demo_dataset):
     d = json.loads(diagnose(demo_dataset, backend="python").to_json())
     checked = []
     for section, keys in (("indicators", ("value",)), ("changes", ("from_value", "to_value", "delta")),
-                          ("findings", ("value",)), ("recommendations", ("value", "gap_abs", "gap_pct"))):
+                          ("findings", ("value",)), ("recommendations", ("value", "gap_abs", "gap_pct", "points", "total_points")),
+                          ("changes", ("score_delta",)), ("score_changes", ("delta",))):
         for row in d[section]:
             for k in keys:
                 if isinstance(row[k], float):
