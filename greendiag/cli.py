@@ -196,13 +196,14 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
             if res.pack_problems:
                 bad += 1
                 error = failure(res.pack_problems)
-            rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(len(res.diagnosis["findings"])),
+            checks = sum(1 for f in res.diagnosis["findings"] if f["kind"] != "recommendation")  # as in the one-park summary
+            rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(checks),
                          error or (os.path.basename(res.pack_dir) if res.pack_dir else "")))
         else:
             bad += 1
             rows.append((os.path.basename(path), "-", "-", "-", failure(res.problems)))
     last = ("报告包/错误" if out_dir else "错误") if zh else ("pack / error" if out_dir else "error")
-    head = ("文件", "园区", "总分(年份:得分)", "问题数", last) if zh else ("file", "park", "total per year", "findings", last)
+    head = ("文件", "园区", "总分(年份:得分)", "核查发现", last) if zh else ("file", "park", "total per year", "checks", last)
     click.echo(" | ".join(head))
     for row in rows:
         click.echo(" | ".join(row))
@@ -248,7 +249,7 @@ def report(ctx, diagnosis, fmt, out, report_lang):
 
     data = _diagnosis_dict(diagnosis)
     out = out or os.path.splitext(diagnosis)[0] + "." + fmt
-    if fmt != "json":
+    if fmt in ("docx", "html"):  # the formats that draw charts
         _warn_fonts(ctx)
     render_report(data, out, fmt, lang=report_lang)
     click.echo(("报告已写入:" if ctx.obj["lang"] == "zh" else "Report written: ") + os.path.abspath(out))

@@ -33,10 +33,13 @@ def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = No
     p = os.fspath(path)
     cat = catalogue or load_catalogue()
     if p.lower().endswith((".xlsx", ".xlsm")):
-        from .excel import read_workbook  # openpyxl is only imported for workbooks
+        from .excel.reader import read_workbook, sort_problems  # openpyxl is only imported for workbooks
 
         data, locate = read_workbook(p, cat)
-        return build_dataset(data, cat, source=p, locate=locate)
+        try:
+            return build_dataset(data, cat, source=p, locate=locate)
+        except DatasetError as exc:  # in sheet, row, column order, as read_workbook's own problems
+            raise DatasetError(sort_problems(exc.problems)) from None
     doc = read_document(p, DatasetError)
     return build_dataset(doc.data, cat, source=p, doc=doc)
 

@@ -131,6 +131,7 @@ class Diagnosis:
             "rules_id": self.rules.id,
             "rules_version": self.rules.version,
             "rules_sha256": self.rules.sha256,
+            "rules_extensions": [{"file": name, "sha256": sha} for name, sha in self.rules.extensions],
             "catalogue_id": cat.id,
             "catalogue_version": cat.version,
             "catalogue_overlays": [list(o) for o in cat.overlays],

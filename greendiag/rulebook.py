@@ -98,7 +98,7 @@ class RuleBase:
     measures: tuple[Measure, ...]
     compiled: RuleSet = attrs.field(repr=False)
     sha256: str
-    extensions: tuple[str, ...] = ()
+    extensions: tuple[tuple[str, str], ...] = ()  # extra rule files: (file name, sha256 of its bytes)
     terms: tuple[Terms, ...] = ()
 
     @functools.cached_property
@@ -114,6 +114,11 @@ class RuleBase:
 
     def measures_for(self, indicator: Optional[str] = None, requirement: Optional[int] = None) -> tuple[Measure, ...]:
         return tuple(m for m in self.measures if (indicator and indicator in m.indicators) or (requirement and requirement in m.requirements))
+
+
+def _file_sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
 
 
 def packaged_rule_file(path: str | os.PathLike) -> Optional[str]:
@@ -302,7 +307,8 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
                             "measures": [attrs.asdict(m) for m in measures],
                             "engine": compiled.sha256}, sort_keys=True, ensure_ascii=False, default=str)
     return RuleBase(meta["id"], meta["version"], meta["catalogue"], meta["title_zh"], meta["title_en"], tuple(specs), tuple(consts),
-                    tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(), extra, tuple(terms))
+                    tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+                    tuple((os.path.basename(p), _file_sha256(p)) for p in extra), tuple(terms))
 
 
 @attrs.frozen

@@ -68,7 +68,8 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
     out += [title, "=" * 60]
     if ds.fictitious:
         out.append("(虚构示例数据 / fictitious example data)")
-    out.append(("目录 " if zh else "Catalogue ") + cat.label + ("  规则 " if zh else "  Rules ") + f"{diag.rules.id} {diag.rules.version} sha256:{diag.rules.sha256[:12]}")
+    out.append(("目录 " if zh else "Catalogue ") + cat.label + ("  规则 " if zh else "  Rules ") + f"{diag.rules.id} {diag.rules.version} sha256:{diag.rules.sha256[:12]}"
+               + "".join(f" + {name}" for name, _ in diag.rules.extensions))
     out.append("")
     out.append(("类别得分" if zh else "Category scores") + "\t" + "\t".join(str(y) for y in ds.years))
     for c in cat.categories:

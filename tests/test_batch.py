@@ -174,16 +174,18 @@ def test_cli_diagnose_folder_with_a_bad_file(demo_path, tmp_path):
                                     "--out", str(out)], catch_exceptions=False)
     assert res.exit_code == 2, res.output
     lines = res.output.splitlines()
-    head = lines.index("file | park | total per year | findings | pack / error")
+    head = lines.index("file | park | total per year | checks | pack / error")
     rows = [line.split(" | ") for line in lines[head + 1:head + 4]]
     assert [r[0] for r in rows] == ["a-demo.yaml", "b-second.yaml", "c-broken.yaml"]
     assert rows[0][1] == "北京京南绿谷科技产业园(虚构)" and rows[1][1] == "第二园区(虚构)"
     assert rows[0][2].startswith("2022:") and rows[0][4] == "a-demo" and rows[2][1] == "-"
     assert "malformed-yaml" in rows[2][4] and "c-broken.yaml" in rows[2][4]
     assert "2 diagnosed, 1 failed" in res.output
-    for stem in ("a-demo", "b-second"):
+    for row, stem in zip(rows, ("a-demo", "b-second")):
         data = json.loads((out / stem / "diagnosis.json").read_text(encoding="utf-8"))
         assert data["source"] == stem + ".yaml"
+        # the column counts checks (compliance, anomalies, procedure), not recommendation candidates
+        assert row[3] == str(len([f for f in data["findings"] if f["kind"] != "recommendation"]))
     assert not (out / "c-broken").exists()
 
 
@@ -222,7 +224,7 @@ def test_cli_packs_get_unique_folders_and_a_failing_report_stops_only_its_park(d
                                     "--out", str(out)], catch_exceptions=False)
     assert res.exit_code == 2, res.output
     lines = res.output.splitlines()
-    head = lines.index("file | park | total per year | findings | pack / error")
+    head = lines.index("file | park | total per year | checks | pack / error")
     rows = [line.split(" | ") for line in lines[head + 1:head + 5]]
     assert [r[4] for r in rows[:2]] == ["001-park-yaml", "002-park-yaml"]
     assert "simulated failure" in rows[2][4] and rows[3][4] == "b"

@@ -100,7 +100,10 @@ def test_demo_park_diagnosed_with_the_overlay(water, demo_path, demo_dataset, ca
     assert d["catalogue_overlays"] == [["water-cascade", "1.0.0"]]
     assert [r["number"] for r in d["baseline"]] == list(range(1, 10))
     assert d["baseline"][8]["status"] == "unknown" and d["baseline"][8]["mandatory"] is False
-    assert any(f["rule_id"] == "compliance.requirement.encouraged_not_met" and f["requirement"] == 9 for f in d["findings"])
+    # an encouraged requirement nobody has checked is "not verified", not "not met", and asks for no project
+    assert any(f["rule_id"] == "compliance.requirement.encouraged_unknown" and f["requirement"] == 9 for f in d["findings"])
+    assert not any(f["requirement"] == 9 and f["rule_id"] == "compliance.requirement.encouraged_not_met" for f in d["findings"])
+    assert not any(r["requirement"] == 9 for r in d["recommendations"])
     # optional indicators left out: the totals are those of the base catalogue
     base = greendiag.diagnose(demo_dataset, catalogue=catalogue, backend="python").to_dict()
     assert [t["total"] for t in d["total_scores"]] == [t["total"] for t in base["total_scores"]]
@@ -291,3 +294,15 @@ def test_example_rule_file_fires_on_overlay_data(root, demo_path):
         hits = [f for f in d["findings"] if f["rule_id"] == "water_cascade.anomaly.cascade_above_reuse"]
         assert [(h["year"], h["indicator"]) for h in hits] == [(2024, 32)], hits
     assert float(str(reuse).split()[0]) < 99.5
+
+
+def test_extra_rule_files_are_recorded_in_the_diagnosis(root, demo_path):
+    import hashlib
+
+    rules_path = root / "examples" / "rules" / "water-cascade-rules.yaml"
+    cat = greendiag.load_catalogue(root / "examples" / "overlays" / "water-cascade.yaml")
+    rb = greendiag.load_rules(rules_path, catalogue=cat)
+    d = greendiag.diagnose(greendiag.load_dataset(demo_path, catalogue=cat), catalogue=cat, rules=rb, backend="python").to_dict()
+    assert d["rules_extensions"] == [{"file": "water-cascade-rules.yaml", "sha256": hashlib.sha256(rules_path.read_bytes()).hexdigest()}]
+    plain = greendiag.diagnose(greendiag.load_dataset(demo_path), backend="python").to_dict()
+    assert plain["rules_extensions"] == []

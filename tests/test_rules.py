@@ -36,7 +36,8 @@ def test_every_rule_has_a_firing_and_a_quiet_case(rulebase):
 def test_rule_base_covers_the_issue(rulebase):
     ids = {r.id for r in rulebase.rules}
     for needed in ("compliance.requirement.not_met", "compliance.requirement.unknown",
-                   "compliance.requirement.encouraged_not_met", "compliance.indicator.mandatory_missing",
+                   "compliance.requirement.encouraged_not_met", "compliance.requirement.encouraged_unknown",
+                   "compliance.indicator.mandatory_missing",
                    "anomaly.indicator.below_plausible", "anomaly.indicator.above_plausible",
                    "anomaly.year.renewable_above_clean", "anomaly.year.disposal_below_utilization",
                    "anomaly.indicator.yoy_jump", "anomaly.indicator.negative_value", "anomaly.indicator.share_over_100",

@@ -46,6 +46,9 @@ class Field:
     minimum: Optional[float] = None
     maximum: Optional[float] = None
     choices: tuple[str, ...] = ()
+    unit: Optional[str] = None  # a number may carry a unit of greendiag.units, converted to this one
+    suffix: str = ""  # a word that may follow the number and is dropped ("2025年")
+    unit_example: str = ""  # for the validation message: "18.6 平方公里、1200 亩"
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -67,7 +70,7 @@ def _phone(key: str, zh: str, en: str) -> Field:
 PARK_FIELDS: tuple = (
     Section("一、园区基本信息", "Park"),
     Field("diagnosis_year", "诊断年份", "Diagnosis year", "int", True, "指标数据取其前三年(附件2-1-2 注2)",
-          "indicators are for the three years before it", 2000, 2100),
+          "indicators are for the three years before it", 2000, 2100, suffix="年"),
     Field("park.name", "园区名称", "Park name", "text", True),
     Field("park.management_body", "园区管理机构名称", "Park management body"),
     Field("park.level", "园区级别", "Park level", "choice", choices=LEVEL_CHOICES, hint_zh="下拉选择", hint_en="choose from the list"),
@@ -78,7 +81,8 @@ PARK_FIELDS: tuple = (
     Field("park.contact.email", "电子邮件", "E-mail"),
     Field("park.contact.fax", "传真", "Fax"),
     Field("park.address", "园区地址", "Address"),
-    Field("park.area_km2", "园区面积(km²)", "Area (km²)", "number", minimum=0, hint_zh="平方公里", hint_en="square kilometres"),
+    Field("park.area_km2", "园区面积(km²)", "Area (km²)", "number", minimum=0, hint_zh="平方公里;也可带单位,如 1200 亩、560 公顷",
+          hint_en="square kilometres, or with a unit such as 1200 亩 (mu) or 560 公顷 (ha)", unit="km2", unit_example="18.6 平方公里、1200 亩"),
     Field("park.leading_industries", "主导产业", "Leading industries"),
     Field("park.description", "园区概况", "Overview", hint_zh="地理位置、占地面积、管理模式等", hint_en="location, area, management, etc."),
     Field("park.zoning", "功能区划", "Functional zoning", hint_zh="各功能区及其范围(附件2-1 一.2)", hint_en="the park's zones and their extent"),
@@ -109,7 +113,7 @@ ENGAGEMENT_FIELDS: tuple = (
     Field("engagement.onsite.start", "现场诊断开始日期", "On-site diagnosis from", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
     Field("engagement.onsite.end", "现场诊断结束日期", "On-site diagnosis to", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
     Field("engagement.onsite.working_days", "现场诊断工作日数", "On-site working days", "int", minimum=0, maximum=366,
-          hint_zh="留空则按起止日期计算工作日", hint_en="left empty: counted from the dates"),
+          hint_zh="留空则按起止日期计算工作日", hint_en="left empty: counted from the dates", unit="day", unit_example="5 天"),
     Field("engagement.scope.full", "是否全范围诊断", "Whole park in scope", "bool", hint_zh="是/否", hint_en="yes/no"),
     Field("engagement.scope.description", "诊断范围说明", "Scope"),
     Field("engagement.scope.approval", "部分范围诊断的市经济和信息化局同意文件", "Municipal bureau's approval of a partial scope",
@@ -138,6 +142,8 @@ class Column:
     kind: str = "text"
     width: float = 16
     required: bool = False
+    unit: Optional[str] = None  # as Field.unit
+    unit_example: str = ""
 
 
 TEAM_COLUMNS = (
@@ -153,8 +159,9 @@ TEAM_ROWS = 15
 
 PROJECT_COLUMNS = (
     Column("content", "项目建设内容", "Project content", width=44, required=True),
-    Column("total_investment", "总投资(万元)", "Total investment (10⁴ yuan)", "number", 16),
-    Column("fixed_investment", "其中固定资产投资(万元)", "of which fixed assets (10⁴ yuan)", "number", 18),
+    Column("total_investment", "总投资(万元)", "Total investment (10⁴ yuan)", "number", 16, unit="万元", unit_example="1.2 亿元、3200 万元"),
+    Column("fixed_investment", "其中固定资产投资(万元)", "of which fixed assets (10⁴ yuan)", "number", 18, unit="万元",
+           unit_example="1.2 亿元、3200 万元"),
     Column("expected_effect", "预期实施效果", "Expected effect", width=34),
     Column("note", "备注", "Note", width=28),
 )

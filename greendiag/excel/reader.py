@@ -20,13 +20,15 @@ from typing import Any, Callable, Optional
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
-from ..errors import DatasetError, InputFileError, Problem
+from .. import units
+from ..errors import DatasetError, InputFileError, Problem, UnitError
 from ..models import Catalogue
 from . import layout as L
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ROWS = 2000
+PLACEHOLDER_YEAR = 2100  # columns are checked against it when neither the workbook nor the template gives a year
 FIX_TEMPLATE = ("用 greendiag template 生成模板,再填写", "generate a template with `greendiag template OUT.xlsx` and fill it in")
 
 
@@ -123,6 +125,14 @@ def _nfkc(s: str) -> str:
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
+def _plain_number(s: str) -> Any:
+    """An int or float from plain number text; None otherwise."""
+    try:
+        return int(s) if re.fullmatch(r"[+-]?\d+", s) else float(s)
+    except ValueError:
+        return None
+
+
 def _put(data: dict, path: tuple, value: Any) -> None:
     d = data
     for step in path[:-1]:
@@ -131,14 +141,20 @@ def _put(data: dict, path: tuple, value: Any) -> None:
 
 
 def _cell_sort_key(location: Optional[str]) -> tuple:
-    if location and "!" in location:
-        sheet, cell = location.split("!", 1)
+    sheet, _, cell = (location or "").partition("!")
+    index = L.SHEETS.index(sheet) if sheet in L.SHEETS else 99 if sheet == L.META else 100
+    if cell:
         try:
             col, row = coordinate_from_string(cell.split(":")[0])
-            return (L.SHEETS.index(sheet) if sheet in L.SHEETS else 99, row, column_index_from_string(col))
+            return (index, row, column_index_from_string(col))
         except (ValueError, KeyError):
             pass
-    return (100, 0, 0)
+    return (index, 0, 0)
+
+
+def sort_problems(problems) -> list[Problem]:
+    """A workbook's problems in sheet order, then row, then column (stable for problems of one cell)."""
+    return sorted(problems, key=lambda p: _cell_sort_key(p.location))
 
 
 class _Reader:
@@ -148,6 +164,9 @@ class _Reader:
         self.where: dict[tuple, str] = {}
         self._values_wb = None
         self.buildable = True
+        self.bad: set[str] = set()  # cells with a problem: no follow-on check reports them again
+        self.fallback_year: Optional[int] = None  # the year the columns are read with when 园区信息's is unusable
+        self.year_labels: dict[int, tuple[str, str]] = {}  # placeholder year → (第1年, year 1)
 
     # -------------------------------------------------------------- cells
     def ref(self, ws, row: int, col: int) -> str:
@@ -155,6 +174,7 @@ class _Reader:
 
     def fail(self, ref: str, code: str, zh: str, en: str, fix_zh: Optional[str] = None, fix_en: Optional[str] = None) -> None:
         self.problems.append(Problem(code, zh, en, file=self.path, location=ref, fix_zh=fix_zh, fix_en=fix_en))
+        self.bad.add(ref)
 
     def value(self, ws, row: int, col: int) -> Any:
         """A cell's value; a formula gives its value as last computed by Excel."""
@@ -181,7 +201,8 @@ class _Reader:
                 yield row, key
 
     # -------------------------------------------------------------- typed cells
-    def typed(self, v: Any, ref: str, kind: str, what: tuple[str, str], *, minimum=None, maximum=None, choices=()) -> tuple[bool, Any]:
+    def typed(self, v: Any, ref: str, kind: str, what: tuple[str, str], *, minimum=None, maximum=None, choices=(),
+              unit: Optional[str] = None, suffix: str = "") -> tuple[bool, Any]:
         """(present, value) for a non-indicator cell value; a bad value is a problem and reads as absent."""
         zh, en = what
         if v is None:
@@ -211,7 +232,7 @@ class _Reader:
         if kind == "date":
             return self._date(v, ref, what)
         if kind in ("int", "number"):
-            return self._number(v, ref, what, kind, minimum, maximum)
+            return self._number(v, ref, what, kind, minimum, maximum, unit, suffix)
         raise AssertionError(kind)
 
     def _date(self, v: Any, ref: str, what: tuple[str, str]) -> tuple[bool, Any]:
@@ -230,7 +251,8 @@ class _Reader:
                   "填写日期,如 2025-03-10", "give a date such as 2025-03-10")
         return False, None
 
-    def _number(self, v: Any, ref: str, what: tuple[str, str], kind: str, minimum, maximum) -> tuple[bool, Any]:
+    def _number(self, v: Any, ref: str, what: tuple[str, str], kind: str, minimum, maximum, unit: Optional[str] = None,
+                suffix: str = "") -> tuple[bool, Any]:
         zh, en = what
         number: Any = None
         if isinstance(v, bool) or isinstance(v, (dt.date, dt.datetime, dt.time)):
@@ -239,14 +261,28 @@ class _Reader:
             number = v
         else:
             s = _nfkc(str(v)).replace(",", "")
-            try:
-                number = int(s) if re.fullmatch(r"[+-]?\d+", s) else float(s)
-            except ValueError:
-                number = None
+            if suffix and s.endswith(suffix):
+                s = s[: -len(suffix)].strip()
+            number = _plain_number(s)
+            if number is None and unit:
+                try:
+                    n, given = units.split_quantity(s)
+                    number = units.convert_input(n, given, unit) if given else n
+                except ValueError:
+                    number = None
+                except UnitError as exc:
+                    p = exc.problems[0]
+                    self.fail(ref, p.code, f"{zh}:{p.message_zh}", f"{en}: {p.message_en}", p.fix_zh, p.fix_en)
+                    return False, None
         if isinstance(number, float) and number != number or number in (float("inf"), float("-inf")):
             number = None
         if number is None:
-            self.fail(ref, "not-a-number", f"{zh}:“{_text(v)}”不是数值", f"{en}: '{_text(v)}' is not a number", "填写数值", "give a number")
+            if unit:
+                example = self._example(unit)
+                fix = (f"填写数值,可带单位,如 {example}", f"give a number, optionally with a unit, e.g. {example.replace('、', ' or ')}")
+            else:
+                fix = ("填写数值" + (",如 2025" if suffix == "年" else ""), "give a number" + (", e.g. 2025" if suffix == "年" else ""))
+            self.fail(ref, "not-a-number", f"{zh}:“{_text(v)}”不是数值", f"{en}: '{_text(v)}' is not a number", *fix)
             return False, None
         if kind == "int":
             if not float(number).is_integer():
@@ -259,6 +295,12 @@ class _Reader:
             return False, None
         return True, number
 
+    @staticmethod
+    def _example(unit: str) -> str:
+        examples = {f.unit: f.unit_example for f in L.PARK_FIELDS + L.ENGAGEMENT_FIELDS if isinstance(f, L.Field) and f.unit}
+        examples.update({c.unit: c.unit_example for c in L.PROJECT_COLUMNS + L.TEAM_COLUMNS if c.unit})
+        return examples.get(unit) or f"1 {unit}"
+
     # -------------------------------------------------------------- sheets
     def read(self) -> dict:
         data: dict = {"format": "greendiag-dataset/1"}
@@ -268,7 +310,7 @@ class _Reader:
         self._fields(self.wb[L.PARK], L.PARK_FIELDS, data)
         self._fields(self.wb[L.TEAM], L.ENGAGEMENT_FIELDS, data)
         if "diagnosis_year" not in data:
-            self.buildable = False
+            self._fall_back_year()
         self._baseline(data)
         self._years(data)
         team = self._table(self.wb[L.TEAM], "team", L.TEAM_COLUMNS, ("engagement", "team"))
@@ -278,6 +320,33 @@ class _Reader:
         if projects:
             data["projects"] = projects
         return data
+
+    def _fall_back_year(self) -> None:
+        """Without a usable diagnosis year, read the year columns with the template's year, or a placeholder
+        labelled 第1–3年: every cell is still checked, and the year cell's problem says how."""
+        try:
+            year = int(str(self.meta.get("diagnosis_year") or "").strip())
+        except ValueError:
+            year = None
+        if year is not None and 2000 <= year <= 2100:
+            self.fallback_year = year
+            note = (f";指标与统计数据已按模板生成时的诊断年份 {year}({year - 3}–{year - 1}年)逐格检查",
+                    f"; the indicator and statistics cells were checked with the template's diagnosis year {year} ({year - 3}–{year - 1})")
+        else:
+            self.fallback_year = year = PLACEHOLDER_YEAR
+            self.year_labels = {year - 4: ("基准年", "base year"), **{year - 4 + k: (f"第{k}年", f"year {k}") for k in (1, 2, 3)}}
+            note = (";年份未知,指标与统计数据已逐格检查(按列标为第1–3年、基准年),与年份相关的核对待填写诊断年份后进行",
+                    "; with no year, the indicator and statistics cells were checked column by column (labelled year 1–3, base year);"
+                    " checks that need the year wait for it")
+        ref = self.where.get(("diagnosis_year",))
+        for i, p in enumerate(self.problems):
+            if p.location == ref:
+                self.problems[i] = Problem(p.code, p.message_zh + note[0], p.message_en + note[1], file=p.file, location=p.location,
+                                           fix_zh=p.fix_zh, fix_en=p.fix_en)
+
+    def _year_label(self, year: int) -> tuple[str, str]:
+        """How messages name a data year: ("2023年", "2023"), or ("第2年", "year 2") for a placeholder year."""
+        return self.year_labels.get(year, (f"{year}年", str(year)))
 
     def _fields(self, ws, fields: tuple, data: dict) -> None:
         by_key = {f.key: f for f in fields if isinstance(f, L.Field)}
@@ -291,10 +360,11 @@ class _Reader:
             self.where[f.path] = ref
             v = self.value(ws, row, L.KV_VALUE_COL)
             if v is None:
-                if f.required:
+                if f.required and ref not in self.bad:
                     self.fail(ref, "required", f"{f.zh}为必填项", f"{f.en} is required", f"填写{f.zh}", f"fill in the {f.en.lower()}")
                 continue
-            present, value = self.typed(v, ref, f.kind, (f.zh, f.en), minimum=f.minimum, maximum=f.maximum, choices=f.choices)
+            present, value = self.typed(v, ref, f.kind, (f.zh, f.en), minimum=f.minimum, maximum=f.maximum, choices=f.choices,
+                                        unit=f.unit, suffix=f.suffix)
             if present:
                 _put(data, f.path, value)
         for key in by_key.keys() - seen:
@@ -330,6 +400,8 @@ class _Reader:
                 continue
             ref = self.ref(ws, row, C["status"])
             if status is None:
+                if ref in self.bad:  # a formula without a value: reported already
+                    continue
                 self.fail(ref, "required", f"基础性要求第{number}项:已填写证明材料或备注,但未选择是否符合",
                           f"baseline requirement {number}: evidence or a note is given but 'met?' is empty",
                           "选择 符合/不符合/未知", "choose '符合' (met), '不符合' (not met) or '未知' (unknown)")
@@ -368,7 +440,7 @@ class _Reader:
         return ("用当前指标目录重新生成模板", "regenerate the template with the catalogue in use")
 
     def _years(self, data: dict) -> None:
-        dy = data.get("diagnosis_year")
+        dy = data.get("diagnosis_year", self.fallback_year)
         years = [dy - 4 + k for k in range(4)] if isinstance(dy, int) else None
         blocks: dict[int, dict] = {}
         cells: dict[tuple, str] = {}
@@ -388,12 +460,14 @@ class _Reader:
                               *self._overlay_fix())
                     break
                 ind = self.cat.indicator(iid)
-                what = f"{ind.number} {ind.name_zh}"
+                y_zh, y_en = self._year_label(years[k + 1]) if years else (f"第{k + 1}年", f"year {k + 1}")
+                what = (f"{y_zh} {ind.number} {ind.name_zh}", f"{y_en} indicator {ind.number} {ind.name_en}")  # as dataset._labels
                 if raw is None:
-                    self.fail(ref, "required", f"{what}:已填写证明材料索引,但数值为空", f"{ind.number} {ind.name_en}: evidence is given but the value is empty",
-                              "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
+                    if ref not in self.bad:  # a formula without a value is reported already
+                        self.fail(ref, "required", f"{what[0]}:已填写证明材料索引,但数值为空", f"{what[1]}: evidence is given but the value is empty",
+                                  "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
                     continue
-                item = self._indicator_value(ws, row, vcol, raw, (what, f"{ind.number} {ind.name_en}"))
+                item = self._indicator_value(ws, row, vcol, raw, what)
                 if item is None or years is None:
                     continue
                 if evidence is not None:
@@ -418,11 +492,14 @@ class _Reader:
                               *self._overlay_fix())
                     break
                 stat = self.cat.statistic(sid)
+                y_zh, y_en = self._year_label(years[k]) if years else (("基准年", "base year") if k == 0 else (f"第{k}年", f"year {k}"))
+                what = (f"{y_zh} {stat.name_zh}", f"{y_en} {stat.name_en}")  # as dataset.py names a statistic
                 if raw is None:
-                    self.fail(ref, "required", f"{stat.name_zh}:已填写证明材料索引,但数值为空", f"{stat.name_en}: evidence is given but the value is empty",
-                              "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
+                    if ref not in self.bad:
+                        self.fail(ref, "required", f"{what[0]}:已填写证明材料索引,但数值为空", f"{what[1]}: evidence is given but the value is empty",
+                                  "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
                     continue
-                item = self._indicator_value(ws, row, col, raw, (stat.name_zh, stat.name_en))
+                item = self._indicator_value(ws, row, col, raw, what)
                 if item is None or years is None:
                     continue
                 if evidence is not None:
@@ -450,8 +527,9 @@ class _Reader:
             self.where[("years", i)] = self.where[("years", i, "year")] = year_cell
             out.append(block)
         if not any(y in blocks for y in years[1:]):
+            span = ("第1–3年", "years 1–3") if self.year_labels else (f"{years[1]}–{years[3]}年", f"{years[1]}–{years[3]}")
             self.fail(f"{L.INDICATORS}!{get_column_letter(L.IND_VALUE_COL)}{L.IND_FIRST_ROW}", "no-indicator-data",
-                      f"没有填写任何指标数据({years[1]}–{years[3]}年)", f"no indicator data for {years[1]}–{years[3]}",
+                      f"没有填写任何指标数据({span[0]})", f"no indicator data for {span[1]}",
                       "在“指标数据”表中填写三年的指标值", f"fill in the indicator values on sheet '{L.INDICATORS}'")
             self.buildable = False
         if out:
@@ -486,10 +564,10 @@ class _Reader:
             ok = True
             for j, c in enumerate(columns, start=3):
                 got, value = self.typed(present[c.key], self.ref(ws, row, j), c.kind, (f"第{ws.cell(row, 2).value}行 {c.zh}", f"row {ws.cell(row, 2).value} {c.en}"),
-                                        minimum=0 if c.kind == "number" else None)
+                                        minimum=0 if c.kind == "number" else None, unit=c.unit)
                 if got:
                     item[c.key] = value
-                elif c.required and present[c.key] is None:
+                elif c.required and present[c.key] is None and self.ref(ws, row, j) not in self.bad:
                     self.fail(self.ref(ws, row, j), "required", f"第{ws.cell(row, 2).value}行:{c.zh}为必填项",
                               f"row {ws.cell(row, 2).value}: {c.en} is required", f"填写{c.zh},或清空该行", f"fill in {c.en.lower()}, or clear the row")
                     ok = False
@@ -522,9 +600,20 @@ class _Reader:
             trial = dict(data)
             if "name" not in trial.get("park", {}):  # already reported; a stand-in lets the other cells be checked
                 trial["park"] = {**trial.get("park", {}), "name": "?"}
+            if "diagnosis_year" not in trial and self.fallback_year is not None:  # already reported; the columns' year
+                trial["diagnosis_year"] = self.fallback_year
             try:
                 build_dataset(trial, self.cat, source=self.path, locate=self.locate)
             except DatasetError as exc:
-                found += exc.problems
+                found += [self._relabelled(p) for p in exc.problems if p.location not in self.bad]
         unique = {(p.location, p.code, p.message_en): p for p in found}
-        return sorted(unique.values(), key=lambda p: _cell_sort_key(p.location))
+        return sort_problems(unique.values())
+
+    def _relabelled(self, p: Problem) -> Problem:
+        """A builder problem named by column (第1年…) instead of the placeholder year it was checked with."""
+        for year, (zh, en) in self.year_labels.items():
+            if p.message_zh.startswith(f"{year}年 ") or p.message_en.startswith(f"{year} "):
+                return Problem(p.code, zh + p.message_zh[len(f"{year}年"):] if p.message_zh.startswith(f"{year}年 ") else p.message_zh,
+                               en + p.message_en[len(str(year)):] if p.message_en.startswith(f"{year} ") else p.message_en,
+                               file=p.file, location=p.location, line=p.line, column=p.column, fix_zh=p.fix_zh, fix_en=p.fix_en)
+        return p

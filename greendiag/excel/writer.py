@@ -58,7 +58,57 @@ def write_template(path: str | os.PathLike, catalogue: Catalogue, *, diagnosis_y
     wb = build_workbook(catalogue, diagnosis_year=diagnosis_year, dataset=ds)
     with fileio.atomic_path(target) as tmp:
         wb.save(tmp)
+        _cache_formula_values(tmp, _year_headers(diagnosis_year))
     return target
+
+
+def _year_headers(diagnosis_year: Optional[int]) -> dict[str, dict[str, str]]:
+    """{sheet: {cell: text}}: what the year-header formulas show for this diagnosis year (their fallback without one)."""
+    def text(back: int, k: int, base: bool = False) -> str:
+        if diagnosis_year is None:
+            return "基准年" if base else f"第{k}年"
+        return f"{diagnosis_year - back}年" + ("(基准年)" if base else "")
+
+    ind = {f"{get_column_letter(base + k)}3": text(3 - k, k + 1) for base in (L.IND_VALUE_COL, L.IND_EVIDENCE_COL) for k in range(3)}
+    stat: dict[str, str] = {}
+    for base in (L.STAT_VALUE_COL, L.STAT_EVIDENCE_COL):
+        stat[f"{get_column_letter(base)}3"] = text(4, 0, base=True)
+        stat.update({f"{get_column_letter(base + 1 + k)}3": text(3 - k, k + 1) for k in range(3)})
+    return {L.INDICATORS: ind, L.STATISTICS: stat}
+
+
+def _cache_formula_values(path: str, values: dict[str, dict[str, str]]) -> None:
+    """Store each formula's result next to it in the saved file (openpyxl writes formulas without one), so that
+    previewers that do not recalculate show the years; Excel, WPS and LibreOffice still recalculate the formulas."""
+    import io
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        book, rels = zf.read("xl/workbook.xml").decode("utf-8"), zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        targets = {m.group(2): m.group(1) for m in re.finditer(r'<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+        parts: dict[str, dict[str, str]] = {}
+        for m in re.finditer(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book):
+            if m.group(1) in values and m.group(2) in targets:
+                parts[targets[m.group(2)].lstrip("/")] = values[m.group(1)]
+        if len(parts) != len(values):  # not the layout this module writes: leave the file as it is
+            return
+        contents = {name: zf.read(name) for name in names}
+        infos = {name: zf.getinfo(name) for name in names}
+    for part, cells in parts.items():
+        xml = contents[part].decode("utf-8")
+        for ref, text in cells.items():
+            xml = re.sub(rf'<c r="{ref}"((?: [^>]*?)?)><f>(.*?)</f>(?:<v\s*/>|<v></v>)</c>',
+                         lambda m: f'<c r="{ref}"{m.group(1)} t="str"><f>{m.group(2)}</f><v>{escape(text)}</v></c>', xml, count=1)
+        contents[part] = xml.encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in names:
+            out.writestr(infos[name], contents[name])
+    with open(path, "wb") as fh:  # the temporary file of atomic_path: the target is replaced only after this
+        fh.write(buffer.getvalue())
 
 
 def _as_dataset(dataset: Optional[DatasetLike], cat: Catalogue) -> Optional[ParkDataset]:
@@ -95,7 +145,7 @@ def build_workbook(cat: Catalogue, *, diagnosis_year: Optional[int] = None, data
     note.font = Font(name=FONT, size=9, italic=True)
     ws_proj.row_dimensions[last + 2].height = 32
     ws_proj.freeze_panes = "C3"
-    _meta_sheet(wb.create_sheet(L.META), cat)
+    _meta_sheet(wb.create_sheet(L.META), cat, diagnosis_year)
     for ws in wb.worksheets:
         if ws.title == L.META:
             continue
@@ -160,8 +210,9 @@ def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
 
 
 def _dv(ws: Worksheet, kind: str, *, values: Iterable[str] = (), minimum=None, maximum=None, prompt: str = "",
-        title: str = "") -> DataValidation:
-    """A data validation added to the sheet: drop-downs stop bad entries; numbers and dates only warn (units may be typed)."""
+        title: str = "", unit_example: Optional[str] = None) -> DataValidation:
+    """A data validation added to the sheet: drop-downs stop bad entries; dates, and numbers that may carry a unit
+    (`unit_example`), only warn; a number that takes no unit stops bad entries."""
     if kind == "list":
         dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True, errorStyle="stop",
                             error="请从下拉列表中选择 / choose a value from the list", errorTitle="无效选项 Invalid")
@@ -177,13 +228,18 @@ def _dv(ws: Worksheet, kind: str, *, values: Iterable[str] = (), minimum=None, m
             op, f1, f2 = "lessThanOrEqual", _num(maximum), None
         else:
             op, f1, f2 = "between", "-1E+15", "1E+15"
-        dv = DataValidation(type=kind, operator=op, formula1=f1, formula2=f2, allow_blank=True, errorStyle="warning",
-                            errorTitle="数值 Number",
-                            error=(f"应为{'整数' if kind == 'whole' else '数值'}"
-                                   + (f",范围 {_num(minimum)}–{_num(maximum)}" if minimum is not None and maximum is not None
-                                      else f",不小于 {_num(minimum)}" if minimum is not None
-                                      else f",不大于 {_num(maximum)}" if maximum is not None else "")
-                                   + "。带单位的数值(如 32000 元/tce)可确认保留 / a number is expected; a value with a unit may be kept")[:225])
+        rng = (f",范围 {_num(minimum)}–{_num(maximum)}" if minimum is not None and maximum is not None
+               else f",不小于 {_num(minimum)}" if minimum is not None else f",不大于 {_num(maximum)}" if maximum is not None else "")
+        rng_en = (f" in {_num(minimum)}–{_num(maximum)}" if minimum is not None and maximum is not None
+                  else f" ≥ {_num(minimum)}" if minimum is not None else f" ≤ {_num(maximum)}" if maximum is not None else "")
+        what_zh, what_en = ("整数", "a whole number") if kind == "whole" else ("数值", "a number")
+        if unit_example is None:
+            error = f"应为{what_zh}{rng} / {what_en}{rng_en} is expected"
+        else:
+            with_unit = f"(如 {unit_example})" if unit_example else ""
+            error = f"应为{what_zh}{rng}。带单位的数值{with_unit}可确认保留 / {what_en}{rng_en} is expected; a value with a unit may be kept"
+        dv = DataValidation(type=kind, operator=op, formula1=f1, formula2=f2, allow_blank=True,
+                            errorStyle="stop" if unit_example is None else "warning", errorTitle="数值 Number", error=error[:225])
     dv.showErrorMessage = True
     if prompt:
         dv.showInputMessage = True
@@ -212,6 +268,9 @@ def _kv_sheet(ws: Worksheet, zh: str, en: str, fields: tuple, values: dict[str, 
     row, year_row = 3, 0
     validations: dict[tuple, DataValidation] = {}
     for f in fields:
+        if f.key == "fictitious" if isinstance(f, L.Field) else False:
+            if values.get(f.key) != L.YES:  # a real park is not asked; prefilled from a fictitious example, it says so
+                continue
         if isinstance(f, L.Section):
             _label(ws, row, 2, f"{f.zh}  {f.en}", fill=FILL_SECTION, bold=True)
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
@@ -229,7 +288,7 @@ def _kv_sheet(ws: Worksheet, zh: str, en: str, fields: tuple, values: dict[str, 
         dv_key = _field_dv_key(f)
         if dv_key is not None:
             if dv_key not in validations:
-                validations[dv_key] = _dv(ws, dv_key[0], values=dv_key[1], minimum=dv_key[2], maximum=dv_key[3])
+                validations[dv_key] = _dv(ws, dv_key[0], values=dv_key[1], minimum=dv_key[2], maximum=dv_key[3], unit_example=dv_key[4])
             validations[dv_key].add(ws.cell(row, L.KV_VALUE_COL).coordinate)
         if f.key == "diagnosis_year":
             year_row = row
@@ -242,16 +301,17 @@ def _kv_sheet(ws: Worksheet, zh: str, en: str, fields: tuple, values: dict[str, 
 
 
 def _field_dv_key(f: L.Field) -> Optional[tuple]:
+    unit_example = f.unit_example if f.unit else None
     if f.kind == "choice":
-        return ("list", f.choices, None, None)
+        return ("list", f.choices, None, None, None)
     if f.kind == "bool":
-        return ("list", (L.YES, L.NO), None, None)
+        return ("list", (L.YES, L.NO), None, None, None)
     if f.kind == "date":
-        return ("date", (), None, None)
+        return ("date", (), None, None, None)
     if f.kind == "int":
-        return ("whole", (), f.minimum, f.maximum)
+        return ("whole", (), f.minimum, f.maximum, unit_example)
     if f.kind == "number":
-        return ("decimal", (), f.minimum, f.maximum)
+        return ("decimal", (), f.minimum, f.maximum, unit_example)
     return None
 
 
@@ -347,7 +407,7 @@ def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: s
             dv = _dv(ws, "list", values=[lv.zh for lv in ind.levels], prompt=hint, title=ind.name_zh)
         else:
             dv = _dv(ws, "decimal", minimum=ind.bounds_min, maximum=ind.bounds_max, prompt=hint,
-                     title=f"{ind.number} {ind.unit or ''}")
+                     title=f"{ind.number} {ind.unit or ''}", unit_example="32000 元/tce" if ind.unit == "万元/tce" else "")
         for k in range(3):
             year = pre.year(k + 1)
             value, evidence = pre.indicators.get((ind.id, year), (None, None)) if year else (None, None)
@@ -389,7 +449,7 @@ def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: 
             for sid in dict.fromkeys(ind.definition.numerator + ind.definition.denominator):
                 used.setdefault(sid, []).append(ind.number)
     dv = _dv(ws, "decimal", minimum=0, prompt="数值,单位见“单位”列;也可带单位 / a number in the unit shown, or with its unit",
-             title="统计量 Statistic")
+             title="统计量 Statistic", unit_example="")
     row = L.STAT_FIRST_ROW
     for n, stat in enumerate(cat.statistics, start=1):
         _key(ws, row, f"stat:{stat.id}")
@@ -429,7 +489,7 @@ def _row_table(ws: Worksheet, top: int, zh: Optional[str], en: Optional[str], co
     ws.column_dimensions["A"].width = 14
     ws.row_dimensions[head].height = 44
     bool_dv = _dv(ws, "list", values=(L.YES, L.NO))
-    num_dv = None
+    num_dvs: dict[tuple, DataValidation] = {}
     count = max(minimum_rows, len(rows) + 5)
     for i in range(count):
         r = head + 1 + i
@@ -444,21 +504,24 @@ def _row_table(ws: Worksheet, top: int, zh: Optional[str], en: Optional[str], co
             if col.kind == "bool":
                 bool_dv.add(ws.cell(r, j).coordinate)
             elif col.kind == "number":
-                num_dv = num_dv or _dv(ws, "decimal", minimum=0)
-                num_dv.add(ws.cell(r, j).coordinate)
+                dv_key = (col.unit, col.unit_example)
+                if dv_key not in num_dvs:
+                    num_dvs[dv_key] = _dv(ws, "decimal", minimum=0, unit_example=col.unit_example if col.unit else None)
+                num_dvs[dv_key].add(ws.cell(r, j).coordinate)
     return head + count
 
 
 # ------------------------------------------------------------------ meta
 
 
-def _meta_sheet(ws: Worksheet, cat: Catalogue) -> None:
+def _meta_sheet(ws: Worksheet, cat: Catalogue, diagnosis_year: Optional[int]) -> None:
     from .. import __version__
 
     rows = (("format", L.TEMPLATE_FORMAT), ("generator", f"greendiag {__version__}"), ("catalogue_id", cat.id),
             ("catalogue_version", cat.version), ("catalogue_label", cat.label),
             ("overlays", json.dumps([list(o) for o in cat.overlays], ensure_ascii=False)),
-            ("indicators", ",".join(i.id for i in cat.indicators)))
+            ("indicators", ",".join(i.id for i in cat.indicators)),
+            ("diagnosis_year", "" if diagnosis_year is None else str(diagnosis_year)))  # checks the indicator cells when 园区信息's year is unusable
     for r, (k, v) in enumerate(rows, start=1):
         ws.cell(r, 1, k)
         ws.cell(r, 2, v).data_type = "s"
