@@ -112,7 +112,7 @@ def fill_from_yaml(wb, raw: dict) -> None:
     yes_no = lambda b: "是" if b else "否"
     park = wb["园区信息"]
     value_cell(park, "diagnosis_year").value = raw["diagnosis_year"]
-    value_cell(park, "fictitious").value = yes_no(raw["fictitious"])
+    assert "fictitious" not in keyed_rows(park)  # a blank template does not ask a real park whether it is fictitious
     for key, v in raw["park"].items():
         if isinstance(v, dict):
             for sub, text in v.items():
@@ -265,6 +265,8 @@ def test_filled_by_hand_reads_back_equal_to_the_yaml(blank_2025, tmp_path, catal
     path = tmp_path / "filled.xlsx"
     wb.save(path)
     got = greendiag.load_dataset(path, catalogue=catalogue)
+    assert got.fictitious is False and demo_raw["fictitious"] is True  # typed into a blank template: a real park's data
+    got = attrs.evolve(got, fictitious=True)
     assert attrs.evolve(got, source=demo_dataset.source) == demo_dataset
     # and the diagnosis is the same, but for the file name
     a = greendiag.diagnose(got, catalogue=catalogue, backend="python").to_dict()
@@ -624,3 +626,158 @@ def test_statistic_evidence_is_read_and_located(prefilled, tmp_path, catalogue):
     i = [b["year"] for b in data["years"]].index(2024)
     wb = openpyxl.load_workbook(prefilled)
     assert locate(("years", i, "statistics", "employees", "evidence")) == ref(statistic_cell(wb["原始统计数据"], "employees", 3, evidence=True))
+
+
+# ------------------------------------------------------------------ review: year cell, units, follow-on checks, order
+
+
+def _problems_after(prefilled, tmp_path, catalogue, edit, name="edited.xlsx"):
+    wb = openpyxl.load_workbook(prefilled)
+    edit(wb)
+    path = tmp_path / name
+    wb.save(path)
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(path, catalogue=catalogue)
+    return exc.value.problems, wb
+
+
+def _bad_indicators(wb):
+    ind = wb["指标数据"]
+    indicator_cell(ind, "renewable_energy_share", 0).value = "abc"  # not-a-number, 2022
+    indicator_cell(ind, "clean_energy_share", 1).value = 120  # share-over-100, 2023
+    indicator_cell(ind, "road_shading", 2).value = dt.date(2024, 3, 4)  # date-not-number, 2024
+
+
+def test_an_unusable_year_cell_does_not_hide_the_indicator_errors(prefilled, tmp_path, catalogue):
+    def edit(wb):
+        value_cell(wb["园区信息"], "diagnosis_year").value = "明年"
+        _bad_indicators(wb)
+
+    problems, wb = _problems_after(prefilled, tmp_path, catalogue, edit)
+    ind, park = wb["指标数据"], wb["园区信息"]
+    found = {(p.code, p.location): p for p in problems}
+    assert set(found) == {("not-a-number", ref(value_cell(park, "diagnosis_year"))),
+                          ("not-a-number", ref(indicator_cell(ind, "renewable_energy_share", 0))),
+                          ("share-over-100", ref(indicator_cell(ind, "clean_energy_share", 1))),
+                          ("date-not-number", ref(indicator_cell(ind, "road_shading", 2)))}
+    # the template was made for 2025 (the demo's year): its columns are 2022–2024, and the year cell says so
+    assert found[("not-a-number", ref(indicator_cell(ind, "renewable_energy_share", 0)))].message_zh.startswith("2022年 2 ")
+    assert found[("share-over-100", ref(indicator_cell(ind, "clean_energy_share", 1)))].message_zh.startswith("2023年 ")
+    assert "2025" in found[("not-a-number", ref(value_cell(park, "diagnosis_year")))].message_zh
+
+
+def test_without_any_year_the_cells_are_checked_by_column(prefilled, tmp_path, catalogue):
+    def edit(wb):
+        value_cell(wb["园区信息"], "diagnosis_year").value = None
+        meta = wb["_greendiag"]
+        for row in meta.iter_rows():
+            if row[0].value == "diagnosis_year":  # as in a workbook made before the template recorded its year
+                row[1].value = None
+        _bad_indicators(wb)
+
+    problems, wb = _problems_after(prefilled, tmp_path, catalogue, edit)
+    ind = wb["指标数据"]
+    found = {(p.code, p.location): p for p in problems}
+    assert {c for c, _ in found} == {"required", "not-a-number", "share-over-100", "date-not-number"}
+    assert found[("not-a-number", ref(indicator_cell(ind, "renewable_energy_share", 0)))].message_zh.startswith("第1年 2 ")
+    assert found[("share-over-100", ref(indicator_cell(ind, "clean_energy_share", 1)))].message_en.startswith("year 2 indicator ")
+    assert found[("date-not-number", ref(indicator_cell(ind, "road_shading", 2)))].message_zh.startswith("第3年 ")
+    assert not any("2100" in p.message_zh for p in problems)  # the stand-in year never shows
+
+
+def test_natural_units_in_year_area_investment_and_days(prefilled, tmp_path, catalogue):
+    def edit(wb):
+        park, team, proj = wb["园区信息"], wb["工作组"], wb["改进项目"]
+        value_cell(park, "diagnosis_year").value = "2025年"
+        value_cell(park, "park.area_km2").value = "1200 亩"  # 1 亩 = 10000/15 m²: 1200 亩 = 800000 m² = 0.8 km²
+        value_cell(team, "engagement.onsite.working_days").value = "5 天"
+        table_cells(proj, "project", "总投资")[0].value = "1.2亿元"  # 1.2 × 10⁸ 元 = 12000 万元
+        table_cells(proj, "project", "其中固定资产投资")[0].value = "3200 元"  # 0.32 万元
+
+    ds = _load_after(prefilled, tmp_path, catalogue, edit)
+    assert ds.diagnosis_year == 2025 and ds.profile.area_km2 == 0.8 and ds.engagement.onsite_working_days == 5
+    assert (ds.projects[0].total_investment, ds.projects[0].fixed_investment) == (12000, 0.32)
+
+    def wrong(wb):
+        value_cell(wb["园区信息"], "park.area_km2").value = "18.6 万元"
+        value_cell(wb["工作组"], "engagement.onsite.working_days").value = "5 周年"
+
+    problems, wb = _problems_after(prefilled, tmp_path, catalogue, wrong, "wrong.xlsx")
+    assert {(p.code, p.location) for p in problems} == {
+        ("wrong-dimension", ref(value_cell(wb["园区信息"], "park.area_km2"))),
+        ("unknown-unit", ref(value_cell(wb["工作组"], "engagement.onsite.working_days")))}
+
+
+def test_the_unit_sentence_is_only_on_cells_that_read_units(blank_2025):
+    wb = openpyxl.load_workbook(blank_2025)
+    park, team, proj, ind = wb["园区信息"], wb["工作组"], wb["改进项目"], wb["指标数据"]
+
+    def dv(ws, cell):
+        (v,) = [d for d in ws.data_validations.dataValidation if cell.coordinate in d.sqref]
+        return v
+
+    year = dv(park, value_cell(park, "diagnosis_year"))
+    assert "单位" not in year.error and year.errorStyle == "stop" and "2000–2100" in year.error
+    assert "平方公里" in dv(park, value_cell(park, "park.area_km2")).error
+    assert "亿元" in dv(proj, table_cells(proj, "project", "总投资")[0]).error
+    assert "天" in dv(team, value_cell(team, "engagement.onsite.working_days")).error
+    assert "32000 元/tce" in dv(ind, indicator_cell(ind, "energy_productivity", 0)).error
+    assert "元/tce" not in dv(ind, indicator_cell(ind, "renewable_energy_share", 0)).error
+
+
+def test_a_cell_with_a_problem_gets_no_follow_on_problem(prefilled, tmp_path, catalogue):
+    def edit(wb):
+        cell = indicator_cell(wb["指标数据"], "renewable_energy_share", 2)
+        cell.value = "=1+1"  # its evidence index stays: the value is not empty, it is not computed
+        value_cell(wb["园区信息"], "park.name").value = "=1+1"
+
+    problems, wb = _problems_after(prefilled, tmp_path, catalogue, edit)
+    assert {(p.code, p.location) for p in problems} == {
+        ("formula-not-computed", ref(indicator_cell(wb["指标数据"], "renewable_energy_share", 2))),
+        ("formula-not-computed", ref(value_cell(wb["园区信息"], "park.name")))}
+
+
+def test_problems_are_in_sheet_row_column_order_whichever_stage_finds_them(prefilled, tmp_path, catalogue):
+    def edit(wb):  # every one of these is found by the dataset builder, none by the cell reader
+        ind = wb["指标数据"]
+        indicator_cell(ind, "green_coverage", 0).value = "abc"  # a late row, the first year
+        indicator_cell(ind, "renewable_energy_share", 2).value = "abc"  # an early row, the last year
+        indicator_cell(ind, "renewable_energy_share", 1).value = "abc"
+        statistic_cell(wb["原始统计数据"], "employees", 1).value = -5
+
+    problems, wb = _problems_after(prefilled, tmp_path, catalogue, edit)
+    ind = wb["指标数据"]
+    assert [p.location for p in problems] == [ref(indicator_cell(ind, "renewable_energy_share", 1)),
+                                              ref(indicator_cell(ind, "renewable_energy_share", 2)),
+                                              ref(indicator_cell(ind, "green_coverage", 0)),
+                                              ref(statistic_cell(wb["原始统计数据"], "employees", 1))]
+
+
+def test_date_not_number_names_the_year(prefilled, tmp_path, catalogue):
+    problems, wb = _problems_after(prefilled, tmp_path, catalogue, _bad_indicators)
+    (p,) = [p for p in problems if p.code == "date-not-number"]
+    assert p.message_zh.startswith("2024年 ") and p.message_en.startswith("2024 indicator ")
+
+
+def test_fictitious_row_only_in_a_workbook_prefilled_from_an_example(blank_2025, prefilled, demo_dataset):
+    assert "fictitious" not in keyed_rows(openpyxl.load_workbook(blank_2025)["园区信息"])
+    assert demo_dataset.fictitious
+    assert value_cell(openpyxl.load_workbook(prefilled)["园区信息"], "fictitious").value == "是"
+
+
+def test_year_headers_show_their_years_without_recalculation(blank_2025, tmp_path, catalogue):
+    cached = openpyxl.load_workbook(blank_2025, data_only=True)  # what a previewer that does not recalculate shows
+    ind, stats = cached["指标数据"], cached["原始统计数据"]
+    r, col = header_col(ind, "指标数据")
+    assert [ind.cell(r + 1, col + k).value for k in range(3)] == ["2022年", "2023年", "2024年"]
+    r, col = header_col(ind, "证明材料索引")
+    assert [ind.cell(r + 1, col + k).value for k in range(3)] == ["2022年", "2023年", "2024年"]
+    r, col = header_col(stats, "数值")
+    assert [stats.cell(r + 1, col + k).value for k in range(4)] == ["2021年(基准年)", "2022年", "2023年", "2024年"]
+    formulas = openpyxl.load_workbook(blank_2025)["指标数据"]
+    assert str(formulas.cell(r + 1, header_col(formulas, "指标数据")[1]).value).startswith("=IF(ISNUMBER(")  # still follows the year cell
+    no_year = tmp_path / "no-year.xlsx"
+    write_template(no_year, catalogue)
+    ind = openpyxl.load_workbook(no_year, data_only=True)["指标数据"]
+    r, col = header_col(ind, "指标数据")
+    assert [ind.cell(r + 1, col + k).value for k in range(3)] == ["第1年", "第2年", "第3年"]

@@ -230,3 +230,9 @@ def test_diagnosis_output_holds_no_quantity(demo_dataset, catalogue):
     d = greendiag.diagnose(demo_dataset, catalogue=catalogue, backend="python").to_dict()
     assert not list(_leaks(d))
     json.dumps(d, ensure_ascii=False)  # plain JSON types only
+
+
+@pytest.mark.parametrize("text", ["hm2", "hm²", "公顷"])
+def test_hm2_is_the_hectare_of_chinese_statistics(text):
+    """Chinese yearbooks write hm² for 公顷; pint alone would read hm2 as hecto-(m2) = 100 m²."""
+    assert units.factor(text, "m2") == 10_000

@@ -167,6 +167,7 @@ class _Reader:
         self.bad: set[str] = set()  # cells with a problem: no follow-on check reports them again
         self.fallback_year: Optional[int] = None  # the year the columns are read with when 园区信息's is unusable
         self.year_labels: dict[int, tuple[str, str]] = {}  # placeholder year → (第1年, year 1)
+        self.year_cells = 0  # filled value or evidence cells of 指标数据 and 原始统计数据
 
     # -------------------------------------------------------------- cells
     def ref(self, ws, row: int, col: int) -> str:
@@ -310,9 +311,11 @@ class _Reader:
         self._fields(self.wb[L.PARK], L.PARK_FIELDS, data)
         self._fields(self.wb[L.TEAM], L.ENGAGEMENT_FIELDS, data)
         if "diagnosis_year" not in data:
-            self._fall_back_year()
+            note = self._fall_back_year()
         self._baseline(data)
         self._years(data)
+        if "diagnosis_year" not in data and self.year_cells:
+            self._note_on_year_cell(note)
         team = self._table(self.wb[L.TEAM], "team", L.TEAM_COLUMNS, ("engagement", "team"))
         if team:
             data.setdefault("engagement", {})["team"] = team
@@ -321,9 +324,9 @@ class _Reader:
             data["projects"] = projects
         return data
 
-    def _fall_back_year(self) -> None:
+    def _fall_back_year(self) -> tuple[str, str]:
         """Without a usable diagnosis year, read the year columns with the template's year, or a placeholder
-        labelled 第1–3年: every cell is still checked, and the year cell's problem says how."""
+        labelled 第1–3年, so every cell is still checked; returns the note for the year cell's problem."""
         try:
             year = int(str(self.meta.get("diagnosis_year") or "").strip())
         except ValueError:
@@ -335,9 +338,12 @@ class _Reader:
         else:
             self.fallback_year = year = PLACEHOLDER_YEAR
             self.year_labels = {year - 4: ("基准年", "base year"), **{year - 4 + k: (f"第{k}年", f"year {k}") for k in (1, 2, 3)}}
-            note = (";年份未知,指标与统计数据已逐格检查(按列标为第1–3年、基准年),与年份相关的核对待填写诊断年份后进行",
-                    "; with no year, the indicator and statistics cells were checked column by column (labelled year 1–3, base year);"
-                    " checks that need the year wait for it")
+            note = (";年份未知,指标与统计数据已逐格检查(按列标为第1–3年、基准年)",
+                    "; with no year, the indicator and statistics cells were checked column by column (labelled year 1–3, base year)")
+        return note
+
+    def _note_on_year_cell(self, note: tuple[str, str]) -> None:
+        """Tell, on the year cell's problem, how the year columns were checked without it."""
         ref = self.where.get(("diagnosis_year",))
         for i, p in enumerate(self.problems):
             if p.location == ref:
@@ -454,6 +460,7 @@ class _Reader:
                 evidence = _text(self.value(ws, row, ecol))
                 if raw is None and evidence is None:
                     continue
+                self.year_cells += 1
                 ref = self.ref(ws, row, vcol)
                 if not known:
                     self.fail(ref, "unknown-indicator", f"指标“{iid}”不在当前指标目录中", f"indicator '{iid}' is not in the catalogue in use",
@@ -486,6 +493,7 @@ class _Reader:
                 evidence = _text(self.value(ws, row, ecol))
                 if raw is None and evidence is None:
                     continue
+                self.year_cells += 1
                 ref = self.ref(ws, row, col)
                 if sid not in known_stats:
                     self.fail(ref, "unknown-statistic", f"统计量“{sid}”不在当前指标目录中", f"statistic '{sid}' is not in the catalogue in use",
