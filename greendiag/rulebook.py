@@ -352,5 +352,29 @@ class _SafeFormatter(string.Formatter):
 _formatter = _SafeFormatter()
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(template: str) -> Optional[tuple[tuple[str, Optional[str], str], ...]]:
+    """A template split once into (literal, field, spec) parts; None for anything but plain {name[:spec]} fields."""
+    parts = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        if field is not None and (conversion or not field.isidentifier() or "{" in (spec or "")):
+            return None
+        parts.append((literal, field, spec or ""))
+    return tuple(parts)
+
+
 def render(template: str, fields: dict) -> str:
-    return _formatter.vformat(template, (), fields)
+    """Fill a message template; a missing or ill-typed field renders as '—' or plain text instead of failing."""
+    parts = _parsed(template)
+    if parts is None:
+        return _formatter.vformat(template, (), fields)
+    out = []
+    for literal, field, spec in parts:
+        out.append(literal)
+        if field is not None:
+            value = fields.get(field, "—")
+            try:
+                out.append(format(value, spec))
+            except (ValueError, TypeError):
+                out.append(str(value))
+    return "".join(out)

@@ -248,3 +248,15 @@ def test_recommendation_templates_use_only_prepared_fields(rulebase, demo_datase
             assert names <= set(ctx) | {"threshold"}, (rule_id, names - set(ctx))
         seen.add(rule_id)
     assert {"rec.advanced.below_lead", "rec.standard.below_reference", "rec.standard.requirement"} <= seen
+
+
+@pytest.mark.parametrize("template, fields", [
+    ("{a:.4g} x {b} {c:>3}", {"a": 1.23456, "b": "q"}),   # a missing field renders as —
+    ("{a:.2f}", {"a": "text"}),                          # an ill-typed field renders as plain text
+    ("plain", {}), ("{{esc}} {a}", {"a": 1}),
+    ("{0}", {}), ("{a!r}", {"a": "x"}), ("{a:{b}}", {"a": 1, "b": "3"}),  # not plain fields: the slow path
+])
+def test_fast_message_rendering_equals_the_safe_formatter(template, fields):
+    from greendiag.rulebook import _formatter, render
+
+    assert render(template, fields) == _formatter.vformat(template, (), fields)
