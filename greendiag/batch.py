@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 import attrs
 
-from .errors import EngineError, GreendiagError, Problem
+from .errors import GreendiagError, Problem
 from .pack import pack_names
 
 MAX_CHUNK = 64
@@ -50,8 +50,7 @@ class _Config:
     rules_files: tuple
     backend: str
     as_of: Optional[dt.date]
-    pack_root: Optional[str] = None  # write each park's report pack into pack_root/pack_names[index]
-    pack_names: tuple = ()
+    pack_root: Optional[str] = None  # write each park's report pack into pack_root/<its name> (the name travels with the item)
     report_lang: str = "zh"
 
 
@@ -86,7 +85,7 @@ def _source(item: Any, index: int) -> str:
     return f"<datasets[{index}]>"
 
 
-def _diagnose_item(cat, rb, cfg: _Config, index: int, item: Any) -> tuple:
+def _diagnose_item(cat, rb, cfg: _Config, index: int, item: Any, name: Optional[str] = None) -> tuple:
     """(index, ok, diagnosis dict or None, problems, seconds, traceback) for one item; never raises."""
     from .dataset import dataset_from_dict, load_dataset
     from .diagnosis import diagnose
@@ -112,16 +111,16 @@ def _diagnose_item(cat, rb, cfg: _Config, index: int, item: Any) -> tuple:
         return index, False, None, exc.problems, time.perf_counter() - start, None, None
     except Exception as exc:  # a bug of ours (or of the engine): reported for this item, the batch goes on
         return index, False, None, (_internal(exc, source),), time.perf_counter() - start, tb.format_exc(), None
-    return index, True, data, (), time.perf_counter() - start, None, _write_pack(cfg, index, data, source)
+    return index, True, data, (), time.perf_counter() - start, None, _write_pack(cfg, name, data, source)
 
 
-def _write_pack(cfg: _Config, index: int, data: dict, source: str) -> Optional[tuple]:
+def _write_pack(cfg: _Config, name: Optional[str], data: dict, source: str) -> Optional[tuple]:
     """(folder, files, problems) of this park's report pack, written here in the worker; None without out_dir."""
-    if cfg.pack_root is None:
+    if cfg.pack_root is None or name is None:
         return None
     from .pack import write_pack
 
-    folder = os.path.join(cfg.pack_root, cfg.pack_names[index])
+    folder = os.path.join(cfg.pack_root, name)
     try:
         return folder, tuple(write_pack(data, folder, lang=cfg.report_lang)), ()
     except GreendiagError as exc:  # one park's report failing must not stop the others
@@ -140,15 +139,15 @@ def _internal(exc: BaseException, source: str) -> Problem:
 
 
 def _run_chunk(cfg: _Config, chunk: list) -> list:
-    """Worker task: diagnose a chunk of (index, item) pairs with the worker's loaded catalogue and rules."""
+    """Worker task: diagnose a chunk of (index, item, pack name) triples with the worker's loaded catalogue and rules."""
     loaded = _state.get(cfg)
     if loaded is None:
         _worker_init(cfg)
         loaded = _state[cfg]
     if isinstance(loaded, GreendiagError):
-        return [(i, False, None, loaded.problems, 0.0, None, None) for i, _ in chunk]
+        return [(i, False, None, loaded.problems, 0.0, None, None) for i, _, _ in chunk]
     cat, rb = loaded
-    return [_diagnose_item(cat, rb, cfg, i, item) for i, item in chunk]
+    return [_diagnose_item(cat, rb, cfg, i, item, name) for i, item, name in chunk]
 
 
 # ------------------------------------------------------------------ the public entry point
@@ -164,7 +163,8 @@ def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, bac
     With `out_dir`, each park's report pack is written by its worker into out_dir/<unique name>
     (see `pack_dir`, `pack_problems` of the result): charts and Word files are the slow part.
     """
-    from .engine import BACKENDS
+    from .engine import check_backend
+    from .reports._data import check_lang
 
     if isinstance(datasets, (str, bytes, os.PathLike, dict)) or not isinstance(datasets, Iterable):
         raise _argument("datasets", "须为由文件路径或数据字典组成的列表", "must be a list of paths or dataset dicts",
@@ -172,24 +172,19 @@ def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, bac
     items = list(datasets)
     if progress is not None and not callable(progress):
         raise _argument("progress", "须为可调用对象 progress(done, total)", "must be a callable progress(done, total)", progress)
-    if backend not in BACKENDS:
-        raise EngineError(Problem("engine-bad-backend", f"未知后端:{backend!r}(可选 durable、python)",
-                                  f"unknown backend {backend!r} (choose durable or python)",
-                                  fix_zh="backend='durable' 或 backend='python'", fix_en="backend='durable' or backend='python'"))
+    check_backend(backend)
     workers = _check_count("workers", workers, default=_cpus())
     chunksize = _check_count("chunksize", chunksize, default=None)
     if as_of is not None and not isinstance(as_of, dt.date):
         raise _argument("as_of", "须为 datetime.date", "must be a datetime.date", as_of)
     if out_dir is not None:
-        (out_dir,) = _paths("out_dir", out_dir)
-        out_dir = os.path.abspath(out_dir)  # workers may not share the caller's working folder
-    names = tuple(pack_names([_source_safe(item, i) for i, item in enumerate(items)])) if out_dir else ()
-    from .reports import LANGS
-
-    if report_lang not in LANGS:
-        raise _argument("report_lang", f"须为 {'、'.join(LANGS)} 之一", f"must be one of {', '.join(LANGS)}", report_lang)
+        if not isinstance(out_dir, (str, os.PathLike)):
+            raise _argument("out_dir", "须为一个文件夹路径", "must be one folder path", out_dir)
+        out_dir = os.path.abspath(os.fspath(out_dir))  # workers may not share the caller's working folder
+    names = pack_names([_source_safe(item, i) for i, item in enumerate(items)]) if out_dir else [None] * len(items)
+    check_lang(report_lang)
     cfg = _Config(_paths("catalogue_overlays", catalogue_overlays), _paths("rules_files", rules_files), backend, as_of,
-                  out_dir, names, report_lang)
+                  out_dir, report_lang)
     cat, rb = _load(cfg)  # raises the GreendiagError of a bad overlay or rule file, once, here
     total = len(items)
     out: list[Optional[tuple]] = [None] * total
@@ -199,11 +194,11 @@ def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, bac
     workers = min(workers, total)
     if workers == 1:
         for i, item in enumerate(items):
-            out[i] = _diagnose_item(cat, rb, cfg, i, item)
+            out[i] = _diagnose_item(cat, rb, cfg, i, item, names[i])
             tracker.add(1)
     else:
         size = chunksize or max(1, min(MAX_CHUNK, math.ceil(total / (workers * 4))))
-        _run_pool(cfg, list(enumerate(items)), workers, size, out, tracker, (cat, rb))
+        _run_pool(cfg, [(i, item, names[i]) for i, item in enumerate(items)], workers, size, out, tracker, (cat, rb))
     return [_result(row, _source_safe(items[row[0]], row[0])) for row in out]
 
 
@@ -276,7 +271,7 @@ def _run_pool(cfg: _Config, pairs: list, workers: int, size: int, out: list, tra
     restarts = 0
     while lost:  # a worker died: run the items it took down one by one, in one worker, to find the one that kills it
         if restarts >= MAX_RESTARTS:
-            for i, item in lost:
+            for i, item, _ in lost:
                 out[i] = _crashed(i, item, verified=False)
             tracker.add(len(lost))
             return
@@ -285,7 +280,7 @@ def _run_pool(cfg: _Config, pairs: list, workers: int, size: int, out: list, tra
 
 
 def _pool_pass(cfg, chunks, workers, out, tracker, loaded) -> list:
-    """Run chunks in a pool; return the (index, item) pairs lost to a crashed worker."""
+    """Run chunks in a pool; return the (index, item, name) triples lost to a crashed worker."""
     import concurrent.futures as cf
     from concurrent.futures.process import BrokenProcessPool
 
@@ -302,7 +297,7 @@ def _pool_pass(cfg, chunks, workers, out, tracker, loaded) -> list:
                 lost += chunk
                 continue
             except Exception:  # the chunk could not be sent (an item that does not pickle): do it here instead
-                rows = [_diagnose_item(*loaded, cfg, i, item) for i, item in chunk]
+                rows = [_diagnose_item(*loaded, cfg, i, item, name) for i, item, name in chunk]
             for row in rows:
                 out[row[0]] = row
             tracker.add(len(rows))
@@ -323,11 +318,11 @@ def _isolate(cfg, pairs, out, tracker, loaded) -> list:
         try:
             ping.result()
         except BrokenProcessPool:  # no worker can even start: no item is to blame
-            for i, item in pairs:
+            for i, item, _ in pairs:
                 out[i] = _crashed(i, item, verified=False, start=True)
             tracker.add(len(pairs))
             return []
-        for k, (fut, (i, item)) in enumerate(zip(futures, pairs)):
+        for k, (fut, (i, item, name)) in enumerate(zip(futures, pairs)):
             try:
                 rows = fut.result()
             except BrokenProcessPool:
@@ -335,7 +330,7 @@ def _isolate(cfg, pairs, out, tracker, loaded) -> list:
                 tracker.add(1)
                 return pairs[k + 1:]
             except Exception:
-                rows = [_diagnose_item(*loaded, cfg, i, item)]
+                rows = [_diagnose_item(*loaded, cfg, i, item, name)]
             out[i] = rows[0]
             tracker.add(1)
         return []

@@ -35,11 +35,12 @@ def _handle(fn):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_INPUT)
         except OSError as exc:  # the environment (disk full, permissions, a path that is a file), not a bug
-            where = exc.filename or ""
-            click.echo((f"[os-error] {where}: 无法读写文件:{exc.strerror} —— 修改建议:检查路径是否存在、可写,或换一个输出位置"
-                        if lang == "zh" else
-                        f"[os-error] {where}: cannot read or write: {exc.strerror} — fix: check the path exists and is writable, or choose another output location"),
-                       err=True)
+            from .errors import Problem
+
+            click.echo(Problem("os-error", f"无法读写文件:{exc.strerror}", f"cannot read or write: {exc.strerror}",
+                               file=str(exc.filename or "") or None,
+                               fix_zh="检查路径是否存在、可写,或换一个输出位置",
+                               fix_en="check the path exists and is writable, or choose another output location").format(lang), err=True)
             sys.exit(EXIT_INPUT)
         except Exception as exc:  # a bug of ours: say so briefly; the traceback only with GREENDIAG_DEBUG=1
             if os.environ.get("GREENDIAG_DEBUG"):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from typing import Any, Optional, Union
 
 import attrs
 
 from . import facts as factsmod
+from . import fileio
 from . import units
 from .catalogue import iter_provisional
 from .dataset import load_dataset
@@ -139,7 +139,7 @@ class Diagnosis:
         })
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
+        return fileio.json_text(self.to_dict())
 
     @staticmethod
     def _indicator_meta(i) -> dict:

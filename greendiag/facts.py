@@ -108,14 +108,14 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
     out = []
     full = cat.scoring.full
     latest = ds.years[-1]
+    assessable = {y: _b(t is None or t.assessable) for y in ds.years for t in (card.total(y),)}
     for ind in cat.indicators:
         series = [ds.value(ind.id, y) for y in ds.years]
         for year in ds.years:
             v = ds.value(ind.id, year)
             sc = card.score(ind.id, year)
-            yt = card.total(year)
             f: Fact = {"fact": "indicator", "ind": ind.id, "number": float(ind.number), "year": float(year),
-                       "latest": _b(year == latest), "year_assessable": _b(yt is None or yt.assessable),
+                       "latest": _b(year == latest), "year_assessable": assessable[year],
                        "mandatory": _b(ind.mandatory), "is_share": _b(ind.is_share),
                        "direction": ind.direction or "qualitative", "has_value": _b(v is not None),
                        "signed": _b(not ind.qualitative and ind.bounds_min is None)}
@@ -171,6 +171,7 @@ def _reference_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Contex
     latest = ds.years[-1]
     for ref in cat.references:
         ind = cat.indicator(ref.indicator)
+        note = reference_value_note(ref, ind)  # per reference, not per year: it compiles a pattern
         for year in ds.years:
             v = ds.value(ind.id, year)
             if v is None or v.value is None:
@@ -184,7 +185,7 @@ def _reference_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Contex
             ctx = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
                    "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en, "value": v.value, "ref_value": ref.value,
                    **{k: f[k] for k in ("gap_abs", "gap_pct") if k in f}, **gap_units(ind, f["gap_abs"]),
-                   **reference_value_note(ref, ind)}
+                   **note}
             out.append((f, ctx))
     return out
 
@@ -243,9 +244,9 @@ def related_speciality(speciality: Optional[str], terms: Iterable[str]) -> bool:
 def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: int,
                      related: tuple[str, ...]) -> tuple[Fact, Context]:
     e = ds.engagement
-    seniors = [m for m in e.team if m.senior]
-    qualified = [m for m in seniors if related_speciality(m.speciality, related)]
-    unrelated = [m for m in seniors if not related_speciality(m.speciality, related)]
+    seniors = [(m, related_speciality(m.speciality, related)) for m in e.team if m.senior]
+    qualified = [m for m, ok in seniors if ok]
+    unrelated = [m for m, ok in seniors if not ok]
     f: Fact = {"fact": "engagement",
                "team_size": float(len(e.team)),
                "senior_count": float(len(qualified)),  # senior title in a related speciality (guide 三(二))

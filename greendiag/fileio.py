@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
-from typing import Iterator
+from typing import Any, Iterator
 
 from .errors import Problem, ReportError
 
@@ -50,6 +51,11 @@ def _umask() -> int:
     old = os.umask(0o022)
     os.umask(old)
     return old
+
+
+def json_text(data: Any) -> str:
+    """The one JSON form of greendiag output: sorted keys, UTF-8 text, no NaN; byte-identical for the same data."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

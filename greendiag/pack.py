@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Sequence
 
@@ -17,7 +16,7 @@ def write_pack(diag: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> li
     fileio.ensure_folder(out_dir)
     data = diag if isinstance(diag, dict) else diag.to_dict()
     path = os.path.join(out_dir, "diagnosis.json")
-    fileio.write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n")
+    fileio.write_text(path, fileio.json_text(data))
     return [path] + list(write_report_pack(data, out_dir, lang=lang))
 
 
@@ -25,6 +24,8 @@ def pack_names(sources: Sequence[str]) -> list[str]:
     """One pack-folder name per dataset, unique even for a.yaml + a.json or x/park.yaml + y/park.yaml.
 
     A source that is not a file path (a dict given in code, shown as <datasets[3]>) is named by its position."""
+    from collections import Counter
+
     stems, exts = [], []
     for i, src in enumerate(sources):
         if src.startswith("<"):
@@ -34,5 +35,7 @@ def pack_names(sources: Sequence[str]) -> list[str]:
             stem, ext = os.path.splitext(os.path.basename(src))
             stems.append(stem or f"park-{i + 1:03d}")
             exts.append(ext.lstrip(".").lower())
-    names = [st if stems.count(st) == 1 or not ext else f"{st}-{ext}" for st, ext in zip(stems, exts)]
-    return [n if names.count(n) == 1 else f"{i + 1:03d}-{n}" for i, n in enumerate(names)]
+    seen = Counter(stems)  # counted once: a batch may hold tens of thousands of parks
+    names = [st if seen[st] == 1 or not ext else f"{st}-{ext}" for st, ext in zip(stems, exts)]
+    seen = Counter(names)
+    return [n if seen[n] == 1 else f"{i + 1:03d}-{n}" for i, n in enumerate(names)]

@@ -249,7 +249,7 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     meta = head["rulebase"]
     known_docs = {d.id for d in cat.documents} | {meta["id"], cat.id}
     extra_docs = [read_document(p, RuleError) for p in extra]
-    problems: list[Problem] = [_not_a_rule_file(d) for d in extra_docs if _not_a_rule_file(d)]
+    problems: list[Problem] = [p for d in extra_docs if (p := _not_a_rule_file(d)) is not None]
     if problems:
         raise RuleError(problems)
     docs = [_packaged(name) for name in head["files"]] + extra_docs

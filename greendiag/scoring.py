@@ -125,11 +125,17 @@ class Scorecard:
     score_changes: tuple[ScoreChange, ...] = ()
     baseline: BaselineSummary = BaselineSummary()
 
+    _index: dict = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:  # lookups by key, not scans: facts ask once per indicator and year
+        object.__setattr__(self, "_index", {**{(s.indicator, s.year): s for s in self.indicators},
+                                            **{("", t.year): t for t in self.totals}})
+
     def score(self, indicator: str, year: int) -> Optional[IndicatorScore]:
-        return next((s for s in self.indicators if s.indicator == indicator and s.year == year), None)
+        return self._index.get((indicator, year))
 
     def total(self, year: int) -> Optional[YearScore]:
-        return next((t for t in self.totals if t.year == year), None)
+        return self._index.get(("", year))
 
 
 def score_value(ind: Indicator, value: Optional[float], level: Optional[str], method: ScoringMethod) -> tuple[Optional[float], tuple[str, ...]]:

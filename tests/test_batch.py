@@ -245,3 +245,18 @@ def test_workers_write_the_report_packs(demo_path, tmp_path, catalogue):
         assert not r.pack_problems and "report.docx" in {os.path.basename(f) for f in r.pack_files}
         on_disk = json.loads(pathlib.Path(r.pack_dir, "diagnosis.json").read_text(encoding="utf-8"))
         assert _canon(on_disk) == _canon(r.diagnosis)
+
+
+@pytest.mark.parametrize("bad", [["a", "b"], [], 3])
+def test_out_dir_must_be_one_folder(demo_path, bad):
+    with pytest.raises(greendiag.GreendiagError) as exc:
+        diagnose_many([demo_path], workers=1, backend="python", out_dir=bad)
+    assert exc.value.codes == ("bad-argument",) and "out_dir" in exc.value.problems[0].message_en
+
+
+def test_pack_names_stay_fast_and_unique_for_big_batches():
+    from greendiag.pack import pack_names
+
+    sources = [f"d{k % 7}/park.yaml" for k in range(30_000)] + ["<datasets[30000]>"]
+    names = pack_names(sources)
+    assert len(set(names)) == len(names) and names[-1] == "park-30001"

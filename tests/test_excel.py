@@ -781,3 +781,22 @@ def test_year_headers_show_their_years_without_recalculation(blank_2025, tmp_pat
     ind = openpyxl.load_workbook(no_year, data_only=True)["指标数据"]
     r, col = header_col(ind, "指标数据")
     assert [ind.cell(r + 1, col + k).value for k in range(3)] == ["第1年", "第2年", "第3年"]
+
+
+def test_a_400_digit_number_in_a_whole_number_cell_is_not_a_number(tmp_path):
+    path = tmp_path / "park.xlsx"
+    write_template(path, greendiag.load_catalogue(), diagnosis_year=2025)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["园区信息"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "diagnosis_year")
+    ws.cell(row, 4).value = "9" * 400
+    wb.save(path)
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(path)
+    assert any(p.code == "not-a-number" and p.location == f"园区信息!D{row}" for p in exc.value.problems)
+
+
+def test_a_missing_workbook_is_both_input_file_and_dataset_error(tmp_path):
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(tmp_path / "nowhere.xlsx")
+    assert isinstance(exc.value, InputFileError) and exc.value.codes == ("file-not-found",)

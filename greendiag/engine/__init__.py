@@ -15,18 +15,24 @@ from . import reference as _reference
 
 BACKENDS = ("durable", "python")
 
-__all__ = ["BACKENDS", "Cond", "EngineError", "Rule", "RuleSet", "clean_fact", "evaluate"]
+__all__ = ["BACKENDS", "Cond", "EngineError", "Rule", "RuleSet", "check_backend", "clean_fact", "evaluate"]
 
 
 def evaluate(ruleset: RuleSet, facts: Sequence[Mapping[str, Any]], backend: str = "durable") -> tuple[tuple[int, str], ...]:
     """Fire `ruleset` over `facts`; returns sorted (fact index, rule id) pairs."""
     if not isinstance(ruleset, RuleSet):
         raise EngineError(problem("engine-bad-ruleset", "需要 RuleSet", "a RuleSet is required"))
+    check_backend(backend)
     if backend == "python":
         return _reference.evaluate(ruleset, facts)
-    if backend == "durable":
-        from . import _durable
-        return _durable.evaluate(ruleset, facts)
+    from . import _durable
+    return _durable.evaluate(ruleset, facts)
+
+
+def check_backend(backend: Any) -> str:
+    """The backend name, or an EngineError naming the choices (also used before a batch starts its workers)."""
+    if backend in BACKENDS:
+        return backend
     raise EngineError(problem("engine-bad-backend", f"未知后端：{backend!r}（可选 durable、python）",
                               f"unknown backend {backend!r} (choose durable or python)",
                               fix_zh="backend='durable' 或 backend='python'", fix_en="backend='durable' or backend='python'"))

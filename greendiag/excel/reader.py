@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
 from .. import units
-from ..errors import DatasetError, InputFileError, Problem, UnitError
+from ..errors import DatasetError, Problem, UnitError, file_error
 from ..models import Catalogue
 from . import layout as L
 
@@ -50,8 +50,8 @@ def read_workbook(path: str | os.PathLike, cat: Catalogue) -> tuple[dict, Callab
 def _open(p: str):
     import openpyxl
 
-    def fail(code, zh, en, fix_zh=None, fix_en=None):
-        raise InputFileError(Problem(code, zh, en, file=p, fix_zh=fix_zh, fix_en=fix_en)) from None
+    def fail(code, zh, en, fix_zh=None, fix_en=None):  # both InputFileError and DatasetError, as for a YAML file
+        raise file_error(DatasetError)(Problem(code, zh, en, file=p, fix_zh=fix_zh, fix_en=fix_en)) from None
 
     if not os.path.exists(p):
         fail("file-not-found", "文件不存在", "file not found", "检查路径与文件名", "check the path and file name")
@@ -275,7 +275,8 @@ class _Reader:
                     p = exc.problems[0]
                     self.fail(ref, p.code, f"{zh}:{p.message_zh}", f"{en}: {p.message_en}", p.fix_zh, p.fix_en)
                     return False, None
-        if isinstance(number, float) and number != number or number in (float("inf"), float("-inf")):
+        if isinstance(number, float) and number != number or number in (float("inf"), float("-inf")) \
+                or isinstance(number, int) and abs(number) > 1e308:  # a 400-digit "number" is not one
             number = None
         if number is None:
             if unit:
@@ -436,7 +437,7 @@ class _Reader:
     def _overlay_fix(self) -> tuple[str, str]:
         overlays = []
         try:
-            overlays = [o[0] for o in json.loads(self.meta.get("overlays") or "[]")]
+            overlays = [str(o[0]) for o in json.loads(self.meta.get("overlays") or "[]")]
         except (ValueError, TypeError, IndexError):
             pass
         if overlays:

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import fileio, units
-from ..errors import Problem, ReportError
+from ..errors import Problem, ReportError, UnitError
 from ..models import Catalogue, Indicator, ParkDataset
 from . import layout as L
 
@@ -268,7 +268,7 @@ def _kv_sheet(ws: Worksheet, zh: str, en: str, fields: tuple, values: dict[str, 
     row, year_row = 3, 0
     validations: dict[tuple, DataValidation] = {}
     for f in fields:
-        if f.key == "fictitious" if isinstance(f, L.Field) else False:
+        if isinstance(f, L.Field) and f.key == "fictitious":
             if values.get(f.key) != L.YES:  # a real park is not asked; prefilled from a fictitious example, it says so
                 continue
         if isinstance(f, L.Section):
@@ -607,7 +607,7 @@ def _cell_number(value: float, given: str, unit: str) -> Any:
     try:
         if units.convert_input(number, given_unit, unit) == value:  # as dataset.py converts it
             return given
-    except Exception:  # a unit that no longer parses: keep the number
+    except (UnitError, ValueError):  # a unit that no longer parses: keep the number
         pass
     return _plain(value)
 

@@ -20,7 +20,6 @@ ReportError and leaves no partial file. Markdown, HTML and JSON are byte-identic
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Callable, TypeVar
 
@@ -89,7 +88,7 @@ def _title(rd: ReportData) -> str:
 
 
 def _json_text(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
+    return fileio.json_text(data)
 
 
 def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = None, *, lang: str = "zh") -> str:

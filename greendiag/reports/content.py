@@ -12,7 +12,7 @@ from typing import Optional, Union
 import attrs
 
 from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, ReportData, check_lang, fmt_date_zh, fmt_num,
-                    fmt_score, fmt_signed, numbers_text, strip_en, year_span)
+                    fmt_score, fmt_signed, strip_en, year_span)
 
 TITLE = "北京市工业园区绿色诊断评估报告"
 GUIDE = "《北京市工业园区绿色诊断工作指南》(2024)"
