@@ -182,6 +182,7 @@ class DocumentRef:
     year: Optional[int] = None
     note: Optional[str] = None
     origin: str = ""
+    cite_zh: Optional[str] = None  # the citation in a report's 六 参考文件 (basis documents have one)
 
 
 @attrs.frozen

@@ -38,7 +38,11 @@ _ASSESS = {True: {"better": "向好", "worse": "变差", "same": "持平", "n/a"
            False: {"better": "better", "worse": "worse", "same": "same", "n/a": "n/a"}}
 
 
+SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}  # also the reports'
+
+
 def _numbers(ns, zh: bool) -> str:
+    """Indicator or requirement numbers as a reader writes them (10、28 / 10, 28), not a Python list."""
     return "、".join(map(str, ns)) if zh else ", ".join(map(str, ns))
 
 
@@ -94,17 +98,17 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
             continue
         if t.missing_mandatory:
             effect = f"{t.missing_effect:+.2f}" if t.missing_effect is not None else "—"
-            out.append((f"  {t.year}年必选指标缺失 {_nums(t.missing_mandatory)}(按0分计,影响总分 {effect})" if zh else
-                        f"  {t.year}: mandatory indicators missing {_nums(t.missing_mandatory, ', ')} (scored 0; effect on total {effect})"))
+            out.append((f"  {t.year}年必选指标缺失 {_numbers(t.missing_mandatory, True)}(按0分计,影响总分 {effect})" if zh else
+                        f"  {t.year}: mandatory indicators missing {_numbers(t.missing_mandatory, False)} (scored 0; effect on total {effect})"))
         if t.missing_optional:
-            out.append((f"  {t.year}年可选指标未填报 {_nums(t.missing_optional)}(不计入平均)" if zh else
-                        f"  {t.year}: optional indicators not reported {_nums(t.missing_optional, ', ')} (left out)"))
+            out.append((f"  {t.year}年可选指标未填报 {_numbers(t.missing_optional, True)}(不计入平均)" if zh else
+                        f"  {t.year}: optional indicators not reported {_numbers(t.missing_optional, False)} (left out)"))
     out.append("(汇总方法为暂定:等权平均,见报告“二、5 诊断方法与评分说明”)" if zh else "(aggregation is provisional: equal-weight means; see report section 二、5, diagnosis method and scoring)")
     out.append("")
     non_rec = [f for f in diag.findings if f.kind != "recommendation"]
     out.append((f"核查发现 {len(non_rec)} 项(合规、数据核查与工作程序)" if zh else f"Findings: {len(non_rec)} (compliance, data checks, procedure)"))
     for f in non_rec:
-        out.append(f"  [{_SEVERITY_ZH.get(f.severity, f.severity) if zh else f.severity}] {f.message_zh if zh else f.message_en}")
+        out.append(f"  [{SEVERITY_ZH.get(f.severity, f.severity) if zh else f.severity}] {f.message_zh if zh else f.message_en}")
     out.append("")
     out.append((f"改进建议候选 {len(diag.recommendations)} 项" if zh else f"Recommendation candidates: {len(diag.recommendations)}"))
     for r in diag.recommendations:
@@ -115,11 +119,3 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
         if measures:
             out.append(("      措施:" if zh else "      measures: ") + measures)
     return "\n".join(out)
-
-
-_SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
-
-
-def _nums(numbers, sep: str = "、") -> str:
-    """Indicator numbers as a reader writes them (10、28), not a Python list."""
-    return sep.join(str(n) for n in numbers)

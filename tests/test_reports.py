@@ -791,3 +791,17 @@ def test_chart_labels_use_guide_numbers_and_no_font_note(ddict, monkeypatch):
     assert w is not None and w.code == "no-cjk-font" and "中文字体" in w.message_zh and "CJK" in w.message_en
     monkeypatch.setattr(fonts, "cjk_font", lambda: "Noto Sans CJK SC")
     assert chart_font_warning() is None
+
+
+def test_method_and_basis_come_from_the_diagnosis_data(ddict, tmp_path):
+    """The 100/120 scale, the on-site minimum and the cited basis documents are the catalogue's and rule base's."""
+    d = copy.deepcopy(ddict)
+    d["catalogue"]["scoring"] = {"full": 10, "cap": 12}
+    d["rules_constants"]["onsite_days_min"] = 7
+    d["engagement"]["onsite_start"] = d["engagement"]["onsite_end"] = None
+    for doc in d["catalogue"]["documents"]:
+        if doc["cite_zh"]:
+            doc["cite_zh"] = "《" + doc["title_zh"] + "》(测试引用)"
+    md = _md(d, tmp_path)
+    assert "达到引领值计10分,单项最高12分" in md and "不少于7个工作日" in md
+    assert "《北京市工业园区绿色诊断工作指南》(测试引用)" in md

@@ -242,7 +242,7 @@ def numbers_text(nums: list[int]) -> str:
     return "第" + "、".join(str(n) for n in nums) + "项"
 
 
-SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
+from ..summary import SEVERITY_ZH  # noqa: E402,F401  (one map for the terminal and the reports; content.py uses it)
 KIND_ZH = {"compliance": "合规性", "anomaly": "数据异常", "recommendation": "建议"}
 ASSESS = {"better": ("向好", "↑"), "worse": ("变差", "↓"), "same": ("持平", "→"), "n/a": ("无法比较", "—")}
 METHOD_ZH = {"standard_comparison": "标准比对法", "advanced_benchmark": "先进对照法", "problem_entry": "问题切入法",
@@ -324,6 +324,16 @@ class ReportData:
             p.need("content_zh", str), p.get("total_investment"), p.get("fixed_investment"), p.get("expected_effect_zh"), p.get("note")
         self.provisional = list(root.get("provisional") or [])
         self.baseline_summary = self._baseline_summary()
+        # what the report states as method and basis comes from the catalogue and rule base (older files may lack it)
+        scoring = cat.get("scoring")
+        self.score_full = _number_or_none(scoring.get("full")) if isinstance(scoring, Node) else None
+        self.score_cap = _number_or_none(scoring.get("cap")) if isinstance(scoring, Node) else None
+        self.documents: list[tuple[str, Optional[str]]] = [
+            (str(d.need("title_zh", str)), _optional_text(d, "cite_zh")) for d in (cat.get("documents") or [])]
+        constants = root.get("rules_constants")
+        self.constants: dict[str, float] = {str(k): float(v) for k, v in constants.raw.items()
+                                            if isinstance(v, (int, float)) and not isinstance(v, bool)} \
+            if isinstance(constants, Node) and isinstance(constants.raw, dict) else {}
 
     def _baseline_summary(self) -> dict[str, list[int]]:
         """baseline_summary from the diagnosis; an older diagnosis.json without it: derived from the baseline rows."""
@@ -519,3 +529,7 @@ class ReportData:
     def person_name(self, node: Node, key: str) -> Optional[str]:
         p = node.get(key)
         return _optional_text(p, "name") if isinstance(p, Node) else None
+
+
+def _number_or_none(v: Any) -> Optional[float]:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None

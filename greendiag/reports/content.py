@@ -355,13 +355,15 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
                   + (f"共{days}个工作日," if days is not None else "") + scope_check.replace("进行核查", "进行了核查") + "。")
     else:
         onsite = (f"现场诊断日期:{fmt_date_zh(start, '未记录')}至{fmt_date_zh(end, '未记录')}"
-                  + (f",共{days}个工作日" if days is not None else "") + f"。现场诊断{scope_check}(指南要求不少于4个工作日)。")
+                  + (f",共{days}个工作日" if days is not None else "") + f"。现场诊断{scope_check}"
+                  + (f"(指南要求不少于{rd.constants['onsite_days_min']:g}个工作日)" if "onsite_days_min" in rd.constants else "") + "。")
     author, reviewer = rd.person_name(prov, "report_author"), rd.person_name(prov, "reviewer")
     meeting = e.get("report_meeting_date")
     writing = (f"报告由{author or UNFILLED}负责编写,经{reviewer or UNFILLED}进行内部技术复核后,"
                f"于{fmt_date_zh(e.get('report_submitted'), '(未记录)')}提交园区"
                + (f";{fmt_date_zh(meeting)}召开诊断工作报告会,向园区通报诊断评估报告内容" if meeting else "") + "。")
-    methods = ("诊断采用标准比对法和先进对照法:各项指标数值与引领值比对计分,达到引领值计100分,单项最高120分;"
+    scale = (f",达到引领值计{rd.score_full:g}分,单项最高{rd.score_cap:g}分" if rd.score_full is not None and rd.score_cap is not None else "")
+    methods = (f"诊断采用标准比对法和先进对照法:各项指标数值与引领值比对计分{scale};"
                "类别得分与总分由各指标得分汇总,未填报的可选指标不计入汇总,缺失的必选指标按0分计;"
                "并与相关标准规范中的参考值比对,提出改进建议。"
                f"(规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')})")
@@ -557,31 +559,26 @@ def section_recommendations(rd: ReportData, bi: bool) -> list[Block]:
 
 # ------------------------------------------------------------------ 六 参考文件
 
-KNOWN_DOCS = {"北京市工业园区绿色诊断工作指南": "《北京市工业园区绿色诊断工作指南》(北京市经济和信息化局,2024年)",
-              "绿色园区评价要求": "工业和信息化部《绿色园区评价要求》"}
-_ISSUERS = ("工业和信息化部", "工信部", "北京市经济和信息化局")
-
-
 def doc_key(title: str) -> str:
-    """One key per document whatever the spelling: no 《》, issuer or trailing (2024)."""
+    """One key per document whatever the spelling: the name inside 《》 when there is one (the issuer and year
+    around it are not part of the name), without a trailing (2024)."""
     t = str(title).strip()
-    for issuer in _ISSUERS:
-        if t.startswith(issuer):
-            t = t[len(issuer):]
-    t = t.replace("《", "").replace("》", "").strip()
+    named = re.search(r"《([^》]+)》", t)
+    t = named.group(1).strip() if named else t
     t = re.sub(r"\s*[((]\s*\d{4}\s*(年|年版)?\s*[))]\s*$", "", t)
     return t.strip()
 
 
 def reference_documents(rd: ReportData) -> list[str]:
-    keys: list[str] = list(KNOWN_DOCS)
+    cited = {doc_key(title): cite for title, cite in rd.documents if cite}  # the basis documents (catalogue cite_zh)
+    keys: list[str] = list(cited)
     for f in list(rd.findings) + list(rd.recommendations):
         src = f.get("source")
         if src is not None and src.get("title"):
             k = doc_key(str(src["title"]))
             if k and k not in keys:
                 keys.append(k)
-    return [KNOWN_DOCS.get(k, f"《{k}》") for k in keys]
+    return [cited.get(k, f"《{k}》") for k in keys]
 
 
 def _merge_evidence(pairs: list[tuple[int, str]]) -> list[str]:
