@@ -38,6 +38,7 @@ class Finding:
     source: dict
     message_zh: str
     message_en: str
+    report: str = "note"  # where a report lists it (the rule's `report`)
 
     def sort_key(self) -> tuple:
         return (SEVERITY_ORDER[self.severity], KIND_ORDER[self.kind], self.indicator or 0, self.requirement or 0,
@@ -233,7 +234,7 @@ def _finding(spec, fact: dict, ctx: dict, cat: Catalogue) -> Finding:
         year=int(fact["year"]) if "year" in fact else None,
         value=value if isinstance(value, float) else None, threshold=threshold, threshold_name=spec.threshold_name,
         source=source,
-        message_zh=render(spec.message_zh, fields), message_en=render(spec.message_en, fields))
+        message_zh=render(spec.message_zh, fields), message_en=render(spec.message_en, fields), report=spec.report)
 
 
 def _source(spec, fact: dict, cat: Catalogue) -> dict:

@@ -72,6 +72,7 @@ class RuleSpec:
     source: Source
     tests: tuple[RuleTest, ...]
     file: str
+    report: str = "note"  # where a report lists it: note | problem | per_indicator (rule data, not rule ids in code)
 
 
 @attrs.frozen
@@ -211,7 +212,8 @@ def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], lis
             id=r["id"], kind=r["kind"], method=r.get("method"), fact=r["fact"], when=tuple(when), severity=r["severity"],
             subject=r["subject"], indicator=r.get("indicator"), threshold=th, threshold_name=th_name,
             message_zh=r["message_zh"], message_en=r["message_en"], source=Source(**r["source"]),
-            tests=tuple(RuleTest(tuple(sorted(t["fact"].items())), t["fires"]) for t in r["tests"]), file=doc.path))
+            tests=tuple(RuleTest(tuple(sorted(t["fact"].items())), t["fires"]) for t in r["tests"]), file=doc.path,
+            report=r.get("report", "note")))
     return specs, list(consts.values()), problems, terms
 
 

@@ -260,3 +260,12 @@ def test_fast_message_rendering_equals_the_safe_formatter(template, fields):
     from greendiag.rulebook import _formatter, render
 
     assert render(template, fields) == _formatter.vformat(template, (), fields)
+
+
+def test_where_a_report_lists_a_finding_is_rule_data(rulebase):
+    """Problems vs notes is decided by each rule's `report` in rules/*.yaml, not by rule ids in the report code."""
+    by_id = {r.id: r.report for r in rulebase.rules}
+    assert by_id["compliance.requirement.not_met"] == "problem"
+    assert by_id["compliance.indicator.optional_missing"] == "per_indicator"
+    assert by_id["anomaly.indicator.yoy_jump"] == "note"
+    assert {r.report for r in rulebase.rules} <= {"note", "problem", "per_indicator"}

@@ -6,6 +6,7 @@ Block kinds: Heading, Para, Bullets, Table, ChartRef, PageBreak. Renderers in do
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional, Union
 
@@ -249,7 +250,18 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
     return out
 
 
-_IN_PROBLEMS = ("compliance.requirement.not_met", "compliance.requirement.encouraged_not_met")
+def _report_of(f) -> str:
+    """Where the finding goes in the report: its rule's `report` (rules/*.yaml); a diagnosis.json written before
+    findings carried it is looked up in the packaged rule base by rule id."""
+    report = f.get("report")
+    return str(report) if report else _packaged_reports().get(str(f["rule_id"]), "note")
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_reports() -> dict[str, str]:
+    from ..rulebook import load_rules
+
+    return {r.id: r.report for r in load_rules().rules}
 
 
 def data_notes(rd: ReportData, bi: bool) -> list[str]:
@@ -258,10 +270,10 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
     out: list[str] = []
     optional: dict[int, list[int]] = {}
     for f in rd.findings:
-        rule = str(f["rule_id"])
-        if f["kind"] == "recommendation" or rule in _IN_PROBLEMS:
+        report = _report_of(f)
+        if f["kind"] == "recommendation" or report == "problem":
             continue
-        if rule == "compliance.indicator.optional_missing" and _is_num(f.get("indicator")) and int(f.get("indicator")) in rd.meta:
+        if report == "per_indicator" and _is_num(f.get("indicator")) and int(f.get("indicator")) in rd.meta:
             optional.setdefault(int(f.get("indicator")), []).append(int(f.get("year") or 0))
             continue
         sev = SEVERITY_ZH.get(str(f["severity"]), str(f["severity"]))
