@@ -21,6 +21,7 @@ import datetime as dt
 import math
 from typing import Any, Iterable, Mapping, Optional
 
+from .dataset import LEVEL as _LEVEL, STATUS as _STATUS
 from .models import Catalogue, Indicator, ScoringMethod
 
 __all__ = [
@@ -37,7 +38,7 @@ STR_FIELDS = ("s0", "s1")
 # subnormals, 0.1 + 0.2, the score cap, and an integer just above 2**53
 EDGE_FLOATS = (0.0, -0.0, 1.0, -1.0, 0.5, 1e-05, -1e-05, 1e16, 1e308, -1e308, 5e-324, 2.2250738585072014e-308,
                0.1 + 0.2, 0.3, 100.0, 120.0, 99.99999999999999, 9007199254740993.0)
-STATUS_LABELS = ("met", "not_met", "unknown", "符合", "不符合", "未知")
+STATUS_LABELS = tuple(_STATUS)  # every status spelling the dataset reader accepts
 
 
 def _st():
@@ -140,7 +141,7 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
     import copy
     import random
 
-    units = {i.id: i.unit for i in _catalogue(catalogue).indicators}
+    top = {i.id: i.bounds_max for i in _catalogue(catalogue).indicators}  # shares stay within 100 %
     parks = []
     for k in range(n):
         rnd = random.Random(seed * 1_000_003 + k)
@@ -150,7 +151,7 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
             for ind_id, entry in list(block.get("indicators", {}).items()):
                 v, f = (entry.get("value") if isinstance(entry, dict) else entry), rnd.uniform(0.6, 1.2)
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    v = round(min(v * f, 100.0) if units.get(ind_id) == "%" else v * f, 3)
+                    v = round(min(v * f, top[ind_id]) if top.get(ind_id) is not None else v * f, 3)
                 elif isinstance(v, str) and v.split(" ")[0].replace(".", "").isdigit() and " " in v:
                     number, unit = v.split(" ", 1)
                     v = f"{round(float(number) * f, 1)} {unit}"
@@ -239,7 +240,7 @@ def park_datasets(catalogue: Optional[Catalogue] = None, *, diagnosis_year=None,
                 inds[key] = draw(_written(st, ind, x))
             blocks.append({"year": y, "indicators": inds})
         data: dict = {"format": FORMAT, "fictitious": True,
-                      "park": {"name": draw(_names(st)), "level": draw(st.sampled_from(["国家级", "市级", "其他", "national", "municipal", "other"]))},
+                      "park": {"name": draw(_names(st)), "level": draw(st.sampled_from([*_LEVEL.values(), *_LEVEL]))},
                       "diagnosis_year": dy, "years": blocks}
         if draw(st.booleans()):
             data["catalogue"] = {"id": cat.id, "version": cat.version}
@@ -251,11 +252,19 @@ def park_datasets(catalogue: Optional[Catalogue] = None, *, diagnosis_year=None,
     return build()
 
 
+def _related_specialities() -> tuple[str, ...]:
+    """The rule base's list of related specialities (rules/engagement.yaml terms), so the kit follows the data."""
+    from .facts import RELATED_SPECIALITIES
+    from .rulebook import load_rules
+
+    return load_rules().term_lists()[RELATED_SPECIALITIES]
+
+
 def _engagement(st, dy: int, overlay_ids: list[str]):
     day = st.dates(min_value=dt.date(dy - 1, 1, 1), max_value=dt.date(dy, 12, 31)).map(dt.date.isoformat)
     member = st.fixed_dictionaries({"name": _names(st)}, optional={
         "role": st.sampled_from(["组长", "成员", "leader"]), "senior": st.booleans(),
-        "speciality": st.sampled_from(["能源管理", "环境工程", "生态学", "低碳技术", "LCA", "carbon accounting", "会计", "法律", ""]),
+        "speciality": st.sampled_from([*_related_specialities(), "会计", "法律", ""]),  # related ones and two that are not
         "led_green_projects": st.booleans(), "park_staff": st.booleans()})
     onsite = st.tuples(day, day).map(sorted).flatmap(lambda se: st.fixed_dictionaries(
         {"start": st.just(se[0]), "end": st.just(se[1])}, optional={"working_days": st.integers(0, 366)}))
