@@ -144,8 +144,9 @@ def _fail(error_cls: type[GreendiagError], path: str, code: str, zh: str, en: st
     raise file_error(error_cls)(Problem(code, zh, en, file=path, line=line, column=col, fix_zh=fix_zh, fix_en=fix_en)) from None
 
 
-def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> str:
-    """Read a UTF-8 text file or raise a located error (missing, a folder, too large, not UTF-8, empty)."""
+def check_file(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> str:
+    """The path of an existing, readable-sized file, or a located error (missing, a folder, too large, bad path).
+    Shared by every reader (YAML/JSON here, workbooks in excel/)."""
     p = os.fspath(path)
     try:
         if os.path.isdir(p):
@@ -153,6 +154,21 @@ def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFi
         size = os.path.getsize(p)
         if size > MAX_BYTES:
             _fail(error_cls, p, "file-too-large", f"文件过大({size}字节)", f"file too large ({size} bytes)")
+    except FileNotFoundError:
+        _fail(error_cls, p, "file-not-found", "文件不存在", "file not found", fix_zh="检查路径与文件名", fix_en="check the path and file name")
+    except PermissionError:
+        _fail(error_cls, p, "file-unreadable", "没有读取权限", "permission denied")
+    except OSError as exc:
+        _fail(error_cls, p, "file-unreadable", f"无法读取文件:{exc.strerror}", f"cannot read file: {exc.strerror}")
+    except ValueError:  # os functions reject a path with an embedded NUL byte
+        _fail(error_cls, p.replace("\x00", "\\x00"), "bad-path", "路径含有空字节", "the path contains a NUL byte")
+    return p
+
+
+def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> str:
+    """Read a UTF-8 text file or raise a located error (missing, a folder, too large, not UTF-8, empty)."""
+    p = check_file(path, error_cls)
+    try:
         with open(p, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:

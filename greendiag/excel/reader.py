@@ -23,9 +23,9 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from .. import units
 from ..errors import DatasetError, Problem, UnitError, file_error
 from ..models import Catalogue
+from ..yamlio import check_file
 from . import layout as L
 
-MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ROWS = 2000
 PLACEHOLDER_YEAR = 2100  # columns are checked against it when neither the workbook nor the template gives a year
@@ -53,13 +53,7 @@ def _open(p: str):
     def fail(code, zh, en, fix_zh=None, fix_en=None):  # both InputFileError and DatasetError, as for a YAML file
         raise file_error(DatasetError)(Problem(code, zh, en, file=p, fix_zh=fix_zh, fix_en=fix_en)) from None
 
-    if not os.path.exists(p):
-        fail("file-not-found", "文件不存在", "file not found", "检查路径与文件名", "check the path and file name")
-    if os.path.isdir(p):
-        fail("is-directory", "这是一个文件夹,不是数据文件", "this is a folder, not a data file")
-    size = os.path.getsize(p)
-    if size > MAX_BYTES:
-        fail("file-too-large", f"文件过大({size}字节)", f"file too large ({size} bytes)")
+    check_file(p, DatasetError)  # missing, a folder, too large: as for a YAML file
     not_xlsx = ("not-xlsx", "文件不是有效的 Excel 工作簿(.xlsx);可能已损坏、加密,或是 .xls/.csv 改名而来",
                 "the file is not a valid Excel workbook (.xlsx): damaged, encrypted, or an .xls/.csv renamed",
                 "在 Excel 中另存为 .xlsx(不加密码),或" + FIX_TEMPLATE[0], "save it from Excel as .xlsx without a password, or " + FIX_TEMPLATE[1])
