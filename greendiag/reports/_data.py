@@ -328,6 +328,8 @@ class ReportData:
         scoring = cat.get("scoring")
         self.score_full = _number_or_none(scoring.get("full")) if isinstance(scoring, Node) else None
         self.score_cap = _number_or_none(scoring.get("cap")) if isinstance(scoring, Node) else None
+        # the score of an indicator at its lead value; a diagnosis.json older than `scoring` was made with 100
+        self.full = self.score_full if self.score_full is not None else 100.0
         self.documents: list[tuple[str, Optional[str]]] = [
             (str(d.need("title_zh", str)), _optional_text(d, "cite_zh")) for d in (cat.get("documents") or [])]
         constants = root.get("rules_constants")
@@ -433,7 +435,7 @@ class ReportData:
             parts.append("由统计数据推导")
         flags = list(r.get("flags") or [])
         if "capped" in flags:
-            parts.append("得分封顶120分")
+            parts.append(f"得分封顶{self.score_cap:g}分" if self.score_cap is not None else "得分封顶")
         if "best_nonpositive" in flags:
             parts.append("数值≤0,按最优计")
         if explain and evidence:

@@ -196,7 +196,7 @@ def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
     """低于引领值15%(差距16.0%) when the indicator scores below 100 in `year`; None otherwise."""
     r = rd.rows.get((n, year))
     m = rd.meta[n]
-    if r is None or not _is_num(r["score"]) or r["score"] >= 100 or (r["value"] is None and r["level"] is None):
+    if r is None or not _is_num(r["score"]) or r["score"] >= rd.full or (r["value"] is None and r["level"] is None):
         return None
     if m["kind"] == "qualitative":
         return f"未达到引领档“{rd.lead_text(n)}”"
@@ -290,7 +290,7 @@ def _highlights(rd: ReportData) -> list[str]:
     t0, t1 = rd.totals.get(first), rd.totals.get(last)
     if t0 is not None and t1 is not None and _is_num(t0["total"]) and _is_num(t1["total"]) and t1["total"] > t0["total"]:
         out.append(f"诊断总分由{first}年的{fmt_score(t0['total'])}分提高到{last}年的{fmt_score(t1['total'])}分。")
-    at_lead = [n for n in rd.indicator_numbers if _is_num(rd.score(n, last)) and rd.score(n, last) >= 100]
+    at_lead = [n for n in rd.indicator_numbers if _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
     if at_lead:
         out.append(f"{last}年达到或优于引领值的指标共{len(at_lead)}项:" + "、".join(rd.name(n) for n in at_lead) + "。")
     steady = [n for n in rd.indicator_numbers if rd.trend(n)[0] == "steady_better"]
@@ -419,7 +419,7 @@ def _category_highlights(rd: ReportData) -> list[str]:
             d = s1 - s0
             text += f",较{first}年{'提高' if d > 0 else '下降' if d < 0 else '持平'}" + (f"{abs(d):.1f}分" if d else "")
         lead = [rd.name(n) for n in rd.indicator_numbers
-                if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= 100]
+                if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
         text += (";达到或优于引领值:" + "、".join(lead) if lead else ";尚无指标达到引领值") + "。"
         out.append(text)
     return out or ["无可比较的类别得分。"]
@@ -672,7 +672,8 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
         out.append(Table(f"annex-2-1-2-{y}", _t("一级指标", "序号", "二级指标", "指标单位", "指标数据", "得分",
                                                   "评价情况说明" if explain else "证明材料索引"),
                          tuple(rows), merge_col0=True, widths_cm=(2.4, 1.0, 4.3, 1.7, 1.7, 1.3, 4.0), note=total))
-    out.append(Para("注:1. 单项指标最高得分不超过120分。2. 年份1至年份3原则上为绿色诊断实施年份的前三年。", "note"))
+    cap = f"{rd.score_cap:g}" if rd.score_cap is not None else "120"  # older diagnosis.json: the guide's 注1
+    out.append(Para(f"注:1. 单项指标最高得分不超过{cap}分。2. 年份1至年份3原则上为绿色诊断实施年份的前三年。", "note"))
     return out
 
 
