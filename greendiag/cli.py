@@ -12,6 +12,7 @@ import traceback
 
 import click
 
+from .dataset import DIAGNOSIS_YEARS
 from .errors import GreendiagError
 from .pack import write_pack
 
@@ -220,8 +221,8 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False))
 @overlay_option
-@click.option("--year", "diagnosis_year", type=click.IntRange(2000, 2100), default=None,
-              help="诊断年份(指标取其前三年) / diagnosis year (indicators for the three years before it)")
+@click.option("--year", "diagnosis_year", type=click.IntRange(*DIAGNOSIS_YEARS), default=None,
+              help="诊断年份(指标取其前若干年,默认前三年,见目录 scoring.years.count) / diagnosis year (indicators for the years before it: three by default, the catalogue's scoring.years.count)")
 @click.option("--from", "source", type=click.Path(dir_okay=False), default=None,
               help="用已有数据预填(YAML/JSON/Excel) / prefill from an existing dataset (e.g. last year's, or a YAML file)")
 @click.pass_context

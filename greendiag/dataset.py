@@ -18,7 +18,7 @@ from . import schema, units
 from .catalogue import load_catalogue
 from .errors import DatasetError, Problem, UnitError
 from .models import (Catalogue, Engagement, ImprovementProject, Indicator, IndicatorValue, ParkDataset, ParkProfile,
-                     Person, RequirementStatus, ServiceProvider, StatisticValue, TeamMember)
+                     Person, RequirementStatus, ServiceProvider, Statistic, StatisticValue, TeamMember)
 from .yamlio import MAX_DEPTH, Document, json_path, read_document
 
 FORMAT = "greendiag-dataset/1"
@@ -26,6 +26,42 @@ STATUS = {"met": "met", "not_met": "not_met", "unknown": "unknown", "符合": "m
 LEVEL = {"national": "国家级", "municipal": "市级", "other": "其他"}
 
 Locator = Callable[..., Problem]
+YearLabel = Callable[[int], tuple[str, str]]
+
+# Year bounds, the one source for the CLI, the workbook and the checks here; tests/test_dataset_years.py checks
+# that dataset.schema.json says the same.
+DIAGNOSIS_YEARS = (2000, 2100)  # diagnosis_year
+DATA_YEARS = (1990, 2100)  # years[].year, and dates: beyond them date arithmetic can overflow
+GUIDE_YEAR_COUNT = 3  # 附件2-1-2 注2: the three years before the diagnosis (catalogue scoring.years.count)
+_ZH_COUNT = "一两三四五六七八九十"
+_EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def year_text(year: int) -> tuple[str, str]:
+    """How messages name a data year: ("2023年", "2023")."""
+    return f"{year}年", str(year)
+
+
+def indicator_label(ind: Indicator, year: tuple[str, str]) -> tuple[str, str]:
+    """How messages name an indicator in a year: ("2023年 1 能源产出率", "2023 indicator 1 Energy productivity")."""
+    return f"{year[0]} {ind.number} {ind.name_zh}", f"{year[1]} indicator {ind.number} {ind.name_en}"
+
+
+def statistic_label(stat: Statistic, year: tuple[str, str]) -> tuple[str, str]:
+    """How messages name a statistic in a year: ("2023年 从业人员数", "2023 Employees")."""
+    return f"{year[0]} {stat.name_zh}", f"{year[1]} {stat.name_en}"
+
+
+def count_words(count: int) -> tuple[str, str]:
+    """A number of scored years in words: ("三", "three years"), ("两", "two years"); digits beyond ten."""
+    if 1 <= count <= len(_EN_COUNT):
+        return _ZH_COUNT[count - 1], f"{_EN_COUNT[count - 1]} year{'s' if count > 1 else ''}"
+    return str(count), f"{count} years"
+
+
+def count_source(count: int) -> tuple[str, str]:
+    """The guide's note for the scored years, when the catalogue scores as many as the guide says; else nothing."""
+    return ("(附件2-1-2 注2)", " (annex 2-1-2 note 2)") if count == GUIDE_YEAR_COUNT else ("", "")
 
 
 def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = None) -> ParkDataset:
@@ -65,10 +101,13 @@ def _dates_as_text(v: Any) -> Any:
 
 
 def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Document] = None,
-                  locate: Optional[Callable[[tuple], str]] = None) -> ParkDataset:
+                  locate: Optional[Callable[[tuple], Optional[str]]] = None, year_label: YearLabel = year_text) -> ParkDataset:
     """Validate parsed data against the schema and the catalogue; return a ParkDataset or raise DatasetError.
 
-    When the schema fails, the value checks still run on the parts it accepted: one error lists every problem."""
+    When the schema fails, the value checks still run on the parts it accepted: one error lists every problem.
+    The hooks let a reader of another format word problems as its user sees the data: `locate` maps a dataset
+    path to a place (a workbook's sheet!cell; the JSON path when it gives none), `year_label` names a data year
+    in messages (a workbook read without its year names its columns 第1年…)."""
     doc = doc or Document(source, data, None)
     if locate is not None:  # Excel: schema paths map to sheet!cell
         def where(code, zh, en, path=(), fix_zh=None, fix_en=None):
@@ -78,14 +117,14 @@ def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Docum
     unsafe = _unsafe_values(doc)  # NaN, cycles, runaway nesting: nothing else is looked at
     found = unsafe or schema.problems(doc, "dataset.schema.json")
     if not found:
-        return _Builder(data, cat, source, where).build()
+        return _Builder(data, cat, source, where, year_label=year_label).build()
     if locate is not None:
         found = [Problem(p.code, p.message_zh, p.message_en, file=source, location=_relocate(p.location, locate),
                          fix_zh=p.fix_zh, fix_en=p.fix_en) for p in found]
     if not unsafe:  # the schema failed: check the values of the well-formed parts too, so one run shows everything
         cuts = _schema_cuts(data)
         if () not in cuts:
-            checker = _Builder(_without(data, cuts), cat, source, where, cuts=cuts, original=data)
+            checker = _Builder(_without(data, cuts), cat, source, where, year_label=year_label, cuts=cuts, original=data)
             checker.check()
             found = _merged(found, checker.problems)
     raise DatasetError(found)
@@ -184,9 +223,9 @@ class _Builder:
     With `cuts` (the paths the schema refused, already removed from `data`) it only checks what is left:
     required fields may then be missing, and problems that could be consequences of a removed part are not raised."""
 
-    def __init__(self, data: dict, cat: Catalogue, source: str, where: Locator, *,
+    def __init__(self, data: dict, cat: Catalogue, source: str, where: Locator, *, year_label: YearLabel = year_text,
                  cuts: frozenset[tuple] = frozenset(), original: Any = None):
-        self.data, self.cat, self.source, self.where = data, cat, source, where
+        self.data, self.cat, self.source, self.where, self.year_label = data, cat, source, where, year_label
         self.cuts = cuts
         self.cut_values = _cut_indicator_years(cuts, original, cat) if cuts else frozenset()
         self.problems: list[Problem] = []
@@ -216,7 +255,10 @@ class _Builder:
         """Every value check, collecting problems; (scored years, values, statistics, baseline, engagement)."""
         d = self.data
         dy = d.get("diagnosis_year")
-        scored = tuple(range(dy - self.cat.scoring.years, dy)) if isinstance(dy, int) else ()
+        count = self.cat.scoring.years
+        scored = tuple(range(dy - count, dy)) if isinstance(dy, int) else ()
+        (n_zh, n_en), (cite_zh, cite_en) = count_words(count), count_source(count)
+        span = f"{scored[0]}–{scored[-1]}" if len(scored) > 1 else "".join(map(str, scored))
         if "catalogue" in d and d["catalogue"].get("id") not in (None, self.cat.id):
             self.fail("catalogue-mismatch", f"数据声明的指标目录“{d['catalogue']['id']}”与当前目录“{self.cat.id}”不一致",
                       f"dataset declares catalogue '{d['catalogue']['id']}', but '{self.cat.id}' is in use", ("catalogue", "id"))
@@ -234,13 +276,13 @@ class _Builder:
             years_seen[y] = i
             if scored and y >= dy:
                 self.fail("year-not-before-diagnosis", f"年份 {y} 不早于诊断年份 {dy}", f"year {y} is not before the diagnosis year {dy}",
-                          ("years", i, "year"), f"诊断年份的前三年为 {scored[0]}–{scored[-1]}(附件2-1-2 注2)",
-                          f"the three years before the diagnosis are {scored[0]}–{scored[-1]} (annex 2-1-2 note 2)")
+                          ("years", i, "year"), f"诊断年份的前{n_zh}年为 {span}{cite_zh}",
+                          f"the {n_en} before the diagnosis {'are' if count > 1 else 'is'} {span}{cite_en}")
                 continue
             stats.extend(self._statistics(y, block.get("statistics", {}), ("years", i, "statistics")))
             values.extend(self._indicators(y, block.get("indicators", {}), ("years", i, "indicators")))
         if scored and not any(y in years_seen for y in scored) and not self.incomplete(("years",)):
-            self.fail("no-scored-year", f"没有诊断年份前三年({scored[0]}–{scored[-1]})的数据", f"no data for the three years before the diagnosis ({scored[0]}–{scored[-1]})",
+            self.fail("no-scored-year", f"没有诊断年份前{n_zh}年({span})的数据", f"no data for the {n_en} before the diagnosis ({span})",
                       ("years",), "检查 diagnosis_year 与 years 中的年份", "check diagnosis_year and the years given")
         values = self._derive(values, stats, scored)
         baseline = self._baseline(d.get("baseline", []))
@@ -286,7 +328,7 @@ class _Builder:
         return value, text
 
     def _check_bounds(self, ind: Indicator, year: int, value: float, path: tuple, derived: bool = False) -> bool:
-        what_zh, what_en = _labels(ind, year)
+        what_zh, what_en = indicator_label(ind, self.year_label(year))
         how = "(由统计数据推导)" if derived else ""
         how_en = " (derived from statistics)" if derived else ""
         basis_zh, basis_en = ind.bounds_basis_zh, ind.bounds_basis_en
@@ -319,7 +361,7 @@ class _Builder:
                 self.fail("unknown-indicator", f"未知指标“{key}”", f"unknown indicator '{key}'", p, hint, hint_en)
                 continue
             raw_value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
-            what_zh, what_en = what = _labels(ind, year)
+            what_zh, what_en = what = indicator_label(ind, self.year_label(year))
             vp = p + ("value",) if isinstance(raw, dict) else p
             if ind.qualitative:
                 level = ind.level(str(raw_value)) if isinstance(raw_value, str) else None
@@ -349,11 +391,12 @@ class _Builder:
                 continue
             raw_value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
             vp = p + ("value",) if isinstance(raw, dict) else p
-            got = self._number(raw_value, unit, stat.unit, vp, (f"{year}年 {stat.name_zh}", f"{year} {stat.name_en}"))
+            what_zh, what_en = what = statistic_label(stat, self.year_label(year))
+            got = self._number(raw_value, unit, stat.unit, vp, what)
             if got is None:
                 continue
             if got[0] < 0:
-                self.fail("negative-value", f"{year}年 {stat.name_zh}:{got[0]:g} 为负数", f"{year} {stat.name_en}: {got[0]:g} is negative", vp)
+                self.fail("negative-value", f"{what_zh}:{got[0]:g} 为负数", f"{what_en}: {got[0]:g} is negative", vp)
                 continue
             out.append(StatisticValue(stat.id, year, got[0], got[1], evidence))
         return out
@@ -411,8 +454,9 @@ class _Builder:
         except ValueError:
             self.fail("bad-date", f"日期“{text}”无效", f"invalid date '{text}'", path, "格式为 YYYY-MM-DD", "use YYYY-MM-DD")
             return None
-        if not 1990 <= day.year <= 2100:  # the schema's range of data years; beyond it date arithmetic can overflow
-            self.fail("bad-date", f"日期“{text}”不在1990–2100年之间", f"date '{text}' is not within 1990–2100", path)
+        low, high = DATA_YEARS
+        if not low <= day.year <= high:
+            self.fail("bad-date", f"日期“{text}”不在{low}–{high}年之间", f"date '{text}' is not within {low}–{high}", path)
             return None
         return day
 
@@ -452,11 +496,6 @@ class _Builder:
                            address=p.get("address"), area_km2=p.get("area_km2"),
                            leading_industries=p.get("leading_industries"), description=p.get("description"),
                            zoning=p.get("zoning"), industry_status=p.get("industry_status"))
-
-
-def _labels(ind: Indicator, year: int) -> tuple[str, str]:
-    """How messages name an indicator in a year: ("2023年 1 能源产出率", "2023 indicator 1 Energy productivity")."""
-    return f"{year}年 {ind.number} {ind.name_zh}", f"{year} indicator {ind.number} {ind.name_en}"
 
 
 def _cut_indicator_years(cuts: frozenset[tuple], original: Any, cat: Catalogue) -> frozenset[tuple[str, int]]:

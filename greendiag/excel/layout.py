@@ -2,7 +2,8 @@
 
 Every row a reader needs carries a key in the hidden column A (``park.name``, ``ind:energy_productivity``,
 ``team``…), so reading depends on keys, not on row positions. Columns are fixed here and locked in the
-workbook (the sheets are protected, so columns cannot be inserted or moved).
+workbook (the sheets are protected, so columns cannot be inserted or moved); the year columns follow the
+number of years the catalogue scores (``scoring.years.count``, three in the guide).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from typing import Optional
 
 import attrs
+
+from ..dataset import DIAGNOSIS_YEARS, count_source, count_words
 
 TEMPLATE_FORMAT = "greendiag-template/1"
 
@@ -70,7 +73,7 @@ def _phone(key: str, zh: str, en: str) -> Field:
 PARK_FIELDS: tuple = (
     Section("一、园区基本信息", "Park"),
     Field("diagnosis_year", "诊断年份", "Diagnosis year", "int", True, "指标数据取其前三年(附件2-1-2 注2)",
-          "indicators are for the three years before it", 2000, 2100, suffix="年"),
+          "indicators are for the three years before it", *DIAGNOSIS_YEARS, suffix="年"),
     Field("park.name", "园区名称", "Park name", "text", True),
     Field("park.management_body", "园区管理机构名称", "Park management body"),
     Field("park.level", "园区级别", "Park level", "choice", choices=LEVEL_CHOICES, hint_zh="下拉选择", hint_en="choose from the list"),
@@ -170,16 +173,12 @@ PROJECT_ROWS = 20
 # 指标数据: fixed columns (A is the hidden key)
 IND_FIRST_ROW = 4
 IND_COL = {"category": 2, "number": 3, "name_zh": 4, "name_en": 5, "unit": 6, "mandatory": 7}
-IND_VALUE_COL = 8  # three value columns, then three evidence columns, then the hint
-IND_EVIDENCE_COL = IND_VALUE_COL + 3
-IND_HINT_COL = IND_EVIDENCE_COL + 3
+IND_VALUE_COL = 8  # a value column per scored year, then an evidence column per year, then the hint
 
-# 原始统计数据: base year plus the three years, "used by", then four evidence columns (after "used by", so a
+# 原始统计数据: base year plus the scored years, "used by", then the evidence columns (after "used by", so a
 # workbook made before evidence columns existed reads the same)
 STAT_FIRST_ROW = 4
 STAT_VALUE_COL = 6
-STAT_USED_BY_COL = STAT_VALUE_COL + 4
-STAT_EVIDENCE_COL = STAT_USED_BY_COL + 1
 
 # 基本要求
 REQ_FIRST_ROW = 3
@@ -187,3 +186,74 @@ REQ_COL = {"number": 2, "text_zh": 3, "text_en": 4, "type": 5, "status": 6, "evi
 
 # key–value blocks (园区信息, 工作组 top): B label zh, C label en, D value, E hint
 KV_VALUE_COL = 4
+
+
+def park_fields(count: int) -> tuple:
+    """PARK_FIELDS with the diagnosis year's hint for a catalogue scoring `count` years."""
+    (n_zh, n_en), (cite_zh, _) = count_words(count), count_source(count)
+    return tuple(attrs.evolve(f, hint_zh=f"指标数据取其前{n_zh}年{cite_zh}", hint_en=f"indicators are for the {n_en} before it")
+                 if isinstance(f, Field) and f.key == "diagnosis_year" else f for f in PARK_FIELDS)
+
+
+@attrs.frozen
+class YearTable:
+    """A sheet with a value column and an evidence column per year: 指标数据 (the scored years) or 原始统计数据
+    (the base year, which year-over-year indicators need, then the scored years).
+
+    Columns are numbered by slot: 0 is the base year, 1…count the scored years; slot j holds the year
+    diagnosis_year − count − 1 + j, whatever the sheet."""
+
+    sheet: str
+    prefix: str  # of the row keys in column A: "ind:" or "stat:"
+    section: str  # the key of a year block of the dataset: "indicators" or "statistics"
+    count: int  # the scored years (catalogue scoring.years.count)
+    first_value_col: int
+    first_evidence_col: int
+    base_year: bool
+
+    @property
+    def slots(self) -> range:
+        return range(0 if self.base_year else 1, self.count + 1)
+
+    def value_col(self, slot: int) -> int:
+        return self.first_value_col + slot - self.slots.start
+
+    def evidence_col(self, slot: int) -> int:
+        return self.first_evidence_col + slot - self.slots.start
+
+    @property
+    def after_values(self) -> int:
+        """The first column after the value columns."""
+        return self.first_value_col + len(self.slots)
+
+    @property
+    def after_evidence(self) -> int:
+        """The first column after the evidence columns."""
+        return self.first_evidence_col + len(self.slots)
+
+    def back(self, slot: int) -> int:
+        """How many years the slot's year is before the diagnosis year."""
+        return self.count + 1 - slot
+
+    def year(self, diagnosis_year: int, slot: int) -> int:
+        return diagnosis_year - self.back(slot)
+
+
+def indicator_table(count: int) -> YearTable:
+    """指标数据: H… the values of the scored years, then their evidence columns, then the hint."""
+    return YearTable(INDICATORS, "ind:", "indicators", count, IND_VALUE_COL, IND_VALUE_COL + count, base_year=False)
+
+
+def statistics_table(count: int) -> YearTable:
+    """原始统计数据: F… the values of the base year and the scored years, "used by", then the evidence columns."""
+    return YearTable(STATISTICS, "stat:", "statistics", count, STAT_VALUE_COL, STAT_VALUE_COL + count + 2, base_year=True)
+
+
+def slot_label(slot: int) -> tuple[str, str]:
+    """A year column named without its year: ("基准年", "base year"), ("第2年", "year 2")."""
+    return ("基准年", "base year") if slot == 0 else (f"第{slot}年", f"year {slot}")
+
+
+def slot_span(count: int) -> str:
+    """The scored columns without their years, for 第1–3年 / years 1–3: "1–3" ("1" for one year)."""
+    return f"1–{count}" if count > 1 else "1"

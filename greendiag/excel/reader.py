@@ -2,14 +2,15 @@
 
 Cell-level problems (a date where a number belongs, an unknown drop-down value, a missing required cell)
 are found here; value-level ones (text that is not a number, units, bounds) by dataset.build_dataset,
-which locates them through `locate`. When this module finds problems it still runs the builder on the
-cells that were good, so the user gets every problem of the workbook in one list.
-"""
+which places them at their cells through `locate` and names their years through `year_label`. When this
+module finds problems it still runs the builder on the cells that were good, so the user gets every problem
+of the workbook in one list. The year columns are those of the catalogue's year count (scoring.years.count)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
 from .. import units
+from ..dataset import DIAGNOSIS_YEARS, build_dataset, count_words, indicator_label, statistic_label, year_text
 from ..errors import DatasetError, Problem, UnitError, file_error
 from ..models import Catalogue
 from ..yamlio import check_file
@@ -28,8 +30,9 @@ from . import layout as L
 
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ROWS = 2000
-PLACEHOLDER_YEAR = 2100  # columns are checked against it when neither the workbook nor the template gives a year
+PLACEHOLDER_YEAR = DIAGNOSIS_YEARS[1]  # columns are checked against it when neither the workbook nor the template gives a year
 FIX_TEMPLATE = ("用 greendiag template 生成模板,再填写", "generate a template with `greendiag template OUT.xlsx` and fill it in")
+_UNKNOWN = {"indicators": ("unknown-indicator", "指标", "indicator"), "statistics": ("unknown-statistic", "统计量", "statistic")}
 
 
 def read_workbook(path: str | os.PathLike, cat: Catalogue) -> tuple[dict, Callable[[tuple], Optional[str]]]:
@@ -37,6 +40,7 @@ def read_workbook(path: str | os.PathLike, cat: Catalogue) -> tuple[dict, Callab
     p = os.fspath(path)
     wb = _open(p)
     meta = _check_template(wb, p)
+    _check_year_columns(wb, p, cat.scoring.years)
     reader = _Reader(wb, p, cat, meta)
     data = reader.read()
     if reader.problems:
@@ -91,6 +95,21 @@ def _check_template(wb, p: str) -> dict:
                                     fix_zh="不要删除或重命名模板中的工作表;" + FIX_TEMPLATE[0], fix_en="do not delete or rename sheets; " + FIX_TEMPLATE[1])
                             for s in missing])
     return meta
+
+
+def _check_year_columns(wb, p: str, count: int) -> None:
+    """The year columns must be those of the catalogue's year count, or every value would be read as another year's."""
+    ws, expected = wb[L.INDICATORS], L.indicator_table(count).first_evidence_col
+    found = next((c for c in range(L.IND_VALUE_COL + 1, L.IND_VALUE_COL + 12)
+                  if str(ws.cell(2, c).value or "").startswith("证明材料索引")), None)  # headed after the value columns
+    if found is None or found == expected:  # a damaged header row: the rows' keys are still checked
+        return
+    made = found - L.IND_VALUE_COL
+    raise DatasetError(Problem("year-columns-mismatch", f"“{L.INDICATORS}”表有 {made} 个年份列,而当前指标目录评分 {count} 年(scoring.years.count)",
+                               f"sheet '{L.INDICATORS}' has {made} year columns, but the catalogue in use scores {count} years (scoring.years.count)",
+                               file=p, location=f"{L.INDICATORS}!{get_column_letter(found)}2",
+                               fix_zh="用当前指标目录重新生成模板,或用生成模板时的指标目录读取",
+                               fix_en="regenerate the template with the catalogue in use, or read it with the catalogue it was made with"))
 
 
 # ------------------------------------------------------------------ helpers
@@ -161,6 +180,7 @@ class _Reader:
         self.bad: set[str] = set()  # cells with a problem: no follow-on check reports them again
         self.fallback_year: Optional[int] = None  # the year the columns are read with when 园区信息's is unusable
         self.year_labels: dict[int, tuple[str, str]] = {}  # placeholder year → (第1年, year 1)
+        self.tables = (L.indicator_table(cat.scoring.years), L.statistics_table(cat.scoring.years))
         self.year_cells = 0  # filled value or evidence cells of 指标数据 and 原始统计数据
 
     # -------------------------------------------------------------- cells
@@ -321,20 +341,24 @@ class _Reader:
 
     def _fall_back_year(self) -> tuple[str, str]:
         """Without a usable diagnosis year, read the year columns with the template's year, or a placeholder
-        labelled 第1–3年, so every cell is still checked; returns the note for the year cell's problem."""
+        labelled by column (第1年…, 基准年), so every cell is still checked; returns the note for the year cell's problem."""
         try:
             year = int(str(self.meta.get("diagnosis_year") or "").strip())
         except ValueError:
             year = None
-        if year is not None and 2000 <= year <= 2100:
+        low, high = DIAGNOSIS_YEARS
+        first = year - self.cat.scoring.years if year is not None else None
+        if year is not None and low <= year <= high:
             self.fallback_year = year
-            note = (f";指标与统计数据已按模板生成时的诊断年份 {year}({year - 3}–{year - 1}年)逐格检查",
-                    f"; the indicator and statistics cells were checked with the template's diagnosis year {year} ({year - 3}–{year - 1})")
+            note = (f";指标与统计数据已按模板生成时的诊断年份 {year}({first}–{year - 1}年)逐格检查",
+                    f"; the indicator and statistics cells were checked with the template's diagnosis year {year} ({first}–{year - 1})")
         else:
             self.fallback_year = year = PLACEHOLDER_YEAR
-            self.year_labels = {year - 4: ("基准年", "base year"), **{year - 4 + k: (f"第{k}年", f"year {k}") for k in (1, 2, 3)}}
-            note = (";年份未知,指标与统计数据已逐格检查(按列标为第1–3年、基准年)",
-                    "; with no year, the indicator and statistics cells were checked column by column (labelled year 1–3, base year)")
+            stats = self.tables[1]
+            self.year_labels = {stats.year(year, slot): L.slot_label(slot) for slot in stats.slots}
+            span = L.slot_span(stats.count)
+            note = (f";年份未知,指标与统计数据已逐格检查(按列标为第{span}年、基准年)",
+                    f"; with no year, the indicator and statistics cells were checked column by column (labelled year {span}, base year)")
         return note
 
     def _note_on_year_cell(self, note: tuple[str, str]) -> None:
@@ -347,7 +371,7 @@ class _Reader:
 
     def _year_label(self, year: int) -> tuple[str, str]:
         """How messages name a data year: ("2023年", "2023"), or ("第2年", "year 2") for a placeholder year."""
-        return self.year_labels.get(year, (f"{year}年", str(year)))
+        return self.year_labels.get(year) or year_text(year)
 
     def _fields(self, ws, fields: tuple, data: dict) -> None:
         by_key = {f.key: f for f in fields if isinstance(f, L.Field)}
@@ -441,79 +465,14 @@ class _Reader:
         return ("用当前指标目录重新生成模板", "regenerate the template with the catalogue in use")
 
     def _years(self, data: dict) -> None:
-        dy = data.get("diagnosis_year", self.fallback_year)
-        years = [dy - 4 + k for k in range(4)] if isinstance(dy, int) else None
+        dy = data.get("diagnosis_year", self.fallback_year)  # always a year: _fall_back_year gives one
         blocks: dict[int, dict] = {}
         cells: dict[tuple, str] = {}
-        ws = self.wb[L.INDICATORS]
-        for row, key in self.rows(ws, "ind:"):
-            iid = key[4:]
-            known = self.cat.has_indicator(iid)
-            for k in range(3):
-                vcol, ecol = L.IND_VALUE_COL + k, L.IND_EVIDENCE_COL + k
-                raw = self.value(ws, row, vcol)
-                evidence = _text(self.value(ws, row, ecol))
-                if raw is None and evidence is None:
-                    continue
-                self.year_cells += 1
-                ref = self.ref(ws, row, vcol)
-                if not known:
-                    self.fail(ref, "unknown-indicator", f"指标“{iid}”不在当前指标目录中", f"indicator '{iid}' is not in the catalogue in use",
-                              *self._overlay_fix())
-                    break
-                ind = self.cat.indicator(iid)
-                y_zh, y_en = self._year_label(years[k + 1]) if years else (f"第{k + 1}年", f"year {k + 1}")
-                what = (f"{y_zh} {ind.number} {ind.name_zh}", f"{y_en} indicator {ind.number} {ind.name_en}")  # as dataset._labels
-                if raw is None:
-                    if ref not in self.bad:  # a formula without a value is reported already
-                        self.fail(ref, "required", f"{what[0]}:已填写证明材料索引,但数值为空", f"{what[1]}: evidence is given but the value is empty",
-                                  "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
-                    continue
-                item = self._indicator_value(ws, row, vcol, raw, what)
-                if item is None or years is None:
-                    continue
-                if evidence is not None:
-                    item["evidence"] = evidence
-                y = years[k + 1]
-                blocks.setdefault(y, {}).setdefault("indicators", {})[iid] = item
-                cells[(y, "indicators", iid)] = ref
-                cells[(y, "indicators", iid, "evidence")] = self.ref(ws, row, ecol)
-        ws = self.wb[L.STATISTICS]
-        known_stats = {s.id for s in self.cat.statistics}
-        for row, key in self.rows(ws, "stat:"):
-            sid = key[5:]
-            for k in range(4):
-                col, ecol = L.STAT_VALUE_COL + k, L.STAT_EVIDENCE_COL + k
-                raw = self.value(ws, row, col)
-                evidence = _text(self.value(ws, row, ecol))
-                if raw is None and evidence is None:
-                    continue
-                self.year_cells += 1
-                ref = self.ref(ws, row, col)
-                if sid not in known_stats:
-                    self.fail(ref, "unknown-statistic", f"统计量“{sid}”不在当前指标目录中", f"statistic '{sid}' is not in the catalogue in use",
-                              *self._overlay_fix())
-                    break
-                stat = self.cat.statistic(sid)
-                y_zh, y_en = self._year_label(years[k]) if years else (("基准年", "base year") if k == 0 else (f"第{k}年", f"year {k}"))
-                what = (f"{y_zh} {stat.name_zh}", f"{y_en} {stat.name_en}")  # as dataset.py names a statistic
-                if raw is None:
-                    if ref not in self.bad:
-                        self.fail(ref, "required", f"{what[0]}:已填写证明材料索引,但数值为空", f"{what[1]}: evidence is given but the value is empty",
-                                  "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
-                    continue
-                item = self._indicator_value(ws, row, col, raw, what)
-                if item is None or years is None:
-                    continue
-                if evidence is not None:
-                    item["evidence"] = evidence
-                blocks.setdefault(years[k], {}).setdefault("statistics", {})[sid] = item
-                cells[(years[k], "statistics", sid)] = ref
-                cells[(years[k], "statistics", sid, "evidence")] = self.ref(ws, row, ecol)
+        for t in self.tables:
+            self._year_table(t, dy, blocks, cells)
         year_cell = self.where.get(("diagnosis_year",), L.PARK)
-        self.where[("years",)] = f"{L.INDICATORS}!{get_column_letter(L.IND_VALUE_COL)}3:{get_column_letter(L.IND_VALUE_COL + 2)}3"
-        if years is None:
-            return
+        ind = self.tables[0]
+        self.where[("years",)] = f"{L.INDICATORS}!{get_column_letter(ind.first_value_col)}3:{get_column_letter(ind.after_values - 1)}3"
         out = []
         for i, y in enumerate(sorted(blocks)):
             block = {"year": y}
@@ -529,14 +488,62 @@ class _Reader:
                             self.where[("years", i, section, key, "evidence")] = cells[(y, section, key, "evidence")]
             self.where[("years", i)] = self.where[("years", i, "year")] = year_cell
             out.append(block)
-        if not any(y in blocks for y in years[1:]):
-            span = ("第1–3年", "years 1–3") if self.year_labels else (f"{years[1]}–{years[3]}年", f"{years[1]}–{years[3]}")
-            self.fail(f"{L.INDICATORS}!{get_column_letter(L.IND_VALUE_COL)}{L.IND_FIRST_ROW}", "no-indicator-data",
+        scored = [ind.year(dy, slot) for slot in ind.slots]
+        if not any(y in blocks for y in scored):
+            years = f"{scored[0]}–{scored[-1]}" if len(scored) > 1 else str(scored[0])
+            columns = L.slot_span(ind.count)
+            span = (f"第{columns}年", f"year{'s' if ind.count > 1 else ''} {columns}") if self.year_labels else (f"{years}年", years)
+            self.fail(f"{L.INDICATORS}!{get_column_letter(ind.first_value_col)}{L.IND_FIRST_ROW}", "no-indicator-data",
                       f"没有填写任何指标数据({span[0]})", f"no indicator data for {span[1]}",
-                      "在“指标数据”表中填写三年的指标值", f"fill in the indicator values on sheet '{L.INDICATORS}'")
+                      f"在“指标数据”表中填写{count_words(ind.count)[0]}年的指标值", f"fill in the indicator values on sheet '{L.INDICATORS}'")
             self.buildable = False
         if out:
             data["years"] = out
+
+    def _year_table(self, t: L.YearTable, dy: int, blocks: dict, cells: dict) -> None:
+        """The value and evidence cells of 指标数据 or 原始统计数据 into `blocks` ({year: {section: {key: item}}}), with
+        their cells in `cells`; a row the catalogue does not know is reported at its first filled cell."""
+        ws = self.wb[t.sheet]
+        for row, key in self.rows(ws, t.prefix):
+            item_id = key[len(t.prefix):]
+            name = self._namer(t, item_id)
+            for slot in t.slots:
+                vcol, ecol = t.value_col(slot), t.evidence_col(slot)
+                raw = self.value(ws, row, vcol)
+                evidence = _text(self.value(ws, row, ecol))
+                if raw is None and evidence is None:
+                    continue
+                self.year_cells += 1
+                ref = self.ref(ws, row, vcol)
+                if name is None:
+                    code, noun_zh, noun_en = _UNKNOWN[t.section]
+                    self.fail(ref, code, f"{noun_zh}“{item_id}”不在当前指标目录中", f"{noun_en} '{item_id}' is not in the catalogue in use",
+                              *self._overlay_fix())
+                    break
+                year = t.year(dy, slot)
+                what = name(self._year_label(year))
+                if raw is None:
+                    if ref not in self.bad:  # a formula without a value is reported already
+                        self.fail(ref, "required", f"{what[0]}:已填写证明材料索引,但数值为空", f"{what[1]}: evidence is given but the value is empty",
+                                  "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
+                    continue
+                item = self._indicator_value(ws, row, vcol, raw, what)
+                if item is None:
+                    continue
+                if evidence is not None:
+                    item["evidence"] = evidence
+                blocks.setdefault(year, {}).setdefault(t.section, {})[item_id] = item
+                cells[(year, t.section, item_id)] = ref
+                cells[(year, t.section, item_id, "evidence")] = self.ref(ws, row, ecol)
+
+    def _namer(self, t: L.YearTable, item_id: str) -> Optional[Callable[[tuple[str, str]], tuple[str, str]]]:
+        """How messages name the row's indicator or statistic in a year, as the dataset builder does; None if unknown."""
+        try:
+            if t.section == "indicators":
+                return functools.partial(indicator_label, self.cat.indicator(item_id))
+            return functools.partial(statistic_label, self.cat.statistic(item_id))
+        except KeyError:
+            return None
 
     def _indicator_value(self, ws, row: int, col: int, raw: Any, what: tuple[str, str]) -> Optional[dict]:
         """{'value': …} for the builder (which converts units and checks numbers); dates are refused here."""
@@ -598,25 +605,14 @@ class _Reader:
         """This module's problems plus the builder's on the cells that were good, sorted by sheet, row, column."""
         found = list(self.problems)
         if self.buildable:
-            from ..dataset import build_dataset
-
             trial = dict(data)
             if "name" not in trial.get("park", {}):  # already reported; a stand-in lets the other cells be checked
                 trial["park"] = {**trial.get("park", {}), "name": "?"}
             if "diagnosis_year" not in trial and self.fallback_year is not None:  # already reported; the columns' year
                 trial["diagnosis_year"] = self.fallback_year
-            try:
-                build_dataset(trial, self.cat, source=self.path, locate=self.locate)
+            try:  # named by column (第1年…) when the year is a placeholder
+                build_dataset(trial, self.cat, source=self.path, locate=self.locate, year_label=self._year_label)
             except DatasetError as exc:
-                found += [self._relabelled(p) for p in exc.problems if p.location not in self.bad]
+                found += [p for p in exc.problems if p.location not in self.bad]
         unique = {(p.location, p.code, p.message_en): p for p in found}
         return sort_problems(unique.values())
-
-    def _relabelled(self, p: Problem) -> Problem:
-        """A builder problem named by column (第1年…) instead of the placeholder year it was checked with."""
-        for year, (zh, en) in self.year_labels.items():
-            if p.message_zh.startswith(f"{year}年 ") or p.message_en.startswith(f"{year} "):
-                return Problem(p.code, zh + p.message_zh[len(f"{year}年"):] if p.message_zh.startswith(f"{year}年 ") else p.message_zh,
-                               en + p.message_en[len(str(year)):] if p.message_en.startswith(f"{year} ") else p.message_en,
-                               file=p.file, location=p.location, line=p.line, column=p.column, fix_zh=p.fix_zh, fix_en=p.fix_en)
-        return p

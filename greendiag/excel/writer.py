@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import fileio, units
+from ..dataset import DIAGNOSIS_YEARS, count_words
 from ..errors import Problem, ReportError, UnitError
 from ..models import Catalogue, Indicator, ParkDataset
 from . import layout as L
@@ -58,23 +59,19 @@ def write_template(path: str | os.PathLike, catalogue: Catalogue, *, diagnosis_y
     wb = build_workbook(catalogue, diagnosis_year=diagnosis_year, dataset=ds)
     with fileio.atomic_path(target) as tmp:
         wb.save(tmp)
-        _cache_formula_values(tmp, _year_headers(diagnosis_year))
+        _cache_formula_values(tmp, _year_headers(diagnosis_year, catalogue.scoring.years))
     return target
 
 
-def _year_headers(diagnosis_year: Optional[int]) -> dict[str, dict[str, str]]:
+def _year_headers(diagnosis_year: Optional[int], count: int) -> dict[str, dict[str, str]]:
     """{sheet: {cell: text}}: what the year-header formulas show for this diagnosis year (their fallback without one)."""
-    def text(back: int, k: int, base: bool = False) -> str:
+    def text(table: L.YearTable, slot: int) -> str:
         if diagnosis_year is None:
-            return "基准年" if base else f"第{k}年"
-        return f"{diagnosis_year - back}年" + ("(基准年)" if base else "")
+            return L.slot_label(slot)[0]
+        return f"{table.year(diagnosis_year, slot)}年" + ("(基准年)" if slot == 0 else "")
 
-    ind = {f"{get_column_letter(base + k)}3": text(3 - k, k + 1) for base in (L.IND_VALUE_COL, L.IND_EVIDENCE_COL) for k in range(3)}
-    stat: dict[str, str] = {}
-    for base in (L.STAT_VALUE_COL, L.STAT_EVIDENCE_COL):
-        stat[f"{get_column_letter(base)}3"] = text(4, 0, base=True)
-        stat.update({f"{get_column_letter(base + 1 + k)}3": text(3 - k, k + 1) for k in range(3)})
-    return {L.INDICATORS: ind, L.STATISTICS: stat}
+    return {t.sheet: {f"{get_column_letter(col(slot))}3": text(t, slot) for col in (t.value_col, t.evidence_col) for slot in t.slots}
+            for t in (L.indicator_table(count), L.statistics_table(count))}
 
 
 def _cache_formula_values(path: str, values: dict[str, dict[str, str]]) -> None:
@@ -125,12 +122,12 @@ def build_workbook(cat: Catalogue, *, diagnosis_year: Optional[int] = None, data
     wb = Workbook()
     ws_park = wb.active
     ws_park.title = L.PARK
-    year_cell = _kv_sheet(ws_park, "基本信息表", "Basic information (附件2-1)", L.PARK_FIELDS, pre.fields,
+    year_cell = _kv_sheet(ws_park, "基本信息表", "Basic information (附件2-1)", L.park_fields(cat.scoring.years), pre.fields,
                           {"diagnosis_year": diagnosis_year})
     year_ref = f"'{L.PARK}'!${get_column_letter(L.KV_VALUE_COL)}${year_cell}"
     _baseline_sheet(wb.create_sheet(L.BASELINE), cat, pre)
-    _indicator_sheet(wb.create_sheet(L.INDICATORS), cat, pre, year_ref)
-    _statistics_sheet(wb.create_sheet(L.STATISTICS), cat, pre, year_ref)
+    _indicator_sheet(wb.create_sheet(L.INDICATORS), cat, pre, year_ref, L.indicator_table(cat.scoring.years))
+    _statistics_sheet(wb.create_sheet(L.STATISTICS), cat, pre, year_ref, L.statistics_table(cat.scoring.years))
     ws_team = wb.create_sheet(L.TEAM)
     end = _kv_sheet(ws_team, "绿色诊断工作组", "Engagement and team", L.ENGAGEMENT_FIELDS, pre.fields, {}, last_row=True)
     _row_table(ws_team, end + 2, "绿色诊断工作组成员表", "Team members: at least 5, incl. at least one park staff member",
@@ -217,7 +214,8 @@ def _dv(ws: Worksheet, kind: str, *, values: Iterable[str] = (), minimum=None, m
         dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True, errorStyle="stop",
                             error="请从下拉列表中选择 / choose a value from the list", errorTitle="无效选项 Invalid")
     elif kind == "date":
-        dv = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)", allow_blank=True,
+        low, high = DIAGNOSIS_YEARS  # the engagement's dates: within the years a diagnosis can be made
+        dv = DataValidation(type="date", operator="between", formula1=f"DATE({low},1,1)", formula2=f"DATE({high},12,31)", allow_blank=True,
                             errorStyle="warning", error="应为日期,如 2025-03-10 / a date is expected", errorTitle="日期 Date")
     else:  # decimal | whole
         if minimum is not None and maximum is not None:
@@ -369,25 +367,38 @@ def _indicator_hint(ind: Indicator) -> str:
             f" / a number in {unit}, or a value with its own unit, converted")
 
 
-def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str) -> None:
-    C, V, E, H = L.IND_COL, L.IND_VALUE_COL, L.IND_EVIDENCE_COL, L.IND_HINT_COL
-    _title(ws, 1, "附件2-1-2 工业园区绿色诊断评价表(诊断年份前三年)", "Indicator data for the three years before the diagnosis", 2, H)
+def _merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
+    if last > first:  # one year column is not merged
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+
+def _year_heads(ws: Worksheet, t: L.YearTable, year_ref: str) -> None:
+    """Row 3 of a year table: each value and evidence column headed by a formula on the diagnosis year."""
+    for col in (t.value_col, t.evidence_col):
+        for slot in t.slots:
+            zh = L.slot_label(slot)[0]
+            formula = _year_formula(year_ref, t.back(slot), zh, "年(基准年)" if slot == 0 else "年")
+            _label(ws, 3, col(slot), formula, fill=FILL_HEAD, bold=True, align=CENTER)
+
+
+def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str, t: L.YearTable) -> None:
+    C, V, E, H = L.IND_COL, t.first_value_col, t.first_evidence_col, t.after_evidence
+    n_zh, n_en = count_words(t.count)
+    _title(ws, 1, f"附件2-1-2 工业园区绿色诊断评价表(诊断年份前{n_zh}年)", f"Indicator data for the {n_en} before the diagnosis", 2, H)
     heads = {"category": ("一级指标", "Category"), "number": ("序号", "No."), "name_zh": ("二级指标", "Indicator (中文)"),
              "name_en": ("Indicator", "English"), "unit": ("指标单位", "Unit"), "mandatory": ("类型", "Type")}
     for key, col in C.items():
         _head(ws, 2, col, *heads[key])
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
     _head(ws, 2, V, "指标数据", "Value")
-    ws.merge_cells(start_row=2, start_column=V, end_row=2, end_column=V + 2)
+    _merge_row(ws, 2, V, E - 1)
     _head(ws, 2, E, "证明材料索引", "Evidence index")
-    ws.merge_cells(start_row=2, start_column=E, end_row=2, end_column=E + 2)
+    _merge_row(ws, 2, E, H - 1)
     _head(ws, 2, H, "填写说明", "How to fill")
     ws.merge_cells(start_row=2, start_column=H, end_row=3, end_column=H)
-    for k in range(3):
-        for base in (V, E):
-            _label(ws, 3, base + k, _year_formula(year_ref, 3 - k, f"第{k + 1}年"), fill=FILL_HEAD, bold=True, align=CENTER)
+    _year_heads(ws, t, year_ref)
     _widths(ws, {C["category"]: 16, C["number"]: 6, C["name_zh"]: 30, C["name_en"]: 34, C["unit"]: 11, C["mandatory"]: 10,
-                 V: 13, V + 1: 13, V + 2: 13, E: 18, E + 1: 18, E + 2: 18, H: 46})
+                 **{t.value_col(slot): 13 for slot in t.slots}, **{t.evidence_col(slot): 18 for slot in t.slots}, H: 46})
     row = L.IND_FIRST_ROW
     for ind in cat.indicators:
         _key(ws, row, f"ind:{ind.id}")
@@ -408,12 +419,11 @@ def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: s
         else:
             dv = _dv(ws, "decimal", minimum=ind.bounds_min, maximum=ind.bounds_max, prompt=hint,
                      title=f"{ind.number} {ind.unit or ''}", unit_example="32000 元/tce" if ind.unit == "万元/tce" else "")
-        for k in range(3):
-            year = pre.year(k + 1)
-            value, evidence = pre.indicators.get((ind.id, year), (None, None)) if year else (None, None)
-            _input(ws, row, V + k, value, required=ind.mandatory)
-            _input(ws, row, E + k, evidence, fmt=TEXT_FORMAT)
-        dv.add(f"{get_column_letter(V)}{row}:{get_column_letter(V + 2)}{row}")
+        for slot in t.slots:
+            value, evidence = pre.values(t, ind.id, slot)
+            _input(ws, row, t.value_col(slot), value, required=ind.mandatory)
+            _input(ws, row, t.evidence_col(slot), evidence, fmt=TEXT_FORMAT)
+        dv.add(f"{get_column_letter(V)}{row}:{get_column_letter(E - 1)}{row}")
         _label(ws, row, H, hint)
         ws.cell(row, H).font = _font(size=9, italic=True)
         ws.row_dimensions[row].height = 40
@@ -425,24 +435,22 @@ def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: s
     ws.freeze_panes = ws.cell(L.IND_FIRST_ROW, V).coordinate
 
 
-def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str) -> None:
-    V, U, E = L.STAT_VALUE_COL, L.STAT_USED_BY_COL, L.STAT_EVIDENCE_COL
+def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str, t: L.YearTable) -> None:
+    V, U, E, end = t.first_value_col, t.after_values, t.first_evidence_col, t.after_evidence - 1
     _title(ws, 1, "原始统计数据(选填):由此推导指标;指标已直接填写时用于核对",
-           "Raw statistics (optional): indicators are derived from them, or checked against them", 2, E + 3)
+           "Raw statistics (optional): indicators are derived from them, or checked against them", 2, end)
     for col, (zh, en) in zip(range(2, 6), (("序号", "No."), ("统计量", "Statistic (中文)"), ("Statistic", "English"), ("单位", "Unit"))):
         _head(ws, 2, col, zh, en)
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
     _head(ws, 2, V, "数值", "Value")
-    ws.merge_cells(start_row=2, start_column=V, end_row=2, end_column=V + 3)
+    _merge_row(ws, 2, V, U - 1)
     _head(ws, 2, U, "用于指标(序号)", "Used by indicators")
     ws.merge_cells(start_row=2, start_column=U, end_row=3, end_column=U)
     _head(ws, 2, E, "证明材料索引", "Evidence index")
-    ws.merge_cells(start_row=2, start_column=E, end_row=2, end_column=E + 3)
-    for base in (V, E):
-        _label(ws, 3, base, _year_formula(year_ref, 4, "基准年", "年(基准年)"), fill=FILL_HEAD, bold=True, align=CENTER)
-        for k in range(3):
-            _label(ws, 3, base + 1 + k, _year_formula(year_ref, 3 - k, f"第{k + 1}年"), fill=FILL_HEAD, bold=True, align=CENTER)
-    _widths(ws, {2: 6, 3: 34, 4: 40, 5: 9, V: 15, V + 1: 15, V + 2: 15, V + 3: 15, U: 22, E: 18, E + 1: 18, E + 2: 18, E + 3: 18})
+    _merge_row(ws, 2, E, end)
+    _year_heads(ws, t, year_ref)
+    _widths(ws, {2: 6, 3: 34, 4: 40, 5: 9, **{t.value_col(slot): 15 for slot in t.slots}, U: 22,
+                 **{t.evidence_col(slot): 18 for slot in t.slots}})
     used: dict[str, list[int]] = {}
     for ind in cat.indicators:
         if ind.definition:
@@ -457,12 +465,11 @@ def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: 
         _label(ws, row, 3, stat.name_zh)
         _label(ws, row, 4, stat.name_en)
         _label(ws, row, 5, stat.unit or "—", align=CENTER)
-        for k in range(4):
-            year = pre.year(k)
-            value, evidence = pre.statistics.get((stat.id, year), (None, None)) if year else (None, None)
-            _input(ws, row, V + k, value)
-            _input(ws, row, E + k, evidence, fmt=TEXT_FORMAT)
-        dv.add(f"{get_column_letter(V)}{row}:{get_column_letter(V + 3)}{row}")
+        for slot in t.slots:
+            value, evidence = pre.values(t, stat.id, slot)
+            _input(ws, row, t.value_col(slot), value)
+            _input(ws, row, t.evidence_col(slot), evidence, fmt=TEXT_FORMAT)
+        dv.add(f"{get_column_letter(V)}{row}:{get_column_letter(U - 1)}{row}")
         numbers = used.get(stat.id, [])
         base = any(cat.indicator(x).definition.formula != "ratio" for x in numbers)
         _label(ws, row, U, "、".join(str(x) for x in numbers) + ("(含基准年 needs base year)" if base else ""))
@@ -546,11 +553,12 @@ class _Prefill:
         if ds is not None:
             self._fill(ds)
 
-    def year(self, k: int) -> Optional[int]:
-        """k = 0 base year, 1..3 the scored years."""
+    def values(self, t: L.YearTable, key: str, slot: int) -> tuple[Any, Optional[str]]:
+        """(value, evidence) of an indicator or statistic for a column of the table; (None, None) when not given."""
         if self.ds is None:
-            return None
-        return self.ds.diagnosis_year - 4 + k
+            return None, None
+        given = self.indicators if t.section == "indicators" else self.statistics
+        return given.get((key, t.year(self.ds.diagnosis_year, slot)), (None, None))
 
     def _fill(self, ds: ParkDataset) -> None:
         p, e = ds.profile, ds.engagement
