@@ -65,6 +65,16 @@ class Recommendation:
     message_en: str
     gap_abs: Optional[float] = None  # gap in the indicator's unit (percentage points for a share)
     group: str = ""  # indicator id or "req-N": candidates on one subject by two methods, for reports to merge
+    # what reports build their sentences from, instead of parsing the message:
+    head_zh: Optional[str] = None  # the message's subject (“2 可再生能源使用比例”2024年为 12.6 %), when its rule writes one
+    head_en: Optional[str] = None
+    clause_zh: Optional[str] = None  # the rest of the message (低于引领值 15 %,差距…)
+    clause_en: Optional[str] = None
+    direction: Optional[str] = None  # higher | lower: the indicator's, for a candidate with a numeric gap
+    target_label_zh: Optional[str] = None  # a reference value's label, with its value in the indicator's unit when the label lacks it
+    target_label_en: Optional[str] = None
+    gap_unit_zh: Optional[str] = None  # how gap_abs is worded: 个百分点 for a share, else " " + unit ("" when dimensionless)
+    gap_unit_en: Optional[str] = None
 
 
 @attrs.frozen
@@ -93,6 +103,8 @@ class Diagnosis:
     projects: tuple[ProjectRow, ...]
     engagement: dict
     as_of: Optional[dt.date] = None
+    # (indicator id, year, gap_abs, gap_pct) to the lead value for every quantitative value, as the rules saw them
+    lead_gaps: tuple[tuple[str, int, Optional[float], Optional[float]], ...] = attrs.field(default=(), repr=False)
 
     @property
     def park(self):
@@ -106,6 +118,7 @@ class Diagnosis:
         """JSON-ready, deterministic: the same input gives the same dict (dump with sort_keys=True)."""
         ds, cat, card = self.dataset, self.catalogue, self.scorecard
         p = ds.profile
+        gaps = {(ind, year): (gap_abs, gap_pct) for ind, year, gap_abs, gap_pct in self.lead_gaps}
         return _plain({
             "format": "greendiag-diagnosis/1",
             "park": attrs.asdict(p),
@@ -122,7 +135,9 @@ class Diagnosis:
                           "indicators": [self._indicator_meta(i) for i in cat.indicators]},
             "indicators": [{"number": s.number, "id": s.indicator, "category": s.category, "year": s.year, "value": s.value,
                             "level": s.level, "unit": s.unit, "score": s.score, "status": s.status, "flags": list(s.flags),
-                            "origin": s.origin, "evidence": s.evidence} for s in card.indicators],
+                            "origin": s.origin, "evidence": s.evidence,
+                            "lead_gap_abs": gaps.get((s.indicator, s.year), (None, None))[0],
+                            "lead_gap_pct": gaps.get((s.indicator, s.year), (None, None))[1]} for s in card.indicators],
             "category_scores": [attrs.asdict(c) for c in card.categories],
             "total_scores": [attrs.asdict(t) for t in card.totals],
             "changes": [attrs.asdict(c) for c in card.changes],
@@ -150,7 +165,8 @@ class Diagnosis:
         return {"number": i.number, "id": i.id, "code": i.code, "category": i.category, "name_zh": i.name_zh, "name_en": i.name_en,
                 "unit": i.unit, "kind": i.kind, "direction": i.direction, "mandatory": i.mandatory,
                 "lead": i.lead_value if not i.qualitative else i.lead_level, "lead_provisional": i.lead_provenance.is_provisional,
-                "levels": [{"id": lv.id, "zh": lv.zh, "en": lv.en, "score": lv.score} for lv in i.levels], "origin": i.origin}
+                "levels": [{"id": lv.id, "zh": lv.zh, "en": lv.en, "score": lv.score} for lv in i.levels], "origin": i.origin,
+                **(factsmod.gap_units(i) if not i.qualitative else {"gap_unit_zh": None, "gap_unit_en": None})}
 
     def _baseline_row(self, number: int) -> dict:
         req = self.catalogue.requirement(number)
@@ -191,11 +207,18 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
         finding = _finding(spec, fact, ctx, cat)
         findings.append(finding)
         if spec.kind == "recommendation":
-            recs.append(_recommendation(spec, finding, fact, card, rb))
+            recs.append(_recommendation(spec, finding, fact, ctx, card, rb))
     findings.sort(key=Finding.sort_key)
     recs.sort(key=lambda r: (_baseline_rank(r, dataset, cat), -(r.total_points or 0), r.method, r.indicator or 0, r.requirement or 0, r.rule_id))
     engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], prepared[-1][0])
-    return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, rb), engagement, as_of)
+    return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, rb), engagement, as_of,
+                     _lead_gaps(prepared))
+
+
+def _lead_gaps(prepared: list) -> tuple[tuple[str, int, Optional[float], Optional[float]], ...]:
+    """Each value's gap to the lead value from the indicator facts (facts.py works it out once), for the reports."""
+    return tuple((f["ind"], int(f["year"]), f["gap_abs"], f.get("gap_pct")) for f, _ in prepared
+                 if f["fact"] == "indicator" and "gap_abs" in f)
 
 
 def _baseline_rank(r: "Recommendation", ds: ParkDataset, cat: Catalogue) -> int:
@@ -249,7 +272,7 @@ def _source(spec, fact: dict, cat: Catalogue) -> dict:
     return {"doc": doc_id, "clause": clause, "title": doc.title_zh if doc else None}
 
 
-def _recommendation(spec, finding: Finding, fact: dict, card: Scorecard, rb: RuleBase) -> Recommendation:
+def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, card: Scorecard, rb: RuleBase) -> Recommendation:
     points = fact.get("points")
     total = card.total(finding.year) if finding.year else None
     total_points = points / total.evaluated if points is not None and total and total.evaluated else None
@@ -263,7 +286,27 @@ def _recommendation(spec, finding: Finding, fact: dict, card: Scorecard, rb: Rul
         measures=tuple({"id": m.id, "title_zh": m.title_zh, "title_en": m.title_en, "effect_zh": m.effect_zh, "effect_en": m.effect_en,
                         "basis": f"{m.basis.doc} {m.basis.clause}"} for m in measures),
         message_zh=finding.message_zh, message_en=finding.message_en,
-        gap_abs=fact.get("gap_abs") if gaps else None, group=group)
+        gap_abs=fact.get("gap_abs") if gaps else None, group=group,
+        **_parts(spec, ctx, finding.threshold), **(_target(fact, ctx) if gaps else {}))
+
+
+def _parts(spec, ctx: dict, threshold: Optional[float]) -> dict:
+    """The message's head and clause rendered apart (rules that write their message in two parts, see rulebook)."""
+    if spec.head_zh is None:
+        return {}
+    fields = dict(ctx, threshold=threshold if threshold is not None else "—")
+    keys = ("head_zh", "head_en", "clause_zh", "clause_en")
+    return {k: render(getattr(spec, k), fields) for k in keys if getattr(spec, k) is not None}
+
+
+def _target(fact: dict, ctx: dict) -> dict:
+    """Direction, target label and gap unit of a candidate with a numeric gap, from its fact and context."""
+    out = {"direction": fact.get("direction") if fact.get("direction") in ("higher", "lower") else None,
+           "gap_unit_zh": ctx.get("gap_unit_zh"), "gap_unit_en": ctx.get("gap_unit_en")}
+    if fact.get("fact") == "reference":
+        out["target_label_zh"] = ctx["ref_label_zh"] + ctx.get("ref_value_note_zh", "")
+        out["target_label_en"] = ctx["ref_label_en"] + ctx.get("ref_value_note_en", "")
+    return out
 
 
 def _projects(ds: ParkDataset, recs: list[Recommendation], rb: RuleBase) -> tuple[ProjectRow, ...]:

@@ -22,6 +22,7 @@ from .yamlio import Document, parse_text, read_document
 DATA_PACKAGE = "greendiag._data_rules"
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 _PLACEHOLDER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+HEAD_SEP = {"zh": ",", "en": ", "}  # between a message's head and its clause
 
 
 @attrs.frozen
@@ -73,6 +74,12 @@ class RuleSpec:
     tests: tuple[RuleTest, ...]
     file: str
     report: str = "note"  # where a report lists it: note | problem | per_indicator (rule data, not rule ids in code)
+    # a message written in two parts (head_zh + clause_zh …): the subject ("“2 可再生能源使用比例”2024年为 12.6 %") and what
+    # is said of it; message_zh/_en are then head + HEAD_SEP + clause. Reports merge candidates on one subject by the head.
+    head_zh: Optional[str] = None
+    head_en: Optional[str] = None
+    clause_zh: Optional[str] = None
+    clause_en: Optional[str] = None
 
 
 @attrs.frozen
@@ -206,14 +213,18 @@ def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], lis
         if r["source"]["doc"] not in known_docs:
             problems.append(doc.problem("unknown-document", f"来源“{r['source']['doc']}”未登记", f"unknown source document '{r['source']['doc']}'", where + ("source", "doc"),
                                         "在目录的 documents 中登记该文件,或加载定义它的扩展目录(--overlay)", "register the document in the catalogue, or load the overlay that defines it (--overlay)"))
-        problems += _check_template(doc, where + ("message_zh",), r["message_zh"])
-        problems += _check_template(doc, where + ("message_en",), r["message_en"])
+        for key in ("message_zh", "message_en", "head_zh", "head_en", "clause_zh", "clause_en"):
+            if key in r:
+                problems += _check_template(doc, where + (key,), r[key])
+        message = {lang: r[f"head_{lang}"] + HEAD_SEP[lang] + r[f"clause_{lang}"] if f"head_{lang}" in r else r[f"message_{lang}"]
+                   for lang in ("zh", "en")}  # the schema requires a message or both parts
         specs.append(RuleSpec(
             id=r["id"], kind=r["kind"], method=r.get("method"), fact=r["fact"], when=tuple(when), severity=r["severity"],
             subject=r["subject"], indicator=r.get("indicator"), threshold=th, threshold_name=th_name,
-            message_zh=r["message_zh"], message_en=r["message_en"], source=Source(**r["source"]),
+            message_zh=message["zh"], message_en=message["en"], source=Source(**r["source"]),
             tests=tuple(RuleTest(tuple(sorted(t["fact"].items())), t["fires"]) for t in r["tests"]), file=doc.path,
-            report=r.get("report", "note")))
+            report=r.get("report", "note"), head_zh=r.get("head_zh"), head_en=r.get("head_en"),
+            clause_zh=r.get("clause_zh"), clause_en=r.get("clause_en")))
     return specs, list(consts.values()), problems, terms
 
 

@@ -621,13 +621,18 @@ def _problem_dict(ddict):
             r["score"] = 110.0
         if r["number"] == 2 and r["year"] == y2:
             r["value"], r["score"], r["status"], r["level"] = 12.0, 80.0, "scored", None
+            r["lead_gap_abs"], r["lead_gap_pct"] = 3.0, 20.0  # 15 − 12, and 3 / 15
     for n in {m["number"] for m in d["catalogue"]["indicators"]}:
         _set_steps(d, n, ("better", "better"), "better")
-    d["category_scores"] = [{"category": c["code"], "year": y, "score": s}
-                            for c in d["catalogue"]["categories"]
-                            for y, s in zip((y0, y1, y2), (108.34, 104.65, 110.19) if c["code"] == "HG" else (80.0, 90.0, 100.0))]
-    for t, total in zip(d["total_scores"], (95.0, 99.0, 105.0)):
-        t["total"], t["assessable"] = total, True
+    scores = {c["code"]: dict(zip((y0, y1, y2), (108.34, 104.65, 110.19) if c["code"] == "HG" else (80.0, 90.0, 100.0)))
+              for c in d["catalogue"]["categories"]}
+    scores[None] = {y0: 95.0, y1: 99.0, y2: 105.0}
+    d["category_scores"] = [{"category": code, "year": y, "score": s} for code, by in scores.items() if code for y, s in by.items()]
+    for t in d["total_scores"]:
+        t["total"], t["assessable"] = scores[None][t["year"]], True
+    d["score_changes"] = [{"category": code, "from_year": a, "to_year": b, "from_score": by[a], "to_score": by[b],
+                           "delta": round(by[b] - by[a], 9), "assessment": "worse" if by[b] < by[a] else "better"}
+                          for code, by in scores.items() for a, b in ((y0, y1), (y1, y2), (y0, y2))]
     d["recommendations"] = []
     info = {"kind": "compliance", "severity": "info", "rule_id": "compliance.indicator.optional_missing", "indicator": 10,
             "message_en": "x", "requirement": None}
@@ -642,8 +647,26 @@ def _problem_dict(ddict):
     return d
 
 
-def test_problems_are_the_parks_and_the_count_matches(ddict, tmp_path):
+def _older(d):
+    """The same diagnosis as a diagnosis.json written before the lead gaps, gap units, score changes and the
+    recommendations' structured fields: the report works them out or does without them."""
+    d = copy.deepcopy(d)
+    for r in d["indicators"]:
+        r.pop("lead_gap_abs", None), r.pop("lead_gap_pct", None)
+    for m in d["catalogue"]["indicators"]:
+        m.pop("gap_unit_zh", None), m.pop("gap_unit_en", None)
+    for r in d["recommendations"]:
+        for k in ("head_zh", "head_en", "clause_zh", "clause_en", "direction", "target_label_zh", "target_label_en", "gap_unit_zh", "gap_unit_en"):
+            r.pop(k, None)
+    d.pop("score_changes", None)
+    return d
+
+
+@pytest.mark.parametrize("older", [False, True])
+def test_problems_are_the_parks_and_the_count_matches(ddict, tmp_path, older):
     d = _problem_dict(ddict)
+    if older:
+        d = _older(d)
     y0, y1, y2 = d["years"]
     md = _md(d, tmp_path)
     three = _between(md, "### 4. 存在问题", "## 四、")
@@ -744,10 +767,10 @@ def test_recommendations_merged_per_group(ddict, tmp_path):
     d["recommendations"] = [
         dict(base, indicator=None, indicator_id=None, requirement=4, group="req-4", method="standard_comparison", measures=[m3],
              total_points=None, message_zh="对照基础性要求第4项补齐差距并留存证明材料", message_en="close requirement 4"),
-        dict(base, method="standard_comparison", measures=[m1, m2], total_points=1.24,
-             message_zh=f"“2 可再生能源使用比例”{y}年为 12.6 %,低于参考值甲(20 %)", message_en="below reference A"),
-        dict(base, method="advanced_benchmark", measures=[m1], total_points=0.55,
-             message_zh=f"“2 可再生能源使用比例”{y}年为 12.6 %,低于引领值 15 %", message_en="below the lead value")]
+        dict(base, method="standard_comparison", measures=[m1, m2], total_points=1.24, head_zh=f"“2 可再生能源使用比例”{y}年为 12.6 %",
+             clause_zh="低于参考值甲(20 %)", message_zh=f"“2 可再生能源使用比例”{y}年为 12.6 %,低于参考值甲(20 %)", message_en="below reference A"),
+        dict(base, method="advanced_benchmark", measures=[m1], total_points=0.55, head_zh=f"“2 可再生能源使用比例”{y}年为 12.6 %",
+             clause_zh="低于引领值 15 %", message_zh=f"“2 可再生能源使用比例”{y}年为 12.6 %,低于引领值 15 %", message_en="below the lead value")]
     d["projects"] = [{"content_zh": "屋顶光伏", "content_en": "PV", "total_investment": None, "fixed_investment": None,
                       "expected_effect_zh": "e", "expected_effect_en": "e", "origin": "candidate", "addresses": ["renewable_energy_share"],
                       "note": "候选项目,投资由园区填写 (candidate; investment to be filled in by the park)"},
@@ -766,6 +789,11 @@ def test_recommendations_merged_per_group(ddict, tmp_path):
         t213 = _between(md, "## 附件2-1-3", "> 填表说明")
         assert "| 候选项目,投资由园区填写;针对:2 可再生能源使用比例(标准比对法、先进对照法) |" in t213
         assert "针对:基础性要求第4项(标准比对法)" in t213 and "candidate" not in t213
+    # a diagnosis.json older than head_zh/clause_zh: the candidates of one subject are listed whole, one after the other
+    five = _between(_md(_older(d), tmp_path, "older.md"), "## 五、建议", "## 六、")
+    assert [line for line in five.splitlines() if line[:1].isdigit()][1] == (
+        f"2. “2 可再生能源使用比例”{y}年为 12.6 %,低于参考值甲(20 %)(标准比对法);“2 可再生能源使用比例”{y}年为 12.6 %,低于引领值 15 %(先进对照法)"
+        "(最多可提高总分约1.24分);措施:屋顶光伏、综合能源站")
 
 
 def test_chart_labels_use_guide_numbers_and_no_font_note(ddict, monkeypatch):

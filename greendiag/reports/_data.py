@@ -141,8 +141,8 @@ def load_diagnosis(path: str | os.PathLike) -> dict:
 
 # ---------------------------------------------------------------- formatting (deterministic, locale-free)
 
-def fmt_num(x: Any) -> str:
-    """About four significant digits, never scientific notation: 2.84, 0.1682, 12346."""
+def fmt_num(x: Any, sig: int = 4) -> str:
+    """About `sig` (≤ 5) significant digits, never scientific notation: 2.84, 0.1682, 12346."""
     if x is None:
         return "—"
     if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -153,7 +153,7 @@ def fmt_num(x: Any) -> str:
         return "—"
     if x == 0:
         return "0"
-    digits = max(0, min(4, 3 - math.floor(math.log10(abs(x)))))
+    digits = max(0, min(4, sig - 1 - math.floor(math.log10(abs(x)))))
     text = f"{x:.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -310,6 +310,7 @@ class ReportData:
         for c in root["changes"]:
             self.changes[(int(c["number"]), int(c["from_year"]), int(c["to_year"]))] = c
             c["assessment"]
+        self.score_changes = self._score_changes()
         self.baseline = list(root["baseline"])
         for b in self.baseline:
             b.need("number", int), b.need("text_zh", str), b["status"], b.get("evidence")
@@ -336,6 +337,23 @@ class ReportData:
         self.constants: dict[str, float] = {str(k): float(v) for k, v in constants.raw.items()
                                             if isinstance(v, (int, float)) and not isinstance(v, bool)} \
             if isinstance(constants, Node) and isinstance(constants.raw, dict) else {}
+
+    def _score_changes(self) -> dict[tuple[Optional[str], int, int], tuple[Any, Any, Optional[float]]]:
+        """(from_score, to_score, delta) by (category code, None for the total; from year; to year): the diagnosis's
+        score_changes; a diagnosis.json older than them: worked out from the category scores and totals."""
+        node = self.root.get("score_changes")
+        if isinstance(node, Node):
+            return {(c.get("category"), int(c.need("from_year", int)), int(c.need("to_year", int))):
+                    (c.get("from_score"), c.get("to_score"), _number_or_none(c.get("delta"))) for c in node}
+        scores = dict(self.cat_scores)
+        scores.update({(None, y): t["total"] if t.get("assessable") is not False else None for y, t in self.totals.items()})
+        out = {}
+        for key in dict.fromkeys(k for k, _ in scores):
+            for a, b in zip(self.years, self.years[1:]):
+                sa, sb = scores.get((key, a)), scores.get((key, b))
+                both = _number_or_none(sa) is not None and _number_or_none(sb) is not None
+                out[(key, a, b)] = (sa, sb, sb - sa if both else None)
+        return out
 
     def _baseline_summary(self) -> dict[str, list[int]]:
         """baseline_summary from the diagnosis; an older diagnosis.json without it: derived from the baseline rows."""
@@ -402,6 +420,29 @@ class ReportData:
         if r["level"] is not None:
             return self.level_label(number, r["level"])
         return fmt_num(r["value"])
+
+    def lead_gap(self, number: int, year: int) -> tuple[Optional[float], Optional[float]]:
+        """(gap_abs, gap_pct) of a value to the lead value, > 0 when short of it: the diagnosis's lead_gap_abs/_pct (from the
+        indicator facts); a diagnosis.json older than them: lead − value (value − lead when lower is better)."""
+        r = self.rows.get((number, year))
+        if r is None:
+            return None, None
+        if "lead_gap_abs" in r:
+            return _number_or_none(r.get("lead_gap_abs")), _number_or_none(r.get("lead_gap_pct"))
+        m = self.meta[number]
+        lead, value = _number_or_none(m["lead"]), _number_or_none(r["value"])
+        if lead is None or value is None or m["kind"] == "qualitative":
+            return None, None
+        gap = value - lead if m.get("direction") == "lower" else lead - value
+        return gap, (gap / abs(lead) * 100 if lead else None)
+
+    def gap_unit(self, number: int) -> str:
+        """How a gap reads after its number in running text: 个百分点 for a share, else the unit (catalogue gap_unit_zh;
+        an older diagnosis.json: from the unit)."""
+        unit = self.meta[number].get("gap_unit_zh")
+        if unit is None:
+            unit = "个百分点" if self.unit(number).strip() == "%" else self.unit(number)
+        return "" if str(unit).strip() == "-" else str(unit).strip()
 
     def score(self, number: int, year: int) -> Optional[float]:
         r = self.rows.get((number, year))

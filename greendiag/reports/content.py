@@ -175,43 +175,53 @@ def _value_phrase(rd: ReportData, n: int, year: int) -> str:
     return f"为{rd.value_text(n, year)}{_unit(rd, n)}"
 
 
-_REC_HEAD = re.compile(r"^(“[^”]+”\d{4}年为\s*[^,,;;]+?)[,,]\s*(.+)$")
+def _worse_word(direction) -> str:
+    """低于 a target, or 高于 it when lower is better."""
+    return "高于" if str(direction) == "lower" else "低于"
+
+
+def _gap_words(gap_abs, gap_pct, unit: str, rel: str) -> str:
+    """,差距2.4个百分点(相对差距16%) for a gap short of the target; "" when there is none. `rel`: gap_pct as printed."""
+    if not _is_num(gap_abs) or gap_abs <= 0:
+        return ""
+    return f",差距{fmt_num(gap_abs)}{unit}" + (f"(相对差距{rel}%)" if _is_num(gap_pct) else "")
 
 
 def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
-    """What the 标准比对法 recommendations say the indicator falls short of (低于…参考值)."""
+    """What the 标准比对法 candidates compare the indicator with: 低于(高于 when lower is better)参考值…,差距…, built from
+    their direction, target label and gap (a diagnosis.json older than these fields: the indicator's direction and 参考值X)."""
     out = []
     for r in rd.recommendations:
         if r.get("indicator") != n or str(r["method"]) != "standard_comparison" or r.get("year") not in (None, year):
             continue
-        m = re.search(r"(低于.+)$", str(r["message_zh"]))
-        target = r.get("target")
-        text = m.group(1) if m else (f"低于参考值{fmt_num(target)}{_unit(rd, n)}" if _is_num(target) else str(r["message_zh"]))
+        target, gap_pct = r.get("target"), r.get("gap_pct")
+        label = r.str("target_label_zh") or (f"参考值{fmt_num(target)}{_unit(rd, n)}" if _is_num(target) else None)
+        if label is None:
+            text = str(r["message_zh"])  # no target to compare with: the candidate as its rule words it
+        else:
+            unit = r.str("gap_unit_zh").strip() if r.get("gap_unit_zh") is not None else rd.gap_unit(n)
+            text = (_worse_word(r.get("direction") or rd.meta[n].get("direction")) + label
+                    + _gap_words(r.get("gap_abs"), gap_pct, unit, fmt_num(gap_pct, 3) if _is_num(gap_pct) else ""))
         if text not in out:
             out.append(text)
     return out
 
 
 def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
-    """低于引领值15%(差距16.0%) when the indicator scores below 100 in `year`; None otherwise."""
+    """低于引领值15%,差距2.4个百分点(相对差距16%) when the indicator scores below the lead score in `year`; None otherwise.
+    The gap is the diagnosis's (ReportData.lead_gap)."""
     r = rd.rows.get((n, year))
     m = rd.meta[n]
     if r is None or not _is_num(r["score"]) or r["score"] >= rd.full or (r["value"] is None and r["level"] is None):
         return None
     if m["kind"] == "qualitative":
         return f"未达到引领档“{rd.lead_text(n)}”"
-    lead, value = m["lead"], r["value"]
-    if not (_is_num(lead) and _is_num(value)):
+    lead = m["lead"]
+    if not (_is_num(lead) and _is_num(r["value"])):
         return "未达到引领值"
-    lower = m.get("direction") == "lower"
-    unit = _unit(rd, n)
-    text = f"{'高于' if lower else '低于'}引领值{fmt_num(lead)}{unit}"
-    diff = (value - lead) if lower else (lead - value)
-    if diff <= 0:
-        return text
-    size = f"{fmt_num(diff)}个百分点" if unit == "%" else f"{fmt_num(diff)}{unit}"
-    rel = f"(相对差距{fmt_num(round(diff / abs(lead) * 100, 1))}%)" if lead else ""
-    return f"{text},差距{size}{rel}"
+    gap_abs, gap_pct = rd.lead_gap(n, year)
+    rel = fmt_num(round(gap_pct, 1)) if _is_num(gap_pct) else ""
+    return f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}" + _gap_words(gap_abs, gap_pct, rd.gap_unit(n), rel)
 
 
 def park_problems(rd: ReportData) -> list[tuple[str, str]]:
@@ -238,13 +248,10 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
         if parts:
             out.append(("indicator", f"“{n} {rd.name(n)}”{y}年{_value_phrase(rd, n, y)},{';'.join(parts)}。"))
     years = rd.years
-    series = [(c["name_zh"] + "得分", [rd.cat_scores.get((c["code"], yy)) for yy in years]) for c in rd.categories]
-    totals = [rd.totals.get(yy) for yy in years]
-    series.append(("诊断总分", [t["total"] if t is not None and t.get("assessable") is not False else None for t in totals]))
-    for name, scores in series:
-        drops = [f"{a}→{b}年下降{s0 - s1:.1f}分({fmt_score(s0)}→{fmt_score(s1)}分)"
-                 for (a, s0), (b, s1) in zip(zip(years, scores), zip(years[1:], scores[1:]))
-                 if _is_num(s0) and _is_num(s1) and s0 - s1 >= 0.05]
+    for name, key in [(c["name_zh"] + "得分", c["code"]) for c in rd.categories] + [("诊断总分", None)]:
+        changes = [(a, b, rd.score_changes.get((key, a, b))) for a, b in zip(years, years[1:])]
+        drops = [f"{a}→{b}年下降{-ch[2]:.1f}分({fmt_score(ch[0])}→{fmt_score(ch[1])}分)"
+                 for a, b, ch in changes if ch is not None and _is_num(ch[2]) and ch[2] <= -0.05]
         if drops:
             out.append(("category", f"{name}{'、'.join(drops)}。"))
     return out
@@ -539,13 +546,14 @@ def _rec_groups(rd: ReportData) -> list[list]:
 
 
 def _rec_item(recs: list, bi: bool) -> str:
+    """One item of 五、建议: candidates with one head (their rule's head_zh) as head:clause(方法);clause(方法), else each
+    message in full (also for a diagnosis.json older than head_zh/clause_zh)."""
     methods = [METHOD_ZH.get(str(r["method"]), str(r["method"])) for r in recs]
-    msgs = [str(r["message_zh"]) for r in recs]
-    heads = [_REC_HEAD.match(m) for m in msgs]
-    if len(recs) > 1 and all(heads) and len({h.group(1) for h in heads}) == 1:
-        text = heads[0].group(1) + ":" + ";".join(f"{h.group(2)}({m})" for h, m in zip(heads, methods))
+    heads = [r.str("head_zh") for r in recs]
+    if len(recs) > 1 and all(heads) and len(set(heads)) == 1 and all(r.str("clause_zh") for r in recs):
+        text = heads[0] + ":" + ";".join(f"{r.str('clause_zh')}({m})" for r, m in zip(recs, methods))
     else:
-        text = ";".join(f"{msg}({m})" for msg, m in zip(msgs, methods))
+        text = ";".join(f"{r['message_zh']}({m})" for r, m in zip(recs, methods))
     gains = [r.get("total_points") for r in recs if _is_num(r.get("total_points")) and r.get("total_points")]
     if gains:
         text += f"({'最多' if len(gains) > 1 else ''}可提高总分约{max(gains):.2f}分)"

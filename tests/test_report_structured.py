@@ -1,0 +1,201 @@
+"""The report builds its sentences from structured fields of the diagnosis, not from message text.
+
+Recommendations carry their message's head and clause, direction, target label and gap unit; indicator rows carry
+the gap to the lead value. So a lower-is-better reference reads 高于…, and a changed message template still gives one
+merged item per indicator in 五、建议. Expected texts are worked out by hand from the demo park and the overlay below.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import attrs
+import pytest
+import yaml
+
+import greendiag
+from greendiag import diagnose
+from greendiag.errors import RuleError
+from greendiag.reports import render_report
+from greendiag.reports._data import fmt_num
+from greendiag.rulebook import HEAD_SEP, load_rules
+
+OVERLAY = """\
+overlay:
+  id: wastewater-ref
+  version: 1.0.0
+  title_zh: 测试扩展(废水参考值)
+  title_en: test overlay (wastewater reference)
+  extends: {id: bj-green-park-2024, version: '>=1.0,<2'}
+documents:
+  - id: test-wastewater-doc
+    title_zh: 测试用废水排放文件
+    title_en: Test wastewater document
+references:
+  - id: test-wastewater-3
+    indicator: wastewater_per_value_added
+    method: standard_comparison
+    label_zh: 测试园区单位工业增加值废水排放量(≤3 t/万元)
+    label_en: Test park wastewater per value added (≤3 t/万元)
+    value: 3
+    unit: t/万元
+    sources: [{doc: test-wastewater-doc, clause: "测试条款"}]
+"""
+
+
+def _md(diag_or_dict, tmp_path, name="r.md") -> str:
+    return open(render_report(diag_or_dict, tmp_path / name, "md"), encoding="utf-8").read()
+
+
+def _items(md: str, start: str, end: str) -> list[str]:
+    i = md.index(start)
+    part = md[i:md.index(end, i + len(start))]
+    return [line for line in part.splitlines() if line[:1].isdigit()]
+
+
+def _problems(md: str) -> list[str]:
+    return _items(md, "### 4. 存在问题", "## 四、")
+
+
+def _recommendations(md: str) -> list[str]:
+    return _items(md, "## 五、建议", "## 六、")
+
+
+def _item(items: list[str], text: str) -> str:
+    (found,) = [line for line in items if text in line]
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo_dict(demo_path):
+    with open(demo_path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@pytest.fixture(scope="module")
+def wastewater(tmp_path_factory, demo_dict):
+    """The demo park with 2024 wastewater at 3.5 t/万元 (lead value 5, lower is better), diagnosed with an overlay
+    reference of 3 t/万元: 0.5 t/万元 above it, 0.5 / 3 = 16.67 % relative."""
+    folder = tmp_path_factory.mktemp("overlay")
+    (folder / "o.yaml").write_text(OVERLAY, encoding="utf-8")
+    cat = greendiag.load_catalogue(folder / "o.yaml")
+    data = copy.deepcopy(demo_dict)
+    year = next(y for y in data["years"] if y["year"] == 2024)
+    year["indicators"]["wastewater_per_value_added"] = 3.5
+    (folder / "park.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ds = greendiag.load_dataset(folder / "park.yaml", catalogue=cat)
+    return diagnose(ds, catalogue=cat, backend="python")
+
+
+def test_lower_is_better_reference_reads_above(wastewater, tmp_path):
+    d = wastewater.to_dict()
+    (rec,) = [r for r in d["recommendations"] if r["indicator"] == 23]
+    assert rec["rule_id"] == "rec.standard.above_reference"
+    assert (rec["direction"], rec["target"], rec["gap_abs"], rec["gap_unit_zh"]) == ("lower", 3.0, 0.5, " t/万元")
+    assert rec["target_label_zh"] == "测试园区单位工业增加值废水排放量(≤3 t/万元)"  # the label states 3: no (折合 …)
+    assert rec["gap_pct"] == pytest.approx(50 / 3, rel=1e-11)
+    md = _md(wastewater, tmp_path)
+    label = "测试园区单位工业增加值废水排放量(≤3 t/万元)"
+    # 3.5 is below the lead value 5 (scores at least 100): the only problem is the reference
+    assert _item(_problems(md), "“23 ") .split(". ", 1)[1] == (
+        f"“23 单位工业增加值废水排放量”2024年为3.5t/万元,高于{label},差距0.5t/万元(相对差距16.7%)。")
+    assert _item(_recommendations(md), "“23 ").split(". ", 1)[1].startswith(
+        f"“23 单位工业增加值废水排放量”2024年为 3.5 t/万元,高于{label}(越低越好),差距0.5 t/万元(相对差距16.7%)(标准比对法)")
+    assert f"低于{label}" not in md
+
+
+def test_changed_message_template_keeps_the_merged_item(demo_dataset, catalogue, rulebase, tmp_path):
+    """Rewording the rules' heads and clauses (another order, other separators) changes the words, not the merge."""
+    head_zh = "{year}年“{number} {name_zh}”——{value:.4g}{unit}"
+    clauses = {"rec.advanced.below_lead": "比引领值{lead:.4g}{unit}少{gap_abs:.4g}{gap_unit_zh}",
+               "rec.standard.below_reference": "未达{ref_label_zh}{ref_value_note_zh};差{gap_abs:.4g}{gap_unit_zh}"}
+    specs = []
+    for s in rulebase.rules:
+        if s.id in clauses:
+            s = attrs.evolve(s, head_zh=head_zh, clause_zh=clauses[s.id], message_zh=head_zh + HEAD_SEP["zh"] + clauses[s.id])
+        specs.append(s)
+    rb = attrs.evolve(rulebase, rules=tuple(specs))
+    md = _md(diagnose(demo_dataset, catalogue=catalogue, rules=rb, backend="python"), tmp_path)
+    item = _item(_recommendations(md), "“2 可再生能源使用比例”").split(". ", 1)[1]
+    assert item == ("2024年“2 可再生能源使用比例”——12.6%:未达省级绿色低碳园区非化石能源消费比重(≥20 %);差7.4个百分点(标准比对法);"
+                    "比引领值15%少2.4个百分点(先进对照法)(最多可提高总分约1.24分);"
+                    "措施:建设多能互补的综合能源站、开展氢能等低碳新能源示范应用、屋顶及停车场分布式光伏")
+    # the problems list does not depend on the templates at all
+    assert _item(_problems(md), "“2 可再生能源使用比例”").split(". ", 1)[1] == (
+        "“2 可再生能源使用比例”2024年为12.6%,低于引领值15%,差距2.4个百分点(相对差距16%);"
+        "低于省级绿色低碳园区非化石能源消费比重(≥20 %),差距7.4个百分点(相对差距37%)。")
+
+
+def test_lead_gaps_come_from_the_indicator_facts(demo_dataset, catalogue, rulebase):
+    d = diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    rows = {(r["number"], r["year"]): r for r in d["indicators"]}
+    assert (rows[(2, 2024)]["lead_gap_abs"], rows[(2, 2024)]["lead_gap_pct"]) == (2.4, 16.0)  # 15 − 12.6; 2.4 / 15
+    assert rows[(31, 2024)]["lead_gap_abs"] is None  # qualitative: no numeric gap
+    meta = {m["number"]: m for m in d["catalogue"]["indicators"]}
+    assert (meta[2]["gap_unit_zh"], meta[1]["gap_unit_zh"], meta[31]["gap_unit_zh"]) == ("个百分点", " 万元/tce", None)
+    lead = next(r for r in d["recommendations"] if r["rule_id"] == "rec.advanced.below_lead" and r["indicator"] == 2)
+    assert lead["head_zh"] + "," + lead["clause_zh"] == lead["message_zh"]
+    assert lead["head_en"] + ", " + lead["clause_en"] == lead["message_en"]
+    assert (lead["direction"], lead["target_label_zh"]) == ("higher", None)  # the lead value has no label of its own
+    req = next(r for r in d["recommendations"] if r["requirement"] == 4)
+    assert (req["head_zh"], req["clause_zh"], req["direction"]) == (None, None, None)  # a one-part message
+
+
+def test_older_diagnosis_without_the_fields_still_renders(wastewater, tmp_path):
+    """A diagnosis.json written before the structured fields: lead gaps and score drops are worked out from the
+    values, the reference is named by its value, candidates are listed whole (not merged)."""
+    d = wastewater.to_dict()
+    for r in d["indicators"]:
+        del r["lead_gap_abs"], r["lead_gap_pct"]
+    for m in d["catalogue"]["indicators"]:
+        del m["gap_unit_zh"], m["gap_unit_en"]
+    for r in d["recommendations"]:
+        for k in ("head_zh", "head_en", "clause_zh", "clause_en", "direction", "target_label_zh", "target_label_en",
+                  "gap_unit_zh", "gap_unit_en"):
+            del r[k]
+    del d["score_changes"]
+    new, old = _md(wastewater, tmp_path, "new.md"), _md(d, tmp_path, "old.md")
+    assert _item(_problems(old), "“23 ").split(". ", 1)[1] == (
+        "“23 单位工业增加值废水排放量”2024年为3.5t/万元,高于参考值3t/万元,差距0.5t/万元(相对差距16.7%)。")
+    assert _item(_problems(old), "“2 可再生能源使用比例”").startswith(
+        "2. “2 可再生能源使用比例”2024年为12.6%,低于引领值15%,差距2.4个百分点(相对差距16%);低于参考值20%,差距7.4个百分点")
+    drops = [p for p in _problems(new) if "年下降" in p]
+    assert drops and drops == [p for p in _problems(old) if "年下降" in p]
+    assert _item(_recommendations(old), "“2 可再生能源使用比例”").count("“2 可再生能源使用比例”2024年为 12.6 %,") == 2
+
+
+def test_rule_message_in_two_parts(tmp_path):
+    body = """rules:
+  - id: test.two.parts
+    kind: recommendation
+    method: advanced_benchmark
+    fact: indicator
+    when: [{field: latest, op: "==", value: 1}]
+    severity: low
+    subject: indicator
+%s
+    source: {doc: bj-guide-2024, clause: "x"}
+    tests:
+      - {fact: {latest: 1}, fires: true}
+      - {fact: {latest: 0}, fires: false}
+"""
+    two = ('    head_zh: "“{number}”{year}年"\n    head_en: "{number} in {year}"\n'
+           '    clause_zh: "低于{lead:.4g}"\n    clause_en: "below {lead:.4g}"')
+    path = tmp_path / "r.yaml"
+    path.write_text(body % two, encoding="utf-8")
+    spec = load_rules(path).rule("test.two.parts")
+    assert (spec.message_zh, spec.message_en) == ("“{number}”{year}年,低于{lead:.4g}", "{number} in {year}, below {lead:.4g}")
+    bad = {"schema-dependentRequired": '    head_zh: "h"\n    head_en: "h"\n    clause_en: "c"',  # a head without its clause
+           "schema-None": two + '\n    message_zh: "m"\n    message_en: "m"',  # a message and its parts (false schema)
+           "schema-required": "",  # neither
+           "bad-template": two.replace("{lead:.4g}\"\n    clause_en", "{lead.x}\"\n    clause_en")}
+    for code, text in bad.items():
+        path.write_text(body % text, encoding="utf-8")
+        with pytest.raises(RuleError) as exc:
+            load_rules(path)
+        assert code in {p.code for p in exc.value.problems}, (code, exc.value.problems)
+
+
+def test_fmt_num_significant_digits():
+    assert [fmt_num(x, 3) for x in (1.25, 17.2222, 38.888, 37.0, 0.956, 1234.5)] == ["1.25", "17.2", "38.9", "37", "0.956", "1234"]
+    assert fmt_num(16.6666666667) == "16.67" and fmt_num(16.6666666667, 3) == "16.7"
