@@ -44,8 +44,10 @@ def prepare(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: dict[st
     out += _year_facts(ds, cat, card)
     out += _requirement_facts(ds, cat)
     out.append(_engagement_fact(ds, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES])))
-    for f, ctx in out:
-        _finite(f, ctx)
+    # a finite sum means every float is finite (±inf and NaN survive addition); else (or on overflow) check each fact
+    if not math.isfinite(sum([v for f, _ in out for v in f.values() if type(v) is float])):
+        for f, ctx in out:
+            _finite(f, ctx)
     return out
 
 
@@ -104,26 +106,61 @@ def reference_value_note(ref: Reference, ind: Indicator) -> dict[str, str]:
     return {"ref_value_note_zh": zh, "ref_value_note_en": en}
 
 
+class _Static:
+    """What the facts take from the catalogue alone, worked out once per catalogue (it is immutable): per
+    indicator the fixed fields, context and gap wording; per reference its value note and its score."""
+
+    def __init__(self, cat: Catalogue):
+        self.cat = cat  # kept alive, so the id() key of _statics cannot be reused while this is cached
+        self.indicators = []
+        for ind in cat.indicators:
+            qualitative = ind.qualitative
+            fixed = {"mandatory": _b(ind.mandatory), "is_share": _b(ind.is_share),
+                     "direction": ind.direction or "qualitative"}
+            plaus = {}
+            if ind.plausible_min is not None:
+                plaus["plaus_min"] = float(ind.plausible_min)
+            if ind.plausible_max is not None:
+                plaus["plaus_max"] = float(ind.plausible_max)
+            lead = ind.level(ind.lead_level) if qualitative else None
+            self.indicators.append((ind, ind.id, float(ind.number), fixed, _b(not qualitative and ind.bounds_min is None),
+                                    plaus, qualitative, ind.is_share, lead,
+                                    None if ind.is_share else gap_units(ind)))
+        self.references = []
+        for ref in cat.references:
+            ind = cat.indicator(ref.indicator)
+            then, _ = score_value(ind, ref.value, None, cat.scoring)
+            self.references.append((ref, ind, reference_value_note(ref, ind), then))
+
+
+_statics: dict[int, _Static] = {}
+
+
+def _static(cat: Catalogue) -> _Static:
+    st = _statics.get(id(cat))
+    if st is None or st.cat is not cat:
+        if len(_statics) >= 8:
+            _statics.clear()
+        st = _statics[id(cat)] = _Static(cat)
+    return st
+
+
 def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[tuple[Fact, Context]]:
     out = []
     full = cat.scoring.full
-    latest = ds.years[-1]
-    assessable = {y: _b(t is None or t.assessable) for y in ds.years for t in (card.total(y),)}
-    for ind in cat.indicators:
-        series = [ds.value(ind.id, y) for y in ds.years]
-        for year in ds.years:
-            v = ds.value(ind.id, year)
-            sc = card.score(ind.id, year)
-            f: Fact = {"fact": "indicator", "ind": ind.id, "number": float(ind.number), "year": float(year),
-                       "latest": _b(year == latest), "year_assessable": assessable[year],
-                       "mandatory": _b(ind.mandatory), "is_share": _b(ind.is_share),
-                       "direction": ind.direction or "qualitative", "has_value": _b(v is not None),
-                       "signed": _b(not ind.qualitative and ind.bounds_min is None)}
+    years = ds.years
+    latest = years[-1]
+    assessable = {y: _b(t is None or t.assessable) for y in years for t in (card.total(y),)}
+    tidy = units.tidy
+    for ind, ind_id, number, fixed, signed, plaus, qualitative, is_share, lead, units_fixed in _static(cat).indicators:
+        higher = ind.direction == "higher"
+        series = [ds.value(ind_id, y) for y in years]
+        for v, year in zip(series, years):
+            sc = card.score(ind_id, year)
+            f: Fact = {"fact": "indicator", "ind": ind_id, "number": number, "year": float(year),
+                       "latest": 1.0 if year == latest else 0.0, "year_assessable": assessable[year], **fixed,
+                       "has_value": 0.0 if v is None else 1.0, "signed": signed, **plaus}
             ctx: Context = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year}
-            if ind.plausible_min is not None:
-                f["plaus_min"] = float(ind.plausible_min)
-            if ind.plausible_max is not None:
-                f["plaus_max"] = float(ind.plausible_max)
             if sc is not None and sc.status == SCORED and sc.score is not None:
                 f["score"] = sc.score
                 f["points"] = max(0.0, full - sc.score)
@@ -131,28 +168,30 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
                 f["flag_best"] = _b(BEST_NONPOSITIVE in sc.flags)
             elif sc is not None and sc.score is not None:  # missing mandatory scored 0
                 f["points"] = full
-            if ind.qualitative:
-                lead = ind.level(ind.lead_level)
+            if qualitative:
                 f["lead_score"] = lead.score
-                ctx.update(lead_level_zh=lead.zh, lead_level_en=lead.en)
+                ctx["lead_level_zh"], ctx["lead_level_en"] = lead.zh, lead.en
                 if v is not None and v.level is not None:
                     lv = ind.level(v.level)
                     f["level_score"] = lv.score
-                    ctx.update(level_zh=lv.zh, level_en=lv.en)
+                    ctx["level_zh"], ctx["level_en"] = lv.zh, lv.en
             else:
-                f["lead"] = ind.lead_value
+                f["lead"] = lead_value = ind.lead_value
                 if v is not None and v.value is not None:
                     x = v.value
                     f["value"] = x
-                    f.update(_gap(ind.direction, x, ind.lead_value))
+                    gap = lead_value - x if higher else x - lead_value  # as _gap, written out: this runs for every value
+                    f["gap_abs"] = tidy(gap)
+                    if lead_value != 0:
+                        f["gap_pct"] = tidy(gap / abs(lead_value) * 100)
                     if v.origin == "reported" and v.derived is not None:
                         f["derived"] = v.derived
                         if v.derived != 0:
                             f["derived_gap_pct"] = abs(x - v.derived) / abs(v.derived) * 100
-                    prev = ds.value(ind.id, year - 1)
+                    prev = ds.value(ind_id, year - 1)
                     if prev is not None and prev.value is not None:
                         f["prev_value"] = prev.value
-                        if ind.is_share:
+                        if is_share:
                             f["yoy_points"] = x - prev.value
                             f["yoy_abs_points"] = abs(x - prev.value)
                         elif prev.value != 0:
@@ -160,8 +199,9 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
                             f["yoy_abs_pct"] = abs(f["yoy_pct"])
                     if year == latest and len(series) >= 3 and all(s is not None and s.value is not None for s in series):
                         f["same_all_years"] = _b(len({s.value for s in series}) == 1)
-            ctx.update({k: val for k, val in f.items() if k not in ("number", "year")})
-            ctx.update(gap_units(ind, f.get("gap_abs")))
+            ctx.update(f)  # every fact field but number and year, which keep their display form (int) and place
+            ctx["number"], ctx["year"] = ind.number, year
+            ctx.update(units_fixed or gap_units(ind, f.get("gap_abs")))
             out.append((f, ctx))
     return out
 
@@ -169,15 +209,12 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
 def _reference_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Context]]:
     out = []
     latest = ds.years[-1]
-    for ref in cat.references:
-        ind = cat.indicator(ref.indicator)
-        note = reference_value_note(ref, ind)  # per reference, not per year: it compiles a pattern
+    for ref, ind, note, then in _static(cat).references:
         for year in ds.years:
             v = ds.value(ind.id, year)
             if v is None or v.value is None:
                 continue
             now, _ = score_value(ind, v.value, None, cat.scoring)
-            then, _ = score_value(ind, ref.value, None, cat.scoring)
             f = {"fact": "reference", "ind": ind.id, "ref": ref.id, "number": float(ind.number), "year": float(year),
                  "latest": _b(year == latest), "method": ref.method, "direction": ind.direction or "qualitative",
                  "is_share": _b(ind.is_share), "value": v.value, "ref_value": ref.value, "points": max(0.0, then - now),

@@ -202,11 +202,17 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
     cats: list[CategoryScore] = []
     totals: list[YearScore] = []
     gate = baseline_summary(ds, cat)
+    by_year: dict[int, list[IndicatorScore]] = {}
+    for r in rows:
+        by_year.setdefault(r.year, []).append(r)
     for year in ds.years:
-        yr = [r for r in rows if r.year == year]
+        yr = by_year.get(year, [])
         assessable = any(r.status == SCORED for r in yr)
+        by_category: dict[str, list[IndicatorScore]] = {}
+        for r in yr:
+            by_category.setdefault(r.category, []).append(r)
         for c in cat.categories:
-            cr = [r for r in yr if r.category == c.code]
+            cr = by_category.get(c.code, [])
             scored = [r.score for r in cr if r.score is not None]
             cats.append(CategoryScore(c.code, year, _mean(scored), len(scored),
                                       tuple(r.number for r in cr if r.status != SCORED), c.weight))
@@ -265,9 +271,10 @@ def _changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore]) -> tup
     pairs = year_pairs(ds.years)
     out = []
     for ind in cat.indicators:
+        qualitative = ind.qualitative
         for a, b in pairs:
             ra, rb = by[(ind.id, a)], by[(ind.id, b)]
-            if ind.qualitative:
+            if qualitative:
                 va = ind.level(ra.level).score if ra.level else None
                 vb = ind.level(rb.level).score if rb.level else None
             else:

@@ -89,7 +89,10 @@ def tidy(x: float) -> float:
 
     Applied to converted and derived values (dataset.py) and to value differences and gaps (scoring.py, facts.py),
     so JSON shows what a person would write; `convert` itself stays exact, and scores are not rounded."""
-    return float(f"{x:.{SIGNIFICANT}g}") if math.isfinite(x) else x
+    return float(_TIDY % x) if x - x == 0.0 else x  # x - x is 0.0 exactly when x is finite
+
+
+_TIDY = f"%.{SIGNIFICANT}g"  # the same digits as format(x, ".12g"): one fixed format, called for every gap and change
 
 
 def convert_input(value: float, from_unit: str, to_unit: str) -> float:

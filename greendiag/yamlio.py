@@ -33,6 +33,21 @@ class _LoadProblem(Exception):
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when PyYAML has it: ~10x faster
     """SafeLoader with YAML-1.2-like booleans, no timestamps, string keys, checked duplicates."""
 
+    def resolve(self, kind, value, implicit):
+        """BaseResolver.resolve, with the tag of a plain scalar remembered by its text: the parser asks for every
+        scalar, and with no path resolvers the answer depends on the text alone (the resolvers are fixed below)."""
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _plain_tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 64 and len(_plain_tags) < 8192:
+                    _plain_tags[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+_plain_tags: dict[str, str] = {}
+
 
 _Loader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
@@ -100,6 +115,79 @@ def _check_size(node: yaml.Node) -> None:
     size(node, 0)
 
 
+_T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _SEQ, _MAP = (_T + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+
+
+class _Fallback(Exception):
+    """Something the fast constructor leaves to PyYAML's (and to _check_size), which then says what is wrong."""
+
+
+def _fast_construct(loader: _Loader, root: yaml.Node) -> Any:
+    """The data of a node tree as `_check_size` and then `loader.construct_document` give it, for the usual file:
+    plain scalars, sequences and mappings only, no merge keys, nothing to refuse. One pass, counting sizes and
+    depth as `_check_size` does; an aliased node gives the same object, as PyYAML's memo does. Anything else —
+    another tag, a duplicate key, a non-finite number, too deep or too large — raises _Fallback, and the caller
+    runs the full checks and constructor on the same tree, so errors and their marks are theirs."""
+    memo: dict[int, tuple[Any, int]] = {}
+    scalar, seq, mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+    construct_int, construct_float = yaml.SafeLoader.construct_yaml_int, yaml.SafeLoader.construct_yaml_float
+    construct_bool = yaml.SafeLoader.construct_yaml_bool
+
+    def build(n: yaml.Node, depth: int) -> tuple[Any, int]:
+        if depth > MAX_DEPTH:
+            raise _Fallback
+        got = memo.get(id(n))
+        if got is not None:
+            return got
+        kind, tag = type(n), n.tag
+        if kind is scalar:
+            if tag == _STR or tag == _TIMESTAMP:
+                obj = n.value
+            else:
+                try:
+                    if tag == _INT:
+                        obj = construct_int(loader, n)
+                    elif tag == _FLOAT:
+                        obj = construct_float(loader, n)
+                        if not math.isfinite(obj):
+                            raise _Fallback
+                    elif tag == _BOOL:
+                        obj = construct_bool(loader, n)
+                    elif tag == _NULL:
+                        obj = None
+                    else:
+                        raise _Fallback
+                except Exception:  # noqa: BLE001 - PyYAML's constructor will meet it again and say so
+                    raise _Fallback from None
+            total = 1
+        elif kind is seq and tag == _SEQ:
+            obj, total = [], 1
+            for child in n.value:
+                item, size = build(child, depth + 1)
+                obj.append(item)
+                total += size
+        elif kind is mapping and tag == _MAP:
+            obj, total = {}, 1
+            for key_node, value_node in n.value:
+                if type(key_node) is not scalar:
+                    raise _Fallback
+                key, size = build(key_node, depth + 1)
+                key = str(key)
+                if key in obj:
+                    raise _Fallback
+                obj[key], vsize = build(value_node, depth + 1)
+                total += size + vsize
+        else:
+            raise _Fallback
+        if total > MAX_EXPANDED_NODES:
+            raise _Fallback
+        memo[id(n)] = got = (obj, total)
+        return got
+
+    return build(root, 0)[0]
+
+
 @attrs.frozen
 class Document:
     """A parsed data file: its data and the node tree used to locate values by path."""
@@ -131,10 +219,13 @@ class Document:
                        fix_zh=fix_zh, fix_en=fix_en)
 
 
+_WORD = re.compile(r"[\w]+")
+
+
 def json_path(path: Iterable[str | int]) -> str:
     out = "$"
     for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if re.fullmatch(r"[\w]+", str(step)) else f"[{step!r}]")
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if _WORD.fullmatch(str(step)) else f"[{step!r}]")
     return out
 
 
@@ -199,8 +290,11 @@ def parse_text(text: str, path: str, error_cls: type[GreendiagError] = InputFile
             node = loader.get_single_node()
             if node is None:
                 _fail(error_cls, path, "empty-file", "文件没有内容", "file has no content")
-            _check_size(node)
-            data = loader.construct_document(node)
+            try:
+                data = _fast_construct(loader, node)
+            except _Fallback:
+                _check_size(node)
+                data = loader.construct_document(node)
         finally:
             loader.dispose()
     except _LoadProblem as exc:

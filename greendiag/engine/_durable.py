@@ -20,7 +20,7 @@ import threading
 from typing import Any, Mapping, Sequence
 
 from ..errors import EngineError, problem
-from .ir import STR, Cond, RuleSet, clean_fact
+from .ir import STR, Cond, RuleSet, as_number
 
 MAX_RULES = 50
 MAX_CONDITIONS = 300
@@ -56,21 +56,52 @@ def _text(s: str) -> str:
     return json.dumps(s, ensure_ascii=True)
 
 
-_key_text: dict[str, str] = {}
+_str_text: dict[str, str] = {}  # JSON text of short strings that repeat across facts (kinds, ids, directions)
+_float_text: dict[float, str] = {}  # and of non-zero floats (flags, years, thresholds); ±0.0 differ in text, not kept
+_CACHE_MAX = 8192
 
 
-def _dump_fact(doc: dict) -> str:
-    """JSON text of a cleaned fact (str keys; finite float or str values), fast path of `_dump`."""
+def _string_text(s: str) -> str:
+    t = _str_text.get(s)
+    if t is None:
+        t = _text(s)
+        if len(s) <= 64 and len(_str_text) < _CACHE_MAX:
+            _str_text[s] = t
+    return t
+
+
+def _float_json(v: float) -> str:
+    t = _float_text.get(v)
+    if t is None:
+        t = number_text(v)
+        if v and len(_float_text) < _CACHE_MAX:
+            _float_text[v] = t
+    return t
+
+
+def _fact_text(fact: Mapping[str, Any], fields: Mapping[str, tuple[str, bool]], tail: str) -> str:
+    """JSON text of `clean_fact(fact, types)` followed by `tail` (the sid and id members), in one pass.
+
+    `fields` maps each field a rule reads to (its JSON key text with the colon, whether it is a string field).
+    Same typing as `ir.clean_fact` (strings up to 10,000 characters; finite numbers as floats; anything else
+    dropped), with the JSON text of short strings and floats cached: this runs for every fact of every evaluation."""
     parts = []
-    for k, v in doc.items():
-        kt = _key_text.get(k)
-        if kt is None:
-            kt = _key_text[k] = _text(k) + ":"
-        if type(v) is float:
-            r = repr(v)
-            parts.append(kt + (r if "e" not in r else number_text(v)))
+    for name, v in fact.items():
+        spec = fields.get(name)
+        if spec is None:
+            continue
+        key, is_str = spec
+        if is_str:
+            if isinstance(v, str) and len(v) <= 10_000:
+                parts.append(key + _string_text(str(v)))
+        elif type(v) is float:
+            if v - v == 0.0:  # finite: inf - inf and nan - nan are nan
+                parts.append(key + _float_json(v))
         else:
-            parts.append(kt + _text(v))
+            v = as_number(v)
+            if v is not None:
+                parts.append(key + _float_json(v))
+    parts.append(tail)
     return "{" + ",".join(parts) + "}"
 
 
@@ -114,6 +145,7 @@ class _Compiled:
 
     def __init__(self, rs: RuleSet):
         self.types = dict(rs.types)
+        self.fields = {name: (_text(name) + ":", kind == STR) for name, kind in self.types.items()}
         self.shards: list[tuple[int, dict[str, str]]] = []
         groups: list[list] = [[]]
         conds = 0
@@ -163,18 +195,14 @@ def evaluate(rs: RuleSet, facts: Sequence[Mapping[str, Any]]) -> tuple[tuple[int
     with _lock:
         comp = _compile(rs)
         sid = f"s{next(_sids)}"
-        docs = []
-        for i, fact in enumerate(facts):
-            f = clean_fact(fact, comp.types)
-            f["sid"] = sid
-            f["id"] = f"{sid}.{i}"
-            docs.append(f)
-        texts = [_dump_fact(d) for d in docs]
+        fields = comp.fields
+        head = f'"sid":"{sid}","id":"{sid}.'  # sid is "s<digits>": no escaping needed
+        texts = [_fact_text(fact, fields, f'{head}{i}"') for i, fact in enumerate(facts)]
         fired: set[tuple[int, str]] = set()
         prefix = len(sid) + 1
         for handle, names in comp.shards:
             try:
-                for start in range(0, len(docs), BATCH):
+                for start in range(0, len(texts), BATCH):
                     code, state = _dre.assert_facts(handle, "[" + ",".join(texts[start:start + BATCH]) + "]")
                     if code not in (0, 3):
                         raise _unhandled(code)
