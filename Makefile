@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv bench clean
+.PHONY: demo test venv bench office-check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_diagnose.py
 	$(BIN)/python benchmarks/bench_batch.py
+
+# needs LibreOffice (apt install libreoffice-writer-nogui libreoffice-calc-nogui); not part of `make test`
+office-check: $(STAMP)
+	$(BIN)/python tools/office_check.py
 
 clean:
 	rm -rf $(VENV) out build dist *.egg-info

@@ -58,8 +58,10 @@ class _Labels:
 
 
 def _rc(labels: _Labels) -> dict:
+    # matplotlib falls back glyph by glyph only across the families named in font.family itself: with the generic
+    # "sans-serif" it takes the first font.sans-serif entry alone, and Chinese labels would lose their glyphs
     families = [fonts.FALLBACK_FAMILY] + ([labels.cjk] if labels.cjk else [])
-    return {"font.family": "sans-serif", "font.sans-serif": families, "axes.unicode_minus": False, "font.size": 9,
+    return {"font.family": families, "font.sans-serif": families, "axes.unicode_minus": False, "font.size": 9,
             "svg.hashsalt": "greendiag", "figure.dpi": 100}
 
 

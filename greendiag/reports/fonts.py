@@ -69,6 +69,13 @@ def cjk_font() -> Optional[str]:
                 return name
         except Exception:
             pass
+    found = _known_cjk_family(fm)
+    if found is None and _add_new_system_fonts(fm):
+        found = _known_cjk_family(fm)
+    return found
+
+
+def _known_cjk_family(fm) -> Optional[str]:
     by_name: dict[str, str] = {}
     for entry in fm.fontManager.ttflist:
         by_name.setdefault(entry.name, entry.fname)
@@ -77,6 +84,27 @@ def cjk_font() -> Optional[str]:
         if path and _has_glyphs(path, _PROBE):
             return family
     return None
+
+
+def _add_new_system_fonts(fm) -> bool:
+    """Add system fonts missing from matplotlib's font cache; True if any were added.
+
+    matplotlib keeps its font list in a cache file written on first use, so a CJK font installed after that
+    (the fix the CLI suggests) is not seen until the cache is rebuilt; scanning costs about 0.2 s and happens
+    only when no CJK font is known."""
+    try:
+        known = {entry.fname for entry in fm.fontManager.ttflist}
+        new = [path for path in fm.findSystemFonts() if path not in known]
+    except Exception:  # no fc-list, unreadable font folders: keep what matplotlib knows
+        return False
+    added = False
+    for path in sorted(new):
+        try:
+            fm.fontManager.addfont(path)
+            added = True
+        except Exception:  # a damaged or unsupported font file: skip it
+            continue
+    return added
 
 
 @functools.lru_cache(maxsize=1)
