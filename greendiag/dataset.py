@@ -114,13 +114,10 @@ def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Docum
             return Problem(code, zh, en, file=source, location=locate(tuple(path)) or json_path(path), fix_zh=fix_zh, fix_en=fix_en)
     else:
         where = doc.problem
-    unsafe = _unsafe_values(doc)  # NaN, cycles, runaway nesting: nothing else is looked at
-    found = unsafe or schema.problems(doc, "dataset.schema.json")
+    unsafe = _unsafe_values(doc, where)  # NaN, cycles, runaway nesting: nothing else is looked at
+    found = unsafe or schema.problems(doc, "dataset.schema.json", locate=locate)
     if not found:
         return _Builder(data, cat, source, where, year_label=year_label).build()
-    if locate is not None:
-        found = [Problem(p.code, p.message_zh, p.message_en, file=source, location=_relocate(p.location, locate),
-                         fix_zh=p.fix_zh, fix_en=p.fix_en) for p in found]
     if not unsafe:  # the schema failed: check the values of the well-formed parts too, so one run shows everything
         cuts = _schema_cuts(data)
         if () not in cuts:
@@ -173,48 +170,39 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # not allowed in XML, so not in a Word report
 
 
-def _unsafe_values(doc: Document) -> list[Problem]:
+def _unsafe_values(doc: Document, where: Optional[Locator] = None) -> list[Problem]:
     """What a dict passed in by code can hold and a data file cannot: NaN/inf, ints beyond float range,
-    non-text keys, lone surrogates, runaway (or cyclic) nesting. Checked before the schema, which lets them through."""
+    non-text keys, lone surrogates, runaway (or cyclic) nesting. Checked before the schema, which lets them through.
+    `where` makes the problems (build_dataset's, placing them where its caller's user sees the data)."""
     out: list[Problem] = []
+    problem = where or doc.problem
     todo: list[tuple[tuple, Any]] = [((), doc.data)]
     for path, v in todo:  # breadth-first, appending as it goes: no recursion
         if len(out) >= 20:
             break
         if isinstance(v, (dict, list, tuple)) and len(path) >= MAX_DEPTH:
-            out.append(doc.problem("too-deep", f"嵌套超过{MAX_DEPTH}层", f"nesting deeper than {MAX_DEPTH} levels", path))
+            out.append(problem("too-deep", f"嵌套超过{MAX_DEPTH}层", f"nesting deeper than {MAX_DEPTH} levels", path))
         elif isinstance(v, dict):
             for k, x in v.items():
                 if isinstance(k, str):
                     todo.append((path + (k,), x))
                 else:
-                    out.append(doc.problem("bad-key", f"键 {k!r} 不是文本", f"key {k!r} is not text", path, "键必须是字符串", "keys must be strings"))
+                    out.append(problem("bad-key", f"键 {k!r} 不是文本", f"key {k!r} is not text", path, "键必须是字符串", "keys must be strings"))
         elif isinstance(v, (list, tuple)):
             todo.extend((path + (i,), x) for i, x in enumerate(v))
         elif isinstance(v, float) and not math.isfinite(v):
-            out.append(doc.problem("non-finite-number", f"不允许非有限数值 {v}", f"non-finite number {v} is not allowed", path,
-                                   "填写有限的数值,缺失数据请删除该项", "give a finite number; leave missing data out"))
+            out.append(problem("non-finite-number", f"不允许非有限数值 {v}", f"non-finite number {v} is not allowed", path,
+                               "填写有限的数值,缺失数据请删除该项", "give a finite number; leave missing data out"))
         elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > 1e308:
-            out.append(doc.problem("number-too-large", "整数超出浮点数范围", "integer beyond the range of a float", path))
+            out.append(problem("number-too-large", "整数超出浮点数范围", "integer beyond the range of a float", path))
         elif isinstance(v, str) and _SURROGATE.search(v):
-            out.append(doc.problem("not-unicode", "文本含有无效的代理字符", "text contains lone surrogate characters", path,
-                                   "以UTF-8有效文本填写", "give valid Unicode text"))
+            out.append(problem("not-unicode", "文本含有无效的代理字符", "text contains lone surrogate characters", path,
+                               "以UTF-8有效文本填写", "give valid Unicode text"))
         elif isinstance(v, str) and _CONTROL.search(v):
-            out.append(doc.problem("control-character", f"文本含有控制字符 {_CONTROL.search(v).group()!r}",
-                                   f"text contains the control character {_CONTROL.search(v).group()!r}", path,
-                                   "删除该不可见字符(常见于从其他系统复制的文本)", "remove the invisible character (often pasted from another system)"))
+            out.append(problem("control-character", f"文本含有控制字符 {_CONTROL.search(v).group()!r}",
+                               f"text contains the control character {_CONTROL.search(v).group()!r}", path,
+                               "删除该不可见字符(常见于从其他系统复制的文本)", "remove the invisible character (often pasted from another system)"))
     return out
-
-
-def _relocate(path_text: Optional[str], locate: Callable[[tuple], str]) -> Optional[str]:
-    import re
-
-    if not path_text:
-        return path_text
-    steps: list = []
-    for m in re.finditer(r"\.(\w+)|\[(\d+)\]|\['([^']*)'\]", path_text):
-        steps.append(m.group(1) if m.group(1) is not None else int(m.group(2)) if m.group(2) is not None else m.group(3))
-    return locate(tuple(steps)) or path_text
 
 
 class _Builder:

@@ -7,7 +7,7 @@ import json
 import numbers
 import re
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
 
 from .errors import GreendiagError, Problem
 from .yamlio import Document, json_path
@@ -177,45 +177,270 @@ def fast_check(name: str) -> Optional[Callable[[Any], bool]]:
 _TYPE_ZH = {"string": "文本", "number": "数值", "integer": "整数", "boolean": "是/否(true/false)", "null": "空(null)",
             "object": "键值表(mapping)", "array": "列表"}
 
-def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
-    """A short bilingual description of a schema error."""
+
+class Wording(NamedTuple):
+    """How a schema error reads: the data path it names, the message and the fix, in Chinese and English."""
+
+    path: tuple
+    zh: str
+    en: str
+    fix_zh: Optional[str] = None
+    fix_en: Optional[str] = None
+
+
+def _shown(x: Any, limit: int = 60) -> str:
+    text = json.dumps(x, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _fields(keys: Iterable[str]) -> tuple[str, str]:
+    """Field names as messages list them: (“a”、“b”, 'a', 'b')."""
+    keys = list(keys)
+    return "、".join(f"“{k}”" for k in keys), ", ".join(f"'{k}'" for k in keys)
+
+
+def _at(data: Any, path: tuple) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _schema_chain(schema_name: str, steps: Iterable) -> list[tuple[Any, Any]]:
+    """(step, schema node) from the root along an error's schema path. jsonschema leaves $ref (and `if`) out of the
+    path, so a $ref is followed where the next step is not found; each node is the one holding the next step.
+    Empty when the path cannot be followed: the wording then comes from the error alone."""
+    from referencing.exceptions import Unresolvable
+
+    resolver = _registry().resolver(BASE + schema_name)
+    node: Any = _schemas()[schema_name]
+    chain: list[tuple[Any, Any]] = [(None, node)]
+    for step in steps:
+        try:
+            while isinstance(node, dict) and step not in node and isinstance(node.get("$ref"), str):
+                resolved = resolver.lookup(node["$ref"])
+                node, resolver = resolved.contents, resolved.resolver
+                chain[-1] = (chain[-1][0], node)
+            node = node[step]
+        except (Unresolvable, KeyError, IndexError, TypeError):
+            return []
+        chain.append((step, node))
+    return chain
+
+
+def _condition(if_schema: Any, holds: bool) -> tuple[str, str]:
+    """An `if` as a message reads it, for its then branch (holds) or its else branch: ("kind 为 "x" 时", 'when kind is "x"')."""
+    if isinstance(if_schema, dict) and list(if_schema) == ["required"]:
+        zh, en = _fields(if_schema["required"])
+        verb = "is" if len(if_schema["required"]) == 1 else "are"
+        return (f"给出{zh}时", f"when {en} {verb} given") if holds else (f"未给出{zh}时", f"when {en} {verb} not given")
+    if isinstance(if_schema, dict) and list(if_schema) == ["properties"] and len(if_schema["properties"]) == 1:
+        ((key, sub),) = if_schema["properties"].items()
+        if isinstance(sub, dict) and list(sub) == ["const"]:
+            value = _shown(sub["const"])
+            if holds:
+                return f"{key} 为 {value} 时", f"when {key} is {value}"
+            return f"{key} 不为 {value} 时", f"when {key} is not {value}"
+    shown = _shown(if_schema)
+    return (f"符合 {shown} 时", f"when {shown} holds") if holds else (f"不符合 {shown} 时", f"when {shown} does not hold")
+
+
+def _branch(chain: list[tuple[Any, Any]]) -> Optional[int]:
+    """Index in the chain of the nearest then/else step taken under an `if`, or None."""
+    for i in range(len(chain) - 1, 0, -1):
+        if chain[i][0] in ("then", "else") and isinstance(chain[i - 1][1], dict) and "if" in chain[i - 1][1]:
+            return i
+    return None
+
+
+def _either_or(chain: list[tuple[Any, Any]], i: int) -> Optional[tuple[list[str], list[str]]]:
+    """(A, X) when the if/then/else above chain[i] means "either the fields X or the field a with the fields it
+    depends on (A), not both": if {required: [a]}, then {properties: {x: false, …}}, else {required: [x, …]}."""
+    cond = chain[i - 1][1]
+    iff, then, other = cond.get("if"), cond.get("then"), cond.get("else")
+    if not (isinstance(iff, dict) and list(iff) == ["required"] and len(iff["required"]) == 1
+            and isinstance(then, dict) and isinstance(other, dict)):
+        return None
+    props = then.get("properties")
+    xs = [k for k, sub in props.items() if sub is False] if isinstance(props, dict) else []
+    if not xs or list(other.get("required", ())) != xs:
+        return None
+    a = iff["required"][0]
+    # the object schema the if/then/else belongs to: itself, or the one holding it in an allOf
+    owner = chain[i - 3][1] if i >= 3 and chain[i - 2][0] == "allOf" else cond
+    deps = owner.get("dependentRequired", {}).get(a, []) if isinstance(owner, dict) else []
+    return [a, *deps], xs
+
+
+def _label(obj: Any) -> tuple[str, str]:
+    """An object with an id (a rule, an indicator) is named by it at the start of a message."""
+    if isinstance(obj, dict) and isinstance(obj.get("id"), str) and obj["id"]:
+        name = obj["id"] if len(obj["id"]) <= 80 else obj["id"][:77] + "..."
+        return f"{name}:", f"{name}: "
+    return "", ""
+
+
+def _not_allowed(keys: list[str]) -> tuple[str, str, str, str]:
+    zh, en = _fields(keys)
+    if not keys:
+        return "此处不允许该字段", "this field is not allowed here", "删去该字段", "remove the field"
+    many = len(keys) > 1
+    return (f"此处不允许字段{zh}", f"field{'s' if many else ''} {en} {'are' if many else 'is'} not allowed here",
+            f"删去字段{zh}", f"remove {en}")
+
+
+def _keyword(err: jsonschema.ValidationError, false_keys: list[str]) -> tuple[str, str, Optional[str], Optional[str]]:
+    """Message and fix for one keyword's error, without its context (condition, object id)."""
     v = err.validator
     inst = err.instance
-    shown = json.dumps(inst, ensure_ascii=False, default=str)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    value = err.validator_value
+    shown = _shown(inst)
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
-        return f"缺少必填字段“{missing}”", f"required field '{missing}' is missing"
+        return f"缺少必填字段“{missing}”", f"required field '{missing}' is missing", None, None
     if v == "additionalProperties" and isinstance(inst, dict):
         known = set(err.schema.get("properties", {}))
         extra = ", ".join(sorted(repr(k) for k in inst if k not in known))
         allowed = ", ".join(sorted(known))
-        return f"不认识的字段 {extra}(允许:{allowed})", f"unknown field(s) {extra} (allowed: {allowed})"
+        return f"不认识的字段 {extra}(允许:{allowed})", f"unknown field(s) {extra} (allowed: {allowed})", None, None
     if v == "type":
-        types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        types = value if isinstance(value, list) else [value]
         zh = "或".join(_TYPE_ZH.get(t, t) for t in types)
-        return f"类型错误:{shown} 应为{zh}", f"wrong type: {shown} should be {' or '.join(types)}"
+        return f"类型错误:{shown} 应为{zh}", f"wrong type: {shown} should be {' or '.join(types)}", None, None
     if v == "enum":
-        allowed = ", ".join(json.dumps(x, ensure_ascii=False) for x in err.validator_value)
-        return f"取值 {shown} 不在允许范围内({allowed})", f"value {shown} is not one of: {allowed}"
+        allowed = ", ".join(json.dumps(x, ensure_ascii=False) for x in value)
+        return f"取值 {shown} 不在允许范围内({allowed})", f"value {shown} is not one of: {allowed}", None, None
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        return f"数值 {shown} 超出范围({v} {err.validator_value})", f"value {shown} out of range ({v} {err.validator_value})"
+        return f"数值 {shown} 超出范围({v} {value})", f"value {shown} out of range ({v} {value})", None, None
     if v == "pattern":
-        return f"文本 {shown} 格式不符(应匹配 {err.validator_value})", f"text {shown} does not match {err.validator_value}"
+        return f"文本 {shown} 格式不符(应匹配 {value})", f"text {shown} does not match {value}", None, None
     if v in ("minItems", "minLength"):
-        return f"{shown} 过短或为空", f"{shown} is too short or empty"
-    if v == "anyOf" and err.validator_value and all("required" in s for s in err.validator_value):
-        keys = " 或 ".join("/".join(s["required"]) for s in err.validator_value)
-        keys_en = " or ".join("/".join(s["required"]) for s in err.validator_value)
-        return f"数值须注明来源:需要 {keys}", f"a number needs its provenance: {keys_en} is required"
-    if v == "false" or err.validator_value is False:
-        return "此处不允许该字段", "this field is not allowed here"
-    return f"不符合格式要求:{err.message}", f"schema violation: {err.message}"
+        return f"{shown} 过短或为空", f"{shown} is too short or empty", None, None
+    if v == "anyOf" and value and all("required" in s for s in value):
+        keys = " 或 ".join("/".join(s["required"]) for s in value)
+        keys_en = " or ".join("/".join(s["required"]) for s in value)
+        return f"数值须注明来源:需要 {keys}", f"a number needs its provenance: {keys_en} is required", None, None
+    if v == "oneOf" and value and all(isinstance(s, dict) and list(s) == ["required"] for s in value):
+        options = ["/".join(s["required"]) for s in value]
+        given = [o for s, o in zip(value, options) if isinstance(inst, dict) and all(k in inst for k in s["required"])]
+        zh, en = f"须恰好给出 {'、'.join(options)} 中的一个", f"exactly one of {', '.join(options)} is needed"
+        if given:
+            return (zh + f"(现有 {'、'.join(given)})", en + f" (has {', '.join(given)})",
+                    f"只保留 {'、'.join(given)} 中的一个", f"keep only one of {', '.join(given)}")
+        return zh, en, f"添加 {'、'.join(options)} 之一", f"add one of {', '.join(options)}"
+    if v == "oneOf" and not err.context:
+        return ("同时符合多种允许的写法,只能符合其中一种", "matches more than one of the allowed forms; exactly one is needed",
+                None, None)
+    if v is None:  # a false subschema: the fields it forbids
+        return _not_allowed(false_keys)
+    if v == "const":
+        const = _shown(value)
+        return f"取值 {shown} 应为 {const}", f"value {shown} must be {const}", f"改为 {const}", f"change it to {const}"
+    if v == "maxLength" and isinstance(inst, str):
+        return (f"内容过长({len(inst)}字,最多{value}字):{_shown(inst, 30)}",
+                f"text too long ({len(inst)} characters, at most {value}): {_shown(inst, 30)}",
+                f"缩短到{value}字以内", f"shorten it to {value} characters or fewer")
+    if v == "maxItems" and isinstance(inst, list):
+        return (f"列表过长({len(inst)}项,最多{value}项)", f"too many items ({len(inst)}, at most {value})",
+                f"最多保留{value}项", f"keep at most {value} items")
+    if v == "minProperties" and isinstance(inst, dict):
+        known = list(err.schema.get("properties", {})) if isinstance(err.schema, dict) else []
+        zh_known, en_known = (f"(可选:{', '.join(known)})", f" (one of: {', '.join(known)})") if known else ("", "")
+        return (f"至少需要{value}个字段{zh_known}", f"needs at least {value} field{'s' if value != 1 else ''}{en_known}",
+                f"至少给出{value}个字段", f"give at least {value}")
+    if v == "maxProperties" and isinstance(inst, dict):
+        zh, en = _fields(inst)
+        return (f"最多只能有{value}个字段(现有{zh})", f"at most {value} field{'s' if value != 1 else ''} allowed (has {en})",
+                f"只保留其中{value}个", f"keep only {value} of them")
+    if v == "uniqueItems" and isinstance(inst, list):
+        seen: set[str] = set()
+        dups: list[str] = []
+        for x in inst:
+            try:
+                key = json.dumps(x, ensure_ascii=False, sort_keys=True, default=str)
+            except (TypeError, ValueError):  # keys of mixed types
+                key = repr(x)
+            if key in seen and key not in dups:
+                dups.append(key)
+            seen.add(key)
+        shown_dups = ", ".join(dups) or shown
+        shown_dups = shown_dups if len(shown_dups) <= 60 else shown_dups[:57] + "..."
+        return f"列表中有重复项:{shown_dups}", f"the list has duplicate items: {shown_dups}", "删去重复项", "remove the duplicates"
+    if v == "dependentRequired" and isinstance(inst, dict) and isinstance(value, dict):
+        pairs = [(p, d) for p, deps in value.items() if p in inst for d in deps if d not in inst]
+        given, missing = list(dict.fromkeys(p for p, _ in pairs)), list(dict.fromkeys(d for _, d in pairs))
+        (given_zh, given_en), (missing_zh, missing_en) = _fields(given), _fields(missing)
+        return (f"给出{given_zh}时还须给出{missing_zh}", f"{given_en} also need{'s' if len(given) == 1 else ''} {missing_en}",
+                f"补上{missing_zh},或删去{given_zh}", f"add {missing_en}, or remove {given_en}")
+    if v == "not" and isinstance(value, dict):
+        if list(value) == ["required"] and isinstance(inst, dict):
+            return _not_allowed([k for k in value["required"] if k in inst])
+        if list(value) in (["enum"], ["const"]):
+            banned = ", ".join(_shown(x) for x in value.get("enum", [value.get("const")]))
+            return (f"取值 {shown} 不允许(不可为 {banned})", f"value {shown} is not allowed (it must not be {banned})",
+                    "改用其他取值", "use another value")
+        return f"{shown} 不应符合 {_shown(value)}", f"{shown} must not match {_shown(value)}", None, None
+    message = err.message if len(err.message) <= 200 else err.message[:197] + "..."
+    return f"不符合格式要求:{message}", f"schema violation: {message}", None, None
 
 
-def problems(doc: Document, schema_name: str, code_prefix: str = "schema") -> list[Problem]:
-    """All schema problems of a document, best first, each with file, JSON path, line and column."""
+_NEW = frozenset({None, "const", "maxLength", "maxItems", "minProperties", "maxProperties", "uniqueItems", "dependentRequired",
+                  "not", "oneOf"})  # keywords worded with the object's id (the older wordings stay as they were)
+
+
+def _describe(err: jsonschema.ValidationError, schema_name: str, data: Any) -> Wording:
+    """A short bilingual description of a schema error, with a fix where one can be said, and the path it names.
+
+    Two errors of one object with one meaning (a false subschema's fields, dependentRequired's pairs, an either/or's
+    missing fields) get the same wording, so `problems` keeps one of them."""
+    path = tuple(err.absolute_path)
+    chain = _schema_chain(schema_name, err.absolute_schema_path)
+    false_keys: list[str] = []
+    obj = err.instance
+    if err.validator is None:  # a false subschema: jsonschema names no keyword and leaves the property out of the paths
+        if len(chain) >= 2 and chain[-1][1] is False and chain[-2][0] == "properties":  # a release that puts it in
+            path = path[:-1] if path and path[-1] == chain[-1][0] else path
+            chain = chain[:-1]
+        obj = _at(data, path)
+        props = chain[-1][1] if chain and chain[-1][0] == "properties" else None
+        if isinstance(props, dict) and isinstance(obj, dict):
+            false_keys = [k for k, sub in props.items() if sub is False and k in obj]
+    label_zh, label_en = _label(obj)
+    branch = _branch(chain)
+    alternatives = _either_or(chain, branch) if branch is not None else None
+    if alternatives is not None and isinstance(obj, dict):
+        a, xs = alternatives
+        either_zh, either_en = f"给出 {'/'.join(xs)},或给出 {'/'.join(a)}", f"give either {'/'.join(xs)} or {'/'.join(a)}"
+        if chain[branch][0] == "then" and err.validator is None:
+            both_x, both_a = "/".join(k for k in xs if k in obj), "/".join(k for k in a if k in obj)
+            return Wording(path, f"{label_zh}同时给出了 {both_x} 和 {both_a};只能二选一:{either_zh}",
+                           f"{label_en}both {both_x} and {both_a} are given; {either_en}, not both",
+                           f"删去 {both_x},或删去 {both_a}", f"remove {both_x}, or remove {both_a}")
+        if chain[branch][0] == "else" and err.validator == "required":
+            missing = "/".join(k for k in xs if k not in obj)
+            return Wording(path, f"{label_zh}缺少 {missing};须{either_zh}", f"{label_en}{missing} missing; {either_en}",
+                           f"补上 {missing}(或改用 {'/'.join(a)})", f"add {missing} (or use {'/'.join(a)} instead)")
+    zh, en, fix_zh, fix_en = _keyword(err, false_keys)
+    if "propertyNames" in err.absolute_schema_path:  # the error is about a key, reported at its object
+        zh, en = f"字段名:{zh}", f"key name: {en}"
+        fix_zh, fix_en = "修改该字段名", "rename the key"
+    if branch is not None:
+        cond_zh, cond_en = _condition(chain[branch - 1][1]["if"], chain[branch][0] == "then")
+        zh, en = f"{cond_zh},{zh}", f"{en} ({cond_en})"
+    if branch is not None or err.validator in _NEW:
+        zh, en = label_zh + zh, label_en + en
+    return Wording(path, zh, en, fix_zh, fix_en)
+
+
+def problems(doc: Document, schema_name: str, code_prefix: str = "schema",
+             locate: Optional[Callable[[tuple], Optional[str]]] = None) -> list[Problem]:
+    """All schema problems of a document, best first, each with file, JSON path, line and column, and a fix where
+    one can be said.
+
+    `locate` lets a reader of another format place problems as its user sees the data: it maps a data path to a
+    place (a workbook's sheet!cell), which then stands instead of the JSON path, line and column; None keeps them."""
     fast = fast_check(schema_name)
     if fast is not None:
         try:
@@ -234,11 +459,12 @@ def problems(doc: Document, schema_name: str, code_prefix: str = "schema") -> li
             leaf = sorted(leaf.context, key=relevance)[0]
         if leaf.validator == "required" and err.validator in ("anyOf", "oneOf"):
             leaf = err
-        path = list(leaf.absolute_path)
-        zh, en = _describe(leaf)
-        line, col = doc.locate(path)
-        out.append(Problem(f"{code_prefix}-{leaf.validator}", zh, en, file=doc.path, location=json_path(path),
-                           line=line, column=col))
+        said = _describe(leaf, schema_name, doc.data)
+        place = locate(said.path) if locate is not None else None
+        line, col = doc.locate(said.path) if place is None else (None, None)
+        keyword = leaf.validator if leaf.validator is not None else "false"  # jsonschema names no keyword for `false`
+        out.append(Problem(f"{code_prefix}-{keyword}", said.zh, said.en, file=doc.path, location=place or json_path(said.path),
+                           line=line, column=col, fix_zh=said.fix_zh, fix_en=said.fix_en))
     # one line per location and message is enough
     unique, seen = [], set()
     for p in out:

@@ -66,3 +66,41 @@ def test_without_hooks_problems_name_json_paths_and_years(demo_raw, catalogue):
     employees = found["$.years[1].statistics.employees"]
     assert employees.message_zh.startswith("2022年 ") and employees.message_en.startswith("2022 ")
     assert found["$.baseline[0].status"].code == "schema-enum"
+
+
+def test_schema_problems_are_placed_by_the_hook_from_their_exact_path(demo_raw, catalogue):
+    data = copy.deepcopy(demo_raw)
+    # keys that a JSON path writes quoted (["it's"], ['a.b']): placed from the path itself, not from its text
+    _block(data, 2022)["indicators"].update({"it's": [1], "a.b": {"value": 1, "x": 2}})
+    cells = {("years", 1, "indicators", "it's"): "指标数据!H40", ("years", 1, "indicators", "a.b"): "指标数据!H41"}
+    found = _problems(data, catalogue, locate=cells.get)
+    assert found["指标数据!H40"].code == "schema-type" and found["指标数据!H41"].code == "schema-additionalProperties"
+    assert all(p.line is None and p.file == "park.xlsx" for p in found.values())
+
+
+def test_values_a_data_file_cannot_hold_are_placed_by_the_hook_too(demo_raw, catalogue):
+    data = copy.deepcopy(demo_raw)
+    _block(data, 2022)["statistics"]["employees"] = float("nan")
+    data["park"]["address"] = "北京\x01"
+    cells = {("years", 1, "statistics", "employees"): "原始统计数据!H8", ("park", "address"): "园区信息!D14"}
+    found = _problems(data, catalogue, locate=cells.get)
+    assert found["原始统计数据!H8"].code == "non-finite-number" and found["园区信息!D14"].code == "control-character"
+    assert found["园区信息!D14"].fix_zh  # the fix is kept
+
+
+def test_schema_problems_take_the_hooks_place_or_keep_path_line_and_column(demo_path):
+    from greendiag import schema
+
+    doc = read_document(demo_path)
+    bad = copy.deepcopy(doc.data)
+    bad["diagnosis_year"] = "2025"
+    bad["park"]["level"] = "省级"
+    text = demo_path.read_text(encoding="utf-8").splitlines()
+    level_line = next(n for n, line in enumerate(text, start=1) if line.startswith("  level:"))
+    shaped = type(doc)(doc.path, bad, doc.node)  # the file's node tree: lines of the original places
+    placed = {p.code: p for p in schema.problems(shaped, "dataset.schema.json", locate={("diagnosis_year",): "园区信息!D4"}.get)}
+    assert (placed["schema-type"].location, placed["schema-type"].line) == ("园区信息!D4", None)
+    assert (placed["schema-enum"].location, placed["schema-enum"].line) == ("$.park.level", level_line)
+    plain = {p.code: p for p in schema.problems(shaped, "dataset.schema.json")}
+    assert plain["schema-type"].location == "$.diagnosis_year" and plain["schema-type"].line is not None
+    assert [(p.message_zh, p.message_en) for p in placed.values()] == [(p.message_zh, p.message_en) for p in plain.values()]

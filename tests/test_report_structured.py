@@ -186,7 +186,7 @@ def test_rule_message_in_two_parts(tmp_path):
     spec = load_rules(path).rule("test.two.parts")
     assert (spec.message_zh, spec.message_en) == ("“{number}”{year}年,低于{lead:.4g}", "{number} in {year}, below {lead:.4g}")
     bad = {"schema-dependentRequired": '    head_zh: "h"\n    head_en: "h"\n    clause_en: "c"',  # a head without its clause
-           "schema-None": two + '\n    message_zh: "m"\n    message_en: "m"',  # a message and its parts (false schema)
+           "schema-false": two + '\n    message_zh: "m"\n    message_en: "m"',  # a message and its parts (false schema)
            "schema-required": "",  # neither
            "bad-template": two.replace("{lead:.4g}\"\n    clause_en", "{lead.x}\"\n    clause_en")}
     for code, text in bad.items():
