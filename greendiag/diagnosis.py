@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import os
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import attrs
 
@@ -16,7 +17,7 @@ from .dataset import load_dataset
 from .engine import evaluate
 from .errors import DatasetError, Problem
 from .models import Catalogue, ParkDataset
-from .rulebook import SEVERITY_ORDER, RuleBase, load_rules, render
+from .rulebook import HEAD_SEP, SEVERITY_ORDER, RuleBase, load_rules, render
 from .scoring import Scorecard, score_dataset
 
 KIND_ORDER = {"compliance": 0, "anomaly": 1, "recommendation": 2}
@@ -115,37 +116,40 @@ class Diagnosis:
         return self.dataset.years
 
     def to_dict(self) -> dict:
-        """JSON-ready, deterministic: the same input gives the same dict (dump with sort_keys=True)."""
+        """JSON-ready, deterministic: the same input gives the same dict (dump with sort_keys=True).
+
+        Built in one pass, every container new (nothing shared with the diagnosis): records through _record,
+        the rows written out here from scalar fields (str, number, bool or None) with lists made by list()."""
         ds, cat, card = self.dataset, self.catalogue, self.scorecard
         p = ds.profile
         gaps = {(ind, year): (gap_abs, gap_pct) for ind, year, gap_abs, gap_pct in self.lead_gaps}
-        return _plain({
+        no_gap = (None, None)
+        return {
             "format": "greendiag-diagnosis/1",
-            "park": attrs.asdict(p),
+            "park": _record(p),
             "fictitious": ds.fictitious,
             "source": os.path.basename(ds.source),
             "diagnosis_year": ds.diagnosis_year,
             "years": list(ds.years),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "baseline": [self._baseline_row(r.number) for r in cat.requirements],
-            "baseline_summary": attrs.asdict(card.baseline),
+            "baseline_summary": _record(card.baseline),
             "catalogue": {"categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "weight": c.weight} for c in cat.categories],
                           "scoring": {"full": cat.scoring.full, "cap": cat.scoring.cap},
                           "documents": [{"id": d.id, "title_zh": d.title_zh, "cite_zh": d.cite_zh} for d in cat.documents],
                           "indicators": [self._indicator_meta(i) for i in cat.indicators]},
             "indicators": [{"number": s.number, "id": s.indicator, "category": s.category, "year": s.year, "value": s.value,
                             "level": s.level, "unit": s.unit, "score": s.score, "status": s.status, "flags": list(s.flags),
-                            "origin": s.origin, "evidence": s.evidence,
-                            "lead_gap_abs": gaps.get((s.indicator, s.year), (None, None))[0],
-                            "lead_gap_pct": gaps.get((s.indicator, s.year), (None, None))[1]} for s in card.indicators],
-            "category_scores": [attrs.asdict(c) for c in card.categories],
-            "total_scores": [attrs.asdict(t) for t in card.totals],
-            "changes": [attrs.asdict(c) for c in card.changes],
-            "score_changes": [attrs.asdict(c) for c in card.score_changes],
-            "findings": [attrs.asdict(f) for f in self.findings],
-            "recommendations": [attrs.asdict(r) for r in self.recommendations],
-            "projects": [attrs.asdict(r) for r in self.projects],
-            "engagement": self.engagement,
+                            "origin": s.origin, "evidence": s.evidence, "lead_gap_abs": g[0], "lead_gap_pct": g[1]}
+                           for s in card.indicators for g in (gaps.get((s.indicator, s.year), no_gap),)],
+            "category_scores": [_record(c) for c in card.categories],
+            "total_scores": [_record(t) for t in card.totals],
+            "changes": [_record(c) for c in card.changes],
+            "score_changes": [_record(c) for c in card.score_changes],
+            "findings": [_record(f) for f in self.findings],
+            "recommendations": [_record(r) for r in self.recommendations],
+            "projects": [_record(r) for r in self.projects],
+            "engagement": _json_ready(self.engagement),
             "rules_id": self.rules.id,
             "rules_version": self.rules.version,
             "rules_sha256": self.rules.sha256,
@@ -155,7 +159,7 @@ class Diagnosis:
             "catalogue_version": cat.version,
             "catalogue_overlays": [list(o) for o in cat.overlays],
             "provisional": [{"what": w, "why": y} for w, y in iter_provisional(cat)],
-        })
+        }
 
     def to_json(self) -> str:
         return fileio.json_text(self.to_dict())
@@ -198,26 +202,28 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
     rb = rules or load_rules(catalogue=cat)
     card = score_dataset(dataset, cat)
     constants = {c.name: c.value for c in rb.constants}
-    prepared = factsmod.prepare(dataset, cat, card, constants, as_of, rb.term_lists())
-    fired = evaluate(rb.compiled, [f for f, _ in prepared], backend=backend)
+    prepared = factsmod.prepare_facts(dataset, cat, card, constants, as_of, rb.term_lists())
+    facts = prepared.facts
+    fired = evaluate(rb.compiled, facts, backend=backend)
     findings, recs = [], []
     for idx, rule_id in fired:
         spec = rb.rule(rule_id)
-        fact, ctx = prepared[idx]
-        finding = _finding(spec, fact, ctx, cat)
+        fact = facts[idx]
+        fields = prepared.context(idx)  # a new dict: the template fields, with the threshold added below
+        finding, parts = _finding(spec, fact, fields, cat)
         findings.append(finding)
         if spec.kind == "recommendation":
-            recs.append(_recommendation(spec, finding, fact, ctx, card, rb))
+            recs.append(_recommendation(spec, finding, fact, fields, parts, card, rb))
     findings.sort(key=Finding.sort_key)
     recs.sort(key=lambda r: (_baseline_rank(r, dataset, cat), -(r.total_points or 0), r.method, r.indicator or 0, r.requirement or 0, r.rule_id))
-    engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], prepared[-1][0])
+    engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], facts[-1])
     return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, rb), engagement, as_of,
-                     _lead_gaps(prepared))
+                     _lead_gaps(facts))
 
 
-def _lead_gaps(prepared: list) -> tuple[tuple[str, int, Optional[float], Optional[float]], ...]:
+def _lead_gaps(facts: list[dict]) -> tuple[tuple[str, int, Optional[float], Optional[float]], ...]:
     """Each value's gap to the lead value from the indicator facts (facts.py works it out once), for the reports."""
-    return tuple((f["ind"], int(f["year"]), f["gap_abs"], f.get("gap_pct")) for f, _ in prepared
+    return tuple((f["ind"], int(f["year"]), f["gap_abs"], f.get("gap_pct")) for f in facts
                  if f["fact"] == "indicator" and "gap_abs" in f)
 
 
@@ -241,9 +247,12 @@ def _threshold(spec, fact: dict) -> Optional[float]:
     return float(v)
 
 
-def _finding(spec, fact: dict, ctx: dict, cat: Catalogue) -> Finding:
+def _finding(spec, fact: dict, fields: dict, cat: Catalogue) -> tuple[Finding, dict]:
+    """The finding of a rule fired on `fact`, and its message's parts (see _messages); `fields` is the fact's
+    context, which gets the threshold added."""
     threshold = _threshold(spec, fact)
-    fields = dict(ctx, threshold=threshold if threshold is not None else "—")
+    fields["threshold"] = threshold if threshold is not None else "—"
+    message_zh, message_en, parts = _messages(spec, fields)
     indicator_id = spec.indicator or (fact.get("ind") if spec.subject == "indicator" else None)
     number = cat.indicator(indicator_id).number if indicator_id else None
     source = _source(spec, fact, cat)
@@ -257,7 +266,26 @@ def _finding(spec, fact: dict, ctx: dict, cat: Catalogue) -> Finding:
         year=int(fact["year"]) if "year" in fact else None,
         value=value if isinstance(value, float) else None, threshold=threshold, threshold_name=spec.threshold_name,
         source=source,
-        message_zh=render(spec.message_zh, fields), message_en=render(spec.message_en, fields), report=spec.report)
+        message_zh=message_zh, message_en=message_en, report=spec.report), parts
+
+
+def _messages(spec, fields: dict) -> tuple[str, str, dict]:
+    """(message_zh, message_en, parts): a message written in two parts is its head and clause each rendered once and
+    joined as rulebook joins the templates (head + HEAD_SEP + clause; each part is a whole template, so rendering the
+    join equals joining the renders); parts holds head_/clause_ zh/en for the recommendation, else it is empty."""
+    parts = {}
+    if spec.head_zh is not None:
+        for k in ("head_zh", "head_en", "clause_zh", "clause_en"):
+            template = getattr(spec, k)
+            if template is not None:
+                parts[k] = render(template, fields)
+    out = []
+    for lang in ("zh", "en"):
+        if "head_" + lang in parts and "clause_" + lang in parts:
+            out.append(parts["head_" + lang] + HEAD_SEP[lang] + parts["clause_" + lang])
+        else:
+            out.append(render(getattr(spec, "message_" + lang), fields))
+    return out[0], out[1], parts
 
 
 def _source(spec, fact: dict, cat: Catalogue) -> dict:
@@ -272,7 +300,7 @@ def _source(spec, fact: dict, cat: Catalogue) -> dict:
     return {"doc": doc_id, "clause": clause, "title": doc.title_zh if doc else None}
 
 
-def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, card: Scorecard, rb: RuleBase) -> Recommendation:
+def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, parts: dict, card: Scorecard, rb: RuleBase) -> Recommendation:
     points = fact.get("points")
     total = card.total(finding.year) if finding.year else None
     total_points = points / total.evaluated if points is not None and total and total.evaluated else None
@@ -287,16 +315,7 @@ def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, card: Scoreca
                         "basis": f"{m.basis.doc} {m.basis.clause}"} for m in measures),
         message_zh=finding.message_zh, message_en=finding.message_en,
         gap_abs=fact.get("gap_abs") if gaps else None, group=group,
-        **_parts(spec, ctx, finding.threshold), **(_target(fact, ctx) if gaps else {}))
-
-
-def _parts(spec, ctx: dict, threshold: Optional[float]) -> dict:
-    """The message's head and clause rendered apart (rules that write their message in two parts, see rulebook)."""
-    if spec.head_zh is None:
-        return {}
-    fields = dict(ctx, threshold=threshold if threshold is not None else "—")
-    keys = ("head_zh", "head_en", "clause_zh", "clause_en")
-    return {k: render(getattr(spec, k), fields) for k in keys if getattr(spec, k) is not None}
+        **parts, **(_target(fact, ctx) if gaps else {}))
 
 
 def _target(fact: dict, ctx: dict) -> dict:
@@ -334,8 +353,8 @@ def _projects(ds: ParkDataset, recs: list[Recommendation], rb: RuleBase) -> tupl
 def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) -> dict:
     e = ds.engagement
     return {
-        "provider": attrs.asdict(e.provider),
-        "team": [attrs.asdict(m) for m in e.team],
+        "provider": _record(e.provider),
+        "team": [_record(m) for m in e.team],
         "scope_description": e.scope_description,
         "specialised": list(e.specialised),
         "team_size": len(e.team),
@@ -358,17 +377,46 @@ def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) ->
     }
 
 
-def _plain(value: Any) -> Any:
-    """Tuples to lists, recursively: to_dict() equals json.loads(to_json()) for the same diagnosis."""
+_SCALAR = frozenset({str, int, float, bool, type(None)})
+_RECORDERS: dict[type, Callable[[Any], dict]] = {}
+
+
+def _record(obj: Any) -> dict:
+    """An attrs instance as attrs.asdict gives it (every field, in order, recursively), with new lists for tuples."""
+    make = _RECORDERS.get(type(obj))
+    if make is None:
+        make = _RECORDERS[type(obj)] = _recorder(type(obj))
+    return make(obj)
+
+
+def _recorder(cls: type) -> Callable[[Any], dict]:
+    """_record for one attrs class: its field names and one C-level getter for all of them, made once
+    (~200 records per park); scalars are kept as they are, anything else goes through _json_ready."""
+    names = tuple(a.name for a in attrs.fields(cls))
+    if len(names) == 1:
+        (name,) = names
+        return lambda o: {name: _ready_value(getattr(o, name))}
+    get = operator.attrgetter(*names)
+    scalar, ready = _SCALAR, _json_ready
+    return lambda o: {n: v if type(v) in scalar else ready(v) for n, v in zip(names, get(o))}
+
+
+def _ready_value(v: Any) -> Any:
+    return v if type(v) in _SCALAR else _json_ready(v)
+
+
+def _json_ready(value: Any) -> Any:
+    """A copy with tuples and lists as new lists, dicts as new dicts and attrs instances as _record dicts:
+    what attrs.asdict then the old tuple-to-list walk gave, so to_dict() equals json.loads(to_json())."""
     t = type(value)
-    if t is dict:
-        return {k: _plain(v) for k, v in value.items()}
-    if t is list or t is tuple:
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+    if t in _SCALAR:
+        return value
+    if t is list or t is tuple or isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if t is dict or isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if attrs.has(t):
+        return _record(value)
     return value
 
 

@@ -2,7 +2,8 @@
 
 All arithmetic (ratios, year-over-year changes, gaps) happens here in Python, so rules only compare
 a field with a constant or with another field (durable-rules' own arithmetic truncates and crashes).
-Each fact comes with a context dict of display fields for message templates.
+Each fact has a context dict of display fields for message templates, built on demand (`Prepared.context`):
+only the facts a rule fires on need one.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import math
 import re
 import sys
 import unicodedata
-from typing import Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from . import units
 from .errors import RuleError, problem
-from .models import Catalogue, Indicator, ParkDataset, Reference
+from .models import BaselineRequirement, Catalogue, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, Scorecard, score_value
 
 Fact = dict
@@ -30,39 +31,60 @@ def _b(x: bool) -> float:
 RELATED_SPECIALITIES = "related_specialities"
 
 
+class Prepared:
+    """The facts of one diagnosis in a deterministic order, and each one's display context on demand."""
+
+    __slots__ = ("facts", "_makers")
+
+    def __init__(self, facts: list[Fact], makers: list[tuple[Callable[..., Context], Any]]):
+        self.facts = facts
+        self._makers = makers  # per fact: (function, its arguments after the fact)
+
+    def context(self, i: int) -> Context:
+        """A new context dict for fact i (the caller may add to it), from the fact as the engine saw it."""
+        make, args = self._makers[i]
+        return make(self.facts[i], *args)
+
+
 def prepare(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: dict[str, float],
             as_of: Optional[dt.date] = None, terms: Optional[Mapping[str, Iterable[str]]] = None) -> list[tuple[Fact, Context]]:
+    """All facts of one diagnosis with their contexts, in a deterministic order (prepare_facts, every context built)."""
+    p = prepare_facts(ds, cat, card, constants, as_of, terms)
+    return [(f, p.context(i)) for i, f in enumerate(p.facts)]
+
+
+def prepare_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: dict[str, float],
+                  as_of: Optional[dt.date] = None, terms: Optional[Mapping[str, Iterable[str]]] = None) -> Prepared:
     """All facts of one diagnosis, in a deterministic order; `constants` and `terms` are the rule base's named
     constants and keyword lists (RuleBase.term_lists())."""
     if terms is None or RELATED_SPECIALITIES not in terms:
         raise RuleError(problem("missing-terms", f"规则库缺少词表“{RELATED_SPECIALITIES}”(工作组相关专业)",
                                 f"the rule base has no term list '{RELATED_SPECIALITIES}' (the team's related specialities)",
                                 fix_zh="使用随包规则库(rules/engagement.yaml 的 terms)", fix_en="use the packaged rule base (terms in rules/engagement.yaml)"))
-    out: list[tuple[Fact, Context]] = []
-    out += _indicator_facts(ds, cat, card)
-    out += _reference_facts(ds, cat)
-    out += _year_facts(ds, cat, card)
-    out += _requirement_facts(ds, cat)
-    out.append(_engagement_fact(ds, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES])))
+    facts: list[Fact] = []
+    makers: list[tuple[Callable[..., Context], Any]] = []
+    _indicator_facts(ds, cat, card, facts, makers)
+    _reference_facts(ds, cat, facts, makers)
+    _year_facts(ds, cat, card, facts, makers)
+    _requirement_facts(ds, cat, facts, makers)
+    _engagement_fact(ds, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES]), facts, makers)
     # a finite sum means every float is finite (±inf and NaN survive addition); else (or on overflow) check each fact
-    if not math.isfinite(sum([v for f, _ in out for v in f.values() if type(v) is float])):
-        for f, ctx in out:
-            _finite(f, ctx)
-    return out
+    if not math.isfinite(sum([v for f in facts for v in f.values() if type(v) is float])):
+        for f in facts:
+            _finite(f)
+    return Prepared(facts, makers)
 
 
-def _finite(f: Fact, ctx: Context) -> None:
+def _finite(f: Fact) -> None:
     """Arithmetic on finite inputs can only overflow to ±inf: clamp to ±max float (every comparison with a
-    finite threshold keeps its truth, and the result stays JSON); a NaN, which cannot arise so, is dropped."""
+    finite threshold keeps its truth, and the result stays JSON); a NaN, which cannot arise so, is dropped.
+    Contexts are built from the fact afterwards, so they show the clamped value (or none) too."""
     for k, v in list(f.items()):
         if type(v) is float and not math.isfinite(v):
             if math.isnan(v):
                 del f[k]
-                ctx.pop(k, None)
             else:
                 f[k] = math.copysign(sys.float_info.max, v)
-                if k in ctx:
-                    ctx[k] = f[k]
 
 
 def gap_units(ind: Indicator, gap: Optional[float] = None) -> dict[str, str]:
@@ -145,22 +167,21 @@ def _static(cat: Catalogue) -> _Static:
     return st
 
 
-def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[tuple[Fact, Context]]:
-    out = []
+def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list, makers: list) -> None:
     full = cat.scoring.full
     years = ds.years
     latest = years[-1]
     assessable = {y: _b(t is None or t.assessable) for y in years for t in (card.total(y),)}
-    tidy = units.tidy
+    tidy, score, value = units.tidy, card.score, ds.value  # bound once: these run for every indicator and year
     for ind, ind_id, number, fixed, signed, plaus, qualitative, is_share, lead, units_fixed in _static(cat).indicators:
         higher = ind.direction == "higher"
-        series = [ds.value(ind_id, y) for y in years]
+        series = [value(ind_id, y) for y in years]
         for v, year in zip(series, years):
-            sc = card.score(ind_id, year)
+            sc = score(ind_id, year)
             f: Fact = {"fact": "indicator", "ind": ind_id, "number": number, "year": float(year),
                        "latest": 1.0 if year == latest else 0.0, "year_assessable": assessable[year], **fixed,
                        "has_value": 0.0 if v is None else 1.0, "signed": signed, **plaus}
-            ctx: Context = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year}
+            lv = None
             if sc is not None and sc.status == SCORED and sc.score is not None:
                 f["score"] = sc.score
                 f["points"] = max(0.0, full - sc.score)
@@ -170,11 +191,9 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
                 f["points"] = full
             if qualitative:
                 f["lead_score"] = lead.score
-                ctx["lead_level_zh"], ctx["lead_level_en"] = lead.zh, lead.en
                 if v is not None and v.level is not None:
                     lv = ind.level(v.level)
                     f["level_score"] = lv.score
-                    ctx["level_zh"], ctx["level_en"] = lv.zh, lv.en
             else:
                 f["lead"] = lead_value = ind.lead_value
                 if v is not None and v.value is not None:
@@ -188,7 +207,7 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
                         f["derived"] = v.derived
                         if v.derived != 0:
                             f["derived_gap_pct"] = abs(x - v.derived) / abs(v.derived) * 100
-                    prev = ds.value(ind_id, year - 1)
+                    prev = value(ind_id, year - 1)
                     if prev is not None and prev.value is not None:
                         f["prev_value"] = prev.value
                         if is_share:
@@ -199,15 +218,25 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[t
                             f["yoy_abs_pct"] = abs(f["yoy_pct"])
                     if year == latest and len(series) >= 3 and all(s is not None and s.value is not None for s in series):
                         f["same_all_years"] = _b(len({s.value for s in series}) == 1)
-            ctx.update(f)  # every fact field but number and year, which keep their display form (int) and place
-            ctx["number"], ctx["year"] = ind.number, year
-            ctx.update(units_fixed or gap_units(ind, f.get("gap_abs")))
-            out.append((f, ctx))
-    return out
+            out.append(f)
+            makers.append((_indicator_context, (ind, year, lead if qualitative else None, lv, units_fixed)))
 
 
-def _reference_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Context]]:
-    out = []
+def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level], lv: Optional[Level],
+                       units_fixed: Optional[dict[str, str]]) -> Context:
+    """Names, unit and levels of an indicator fact, then every fact field (number and year in their display form, int)."""
+    ctx: Context = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year}
+    if lead is not None:
+        ctx["lead_level_zh"], ctx["lead_level_en"] = lead.zh, lead.en
+        if lv is not None:
+            ctx["level_zh"], ctx["level_en"] = lv.zh, lv.en
+    ctx.update(f)  # every fact field but number and year, which keep their display form (int) and place
+    ctx["number"], ctx["year"] = ind.number, year
+    ctx.update(units_fixed or gap_units(ind, f.get("gap_abs")))
+    return ctx
+
+
+def _reference_facts(ds: ParkDataset, cat: Catalogue, out: list, makers: list) -> None:
     latest = ds.years[-1]
     for ref, ind, note, then in _static(cat).references:
         for year in ds.years:
@@ -219,16 +248,18 @@ def _reference_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Contex
                  "latest": _b(year == latest), "method": ref.method, "direction": ind.direction or "qualitative",
                  "is_share": _b(ind.is_share), "value": v.value, "ref_value": ref.value, "points": max(0.0, then - now),
                  **_gap(ind.direction, v.value, ref.value)}
-            ctx = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
-                   "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en, "value": v.value, "ref_value": ref.value,
-                   **{k: f[k] for k in ("gap_abs", "gap_pct") if k in f}, **gap_units(ind, f["gap_abs"]),
-                   **note}
-            out.append((f, ctx))
-    return out
+            out.append(f)
+            makers.append((_reference_context, (ref, ind, year, note)))
 
 
-def _year_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[tuple[Fact, Context]]:
-    out = []
+def _reference_context(f: Fact, ref: Reference, ind: Indicator, year: int, note: dict[str, str]) -> Context:
+    return {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
+            "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en,
+            **{k: f[k] for k in ("value", "ref_value", "gap_abs", "gap_pct") if k in f}, **gap_units(ind, f.get("gap_abs")),
+            **note}
+
+
+def _year_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list, makers: list) -> None:
     for year in ds.years:
         yt = card.total(year)
         f: Fact = {"fact": "year", "year": float(year), "assessable": _b(yt is None or yt.assessable),
@@ -237,20 +268,24 @@ def _year_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard) -> list[tuple[
             v = ds.value(ind.id, year)
             if v is not None and v.value is not None:
                 f["v_" + ind.id] = v.value
-        out.append((f, dict(f, year=year)))
-    return out
+        out.append(f)
+        makers.append((_year_context, (year,)))
 
 
-def _requirement_facts(ds: ParkDataset, cat: Catalogue) -> list[tuple[Fact, Context]]:
-    out = []
+def _year_context(f: Fact, year: int) -> Context:
+    return dict(f, year=year)
+
+
+def _requirement_facts(ds: ParkDataset, cat: Catalogue, out: list, makers: list) -> None:
     for req in cat.requirements:
         st = ds.requirement_status(req.number)
         status = st.status if st else "unknown"
-        f = {"fact": "requirement", "number": float(req.number), "status": status, "mandatory": _b(req.mandatory)}
-        ctx = {"number": req.number, "status": status, "text_zh": req.text_zh, "text_en": req.text_en,
-               "evidence": st.evidence if st else None}
-        out.append((f, ctx))
-    return out
+        out.append({"fact": "requirement", "number": float(req.number), "status": status, "mandatory": _b(req.mandatory)})
+        makers.append((_requirement_context, (req, status, st.evidence if st else None)))
+
+
+def _requirement_context(f: Fact, req: BaselineRequirement, status: str, evidence: Optional[str]) -> Context:
+    return {"number": req.number, "status": status, "text_zh": req.text_zh, "text_en": req.text_en, "evidence": evidence}
 
 
 def follow_up_due(report_submitted: Optional[dt.date], days: int) -> Optional[dt.date]:
@@ -279,7 +314,7 @@ def related_speciality(speciality: Optional[str], terms: Iterable[str]) -> bool:
 
 
 def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: int,
-                     related: tuple[str, ...]) -> tuple[Fact, Context]:
+                     related: tuple[str, ...], out: list, makers: list) -> None:
     e = ds.engagement
     seniors = [(m, related_speciality(m.speciality, related)) for m in e.team if m.senior]
     qualified = [m for m, ok in seniors if ok]
@@ -310,7 +345,12 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
         if overdue is not None:
             f["follow_up_overdue_days"] = float(overdue)
         f["follow_up_pending"] = _b(overdue is None or overdue <= 0)
+    out.append(f)
+    makers.append((_engagement_context, (tuple(unrelated),)))
+
+
+def _engagement_context(f: Fact, unrelated: tuple) -> Context:
     ctx = dict(f)
     ctx["senior_unrelated_zh"] = "、".join(f"{m.name}:{m.speciality or '未填'}" for m in unrelated) or "—"
     ctx["senior_unrelated_en"] = "; ".join(f"{m.name}: {m.speciality or 'blank'}" for m in unrelated) or "—"
-    return f, ctx
+    return ctx

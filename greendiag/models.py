@@ -17,9 +17,10 @@ _CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _GLOSS = re.compile(r"(?s)(.*?\S)\s*[(（]([^()（）]*)[)）]\s*")
 
 
+@functools.lru_cache(maxsize=1024)
 def split_bilingual(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     """The catalogue's "中文 (English)" convention → (zh, en). Chinese-only text has no English part (None);
-    text without Chinese serves both languages."""
+    text without Chinese serves both languages. Cached: dataset checks ask for an indicator's bounds basis per value."""
     if not text:
         return None, None
     m = _GLOSS.fullmatch(text)
