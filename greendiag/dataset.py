@@ -167,7 +167,7 @@ def _path_key(location: Optional[str]) -> tuple:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # not allowed in XML, so not in a Word report
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # not allowed in XML, so not in a Word report
 
 
 def _unsafe_values(doc: Document, where: Optional[Locator] = None) -> list[Problem]:
@@ -198,9 +198,9 @@ def _unsafe_values(doc: Document, where: Optional[Locator] = None) -> list[Probl
         elif isinstance(v, str) and _SURROGATE.search(v):
             out.append(problem("not-unicode", "文本含有无效的代理字符", "text contains lone surrogate characters", path,
                                "以UTF-8有效文本填写", "give valid Unicode text"))
-        elif isinstance(v, str) and _CONTROL.search(v):
-            out.append(problem("control-character", f"文本含有控制字符 {_CONTROL.search(v).group()!r}",
-                               f"text contains the control character {_CONTROL.search(v).group()!r}", path,
+        elif isinstance(v, str) and CONTROL_CHARACTERS.search(v):
+            out.append(problem("control-character", f"文本含有控制字符 {CONTROL_CHARACTERS.search(v).group()!r}",
+                               f"text contains the control character {CONTROL_CHARACTERS.search(v).group()!r}", path,
                                "删除该不可见字符(常见于从其他系统复制的文本)", "remove the invisible character (often pasted from another system)"))
     return out
 
@@ -507,8 +507,8 @@ def _with_derived(v: IndicatorValue, derived: float) -> IndicatorValue:
     return attrs.evolve(v, derived=derived)
 
 
-def _sum(cat: Catalogue, table: dict, ids: tuple[str, ...], year: int) -> Optional[tuple[float, str]]:
-    """Sum of statistics in the first term's unit, or None if any is missing."""
+def statistic_sum(cat: Catalogue, table: dict, ids: tuple[str, ...], year: int) -> Optional[tuple[float, str]]:
+    """Sum of statistics ({(statistic id, year): value}) in the first term's unit, or None if any is missing."""
     unit = cat.statistic(ids[0]).unit
     total = 0.0
     for sid in ids:
@@ -518,12 +518,30 @@ def _sum(cat: Catalogue, table: dict, ids: tuple[str, ...], year: int) -> Option
     return total, unit
 
 
+def statistics_table(ds: ParkDataset) -> dict:
+    """{(statistic id, year): value} of a dataset's raw statistics, as statistic_sum and derive read them."""
+    return {(s.statistic, s.year): s.value for s in ds.statistics}
+
+
+def denominator_growth(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[float]:
+    """Growth (%) from `year - 1` to `year` of the denominator of an indicator defined as a ratio of growth rates
+    (formula `elasticity`), when the statistics give both years; None otherwise. The ratio is undefined unless
+    this growth is positive, whatever value was reported."""
+    d = ind.definition
+    if d is None or d.formula != "elasticity":
+        return None
+    now, before = statistic_sum(cat, table, d.denominator, year), statistic_sum(cat, table, d.denominator, year - 1)
+    if now is None or before is None or before[0] == 0:
+        return None
+    return units.tidy((now[0] - before[0]) / abs(before[0]) * 100)
+
+
 def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[float]:
     """An indicator's value from raw statistics per its catalogue definition, or None when it cannot be derived."""
     d = ind.definition
     if d is None:
         return None
-    num, den = _sum(cat, table, d.numerator, year), _sum(cat, table, d.denominator, year)
+    num, den = statistic_sum(cat, table, d.numerator, year), statistic_sum(cat, table, d.denominator, year)
     if num is None or den is None or den[0] == 0:
         return None
     try:
@@ -557,7 +575,7 @@ def _derive_raw(d, ind: Indicator, cat: Catalogue, table: dict, year: int, num: 
     if d.formula == "ratio":
         quotient = f"({num[1] or 'dimensionless'})/({den[1] or 'dimensionless'})"
         return num[0] / den[0] * units.factor(quotient, ind.unit)
-    prev_num, prev_den = _sum(cat, table, d.numerator, year - 1), _sum(cat, table, d.denominator, year - 1)
+    prev_num, prev_den = statistic_sum(cat, table, d.numerator, year - 1), statistic_sum(cat, table, d.denominator, year - 1)
     if prev_num is None or prev_den is None or prev_den[0] == 0 or prev_num[0] == 0:
         return None
     if d.formula == "intensity_reduction":

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 from . import units
 from .errors import RuleError, problem
 from .models import BaselineRequirement, Catalogue, Indicator, Level, ParkDataset, Reference
-from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, Scorecard, score_value
+from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
 
 Fact = dict
 Context = dict
@@ -182,6 +182,11 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list
                        "latest": 1.0 if year == latest else 0.0, "year_assessable": assessable[year], **fixed,
                        "has_value": 0.0 if v is None else 1.0, "signed": signed, **plaus}
             lv = None
+            undefined = sc is not None and sc.status == UNDEFINED
+            f["undefined"] = 1.0 if undefined else 0.0
+            if undefined:  # why: the denominator's growth, for the message; the value itself is not judged
+                f.update(_undefined_fields(ds, cat, ind, year))
+                v = None
             if sc is not None and sc.status == SCORED and sc.score is not None:
                 f["score"] = sc.score
                 f["points"] = max(0.0, full - sc.score)
@@ -220,6 +225,16 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list
                         f["same_all_years"] = _b(len({s.value for s in series}) == 1)
             out.append(f)
             makers.append((_indicator_context, (ind, year, lead if qualitative else None, lv, units_fixed)))
+
+
+def _undefined_fields(ds: ParkDataset, cat: Catalogue, ind: Indicator, year: int) -> dict:
+    """The growth of an undefined ratio's denominator (dataset.denominator_growth) and its statistics' names."""
+    from .dataset import denominator_growth, statistics_table
+
+    den = ind.definition.denominator
+    return {"den_growth_pct": denominator_growth(ind, cat, statistics_table(ds), year),
+            "den_name_zh": "、".join(cat.statistic(s).name_zh for s in den),
+            "den_name_en": ", ".join(cat.statistic(s).name_en for s in den)}
 
 
 def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level], lv: Optional[Level],

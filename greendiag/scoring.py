@@ -22,6 +22,7 @@ from .models import Catalogue, Indicator, IndicatorValue, ParkDataset, ScoringMe
 
 # statuses of an indicator score
 SCORED, MISSING_OPTIONAL, MISSING_MANDATORY = "scored", "missing_optional", "missing_mandatory"
+UNDEFINED = "undefined"  # the statistics show the indicator's formula has no value that year (elasticity without growth)
 # flags
 CAPPED, FLOORED_NONPOSITIVE, BEST_NONPOSITIVE = "capped", "floored_nonpositive", "best_nonpositive"
 
@@ -65,6 +66,7 @@ class YearScore:
     missing_effect: Optional[float]  # total - total_if_complete (<= 0): what missing data costs; None if not assessable
     assessable: bool = True  # False when no indicator of the year has data to score: no total, no band
     band_qualified: bool = True  # False when a mandatory baseline requirement is not met: the band is for reference only
+    undefined: tuple[int, ...] = ()  # indicators undefined that year (see UNDEFINED): not scored, left out of the mean
 
 
 @attrs.frozen
@@ -180,6 +182,7 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
     """Score every indicator in every diagnosis year, then categories, totals and changes."""
     m = cat.scoring
     rows: list[IndicatorScore] = []
+    undefined = _undefined(ds, cat)
     for year in ds.years:
         yr: list[IndicatorScore] = []
         for ind in cat.indicators:
@@ -187,7 +190,9 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
             value = v.value if v else None
             level = v.level if v else None
             score, flags = score_value(ind, value, level, m)
-            if score is not None:
+            if (ind.id, year) in undefined:  # a reported value is shown, not scored
+                score, flags, status = None, (), UNDEFINED
+            elif score is not None:
                 status = SCORED
             elif ind.mandatory:
                 status = MISSING_MANDATORY
@@ -224,8 +229,21 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
         totals.append(YearScore(
             year, total, sum(1 for r in yr if r.score is not None), band.zh if band else None, band.en if band else None,
             tuple(r.number for r in yr if r.status == MISSING_OPTIONAL), tuple(r.number for r in yr if r.status == MISSING_MANDATORY),
-            complete, (total - complete) if total is not None and complete is not None else None, assessable, gate.qualified))
+            complete, (total - complete) if total is not None and complete is not None else None, assessable, gate.qualified,
+            tuple(r.number for r in yr if r.status == UNDEFINED)))
     return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows), _score_changes(ds, cats, totals), gate)
+
+
+def _undefined(ds: ParkDataset, cat: Catalogue) -> frozenset[tuple[str, int]]:
+    """(indicator id, year) whose formula the statistics show to be undefined that year (see dataset.denominator_growth)."""
+    from .dataset import denominator_growth, statistics_table
+
+    growth_ratios = [ind for ind in cat.indicators if ind.definition is not None]
+    if not growth_ratios or not ds.statistics:
+        return frozenset()
+    table = statistics_table(ds)
+    return frozenset((ind.id, year) for ind in growth_ratios for year in ds.years
+                     if (g := denominator_growth(ind, cat, table, year)) is not None and g <= 0)
 
 
 def _total(m: ScoringMethod, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],
@@ -277,8 +295,9 @@ def _changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore]) -> tup
             if qualitative:
                 va = ind.level(ra.level).score if ra.level else None
                 vb = ind.level(rb.level).score if rb.level else None
-            else:
-                va, vb = ra.value, rb.value
+            else:  # an undefined year's reported value is not compared
+                va = ra.value if ra.status != UNDEFINED else None
+                vb = rb.value if rb.status != UNDEFINED else None
             sd = units.tidy(rb.score - ra.score) if ra.status == SCORED and rb.status == SCORED else None
             delta = (vb - va) if va is not None and vb is not None else None
             if delta is not None and math.isinf(delta):  # two huge values of opposite sign: clamp, stay JSON

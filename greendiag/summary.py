@@ -103,6 +103,9 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
         if t.missing_optional:
             out.append((f"  {t.year}年可选指标未填报 {_numbers(t.missing_optional, True)}(不计入平均)" if zh else
                         f"  {t.year}: optional indicators not reported {_numbers(t.missing_optional, False)} (left out)"))
+        if t.undefined:
+            out.append((f"  {t.year}年指标无定义 {_numbers(t.undefined, True)}(统计数据显示分母未增长,不评分、不计入平均)" if zh else
+                        f"  {t.year}: indicators undefined {_numbers(t.undefined, False)} (the statistics show no growth of the denominator: not scored, left out)"))
     out.append("(汇总方法为暂定:等权平均,见报告“二、5 诊断方法与评分说明”)" if zh else "(aggregation is provisional: equal-weight means; see report section 二、5, diagnosis method and scoring)")
     out.append("")
     non_rec = [f for f in diag.findings if f.kind != "recommendation"]

@@ -175,7 +175,11 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
 
 
 def _names(st):
-    return st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=16)
+    """Names a dataset accepts: no surrogates, and none of the characters the dataset refuses (Word cannot hold them)."""
+    from .dataset import CONTROL_CHARACTERS
+
+    return st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=16).filter(
+        lambda s: not CONTROL_CHARACTERS.search(s))
 
 
 def _written(st, ind: Indicator, x: Any):
@@ -424,6 +428,7 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
     if any(r["year"] not in years for r in d["indicators"]) or len(rows) != len(cat.indicators) * len(years):
         bad.append("rows for unknown indicators or years")
     missing_by_finding = {(f.get("indicator"), f.get("year")) for f in d.get("findings", []) if f.get("kind") == "compliance"}
+    undefined_by_finding = {(f.get("indicator"), f.get("year")) for f in d.get("findings", []) if f.get("kind") == "anomaly"}
     # a year is assessable iff one of its rows was scored from data; decided here from the rows' statuses
     assessable = {y: any(r["status"] == "scored" for (_, yy), r in rows.items() if yy == y) for y in years}
     for (iid, y), r in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[1]["number"])):
@@ -466,6 +471,11 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
             # in a year without any data, one finding for the year (indicator None) names the gap
             if require_findings and (ind.number, y) not in missing_by_finding and (assessable[y] or (None, y) not in missing_by_finding):
                 bad.append(f"{where}: missing data without a compliance finding")
+        elif status == "undefined":  # the statistics show the formula has no value that year: shown, not scored
+            if s is not None or flags:
+                bad.append(f"{where}: undefined but scored {s!r} or flagged {sorted(flags)}")
+            if require_findings and (ind.number, y) not in undefined_by_finding:
+                bad.append(f"{where}: undefined without a finding saying so")
         else:
             bad.append(f"{where}: unknown status {status!r}")
     cats = {(c["category"], c["year"]): c for c in d["category_scores"]}
@@ -513,8 +523,8 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
             bad.append(f"{y}: total {t['total']!r} outside [0, {m.cap:g}]")
         if t["evaluated"] != len(scores):
             bad.append(f"{y}: evaluated {t['evaluated']}, {len(scores)} rows have a score")
-        for status in ("missing_optional", "missing_mandatory"):
-            if sorted(t[status]) != sorted(r["number"] for r in yr if r["status"] == status):
+        for status in ("missing_optional", "missing_mandatory", "undefined"):
+            if sorted(t.get(status, ())) != sorted(r["number"] for r in yr if r["status"] == status):
                 bad.append(f"{y}: {status} {t[status]} does not list the {status} rows")
         if not _close(t["total_if_complete"], want_complete, tol):
             bad.append(f"{y}: total_if_complete {t['total_if_complete']!r}, recomputed {want_complete!r}")

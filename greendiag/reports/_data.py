@@ -472,6 +472,8 @@ class ReportData:
             parts.append("可选指标未填报,不计入平均")
         elif status == "missing_mandatory":
             parts.append("必选指标缺失,按0分计")
+        elif status == "undefined":
+            parts.append("该年分母未增长,指标无定义,不评分、不计入平均" + (",填报值不采用" if r["value"] is not None else ""))
         if r.get("origin") == "derived" and not derived_in_evidence:
             parts.append("由统计数据推导")
         flags = list(r.get("flags") or [])

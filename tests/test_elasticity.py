@@ -1,0 +1,78 @@
+"""An elasticity (ratio of growth rates) in a year whose statistics show its denominator not growing is undefined:
+shown, not scored, left out of the means, and explained by a finding; never "missing data scored 0", and a
+negative value then (emissions rose while value added fell) never gets the capped best score."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+import greendiag
+from greendiag.dataset import dataset_from_dict
+from greendiag.testing import assert_scoring_invariants
+
+IND = "pollutant_elasticity"
+
+
+@pytest.fixture(scope="module")
+def demo_dict(demo_path):
+    return yaml.safe_load(demo_path.read_text(encoding="utf-8"))
+
+
+def _year(d: dict, year: int) -> dict:
+    return next(b for b in d["years"] if b["year"] == year)
+
+
+def _diagnose(d: dict, catalogue, rulebase, backend: str = "python"):
+    diag = greendiag.diagnose(dataset_from_dict(d, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend=backend)
+    out = diag.to_dict()
+    assert_scoring_invariants(out, catalogue)
+    row = {r["year"]: r for r in out["indicators"] if r["id"] == IND}
+    return diag, out, row
+
+
+def _value_added_falls_in_2024(demo_dict) -> tuple[dict, float]:
+    d = copy.deepcopy(demo_dict)
+    before = _year(d, 2023)["statistics"]["industrial_value_added"]["value"]
+    _year(d, 2024)["statistics"]["industrial_value_added"]["value"] = 2_000_000
+    return d, (2_000_000 - before) / before * 100
+
+
+@pytest.mark.parametrize("backend", ["durable", "python"])
+def test_reported_negative_elasticity_while_value_added_fell_is_undefined_not_best(demo_dict, catalogue, rulebase, backend):
+    d, growth = _value_added_falls_in_2024(demo_dict)
+    _year(d, 2024)["indicators"][IND] = {"value": -0.3, "evidence": "H24-2024"}
+    diag, out, row = _diagnose(d, catalogue, rulebase, backend)
+    assert (row[2024]["status"], row[2024]["score"], row[2024]["value"], row[2024]["flags"]) == ("undefined", None, -0.3, [])
+    total = next(t for t in out["total_scores"] if t["year"] == 2024)
+    assert total["undefined"] == [24] and 24 not in total["missing_mandatory"]
+    ind_rows = [r for r in out["indicators"] if r["year"] == 2024 and r["score"] is not None]
+    assert total["evaluated"] == len(ind_rows) == len(catalogue.indicators) - 1 - len(total["missing_optional"])
+    found = [f for f in diag.findings if f.indicator == 24 and f.year == 2024]
+    assert [f.rule_id for f in found] == ["anomaly.indicator.undefined"]
+    assert f"{growth:.3g}%" in found[0].message_zh and "工业增加值" in found[0].message_zh
+    assert not [r for r in diag.recommendations if r.indicator == 24 and r.year == 2024]
+
+
+def test_unreported_elasticity_while_value_added_fell_is_undefined_not_missing(demo_dict, catalogue, rulebase):
+    d, _ = _value_added_falls_in_2024(demo_dict)
+    assert IND not in _year(d, 2024)["indicators"]  # derived from the statistics in the demo
+    diag, out, row = _diagnose(d, catalogue, rulebase)
+    assert (row[2024]["status"], row[2024]["score"], row[2024]["value"]) == ("undefined", None, None)
+    rules = {f.rule_id for f in diag.findings if f.indicator == 24 and f.year == 2024}
+    assert rules == {"anomaly.indicator.undefined"}  # not compliance.indicator.mandatory_missing, not rec.advanced.missing_data
+    change = next(c for c in out["changes"] if c["indicator"] == IND and (c["from_year"], c["to_year"]) == (2023, 2024))
+    assert change["assessment"] == "n/a"
+
+
+def test_negative_elasticity_with_growth_or_without_the_statistics_is_scored_as_before(demo_dict, catalogue, rulebase):
+    d = copy.deepcopy(demo_dict)
+    _year(d, 2024)["indicators"][IND] = {"value": -0.3, "evidence": "H24-2024"}
+    _, _, row = _diagnose(d, catalogue, rulebase)
+    assert (row[2024]["status"], row[2024]["score"]) == ("scored", catalogue.scoring.cap)  # value added grew: best case
+    d2, _ = _value_added_falls_in_2024(d)
+    del _year(d2, 2023)["statistics"]["industrial_value_added"]  # growth unknown
+    _, _, row = _diagnose(d2, catalogue, rulebase)
+    assert row[2024]["status"] == "scored"
