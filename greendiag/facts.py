@@ -64,7 +64,7 @@ def prepare_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: d
     facts: list[Fact] = []
     makers: list[tuple[Callable[..., Context], Any]] = []
     _indicator_facts(ds, cat, card, facts, makers)
-    _reference_facts(ds, cat, facts, makers)
+    _reference_facts(ds, cat, card, facts, makers)
     _year_facts(ds, cat, card, facts, makers)
     _requirement_facts(ds, cat, facts, makers)
     _engagement_fact(ds, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES]), facts, makers)
@@ -251,12 +251,15 @@ def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level]
     return ctx
 
 
-def _reference_facts(ds: ParkDataset, cat: Catalogue, out: list, makers: list) -> None:
+def _reference_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list, makers: list) -> None:
     latest = ds.years[-1]
     for ref, ind, note, then in _static(cat).references:
         for year in ds.years:
             v = ds.value(ind.id, year)
             if v is None or v.value is None:
+                continue
+            sc = card.score(ind.id, year)
+            if sc is not None and sc.status == UNDEFINED:  # a value the year's statistics show to be meaningless
                 continue
             now, _ = score_value(ind, v.value, None, cat.scoring)
             f = {"fact": "reference", "ind": ind.id, "ref": ref.id, "number": float(ind.number), "year": float(year),

@@ -76,3 +76,42 @@ def test_negative_elasticity_with_growth_or_without_the_statistics_is_scored_as_
     del _year(d2, 2023)["statistics"]["industrial_value_added"]  # growth unknown
     _, _, row = _diagnose(d2, catalogue, rulebase)
     assert row[2024]["status"] == "scored"
+
+
+OVERLAY = """\
+overlay:
+  id: elasticity-ref
+  version: 1.0.0
+  title_zh: 测试扩展(弹性系数参考值)
+  title_en: test overlay (elasticity reference)
+  extends: {id: bj-green-park-2024, version: '>=1.0,<2'}
+documents:
+  - id: test-elasticity-doc
+    title_zh: 测试用弹性系数文件
+    title_en: Test elasticity document
+references:
+  - id: test-elasticity-0-1
+    indicator: pollutant_elasticity
+    method: standard_comparison
+    label_zh: 测试主要污染物弹性系数(≤0.1)
+    label_en: Test elasticity of main pollutant emissions (≤0.1)
+    value: 0.1
+    unit: ''
+    sources: [{doc: test-elasticity-doc, clause: "测试条款"}]
+"""
+
+
+def test_an_undefined_year_is_not_compared_with_a_reference_value(demo_dict, tmp_path):
+    (tmp_path / "o.yaml").write_text(OVERLAY, encoding="utf-8")
+    cat = greendiag.load_catalogue(tmp_path / "o.yaml")
+    rules = greendiag.load_rules(catalogue=cat)
+    grew = copy.deepcopy(demo_dict)
+    _year(grew, 2024)["indicators"][IND] = {"value": 0.8, "evidence": "H24-2024"}  # above the reference 0.1
+    diag, _, row = _diagnose(grew, cat, rules)
+    assert row[2024]["status"] == "scored"
+    assert [r.rule_id for r in diag.recommendations if r.indicator == 24 and r.method == "standard_comparison"] == [
+        "rec.standard.above_reference"]  # the control: value added grew, the value is compared
+    fell, _ = _value_added_falls_in_2024(grew)
+    diag, _, row = _diagnose(fell, cat, rules)
+    assert row[2024]["status"] == "undefined"
+    assert [r for r in diag.recommendations if r.indicator == 24] == []
