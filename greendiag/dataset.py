@@ -31,7 +31,8 @@ YearLabel = Callable[[int], tuple[str, str]]
 # Year bounds, the one source for the CLI, the workbook and the checks here; tests/test_dataset_years.py checks
 # that dataset.schema.json says the same.
 DIAGNOSIS_YEARS = (2000, 2100)  # diagnosis_year
-DATA_YEARS = (1990, 2100)  # years[].year, and dates: beyond them date arithmetic can overflow
+DATA_YEARS = (1989, 2100)  # years[].year, and dates: the base year of the earliest diagnosis with the most scored
+                           # years (2000 − 10 − 1; catalogue.schema.json); beyond them date arithmetic can overflow
 GUIDE_YEAR_COUNT = 3  # 附件2-1-2 注2: the three years before the diagnosis (catalogue scoring.years.count)
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -202,7 +203,14 @@ def _unsafe_values(doc: Document, where: Optional[Locator] = None) -> list[Probl
             out.append(problem("control-character", f"文本含有控制字符 {CONTROL_CHARACTERS.search(v).group()!r}",
                                f"text contains the control character {CONTROL_CHARACTERS.search(v).group()!r}", path,
                                "删除该不可见字符(常见于从其他系统复制的文本)", "remove the invisible character (often pasted from another system)"))
+        elif v is not None and not isinstance(v, _PLAIN_TYPES):  # Decimal, complex, bytes, sets, objects: what no file holds
+            out.append(problem("unsupported-type", f"值的类型 {type(v).__name__} 不能作为数据", f"a value of type {type(v).__name__} cannot be data",
+                               path, "只用文本、数值(int/float)、true/false、列表与键值表;numpy、Decimal 等数值先用 float() 或 int() 转换",
+                               "use only text, numbers (int/float), true/false, lists and mappings; convert numpy, Decimal and other numbers with float() or int()"))
     return out
+
+
+_PLAIN_TYPES = (bool, int, float, str, dt.date)  # dates as plain yaml.safe_load gives them; taken as ISO text
 
 
 class _Builder:

@@ -172,7 +172,7 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list
     years = ds.years
     latest = years[-1]
     assessable = {y: _b(t is None or t.assessable) for y in years for t in (card.total(y),)}
-    tidy, score, value = units.tidy, card.score, ds.value  # bound once: these run for every indicator and year
+    tidy, score, value = units.tidy, card.score, _usable_values(ds, card)  # bound once: these run for every indicator and year
     for ind, ind_id, number, fixed, signed, plaus, qualitative, is_share, lead, units_fixed in _static(cat).indicators:
         higher = ind.direction == "higher"
         series = [value(ind_id, y) for y in years]
@@ -180,13 +180,12 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list
             sc = score(ind_id, year)
             f: Fact = {"fact": "indicator", "ind": ind_id, "number": number, "year": float(year),
                        "latest": 1.0 if year == latest else 0.0, "year_assessable": assessable[year], **fixed,
-                       "has_value": 0.0 if v is None else 1.0, "signed": signed, **plaus}
+                       "has_value": 0.0 if ds.value(ind_id, year) is None else 1.0, "signed": signed, **plaus}
             lv = None
             undefined = sc is not None and sc.status == UNDEFINED
             f["undefined"] = 1.0 if undefined else 0.0
-            if undefined:  # why: the denominator's growth, for the message; the value itself is not judged
+            if undefined:  # why: the denominator's growth, for the message; a reported value is not judged
                 f.update(_undefined_fields(ds, cat, ind, year))
-                v = None
             if sc is not None and sc.status == SCORED and sc.score is not None:
                 f["score"] = sc.score
                 f["points"] = max(0.0, full - sc.score)
@@ -253,13 +252,11 @@ def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level]
 
 def _reference_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list, makers: list) -> None:
     latest = ds.years[-1]
+    value = _usable_values(ds, card)  # an undefined year's reported value is not compared either
     for ref, ind, note, then in _static(cat).references:
         for year in ds.years:
-            v = ds.value(ind.id, year)
+            v = value(ind.id, year)
             if v is None or v.value is None:
-                continue
-            sc = card.score(ind.id, year)
-            if sc is not None and sc.status == UNDEFINED:  # a value the year's statistics show to be meaningless
                 continue
             now, _ = score_value(ind, v.value, None, cat.scoring)
             f = {"fact": "reference", "ind": ind.id, "ref": ref.id, "number": float(ind.number), "year": float(year),
@@ -277,13 +274,22 @@ def _reference_context(f: Fact, ref: Reference, ind: Indicator, year: int, note:
             **note}
 
 
+def _usable_values(ds: ParkDataset, card: Scorecard):
+    """ds.value, except that an undefined (indicator, year) has no value: what rules may judge, compare or chain."""
+    undefined = {(s.indicator, s.year) for s in card.indicators if s.status == UNDEFINED}
+    if not undefined:
+        return ds.value
+    return lambda ind_id, year: None if (ind_id, year) in undefined else ds.value(ind_id, year)
+
+
 def _year_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list, makers: list) -> None:
+    value = _usable_values(ds, card)
     for year in ds.years:
         yt = card.total(year)
         f: Fact = {"fact": "year", "year": float(year), "assessable": _b(yt is None or yt.assessable),
                    "scored_count": float(sum(1 for s in card.indicators if s.year == year and s.status == SCORED))}
         for ind in cat.indicators:
-            v = ds.value(ind.id, year)
+            v = value(ind.id, year)
             if v is not None and v.value is not None:
                 f["v_" + ind.id] = v.value
         out.append(f)

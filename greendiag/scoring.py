@@ -220,7 +220,7 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
             cr = by_category.get(c.code, [])
             scored = [r.score for r in cr if r.score is not None]
             cats.append(CategoryScore(c.code, year, _mean(scored), len(scored),
-                                      tuple(r.number for r in cr if r.status != SCORED), c.weight))
+                                      tuple(r.number for r in cr if r.status in (MISSING_OPTIONAL, MISSING_MANDATORY)), c.weight))
         year_cats = [cs for cs in cats if cs.year == year]
         total = _total(m, cat, yr, year_cats) if assessable else None
         complete = _total(m, cat, [r for r in yr if r.status != MISSING_MANDATORY], year_cats,

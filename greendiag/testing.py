@@ -174,6 +174,9 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
     return parks
 
 
+UNDEFINED_RULE = "anomaly.indicator.undefined"  # the packaged rule that explains an undefined row (rules/anomalies.yaml)
+
+
 def _names(st):
     """Names a dataset accepts: no surrogates, and none of the characters the dataset refuses (Word cannot hold them)."""
     from .dataset import CONTROL_CHARACTERS
@@ -428,7 +431,7 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
     if any(r["year"] not in years for r in d["indicators"]) or len(rows) != len(cat.indicators) * len(years):
         bad.append("rows for unknown indicators or years")
     missing_by_finding = {(f.get("indicator"), f.get("year")) for f in d.get("findings", []) if f.get("kind") == "compliance"}
-    undefined_by_finding = {(f.get("indicator"), f.get("year")) for f in d.get("findings", []) if f.get("kind") == "anomaly"}
+    undefined_by_finding = {(f.get("indicator"), f.get("year")) for f in d.get("findings", []) if f.get("rule_id") == UNDEFINED_RULE}
     # a year is assessable iff one of its rows was scored from data; decided here from the rows' statuses
     assessable = {y: any(r["status"] == "scored" for (_, yy), r in rows.items() if yy == y) for y in years}
     for (iid, y), r in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[1]["number"])):
@@ -497,8 +500,8 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
                 bad.append(f"{y} category {c.code}: score {got['score']!r}, mean of its rows is {want!r}")
             if got["evaluated"] != sum(1 for r in cr if r["score"] is not None):
                 bad.append(f"{y} category {c.code}: evaluated {got['evaluated']} does not count its scored rows")
-            if sorted(got["missing"]) != sorted(r["number"] for r in cr if r["status"] != "scored"):
-                bad.append(f"{y} category {c.code}: missing {got['missing']} does not list its unscored rows")
+            if sorted(got["missing"]) != sorted(r["number"] for r in cr if r["status"] in ("missing_optional", "missing_mandatory")):
+                bad.append(f"{y} category {c.code}: missing {got['missing']} does not list its rows without data")
         t = totals.get(y)
         if t is None:
             bad.append(f"{y}: no total score")
@@ -525,7 +528,7 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
             bad.append(f"{y}: evaluated {t['evaluated']}, {len(scores)} rows have a score")
         for status in ("missing_optional", "missing_mandatory", "undefined"):
             if sorted(t.get(status, ())) != sorted(r["number"] for r in yr if r["status"] == status):
-                bad.append(f"{y}: {status} {t[status]} does not list the {status} rows")
+                bad.append(f"{y}: {status} {t.get(status)} does not list the {status} rows")
         if not _close(t["total_if_complete"], want_complete, tol):
             bad.append(f"{y}: total_if_complete {t['total_if_complete']!r}, recomputed {want_complete!r}")
         effect = (want_total - want_complete) if want_total is not None and want_complete is not None else None

@@ -282,6 +282,29 @@ def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFi
     return text
 
 
+def _bad_tagged_scalar(loader, root, exc: Exception) -> "_LoadProblem":
+    """The scalar whose explicit tag PyYAML could not apply (`!!int abc`, `!!bool maybe`), as a located problem."""
+    stack, seen = [root], set()
+    loader.constructed_objects, loader.recursive_objects = {}, {}  # left over from the failed construction
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node, deep=True)
+            except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError):
+                return _LoadProblem("malformed-yaml", f"值“{node.value[:60]}”不能按标签 {node.tag} 解析",
+                                    f"value '{node.value[:60]}' cannot be read as tag {node.tag}", node.start_mark,
+                                    "删除该标签(如 !!int),或改正数值", "remove the tag (e.g. !!int) or correct the value")
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return _LoadProblem("malformed-yaml", f"YAML 值无法解析:{exc}", f"a YAML value cannot be read: {exc}", root.start_mark)
+
+
 def parse_text(text: str, path: str, error_cls: type[GreendiagError] = InputFileError) -> Document:
     """Parse YAML (or JSON, which is read as YAML for locations) into a Document."""
     try:
@@ -294,7 +317,10 @@ def parse_text(text: str, path: str, error_cls: type[GreendiagError] = InputFile
                 data = _fast_construct(loader, node)
             except _Fallback:
                 _check_size(node)
-                data = loader.construct_document(node)
+                try:
+                    data = loader.construct_document(node)
+                except (ValueError, KeyError, TypeError, OverflowError) as exc:  # e.g. `!!int abc`: a tag its text cannot be
+                    raise _bad_tagged_scalar(loader, node, exc) from None
         finally:
             loader.dispose()
     except _LoadProblem as exc:

@@ -39,7 +39,14 @@ def test_the_bounds_are_those_of_the_dataset_schema():
     year = schema["properties"]["diagnosis_year"]
     assert (year["minimum"], year["maximum"]) == DIAGNOSIS_YEARS == (2000, 2100)
     data_year = schema["properties"]["years"]["items"]["properties"]["year"]
-    assert (data_year["minimum"], data_year["maximum"]) == DATA_YEARS == (1990, 2100)
+    assert (data_year["minimum"], data_year["maximum"]) == DATA_YEARS == (1989, 2100)
+
+
+def test_the_data_years_hold_the_base_year_of_the_earliest_diagnosis_with_the_most_years():
+    schemas = ROOT / "catalogue" / "schemas"
+    count_schema = json.loads((schemas / "catalogue.schema.json").read_text(encoding="utf-8"))
+    most = count_schema["properties"]["scoring"]["properties"]["years"]["properties"]["count"]["maximum"]
+    assert DATA_YEARS[0] <= DIAGNOSIS_YEARS[0] - most - 1
 
 
 def test_the_command_line_takes_the_diagnosis_year_bounds(tmp_path):
@@ -80,8 +87,8 @@ def test_dates_take_the_data_year_bounds(demo_raw):
     data["engagement"]["work_started"] = f"{low - 1}-12-31"
     data["engagement"]["report_submitted"] = f"{high + 1}-01-01"
     found = {p.location: p for p in _errors(data)}
-    assert found["$.engagement.work_started"].message_zh == "日期“1989-12-31”不在1990–2100年之间"
-    assert found["$.engagement.report_submitted"].message_en == "date '2101-01-01' is not within 1990–2100"
+    assert found["$.engagement.work_started"].message_zh == f"日期“{low - 1}-12-31”不在{low}–{high}年之间"
+    assert found["$.engagement.report_submitted"].message_en == f"date '{high + 1}-01-01' is not within {low}–{high}"
     data["engagement"]["work_started"], data["engagement"]["report_submitted"] = f"{low}-01-01", f"{high}-12-31"
     ds = greendiag.dataset_from_dict(data)
     assert (ds.engagement.work_started.year, ds.engagement.report_submitted.year) == DATA_YEARS

@@ -115,3 +115,23 @@ def test_an_undefined_year_is_not_compared_with_a_reference_value(demo_dict, tmp
     diag, _, row = _diagnose(fell, cat, rules)
     assert row[2024]["status"] == "undefined"
     assert [r for r in diag.recommendations if r.indicator == 24] == []
+
+
+def test_an_undefined_years_value_is_not_chained_into_the_next_year_or_the_year_fact(demo_dict, catalogue, rulebase):
+    """Rules see no prev_value/yoy from an undefined year, and no v_<indicator> for it in the year fact."""
+    from greendiag import facts as factsmod
+    from greendiag.scoring import score_dataset
+
+    d = copy.deepcopy(demo_dict)
+    before = _year(d, 2022)["statistics"]["industrial_value_added"]["value"]
+    _year(d, 2023)["statistics"]["industrial_value_added"]["value"] = before - 10_000  # value added fell in 2023
+    _year(d, 2023)["indicators"][IND] = {"value": -0.3, "evidence": "H24-2023"}
+    ds = dataset_from_dict(d, catalogue=catalogue)
+    card = score_dataset(ds, catalogue)
+    constants = {c.name: c.value for c in rulebase.constants}
+    facts = factsmod.prepare_facts(ds, catalogue, card, constants, None, rulebase.term_lists()).facts
+    ind = {int(f["year"]): f for f in facts if f["fact"] == "indicator" and f["ind"] == IND}
+    year = {int(f["year"]): f for f in facts if f["fact"] == "year"}
+    assert ind[2023]["undefined"] == 1.0 and ind[2023]["has_value"] == 1.0 and "value" not in ind[2023]
+    assert "prev_value" not in ind[2024] and "yoy_pct" not in ind[2024]
+    assert "v_" + IND not in year[2023] and "v_" + IND in year[2024]

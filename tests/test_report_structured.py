@@ -199,3 +199,17 @@ def test_rule_message_in_two_parts(tmp_path):
 def test_fmt_num_significant_digits():
     assert [fmt_num(x, 3) for x in (1.25, 17.2222, 38.888, 37.0, 0.956, 1234.5)] == ["1.25", "17.2", "38.9", "37", "0.956", "1234"]
     assert fmt_num(16.6666666667) == "16.67" and fmt_num(16.6666666667, 3) == "16.7"
+
+
+@pytest.mark.parametrize("key", ["unit", "gap_unit_zh", "kind", "category"])
+def test_a_catalogue_field_of_the_wrong_type_is_a_typed_error_not_its_repr(demo_dataset, catalogue, rulebase, tmp_path, key):
+    """A damaged diagnosis.json with a list where text belongs: diagnosis-bad-type naming the field."""
+    import json
+
+    from greendiag.errors import ReportError
+
+    d = json.loads(json.dumps(diagnose(demo_dataset, catalogue=catalogue, rules=rulebase).to_dict()))
+    d["catalogue"]["indicators"][1][key] = [5]
+    with pytest.raises(ReportError) as exc:
+        render_report(d, tmp_path / "r.md", "md")
+    assert exc.value.codes[0] == "diagnosis-bad-type" and exc.value.problems[0].location == f"$.catalogue.indicators[1].{key}"

@@ -425,3 +425,26 @@ def test_durable_backend_with_extreme_values_in_a_subprocess():
                           text=True, timeout=300)
     assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stderr[-3000:]}"
     assert proc.stdout.split() == ["done", str(len(cases))]
+
+
+@pytest.mark.parametrize("text,line,col,value", [("x: !!int abc\n", 1, 4, "abc"), ("a:\n  b: !!float abc\n", 2, 6, "abc"),
+                                                ("x: !!bool maybe\n", 1, 4, "maybe"), ("x: [1, !!int 2x]\n", 1, 8, "2x")])
+def test_a_tag_its_text_cannot_take_is_a_located_yaml_error(tmp_path, text, line, col, value):
+    """PyYAML raises ValueError/KeyError for these: they must come out as malformed-yaml at the scalar."""
+    p = tmp_path / "park.yaml"
+    p.write_text(text, encoding="utf-8")
+    got = clean(load_dataset, p, catalogue=CAT)
+    assert isinstance(got, DatasetError) and list(got.codes) == ["malformed-yaml"]
+    prob = got.problems[0]
+    assert (prob.line, prob.column) == (line, col) and value in prob.message_zh and value in prob.message_en
+
+
+@pytest.mark.parametrize("value", [__import__("decimal").Decimal("2.5"), __import__("fractions").Fraction(1, 3), 1 + 2j,
+                                   b"18.6", {18.6}, object()])
+def test_values_no_data_file_can_hold_are_refused_by_name(value):
+    """Decimal would be accepted and fail later in to_json(); complex failed inside jsonschema."""
+    d = yaml.safe_load((ROOT / "examples" / "demo-park.yaml").read_text(encoding="utf-8"))
+    d["park"]["area_km2"] = value
+    got = clean(dataset_from_dict, d, catalogue=CAT)
+    assert isinstance(got, DatasetError) and list(got.codes) == ["unsupported-type"]
+    assert got.problems[0].location == "$.park.area_km2" and type(value).__name__ in got.problems[0].message_en

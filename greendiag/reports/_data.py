@@ -286,7 +286,8 @@ class ReportData:
                            for c in cat["categories"]]
         self.meta: dict[int, Node] = {}
         for m in cat["indicators"]:
-            m.need("name_zh", str), m.need("name_en", str), m["category"], m["unit"], m["kind"], m["lead"], m["code"]
+            m.need("name_zh", str), m.need("name_en", str), m.need("category", str), m.need("kind", str), m["lead"], m["code"]
+            m.str("unit", None), m.str("gap_unit_zh", None)  # optional text: a list or object is a typed error, never its repr
             self.meta[int(m.need("number", int))] = m
         cat_order = {c["code"]: i for i, c in enumerate(self.categories)}
         # indicators grouped by category (catalogue order), then catalogue order: the 附件2-1-2 row order
@@ -439,7 +440,7 @@ class ReportData:
     def gap_unit(self, number: int) -> str:
         """How a gap reads after its number in running text: 个百分点 for a share, else the unit (catalogue gap_unit_zh;
         an older diagnosis.json: from the unit)."""
-        unit = self.meta[number].get("gap_unit_zh")
+        unit = self.meta[number].str("gap_unit_zh", None)  # a list or object in a damaged file: a typed error, not its repr
         if unit is None:
             unit = "个百分点" if self.unit(number).strip() == "%" else self.unit(number)
         return "" if str(unit).strip() == "-" else str(unit).strip()

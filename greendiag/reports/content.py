@@ -498,7 +498,15 @@ def change_table(rd: ReportData) -> Table:
         rows.append(_t(n, rd.name(n), rd.unit(n), *(rd.value_text(n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta, rd.trend(n)[1]))
     return Table("indicator-changes", _t("序号", "指标", "单位", *(f"{y}年" for y in ys), "引领值", "逐年", f"{ys[0]}→{ys[-1]}变化", "评价"),
                  tuple(rows), caption=f"表2 各指标{ys[0]}—{ys[-1]}年数值变化(↑向好 ↓变差 →持平 —无法比较)",
-                 widths_cm=(0.8, 3.4, 1.5) + (round(4.8 / len(ys), 2),) * len(ys) + (1.2, 1.3, 1.8, 2.0))  # 16.8 cm in all
+                 widths_cm=_change_widths(len(ys)))
+
+
+def _change_widths(n_years: int) -> tuple[float, ...]:
+    """Table 2's columns, 16.8 cm in all for up to four years: the years share 4.8 cm but keep 1.1 cm each (a catalogue
+    scoring more years), taken from the name column down to 2 cm; beyond that the table is wider than the page."""
+    year = max(1.1, round(4.8 / n_years, 2))
+    name = max(2.0, round(3.4 - (year * n_years - 4.8), 2))
+    return (0.8, name, 1.5) + (year,) * n_years + (1.2, 1.3, 1.8, 2.0)
 
 
 def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: str, problems: list[tuple[str, str]]) -> list[Block]:
