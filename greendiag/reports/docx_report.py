@@ -212,7 +212,7 @@ def add_table(doc, t: Table):
             _cell(grid[i + offset][j], text, bold=(i in t.span_rows) or (t.merge_col0 and j == 0),
                   align=WD_ALIGN_PARAGRAPH.CENTER if (t.merge_col0 and j == 0) else None)
     if t.widths_cm:
-        # the grid's column widths too: Word reads the cells' widths, LibreOffice and WPS the table grid's
+        # the grid's column widths too: Word reads the cells' widths, LibreOffice the table grid's (WPS untried)
         for column, width in zip(table.columns, t.widths_cm):
             column.width = Cm(width)
         for cells in grid:
