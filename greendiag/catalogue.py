@@ -295,7 +295,8 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
             missing_optional=sc["missing"]["optional"], missing_mandatory=sc["missing"]["mandatory"],
             missing_provenance=_prov(sc["missing"]),
             bands=tuple(Band(float(b["min"]), b["zh"], b["en"]) for b in sc["bands"]["levels"]),
-            bands_provenance=_prov(sc["bands"]), years=sc["years"]["count"]),
+            bands_provenance=_prov(sc["bands"]), years=sc["years"]["count"],
+            years_cite=(sc["years"]["count"], sc["years"]["cite_zh"], sc["years"]["cite_en"]) if "cite_zh" in sc["years"] else None),
         overlays=overlays,
     )
 

@@ -18,7 +18,7 @@ from . import schema, units
 from .catalogue import load_catalogue
 from .errors import DatasetError, Problem, UnitError
 from .models import (Catalogue, Engagement, ImprovementProject, Indicator, IndicatorValue, ParkDataset, ParkProfile,
-                     Person, RequirementStatus, ServiceProvider, Statistic, StatisticValue, TeamMember)
+                     Person, RequirementStatus, ScoringMethod, ServiceProvider, Statistic, StatisticValue, TeamMember)
 from .yamlio import MAX_DEPTH, Document, json_path, read_document
 
 FORMAT = "greendiag-dataset/1"
@@ -33,7 +33,6 @@ YearLabel = Callable[[int], tuple[str, str]]
 DIAGNOSIS_YEARS = (2000, 2100)  # diagnosis_year
 DATA_YEARS = (1989, 2100)  # years[].year, and dates: the base year of the earliest diagnosis with the most scored
                            # years (2000 − 10 − 1; catalogue.schema.json); beyond them date arithmetic can overflow
-GUIDE_YEAR_COUNT = 3  # 附件2-1-2 注2: the three years before the diagnosis (catalogue scoring.years.count)
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -60,9 +59,10 @@ def count_words(count: int) -> tuple[str, str]:
     return str(count), f"{count} years"
 
 
-def count_source(count: int) -> tuple[str, str]:
-    """The guide's note for the scored years, when the catalogue scores as many as the guide says; else nothing."""
-    return ("(附件2-1-2 注2)", " (annex 2-1-2 note 2)") if count == GUIDE_YEAR_COUNT else ("", "")
+def count_source(scoring: ScoringMethod) -> tuple[str, str]:
+    """The catalogue's citation of its scored years (scoring.years.cite_zh/en), while it scores the count cited; else nothing."""
+    cite = scoring.years_cite
+    return (f"({cite[1]})", f" ({cite[2]})") if cite and cite[0] == scoring.years else ("", "")
 
 
 def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = None) -> ParkDataset:
@@ -253,7 +253,7 @@ class _Builder:
         dy = d.get("diagnosis_year")
         count = self.cat.scoring.years
         scored = tuple(range(dy - count, dy)) if isinstance(dy, int) else ()
-        (n_zh, n_en), (cite_zh, cite_en) = count_words(count), count_source(count)
+        (n_zh, n_en), (cite_zh, cite_en) = count_words(count), count_source(self.cat.scoring)
         span = f"{scored[0]}–{scored[-1]}" if len(scored) > 1 else "".join(map(str, scored))
         if "catalogue" in d and d["catalogue"].get("id") not in (None, self.cat.id):
             self.fail("catalogue-mismatch", f"数据声明的指标目录“{d['catalogue']['id']}”与当前目录“{self.cat.id}”不一致",

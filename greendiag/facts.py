@@ -63,9 +63,10 @@ def prepare_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: d
                                 fix_zh="使用随包规则库(rules/engagement.yaml 的 terms)", fix_en="use the packaged rule base (terms in rules/engagement.yaml)"))
     facts: list[Fact] = []
     makers: list[tuple[Callable[..., Context], Any]] = []
-    _indicator_facts(ds, cat, card, facts, makers)
-    _reference_facts(ds, cat, card, facts, makers)
-    _year_facts(ds, cat, card, facts, makers)
+    value = _usable_values(ds, card)
+    _indicator_facts(ds, cat, card, value, facts, makers)
+    _reference_facts(ds, cat, value, facts, makers)
+    _year_facts(ds, cat, card, value, facts, makers)
     _requirement_facts(ds, cat, facts, makers)
     _engagement_fact(ds, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES]), facts, makers)
     # a finite sum means every float is finite (±inf and NaN survive addition); else (or on overflow) check each fact
@@ -167,12 +168,12 @@ def _static(cat: Catalogue) -> _Static:
     return st
 
 
-def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list, makers: list) -> None:
+def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Callable, out: list, makers: list) -> None:
     full = cat.scoring.full
     years = ds.years
     latest = years[-1]
     assessable = {y: _b(t is None or t.assessable) for y in years for t in (card.total(y),)}
-    tidy, score, value = units.tidy, card.score, _usable_values(ds, card)  # bound once: these run for every indicator and year
+    tidy, score = units.tidy, card.score  # bound once: these run for every indicator and year
     for ind, ind_id, number, fixed, signed, plaus, qualitative, is_share, lead, units_fixed in _static(cat).indicators:
         higher = ind.direction == "higher"
         series = [value(ind_id, y) for y in years]
@@ -250,9 +251,8 @@ def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level]
     return ctx
 
 
-def _reference_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list, makers: list) -> None:
+def _reference_facts(ds: ParkDataset, cat: Catalogue, value: Callable, out: list, makers: list) -> None:
     latest = ds.years[-1]
-    value = _usable_values(ds, card)  # an undefined year's reported value is not compared either
     for ref, ind, note, then in _static(cat).references:
         for year in ds.years:
             v = value(ind.id, year)
@@ -275,15 +275,15 @@ def _reference_context(f: Fact, ref: Reference, ind: Indicator, year: int, note:
 
 
 def _usable_values(ds: ParkDataset, card: Scorecard):
-    """ds.value, except that an undefined (indicator, year) has no value: what rules may judge, compare or chain."""
+    """ds.value, except that an undefined (indicator, year) has no value: what rules may judge, compare or chain
+    (indicator and reference facts, year-over-year, the year fact's v_ fields)."""
     undefined = {(s.indicator, s.year) for s in card.indicators if s.status == UNDEFINED}
     if not undefined:
         return ds.value
     return lambda ind_id, year: None if (ind_id, year) in undefined else ds.value(ind_id, year)
 
 
-def _year_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, out: list, makers: list) -> None:
-    value = _usable_values(ds, card)
+def _year_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Callable, out: list, makers: list) -> None:
     for year in ds.years:
         yt = card.total(year)
         f: Fact = {"fact": "year", "year": float(year), "assessable": _b(yt is None or yt.assessable),

@@ -219,6 +219,8 @@ class ScoringMethod:
     bands: tuple[Band, ...]
     bands_provenance: Provenance
     years: int
+    # (count, zh, en): how messages cite the catalogue's source for `years` — for that count only
+    years_cite: Optional[tuple[int, str, str]] = None
 
     def band(self, score: float) -> Optional[Band]:
         for b in sorted(self.bands, key=lambda b: -b.min):

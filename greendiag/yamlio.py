@@ -8,6 +8,7 @@ numbers, alias bombs and deep nesting are located errors.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -239,12 +240,20 @@ def check_file(path: str | os.PathLike, error_cls: type[GreendiagError] = InputF
     """The path of an existing, readable-sized file, or a located error (missing, a folder, too large, bad path).
     Shared by every reader (YAML/JSON here, workbooks in excel/)."""
     p = os.fspath(path)
-    try:
+    with _os_errors(error_cls, p):
         if os.path.isdir(p):
             _fail(error_cls, p, "is-directory", "这是一个文件夹,不是数据文件", "this is a folder, not a data file")
         size = os.path.getsize(p)
         if size > MAX_BYTES:
             _fail(error_cls, p, "file-too-large", f"文件过大({size}字节)", f"file too large ({size} bytes)")
+    return p
+
+
+@contextlib.contextmanager
+def _os_errors(error_cls: type[GreendiagError], p: str):
+    """The operating system's refusals to stat or open `p`, as located errors."""
+    try:
+        yield
     except FileNotFoundError:
         _fail(error_cls, p, "file-not-found", "文件不存在", "file not found", fix_zh="检查路径与文件名", fix_en="check the path and file name")
     except PermissionError:
@@ -253,23 +262,14 @@ def check_file(path: str | os.PathLike, error_cls: type[GreendiagError] = InputF
         _fail(error_cls, p, "file-unreadable", f"无法读取文件:{exc.strerror}", f"cannot read file: {exc.strerror}")
     except ValueError:  # os functions reject a path with an embedded NUL byte
         _fail(error_cls, p.replace("\x00", "\\x00"), "bad-path", "路径含有空字节", "the path contains a NUL byte")
-    return p
 
 
 def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> str:
     """Read a UTF-8 text file or raise a located error (missing, a folder, too large, not UTF-8, empty)."""
     p = check_file(path, error_cls)
-    try:
+    with _os_errors(error_cls, p):
         with open(p, "rb") as fh:
             raw = fh.read()
-    except FileNotFoundError:
-        _fail(error_cls, p, "file-not-found", "文件不存在", "file not found", fix_zh="检查路径与文件名", fix_en="check the path and file name")
-    except PermissionError:
-        _fail(error_cls, p, "file-unreadable", "没有读取权限", "permission denied")
-    except OSError as exc:
-        _fail(error_cls, p, "file-unreadable", f"无法读取文件:{exc.strerror}", f"cannot read file: {exc.strerror}")
-    except ValueError:  # os functions reject a path with an embedded NUL byte
-        _fail(error_cls, p.replace("\x00", "\\x00"), "bad-path", "路径含有空字节", "the path contains a NUL byte")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

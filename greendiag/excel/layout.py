@@ -13,6 +13,7 @@ from typing import Optional
 import attrs
 
 from ..dataset import DIAGNOSIS_YEARS, count_source, count_words
+from ..models import ScoringMethod
 
 TEMPLATE_FORMAT = "greendiag-template/1"
 
@@ -188,9 +189,9 @@ REQ_COL = {"number": 2, "text_zh": 3, "text_en": 4, "type": 5, "status": 6, "evi
 KV_VALUE_COL = 4
 
 
-def park_fields(count: int) -> tuple:
-    """PARK_FIELDS with the diagnosis year's hint for a catalogue scoring `count` years."""
-    (n_zh, n_en), (cite_zh, _) = count_words(count), count_source(count)
+def park_fields(scoring: ScoringMethod) -> tuple:
+    """PARK_FIELDS with the diagnosis year's hint for a catalogue scoring `scoring.years` years."""
+    (n_zh, n_en), (cite_zh, _) = count_words(scoring.years), count_source(scoring)
     return tuple(attrs.evolve(f, hint_zh=f"指标数据取其前{n_zh}年{cite_zh}", hint_en=f"indicators are for the {n_en} before it")
                  if isinstance(f, Field) and f.key == "diagnosis_year" else f for f in PARK_FIELDS)
 

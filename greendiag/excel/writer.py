@@ -122,7 +122,7 @@ def build_workbook(cat: Catalogue, *, diagnosis_year: Optional[int] = None, data
     wb = Workbook()
     ws_park = wb.active
     ws_park.title = L.PARK
-    year_cell = _kv_sheet(ws_park, "基本信息表", "Basic information (附件2-1)", L.park_fields(cat.scoring.years), pre.fields,
+    year_cell = _kv_sheet(ws_park, "基本信息表", "Basic information (附件2-1)", L.park_fields(cat.scoring), pre.fields,
                           {"diagnosis_year": diagnosis_year})
     year_ref = f"'{L.PARK}'!${get_column_letter(L.KV_VALUE_COL)}${year_cell}"
     _baseline_sheet(wb.create_sheet(L.BASELINE), cat, pre)
