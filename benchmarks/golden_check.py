@@ -12,7 +12,6 @@ For each it keeps `to_dict()` as json.dumps(sort_keys=True) on both backends, or
 from __future__ import annotations
 
 import argparse
-import copy
 import datetime as dt
 import json
 import os
@@ -58,35 +57,11 @@ BROKEN_TEXTS = {  # raw file texts the YAML/JSON reader must refuse, each with i
 
 def _mutations(data: dict, rnd: random.Random) -> dict:
     """A copy of a valid dataset dict with one random thing wrong (a leaf replaced, a key dropped or added)."""
-    d = copy.deepcopy(data)
-    paths = []
+    from greendiag.testing import DROP, EXTRA, document_paths, mutate
 
-    def walk(v, path):
-        if isinstance(v, dict):
-            for k, x in v.items():
-                paths.append(path + (k,))
-                walk(x, path + (k,))
-        elif isinstance(v, list):
-            for i, x in enumerate(v):
-                paths.append(path + (i,))
-                walk(x, path + (i,))
-
-    walk(d, ())
-    path = rnd.choice(paths)
-    parent = d
-    for step in path[:-1]:
-        parent = parent[step]
     what = rnd.choice(["abc", -5, 150, 1e9, None, True, [], {}, {"value": "x"}, {"oops": 1}, "12 kg", "32000 元/tce",
-                       "", "drop", "extra", "1,5", "符合", 2024.5, "2024-13-01", "x" * 300])
-    if what == "drop":
-        del parent[path[-1]]
-    elif what == "extra" and isinstance(parent, dict):
-        parent["zz_unknown_" + str(rnd.randint(0, 9))] = 1
-    elif what == "extra":
-        parent.append(copy.deepcopy(parent[path[-1]]))
-    else:
-        parent[path[-1]] = what
-    return d
+                       "", DROP, EXTRA, "1,5", "符合", 2024.5, "2024-13-01", "x" * 300])
+    return mutate(data, rnd.choice(document_paths(data)), what, extra_key="zz_unknown_" + str(rnd.randint(0, 9)))
 
 
 def _dump_yaml(data, path: pathlib.Path) -> None:

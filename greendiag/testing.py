@@ -10,6 +10,8 @@ without it. Every strategy is deterministic given hypothesis's seed. See docs/te
   the range edges, plus random values in range.
 * ``missing_data_patterns(catalogue, years=...)`` – which (indicator, year) pairs are absent.
 * ``rule_sets()``, ``facts()``, ``fact_from()`` – random engine rule sets and random/hostile facts.
+* ``mutated_documents(base)``, ``mutate()``, ``document_paths()`` – a valid document with values replaced,
+  keys removed or unknown keys added, for robustness tests.
 * ``assert_scoring_invariants(diagnosis, catalogue)`` – recomputes every score, category score and
   total from the rows, per docs/scoring.md, independently of greendiag.scoring.
 * ``expected_score()``, ``assert_monotone()`` – the per-indicator method, and its monotonicity.
@@ -29,6 +31,7 @@ __all__ = [
     "park_datasets", "indicator_values", "missing_data_patterns", "edge_values",
     "numbers", "texts", "hostile_values", "conditions", "rule_sets", "facts", "fact_from",
     "expected_score", "assert_scoring_invariants", "assert_monotone", "varied_parks",
+    "document_paths", "mutate", "mutated_documents", "DROP", "EXTRA",
 ]
 
 FORMAT = "greendiag-dataset/1"
@@ -135,39 +138,78 @@ def missing_data_patterns(catalogue: Optional[Catalogue] = None, *, years: Itera
     )
 
 
+def _statistic_factors(cat: Catalogue) -> dict[str, tuple[float, float, bool]]:
+    """How far varied_parks may scale each raw statistic without breaking a derived indicator's bounds:
+    statistic id -> (lowest factor, highest factor, one factor for every year). Worked out from the
+    catalogue's definitions: in a bounded same-year ratio a numerator may only shrink and a denominator only
+    grow under an upper bound, the other way round under a lower bound above zero (one in both stays put); a statistic in a bounded year-over-year formula keeps one factor across
+    years, which leaves every year-over-year quotient as it was."""
+    ranges: dict[str, tuple[float, float, bool]] = {s.id: (0.8, 1.25, False) for s in cat.statistics}
+    for ind in cat.indicators:
+        d = ind.definition
+        if d is None or (ind.bounds_min is None and ind.bounds_max is None):
+            continue
+        for role, stats in (("numerator", d.numerator), ("denominator", d.denominator)):
+            for sid in stats:
+                lo, hi, shared = ranges.get(sid, (0.8, 1.25, False))
+                grows = role == "numerator"  # scaling this statistic up raises the ratio
+                if d.formula != "ratio":
+                    shared = True
+                if d.formula == "ratio" and ind.bounds_max is not None:
+                    lo, hi = (lo, min(hi, 1.0)) if grows else (max(lo, 1.0), hi)
+                if d.formula == "ratio" and ind.bounds_min is not None and ind.bounds_min > 0:  # 0 holds: factors are positive
+                    lo, hi = (max(lo, 1.0), hi) if grows else (lo, min(hi, 1.0))
+                ranges[sid] = (lo, max(lo, hi), shared)
+    return ranges
+
+
+def _scaled(v: Any, f: float, top: Optional[float] = None, counts: bool = False) -> Any:
+    """v times f in the form it was written (number, or '12.5 unit' text), capped at top; other values as they
+    are. Six significant digits; with counts, integers stay integers (people, buses, days)."""
+    if isinstance(v, str) and " " in v and v.split(" ")[0].replace(".", "").isdigit():
+        number, unit = v.split(" ", 1)
+        return f"{_scaled(float(number), f, top)} {unit}"
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return v
+    x = v * f if top is None else min(v * f, top)
+    return round(x) if counts and isinstance(v, int) else float(f"{x:.6g}")
+
+
 def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 10, *, seed: int = 0) -> list[dict]:
     """n seeded variants of a dataset dict (no hypothesis needed; for benchmarks and batch tests): other names,
-    values scaled by 0.6–1.2 (shares capped at 100 %), about 8 % of values left out, one baseline status changed."""
+    indicator values scaled by 0.6–1.2 (capped at their upper bound), about 8 % of them left out, raw
+    statistics scaled by 0.8–1.25 within what the catalogue's definitions allow (`_statistic_factors`),
+    one baseline status changed. Every variant loads if the base does."""
     import copy
     import random
 
-    top = {i.id: i.bounds_max for i in _catalogue(catalogue).indicators}  # shares stay within 100 %
+    cat = _catalogue(catalogue)
+    top = {i.id: i.bounds_max for i in cat.indicators}
+    stat_range = _statistic_factors(cat)
     parks = []
     for k in range(n):
         rnd = random.Random(seed * 1_000_003 + k)
         data = copy.deepcopy(dict(base))
         data["park"]["name"] = f"生成园区 {k}(虚构)"
+        shared = {sid: rnd.uniform(lo, hi) for sid, (lo, hi, one) in sorted(stat_range.items()) if one}
         for block in data["years"]:
-            for ind_id, entry in list(block.get("indicators", {}).items()):
-                v, f = (entry.get("value") if isinstance(entry, dict) else entry), rnd.uniform(0.6, 1.2)
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    v = round(min(v * f, top[ind_id]) if top.get(ind_id) is not None else v * f, 3)
-                elif isinstance(v, str) and v.split(" ")[0].replace(".", "").isdigit() and " " in v:
-                    number, unit = v.split(" ", 1)
-                    v = f"{round(float(number) * f, 1)} {unit}"
+            indicators = block.get("indicators", {})
+            for ind_id, entry in list(indicators.items()):
+                f = rnd.uniform(0.6, 1.2)
                 if isinstance(entry, dict):
-                    entry["value"] = v
+                    entry["value"] = _scaled(entry.get("value"), f, top.get(ind_id))
                 else:
-                    block["indicators"][ind_id] = v
+                    indicators[ind_id] = _scaled(entry, f, top.get(ind_id))
                 if rnd.random() < 0.08:
-                    del block["indicators"][ind_id]
+                    del indicators[ind_id]
             stats = block.get("statistics", {})
-            for stat in ("energy_consumption", "industrial_value_added", "employees"):
-                entry = stats.get(stat)
-                if isinstance(entry, dict) and isinstance(entry.get("value"), (int, float)):  # {value, evidence}
-                    entry["value"] = round(entry["value"] * rnd.uniform(0.8, 1.25))
-                elif isinstance(entry, (int, float)):
-                    stats[stat] = round(entry * rnd.uniform(0.8, 1.25))
+            for sid, entry in list(stats.items()):
+                lo, hi, one = stat_range.get(sid, (1.0, 1.0, True))
+                f = shared[sid] if one and sid in shared else rnd.uniform(lo, hi)
+                if isinstance(entry, dict):
+                    entry["value"] = _scaled(entry.get("value"), f, counts=True)
+                else:
+                    stats[sid] = _scaled(entry, f, counts=True)
         if data.get("baseline"):
             data["baseline"][k % len(data["baseline"])]["status"] = rnd.choice(["met", "not_met", "unknown"])
         parks.append(data)
@@ -282,6 +324,75 @@ def _engagement(st, dy: int, overlay_ids: list[str]):
         "fee_charged": st.booleans(), "report_submitted": day, "follow_up_submitted": day,
         "specialised": st.lists(st.sampled_from(overlay_ids), unique=True) if overlay_ids else st.just([]),
     })
+
+
+# ---------------------------------------------------------------- damaged documents
+
+DROP = "<drop>"  # mutate(): remove the key or list item at the path
+EXTRA = "<extra>"  # mutate(): add an unknown key beside it (in a list: repeat the item)
+
+
+def document_paths(doc: Any, max_depth: Optional[int] = None) -> list[tuple]:
+    """Every path (tuple of keys and list indices) to a value inside a JSON-like document, parents before
+    children, the document itself left out; paths longer than max_depth + 1 are not followed further."""
+    out: list[tuple] = []
+
+    def walk(v, path):
+        if max_depth is not None and len(path) > max_depth:
+            return
+        items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+        for k, x in items:
+            out.append(path + (k,))
+            walk(x, path + (k,))
+
+    walk(doc, ())
+    return out
+
+
+def mutate(doc: Any, path: tuple, value: Any, *, extra_key: str = "zz_unknown", extra_value: Any = 1) -> Any:
+    """A deep copy of doc with the value at path replaced by value, or removed (DROP), or with an unknown key
+    extra_key: extra_value added beside it (EXTRA; in a list the item is repeated). doc itself is not changed."""
+    import copy
+
+    d = copy.deepcopy(doc)
+    parent = d
+    for step in path[:-1]:
+        parent = parent[step]
+    if value is DROP:
+        del parent[path[-1]]
+    elif value is EXTRA:
+        if isinstance(parent, dict):
+            parent[extra_key] = extra_value
+        else:
+            parent.append(copy.deepcopy(parent[path[-1]]))
+    else:
+        parent[path[-1]] = value
+    return d
+
+
+def mutated_documents(base: Any, values=None, *, changes: int = 1, max_depth: Optional[int] = 8,
+                      extra_keys=("zz_unknown", "值", "__proto__", "$ref", "")):
+    """Copies of a valid document (dataset, overlay, rule file dict) with 1..changes things wrong: mostly a
+    value replaced by one drawn from `values` (default hostile_values()), else a key or item removed or an
+    unknown key (holding such a value) added. For robustness tests: whatever greendiag makes of the copy must
+    be a result or a greendiag error."""
+    st = _st()
+    values = hostile_values() if values is None else values
+
+    @st.composite
+    def build(draw):
+        d = base
+        for _ in range(draw(st.integers(1, max(1, changes)))):
+            paths = document_paths(d, max_depth)
+            if not paths:
+                break
+            path, how = draw(st.sampled_from(paths)), draw(st.integers(0, 5))
+            what = DROP if how == 0 else EXTRA if how == 1 else draw(values)
+            extra = (draw(st.sampled_from(extra_keys)), draw(values)) if what is EXTRA else ("", None)
+            d = mutate(d, path, what, extra_key=extra[0], extra_value=extra[1])
+        return d
+
+    return build()
 
 
 # ---------------------------------------------------------------- engine rule sets and facts

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import greendiag
 from greendiag import (CatalogueError, DatasetError, GreendiagError, RuleError, dataset_from_dict, diagnose,
                        load_catalogue, load_dataset, load_rules)
-from greendiag.testing import assert_scoring_invariants, indicator_values, park_datasets
+from greendiag.testing import assert_scoring_invariants, indicator_values, mutated_documents, park_datasets
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CAT = load_catalogue()
@@ -79,39 +79,10 @@ hostile_values = st.one_of(st.sampled_from(HOSTILE), st.floats(), st.integers(),
                            st.sampled_from([_deep(200), [[[]]] * 3]).map(copy.deepcopy), st.builds(_cycle))
 
 
-def _paths(node, path=()):
-    yield path
-    if len(path) > 8:  # inserted hostile values may be deep or cyclic
-        return
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _paths(v, path + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _paths(v, path + (i,))
-
-
-def _set(node, path, value):
-    for step in path[:-1]:
-        node = node[step]
-    node[path[-1]] = value
-
-
-@st.composite
-def mutated_datasets(draw):
-    data = draw(park_datasets(diagnosis_year=2025, years=(2022, 2023, 2024)))
-    for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(data) if p]
-        path = draw(st.sampled_from(paths))
-        if draw(st.integers(0, 4)) == 0:  # an unknown key next to the chosen value
-            parent = data
-            for step in path[:-1]:
-                parent = parent[step]
-            if isinstance(parent, dict):
-                parent[draw(st.sampled_from(["unknown", "值", "__proto__", "$ref", ""]))] = draw(hostile_values)
-                continue
-        _set(data, path, draw(hostile_values))
-    return data
+def mutated_datasets():
+    """Valid datasets with 1–3 things wrong: hostile values, removed keys, unknown keys (greendiag.testing)."""
+    return park_datasets(diagnosis_year=2025, years=(2022, 2023, 2024)).flatmap(
+        lambda data: mutated_documents(data, hostile_values, changes=3))
 
 
 @settings(max_examples=150, **QUIET)
@@ -319,13 +290,8 @@ junk_leaf = st.one_of(st.sampled_from([None, True, -1, 0, 10 ** 30, 1e308, -1e30
                       st.text(max_size=6), st.integers(), st.floats(allow_nan=False, allow_infinity=False))
 
 
-@st.composite
-def mutated(draw, base):
-    data = copy.deepcopy(base)
-    for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from([p for p in _paths(data) if p]))
-        _set(data, path, draw(junk_leaf))
-    return data
+def mutated(base):
+    return mutated_documents(base, junk_leaf, changes=3)
 
 
 def _write(tmp_path, name, data):

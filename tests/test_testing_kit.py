@@ -548,6 +548,28 @@ def test_varied_parks_are_seeded_valid_and_different(demo_path, catalogue):
     assert len(totals) == 5
 
 
+def test_varied_parks_scale_statistics_within_the_definitions(demo_path, catalogue):
+    """Raw statistics vary too, as far as the catalogue's bounded definitions allow, and every variant loads."""
+    from greendiag.testing import varied_parks
+    from greendiag.yamlio import read_document
+
+    base = read_document(demo_path).data
+    given = {(b["year"], sid): e for b in base["years"] for sid, e in b.get("statistics", {}).items()}
+    changed = set()
+    for data in varied_parks(base, catalogue, 40, seed=5):
+        greendiag.dataset_from_dict(data, catalogue=catalogue)  # a derived share over 100 % would raise
+        for b in data["years"]:
+            for sid, e in b.get("statistics", {}).items():
+                if e != given[(b["year"], sid)]:
+                    changed.add(sid)
+    bounded_both = set()
+    for ind in catalogue.indicators:
+        d = ind.definition
+        if d is not None and d.formula == "ratio" and ind.bounds_max is not None:
+            bounded_both |= set(d.numerator) & set(d.denominator)
+    assert changed == {sid for _, sid in given} - bounded_both  # e.g. industrial_value_added, energy_consumption
+
+
 def test_documented_signatures_match_the_code(root):
     """docs/testing.md shows each helper's parameters; a downstream author copies them verbatim."""
     import inspect
@@ -588,3 +610,32 @@ def test_edge_values_keep_both_zeros(catalogue):
     ind = next(i for i in catalogue.indicators if not i.qualitative and (i.bounds_min or 0) == 0)
     zeros = [x for x in edge_values(ind, catalogue.scoring) if x == 0]
     assert sorted(math.copysign(1, z) for z in zeros) == [-1, 1]
+
+
+def test_document_paths_and_mutate():
+    from greendiag.testing import DROP, EXTRA, document_paths, mutate
+
+    doc = {"a": {"b": [1, {"c": 2}]}, "d": 3}
+    assert document_paths(doc) == [("a",), ("a", "b"), ("a", "b", 0), ("a", "b", 1), ("a", "b", 1, "c"), ("d",)]
+    assert document_paths(doc, max_depth=1) == [("a",), ("a", "b"), ("d",)]
+    assert mutate(doc, ("a", "b", 1, "c"), "x") == {"a": {"b": [1, {"c": "x"}]}, "d": 3}
+    assert mutate(doc, ("a", "b", 0), DROP) == {"a": {"b": [{"c": 2}]}, "d": 3}
+    assert mutate(doc, ("d",), EXTRA, extra_key="k", extra_value=None) == {"a": {"b": [1, {"c": 2}]}, "d": 3, "k": None}
+    assert mutate(doc, ("a", "b", 0), EXTRA) == {"a": {"b": [1, {"c": 2}, 1]}, "d": 3}
+    assert doc == {"a": {"b": [1, {"c": 2}]}, "d": 3}
+    cyclic: dict = {"v": 1}
+    cyclic["self"] = cyclic
+    paths = document_paths({"x": cyclic}, max_depth=8)  # a cycle is walked only to max_depth
+    assert len(paths) == 1 + 2 * 8 and max(map(len, paths)) == 9
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_mutated_documents_change_a_copy(data):
+    from greendiag.testing import mutated_documents
+
+    base = {"park": {"name": "P", "values": [1.0, 2.0]}, "year": 2024}
+    marker = "§"
+    got = data.draw(mutated_documents(base, st.just(marker), changes=2))
+    assert base == {"park": {"name": "P", "values": [1.0, 2.0]}, "year": 2024}
+    assert got != base
