@@ -833,3 +833,64 @@ def test_method_and_basis_come_from_the_diagnosis_data(ddict, tmp_path):
     md = _md(d, tmp_path)
     assert "达到引领值计10分,单项最高12分" in md and "不少于7个工作日" in md
     assert "《北京市工业园区绿色诊断工作指南》(测试引用)" in md
+
+
+# ------------------------------------------------------------------ wide tables
+
+def _grid_cm(table) -> float:
+    """A Word table's width as its grid gives it (what LibreOffice lays out by), in cm."""
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    return sum(int(col.get(ns + "w")) for col in table._tbl.tblGrid.findall(ns + "gridCol")) / 567.0  # twips per cm
+
+
+def _section_of_each_table(document):
+    """(table, section) pairs in document order: a section ends at the paragraph that carries its w:sectPr."""
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    tables = {t._tbl: t for t in document.tables}
+    sections, out, pending = list(document.sections), [], []
+    k = 0
+    for el in document.element.body.iterchildren():
+        if el in tables:
+            pending.append(tables[el])
+        if el.tag == ns + "p" and el.find(f"{ns}pPr/{ns}sectPr") is not None:
+            out += [(t, sections[k]) for t in pending]
+            pending, k = [], k + 1
+    return out + [(t, sections[k]) for t in pending]
+
+
+@pytest.mark.parametrize("count", [3, 6, 10])
+def test_every_word_table_fits_its_page(catalogue, rulebase, demo_path, tmp_path, count):
+    """Table 2 grows a column per scored year: a catalogue scoring six or more years gets it on a landscape page
+    of its own (the report stays portrait around it); every table fits the text width of its page, 0.5 cm of
+    overhang allowed."""
+    import attrs
+
+    cat = attrs.evolve(catalogue, scoring=attrs.evolve(catalogue.scoring, years=count))
+    d = greendiag.diagnose(greendiag.load_dataset(demo_path, catalogue=cat), catalogue=cat, rules=rulebase,
+                           backend="python").to_dict()
+    assert len(d["years"]) == count
+    path = render_report(d, tmp_path / "report.docx")
+    document = _open(path)
+    pairs = _section_of_each_table(document)
+    assert len(pairs) == len(document.tables)
+    landscape = []
+    for table, sec in pairs:
+        text_cm = (sec.page_width - sec.left_margin - sec.right_margin) / 360000
+        assert _grid_cm(table) <= text_cm + 0.5 + 1e-6, (table.rows[0].cells[0].text, _grid_cm(table), text_cm)
+        if sec.page_width > sec.page_height:
+            landscape.append(table._tbl)
+    change_tables = [t for t in document.tables if len(t.rows[0].cells) > 3 and t.rows[0].cells[3].text == f"{d['years'][0]}年"
+                     and t.rows[0].cells[1].text == "指标"]
+    assert len(change_tables) == 1
+    words = {3: "三", 6: "六", 10: "十"}[count]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"年份1至年份{count}原则上为绿色诊断实施年份的前{words}年" in text  # 附件2-1-2 注2, for this many years
+    assert f"各指标{words}年变化与引领值" in text  # the trend charts' captions
+    if count >= 6:
+        assert landscape == [t._tbl for t in change_tables]
+        assert len(document.sections) == 3
+        first, middle, last = document.sections
+        assert first.page_width < first.page_height and last.page_width < last.page_height
+        assert middle.page_width > middle.page_height
+    else:
+        assert landscape == [] and len(document.sections) == 1

@@ -157,8 +157,11 @@ def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> O
         if k == 0:
             ax.legend(fontsize=6.5, loc="best", frameon=False)
     fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08, hspace=0.06, wspace=0.06)
+    from ..dataset import count_words
+
     name_zh, name_en = rd.category_name(code), rd.category_name_en(code)
-    return Chart(f"trend-{code}", f"图{figure_no} {name_zh}:各指标三年变化与引领值", f"Figure {figure_no}: {name_en}, three-year trend against the lead value",
+    n_zh, n_en = count_words(len(rd.years))
+    return Chart(f"trend-{code}", f"图{figure_no} {name_zh}:各指标{n_zh}年变化与引领值", f"Figure {figure_no}: {name_en}, trend over {n_en} against the lead value",
                  _png(fig))
 
 

@@ -410,7 +410,14 @@ def category_table(rd: ReportData, lang: str) -> Table:
     rows.append(_t("总分", *(("不可评分" if t.get("assessable") is False else fmt_score(t["total"])) if t is not None else "—" for t in totals)))
     rows.append(_t("评级", *(rd.band_text(t, lang) if t is not None and t.get("assessable") is not False else "—" for t in totals)))
     return Table("category-scores", _t("类别", *(f"{y}年" for y in rd.years)), tuple(rows), caption="表1 各类别得分与总分",
-                 widths_cm=(6.0,) + (3.0,) * len(rd.years))
+                 widths_cm=_category_widths(len(rd.years)))
+
+
+def _category_widths(n_years: int) -> tuple[float, ...]:
+    """Table 1 fits a portrait page (16.4 cm) for up to ten years: 3 cm per year while they fit, never under
+    1.1 cm, the name column giving up to 2 cm of its 6 cm."""
+    year = min(3.0, max(1.1, round(10.4 / n_years, 2)))
+    return (max(4.0, min(6.0, round(16.4 - year * n_years, 2))),) + (year,) * n_years
 
 
 def _category_highlights(rd: ReportData) -> list[str]:
@@ -502,10 +509,14 @@ def change_table(rd: ReportData) -> Table:
 
 
 def _change_widths(n_years: int) -> tuple[float, ...]:
-    """Table 2's columns, 16.8 cm in all for up to four years: the years share 4.8 cm but keep 1.1 cm each (a catalogue
-    scoring more years), taken from the name column down to 2 cm; beyond that the table is wider than the page."""
-    year = max(1.1, round(4.8 / n_years, 2))
-    name = max(2.0, round(3.4 - (year * n_years - 4.8), 2))
+    """Table 2's columns: 16.8 cm in all (a portrait page) for up to five years, the years sharing 4.8 cm but keeping
+    1.1 cm each, taken from the name column; for more years the name keeps 3.4 cm and each year up to 1.5 cm, which
+    the Word report puts on a landscape page (25.1 cm wide: ten years at 1.31 cm)."""
+    if n_years <= 5:
+        year = max(1.1, round(4.8 / n_years, 2))
+        name = round(3.4 - (year * n_years - 4.8), 2)
+    else:
+        year, name = max(1.1, min(1.5, round(13.1 / n_years, 2))), 3.4
     return (0.8, name, 1.5) + (year,) * n_years + (1.2, 1.3, 1.8, 2.0)
 
 
@@ -689,7 +700,10 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
                                                   "评价情况说明" if explain else "证明材料索引"),
                          tuple(rows), merge_col0=True, widths_cm=(2.4, 1.0, 4.3, 1.7, 1.7, 1.3, 4.0), note=total))
     cap = f"{rd.score_cap:g}" if rd.score_cap is not None else "120"  # older diagnosis.json: the guide's 注1
-    out.append(Para(f"注:1. 单项指标最高得分不超过{cap}分。2. 年份1至年份3原则上为绿色诊断实施年份的前三年。", "note"))
+    from ..dataset import count_words
+
+    n = len(rd.years)  # the guide's 注2 says 年份1至年份3 … 前三年; a catalogue may score another number of years
+    out.append(Para(f"注:1. 单项指标最高得分不超过{cap}分。2. 年份1至年份{n}原则上为绿色诊断实施年份的前{count_words(n)[0]}年。", "note"))
     return out
 
 

@@ -12,8 +12,9 @@ import io
 import zipfile
 from typing import Iterable, Optional
 
+import attrs
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -59,13 +60,29 @@ def _lang_zh(rpr) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
+A4_CM = (21.0, 29.7)
+MARGINS_CM = (2.3, 2.3, 2.5, 2.2)  # left, right, top, bottom of a portrait page
+OVERHANG_CM = 0.5  # how far a table may reach into the margins before it gets a landscape page
+
+
+def _page(sec, landscape: bool) -> None:
+    """A4 with the report's margins; landscape turns the page (the top margin stays the binding side's)."""
+    left, right, top, bottom = MARGINS_CM
+    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    w, h = A4_CM
+    sec.page_width, sec.page_height = (Cm(h), Cm(w)) if landscape else (Cm(w), Cm(h))
+    sec.left_margin, sec.right_margin = Cm(left), Cm(right)
+    sec.top_margin, sec.bottom_margin = Cm(top), Cm(bottom)
+
+
+def text_width_cm(landscape: bool = False) -> float:
+    left, right, _, _ = MARGINS_CM
+    return A4_CM[1 if landscape else 0] - left - right
+
+
 def new_document(rd: ReportData, title: str, subject: str) -> Document:
     doc = Document()
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
-    sec.left_margin = sec.right_margin = Cm(2.3)
-    sec.top_margin, sec.bottom_margin = Cm(2.5), Cm(2.2)
+    _page(doc.sections[0], landscape=False)
     styles = doc.styles
     # document defaults, then every style that names fonts
     rpr_default = doc.styles.element.find(qn("w:docDefaults"))
@@ -188,6 +205,21 @@ def _repeat_header(row) -> None:
 
 
 def add_table(doc, t: Table):
+    """The table with its caption and note; one wider than a portrait page gets a landscape page of its own
+    (section breaks before and after), its columns narrowed in proportion if even that is too narrow."""
+    total = sum(t.widths_cm or ())
+    if total <= text_width_cm() + OVERHANG_CM:
+        return _add_table(doc, t)
+    room = text_width_cm(landscape=True)
+    if total > room:
+        t = attrs.evolve(t, widths_cm=tuple(round(w * room / total, 2) for w in t.widths_cm))
+    _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    table = _add_table(doc, t)
+    _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+    return table
+
+
+def _add_table(doc, t: Table):
     if t.caption:
         add_para(doc, t.caption, align=WD_ALIGN_PARAGRAPH.CENTER, size=10, bold=True, east_asia=fonts.DOCX_HEADING_EA)
     ncols = len(t.header)
