@@ -213,3 +213,14 @@ def test_a_catalogue_field_of_the_wrong_type_is_a_typed_error_not_its_repr(demo_
     with pytest.raises(ReportError) as exc:
         render_report(d, tmp_path / "r.md", "md")
     assert exc.value.codes[0] == "diagnosis-bad-type" and exc.value.problems[0].location == f"$.catalogue.indicators[1].{key}"
+
+
+def test_lead_and_reference_gaps_print_the_same_precision(demo_dataset, catalogue, rulebase, tmp_path):
+    """The problems list prints a relative gap with three significant digits, as the recommendation rules do
+    ({gap_pct:.3g}), whether the target is the lead value or a reference value."""
+    d = diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    (row,) = [r for r in d["indicators"] if (r["number"], r["year"]) == (2, 2024)]
+    (ref,) = [r for r in d["recommendations"] if r["indicator"] == 2 and r["method"] == "standard_comparison"]
+    row["lead_gap_pct"], ref["gap_pct"] = 4.5678, 123.456
+    item = _item(_problems(_md(d, tmp_path)), "“2 可再生能源使用比例”")
+    assert "(相对差距4.57%)" in item and "(相对差距123%)" in item  # {gap_pct:.3g} of 4.5678 and 123.456

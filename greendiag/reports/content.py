@@ -180,11 +180,12 @@ def _worse_word(direction) -> str:
     return "高于" if str(direction) == "lower" else "低于"
 
 
-def _gap_words(gap_abs, gap_pct, unit: str, rel: str) -> str:
-    """,差距2.4个百分点(相对差距16%) for a gap short of the target; "" when there is none. `rel`: gap_pct as printed."""
+def _gap_words(gap_abs, gap_pct, unit: str) -> str:
+    """,差距2.4个百分点(相对差距16%) for a gap short of the target; "" when there is none. The relative gap has three
+    significant digits, as the recommendation rules print it ({gap_pct:.3g}), for lead and reference values alike."""
     if not _is_num(gap_abs) or gap_abs <= 0:
         return ""
-    return f",差距{fmt_num(gap_abs)}{unit}" + (f"(相对差距{rel}%)" if _is_num(gap_pct) else "")
+    return f",差距{fmt_num(gap_abs)}{unit}" + (f"(相对差距{fmt_num(gap_pct, 3)}%)" if _is_num(gap_pct) else "")
 
 
 def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
@@ -201,7 +202,7 @@ def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
         else:
             unit = r.str("gap_unit_zh").strip() if r.get("gap_unit_zh") is not None else rd.gap_unit(n)
             text = (_worse_word(r.get("direction") or rd.meta[n].get("direction")) + label
-                    + _gap_words(r.get("gap_abs"), gap_pct, unit, fmt_num(gap_pct, 3) if _is_num(gap_pct) else ""))
+                    + _gap_words(r.get("gap_abs"), gap_pct, unit))
         if text not in out:
             out.append(text)
     return out
@@ -220,8 +221,7 @@ def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
     if not (_is_num(lead) and _is_num(r["value"])):
         return "未达到引领值"
     gap_abs, gap_pct = rd.lead_gap(n, year)
-    rel = fmt_num(round(gap_pct, 1)) if _is_num(gap_pct) else ""
-    return f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}" + _gap_words(gap_abs, gap_pct, rd.gap_unit(n), rel)
+    return f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}" + _gap_words(gap_abs, gap_pct, rd.gap_unit(n))
 
 
 def park_problems(rd: ReportData) -> list[tuple[str, str]]:
