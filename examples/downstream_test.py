@@ -4,7 +4,8 @@ The tool ships the water-cascade overlay (examples/overlays/water-cascade.yaml: 
 lead 10 %, and 33 工业用水中再生水占比, lead 31.36 %, both optional, higher is better). Its tests check
 that generated parks keep every scoring invariant, that the new indicators score as the method says at
 and around their lead values and the 120 cap, and that leaving the new data out never changes the
-base indicators. Run it with `pytest examples/downstream_test.py` (the project's test run imports it
+base indicators; and that damaged data (hostile values, removed or unknown keys) gives a diagnosis that keeps
+the invariants or a greendiag error that says what is wrong, never another exception. Run it with `pytest examples/downstream_test.py` (the project's test run imports it
 from tests/test_testing_kit.py). Requires the testing extra: pip install 'greendiag[testing]'.
 """
 
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import greendiag
-from greendiag.testing import assert_scoring_invariants, indicator_values, park_datasets
+from greendiag.testing import assert_scoring_invariants, indicator_values, mutated_documents, park_datasets
 
 OVERLAY = pathlib.Path(__file__).resolve().parent / "overlays" / "water-cascade.yaml"
 CAT = greendiag.load_catalogue(OVERLAY)
@@ -72,3 +73,14 @@ def test_missing_overlay_data_never_changes_the_base_scores(data):
             assert b.status == "missing_optional" and b.score is None  # optional: left out, not zero
         else:
             assert (a.indicator, a.year, a.score, a.status) == (b.indicator, b.year, b.score, b.status)
+
+
+@SETTINGS
+@given(park_datasets(CAT).flatmap(lambda data: mutated_documents(data, changes=2)))
+def test_damaged_data_gives_a_diagnosis_or_a_greendiag_error(data):
+    try:
+        diagnosis = _diagnose(data)
+    except greendiag.GreendiagError as exc:
+        assert exc.problems and all(p.code and p.message_zh and p.message_en for p in exc.problems)
+    else:
+        assert_scoring_invariants(diagnosis, CAT)
