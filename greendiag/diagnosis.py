@@ -15,7 +15,7 @@ from . import units
 from .catalogue import iter_provisional
 from .dataset import load_dataset
 from .engine import evaluate
-from .errors import DatasetError, Problem
+from .errors import DatasetError, Problem, RuleError
 from .models import Catalogue, ParkDataset
 from .rulebook import HEAD_SEP, SEVERITY_ORDER, RuleBase, load_rules, render
 from .scoring import Scorecard, score_dataset
@@ -200,6 +200,12 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
                                    f"the dataset was validated against '{dataset.catalogue_label}' but diagnosed with '{cat.label}'",
                                    file=dataset.source, fix_zh="用同一目录(含扩展)加载与诊断", fix_en="load and diagnose with the same catalogue and overlays"))
     rb = rules or load_rules(catalogue=cat)
+    if rb.checked_with and rb.checked_with != cat.label:
+        raise RuleError(Problem("rules-catalogue-mismatch", f"规则按目录“{rb.checked_with}”校验,但诊断使用“{cat.label}”",
+                                f"the rules were checked against '{rb.checked_with}' but the diagnosis uses '{cat.label}'",
+                                file=", ".join(name for name, _ in rb.extensions),
+                                fix_zh="用诊断所用的目录加载规则:load_rules(..., catalogue=catalogue)",
+                                fix_en="load the rules with the catalogue of the diagnosis: load_rules(..., catalogue=catalogue)"))
     card = score_dataset(dataset, cat)
     constants = {c.name: c.value for c in rb.constants}
     prepared = factsmod.prepare_facts(dataset, cat, card, constants, as_of, rb.term_lists())
@@ -262,7 +268,7 @@ def _finding(spec, fact: dict, fields: dict, cat: Catalogue) -> tuple[Finding, d
     return Finding(
         rule_id=spec.id, kind=spec.kind, method=spec.method, severity=spec.severity,
         indicator=number, indicator_id=indicator_id,
-        requirement=int(fact["number"]) if spec.subject == "requirement" else None,
+        requirement=int(fact["number"]) if spec.subject == "requirement" and fact.get("fact") == "requirement" else None,
         year=int(fact["year"]) if "year" in fact else None,
         value=value if isinstance(value, float) else None, threshold=threshold, threshold_name=spec.threshold_name,
         source=source,

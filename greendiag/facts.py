@@ -31,6 +31,51 @@ def _b(x: bool) -> float:
 RELATED_SPECIALITIES = "related_specialities"
 
 
+# What each kind of fact carries, for rule authors (docs/engine.md) and for checking rule files when they load:
+# field -> "num" or "str". A year fact also has v_<indicator id> (num) for each quantitative indicator of the
+# catalogue. Every field is optional: a rule's conditions only fire on facts that have the fields it reads.
+NUM, STR = "num", "str"
+FIELDS: dict[str, dict[str, str]] = {
+    "indicator": {
+        "fact": STR, "ind": STR, "number": NUM, "year": NUM, "latest": NUM, "year_assessable": NUM, "mandatory": NUM,
+        "is_share": NUM, "direction": STR, "has_value": NUM, "signed": NUM, "plaus_min": NUM, "plaus_max": NUM,
+        "undefined": NUM, "den_growth_pct": NUM, "den_name_zh": STR, "den_name_en": STR, "score": NUM, "points": NUM,
+        "flag_floored": NUM, "flag_best": NUM, "lead_score": NUM, "level_score": NUM, "lead": NUM, "value": NUM,
+        "gap_abs": NUM, "gap_pct": NUM, "derived": NUM, "derived_gap_pct": NUM, "prev_value": NUM, "yoy_points": NUM,
+        "yoy_abs_points": NUM, "yoy_pct": NUM, "yoy_abs_pct": NUM, "same_all_years": NUM},
+    "reference": {
+        "fact": STR, "ind": STR, "ref": STR, "number": NUM, "year": NUM, "latest": NUM, "method": STR, "direction": STR,
+        "is_share": NUM, "value": NUM, "ref_value": NUM, "points": NUM, "gap_abs": NUM, "gap_pct": NUM},
+    "year": {"fact": STR, "year": NUM, "assessable": NUM, "scored_count": NUM},
+    "requirement": {"fact": STR, "number": NUM, "status": STR, "mandatory": NUM},
+    "engagement": {
+        "fact": STR, "team_size": NUM, "senior_count": NUM, "senior_unrelated_count": NUM, "led_count": NUM,
+        "park_staff_count": NUM, "has_onsite": NUM, "has_confidentiality": NUM, "onsite_days": NUM,
+        "confidentiality_lead_days": NUM, "late_days": NUM, "scope_full": NUM, "scope_approved": NUM, "fee_charged": NUM,
+        "follow_up_due": STR, "follow_up_overdue_days": NUM, "follow_up_pending": NUM},
+}
+YEAR_VALUE_PREFIX = "v_"
+# the closed vocabularies of string fields (besides ind and ref, which are the catalogue's ids)
+VALUES: dict[str, tuple[str, ...]] = {"direction": ("higher", "lower", "qualitative"), "status": ("met", "not_met", "unknown"),
+                                      "method": ("standard_comparison", "advanced_benchmark")}
+_GAP_WORDS = ("gap_unit_zh", "gap_unit_en")
+# what a message template may name besides the threshold: per kind, the display context (_*_context below)
+CONTEXT: dict[str, frozenset] = {
+    "indicator": frozenset(FIELDS["indicator"]) | {"name_zh", "name_en", "unit", "lead_level_zh", "lead_level_en",
+                                                   "level_zh", "level_en", *_GAP_WORDS},
+    "reference": frozenset({"name_zh", "name_en", "unit", "number", "year", "ref_label_zh", "ref_label_en", "value", "ref_value",
+                            "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", *_GAP_WORDS}),
+    "year": frozenset(FIELDS["year"]),
+    "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence"}),
+    "engagement": frozenset(FIELDS["engagement"]) | {"senior_unrelated_zh", "senior_unrelated_en"},
+}
+
+
+def year_value_fields(cat: Catalogue) -> dict[str, str]:
+    """The v_<indicator id> fields of a year fact under this catalogue (quantitative indicators only)."""
+    return {YEAR_VALUE_PREFIX + i.id: NUM for i in cat.indicators if not i.qualitative}
+
+
 class Prepared:
     """The facts of one diagnosis in a deterministic order, and each one's display context on demand."""
 

@@ -108,6 +108,7 @@ class RuleBase:
     sha256: str
     extensions: tuple[tuple[str, str], ...] = ()  # extra rule files: (file name, sha256 of its bytes)
     terms: tuple[Terms, ...] = ()
+    checked_with: str = ""  # the catalogue (label) extra rule files were checked against; "" for the packaged rules alone
 
     @functools.cached_property
     def _by_id(self) -> dict[str, RuleSpec]:
@@ -174,7 +175,115 @@ def _check_template(doc: Document, path: tuple, template: str) -> list[Problem]:
     return []
 
 
-def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], list[Constant], list[Problem], list[Terms]]:
+def _suggest(name: str, known) -> tuple[str, str]:
+    """Did-you-mean words for a fix: the closest known names, or ("", "")."""
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+    return (f"是否应为:{'、'.join(close)}?", f"Did you mean: {', '.join(close)}? ") if close else ("", "")
+
+
+def _check_against_facts(doc: Document, where: tuple, r: dict, cat: Catalogue) -> list[Problem]:
+    """A rule against the facts the engine will see (facts.FIELDS): the subject fits the fact kind, every field it
+    compares or names exists with the type it is compared as, string constants are values the field takes, its
+    message templates name only what the fact's context holds, and its test facts are facts of that kind. Without
+    this a misspelt field or a "2024" in quotes would load, pass its own tests and never fire."""
+    from . import facts as F
+
+    kind = r["fact"]
+    out: list[Problem] = []
+    subject = r["subject"]
+    if (subject in ("requirement", "engagement") and kind != subject) or (
+            subject == "indicator" and kind in ("requirement", "engagement")):
+        need = {"requirement": "fact: requirement", "engagement": "fact: engagement"}.get(subject, "fact: indicator、reference 或 year")
+        need_en = {"requirement": "fact: requirement", "engagement": "fact: engagement"}.get(subject, "fact: indicator, reference or year")
+        out.append(doc.problem("subject-fact", f"subject: {subject} 与 fact: {kind} 不匹配", f"subject: {subject} does not fit fact: {kind}",
+                               where + ("subject",), f"subject: {subject} 需要 {need}", f"subject: {subject} needs {need_en}"))
+    declared = dict(F.FIELDS[kind], **(F.year_value_fields(cat) if kind == "year" else {}))
+    ids = {i.id for i in cat.indicators}
+    refs = {ref.id for ref in cat.references}
+
+    def unknown(name: str, path: tuple) -> Problem:
+        hint_zh, hint_en = _suggest(name, declared)
+        if name.startswith(F.YEAR_VALUE_PREFIX) and kind == "year":
+            hint_zh += "v_ 后接目录中定量指标的 id。"
+            hint_en += "A year fact's v_ fields end in the id of a quantitative indicator of the catalogue. "
+        return doc.problem("unknown-field", f"{kind} 事实没有字段“{name}”", f"{kind} facts have no field '{name}'", path,
+                           (hint_zh + "各类事实的字段见 docs/engine.md").strip(), (hint_en + "The fields of each fact are listed in docs/engine.md").strip())
+
+    def wrong_type(name: str, path: tuple, zh: str, en: str) -> Problem:
+        is_num = declared[name] == F.NUM
+        return doc.problem("field-type", f"字段“{name}”是{'数值' if is_num else '文本'},{zh}", f"field '{name}' is {'a number' if is_num else 'text'}; {en}", path,
+                           "数值字段与不加引号的数比较,文本字段与带引号的文本比较(只用 == 或 !=)",
+                           "compare number fields with unquoted numbers, text fields with quoted text (== or != only)")
+
+    for j, c in enumerate(r["when"]):
+        path = where + ("when", j)
+        field = c["field"]
+        if field not in declared:
+            out.append(unknown(field, path + ("field",)))
+            continue
+        is_num = declared[field] == F.NUM
+        other = c.get("other")
+        if other is not None:
+            if other not in declared:
+                out.append(unknown(other, path + ("other",)))
+            elif declared[other] != declared[field]:
+                out.append(wrong_type(field, path + ("other",), f"不能与{'文本' if is_num else '数值'}字段“{other}”比较",
+                                      f"it cannot be compared with the {'text' if is_num else 'number'} field '{other}'"))
+            continue
+        if "const" in c and not is_num:
+            out.append(wrong_type(field, path + ("const",), "不能与数值常量比较", "it cannot be compared with a number constant"))
+        if "value" not in c:
+            continue
+        v = c["value"]
+        if is_num and not (isinstance(v, (int, float)) and not isinstance(v, bool)):
+            out.append(wrong_type(field, path + ("value",), f"不能与文本“{v}”比较(引擎按文本比较,永不命中)",
+                                  f"it cannot be compared with the text '{v}' (the engine would compare text and never match)"))
+        elif not is_num:
+            if not isinstance(v, str):
+                out.append(wrong_type(field, path + ("value",), f"不能与数值 {v} 比较", f"it cannot be compared with the number {v}"))
+            elif c["op"] not in ("==", "!="):
+                out.append(wrong_type(field, path + ("op",), f"只能用 == 或 !=(不能用 {c['op']})", f"only == and != apply (not {c['op']})"))
+            else:
+                vocab = ids if field == "ind" else refs if field == "ref" else set(F.VALUES.get(field, ())) or None
+                if vocab is not None and v not in vocab:
+                    known = cat.indicator(v).id if field == "ind" and cat.has_indicator(v) else None
+                    hint_zh, hint_en = (f"写指标 id“{known}”(不是编号或名称)", f"write the indicator id '{known}' (not its code or name)") if known \
+                        else _suggest(v, vocab)
+                    out.append(doc.problem("unknown-value", f"字段“{field}”不会取值“{v}”", f"field '{field}' never has the value '{v}'", path + ("value",),
+                                           (hint_zh or f"可取值见 greendiag catalogue list 或 docs/engine.md").strip(),
+                                           (hint_en or "See greendiag catalogue list or docs/engine.md for its values").strip()))
+    th = r.get("threshold") or {}
+    if "field" in th:
+        if th["field"] not in declared:
+            out.append(unknown(th["field"], where + ("threshold", "field")))
+        elif declared[th["field"]] != F.NUM:
+            out.append(wrong_type(th["field"], where + ("threshold", "field"), "不能作为阈值", "it cannot be a threshold"))
+    names = F.CONTEXT[kind] | {"threshold"} | (set(declared) if kind == "year" else set())
+    for key in ("message_zh", "message_en", "head_zh", "head_en", "clause_zh", "clause_en"):
+        if key not in r:
+            continue
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(r[key]) if name}
+        except ValueError:
+            continue  # _check_template reports it
+        for name in sorted(used - names):
+            hint_zh, hint_en = _suggest(name, names)
+            out.append(doc.problem("unknown-placeholder", f"模板中的“{{{name}}}”不是 {kind} 事实可用的名称(会显示为“—”)",
+                                   f"'{{{name}}}' is not a name {kind} facts give to templates (it would print as '—')", where + (key,),
+                                   (hint_zh + "可用名称见 docs/engine.md").strip(), (hint_en + "docs/engine.md lists the names.").strip()))
+    for t, test in enumerate(r["tests"]):
+        for name, v in test["fact"].items():
+            path = where + ("tests", t, "fact", name)
+            if name not in declared:
+                out.append(unknown(name, path))
+            elif v is not None and (declared[name] == F.NUM) != (isinstance(v, (int, float)) and not isinstance(v, bool)):
+                out.append(wrong_type(name, path, f"测试事实中写成了 {v!r}", f"the test fact gives {v!r}"))
+    return out
+
+
+def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[list[RuleSpec], list[Constant], list[Problem], list[Terms]]:
     data = schema.validate(doc, "rules.schema.json", RuleError)
     problems: list[Problem] = []
     consts = {name: Constant(name, float(c["value"]), Provenance(tuple(Source(**s) for s in c.get("sources", ())), c.get("provisional")))
@@ -216,6 +325,7 @@ def _rule_file(doc: Document, known_docs: set[str]) -> tuple[list[RuleSpec], lis
         for key in ("message_zh", "message_en", "head_zh", "head_en", "clause_zh", "clause_en"):
             if key in r:
                 problems += _check_template(doc, where + (key,), r[key])
+        problems += _check_against_facts(doc, where, r, cat)
         message = {lang: r[f"head_{lang}"] + HEAD_SEP[lang] + r[f"clause_{lang}"] if f"head_{lang}" in r else r[f"message_{lang}"]
                    for lang in ("zh", "en")}  # the schema requires a message or both parts
         specs.append(RuleSpec(
@@ -272,7 +382,7 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     terms: list[Terms] = []
     term_files: dict[str, list[str]] = {}
     for doc in docs:
-        s, c, p, t = _rule_file(doc, known_docs)
+        s, c, p, t = _rule_file(doc, known_docs, cat)
         specs += s
         consts += c
         terms += t
@@ -321,7 +431,7 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
                             "engine": compiled.sha256}, sort_keys=True, ensure_ascii=False, default=str)
     return RuleBase(meta["id"], meta["version"], meta["catalogue"], meta["title_zh"], meta["title_en"], tuple(specs), tuple(consts),
                     tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-                    tuple((os.path.basename(p), _file_sha256(p)) for p in extra), tuple(terms))
+                    tuple((os.path.basename(p), _file_sha256(p)) for p in extra), tuple(terms), cat.label if extra else "")
 
 
 @attrs.frozen

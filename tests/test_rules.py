@@ -3,6 +3,8 @@ files give located, typed errors; extra rule files extend the rule base."""
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 
 import greendiag
@@ -269,3 +271,53 @@ def test_where_a_report_lists_a_finding_is_rule_data(rulebase):
     assert by_id["compliance.indicator.optional_missing"] == "per_indicator"
     assert by_id["anomaly.indicator.yoy_jump"] == "note"
     assert {r.report for r in rulebase.rules} <= {"note", "problem", "per_indicator"}
+
+
+# ---------------------------------------------------------------- rule files checked against the facts (facts.FIELDS)
+
+@pytest.mark.parametrize("edit, code, where, fix", [
+    (lambda s: s.replace("field: score,", "field: scroe,"), "unknown-field", "when[0].field", "score"),
+    (lambda s: s.replace("value: 50}", 'value: 50}\n      - {field: year, op: "==", value: "2024"}'), "field-type", "when[1].value", "不加引号"),
+    (lambda s: s.replace("value: 50}", 'value: 50}\n      - {field: ind, op: "==", value: EG1}'), "unknown-value", "when[1].value", "energy_productivity"),
+    (lambda s: s.replace("value: 50}", 'value: 50}\n      - {field: ind, op: "==", value: made_up_share}'), "unknown-value", "when[1].value", None),
+    (lambda s: s.replace("value: 50}", 'value: 50}\n      - {field: direction, op: "==", value: highr}'), "unknown-value", "when[1].value", "higher"),
+    (lambda s: s.replace("value: 50}", 'value: 50}\n      - {field: ind, op: "<", value: energy_productivity}'), "field-type", "when[1].op", None),
+    (lambda s: s.replace("value: 50}", 'value: 50}\n      - {field: ind, op: "==", other: score}'), "field-type", "when[1].other", None),
+    (lambda s: s.replace("{number} {name_zh}", "{number} {nmae_zh}"), "unknown-placeholder", "message_zh", "name_zh"),
+    (lambda s: s.replace("{fact: {score: 60}", "{fact: {scor: 60}"), "unknown-field", "tests[1].fact.scor", "score"),
+    (lambda s: s.replace("{fact: {score: 60}", '{fact: {score: "60"}'), "field-type", "tests[1].fact.score", None),
+    (lambda s: s.replace("subject: indicator", "subject: requirement"), "subject-fact", "subject", "fact: requirement"),
+    (lambda s: s.replace("    severity: low", "    threshold: {field: lead_scor}\n    severity: low"), "unknown-field", "threshold.field", "lead_score"),
+    (lambda s: s.replace("fact: indicator\n", "fact: year\n").replace("field: score,", "field: v_made_up,")
+     .replace("{score:", "{v_made_up:").replace("{number} {name_zh}", "").replace("{number} {name_en}", ""), "unknown-field", "when[0].field", "v_"),
+])
+def test_rule_files_are_checked_against_the_facts(tmp_path, edit, code, where, fix):
+    """A misspelt field, a number in quotes, a code where the id goes, a template name the fact does not give: each
+    would load, pass the rule's own tests and never fire (or print '—'); now each is a located error with a fix."""
+    f = tmp_path / "bad.yaml"
+    f.write_text(edit(RULE.replace("EXPECT", "true")), encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_rules(f)
+    problems = [p for p in info.value.problems if p.code == code]
+    assert problems, info.value.problems
+    p = problems[0]
+    assert p.file == str(f) and p.location.endswith(where), p.location
+    assert p.fix_zh and p.fix_en
+    if fix:
+        assert fix in p.fix_zh + p.fix_en
+
+
+def test_rules_checked_with_an_overlay_are_refused_with_another_catalogue(tmp_path, demo_path):
+    """Rules loaded for the water-cascade overlay name its indicators: diagnosing with the base catalogue is a typed
+    error naming the fix, not a KeyError from inside."""
+    overlay = pathlib.Path(__file__).resolve().parents[1] / "examples" / "overlays" / "water-cascade.yaml"
+    wc = greendiag.load_catalogue(overlay)
+    f = tmp_path / "extra.yaml"
+    f.write_text(RULE.replace("EXPECT", "true").replace("fact: indicator\n", "fact: indicator\n    indicator: water_cascade_share\n"),
+                 encoding="utf-8")
+    rb = load_rules(f, catalogue=wc)
+    assert greendiag.diagnose(greendiag.load_dataset(demo_path, catalogue=wc), catalogue=wc, rules=rb, backend="python")
+    with pytest.raises(RuleError) as info:
+        greendiag.diagnose(demo_path, rules=rb, backend="python")
+    (p,) = info.value.problems
+    assert p.code == "rules-catalogue-mismatch" and "catalogue=" in p.fix_en
