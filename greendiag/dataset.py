@@ -65,10 +65,18 @@ def count_source(scoring: ScoringMethod) -> tuple[str, str]:
     return (f"({cite[1]})", f" ({cite[2]})") if cite and cite[0] == scoring.years else ("", "")
 
 
+OTHER_SPREADSHEETS = (".xls", ".ods", ".et", ".csv", ".numbers", ".xlsb")  # refused with a "save as .xlsx" fix
+
+
 def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = None) -> ParkDataset:
     """Read a park dataset from YAML, JSON or a filled greendiag Excel workbook."""
     p = os.fspath(path)
     cat = catalogue or load_catalogue()
+    other = os.path.splitext(p)[1].lower()
+    if other in OTHER_SPREADSHEETS:
+        raise DatasetError(Problem("not-xlsx", f"不支持 {other} 格式的表格文件", f"{other} spreadsheets are not read",
+                                   file=p, fix_zh="在 Excel、WPS 或 LibreOffice 中另存为 .xlsx(Excel 工作簿)后再读取",
+                                   fix_en="save it as .xlsx (Excel workbook) in Excel, WPS or LibreOffice, then read that file"))
     if p.lower().endswith((".xlsx", ".xlsm")):
         from .excel.reader import read_workbook, sort_problems  # openpyxl is only imported for workbooks
 
@@ -280,7 +288,7 @@ class _Builder:
         if scored and not any(y in years_seen for y in scored) and not self.incomplete(("years",)):
             self.fail("no-scored-year", f"没有诊断年份前{n_zh}年({span})的数据", f"no data for the {n_en} before the diagnosis ({span})",
                       ("years",), "检查 diagnosis_year 与 years 中的年份", "check diagnosis_year and the years given")
-        values = self._derive(values, stats, scored)
+        values = self._derive(values, stats, scored, years_seen)
         baseline = self._baseline(d.get("baseline", []))
         engagement = self._engagement(d.get("engagement", {}))
         return scored, values, stats, baseline, engagement
@@ -315,7 +323,11 @@ class _Builder:
             value = units.convert_input(number, from_unit, target_unit)  # tidied: no 2.8400000000000003
         except UnitError as exc:
             p = exc.problems[0]
-            self.fail(p.code, f"{what_zh}:{p.message_zh}", f"{what_en}: {p.message_en}", path, p.fix_zh, p.fix_en)
+            fix_zh, fix_en = p.fix_zh, p.fix_en
+            if p.code == "unknown-unit":  # the registry's fix names indicator units; this value has its own
+                fix_zh = f"使用可换算为 {target_unit or '无量纲'} 的单位(如 “{example}”),或只填数值(默认单位 {target_unit or '无量纲'})"
+                fix_en = f"use a unit that converts to {target_unit or 'dimensionless'} (e.g. '{example}'), or give the number alone (default unit {target_unit or 'dimensionless'})"
+            self.fail(p.code, f"{what_zh}:{p.message_zh}", f"{what_en}: {p.message_en}", path, fix_zh, fix_en)
             return None
         if not math.isfinite(value):
             self.fail("number-too-large", f"{what_zh}:换算为 {target_unit} 后超出浮点数范围", f"{what_en}: overflows when converted to {target_unit}", path)
@@ -398,7 +410,12 @@ class _Builder:
         return out
 
     # ------------------------------------------------------------ derivation
-    def _derive(self, values: list[IndicatorValue], stats: list[StatisticValue], scored: tuple[int, ...]) -> list[IndicatorValue]:
+    def _derive(self, values: list[IndicatorValue], stats: list[StatisticValue], scored: tuple[int, ...],
+                blocks: dict[int, int]) -> list[IndicatorValue]:
+        """Indicators from raw statistics (catalogue definitions): a derived value fills a gap or sits beside the
+        reported one. Statistics given for an indicator must make it derivable: a sum with a term left out and a
+        zero denominator are errors on those statistics (not a silently "missing" indicator), and so is a derived
+        value outside the indicator's bounds, reported value or not."""
         table = {(s.statistic, s.year): s.value for s in stats}
         evidence = {(s.statistic, s.year): s.evidence for s in stats}
         reported = {(v.indicator, v.year): v for v in values}
@@ -407,20 +424,67 @@ class _Builder:
             if ind.definition is None:
                 continue
             for y in scored:
+                key = (ind.id, y)
+                if key in self.cut_values:  # a reported value the schema refused: checked once it is fixed
+                    continue
+                if key not in reported and not self._derivable(ind, table, y, blocks):
+                    continue
                 derived = derive(ind, self.cat, table, y)
                 if derived is None:
                     continue
-                key = (ind.id, y)
+                at = self._stat_path(ind.definition.numerator + ind.definition.denominator, table, y, blocks)
+                if not self._check_bounds(ind, y, derived, at, derived=True):
+                    continue
                 if key in reported:
                     out[out.index(reported[key])] = _with_derived(reported[key], derived)
-                elif key in self.cut_values:  # a reported value the schema refused: checked once it is fixed
-                    continue
                 else:
-                    if not self._check_bounds(ind, y, derived, ("years",), derived=True):
-                        continue
                     out.append(IndicatorValue(ind.id, y, derived, None, "derived", f"由统计数据推导 (derived) {derived:.6g}",
                                               derived_evidence(ind, self.cat, evidence, y), derived, None))
         return out
+
+    def _stat_path(self, ids: tuple[str, ...], table: dict, year: int, blocks: dict[int, int]) -> tuple:
+        """The dataset path of the first of these statistics given for `year` (where a problem about them is shown)."""
+        for sid in ids:
+            if (sid, year) in table and year in blocks:
+                return ("years", blocks[year], "statistics", sid)
+        return ("years", blocks[year], "statistics") if year in blocks else ("years",)
+
+    def _derivable(self, ind: Indicator, table: dict, year: int, blocks: dict[int, int]) -> bool:
+        """Whether the statistics of `year` (and the year before, for year-over-year formulas) that are given for this
+        indicator let it be derived. A complete numerator with part of a summed denominator (or the other way round),
+        or a zero denominator, is a problem: the user gave the data for the indicator, and leaving it "missing" would
+        score a mandatory indicator 0 with a request to supply data the user did supply."""
+        d = ind.definition
+        ok = True
+        for y in (year,) if d.formula == "ratio" else (year, year - 1):
+            parts = {name: [sid for sid in ids if (sid, y) in table] for name, ids in (("numerator", d.numerator), ("denominator", d.denominator))}
+            complete = {name: len(parts[name]) == len(ids) for name, ids in (("numerator", d.numerator), ("denominator", d.denominator))}
+            what_zh, what_en = indicator_label(ind, self.year_label(year))
+            for name, ids in (("numerator", d.numerator), ("denominator", d.denominator)):
+                other = "denominator" if name == "numerator" else "numerator"
+                if parts[name] and not complete[name] and complete[other]:
+                    gone = [self.cat.statistic(sid) for sid in ids if (sid, y) not in table]
+                    label_zh, label_en = statistic_label(gone[0], self.year_label(y))
+                    self.fail("incomplete-statistics", f"{what_zh}:已填写推导所需的部分统计量,缺少{label_zh}"
+                              + (f"等 {len(gone)} 项" if len(gone) > 1 else "") + ",无法推导",
+                              f"{what_en}: some of the statistics it is derived from are given, but {label_en}"
+                              + (f" and {len(gone) - 1} more" if len(gone) > 1 else "") + " is missing, so it cannot be derived",
+                              self._stat_path(ids, table, y, blocks),
+                              f"填写{'、'.join(st.name_zh for st in gone)}(没有则填 0),或直接填写该指标的值",
+                              f"give {', '.join(st.name_en for st in gone)} (0 if there is none), or report the indicator's value directly")
+                    ok = False
+            if ok and complete["numerator"] and complete["denominator"]:
+                den = statistic_sum(self.cat, table, d.denominator, y)
+                if den is not None and den[0] == 0:
+                    names_zh = "、".join(self.cat.statistic(sid).name_zh for sid in d.denominator)
+                    names_en = ", ".join(self.cat.statistic(sid).name_en for sid in d.denominator)
+                    self.fail("zero-denominator", f"{what_zh}:{y}年的分母({names_zh})为 0,无法推导",
+                              f"{what_en}: its denominator ({names_en}) is 0 in {y}, so it cannot be derived",
+                              self._stat_path(d.denominator, table, y, blocks),
+                              "核对该统计量;如该年确实没有此项,删除这些统计量(指标按缺失处理)或直接填写指标值",
+                              "check the statistic; if there really was none that year, leave these statistics out (the indicator is then missing) or report the indicator directly")
+                    ok = False
+        return ok
 
     # ------------------------------------------------------------ other sections
     def _baseline(self, rows: list[dict]) -> tuple[RequirementStatus, ...]:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     import pint
 
 _lock = threading.RLock()  # registry() is first built while the lock is held
+_IDEOGRAPHIC_POINT = re.compile(r"(?<=\d)\u3002(?=\d)")
+_SPACED_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?: \d{3})+(?!\d)")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -117,7 +119,9 @@ def split_quantity(text: str) -> tuple[float, str]:
 
     Raises ValueError with a short English reason; callers turn it into a located DatasetError.
     """
-    s = normalise(text).replace(",", "")
+    s = normalise(text).replace(",", "").replace("\u2212", "-")  # a minus sign pasted from Word or a PDF
+    s = _IDEOGRAPHIC_POINT.sub(".", s)  # 12。6: a decimal point typed with Chinese punctuation on
+    s = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), s)  # 1 960 000
     if s.endswith("%") and _NUMBER.match(s[:-1].strip()):
         return _finite(float(s[:-1].strip())), "%"
     m = re.match(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$", s)

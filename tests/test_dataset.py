@@ -582,3 +582,68 @@ def test_converted_values_carry_no_float_noise(demo_dataset):
     assert demo_dataset.value("energy_productivity", 2022).value == 2.84
     # derived: 2080000 / 700000 = 2.9714285714285714…, 12 significant digits
     assert demo_dataset.value("energy_productivity", 2023).value == 2.97142857143
+
+
+# ------------------------------------------------------------------ statistics given for an indicator must derive it
+
+def test_a_sum_with_a_term_left_out_is_an_error_on_the_statistics(demo_data, tmp_path):
+    """Generated and utilised waste given, the stock term of the denominator left out, indicator 6 not reported: it was
+    scored as missing (0 points, "supply data"). Now the statistics are refused, naming the missing term and 0."""
+    def edit(d):
+        y = _year(d, 2024)
+        del y["indicators"]["solid_waste_utilization"]
+        y["statistics"].update(solid_waste_generated=1000, solid_waste_utilized=900)
+        y["statistics"].pop("solid_waste_stock_utilized", None)
+
+    err = _bad(demo_data, tmp_path, edit)
+    (p,) = err.problems
+    years = [b["year"] for b in yaml.safe_load(demo_data)["years"]]
+    assert p.code == "incomplete-statistics"
+    assert p.location == f"$.years[{years.index(2024)}].statistics.solid_waste_generated"
+    assert "综合利用往年贮存量" in p.message_zh and "没有则填 0" in p.fix_zh and "(0 if there is none)" in p.fix_en
+
+
+def test_the_left_out_term_given_as_zero_derives_the_indicator(demo_data, tmp_path):
+    data = yaml.safe_load(demo_data)
+    y = _year(data, 2024)
+    del y["indicators"]["solid_waste_utilization"]
+    y["statistics"].update(solid_waste_generated=1000, solid_waste_utilized=900, solid_waste_stock_utilized=0)
+    v = greendiag.load_dataset(_write(tmp_path, data)).value("solid_waste_utilization", 2024)
+    assert v.origin == "derived" and v.value == 90.0  # 900 / (1000 + 0)
+
+
+def test_a_zero_denominator_is_an_error_not_a_missing_indicator(demo_data, tmp_path):
+    def edit(d):
+        y = _year(d, 2024)
+        for k in ("energy_productivity", "renewable_energy_share", "clean_energy_share"):
+            y["indicators"].pop(k, None)
+        y["statistics"]["energy_consumption"] = 0
+
+    err = _bad(demo_data, tmp_path, edit)
+    assert set(err.codes) == {"zero-denominator"}
+    assert {p.location.rsplit(".", 1)[-1] for p in err.problems} == {"energy_consumption"}
+    assert any("能源产出率" in p.message_zh for p in err.problems)
+
+
+def test_a_derived_share_over_100_is_located_on_the_statistics_even_beside_a_reported_value(demo_data, tmp_path):
+    """390 good days of 366 monitored: the error points at the statistics (it pointed at $.years), and a reported value
+    beside impossible statistics no longer hides them."""
+    def edit(d):
+        y = _year(d, 2024)
+        y["statistics"].update(air_quality_good_days=390, air_quality_monitored_days=366)
+        y["indicators"]["air_quality_good_rate"] = 79.5
+
+    err = _bad(demo_data, tmp_path, edit)
+    (p,) = err.problems
+    assert p.code == "share-over-100" and p.location.endswith(".statistics.air_quality_good_days")
+    assert "(由统计数据推导)" in p.message_zh
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".ods", ".et", ".csv"])
+def test_other_spreadsheet_formats_are_told_to_save_as_xlsx(tmp_path, suffix):
+    path = tmp_path / f"park{suffix}"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64))  # an OLE header, as a real .xls starts
+    with pytest.raises(greendiag.DatasetError) as info:
+        greendiag.load_dataset(path)
+    (p,) = info.value.problems
+    assert p.code == "not-xlsx" and p.file == str(path) and ".xlsx" in p.fix_zh

@@ -236,3 +236,35 @@ def test_diagnosis_output_holds_no_quantity(demo_dataset, catalogue):
 def test_hm2_is_the_hectare_of_chinese_statistics(text):
     """Chinese yearbooks write hm² for 公顷; pint alone would read hm2 as hecto-(m2) = 100 m²."""
     assert units.factor(text, "m2") == 10_000
+
+
+@pytest.mark.parametrize("text, number, unit", [
+    ("−2.5", -2.5, ""),  # U+2212, as Word and PDFs write a minus
+    ("12。6", 12.6, ""),  # a decimal point typed with Chinese punctuation on
+    ("1 960 000", 1960000.0, ""), ("12 500.5 m3", 12500.5, "m3"),  # spaces between thousands
+    ("69万吨标煤", 69.0, "万吨标煤"),
+])
+def test_numbers_as_people_paste_them(text, number, unit):
+    from greendiag import units
+
+    assert units.split_quantity(text) == (number, unit)
+
+
+@pytest.mark.parametrize("text", ["1 2345", "12。", "。5"])
+def test_spacing_and_points_that_are_not_numbers_stay_errors(text):
+    import greendiag
+
+    data = {"format": "greendiag-dataset/1", "park": {"name": "P"}, "diagnosis_year": 2025,
+            "years": [{"year": 2024, "statistics": {"energy_consumption": text}}]}
+    with pytest.raises(greendiag.DatasetError) as info:
+        greendiag.dataset_from_dict(data)
+    (p,) = info.value.problems
+    assert p.location == "$.years[0].statistics.energy_consumption" and "tce" in p.fix_zh
+
+
+@pytest.mark.parametrize("alias, canonical, factor", [("吨标煤", "tce", 1.0), ("万吨标煤", "tce", 10000.0), ("tec", "tce", 1.0),
+                                                      ("千克标煤", "kgce", 1.0)])
+def test_standard_coal_aliases(alias, canonical, factor):
+    from greendiag import units
+
+    assert units.convert(1.0, alias, canonical) == factor
