@@ -174,7 +174,8 @@ def fast_check(name: str) -> Optional[Callable[[Any], bool]]:
         return None
 
 
-_TYPE_ZH = {"string": "文本", "number": "数值", "integer": "整数", "boolean": "是/否(true/false)", "null": "空(null)",
+_NUMBER_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_TYPE_ZH = {"string": "文本", "number": "数值", "integer": "整数", "boolean": "布尔值(true/false)", "null": "空(null)",
             "object": "键值表(mapping)", "array": "列表"}
 
 
@@ -308,7 +309,12 @@ def _keyword(err: jsonschema.ValidationError, false_keys: list[str]) -> tuple[st
     if v == "type":
         types = value if isinstance(value, list) else [value]
         zh = "或".join(_TYPE_ZH.get(t, t) for t in types)
-        return f"类型错误:{shown} 应为{zh}", f"wrong type: {shown} should be {' or '.join(types)}", None, None
+        fix_zh = fix_en = None
+        if "boolean" in types:
+            fix_zh, fix_en = "写 true 或 false(不加引号;是/否 只在 Excel 模板中填写)", "write true or false (unquoted; 是/否 is for the Excel workbook)"
+        elif isinstance(inst, str) and {"integer", "number"} & set(types) and _NUMBER_TEXT.match(inst.strip()):
+            fix_zh, fix_en = f"去掉引号,写成 {inst.strip()}", f"drop the quotes: {inst.strip()}"
+        return f"类型错误:{shown} 应为{zh}", f"wrong type: {shown} should be {' or '.join(types)}", fix_zh, fix_en
     if v == "enum":
         allowed = ", ".join(json.dumps(x, ensure_ascii=False) for x in value)
         return f"取值 {shown} 不在允许范围内({allowed})", f"value {shown} is not one of: {allowed}", None, None

@@ -274,3 +274,17 @@ def test_every_keyword_of_the_shipped_schemas_is_worded():
             _keywords(json.loads(f.read_text(encoding="utf-8")), used)
     assert {"dependentRequired", "false", "if", "not", "const", "uniqueItems"} <= used  # the walk sees them
     assert used - WORDED - HOLDERS == set()
+
+
+@pytest.mark.parametrize("edit, fix", [
+    ({"engagement": {"fee_charged": "否"}}, "写 true 或 false"),  # the message no longer says 是/否 is allowed here
+    ({"diagnosis_year": "2025"}, "去掉引号,写成 2025"),
+])
+def test_a_wrong_type_says_how_to_write_it(edit, fix):
+    import greendiag
+
+    data = {"format": "greendiag-dataset/1", "park": {"name": "P"}, "diagnosis_year": 2025, "years": [{"year": 2024}], **edit}
+    with pytest.raises(greendiag.DatasetError) as info:
+        greendiag.dataset_from_dict(data)
+    (p,) = info.value.problems
+    assert p.code == "schema-type" and fix in p.fix_zh and "是/否" not in p.message_zh
