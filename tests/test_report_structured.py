@@ -224,3 +224,47 @@ def test_lead_and_reference_gaps_print_the_same_precision(demo_dataset, catalogu
     row["lead_gap_pct"], ref["gap_pct"] = 4.5678, 123.456
     item = _item(_problems(_md(d, tmp_path)), "“2 可再生能源使用比例”")
     assert "(相对差距4.57%)" in item and "(相对差距123%)" in item  # {gap_pct:.3g} of 4.5678 and 123.456
+
+
+def _without(demo_dict, year, ind_id):
+    d = copy.deepcopy(demo_dict)
+    del next(b for b in d["years"] if b["year"] == year)["indicators"][ind_id]
+    return d
+
+
+def test_a_drop_from_missing_data_says_so(demo_dict, catalogue, rulebase, tmp_path):
+    """Indicator 17 (mandatory, CG) left out in 2023 scores 0 that year: the CG drop 2022→2023 in 存在问题 says the
+    drop comes from the data gap, and the total's rise 2022→2024 in the highlights is not annotated (no gap at either end)."""
+    ds = greendiag.dataset_from_dict(_without(demo_dict, 2023, "high_tech_output_share"), catalogue=catalogue)
+    d = diagnose(ds, catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    (row,) = [r for r in d["indicators"] if (r["number"], r["year"]) == (17, 2023)]
+    assert row["status"] == "missing_mandatory"
+    md = _md(d, tmp_path)
+    (drop,) = [p for p in _problems(md) if "2022→2023年下降" in p and "产业绿色" in p]
+    assert "其中2023年“17 高新技术产业产值占园区工业总产值比例”缺少数据按0分计" in drop
+    assert "2023→2024年" not in drop or "其中2023年“17" in drop.split("2023→2024年")[1]
+
+
+def test_trend_uses_the_years_that_can_be_compared(demo_dict, catalogue, rulebase):
+    """Indicator 17 without 2022 ("— 51 55") rises over the years that have data: 向好(部分年份无法比较), as
+    "48 — 55" already read; it read 无法比较."""
+    from greendiag.reports._data import ReportData
+
+    for year in (2022, 2023):
+        ds = greendiag.dataset_from_dict(_without(demo_dict, year, "high_tech_output_share"), catalogue=catalogue)
+        rd = ReportData(diagnose(ds, catalogue=catalogue, rules=rulebase, backend="python").to_dict())
+        assert rd.trend(17) == ("partial_better", "向好(部分年份无法比较)")
+
+
+def test_bilingual_band_qualifier_is_in_english_too(demo_dict, catalogue, rulebase):
+    from greendiag.reports._data import ReportData
+
+    d = copy.deepcopy(demo_dict)
+    next(b for b in d["baseline"] if b["number"] == 4)["status"] = "not_met"
+    ds = greendiag.dataset_from_dict(d, catalogue=catalogue)
+    rd = ReportData(diagnose(ds, catalogue=catalogue, rules=rulebase, backend="python").to_dict())
+    total = rd.totals[rd.last_year]
+    assert total["band_qualified"] is False
+    text = rd.band_text(total, "bilingual")
+    assert "基础性要求第4项未满足,评级仅供参考" in text and "baseline requirement 4 not met; the band is indicative only" in text
+    assert "indicative" not in rd.band_text(total, "zh")

@@ -503,6 +503,10 @@ class ReportData:
         overall = self.assessment(number, ys[0], ys[-1]) if len(ys) > 2 else steps[0]
         many = len(steps) > 1
         if "n/a" in steps:
+            if overall == "n/a":  # first or last year without data: the years that can be compared, if they agree
+                seen = {s for s in steps if s != "n/a"}
+                overall = ("same" if seen == {"same"} else "better" if seen <= {"better", "same"} else
+                           "worse" if seen <= {"worse", "same"} else "n/a") if seen else "n/a"
             if overall == "n/a":
                 return "n/a", "无法比较"
             return f"partial_{overall}", ASSESS[overall][0] + "(部分年份无法比较)"
@@ -535,7 +539,16 @@ class ReportData:
             band += f" ({total.get('band_en')})"
         if total.get("band_qualified") is False and band != "—":
             band += f"({self.band_note()},评级仅供参考)"
+            if lang == "bilingual":
+                band += f" ({self.band_note_en()}; the band is indicative only)"
         return band
+
+    def band_note_en(self) -> str:
+        """band_note in English: baseline requirement 4 not met, 5 not checked."""
+        bs = self.baseline_summary
+        parts = [f"{', '.join(map(str, nums))} {what}" for nums, what in
+                 ((bs["mandatory_unmet"], "not met"), (bs["mandatory_unknown"], "not checked")) if nums]
+        return ("baseline requirement " + "; ".join(parts)) if parts else "not every baseline requirement is met"
 
     def lead_text(self, number: int) -> str:
         m = self.meta[number]

@@ -224,6 +224,20 @@ def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
     return f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}" + _gap_words(gap_abs, gap_pct, rd.gap_unit(n))
 
 
+def _data_gap_note(rd: ReportData, category: Optional[str], a: int, b: int) -> str:
+    """",其中2023年“17 …”缺少数据按0分计" when a change of a category (None: the total) between years a and b comes
+    partly from a mandatory indicator scored 0 for missing data in one of the two years only: a data gap, which the
+    reader must not take for the park getting worse or better."""
+    parts = []
+    for n in rd.indicator_numbers:
+        if category is not None and rd.meta[n]["category"] != category:
+            continue
+        missing = [y for y in (a, b) if (rd.rows.get((n, y)) or {}).get("status") == "missing_mandatory"]
+        if len(missing) == 1:
+            parts.append(f"{missing[0]}年“{n} {rd.name(n)}”")
+    return f",其中{'、'.join(parts)}缺少数据按0分计" if parts else ""
+
+
 def park_problems(rd: ReportData) -> list[tuple[str, str]]:
     """The park's green-development problems as (kind, text): unmet baseline requirements, indicators below the lead or
     a reference value (with the gap) or getting worse, categories and the total score going down from one year to the next."""
@@ -250,7 +264,7 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
     years = rd.years
     for name, key in [(c["name_zh"] + "得分", c["code"]) for c in rd.categories] + [("诊断总分", None)]:
         changes = [(a, b, rd.score_changes.get((key, a, b))) for a, b in zip(years, years[1:])]
-        drops = [f"{a}→{b}年下降{-ch[2]:.1f}分({fmt_score(ch[0])}→{fmt_score(ch[1])}分)"
+        drops = [f"{a}→{b}年下降{-ch[2]:.1f}分({fmt_score(ch[0])}→{fmt_score(ch[1])}分{_data_gap_note(rd, key, a, b)})"
                  for a, b, ch in changes if ch is not None and _is_num(ch[2]) and ch[2] <= -0.05]
         if drops:
             out.append(("category", f"{name}{'、'.join(drops)}。"))
@@ -296,7 +310,9 @@ def _highlights(rd: ReportData) -> list[str]:
     out = []
     t0, t1 = rd.totals.get(first), rd.totals.get(last)
     if t0 is not None and t1 is not None and _is_num(t0["total"]) and _is_num(t1["total"]) and t1["total"] > t0["total"]:
-        out.append(f"诊断总分由{first}年的{fmt_score(t0['total'])}分提高到{last}年的{fmt_score(t1['total'])}分。")
+        gap = _data_gap_note(rd, None, first, last)
+        out.append(f"诊断总分由{first}年的{fmt_score(t0['total'])}分提高到{last}年的{fmt_score(t1['total'])}分"
+                   + (f"({gap[1:]})" if gap else "") + "。")
     at_lead = [n for n in rd.indicator_numbers if _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
     if at_lead:
         out.append(f"{last}年达到或优于引领值的指标共{len(at_lead)}项:" + "、".join(rd.name(n) for n in at_lead) + "。")
@@ -432,6 +448,8 @@ def _category_highlights(rd: ReportData) -> list[str]:
         if _is_num(s0):
             d = s1 - s0
             text += f",较{first}年{'提高' if d > 0 else '下降' if d < 0 else '持平'}" + (f"{abs(d):.1f}分" if d else "")
+            gap = _data_gap_note(rd, c["code"], first, last)
+            text += f"({gap[1:]})" if gap else ""
         lead = [rd.name(n) for n in rd.indicator_numbers
                 if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
         text += (";达到或优于引领值:" + "、".join(lead) if lead else ";尚无指标达到引领值") + "。"
