@@ -146,11 +146,33 @@ def packaged_rule_file(path: str | os.PathLike) -> Optional[str]:
 
 def _not_a_rule_file(doc: Document) -> Optional[Problem]:
     """A manifest or measure library given where a rule file belongs gets a clear message, not schema noise."""
-    if isinstance(doc.data, dict) and ("rulebase" in doc.data or "measures" in doc.data) and "rules" not in doc.data:
-        kind_zh, kind_en = ("规则库清单", "rule-base manifest") if "rulebase" in doc.data else ("措施库", "measure library")
-        return Problem("not-a-rule-file", f"这是{kind_zh},不是规则文件", f"this is a {kind_en}, not a rule file", file=doc.path,
-                       fix_zh="只传入含 rules: 的规则文件", fix_en="pass only rule files (with a rules: list)")
+    if isinstance(doc.data, dict) and "rulebase" in doc.data and "rules" not in doc.data:
+        return Problem("not-a-rule-file", "这是规则库清单,不是规则文件", "this is a rule-base manifest, not a rule file", file=doc.path,
+                       fix_zh="只传入含 rules: 或 measures: 的规则文件", fix_en="pass only rule files (with a rules: or measures: list)")
     return None
+
+
+def _measures(doc: Document, items: list, cat: Catalogue, known_docs: set[str]) -> tuple[list[Measure], list[Problem]]:
+    """The improvement measures of one file (the packaged library or an extra rule file's measures:), checked against
+    the catalogue (indicators) and the registered documents (basis)."""
+    out, problems = [], []
+    for i, m in enumerate(items):
+        for j, ind in enumerate(m.get("indicators", [])):
+            if not cat.has_indicator(ind):
+                problems.append(doc.problem("unknown-indicator", f"措施引用未知指标“{ind}”", f"measure names unknown indicator '{ind}'",
+                                            ("measures", i, "indicators", j), "检查指标 id,或加载定义它的扩展目录(--overlay)",
+                                            "check the indicator id, or load the overlay that defines it (--overlay)"))
+        for j, n in enumerate(m.get("requirements", [])):
+            if n not in {r.number for r in cat.requirements}:
+                problems.append(doc.problem("unknown-requirement", f"措施引用未知基础性要求 {n}", f"measure names unknown requirement {n}",
+                                            ("measures", i, "requirements", j)))
+        if m["basis"]["doc"] not in known_docs:
+            problems.append(doc.problem("unknown-document", f"来源“{m['basis']['doc']}”未登记", f"unknown source document '{m['basis']['doc']}'",
+                                        ("measures", i, "basis", "doc"), "在目录的 documents 中登记该文件,或加载定义它的扩展目录(--overlay)",
+                                        "register the document in the catalogue, or load the overlay that defines it (--overlay)"))
+        out.append(Measure(m["id"], m["title_zh"], m["title_en"], tuple(m.get("indicators", ())), tuple(m.get("requirements", ())),
+                           m["effect_zh"], m["effect_en"], Source(**m["basis"])))
+    return out, problems
 
 
 def _packaged(name: str) -> Document:
@@ -283,9 +305,9 @@ def _check_against_facts(doc: Document, where: tuple, r: dict, cat: Catalogue) -
     return out
 
 
-def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[list[RuleSpec], list[Constant], list[Problem], list[Terms]]:
+def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[list[RuleSpec], list[Constant], list[Problem], list[Terms], list[Measure]]:
     data = schema.validate(doc, "rules.schema.json", RuleError)
-    problems: list[Problem] = []
+    measures, problems = _measures(doc, data.get("measures", []), cat, known_docs)
     consts = {name: Constant(name, float(c["value"]), Provenance(tuple(Source(**s) for s in c.get("sources", ())), c.get("provisional")))
               for name, c in data.get("constants", {}).items()}
     terms = [Terms(name, tuple(t["values"]), Provenance(tuple(Source(**s) for s in t.get("sources", ())), t.get("provisional")))
@@ -297,7 +319,7 @@ def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[lis
                     problems.append(doc.problem("unknown-document", f"来源“{s['doc']}”未登记", f"unknown source document '{s['doc']}'", (section, name, "sources", j, "doc"),
                                                 "在目录的 documents 中登记该文件,或加载定义它的扩展目录(--overlay)", "register the document in the catalogue, or load the overlay that defines it (--overlay)"))
     specs = []
-    for i, r in enumerate(data["rules"]):
+    for i, r in enumerate(data.get("rules", [])):
         where = ("rules", i)
         when = []
         for j, c in enumerate(r["when"]):
@@ -335,7 +357,7 @@ def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[lis
             tests=tuple(RuleTest(tuple(sorted(t["fact"].items())), t["fires"]) for t in r["tests"]), file=doc.path,
             report=r.get("report", "note"), head_zh=r.get("head_zh"), head_en=r.get("head_en"),
             clause_zh=r.get("clause_zh"), clause_en=r.get("clause_en")))
-    return specs, list(consts.values()), problems, terms
+    return specs, list(consts.values()), problems, terms, measures
 
 
 def compile_rules(specs: tuple[RuleSpec, ...], version: str) -> RuleSet:
@@ -381,8 +403,32 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     const_files: dict[str, list[str]] = {}
     terms: list[Terms] = []
     term_files: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
+    mdoc = _packaged(head["measures"])
+    measures, mproblems = _measures(mdoc, schema.validate(mdoc, "measures.schema.json", RuleError)["measures"], cat, known_docs)
+    problems += mproblems
+    measure_files = {m.id: mdoc.path for m in measures}
     for doc in docs:
-        s, c, p, t = _rule_file(doc, known_docs, cat)
+        s, c, p, t, ms = _rule_file(doc, known_docs, cat)
+        for i, m in enumerate(ms):
+            if m.id in measure_files:
+                p.append(doc.problem("duplicate-measure", f"措施 id“{m.id}”重复(另见 {measure_files[m.id]})",
+                                     f"measure id '{m.id}' is defined twice (also in {measure_files[m.id]})", ("measures", i, "id"),
+                                     "为扩展措施另起 id", "give the extra measure another id"))
+            else:
+                measure_files[m.id] = doc.path
+                measures.append(m)
+        for i, spec in enumerate(s):  # _rule_file gives one spec per rule, in file order
+            if spec.id in seen:
+                p.append(doc.problem("duplicate-rule", f"规则 id“{spec.id}”重复(另见 {seen[spec.id]})",
+                                     f"rule id '{spec.id}' is defined twice (also in {seen[spec.id]})", ("rules", i, "id"),
+                                     "为扩展规则另起 id(如加上专项前缀 hydrogen.)", "give the extra rule another id (e.g. with a prefix such as hydrogen.)"))
+            seen.setdefault(spec.id, doc.path)
+            if spec.indicator and not cat.has_indicator(spec.indicator):
+                p.append(doc.problem("unknown-indicator", f"规则“{spec.id}”引用未知指标“{spec.indicator}”",
+                                     f"rule '{spec.id}' names unknown indicator '{spec.indicator}'", ("rules", i, "indicator"),
+                                     "检查指标 id(greendiag catalogue list),或加载定义它的扩展目录(--overlay)",
+                                     "check the indicator id (greendiag catalogue list), or load the overlay that defines it (--overlay)"))
         specs += s
         consts += c
         terms += t
@@ -401,24 +447,6 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
         problems.append(Problem("duplicate-terms", f"词表“{name}”在多个规则文件中定义({where})",
                                 f"term list '{name}' is defined in more than one rule file ({', '.join(term_files[name])})",
                                 file=term_files[name][-1], fix_zh="为扩展规则的词表另起名称", fix_en="give the extra file's term list another name"))
-    seen: dict[str, str] = {}
-    for s in specs:
-        if s.id in seen:
-            problems.append(Problem("duplicate-rule", f"规则 id“{s.id}”重复(另见 {seen[s.id]})", f"rule id '{s.id}' is defined twice (also in {seen[s.id]})", file=s.file))
-        seen[s.id] = s.file
-        if s.indicator and not cat.has_indicator(s.indicator):
-            problems.append(Problem("unknown-indicator", f"规则“{s.id}”引用未知指标“{s.indicator}”", f"rule '{s.id}' names unknown indicator '{s.indicator}'", file=s.file,
-                                    fix_zh="检查指标 id(greendiag catalogue list),或加载定义它的扩展目录(--overlay)",
-                                    fix_en="check the indicator id (greendiag catalogue list), or load the overlay that defines it (--overlay)"))
-    mdoc = _packaged(head["measures"])
-    mdata = schema.validate(mdoc, "measures.schema.json", RuleError)
-    measures = []
-    for i, m in enumerate(mdata["measures"]):
-        for j, ind in enumerate(m.get("indicators", [])):
-            if not cat.has_indicator(ind):
-                problems.append(mdoc.problem("unknown-indicator", f"措施引用未知指标“{ind}”", f"measure names unknown indicator '{ind}'", ("measures", i, "indicators", j)))
-        measures.append(Measure(m["id"], m["title_zh"], m["title_en"], tuple(m.get("indicators", ())), tuple(m.get("requirements", ())),
-                                m["effect_zh"], m["effect_en"], Source(**m["basis"])))
     if problems:
         raise RuleError(problems)
     try:

@@ -321,3 +321,50 @@ def test_rules_checked_with_an_overlay_are_refused_with_another_catalogue(tmp_pa
         greendiag.diagnose(demo_path, rules=rb, backend="python")
     (p,) = info.value.problems
     assert p.code == "rules-catalogue-mismatch" and "catalogue=" in p.fix_en
+
+
+# ---------------------------------------------------------------- measures in extra rule files
+
+MEASURES = """
+measures:
+  - id: cascade_metering
+    title_zh: 建设分质供水与梯级用水计量
+    title_en: Metering for quality-graded and cascade water use
+    indicators: [water_cascade_share]
+    effect_zh: 梯级利用水量可计量、可核查
+    effect_en: Cascade water use becomes measurable and verifiable
+    basis: {doc: bj-guide-2024, clause: "四(三)3(测试)"}
+"""
+
+
+def test_an_extra_file_adds_measures_that_reach_the_recommendations(tmp_path, demo_path):
+    """A specialised diagnosis brings its own 措施 for its own indicators: a measures-only extra file is merged into the
+    library and the candidates on the overlay's indicator carry it (before, extensions could not add measures)."""
+    import yaml
+
+    overlay = pathlib.Path(__file__).resolve().parents[1] / "examples" / "overlays" / "water-cascade.yaml"
+    wc = greendiag.load_catalogue(overlay)
+    f = tmp_path / "measures.yaml"
+    f.write_text(MEASURES, encoding="utf-8")
+    rb = load_rules(f, catalogue=wc)
+    assert "cascade_metering" in {m.id for m in rb.measures}
+    data = yaml.safe_load(demo_path.read_text(encoding="utf-8"))
+    next(b for b in data["years"] if b["year"] == 2024)["indicators"]["water_cascade_share"] = 5  # lead 10 %
+    d = greendiag.diagnose(greendiag.dataset_from_dict(data, catalogue=wc), catalogue=wc, rules=rb, backend="python")
+    (rec,) = [r for r in d.recommendations if r.indicator_id == "water_cascade_share" and r.rule_id == "rec.advanced.below_lead"]
+    assert "cascade_metering" in [m["id"] for m in rec.measures]
+
+
+@pytest.mark.parametrize("edit, code, where", [
+    (lambda s: s.replace("id: cascade_metering", "id: water_cascade_use"), "duplicate-measure", "measures[0].id"),
+    (lambda s: s.replace("[water_cascade_share]", "[water_cascade_shar]"), "unknown-indicator", "measures[0].indicators[0]"),
+    (lambda s: s.replace("doc: bj-guide-2024", "doc: nowhere"), "unknown-document", "measures[0].basis.doc"),
+])
+def test_bad_extra_measures_are_located_errors(tmp_path, edit, code, where):
+    overlay = pathlib.Path(__file__).resolve().parents[1] / "examples" / "overlays" / "water-cascade.yaml"
+    f = tmp_path / "measures.yaml"
+    f.write_text(edit(MEASURES), encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_rules(f, catalogue=greendiag.load_catalogue(overlay))
+    (p,) = info.value.problems
+    assert p.code == code and p.location.endswith(where) and p.file == str(f)
