@@ -1,7 +1,8 @@
 """greendiag: industrial park green diagnosis (北京市工业园区绿色诊断工作指南, 2024) as data, rules and reports.
 
 Public API: load a catalogue (optionally extended by overlays), load a park dataset, diagnose it.
-Everything not listed in __all__ is private.
+Public besides what __all__ lists: the modules greendiag.reports (report packs, docs/reports.md),
+greendiag.testing (the testing kit, docs/testing.md) and greendiag.errors; everything else is private.
 """
 
 from .batch import BatchResult, diagnose_many

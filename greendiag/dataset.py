@@ -266,6 +266,9 @@ class _Builder:
         if "catalogue" in d and d["catalogue"].get("id") not in (None, self.cat.id):
             self.fail("catalogue-mismatch", f"数据声明的指标目录“{d['catalogue']['id']}”与当前目录“{self.cat.id}”不一致",
                       f"dataset declares catalogue '{d['catalogue']['id']}', but '{self.cat.id}' is in use", ("catalogue", "id"))
+        declared = d.get("catalogue", {}).get("version") if isinstance(d.get("catalogue"), dict) else None
+        if isinstance(declared, str):
+            self._check_catalogue_version(declared)
         years_seen: dict[int, int] = {}
         values: list[IndicatorValue] = []
         stats: list[StatisticValue] = []
@@ -292,6 +295,24 @@ class _Builder:
         baseline = self._baseline(d.get("baseline", []))
         engagement = self._engagement(d.get("engagement", {}))
         return scored, values, stats, baseline, engagement
+
+    def _check_catalogue_version(self, declared: str) -> None:
+        """Data written for another major version of the catalogue may name other indicators or units: refused.
+        A minor or patch difference is fine (same indicators; lead values or wording may have been corrected)."""
+        from packaging.version import InvalidVersion, Version
+
+        path = ("catalogue", "version")
+        try:
+            want = Version(declared)
+        except InvalidVersion:
+            self.fail("catalogue-version", f"目录版本“{declared}”无法识别", f"catalogue version '{declared}' is not a version number", path,
+                      f"写成如 {self.cat.version} 的版本号,或删除该字段", f"write a version such as {self.cat.version}, or leave the field out")
+            return
+        if want.major != Version(self.cat.version).major:
+            self.fail("catalogue-version", f"数据按目录版本 {declared} 编写,当前目录为 {self.cat.version}(主版本不同,指标可能不同)",
+                      f"the data was written for catalogue version {declared}; this is {self.cat.version} (another major version: the indicators may differ)",
+                      path, f"按 {self.cat.version} 版目录核对数据(greendiag template 生成新模板),再改写版本号",
+                      f"check the data against catalogue {self.cat.version} (greendiag template writes a new workbook), then update the version")
 
     # ------------------------------------------------------------ values
     def _number(self, raw: Any, unit: Optional[str], target_unit: str, path: tuple,

@@ -647,3 +647,16 @@ def test_other_spreadsheet_formats_are_told_to_save_as_xlsx(tmp_path, suffix):
         greendiag.load_dataset(path)
     (p,) = info.value.problems
     assert p.code == "not-xlsx" and p.file == str(path) and ".xlsx" in p.fix_zh
+
+
+@pytest.mark.parametrize("version, ok", [("1.0.0", True), ("1.3", True), ("2.0.0", False), ("9.9.9", False), ("next", False)])
+def test_the_declared_catalogue_version_is_checked(demo_data, version, ok):
+    data = yaml.safe_load(demo_data)
+    data["catalogue"] = {"id": "bj-green-park-2024", "version": version}
+    if ok:
+        greendiag.dataset_from_dict(data)
+        return
+    with pytest.raises(greendiag.DatasetError) as info:
+        greendiag.dataset_from_dict(data)
+    (p,) = info.value.problems
+    assert p.code == "catalogue-version" and p.location == "$.catalogue.version" and p.fix_zh
