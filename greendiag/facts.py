@@ -52,7 +52,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "fact": STR, "team_size": NUM, "senior_count": NUM, "senior_unrelated_count": NUM, "led_count": NUM,
         "park_staff_count": NUM, "has_onsite": NUM, "has_confidentiality": NUM, "onsite_days": NUM,
         "confidentiality_lead_days": NUM, "late_days": NUM, "scope_full": NUM, "scope_approved": NUM, "fee_charged": NUM,
-        "follow_up_due": STR, "follow_up_overdue_days": NUM, "follow_up_pending": NUM},
+        "follow_up_due": STR, "follow_up_overdue_days": NUM, "follow_up_pending": NUM, "diagnosis_year": NUM, "work_year": NUM,
+        "work_year_gap": NUM},
 }
 YEAR_VALUE_PREFIX = "v_"
 # the closed vocabularies of string fields (besides ind and ref, which are the catalogue's ids)
@@ -398,6 +399,11 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
                "has_confidentiality": _b(e.confidentiality_submitted is not None)}
     if e.onsite_working_days is not None:
         f["onsite_days"] = float(e.onsite_working_days)
+    started = e.work_started or e.onsite_start
+    f["diagnosis_year"] = float(ds.diagnosis_year)
+    if started:  # 附件2-1-2 注2: the scored years are those before the year the diagnosis is carried out
+        f["work_year"] = float(started.year)
+        f["work_year_gap"] = float(started.year - ds.diagnosis_year)
     if e.confidentiality_submitted and e.work_started:
         lead = (e.work_started - e.confidentiality_submitted).days
         f["confidentiality_lead_days"] = float(lead)

@@ -488,3 +488,19 @@ def test_reference_findings_cite_the_references_own_source(result, root):
         ref = next(r for label, r in by_label.items() if label in f["message_zh"])
         assert (f["source"]["doc"], f["source"]["clause"]) == (ref["sources"][0]["doc"], ref["sources"][0]["clause"])
         assert f["source"]["title"]
+
+
+def test_a_diagnosis_year_other_than_the_year_of_the_work_is_flagged(demo_path, catalogue, rulebase):
+    """The workbook reads every column by the diagnosis year typed on 园区信息: typed one year too early, all data
+    shift by a year with nothing to notice. The work started in 2025 (demo), so a diagnosis year of 2024 is flagged
+    (附件2-1-2 注2: the scored years are those before the year the diagnosis is carried out)."""
+    import yaml
+
+    data = yaml.safe_load(demo_path.read_text(encoding="utf-8"))
+    ok = greendiag.diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python")
+    assert "engagement.dates.diagnosis_year" not in {f.rule_id for f in ok.findings}
+    data["diagnosis_year"] = 2024
+    data["years"] = [b for b in data["years"] if b["year"] < 2024]
+    d = greendiag.diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python")
+    (f,) = [f for f in d.findings if f.rule_id == "engagement.dates.diagnosis_year"]
+    assert "2025 年开展" in f.message_zh and "诊断年份为 2024 年" in f.message_zh
