@@ -175,11 +175,18 @@ PROJECT_ROWS = 20
 IND_FIRST_ROW = 4
 IND_COL = {"category": 2, "number": 3, "name_zh": 4, "name_en": 5, "unit": 6, "mandatory": 7}
 IND_VALUE_COL = 8  # a value column per scored year, then an evidence column per year, then the hint
+IND_HEADS = {"category": ("一级指标", "Category"), "number": ("序号", "No."), "name_zh": ("二级指标", "Indicator (中文)"),
+             "name_en": ("Indicator", "English"), "unit": ("指标单位", "Unit"), "mandatory": ("类型", "Type")}
+IND_VALUES_HEAD = ("指标数据", "Value")
 
 # 原始统计数据: base year plus the scored years, "used by", then the evidence columns (after "used by", so a
 # workbook made before evidence columns existed reads the same)
 STAT_FIRST_ROW = 4
 STAT_VALUE_COL = 6
+STAT_HEADS = {2: ("序号", "No."), 3: ("统计量", "Statistic (中文)"), 4: ("Statistic", "English"), 5: ("单位", "Unit")}
+STAT_VALUES_HEAD = ("数值", "Value")
+STAT_USED_HEAD = ("用于指标(序号)", "Used by indicators")
+EVIDENCE_HEAD = ("证明材料索引", "Evidence index")  # over the evidence columns of both year tables
 
 # 基本要求
 REQ_FIRST_ROW = 3

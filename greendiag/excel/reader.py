@@ -4,7 +4,10 @@ Cell-level problems (a date where a number belongs, an unknown drop-down value, 
 are found here; value-level ones (text that is not a number, units, bounds) by dataset.build_dataset,
 which places them at their cells through `locate` and names their years through `year_label`. When this
 module finds problems it still runs the builder on the cells that were good, so the user gets every problem
-of the workbook in one list. The year columns are those of the catalogue's year count (scoring.years.count)."""
+of the workbook in one list. The year columns are those of the catalogue's year count (scoring.years.count);
+a year table whose columns were inserted or deleted, and merged year cells, are reported and not read
+(columns.py). Notes that are not errors (a diagnosis year other than the template's) come with
+read_workbook_contents."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import unicodedata
 import zipfile
 from typing import Any, Callable, Optional
 
+import attrs
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
@@ -26,6 +30,8 @@ from ..dataset import DIAGNOSIS_YEARS, build_dataset, count_words, indicator_lab
 from ..errors import DatasetError, Problem, UnitError, file_error
 from ..models import Catalogue
 from ..yamlio import check_file
+from . import cells as X
+from . import columns as C
 from . import layout as L
 
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -35,17 +41,33 @@ FIX_TEMPLATE = ("用 greendiag template 生成模板,再填写", "generate a tem
 _UNKNOWN = {"indicators": ("unknown-indicator", "指标", "indicator"), "statistics": ("unknown-statistic", "统计量", "statistic")}
 
 
+@attrs.frozen
+class WorkbookContents:
+    """What a filled template gives: the dataset dict, where each path came from, and notes that are not errors
+    but that the user must see (e.g. the diagnosis year differs from the one the template was made for)."""
+
+    data: dict
+    locate: Callable[[tuple], Optional[str]]
+    notes: tuple[Problem, ...] = ()
+
+
 def read_workbook(path: str | os.PathLike, cat: Catalogue) -> tuple[dict, Callable[[tuple], Optional[str]]]:
     """(dataset dict, locate) for a filled template; DatasetError with every problem, each at its sheet!cell."""
+    contents = read_workbook_contents(path, cat)
+    return contents.data, contents.locate
+
+
+def read_workbook_contents(path: str | os.PathLike, cat: Catalogue) -> WorkbookContents:
+    """read_workbook with the workbook's notes (Problem objects, sorted like problems) for the user to see."""
     p = os.fspath(path)
     wb = _open(p)
     meta = _check_template(wb, p)
-    _check_year_columns(wb, p, cat.scoring.years)
+    _check_year_columns(wb, p, cat.scoring.years, meta)
     reader = _Reader(wb, p, cat, meta)
     data = reader.read()
     if reader.problems:
         raise DatasetError(reader.all_problems(data))
-    return data, reader.locate
+    return WorkbookContents(data, reader.locate, tuple(sort_problems(reader.notes)))
 
 
 # ------------------------------------------------------------------ opening
@@ -97,14 +119,14 @@ def _check_template(wb, p: str) -> dict:
     return meta
 
 
-def _check_year_columns(wb, p: str, count: int) -> None:
-    """The year columns must be those of the catalogue's year count, or every value would be read as another year's."""
-    ws, expected = wb[L.INDICATORS], L.indicator_table(count).first_evidence_col
-    found = next((c for c in range(L.IND_VALUE_COL + 1, L.IND_VALUE_COL + 12)
-                  if str(ws.cell(2, c).value or "").startswith("证明材料索引")), None)  # headed after the value columns
-    if found is None or found == expected:  # a damaged header row: the rows' keys are still checked
+def _check_year_columns(wb, p: str, count: int, meta: dict) -> None:
+    """The workbook must be made for the catalogue's year count, or every value would be read as another year's
+    (a column inserted or deleted in a workbook of the right count is reported by the reader, at its header)."""
+    ws = wb[L.INDICATORS]
+    made = C.made_count(ws, meta)
+    if made is None or made == count:  # a damaged header row: the columns' headers and the rows' keys are still checked
         return
-    made = found - L.IND_VALUE_COL
+    found = C.evidence_header(ws) or L.indicator_table(made).first_evidence_col
     raise DatasetError(Problem("year-columns-mismatch", f"“{L.INDICATORS}”表有 {made} 个年份列,而当前指标目录评分 {count} 年(scoring.years.count)",
                                f"sheet '{L.INDICATORS}' has {made} year columns, but the catalogue in use scores {count} years (scoring.years.count)",
                                file=p, location=f"{L.INDICATORS}!{get_column_letter(found)}2",
@@ -182,6 +204,9 @@ class _Reader:
         self.year_labels: dict[int, tuple[str, str]] = {}  # placeholder year → (第1年, year 1)
         self.tables = (L.indicator_table(cat.scoring.years), L.statistics_table(cat.scoring.years))
         self.year_cells = 0  # filled value or evidence cells of 指标数据 and 原始统计数据
+        self.moved: set[str] = set()  # year tables whose columns are out of place: not read
+        self.merged: set[str] = set()  # value and evidence cells under a merged range: not read
+        self.notes: list[Problem] = []  # not errors, but the user must be told
 
     # -------------------------------------------------------------- cells
     def ref(self, ws, row: int, col: int) -> str:
@@ -191,10 +216,12 @@ class _Reader:
         self.problems.append(Problem(code, zh, en, file=self.path, location=ref, fix_zh=fix_zh, fix_en=fix_en))
         self.bad.add(ref)
 
-    def value(self, ws, row: int, col: int) -> Any:
-        """A cell's value; a formula gives its value as last computed by Excel."""
+    def value(self, ws, row: int, col: int, what: Optional[tuple[str, str]] = None) -> Any:
+        """A cell's value; a formula gives its value as last computed by Excel. A formula without a result or with
+        an Excel error (#DIV/0!…) is a problem at the cell and reads as empty; `what` names the cell in the message."""
         cell = ws.cell(row, col)
         v = cell.value
+        pre_zh, pre_en = (f"{what[0]}:", f"{what[1]}: ") if what else ("", "")
         if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=") and cell.data_type != "s"):
             if self._values_wb is None:
                 import openpyxl
@@ -202,8 +229,23 @@ class _Reader:
                 self._values_wb = openpyxl.load_workbook(self.path, data_only=True)
             v = self._values_wb[ws.title].cell(row, col).value
             if v is None:
-                self.fail(self.ref(ws, row, col), "formula-not-computed", "单元格是公式,但没有计算结果", "the cell holds a formula without a computed value",
+                self.fail(self.ref(ws, row, col), "formula-not-computed", f"{pre_zh}单元格是公式,但没有计算结果",
+                          f"{pre_en}the cell holds a formula without a computed value",
                           "在 Excel 中打开并保存一次,或直接填写数值", "open and save the workbook in Excel once, or type the value")
+            elif X.is_error_value(v):
+                err = str(v).strip().upper()
+                self.fail(self.ref(ws, row, col), "formula-error", f"{pre_zh}公式计算出错({err}),单元格 {self.ref(ws, row, col)} 没有数值",
+                          f"{pre_en}the formula gives the error {err}, so cell {self.ref(ws, row, col)} has no value",
+                          "检查该公式(如除数为零、引用了已删除的单元格或文本),或直接填写数值;无数据请留空",
+                          "check the formula (a division by zero, a reference to a deleted cell or to text), or type the value; "
+                          "leave the cell empty when there is no data")
+                return None
+        elif cell.data_type == "e" and X.is_error_value(v) and not X.is_no_data_word(v):  # an error pasted as a value
+            err = str(v).strip().upper()
+            self.fail(self.ref(ws, row, col), "formula-error", f"{pre_zh}单元格是 Excel 错误值 {err}(公式计算出错后粘贴为数值),不是数值",
+                      f"{pre_en}the cell holds the Excel error {err} (a failed formula's result pasted as a value), not a value",
+                      "填写正确的数值;无数据请留空", "type the correct value; leave the cell empty when there is no data")
+            return None
         if isinstance(v, str) and not v.strip():
             return None
         return v
@@ -293,6 +335,9 @@ class _Reader:
                 or isinstance(number, int) and abs(number) > 1e308:  # a 400-digit "number" is not one
             number = None
         if number is None:
+            if X.is_no_data_word(v) and not suffix:  # the diagnosis year (the one suffixed field) is required: no "leave it empty"
+                self._no_data(ref, v, what)
+                return False, None
             if unit:
                 example = self._example(unit)
                 fix = (f"填写数值,可带单位,如 {example}", f"give a number, optionally with a unit, e.g. {example.replace('、', ' or ')}")
@@ -311,6 +356,12 @@ class _Reader:
             return False, None
         return True, number
 
+    def _no_data(self, ref: str, v: Any, what: tuple[str, str]) -> None:
+        """A dash, slash, 无 or N/A where a number belongs: not a number, and an empty cell says "no data"."""
+        self.fail(ref, "not-a-number", f"{what[0]}:“{_text(v)}”不是数值", f"{what[1]}: '{_text(v)}' is not a number",
+                  "无数据请留空该单元格(空白即数据缺失,不按零计);有数据请填写数值",
+                  "leave the cell empty when there is no data (an empty cell is missing data, never zero); otherwise give the number")
+
     @staticmethod
     def _example(unit: str) -> str:
         examples = {f.unit: f.unit_example for f in L.PARK_FIELDS + L.ENGAGEMENT_FIELDS if isinstance(f, L.Field) and f.unit}
@@ -327,7 +378,10 @@ class _Reader:
         self._fields(self.wb[L.TEAM], L.ENGAGEMENT_FIELDS, data)
         if "diagnosis_year" not in data:
             note = self._fall_back_year()
+        else:
+            self._note_year_differs(data["diagnosis_year"])
         self._baseline(data)
+        self._check_tables(data)
         self._years(data)
         if "diagnosis_year" not in data and self.year_cells:
             self._note_on_year_cell(note)
@@ -360,6 +414,47 @@ class _Reader:
             note = (f";年份未知,指标与统计数据已逐格检查(按列标为第{span}年、基准年)",
                     f"; with no year, the indicator and statistics cells were checked column by column (labelled year {span}, base year)")
         return note
+
+    def _note_year_differs(self, year: int) -> None:
+        """The year typed in 园区信息 is not the one the template was made for: the columns are read with the typed
+        year (their headers follow it in Excel), but every value then belongs to another year than when the
+        template was handed out, so the user is told."""
+        try:
+            made = int(str(self.meta.get("diagnosis_year") or "").strip())
+        except ValueError:
+            return
+        if made == year:
+            return
+        n = self.cat.scoring.years
+        ref = self.where.get(("diagnosis_year",), L.PARK)
+        now, then = f"{year - n}–{year - 1}" if n > 1 else str(year - 1), f"{made - n}–{made - 1}" if n > 1 else str(made - 1)
+        self.notes.append(Problem(
+            "year-differs-from-template",
+            f"诊断年份 {year} 与生成模板时的 {made} 不同:指标与统计数据按 {year} 年读取,指标列为 {now}年(生成模板时为 {then}年)",
+            f"the diagnosis year {year} differs from the template's {made}: the indicator and statistics columns are read "
+            f"as {now} (they were {then} when the template was made)", file=self.path, location=ref,
+            fix_zh=f"如所填数据是 {then}年的,请把诊断年份改回 {made};否则核对各列年份无误即可",
+            fix_en=f"if the values are for {then}, set the diagnosis year back to {made}; otherwise check that each column's year is right"))
+
+    def _check_tables(self, data: dict) -> None:
+        """Year tables with a column inserted or deleted are reported at their first misplaced header and not read;
+        merged cells over value or evidence cells are reported and not read (a merge keeps only its first cell)."""
+        dy = data.get("diagnosis_year", self.fallback_year)
+        for t in self.tables:
+            ws = self.wb[t.sheet]
+            name = lambda slot, t=t: self._year_label(t.year(dy, slot))
+            moved = C.misplaced(ws, t, self.meta, name)
+            if moved is not None:
+                self.fail(moved.cell, "columns-moved", moved.message_zh, moved.message_en, moved.fix_zh, moved.fix_en)
+                self.moved.add(t.sheet)
+                continue
+            for rng, cells in C.merged_over(ws, t, (row for row, _ in self.rows(ws, t.prefix))):
+                refs = [self.ref(ws, r, c) for r, c in cells]
+                self.fail(f"{ws.title}!{rng}", "merged-cells", f"单元格 {rng} 已合并:每个年份的数值和证明材料索引须各占一个单元格,合并后只保留第一个单元格的内容",
+                          f"cells {rng} are merged: each year's value and evidence index needs its own cell, and a merge keeps only the first one's content",
+                          f"请取消合并单元格 {rng},并逐年填写", f"unmerge {rng} and fill in each year")
+                self.merged.update(refs)
+                self.bad.update(refs)
 
     def _note_on_year_cell(self, note: tuple[str, str]) -> None:
         """Tell, on the year cell's problem, how the year columns were checked without it."""
@@ -469,7 +564,8 @@ class _Reader:
         blocks: dict[int, dict] = {}
         cells: dict[tuple, str] = {}
         for t in self.tables:
-            self._year_table(t, dy, blocks, cells)
+            if t.sheet not in self.moved:
+                self._year_table(t, dy, blocks, cells)
         year_cell = self.where.get(("diagnosis_year",), L.PARK)
         ind = self.tables[0]
         self.where[("years",)] = f"{L.INDICATORS}!{get_column_letter(ind.first_value_col)}3:{get_column_letter(ind.after_values - 1)}3"
@@ -489,7 +585,9 @@ class _Reader:
             self.where[("years", i)] = self.where[("years", i, "year")] = year_cell
             out.append(block)
         scored = [ind.year(dy, slot) for slot in ind.slots]
-        if not any(y in blocks for y in scored):
+        if ind.sheet in self.moved:  # reported at its header: the builder would only say the years are missing
+            self.buildable = False
+        elif not any(y in blocks for y in scored):
             years = f"{scored[0]}–{scored[-1]}" if len(scored) > 1 else str(scored[0])
             columns = L.slot_span(ind.count)
             span = (f"第{columns}年", f"year{'s' if ind.count > 1 else ''} {columns}") if self.year_labels else (f"{years}年", years)
@@ -509,23 +607,26 @@ class _Reader:
             name = self._namer(t, item_id)
             for slot in t.slots:
                 vcol, ecol = t.value_col(slot), t.evidence_col(slot)
-                raw = self.value(ws, row, vcol)
-                evidence = _text(self.value(ws, row, ecol))
+                year = t.year(dy, slot)
+                what = name(self._year_label(year)) if name is not None else None
+                ref, eref = self.ref(ws, row, vcol), self.ref(ws, row, ecol)
+                raw = self.value(ws, row, vcol, what) if ref not in self.merged else None
+                evidence = _text(self.value(ws, row, ecol, what)) if eref not in self.merged else None
                 if raw is None and evidence is None:
                     continue
                 self.year_cells += 1
-                ref = self.ref(ws, row, vcol)
                 if name is None:
                     code, noun_zh, noun_en = _UNKNOWN[t.section]
                     self.fail(ref, code, f"{noun_zh}“{item_id}”不在当前指标目录中", f"{noun_en} '{item_id}' is not in the catalogue in use",
                               *self._overlay_fix())
                     break
-                year = t.year(dy, slot)
-                what = name(self._year_label(year))
                 if raw is None:
                     if ref not in self.bad:  # a formula without a value is reported already
                         self.fail(ref, "required", f"{what[0]}:已填写证明材料索引,但数值为空", f"{what[1]}: evidence is given but the value is empty",
                                   "填写数值,或删除该证明材料索引", "give the value, or remove the evidence reference")
+                    continue
+                if X.is_no_data_word(raw) and not (t.section == "indicators" and self.cat.indicator(item_id).qualitative):
+                    self._no_data(ref, raw, what)  # a qualitative cell's words are the builder's (unknown-level)
                     continue
                 item = self._indicator_value(ws, row, vcol, raw, what)
                 if item is None:
@@ -552,8 +653,8 @@ class _Reader:
                       f"{what[1]}: the cell holds a date ({_text(raw)}), not a number",
                       "Excel 把输入当成了日期:将单元格格式设为“常规”后重新输入数值", "Excel took the entry for a date: set the cell format to General and type the number again")
             return None
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and "%" in (ws.cell(row, col).number_format or ""):
-            # a percent-formatted cell stores 95 % as 0.95: give the builder 95 with its unit
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and X.scales_by_100(ws.cell(row, col).number_format, raw):
+            # a percent-formatted cell stores 95 % as 0.95: give the builder 95 with its unit (a quoted "%" is only text)
             return {"value": float(decimal.Decimal(repr(raw)) * 100), "unit": "%"}
         if isinstance(raw, str):
             raw = raw.strip()

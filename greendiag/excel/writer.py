@@ -385,14 +385,12 @@ def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: s
     C, V, E, H = L.IND_COL, t.first_value_col, t.first_evidence_col, t.after_evidence
     n_zh, n_en = count_words(t.count)
     _title(ws, 1, f"附件2-1-2 工业园区绿色诊断评价表(诊断年份前{n_zh}年)", f"Indicator data for the {n_en} before the diagnosis", 2, H)
-    heads = {"category": ("一级指标", "Category"), "number": ("序号", "No."), "name_zh": ("二级指标", "Indicator (中文)"),
-             "name_en": ("Indicator", "English"), "unit": ("指标单位", "Unit"), "mandatory": ("类型", "Type")}
     for key, col in C.items():
-        _head(ws, 2, col, *heads[key])
+        _head(ws, 2, col, *L.IND_HEADS[key])
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
-    _head(ws, 2, V, "指标数据", "Value")
+    _head(ws, 2, V, *L.IND_VALUES_HEAD)
     _merge_row(ws, 2, V, E - 1)
-    _head(ws, 2, E, "证明材料索引", "Evidence index")
+    _head(ws, 2, E, *L.EVIDENCE_HEAD)
     _merge_row(ws, 2, E, H - 1)
     _head(ws, 2, H, "填写说明", "How to fill")
     ws.merge_cells(start_row=2, start_column=H, end_row=3, end_column=H)
@@ -439,14 +437,14 @@ def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: 
     V, U, E, end = t.first_value_col, t.after_values, t.first_evidence_col, t.after_evidence - 1
     _title(ws, 1, "原始统计数据(选填):由此推导指标;指标已直接填写时用于核对",
            "Raw statistics (optional): indicators are derived from them, or checked against them", 2, end)
-    for col, (zh, en) in zip(range(2, 6), (("序号", "No."), ("统计量", "Statistic (中文)"), ("Statistic", "English"), ("单位", "Unit"))):
+    for col, (zh, en) in L.STAT_HEADS.items():
         _head(ws, 2, col, zh, en)
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
-    _head(ws, 2, V, "数值", "Value")
+    _head(ws, 2, V, *L.STAT_VALUES_HEAD)
     _merge_row(ws, 2, V, U - 1)
-    _head(ws, 2, U, "用于指标(序号)", "Used by indicators")
+    _head(ws, 2, U, *L.STAT_USED_HEAD)
     ws.merge_cells(start_row=2, start_column=U, end_row=3, end_column=U)
-    _head(ws, 2, E, "证明材料索引", "Evidence index")
+    _head(ws, 2, E, *L.EVIDENCE_HEAD)
     _merge_row(ws, 2, E, end)
     _year_heads(ws, t, year_ref)
     _widths(ws, {2: 6, 3: 34, 4: 40, 5: 9, **{t.value_col(slot): 15 for slot in t.slots}, U: 22,
@@ -528,7 +526,8 @@ def _meta_sheet(ws: Worksheet, cat: Catalogue, diagnosis_year: Optional[int]) ->
             ("catalogue_version", cat.version), ("catalogue_label", cat.label),
             ("overlays", json.dumps([list(o) for o in cat.overlays], ensure_ascii=False)),
             ("indicators", ",".join(i.id for i in cat.indicators)),
-            ("diagnosis_year", "" if diagnosis_year is None else str(diagnosis_year)))  # checks the indicator cells when 园区信息's year is unusable
+            ("diagnosis_year", "" if diagnosis_year is None else str(diagnosis_year)),  # checks the indicator cells when 园区信息's year is unusable
+            ("year_count", str(cat.scoring.years)))  # the year columns it has: another count is refused, a moved column reported
     for r, (k, v) in enumerate(rows, start=1):
         ws.cell(r, 1, k)
         ws.cell(r, 2, v).data_type = "s"

@@ -1,0 +1,339 @@
+"""Cells and columns of a returned workbook as people really leave them: a literal "%" in a number format, a
+column inserted or deleted the way Excel does it, merged year cells, "—"/"N/A" for no data, a formula that
+failed (#DIV/0!), and a diagnosis year typed differently from the template's.
+
+Cells are found as a person finds them (rows by the key in the hidden column A, columns by their header text in
+the untouched workbook); expected values are typed here, never computed by the workbook code.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter, range_boundaries
+
+import greendiag
+from greendiag.errors import DatasetError
+from greendiag.excel import write_template
+from greendiag.excel.reader import read_workbook_contents
+
+IND, STATS, PARK = "指标数据", "原始统计数据", "园区信息"
+
+
+@pytest.fixture(scope="module")
+def prefilled(tmp_path_factory, catalogue, demo_dataset):
+    path = tmp_path_factory.mktemp("cells") / "prefilled.xlsx"
+    write_template(path, catalogue, dataset=demo_dataset)  # the demo park, diagnosis year 2025: columns 2022–2024
+    return path
+
+
+def row_of(ws, key: str) -> int:
+    (row,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key]
+    return row
+
+
+def head(ws, text: str, row: int = 2) -> int:
+    """The column of the header in `row` that starts with `text`."""
+    (col,) = [c for c in range(2, ws.max_column + 1) if str(ws.cell(row, c).value or "").startswith(text)]
+    return col
+
+
+def cell(ws, key: str, header: str, year_index: int):
+    """The cell of row `key` in the year_index-th column under `header` (指标数据 / 数值 / 证明材料索引)."""
+    return ws.cell(row_of(ws, key), head(ws, header) + year_index)
+
+
+def load(wb, path, catalogue):
+    wb.save(path)
+    return greendiag.load_dataset(path, catalogue=catalogue)
+
+
+def problems(wb, path, catalogue) -> list:
+    wb.save(path)
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(path, catalogue=catalogue)
+    return exc.value.problems
+
+
+# ------------------------------------------------------------------ H1: number formats
+
+
+@pytest.mark.parametrize(("stored", "number_format", "read"), [
+    (0.8, '0.0"%"', 0.8),        # Excel shows 0.8%: the quoted % is text, the value is not scaled
+    (12.6, '0.0"%"', 12.6),
+    (12.6, "0.0\\%", 12.6),      # an escaped % is text too
+    (12.6, '[Red]0.0"%"', 12.6),
+    (12.6, '0.0" %";[Red]-0.0" %"', 12.6),
+    (12.6, "0.0_%", 12.6),        # _% pads by the width of a %: nothing shown
+    (0.126, "0.0%", 12.6),       # a real percentage: Excel stores 12.6 % as 0.126
+    (0.126, "[Red]0.0%", 12.6),
+    (0.126, '0.0%" (估)"', 12.6),
+])
+def test_only_a_real_percent_format_scales_the_value(prefilled, tmp_path, catalogue, stored, number_format, read):
+    wb = openpyxl.load_workbook(prefilled)
+    c = cell(wb[IND], "ind:renewable_energy_share", "指标数据", 2)  # 2024
+    c.value, c.number_format = stored, number_format
+    ds = load(wb, tmp_path / "pct.xlsx", catalogue)
+    assert ds.value("renewable_energy_share", 2024).value == pytest.approx(read, abs=1e-12)
+
+
+# ------------------------------------------------------------------ M2: columns inserted or deleted as Excel does
+
+
+def excel_insert(ws, idx: int) -> None:
+    """Insert a column before `idx` as Excel does: merged ranges right of it move, ranges across it widen."""
+    ranges = [range_boundaries(str(r)) for r in ws.merged_cells.ranges]
+    for r in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(r))
+    ws.insert_cols(idx)
+    for c1, r1, c2, r2 in ranges:
+        if c1 >= idx:
+            c1, c2 = c1 + 1, c2 + 1
+        elif c2 >= idx:
+            c2 += 1
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+
+
+def excel_delete(ws, idx: int) -> None:
+    """Delete column `idx` as Excel does: ranges right of it move back, ranges across it narrow, ranges in it go."""
+    ranges = [range_boundaries(str(r)) for r in ws.merged_cells.ranges]
+    for r in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(r))
+    ws.delete_cols(idx)
+    for c1, r1, c2, r2 in ranges:
+        if c1 == c2 == idx:
+            continue
+        if c1 > idx:
+            c1, c2 = c1 - 1, c2 - 1
+        elif c2 >= idx:
+            c2 -= 1
+        if (c1, r1) != (c2, r2):
+            ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+
+
+def _columns(prefilled):
+    """Where the headers are in the untouched workbook, found by their text."""
+    wb = openpyxl.load_workbook(prefilled)
+    ind, st = wb[IND], wb[STATS]
+    return {"ind_name": head(ind, "二级指标"), "ind_values": head(ind, "指标数据"), "ind_evidence": head(ind, "证明材料索引"),
+            "ind_hint": head(ind, "填写说明"), "st_values": head(st, "数值"), "st_used": head(st, "用于指标"),
+            "st_evidence": head(st, "证明材料索引")}
+
+
+# (sheet, where to change (header, offset), insert?, the header cell reported (header, offset, row), words of the message)
+MOVES = [
+    (IND, ("ind_values", 0), True, ("ind_values", 0, 2), "插入"),     # before the first year: the 指标数据 header moves right
+    (IND, ("ind_name", 0), True, ("ind_name", 0, 2), "插入"),         # among the label columns
+    (IND, ("ind_evidence", 0), True, ("ind_evidence", 0, 2), "插入"),  # between the values and the evidence
+    (IND, ("ind_evidence", 1), True, ("ind_evidence", 1, 3), "插入"),  # inside the evidence run: its merge widens
+    (IND, ("ind_values", 1), False, ("ind_values", 1, 3), "删除"),     # the second year's values deleted
+    (IND, ("ind_values", 2), False, ("ind_values", 2, 3), "删除"),     # the last year's values deleted
+    (STATS, ("st_values", 0), True, ("st_values", 0, 2), "插入"),
+    (STATS, ("st_used", 0), True, ("st_used", 0, 2), "插入"),          # before "used by": the evidence is read from the wrong place
+    (STATS, ("st_evidence", 3), True, ("st_evidence", 3, 3), "插入"),
+    (STATS, ("st_values", 1), False, ("st_values", 1, 3), "删除"),
+    (STATS, ("st_evidence", 0), False, ("st_evidence", 0, 2), "删除"),
+]
+
+
+@pytest.mark.parametrize(("sheet", "at", "insert", "reported", "word"), MOVES)
+def test_a_column_inserted_or_deleted_is_reported_at_its_header(prefilled, tmp_path, catalogue, sheet, at, insert, reported, word):
+    cols = _columns(prefilled)
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[sheet]
+    ws.protection.sheet = False  # protected without a password: a user can switch it off
+    (excel_insert if insert else excel_delete)(ws, cols[at[0]] + at[1])
+    new = ws.cell(2, cols[at[0]] + at[1])
+    if insert and not isinstance(new, MergedCell):  # inside a widened merge the new column has no header cell
+        new.value = "备注"  # what people put into the new column
+    found = problems(wb, tmp_path / "moved.xlsx", catalogue)
+    assert [p.code for p in found] == ["columns-moved"], [p.format() for p in found]
+    (p,) = found
+    assert p.location == f"{sheet}!{get_column_letter(cols[reported[0]] + reported[1])}{reported[2]}"
+    assert word in p.message_zh and ("inserted" if insert else "deleted") in p.message_en
+    assert f"应在 {p.location.split('!')[1]}" in p.message_zh and p.location.split("!")[1] in p.fix_zh
+    assert "year count" not in p.message_en and "scoring.years.count" not in p.message_zh
+
+
+def test_a_column_added_after_the_evidence_changes_nothing(prefilled, tmp_path, catalogue, demo_dataset):
+    cols = _columns(prefilled)
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[IND]
+    ws.protection.sheet = False
+    excel_insert(ws, cols["ind_hint"])
+    ws.cell(2, cols["ind_hint"]).value = "数据来源"
+    ws.cell(row_of(ws, "ind:renewable_energy_share"), cols["ind_hint"]).value = "统计局"
+    ds = load(wb, tmp_path / "extra.xlsx", catalogue)
+    assert ds.value("renewable_energy_share", 2024).value == demo_dataset.value("renewable_energy_share", 2024).value
+
+
+def test_both_year_tables_moved_are_both_reported(prefilled, tmp_path, catalogue):
+    cols = _columns(prefilled)
+    wb = openpyxl.load_workbook(prefilled)
+    for sheet, col in ((IND, cols["ind_values"]), (STATS, cols["st_values"])):
+        wb[sheet].protection.sheet = False
+        excel_insert(wb[sheet], col)
+    found = problems(wb, tmp_path / "both.xlsx", catalogue)
+    assert [(p.code, p.location) for p in found] == [("columns-moved", f"{IND}!{get_column_letter(cols['ind_values'])}2"),
+                                                     ("columns-moved", f"{STATS}!{get_column_letter(cols['st_values'])}2")]
+
+
+def _drop_year_count(wb) -> None:
+    """As in a template made before the year count was recorded."""
+    meta = wb["_greendiag"]
+    for row in meta.iter_rows():
+        if row[0].value == "year_count":
+            row[0].value = row[1].value = None
+
+
+def test_an_older_template_without_its_year_count_tells_a_moved_column_from_another_count(prefilled, tmp_path, catalogue):
+    cols = _columns(prefilled)
+    wb = openpyxl.load_workbook(prefilled)
+    _drop_year_count(wb)
+    wb[IND].protection.sheet = False
+    excel_insert(wb[IND], cols["ind_values"])
+    assert [p.code for p in problems(wb, tmp_path / "old-moved.xlsx", catalogue)] == ["columns-moved"]
+
+    import attrs
+
+    four = attrs.evolve(catalogue, scoring=attrs.evolve(catalogue.scoring, years=4))
+    path = tmp_path / "old-four.xlsx"
+    write_template(path, four, diagnosis_year=2025)
+    wb = openpyxl.load_workbook(path)
+    _drop_year_count(wb)
+    wb.save(path)
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(path, catalogue=catalogue)
+    assert [p.code for p in exc.value.problems] == ["year-columns-mismatch"]
+    assert "有 4 个年份列" in exc.value.problems[0].message_zh
+
+
+# ------------------------------------------------------------------ M6: merged year cells
+
+
+@pytest.mark.parametrize(("sheet", "key", "header", "first", "last", "value"), [
+    (IND, "ind:central_wastewater_treatment", "指标数据", 0, 2, "具备"),       # 具备 for the three years, merged
+    (IND, "ind:clean_energy_share", "证明材料索引", 0, 2, "E3 能源统计"),  # one evidence index for all years
+    (STATS, "stat:employees", "证明材料索引", 1, 3, "S7 人社局"),
+])
+def test_merged_year_cells_are_reported_and_not_read(prefilled, tmp_path, catalogue, sheet, key, header, first, last, value):
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[sheet]
+    a, b = cell(ws, key, header, first), cell(ws, key, header, last)
+    a.value = value
+    ws.merge_cells(f"{a.coordinate}:{b.coordinate}")
+    found = problems(wb, tmp_path / "merged.xlsx", catalogue)
+    rng = f"{a.coordinate}:{b.coordinate}"
+    assert [(p.code, p.location) for p in found] == [("merged-cells", f"{sheet}!{rng}")], [p.format() for p in found]
+    assert f"取消合并单元格 {rng}" in found[0].fix_zh and "逐年" in found[0].fix_zh and "unmerge" in found[0].fix_en
+
+
+def test_a_merge_down_two_indicators_is_reported(prefilled, tmp_path, catalogue):
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[IND]
+    a = cell(ws, "ind:renewable_energy_share", "指标数据", 1)
+    b = ws.cell(a.row + 1, a.column)
+    ws.merge_cells(f"{a.coordinate}:{b.coordinate}")
+    found = problems(wb, tmp_path / "down.xlsx", catalogue)
+    assert [(p.code, p.location) for p in found] == [("merged-cells", f"{IND}!{a.coordinate}:{b.coordinate}")]
+
+
+# ------------------------------------------------------------------ L6: words for "no data"
+
+
+@pytest.mark.parametrize("word", ["—", "/", "无", "N/A", "n/a", "－"])
+@pytest.mark.parametrize(("sheet", "key", "header"), [(IND, "ind:renewable_energy_share", "指标数据"),
+                                                      (STATS, "stat:employees", "数值")])
+def test_a_no_data_word_says_to_leave_the_cell_empty(prefilled, tmp_path, catalogue, word, sheet, key, header):
+    wb = openpyxl.load_workbook(prefilled)
+    c = cell(wb[sheet], key, header, 1)
+    c.value = word
+    found = problems(wb, tmp_path / "nodata.xlsx", catalogue)
+    assert [(p.code, p.location) for p in found] == [("not-a-number", f"{sheet}!{c.coordinate}")]
+    (p,) = found
+    assert f"“{word}”不是数值" in p.message_zh
+    assert "无数据请留空" in p.fix_zh and "leave the cell empty when there is no data" in p.fix_en
+
+
+# ------------------------------------------------------------------ L7: a formula that failed
+
+
+def _with_cached(path, sheet: str, coordinate: str, cached: str, formula: bool = True) -> None:
+    """Give the formula (or value) of a saved cell the cached error result Excel would have stored."""
+    with zipfile.ZipFile(path) as zf:
+        book = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(rf'<sheet [^>]*name="{sheet}"[^>]*r:id="([^"]+)"', book).group(1)
+        target = re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels).group(1).lstrip("/")
+        part = target if target.startswith("xl/") else "xl/" + target
+        items = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    xml = items[part].decode()
+    pattern = rf'<c r="{coordinate}"([^>]*?)(?: t="\w+")?>(<f>.*?</f>)?(?:<v>.*?</v>|<v\s*/>)?</c>'
+    m = re.search(pattern, xml)
+    assert m, coordinate
+    f = m.group(2) or "" if formula else ""
+    xml = xml[:m.start()] + f'<c r="{coordinate}"{m.group(1)} t="e">{f}<v>{cached}</v></c>' + xml[m.end():]
+    items[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in items.items():
+            out.writestr(name, data)
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#VALUE!", "#REF!", "#N/A"])
+def test_a_formula_with_an_error_result_is_reported_as_such(prefilled, tmp_path, catalogue, error):
+    wb = openpyxl.load_workbook(prefilled)
+    c = cell(wb[IND], "ind:renewable_energy_share", "指标数据", 0)
+    c.value = "=1/0"
+    path = tmp_path / "err.xlsx"
+    wb.save(path)
+    _with_cached(path, IND, c.coordinate, error)
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(path, catalogue=catalogue)
+    where = f"{IND}!{c.coordinate}"
+    assert [(p.code, p.location) for p in exc.value.problems] == [("formula-error", where)]
+    (p,) = exc.value.problems
+    assert "公式计算出错" in p.message_zh and error in p.message_zh and where in p.message_zh
+    assert p.message_zh.startswith("2022年 2 ")  # names the indicator and year like the other cell messages
+    assert error in p.message_en and p.fix_zh and p.fix_en
+
+
+def test_an_error_value_pasted_into_a_statistic_cell_is_reported(prefilled, tmp_path, catalogue):
+    wb = openpyxl.load_workbook(prefilled)
+    c = cell(wb[STATS], "stat:employees", "数值", 2)
+    path = tmp_path / "pasted.xlsx"
+    wb.save(path)
+    _with_cached(path, STATS, c.coordinate, "#DIV/0!", formula=False)
+    with pytest.raises(DatasetError) as exc:
+        greendiag.load_dataset(path, catalogue=catalogue)
+    assert [(p.code, p.location) for p in exc.value.problems] == [("formula-error", f"{STATS}!{c.coordinate}")]
+    assert "#DIV/0!" in exc.value.problems[0].message_zh
+
+
+# ------------------------------------------------------------------ H3: a year typed differently from the template's
+
+
+def test_a_year_other_than_the_templates_is_read_but_noted(prefilled, tmp_path, catalogue):
+    wb = openpyxl.load_workbook(prefilled)
+    park = wb[PARK]
+    year_cell = park.cell(row_of(park, "diagnosis_year"), 4)
+    year_cell.value = 2024  # the template was made for 2025
+    path = tmp_path / "year.xlsx"
+    wb.save(path)
+    contents = read_workbook_contents(path, catalogue)
+    assert contents.data["diagnosis_year"] == 2024
+    ind = wb[IND]
+    share = cell(ind, "ind:renewable_energy_share", "指标数据", 2).value  # the demo's 2024 value, now read as 2023
+    (block,) = [b for b in contents.data["years"] if b["year"] == 2023]
+    assert block["indicators"]["renewable_energy_share"]["value"] == share
+    (note,) = contents.notes
+    assert note.code == "year-differs-from-template" and note.location == f"{PARK}!{year_cell.coordinate}"
+    assert "2024" in note.message_zh and "2025" in note.message_zh and "2021–2023" in note.message_zh and "2022–2024" in note.message_zh
+    assert "2025" in note.fix_zh and "2025" in note.fix_en
+
+
+def test_the_templates_own_year_gives_no_note(prefilled, catalogue):
+    assert read_workbook_contents(prefilled, catalogue).notes == ()
