@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import time
 import traceback as tb
 from typing import Any, Callable, Iterable, Optional, Sequence
@@ -175,8 +176,7 @@ def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, bac
     check_backend(backend)
     workers = _check_count("workers", workers, default=_cpus())
     chunksize = _check_count("chunksize", chunksize, default=None)
-    if as_of is not None and not isinstance(as_of, dt.date):
-        raise _argument("as_of", "须为 datetime.date", "must be a datetime.date", as_of)
+    as_of = check_as_of(as_of)
     if out_dir is not None:
         if not isinstance(out_dir, (str, os.PathLike)):
             raise _argument("out_dir", "须为一个文件夹路径", "must be one folder path", out_dir)
@@ -223,6 +223,26 @@ def _result(row: tuple, source: str) -> BatchResult:
     index, ok, data, problems, seconds, trace, pack = row
     folder, files, pack_problems = pack or (None, (), ())
     return BatchResult(index, source, ok, data, tuple(problems), seconds, trace, folder, tuple(files), tuple(pack_problems))
+
+
+def check_as_of(value: Any) -> Optional[dt.date]:
+    """`as_of` of diagnose() and diagnose_many(): None, a datetime.date or ISO date text (YYYY-MM-DD), as a date;
+    anything else is a GreendiagError (bad-argument) naming as_of and the fix."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:  # 2026-02-30: the right shape, not a day of the calendar
+            pass
+    raise GreendiagError(Problem("bad-argument", f"参数 as_of 须为日期(datetime.date 或 “YYYY-MM-DD” 文本),收到 {value!r}",
+                                 f"argument as_of must be a date (a datetime.date or 'YYYY-MM-DD' text), got {value!r}",
+                                 fix_zh="如 as_of=datetime.date(2026, 5, 1) 或 as_of=\"2026-05-01\"(须为日历上存在的日期)",
+                                 fix_en="e.g. as_of=datetime.date(2026, 5, 1) or as_of=\"2026-05-01\" (a real calendar day)"))
 
 
 def _cpus() -> int:

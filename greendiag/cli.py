@@ -110,14 +110,14 @@ def validate(ctx, dataset, overlays):
 def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, workers, report_lang):
     """诊断园区并输出报告包 / diagnose a park (or many: files or folders) and write the report pack(s)."""
     when = _date(as_of)
-    paths = _expand(datasets)
+    entries = _expand(datasets)
     ctx.obj["report_lang"] = report_lang
     if out_dir:
         _warn_fonts(ctx)
-    if len(paths) == 1 and not os.path.isdir(datasets[0]):
-        _diagnose_one(ctx, paths[0], overlays, rule_files, backend, out_dir, when)
+    if len(entries) == 1 and isinstance(entries[0], str) and not os.path.isdir(datasets[0]):
+        _diagnose_one(ctx, entries[0], overlays, rule_files, backend, out_dir, when)
     else:
-        _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, workers)
+        _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, workers)
 
 
 def _warn_fonts(ctx) -> None:
@@ -129,24 +129,54 @@ def _warn_fonts(ctx) -> None:
         click.echo(("提示:" if ctx.obj["lang"] == "zh" else "note: ") + warning.format(ctx.obj["lang"]), err=True)
 
 
-DATASET_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+DATASET_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
+# in a folder: files that look like park data but cannot be read; listed as failed rows, never skipped silently
+UNSUPPORTED_SUFFIXES = (".xls", ".xlsb", ".ods", ".et", ".csv")
 
 
-def _expand(items) -> list[str]:
-    """Files as given; folders expanded to their dataset files, sorted."""
+def _expand(items) -> list:
+    """Files as given; folders expanded to their dataset files, sorted. Excel/WPS lock files (~$x.xlsx) and hidden
+    files (.x) in a folder are skipped; a workbook in a format greendiag cannot read (.xls, .ods, .et, .csv) becomes a
+    (path, Problem) entry, reported as a failed row."""
     from .errors import InputFileError, Problem
 
-    out = []
+    out: list = []
     for item in items:
-        if os.path.isdir(item):
-            found = sorted(os.path.join(item, n) for n in os.listdir(item) if n.lower().endswith(DATASET_SUFFIXES))
-            if not found:
-                raise InputFileError(Problem("empty-folder", "文件夹中没有数据文件(.yaml/.json/.xlsx)",
-                                             "no dataset files (.yaml/.json/.xlsx) in the folder", file=item))
-            out += found
-        else:
+        if not os.path.isdir(item):
             out.append(item)
+            continue
+        found = []
+        for name in sorted(os.listdir(item)):
+            path = os.path.join(item, name)
+            if name.startswith(("~$", ".")) or not os.path.isfile(path):
+                continue
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in DATASET_SUFFIXES:
+                found.append(path)
+            elif suffix in UNSUPPORTED_SUFFIXES:
+                found.append((path, _unsupported(path, suffix)))
+        if not found:
+            raise InputFileError(Problem("empty-folder", "文件夹中没有数据文件(.xlsx/.yaml/.json)",
+                                         "no dataset files (.xlsx/.yaml/.json) in the folder", file=item,
+                                         fix_zh="把数据采集模板(.xlsx)或 YAML/JSON 数据文件放入该文件夹,或直接给出文件路径",
+                                         fix_en="put filled workbooks (.xlsx) or YAML/JSON datasets in the folder, or give the files themselves"))
+        out += found
     return out
+
+
+def _unsupported(path: str, suffix: str):
+    """The problem of a file in a dataset folder whose format greendiag does not read."""
+    from .errors import Problem
+
+    if suffix == ".csv":
+        return Problem("unsupported-format", "不支持 CSV 文件:园区数据须为数据采集模板(.xlsx)或 YAML/JSON",
+                       "CSV is not supported: park data must be the data-collection workbook (.xlsx) or YAML/JSON", file=path,
+                       fix_zh="用 greendiag template 生成模板,把数据填入后另存为 .xlsx",
+                       fix_en="make a workbook with greendiag template, fill it in and save it as .xlsx")
+    return Problem("unsupported-format", f"不支持 {suffix} 格式的工作簿,只能读取 .xlsx",
+                   f"{suffix} workbooks are not supported; only .xlsx can be read", file=path,
+                   fix_zh="在 Excel 或 WPS 中打开,另存为 .xlsx(Excel 工作簿)后再诊断",
+                   fix_en="open it in Excel or WPS and save it as .xlsx (Excel workbook), then diagnose it again")
 
 
 def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
@@ -167,21 +197,25 @@ def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
             click.echo("  " + path)
 
 
-def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, workers):
+def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, workers):
     from .batch import diagnose_many
 
     lang = ctx.obj["lang"]
     zh = lang == "zh"
-    with click.progressbar(length=len(paths), label="诊断中" if zh else "diagnosing", file=sys.stderr) as bar:
-        last = [0]
+    paths = [e for e in entries if isinstance(e, str)]
+    results = []
+    if paths:
+        with click.progressbar(length=len(paths), label="诊断中" if zh else "diagnosing", file=sys.stderr) as bar:
+            last = [0]
 
-        def progress(done, total):
-            bar.update(done - last[0])
-            last[0] = done
+            def progress(done, total):
+                bar.update(done - last[0])
+                last[0] = done
 
-        results = diagnose_many(paths, workers=workers, backend=backend, catalogue_overlays=tuple(overlays),
-                                rules_files=tuple(rule_files), as_of=when, progress=progress, out_dir=out_dir,
-                                report_lang=ctx.obj["report_lang"])
+            results = diagnose_many(paths, workers=workers, backend=backend, catalogue_overlays=tuple(overlays),
+                                    rules_files=tuple(rule_files), as_of=when, progress=progress, out_dir=out_dir,
+                                    report_lang=ctx.obj["report_lang"])
+    by_path = iter(results)
     bad = 0
     rows = []
 
@@ -190,7 +224,12 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
         msg = first.format(lang) if hasattr(first, "format") else str(first)
         return msg + (f" (+{len(problems) - 1})" if len(problems) > 1 else "")
 
-    for path, res in zip(paths, results):  # packs were written by the workers, each park on its own
+    for entry in entries:  # packs were written by the workers, each park on its own
+        if not isinstance(entry, str):  # a file greendiag cannot read (.xls, .ods, ...): its row says what to do
+            bad += 1
+            rows.append((os.path.basename(entry[0]), "-", "-", "-", failure([entry[1]])))
+            continue
+        path, res = entry, next(by_path)
         if res.ok:
             totals = " ".join(f"{t['year']}:{t['total']:.1f}" if t.get("total") is not None else f"{t['year']}:-"
                               for t in res.diagnosis["total_scores"])
@@ -204,12 +243,13 @@ def _diagnose_many(ctx, paths, overlays, rule_files, backend, out_dir, when, wor
         else:
             bad += 1
             rows.append((os.path.basename(path), "-", "-", "-", failure(res.problems)))
+    total = len(entries)
     last = ("报告包/错误" if out_dir else "错误") if zh else ("pack / error" if out_dir else "error")
     head = ("文件", "园区", "总分(年份:得分)", "核查发现", last) if zh else ("file", "park", "total per year", "checks", last)
     click.echo(" | ".join(head))
     for row in rows:
         click.echo(" | ".join(row))
-    click.echo((f"完成 {len(paths) - bad} 个,失败 {bad} 个" if zh else f"{len(paths) - bad} diagnosed, {bad} failed")
+    click.echo((f"完成 {total - bad} 个,失败 {bad} 个" if zh else f"{total - bad} diagnosed, {bad} failed")
                + (f";报告包:{os.path.abspath(out_dir)}" if zh and out_dir else f"; report packs: {os.path.abspath(out_dir)}" if out_dir else ""))
     if bad:
         sys.exit(EXIT_INPUT)
@@ -240,17 +280,21 @@ def template(ctx, out, overlays, diagnosis_year, source):
 
 @main.command()
 @click.argument("diagnosis", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["docx", "md", "html", "json"]), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["docx", "md", "html", "json"]), default=None,
+              help="报告格式,默认取 --out 的扩展名,否则 docx / report format (default: from --out's extension, else docx)")
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="output file (default: next to the input)")
 @report_lang_option
 @click.pass_context
 @_handle
 def report(ctx, diagnosis, fmt, out, report_lang):
     """由诊断结果(diagnosis.json 或数据文件)生成报告 / render a report from a diagnosis.json (or diagnose a dataset first)."""
-    from .reports import render_report
+    from .reports import render_report, report_format
 
+    if out is None:
+        fmt = fmt or "docx"
+        out = os.path.splitext(diagnosis)[0] + "." + fmt
+    fmt = report_format(fmt, out)  # before diagnosing: --format docx --out r.md is refused at once
     data = _diagnosis_dict(diagnosis)
-    out = out or os.path.splitext(diagnosis)[0] + "." + fmt
     if fmt in ("docx", "html"):  # the formats that draw charts
         _warn_fonts(ctx)
     render_report(data, out, fmt, lang=report_lang)
@@ -283,7 +327,7 @@ def _date(text):
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"'{text}' is not a date (YYYY-MM-DD)") from None
+        raise click.BadParameter(f"“{text}”不是日期(YYYY-MM-DD,如 2026-05-01)/ '{text}' is not a date (YYYY-MM-DD, e.g. 2026-05-01)") from None
 
 
 @main.group()

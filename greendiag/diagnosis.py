@@ -187,7 +187,10 @@ DatasetLike = Union[ParkDataset, str, os.PathLike]
 
 def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rules: Optional[RuleBase] = None,
              backend: str = "durable", as_of: Optional[dt.date] = None) -> Diagnosis:
-    """Diagnose one park. `as_of` (a date) enables date-dependent checks such as the overdue follow-up."""
+    """Diagnose one park. `as_of` (a date, or "YYYY-MM-DD") enables date-dependent checks such as the overdue follow-up."""
+    from .batch import check_as_of
+
+    as_of = check_as_of(as_of)  # a typed error naming as_of for anything but a date or ISO date text
     if not isinstance(dataset, ParkDataset):
         dataset = load_dataset(dataset, catalogue=catalogue)
     cat = catalogue or dataset.catalogue

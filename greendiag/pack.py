@@ -8,16 +8,17 @@ from typing import Any, Sequence
 
 def write_pack(diag: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> list[str]:
     """Write diagnosis.json and the report pack of a Diagnosis (or its to_dict()) into `out_dir`; the files written.
-    `lang`: "zh" (Chinese reports) or "bilingual"; diagnosis.json always carries both languages."""
-    from . import fileio
-    from .reports import write_report_pack
+    `lang`: "zh" (Chinese reports) or "bilingual"; diagnosis.json always carries both languages.
 
-    out_dir = os.fspath(out_dir)
-    fileio.ensure_folder(out_dir)
+    All or nothing: everything is rendered in memory, written into a staging folder and then moved into place
+    (fileio.write_files); on failure `out_dir` keeps the previous pack untouched, or gets nothing new, and a
+    ReportError names the file that could not be written."""
+    from . import fileio
+    from .reports import render_pack
+
     data = diag if isinstance(diag, dict) else diag.to_dict()
-    path = os.path.join(out_dir, "diagnosis.json")
-    fileio.write_text(path, fileio.json_text(data))
-    return [path] + list(write_report_pack(data, out_dir, lang=lang))
+    files = [("diagnosis.json", fileio.json_text(data))] + render_pack(data, lang=lang)
+    return fileio.write_files(out_dir, files)
 
 
 def pack_names(sources: Sequence[str]) -> list[str]:

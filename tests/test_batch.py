@@ -148,7 +148,7 @@ def test_bad_arguments_raise_before_any_work(demo_path, tmp_path):
     with pytest.raises(greendiag.EngineError) as err:
         diagnose_many([demo_path], backend="clips")
     assert err.value.codes == ("engine-bad-backend",)
-    for kwargs in ({"workers": 0}, {"workers": 1.5}, {"chunksize": -1}, {"as_of": "2025-01-01"}, {"progress": 3},
+    for kwargs in ({"workers": 0}, {"workers": 1.5}, {"chunksize": -1}, {"as_of": "2025-13-01"}, {"as_of": 20250101}, {"progress": 3},
                    {"rules_files": [None]}):
         with pytest.raises(greendiag.GreendiagError) as err:
             diagnose_many([demo_path], **kwargs)
@@ -189,6 +189,61 @@ def test_cli_diagnose_folder_with_a_bad_file(demo_path, tmp_path):
     assert not (out / "c-broken").exists()
 
 
+def test_cli_folder_skips_lock_and_hidden_files_and_lists_unreadable_formats(demo_path, tmp_path):
+    """~$x.xlsx (Excel's lock file) and hidden files are not data; .xls/.ods/.et/.csv are, but unreadable: failed rows."""
+    parks = tmp_path / "parks"
+    parks.mkdir()
+    shutil.copy(demo_path, parks / "a.yaml")
+    shutil.copy(demo_path, parks / ".a-backup.yaml")
+    (parks / "~$a.xlsx").write_bytes(b"\x00lock")
+    (parks / ".~lock.b.xlsx#").write_text("lock", encoding="utf-8")
+    (parks / "b.xls").write_bytes(b"\xd0\xcf\x11\xe0old excel")
+    (parks / "c.ods").write_bytes(b"PK\x03\x04ods")
+    (parks / "d.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["diagnose", str(parks), "--workers", "1", "--backend", "python"], catch_exceptions=False)
+    assert res.exit_code == 2, res.output
+    lines = res.output.splitlines()
+    head = lines.index("文件 | 园区 | 总分(年份:得分) | 核查发现 | 错误")
+    rows = [line.split(" | ") for line in lines[head + 1:-1]]
+    assert [r[0] for r in rows] == ["a.yaml", "b.xls", "c.ods", "d.csv"]
+    assert rows[0][1] == "北京京南绿谷科技产业园(虚构)"
+    for row in rows[1:]:
+        assert row[1:4] == ["-", "-", "-"] and "unsupported-format" in row[4] and "另存为 .xlsx" in row[4], row
+    assert "b.xls" in rows[1][4] and ".xls" in rows[1][4] and ".ods" in rows[2][4]
+    assert lines[-1] == "完成 1 个,失败 3 个"
+
+
+def test_cli_folder_of_only_unreadable_workbooks_says_so(demo_path, tmp_path):
+    parks = tmp_path / "parks"
+    parks.mkdir()
+    (parks / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (parks / "~$old.xlsx").write_bytes(b"lock")
+    res = CliRunner().invoke(main, ["--lang", "en", "diagnose", str(parks)], catch_exceptions=False)
+    assert res.exit_code == 2 and "unsupported-format" in res.output and "save it as .xlsx" in res.output
+    assert "0 diagnosed, 1 failed" in res.output and "internal error" not in res.output
+    (parks / "old.xls").unlink()
+    res = CliRunner().invoke(main, ["--lang", "en", "diagnose", str(parks)], catch_exceptions=False)
+    assert res.exit_code == 2 and "empty-folder" in res.output
+
+
+def test_as_of_is_a_date_or_iso_text(demo_dataset, catalogue, rulebase):
+    import datetime as dt
+
+    want = greendiag.diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend="python",
+                              as_of=dt.date(2026, 5, 1)).to_dict()
+    for as_of in ("2026-05-01", " 2026-05-01 ", dt.datetime(2026, 5, 1, 9, 30)):
+        got = greendiag.diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend="python", as_of=as_of)
+        assert got.as_of == dt.date(2026, 5, 1) and _canon(got.to_dict()) == _canon(want), as_of
+    for bad in ("2026-13-01", "2026-02-30", "2026/05/01", "01.05.2026", 20260501, 2026.5, ["2026-05-01"]):
+        with pytest.raises(greendiag.GreendiagError) as err:
+            greendiag.diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend="python", as_of=bad)
+        p = err.value.problems[0]
+        assert p.code == "bad-argument" and "as_of" in p.message_zh and "as_of" in p.message_en, bad
+        assert "2026-05-01" in p.fix_zh and "datetime.date" in p.fix_en
+    pooled = diagnose_many([demo_dataset], workers=1, backend="python", as_of="2026-05-01")
+    assert pooled[0].ok and pooled[0].diagnosis["as_of"] == "2026-05-01"
+
+
 def test_overlay_reaches_the_workers(demo_path, root):
     overlay = root / "examples" / "overlays" / "water-cascade.yaml"
     cat = greendiag.load_catalogue(overlay)
@@ -210,14 +265,14 @@ def test_cli_packs_get_unique_folders_and_a_failing_report_stops_only_its_park(d
     text = demo_path.read_text(encoding="utf-8")
     (parks / "a.yaml").write_text(text.replace("北京京南绿谷科技产业园(虚构)", "报告失败园区(虚构)"), encoding="utf-8")
     shutil.copy(demo_path, parks / "b.yaml")
-    real = reports.write_report_pack
+    real = reports.render_pack
 
-    def flaky(data, out_dir, **kw):
+    def flaky(data, **kw):
         if data["park"]["name"] == "报告失败园区(虚构)":
             raise ReportError(Problem("render-failed", "模拟失败", "simulated failure"))
-        return real(data, out_dir, **kw)
+        return real(data, **kw)
 
-    monkeypatch.setattr(reports, "write_report_pack", flaky)
+    monkeypatch.setattr(reports, "render_pack", flaky)
     files = [parks / "x" / "park.yaml", parks / "y" / "park.yaml", parks / "a.yaml", parks / "b.yaml"]
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["--lang", "en", "diagnose", *map(str, files), "--workers", "1", "--backend", "python",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -153,6 +154,39 @@ def test_output_under_a_file_is_a_clear_error(run, demo_path, tmp_path):
     res = run("--lang", "en", "diagnose", demo_path, "--backend", "python", "--out", blocker / "pack")
     assert res.exit_code == 2 and "cannot-write" in res.output and "fix:" in res.output
     assert "internal error" not in res.output
+
+
+def test_a_pack_that_cannot_be_written_leaves_the_folder_as_it_was(run, demo_path, tmp_path):
+    """A file `charts` where the pack needs a folder: exit 2 naming it, and no diagnosis.json or report written."""
+    out = tmp_path / "pack"
+    out.mkdir()
+    (out / "charts").write_text("x", encoding="utf-8")
+    res = run("--lang", "en", "diagnose", demo_path, "--backend", "python", "--out", out)
+    assert res.exit_code == 2 and "cannot-write" in res.output and "is a file, not a folder" in res.output
+    assert str(out / "charts") in res.output and "fix:" in res.output
+    assert os.listdir(out) == ["charts"]
+    (out / "charts").unlink()
+    (out / "report.md").mkdir()
+    res = run("diagnose", demo_path, "--backend", "python", "--out", out)
+    assert res.exit_code == 2 and "report.md" in res.output and "文件夹" in res.output and ".tmp" not in res.output
+    assert os.listdir(out) == ["report.md"] and os.listdir(out / "report.md") == []
+
+
+def test_report_under_a_file_or_in_the_wrong_format_is_refused(run, demo_path, tmp_path):
+    out = tmp_path / "pack"
+    assert run("diagnose", demo_path, "--backend", "python", "--out", out).exit_code == 0
+    diag = out / "diagnosis.json"
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    res = run("--lang", "en", "report", diag, "--out", tmp_path / "afile" / "x.docx")
+    assert res.exit_code == 2 and "cannot-write" in res.output and f"{tmp_path / 'afile'} on the path is a file" in res.output
+    assert "File exists" not in res.output and "Not a directory" not in res.output
+    res = run("--lang", "en", "report", diag, "--format", "docx", "--out", tmp_path / "r.md")
+    assert res.exit_code == 2 and "format-extension-mismatch" in res.output and "fix:" in res.output
+    assert not (tmp_path / "r.md").exists()
+    res = run("report", diag, "--out", tmp_path / "r.md")  # no --format: the extension decides
+    assert res.exit_code == 0 and (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# ")
+    res = run("report", diag, "--out", tmp_path / "r.txt")
+    assert res.exit_code == 2 and "unknown-format" in res.output and not (tmp_path / "r.txt").exists()
 
 
 def test_catalogue_show_suggests_the_id_meant(run):

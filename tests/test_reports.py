@@ -256,7 +256,7 @@ def test_failing_write_leaves_no_partial_file(ddict, tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(fileio.os, "replace", no_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(ReportError):
         render_report(ddict, tmp_path / "r.md")
     monkeypatch.setattr(fileio.os, "replace", real_replace)
     assert os.listdir(tmp_path) == []

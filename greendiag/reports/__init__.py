@@ -2,8 +2,12 @@
 
     write_report_pack(diag_or_dict, out_dir, *, lang="zh") -> list[str]
         report.docx, report.md, report.html, the forms 附件2-2/2-3/2-4 (.docx) and charts/*.png, in that order.
+    render_pack(diag_or_dict, *, lang="zh") -> list[tuple[str, bytes | str]]
+        the same pack in memory, (relative name, content), for writing elsewhere (greendiag.pack adds diagnosis.json).
     render_report(diag_or_dict, path, fmt=None, *, lang="zh") -> str
-        one report; fmt in docx | md | html | json (default: from the file extension).
+        one report; fmt in docx | md | html | json (default: from the file extension; a contradicting extension is refused).
+    report_format(fmt, path) -> str
+        the format render_report will write (fmt, or from the extension), or the ReportError it would raise.
     load_diagnosis(path) -> dict
         a saved diagnosis.json.
     chart_font_warning() -> Problem | None
@@ -13,8 +17,9 @@
 The forms are Chinese in both; diagnosis.json keeps both languages.
 
 `diag_or_dict` is a Diagnosis, the dict of Diagnosis.to_dict() (or json.load of diagnosis.json), or a path to a
-diagnosis.json. Everything is rendered in memory first and each file is written atomically, so a failure raises
-ReportError and leaves no partial file. Markdown, HTML and JSON are byte-identical for the same diagnosis; .docx too
+diagnosis.json. Everything is rendered in memory first; a single report is written atomically, a pack all or nothing
+(fileio.write_files: staged, then moved into place, undone on failure), so a failure raises ReportError and leaves
+neither a partial file nor a partial pack. Markdown, HTML and JSON are byte-identical for the same diagnosis; .docx too
 (fixed core-property dates from the diagnosis, fixed zip timestamps).
 """
 
@@ -29,7 +34,7 @@ from .. import fileio  # noqa: E402
 from ..errors import GreendiagError, Problem, ReportError  # noqa: E402
 from ._data import LANGS, ReportData, check_lang, coerce, load_diagnosis  # noqa: E402
 
-__all__ = ["write_report_pack", "render_report", "load_diagnosis", "chart_font_warning", "FORMATS", "PACK_FILES", "LANGS"]
+__all__ = ["write_report_pack", "render_pack", "render_report", "report_format", "load_diagnosis", "chart_font_warning", "FORMATS", "PACK_FILES", "LANGS"]
 
 FORMATS = ("docx", "md", "html", "json")
 PACK_FILES = ("report.docx", "report.md", "report.html")
@@ -92,14 +97,11 @@ def _json_text(data: dict) -> str:
 
 
 def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = None, *, lang: str = "zh") -> str:
-    """Write one report to `path` (atomically) and return the path written. fmt: docx | md | html | json; lang: zh | bilingual."""
+    """Write one report to `path` (atomically) and return the path written. fmt: docx | md | html | json; lang: zh | bilingual.
+    Without fmt the format follows the file extension; a fmt that contradicts a report extension (docx into r.md) is refused."""
     target = os.fspath(path)
     lang = check_lang(lang)
-    fmt = (fmt or _EXT.get(os.path.splitext(target)[1].lower(), "")).lower()
-    if fmt not in FORMATS:
-        raise ReportError(Problem("unknown-format", f"未知报告格式“{fmt}”(可选 {'、'.join(FORMATS)})",
-                                  f"unknown report format '{fmt}' (choose one of {', '.join(FORMATS)})", file=target,
-                                  fix_zh="使用 --format docx|md|html|json 或相应扩展名", fix_en="use --format docx|md|html|json or a matching extension"))
+    fmt = report_format(fmt, target)
     data, rd = _data(diag_or_dict)
     if fmt == "json":
         text = _guard("JSON", "JSON", lambda: _json_text(data), target)
@@ -125,15 +127,42 @@ def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = 
     return target
 
 
-def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> list[str]:
-    """Render the whole pack in memory, then write each file atomically; return the written paths in a fixed order."""
+def report_format(fmt: Any, target: str) -> str:
+    """The report format for `target`: `fmt` if given, else the one of the file extension; a ReportError when neither is usable
+    or when they disagree (a Word file named .md would not open)."""
+    ext = os.path.splitext(target)[1].lower()
+    implied = _EXT.get(ext)
+    choices_zh, choices_en = "、".join(FORMATS), ", ".join(FORMATS)
+    if fmt is None:
+        if implied is None:
+            raise ReportError(Problem("unknown-format", f"无法由扩展名“{ext}”判断报告格式(可选 {choices_zh})" if ext else
+                                      f"文件名没有扩展名,无法判断报告格式(可选 {choices_zh})",
+                                      f"cannot tell the report format from the extension '{ext}' (choose one of {choices_en})" if ext else
+                                      f"the file name has no extension to tell the report format (choose one of {choices_en})", file=target,
+                                      fix_zh="文件名以 .docx、.md、.html 或 .json 结尾,或指定格式(--format)",
+                                      fix_en="end the file name in .docx, .md, .html or .json, or give the format (--format)"))
+        return implied
+    name = fmt.lower() if isinstance(fmt, str) else fmt
+    if name not in FORMATS:
+        raise ReportError(Problem("unknown-format", f"未知报告格式“{fmt}”(可选 {choices_zh})",
+                                  f"unknown report format '{fmt}' (choose one of {choices_en})", file=target,
+                                  fix_zh="使用 --format docx|md|html|json 或相应扩展名", fix_en="use --format docx|md|html|json or a matching extension"))
+    if implied is not None and implied != name:
+        raise ReportError(Problem("format-extension-mismatch", f"报告格式 {name} 与文件扩展名“{ext}”不一致(“{ext}”是 {implied} 格式)",
+                                  f"report format {name} does not match the file extension '{ext}' ('{ext}' is {implied})", file=target,
+                                  fix_zh=f"把文件名改为以 .{name} 结尾,或改用格式 {implied}",
+                                  fix_en=f"name the file with .{name}, or use the format {implied}"))
+    return name
+
+
+def render_pack(diag_or_dict: Any, *, lang: str = "zh") -> list[tuple[str, bytes | str]]:
+    """The report pack in memory: (name relative to the pack folder, text or bytes), in the fixed order of the pack."""
     lang = check_lang(lang)
     from .docx_report import render_docx
     from .forms import render_forms
     from .html import render_html
     from .markdown import render_markdown
 
-    out = os.fspath(out_dir)
     _, rd = _data(diag_or_dict)
     charts, cjk = _charts(rd)
     blocks = _blocks(rd, charts, cjk, lang)
@@ -146,12 +175,9 @@ def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike, *, lang: st
     ]
     files += _guard("表单", "forms", lambda: render_forms(rd))
     files += [(f"{CHARTS_DIR}/{c.key}.png", c.png) for c in charts]
-    written = []
-    for name, payload in files:
-        path = os.path.join(out, *name.split("/"))
-        if isinstance(payload, str):
-            fileio.write_text(path, payload)
-        else:
-            fileio.write_bytes(path, payload)
-        written.append(path)
-    return written
+    return files
+
+
+def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> list[str]:
+    """Render the whole pack in memory, then write it all or nothing (fileio.write_files); the written paths in a fixed order."""
+    return fileio.write_files(out_dir, render_pack(diag_or_dict, lang=lang))

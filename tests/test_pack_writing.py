@@ -1,0 +1,195 @@
+"""Writing outputs all or nothing: a failed pack leaves the folder as it was, errors name the real file and a fix,
+and a report's format must agree with its file extension."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import pytest
+
+from greendiag import fileio
+from greendiag.errors import ReportError
+from greendiag.reports import render_report, report_format
+
+FILES = [("diagnosis.json", "{}\n"), ("report.docx", b"PK\x03\x04new"), ("report.md", "# 新报告\n"),
+         ("form-2-2-confidentiality.docx", b"PK form"), ("charts/category-scores.png", b"\x89PNG new")]
+
+
+def _tree(folder) -> dict:
+    """{relative path: bytes} of every file under `folder` (hidden ones too), folders as None."""
+    out = {}
+    for base, dirs, files in os.walk(folder):
+        for d in dirs:
+            out[os.path.relpath(os.path.join(base, d), folder)] = None
+        for f in files:
+            path = os.path.join(base, f)
+            with open(path, "rb") as fh:
+                out[os.path.relpath(path, folder)] = fh.read()
+    return out
+
+
+def _previous_pack(folder) -> dict:
+    fileio.write_files(folder, [(n, b"old " + n.encode()) for n, _ in FILES])
+    return _tree(folder)
+
+
+def test_write_files_writes_everything_in_order_and_no_staging_is_left(tmp_path):
+    out = tmp_path / "pack"
+    written = fileio.write_files(out, FILES)
+    assert written == [os.path.join(out, *n.split("/")) for n, _ in FILES]
+    tree = _tree(out)
+    assert tree == {"charts": None, **{n.replace("/", os.sep): (p.encode() if isinstance(p, str) else p) for n, p in FILES}}
+
+
+def test_a_new_pack_replaces_the_previous_one(tmp_path):
+    out = tmp_path / "pack"
+    _previous_pack(out)
+    (out / "notes.txt").write_text("the user's own file", encoding="utf-8")
+    fileio.write_files(out, FILES)
+    assert (out / "report.md").read_text(encoding="utf-8") == "# 新报告\n"
+    assert (out / "charts" / "category-scores.png").read_bytes() == b"\x89PNG new"
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "the user's own file"
+    assert not [n for n in os.listdir(out) if n.startswith(".")]
+
+
+@pytest.mark.parametrize("fail_at", [0, 2, 4])
+def test_a_failing_move_puts_the_previous_pack_back(tmp_path, monkeypatch, fail_at):
+    out = tmp_path / "pack"
+    before = _previous_pack(out)
+    real = os.replace
+    calls = []
+
+    def replace(src, dst):
+        # each file: old one set aside, then new one moved in; fail moving in the fail_at-th new file
+        if ".greendiag-tmp-" in os.fspath(src) and os.sep + "new" + os.sep in os.fspath(src):
+            calls.append(dst)
+            if len(calls) == fail_at + 1:
+                raise OSError(errno.EIO, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", replace)
+    with pytest.raises(ReportError) as info:
+        fileio.write_files(out, FILES)
+    p = info.value.problems[0]
+    name = FILES[fail_at][0]
+    assert p.code == "cannot-write" and p.file == os.path.join(out, *name.split("/"))
+    assert ".tmp" not in str(info.value) and p.fix_zh and p.fix_en
+    assert _tree(out) == before  # every file of the previous pack as it was, nothing new, no staging folder
+
+
+def test_a_failure_in_a_new_folder_leaves_nothing(tmp_path, monkeypatch):
+    out = tmp_path / "new" / "pack"
+    real = fileio._write
+
+    def disk_full(path, payload):
+        if path.endswith("form-2-2-confidentiality.docx"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, payload)
+
+    monkeypatch.setattr(fileio, "_write", disk_full)
+    with pytest.raises(ReportError) as info:
+        fileio.write_files(out, FILES)
+    p = info.value.problems[0]
+    assert p.file == os.path.join(out, "form-2-2-confidentiality.docx")  # the real target, not the staged copy
+    assert "磁盘空间不足" in p.message_zh and "no space" in p.message_en
+    assert os.listdir(tmp_path) == []  # not even the folders this call created
+
+
+def test_a_file_where_the_charts_folder_goes_is_named_and_nothing_is_written(tmp_path):
+    out = tmp_path / "pack"
+    out.mkdir()
+    (out / "charts").write_text("x", encoding="utf-8")
+    with pytest.raises(ReportError) as info:
+        fileio.write_files(out, FILES)
+    p = info.value.problems[0]
+    assert p.file == os.path.join(out, "charts", "category-scores.png")
+    assert os.path.join(out, "charts") in p.message_zh and "不是文件夹" in p.message_zh
+    assert "is a file, not a folder" in p.message_en and "charts" in p.fix_zh
+    assert sorted(os.listdir(out)) == ["charts"] and (out / "charts").read_text(encoding="utf-8") == "x"
+
+
+def test_a_folder_where_a_report_goes_is_named_and_nothing_is_written(tmp_path):
+    out = tmp_path / "pack"
+    (out / "report.md").mkdir(parents=True)
+    with pytest.raises(ReportError) as info:
+        fileio.write_files(out, FILES)
+    p = info.value.problems[0]
+    assert p.file == os.path.join(out, "report.md") and "文件夹" in p.message_zh and "is a folder" in p.message_en
+    assert _tree(out) == {"report.md": None}
+
+
+def test_the_output_folder_being_a_file_is_said_plainly(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ReportError) as info:
+        fileio.write_files(blocker, FILES)
+    assert "不是文件夹" in info.value.problems[0].message_zh and "File exists" not in str(info.value)
+    with pytest.raises(ReportError) as info:
+        fileio.write_files(blocker / "pack", FILES)
+    p = info.value.problems[0]
+    assert p.file == os.fspath(blocker / "pack") and os.fspath(blocker) in p.message_en and "File exists" not in str(info.value)
+
+
+def test_write_pack_is_all_or_nothing(tmp_path, monkeypatch):
+    """greendiag.pack.write_pack renders everything first: a failing report leaves not even diagnosis.json."""
+    import greendiag.reports as reports
+    from greendiag.errors import Problem
+    from greendiag.pack import write_pack
+
+    def broken(data, **kw):
+        raise ReportError(Problem("render-failed", "模拟失败", "simulated failure"))
+
+    monkeypatch.setattr(reports, "render_pack", broken)
+    with pytest.raises(ReportError):
+        write_pack({"format": "greendiag-diagnosis/1"}, tmp_path / "pack")
+    assert os.listdir(tmp_path) == []
+    monkeypatch.setattr(reports, "render_pack", lambda data, **kw: FILES[1:])
+    written = write_pack({"format": "greendiag-diagnosis/1"}, tmp_path / "pack")
+    assert [os.path.basename(p) for p in written[:2]] == ["diagnosis.json", "report.docx"]
+
+
+def test_one_report_names_its_own_file_on_failure(tmp_path, monkeypatch):
+    def no_space(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fileio.os, "replace", no_space)
+    with pytest.raises(ReportError) as info:
+        fileio.write_text(tmp_path / "r.md", "x")
+    assert info.value.problems[0].file == os.fspath(tmp_path / "r.md") and ".tmp" not in str(info.value)
+    assert os.listdir(tmp_path) == []
+
+
+def test_one_report_into_a_folder_or_under_a_file(tmp_path):
+    (tmp_path / "r.md").mkdir()
+    with pytest.raises(ReportError) as info:
+        fileio.write_text(tmp_path / "r.md", "x")
+    assert "is a folder" in info.value.problems[0].message_en and ".tmp" not in str(info.value)
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    with pytest.raises(ReportError) as info:
+        fileio.write_bytes(tmp_path / "afile" / "x.docx", b"x")
+    p = info.value.problems[0]
+    assert p.file == os.fspath(tmp_path / "afile" / "x.docx") and os.fspath(tmp_path / "afile") in p.message_zh
+    assert "File exists" not in str(info.value) and "Not a directory" not in str(info.value)
+    assert sorted(os.listdir(tmp_path)) == ["afile", "r.md"]
+
+
+@pytest.mark.parametrize("fmt, name, want", [
+    (None, "r.md", "md"), (None, "r.HTM", "html"), ("docx", "r.docx", "docx"), ("DOCX", "r.docx", "docx"),
+    ("md", "notes.txt", "md"), ("json", "out", "json"),
+])
+def test_report_format_follows_or_agrees_with_the_extension(fmt, name, want):
+    assert report_format(fmt, name) == want
+
+
+@pytest.mark.parametrize("fmt, name, code", [
+    ("docx", "r.md", "format-extension-mismatch"), ("md", "r.html", "format-extension-mismatch"),
+    ("json", "r.docx", "format-extension-mismatch"), (None, "r.txt", "unknown-format"), (None, "report", "unknown-format"),
+    ("pdf", "r.pdf", "unknown-format"),
+])
+def test_report_format_refuses_what_would_not_open(tmp_path, fmt, name, code):
+    with pytest.raises(ReportError) as info:
+        render_report({"format": "greendiag-diagnosis/1"}, tmp_path / name, fmt)  # refused before the diagnosis is read
+    p = info.value.problems[0]
+    assert p.code == code and p.file == os.fspath(tmp_path / name) and p.fix_zh and p.fix_en
+    assert os.listdir(tmp_path) == []
