@@ -92,6 +92,7 @@ def validate(ctx, dataset, overlays):
 
     cat = _catalogue(overlays)
     ds = load_dataset(dataset, catalogue=cat)
+    _echo_notes(ctx, ds.notes)
     click.echo(indicator_table(ds, cat, ctx.obj["lang"]))
     click.echo(("数据有效:" if ctx.obj["lang"] == "zh" else "valid: ") + dataset)
 
@@ -118,6 +119,12 @@ def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, worke
         _diagnose_one(ctx, entries[0], overlays, rule_files, backend, out_dir, when)
     else:
         _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, workers)
+
+
+def _echo_notes(ctx, notes) -> None:
+    """What the reader noticed that is not an error (ParkDataset.notes), one line each on stderr."""
+    for note in notes:
+        click.echo(("提示:" if ctx.obj["lang"] == "zh" else "note: ") + note.format(ctx.obj["lang"]), err=True)
 
 
 def _warn_fonts(ctx) -> None:
@@ -188,6 +195,7 @@ def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
     cat = _catalogue(overlays)
     rules = load_rules(*rule_files, catalogue=cat)
     diag = run(dataset, catalogue=cat, rules=rules, backend=backend, as_of=when)
+    _echo_notes(ctx, diag.dataset.notes)
     written = write_pack(diag, out_dir, lang=ctx.obj["report_lang"]) if out_dir else []  # before printing: a closed pipe must not lose the pack
     click.echo(diagnosis_summary(diag, lang))
     if out_dir:

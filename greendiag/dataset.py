@@ -78,13 +78,16 @@ def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = No
                                    file=p, fix_zh="在 Excel、WPS 或 LibreOffice 中另存为 .xlsx(Excel 工作簿)后再读取",
                                    fix_en="save it as .xlsx (Excel workbook) in Excel, WPS or LibreOffice, then read that file"))
     if p.lower().endswith((".xlsx", ".xlsm")):
-        from .excel.reader import read_workbook, sort_problems  # openpyxl is only imported for workbooks
+        import attrs
 
-        data, locate = read_workbook(p, cat)
+        from .excel.reader import read_workbook_contents, sort_problems  # openpyxl is only imported for workbooks
+
+        contents = read_workbook_contents(p, cat)
         try:
-            return build_dataset(data, cat, source=p, locate=locate)
+            ds = build_dataset(contents.data, cat, source=p, locate=contents.locate)
         except DatasetError as exc:  # in sheet, row, column order, as read_workbook's own problems
             raise DatasetError(sort_problems(exc.problems)) from None
+        return attrs.evolve(ds, notes=contents.notes) if contents.notes else ds
     doc = read_document(p, DatasetError)
     return build_dataset(doc.data, cat, source=p, doc=doc)
 

@@ -159,6 +159,8 @@ class Diagnosis:
             "catalogue_version": cat.version,
             "catalogue_overlays": [list(o) for o in cat.overlays],
             "provisional": [{"what": w, "why": y} for w, y in iter_provisional(cat)],
+            **({"input_notes": [{"code": n.code, "location": n.location, "message_zh": n.message_zh, "message_en": n.message_en,
+                                 "fix_zh": n.fix_zh, "fix_en": n.fix_en} for n in ds.notes]} if ds.notes else {}),
         }
 
     def to_json(self) -> str:

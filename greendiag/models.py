@@ -436,6 +436,9 @@ class ParkDataset:
     fictitious: bool = False
     catalogue_label: str = ""
     catalogue: Optional["Catalogue"] = attrs.field(default=None, eq=False, repr=False)
+    # what the reader noticed that is not an error but must be shown (a workbook's diagnosis year differing from its
+    # template's); not part of equality: the same data read from a workbook and from YAML are the same dataset
+    notes: tuple = attrs.field(default=(), eq=False, repr=False)
 
     @functools.cached_property
     def _index(self) -> dict[tuple[str, int], IndicatorValue]:

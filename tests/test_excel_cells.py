@@ -337,3 +337,29 @@ def test_a_year_other_than_the_templates_is_read_but_noted(prefilled, tmp_path, 
 
 def test_the_templates_own_year_gives_no_note(prefilled, catalogue):
     assert read_workbook_contents(prefilled, catalogue).notes == ()
+
+
+def test_the_year_note_reaches_the_user(prefilled, tmp_path, catalogue):
+    """The note travels with the dataset (not part of its equality), into diagnosis.json, the report's 数据核查与工作说明
+    and the command line's stderr."""
+    from click.testing import CliRunner
+
+    from greendiag.cli import main
+    from greendiag.reports import render_report
+
+    wb = openpyxl.load_workbook(prefilled)
+    park = wb[PARK]
+    park.cell(row_of(park, "diagnosis_year"), 4).value = 2024
+    path = tmp_path / "year.xlsx"
+    wb.save(path)
+    ds = greendiag.load_dataset(path, catalogue=catalogue)
+    (note,) = ds.notes
+    assert note.code == "year-differs-from-template"
+    d = greendiag.diagnose(ds, catalogue=catalogue, backend="python").to_dict()
+    assert [n["code"] for n in d["input_notes"]] == ["year-differs-from-template"]
+    assert "input_notes" not in greendiag.diagnose(greendiag.load_dataset(prefilled, catalogue=catalogue), catalogue=catalogue,
+                                                   backend="python").to_dict()  # no note: diagnosis.json as before
+    md = open(render_report(d, tmp_path / "r.md"), encoding="utf-8").read().replace("\\[", "[").replace("\\]", "]")
+    assert f"[提示] {note.message_zh}。{note.fix_zh}" in md
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "提示:[year-differs-from-template]" in result.stderr

@@ -325,6 +325,9 @@ class ReportData:
         for p in self.projects:
             p.need("content_zh", str), p.get("total_investment"), p.get("fixed_investment"), p.get("expected_effect_zh"), p.get("note")
         self.provisional = list(root.get("provisional") or [])
+        self.input_notes = list(root.get("input_notes") or [])  # what the data reader noticed (older files: none)
+        for n in self.input_notes:
+            n.need("message_zh", str), n.need("message_en", str)
         self.baseline_summary = self._baseline_summary()
         # what the report states as method and basis comes from the catalogue and rule base (older files may lack it)
         scoring = cat.get("scoring")

@@ -289,6 +289,9 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
     """数据核查与工作说明: anomalies, missing data, procedure and follow-up items (everything found that is not a
     green-development problem of the park); optional indicators not reported are one line per indicator."""
     out: list[str] = []
+    for n in rd.input_notes:  # the data reader's notes come first: they say how the data were read
+        fix = (n.str("fix_zh") or "").rstrip("。")
+        out.append(f"[提示] {str(n['message_zh']).rstrip('。')}。" + (f"{fix}。" if fix else "") + (f"({n['message_en']})" if bi else ""))
     optional: dict[int, list[int]] = {}
     for f in rd.findings:
         report = _report_of(f)
