@@ -225,7 +225,7 @@ def _error_of(path):
 
 
 def test_overlays_apply_in_order(tmp_path, water):
-    body = _indicator_yaml(id="rainwater_use", number=34, code="RG11", name_zh="雨水利用率", name_en="Rainwater use",
+    body = _indicator_yaml(id="rainwater_use", number=34, code="RG11", category="RG", name_zh="雨水利用率", name_en="Rainwater use",
                            unit="%", definition=None, plausible=None, bounds={"min": 0, "max": 100, "basis": "比例的定义域"},
                            mandatory=False, lead={"value": 5, "provisional": "测试用引领值 (test lead value)"})
     body = body.replace("  definition: null\n", "").replace("  plausible: null\n", "")
