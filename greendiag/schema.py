@@ -322,6 +322,11 @@ def _keyword(err: jsonschema.ValidationError, false_keys: list[str]) -> tuple[st
         return f"数值 {shown} 超出范围({v} {value})", f"value {shown} out of range ({v} {value})", None, None
     if v == "pattern":
         return f"文本 {shown} 格式不符(应匹配 {value})", f"text {shown} does not match {value}", None, None
+    if v == "minLength" and value > 1:
+        fix_zh, fix_en = None, None
+        if err.path and err.path[-1] == "provisional":
+            fix_zh, fix_en = "写明暂用该数值的原因(为何没有出处),至少 8 个字符", "say why the value is used without a source, in at least 8 characters"
+        return f"{shown} 过短(至少 {value} 个字符)", f"{shown} is too short (at least {value} characters)", fix_zh, fix_en
     if v in ("minItems", "minLength"):
         return f"{shown} 过短或为空", f"{shown} is too short or empty", None, None
     if v == "anyOf" and value and all("required" in s for s in value):

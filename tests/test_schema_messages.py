@@ -288,3 +288,24 @@ def test_a_wrong_type_says_how_to_write_it(edit, fix):
         greendiag.dataset_from_dict(data)
     (p,) = info.value.problems
     assert p.code == "schema-type" and fix in p.fix_zh and "是/否" not in p.message_zh
+
+
+def test_a_short_provisional_note_says_what_it_needs(tmp_path):
+    import greendiag
+
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("""overlay: {id: short-note, version: 1.0.0, title_zh: 测试, title_en: test, extends: {id: bj-green-park-2024, version: '>=1.0,<2'}}
+references:
+  - id: test-ref
+    indicator: renewable_energy_share
+    method: standard_comparison
+    label_zh: 测试参考值
+    label_en: test reference
+    value: 20
+    unit: '%'
+    provisional: test
+""", encoding="utf-8")
+    with pytest.raises(greendiag.CatalogueError) as info:
+        greendiag.load_catalogue(overlay)
+    (p,) = [p for p in info.value.problems if p.location.endswith("provisional")]
+    assert "至少 8 个字符" in p.message_zh and "why" in p.fix_en
