@@ -19,7 +19,7 @@ import tempfile
 from importlib import resources
 from typing import Any, Callable, Iterable, Optional
 
-SOURCES = ("catalogue.py", "models.py", "units.py", "schema.py", "yamlio.py", "errors.py", "_cache.py")
+SOURCES = ("catalogue.py", "_catalogue_checks.py", "models.py", "units.py", "schema.py", "yamlio.py", "errors.py", "_cache.py")
 LIBRARIES = ("pint", "jsonschema", "yaml", "attr", "packaging")
 KEEP = 8  # cache files kept per kind (several installs may share the folder)
 
