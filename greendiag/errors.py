@@ -91,7 +91,8 @@ class CatalogueError(GreendiagError):
 
 
 class OverlayConflictError(CatalogueError):
-    """An overlay redefines an existing id without `override: true`, or extends the wrong catalogue."""
+    """An overlay redefines an existing entry without `override: true`, repeats another overlay's id or extends the
+    wrong catalogue; it also lists the other problems found in the same run (every overlay is checked at once)."""
 
     title_zh, title_en = "扩展目录冲突", "Overlay conflict"
 
