@@ -38,7 +38,7 @@ class BatchResult:
     problems: tuple = ()
     seconds: float = attrs.field(default=0.0, eq=False)
     traceback: Optional[str] = attrs.field(default=None, repr=False, eq=False)  # internal errors only
-    pack_dir: Optional[str] = None  # with out_dir: this park's report-pack folder
+    pack_dir: Optional[str] = None  # with out_dir: this park's report-pack folder (None if its pack could not be written)
     pack_files: tuple = attrs.field(default=(), eq=False)
     pack_problems: tuple = ()  # the report pack could not be written (the diagnosis itself is ok)
 
@@ -222,6 +222,7 @@ def _source_safe(item: Any, index: int) -> str:
 def _result(row: tuple, source: str) -> BatchResult:
     index, ok, data, problems, seconds, trace, pack = row
     folder, files, pack_problems = pack or (None, (), ())
+    folder = None if pack_problems else folder  # a pack that failed was not written (fileio.write_files: all or nothing)
     return BatchResult(index, source, ok, data, tuple(problems), seconds, trace, folder, tuple(files), tuple(pack_problems))
 
 

@@ -315,3 +315,17 @@ def test_pack_names_stay_fast_and_unique_for_big_batches():
     sources = [f"d{k % 7}/park.yaml" for k in range(30_000)] + ["<datasets[30000]>"]
     names = pack_names(sources)
     assert len(set(names)) == len(names) and names[-1] == "park-30001"
+
+
+def test_a_pack_that_failed_has_no_pack_dir(demo_path, tmp_path, monkeypatch):
+    """All or nothing: a park whose pack could not be written has no folder to point at."""
+    import greendiag.reports as reports
+    from greendiag.errors import Problem, ReportError
+
+    def failing(data, **kw):
+        raise ReportError(Problem("render-failed", "模拟失败", "simulated failure"))
+
+    monkeypatch.setattr(reports, "render_pack", failing)
+    (res,) = diagnose_many([str(demo_path)], workers=1, backend="python", out_dir=tmp_path / "packs")
+    assert res.ok and res.pack_problems and res.pack_dir is None and res.pack_files == ()
+    assert not (tmp_path / "packs" / "demo-park").exists()
