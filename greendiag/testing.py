@@ -5,7 +5,8 @@ only when a strategy is built, so ``import greendiag.testing`` and the assertion
 without it. Every strategy is deterministic given hypothesis's seed. See docs/testing.md.
 
 * ``park_datasets(catalogue)`` – valid dataset dicts (for ``dataset_from_dict``) for a catalogue,
-  overlays included: values in range, levels from the catalogue, requirement statuses, engagement.
+  overlays included: values in range, raw statistics instead of or besides them (derived values, mismatches,
+  undefined elasticities), levels from the catalogue, requirement statuses, engagement.
 * ``indicator_values(indicator)`` – values at and around the lead value, the cap boundary, zero and
   the range edges, plus random values in range.
 * ``missing_data_patterns(catalogue, years=...)`` – which (indicator, year) pairs are absent.
@@ -20,8 +21,11 @@ without it. Every strategy is deterministic given hypothesis's seed. See docs/te
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any, Iterable, Mapping, Optional
+
+import attrs
 
 from .dataset import LEVEL as _LEVEL, STATUS as _STATUS
 from .models import Catalogue, Indicator, ScoringMethod
@@ -166,25 +170,72 @@ def _statistic_factors(cat: Catalogue) -> dict[str, tuple[float, float, bool]]:
 def _scaled(v: Any, f: float, top: Optional[float] = None, counts: bool = False) -> Any:
     """v times f in the form it was written (number, or '12.5 unit' text), capped at top; other values as they
     are. Six significant digits; with counts, integers stay integers (people, buses, days)."""
-    if isinstance(v, str) and " " in v and v.split(" ")[0].replace(".", "").isdigit():
-        number, unit = v.split(" ", 1)
-        return f"{_scaled(float(number), f, top)} {unit}"
+    if isinstance(v, str):
+        try:
+            number, unit = _split(v)
+        except ValueError:
+            return v
+        return f"{_scaled(number, f, top, counts)} {unit}".strip()
     if not isinstance(v, (int, float)) or isinstance(v, bool):
         return v
     x = v * f if top is None else min(v * f, top)
     return round(x) if counts and isinstance(v, int) else float(f"{x:.6g}")
 
 
+def _split(text: str) -> tuple[float, str]:
+    from .units import split_quantity
+
+    return split_quantity(text)
+
+
+def _scaled_value(entry: Any, f: float, ind: Optional[Indicator]) -> Any:
+    """An indicator value (bare, text with a unit, or a {value, unit} entry) times f, kept within the indicator's bounds
+    in the unit it is written in: the bounds are converted from the catalogue's unit (950 ‰ stays ≤ 1000 ‰). A value
+    whose unit cannot be converted is left as it is; one already outside the bounds is not pulled in."""
+    raw, unit = (entry.get("value"), entry.get("unit")) if isinstance(entry, dict) else (entry, None)
+    if isinstance(raw, str):
+        try:
+            number, text_unit = _split(raw)
+        except ValueError:
+            return entry
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        number, text_unit = float(raw), ""
+    else:
+        return entry
+    given = text_unit or unit or (ind.unit if ind is not None else "")  # as the dataset reader takes it
+    lo = hi = None
+    if ind is not None:
+        from .errors import GreendiagError
+        from .units import convert, normalise
+
+        try:
+            same = normalise(given) == normalise(ind.unit)
+            lo, hi = ((None if b is None else b if same else convert(b, ind.unit, given)) for b in (ind.bounds_min, ind.bounds_max))
+        except GreendiagError:  # a unit the catalogue's does not convert to: the loader will say so; leave it
+            return entry
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
+            return entry
+    x = float(f"{number * f:.6g}")
+    x = x if lo is None else max(x, lo)
+    x = x if hi is None else min(x, hi)
+    if isinstance(raw, str):
+        new = f"{x!r} {text_unit}".strip()
+    else:
+        new = x
+    if isinstance(entry, dict):
+        return {**entry, "value": new}
+    return new
+
+
 def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 10, *, seed: int = 0) -> list[dict]:
     """n seeded variants of a dataset dict (no hypothesis needed; for benchmarks and batch tests): other names,
-    indicator values scaled by 0.6–1.2 (capped at their upper bound), about 8 % of them left out, raw
-    statistics scaled by 0.8–1.25 within what the catalogue's definitions allow (`_statistic_factors`),
-    one baseline status changed. Every variant loads if the base does."""
+    indicator values scaled by 0.6–1.2 and kept within their bounds (converted to the unit each value is written in),
+    about 8 % of them left out, raw statistics scaled by 0.8–1.25 within what the catalogue's definitions allow
+    (`_statistic_factors`), one baseline status changed. Every variant loads if the base does."""
     import copy
     import random
 
     cat = _catalogue(catalogue)
-    top = {i.id: i.bounds_max for i in cat.indicators}
     stat_range = _statistic_factors(cat)
     parks = []
     for k in range(n):
@@ -194,14 +245,13 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
         shared = {sid: rnd.uniform(lo, hi) for sid, (lo, hi, one) in sorted(stat_range.items()) if one}
         for block in data["years"]:
             indicators = block.get("indicators", {})
-            for ind_id, entry in list(indicators.items()):
+            for key, entry in list(indicators.items()):
                 f = rnd.uniform(0.6, 1.2)
-                if isinstance(entry, dict):
-                    entry["value"] = _scaled(entry.get("value"), f, top.get(ind_id))
-                else:
-                    indicators[ind_id] = _scaled(entry, f, top.get(ind_id))
+                ind = cat.indicator(key) if isinstance(key, str) and cat.has_indicator(key) else None
+                if ind is None or not ind.qualitative:
+                    indicators[key] = _scaled_value(entry, f, ind)
                 if rnd.random() < 0.08:
-                    del indicators[ind_id]
+                    del indicators[key]
             stats = block.get("statistics", {})
             for sid, entry in list(stats.items()):
                 lo, hi, one = stat_range.get(sid, (1.0, 1.0, True))
@@ -240,54 +290,114 @@ def _written(st, ind: Indicator, x: Any):
     return st.one_of(*forms)
 
 
+def _diagnosis_year_range(n: int, ys: Optional[list], pattern_years: set) -> tuple[int, int]:
+    """The diagnosis years whose n scored years hold every given data year and every year a missing pattern names."""
+    from .dataset import DIAGNOSIS_YEARS
+
+    fixed = set(ys or ()) | set(pattern_years)
+    if not fixed:
+        return 2010, 2035
+    lo, hi = max(max(fixed) + 1, DIAGNOSIS_YEARS[0]), min(min(fixed) + n, DIAGNOSIS_YEARS[1])
+    if lo > hi:
+        raise ValueError(f"park_datasets: no diagnosis year has all of {sorted(fixed)} among its {n} scored years "
+                         f"(years given, or years named by the missing pattern)")
+    return lo, hi
+
+
+def _pattern_years(gone: Any) -> set:
+    return {y for _, y in gone}
+
+
 def park_datasets(catalogue: Optional[Catalogue] = None, *, diagnosis_year=None, years=None, missing=None,
-                  values: Optional[Mapping[str, Any]] = None, within: str = "plausible"):
+                  values: Optional[Mapping[str, Any]] = None, within: str = "plausible", statistics: bool = True):
     """Valid park dataset dicts for `catalogue` (default: the packaged one; overlays included).
 
-    diagnosis_year: int or strategy (default 2010–2035). years: which years get a block, an iterable of
-    ints before the diagnosis year (default: a non-empty subset of the scored years). missing: a
-    frozenset of (indicator id, year) pairs, a strategy of them (default missing_data_patterns) or
-    False for complete data. values: indicator id -> strategy overriding indicator_values.
-    Values are in the catalogue's units, written in the forms users write them; fictitious: true.
+    diagnosis_year: int or strategy; when not given, drawn among the years whose scored years hold `years` and
+    the years a fixed missing pattern names (2010–2035 when nothing constrains it). years: which years get a
+    block, an iterable of ints before the diagnosis year (default: a non-empty subset of the scored years).
+    missing: a frozenset of (indicator id, year) pairs, a strategy of them, a function called as
+    missing(years=<the drawn years>) returning either (e.g. ``lambda years: missing_data_patterns(cat, years=years)``),
+    False for complete data, or None (default: missing_data_patterns for the drawn years). values: indicator id
+    -> strategy overriding indicator_values (those indicators get no raw statistics). statistics: also draw raw
+    statistics (see _draw_statistics): instead of or besides indicator values, with base-year statistics for
+    year-over-year formulas, sometimes undefined (elasticity without growth); False for indicator values only.
+    Values are in the catalogue's units (statistics sometimes in an equivalent unit), written in the forms users
+    write them; fictitious: true.
     """
     st = _st()
+    from hypothesis.strategies import SearchStrategy
+
     cat = _catalogue(catalogue)
     n = cat.scoring.years
     overrides = dict(values or {})
+    fixed_years = None if years is None else sorted(set(years))
+    if fixed_years is not None and not fixed_years:
+        raise ValueError("park_datasets: years must not be empty")
+    pattern_is_fixed = isinstance(missing, (set, frozenset))
+    if diagnosis_year is None and fixed_years is not None:  # checked now: a wrong call fails at once, not in a draw
+        _diagnosis_year_range(n, fixed_years, _pattern_years(missing) if pattern_is_fixed else set())
+    plan = _statistics_plan(cat) if statistics else None
 
     @st.composite
     def build(draw):
+        gone = None  # a fixed pattern or a drawn one is known before the years: the years are drawn to hold it
+        if pattern_is_fixed:
+            gone = frozenset(missing)
+        elif isinstance(missing, SearchStrategy):
+            gone = frozenset(draw(missing))
+        constraint = _pattern_years(gone) if gone is not None else set()
         if diagnosis_year is None:
-            dy = draw(st.integers(2010, 2035))
+            dy = draw(st.integers(*_diagnosis_year_range(n, fixed_years, constraint)))
         elif isinstance(diagnosis_year, int):
             dy = diagnosis_year
         else:
             dy = draw(diagnosis_year)
         scored = list(range(dy - n, dy))
-        if years is None:
-            ys = sorted(draw(st.lists(st.sampled_from(scored), min_size=1, max_size=n, unique=True)))
+        if not constraint <= set(scored):
+            raise ValueError(f"park_datasets: the missing pattern names years {sorted(constraint - set(scored))}, which are "
+                             f"not scored years of diagnosis year {dy} ({scored[0]}–{scored[-1]}); pass "
+                             "missing=lambda years: missing_data_patterns(catalogue, years=years) to match the drawn years")
+        if fixed_years is None:
+            ys = sorted(set(draw(st.lists(st.sampled_from(scored), min_size=1, max_size=n, unique=True))) | constraint)
         else:
-            ys = sorted(years)
-            if not ys or ys[-1] >= dy:
+            ys = fixed_years
+            if ys[-1] >= dy:
                 raise ValueError("park_datasets: years must be non-empty and before the diagnosis year")
-        if missing is None:
-            gone = draw(missing_data_patterns(cat, years=ys))
-        elif missing is False:
-            gone = frozenset()
-        elif isinstance(missing, (set, frozenset)):
-            gone = frozenset(missing)
-        else:
-            gone = draw(missing)
+        if gone is None:
+            if missing is None:
+                gone = draw(missing_data_patterns(cat, years=ys))
+            elif missing is False:
+                gone = frozenset()
+            elif callable(missing):
+                got = missing(years=tuple(ys))
+                gone = frozenset(draw(got) if isinstance(got, SearchStrategy) else got)
+            else:
+                raise TypeError("park_datasets: missing must be None, False, a frozenset, a strategy or a function of years")
+        targets: dict[tuple[str, int], Any] = {}
+        for y in ys:
+            for ind in cat.indicators:
+                if (ind.id, y) not in gone:
+                    targets[(ind.id, y)] = draw(overrides[ind.id] if ind.id in overrides
+                                                else indicator_values(ind, catalogue=cat, within=within))
+        stats: dict[tuple[str, int], float] = {}
+        instead: set = set()
+        if plan is not None and draw(st.booleans()):
+            stats, instead = _draw_statistics(draw, st, cat, plan, dy, ys, gone, targets, set(overrides), within)
         blocks = []
+        base = dy - n - 1
+        if any(y == base for _, y in stats):
+            blocks.append({"year": base, "indicators": {}, "statistics": _written_statistics(draw, st, cat, stats, base)})
         for y in ys:
             inds = {}
             for ind in cat.indicators:
-                if (ind.id, y) in gone:
+                if (ind.id, y) not in targets or (ind.id, y) in instead:
                     continue
-                x = draw(overrides[ind.id] if ind.id in overrides else indicator_values(ind, catalogue=cat, within=within))
                 key = draw(st.sampled_from([ind.id, ind.code])) if ind.code else ind.id
-                inds[key] = draw(_written(st, ind, x))
-            blocks.append({"year": y, "indicators": inds})
+                inds[key] = draw(_written(st, ind, targets[(ind.id, y)]))
+            block: dict = {"year": y, "indicators": inds}
+            if any(yy == y for _, yy in stats):
+                block["statistics"] = _written_statistics(draw, st, cat, stats, y)
+            blocks.append(block)
         data: dict = {"format": FORMAT, "fictitious": True,
                       "park": {"name": draw(_names(st)), "level": draw(st.sampled_from([*_LEVEL.values(), *_LEVEL]))},
                       "diagnosis_year": dy, "years": blocks}
@@ -299,6 +409,280 @@ def park_datasets(catalogue: Optional[Catalogue] = None, *, diagnosis_year=None,
         return data
 
     return build()
+
+
+# ---------------------------------------------------------------- raw statistics
+
+# units a statistic may be written in instead of its catalogue unit, when they convert by a power of ten
+_ALT_UNITS = ("元", "万元", "亿元", "kg", "t", "万t", "m3", "万m3", "km2", "m2", "hm2", "MJ", "GJ", "TJ", "tce", "万tce",
+              "kgce", "tCO2", "万tCO2", "km", "m")
+_MODES = ("reported", "reported", "instead", "besides", "mismatch")  # per indicator and year; "undefined" for elasticity
+
+
+@attrs.frozen
+class _Plan:
+    """What park_datasets needs to draw statistics for a catalogue: the derivable indicators (quantitative, with a
+    definition whose statistics the catalogue has), which indicators use each statistic, and the denominators of
+    elasticities (drawn growing from year to year, so that an elasticity is undefined only when meant)."""
+
+    indicators: tuple[Indicator, ...]
+    users: Mapping[str, tuple[Indicator, ...]]
+    growing: frozenset
+
+
+def _statistics_plan(cat: Catalogue) -> _Plan:
+    known = {s.id for s in cat.statistics}
+    inds = tuple(i for i in cat.indicators if i.definition is not None and not i.qualitative
+                 and set(i.definition.numerator + i.definition.denominator) <= known)
+    users: dict[str, list] = {}
+    for ind in inds:
+        for sid in dict.fromkeys(ind.definition.numerator + ind.definition.denominator):
+            users.setdefault(sid, []).append(ind)
+    growing = frozenset(s for i in inds if i.definition.formula == "elasticity" for s in i.definition.denominator)
+    return _Plan(inds, {k: tuple(v) for k, v in users.items()}, growing)
+
+
+def _six(x: float) -> float:
+    """x to six significant digits: statistics as people write them, exact again after a power-of-ten unit change."""
+    return float(f"{x:.6g}")
+
+
+def _draw_statistics(draw, st, cat: Catalogue, plan: _Plan, dy: int, ys: list, gone: frozenset, targets: dict,
+                     overridden: set, within: str) -> tuple[dict, set]:
+    """Raw statistics {(statistic id, year): value in its catalogue unit} for some derivable (indicator, year), and
+    the pairs whose reported value they replace. Per pair a mode is drawn: reported only; statistics instead of the
+    value; statistics besides it that agree (derived ≈ reported); statistics besides it drawn for another value
+    (the derived-mismatch rule may fire); for an elasticity, statistics showing its denominator not growing
+    (undefined). The free statistic of each definition is solved for the drawn value; a definition is skipped when
+    the value cannot be met, when the result would leave its bounds or range, or when the new statistics would make
+    an indicator derivable where data must stay missing (the missing pattern, years without a block, overridden
+    values). Statistics go only in the drawn years and the base year (before the first scored year)."""
+    from .dataset import denominator_growth, derive
+
+    n = cat.scoring.years
+    scored = set(range(dy - n, dy))
+    allowed_years = set(ys) | {dy - n - 1}
+    table: dict[tuple[str, int], float] = {}
+    instead: set = set()
+    forbidden = set(gone) | {(i.id, y) for i in cat.indicators for y in scored if y not in ys}
+    forbidden |= {(i, y) for i in overridden for y in scored}
+    # an elasticity first in its year: its denominator (value added) is still free there, so it can be drawn not growing
+    order = sorted(plan.indicators, key=lambda i: i.definition.formula != "elasticity")
+    for y in ys:
+        for ind in order:
+            key = (ind.id, y)
+            if key not in targets or ind.id in overridden:
+                continue
+            yoy = ind.definition.formula != "ratio"
+            if yoy and y - 1 not in allowed_years:
+                continue
+            mode = draw(st.sampled_from(_MODES + (("undefined",) if ind.definition.formula == "elasticity" else ())))
+            if mode == "reported":
+                continue
+            goal = draw(indicator_values(ind, catalogue=cat, within=within)) if mode == "mismatch" else targets[key]
+            trial = _solve(draw, st, cat, plan, ind, y, table, goal, undefined=mode == "undefined")
+            if trial is None:
+                continue
+            got = derive(ind, cat, trial, y)
+            if mode == "undefined":
+                g = denominator_growth(ind, cat, trial, y)
+                if g is None or g > 0:
+                    continue
+            elif got is None or not _inside(ind, got, within):
+                continue
+            if not _harmless(cat, plan, trial, table, key, forbidden, scored, derive, denominator_growth):
+                continue
+            table = trial
+            if mode == "instead" or (mode == "undefined" and draw(st.booleans())):
+                instead.add(key)
+    return table, instead
+
+
+def _inside(ind: Indicator, x: float, within: str) -> bool:
+    lo, hi = _range(ind, within)
+    return math.isfinite(x) and (lo is None or x >= lo) and (hi is None or x <= hi)
+
+
+def _harmless(cat, plan, trial, table, key, forbidden, scored, derive, denominator_growth) -> bool:
+    """Whether the statistics added in `trial` keep every other indicator that uses them loadable: no indicator
+    derivable (or undefined) where data must stay missing; no derived value outside its bounds (reported or not);
+    no sum given in part while the other side is complete, no zero denominator (dataset errors on given statistics)."""
+    for sid, y in set(trial) - set(table):
+        for ind in plan.users.get(sid, ()):
+            for yy in (y, y + 1) if ind.definition.formula != "ratio" else (y,):
+                k = (ind.id, yy)
+                if k == key or yy not in scored:
+                    continue
+                if _unusable(cat, ind, trial, yy):
+                    return False
+                x = derive(ind, cat, trial, yy)
+                if k in forbidden:
+                    g = denominator_growth(ind, cat, trial, yy)
+                    if x is not None or (g is not None and g <= 0):
+                        return False
+                elif x is not None and not _inside(ind, x, "bounds"):
+                    return False
+    return True
+
+
+def _unusable(cat: Catalogue, ind: Indicator, t: dict, year: int) -> bool:
+    """Whether the given statistics of ind's definition in `year` (and the year before, for year-over-year formulas)
+    are ones the dataset reader refuses: a sum given in part while the other side is complete, or a zero denominator."""
+    from .units import convert
+
+    d = ind.definition
+    for y in (year,) if d.formula == "ratio" else (year, year - 1):
+        have = {side: [s for s in ids if (s, y) in t] for side, ids in (("n", d.numerator), ("d", d.denominator))}
+        full = {"n": len(have["n"]) == len(d.numerator), "d": len(have["d"]) == len(d.denominator)}
+        if (have["n"] and not full["n"] and full["d"]) or (have["d"] and not full["d"] and full["n"]):
+            return True
+        if full["n"] and full["d"]:
+            unit = cat.statistic(d.denominator[0]).unit
+            if math.fsum(convert(t[(s, y)], cat.statistic(s).unit, unit) for s in d.denominator) == 0:
+                return True
+    return False
+
+
+def _solve(draw, st, cat, plan, ind: Indicator, y: int, table: dict, goal: float, undefined: bool = False) -> Optional[dict]:
+    """A copy of `table` with the statistics of ind's definition filled in so that it derives `goal` in year y (or, with
+    undefined, so that an elasticity's denominator does not grow), or None when no free statistic can meet it.
+    Statistics already in the table stay; the others get six-digit values, one of them solved for."""
+    from .units import convert, factor
+
+    d = ind.definition
+    t = dict(table)
+    if not math.isfinite(goal):
+        return None
+
+    def total(ids, year):
+        unit = cat.statistic(ids[0]).unit
+        return math.fsum(convert(t[(s, year)], cat.statistic(s).unit, unit) for s in ids if (s, year) in t)
+
+    def fill(ids, year, keep=()):
+        for s in ids:
+            if (s, year) not in t and s not in keep:
+                t[(s, year)] = _statistic_value(draw, st, plan, t, s, year)
+
+    if d.formula == "ratio":
+        num_unit, den_unit = cat.statistic(d.numerator[0]).unit, cat.statistic(d.denominator[0]).unit
+        ratio = goal / factor(f"({num_unit or 'dimensionless'})/({den_unit or 'dimensionless'})", ind.unit)
+        return _solve_ratio(draw, st, cat, plan, t, d.numerator, d.denominator, y, ratio, fill, total)
+    fill(d.numerator + d.denominator, y - 1)
+    prev_num, prev_den = total(d.numerator, y - 1), total(d.denominator, y - 1)
+    if prev_num <= 0 or prev_den <= 0:
+        return None
+    k = factor("", ind.unit)
+    if d.formula == "intensity_reduction":  # goal = (1 − (N/D)/(Np/Dp)) × k
+        return _solve_ratio(draw, st, cat, plan, t, d.numerator, d.denominator, y, (1 - goal / k) * prev_num / prev_den, fill, total)
+    if d.formula != "elasticity":
+        return None
+    free_den = [s for s in d.denominator if (s, y) not in t]
+    if free_den:  # value added grows (by a drawn rate), or with undefined stays or falls
+        rate = draw(st.sampled_from([0.0, -0.05, -0.3]) if undefined else st.sampled_from([0.02, 0.08, 0.25]))
+        if not _meet(cat, t, d.denominator, y, prev_den * (1 + rate), fill, total):
+            return None
+    growth = (total(d.denominator, y) - prev_den) / prev_den
+    if undefined:
+        return t if growth <= 0 else None
+    if growth <= 0:
+        return None
+    return t if _meet(cat, t, d.numerator, y, prev_num * (1 + goal / k * growth), fill, total) else None
+
+
+def _meet(cat, t: dict, ids: tuple, y: int, want: float, fill, total) -> bool:
+    """Fill the free statistics of a sum so that it equals `want` (in its first term's unit): one solved, six digits."""
+    free = [s for s in ids if (s, y) not in t]
+    if not free:
+        return math.isclose(total(ids, y), want, rel_tol=1e-9)
+    fill(ids, y, keep=free[:1])
+    unit = cat.statistic(ids[0]).unit
+    from .units import convert
+
+    rest = want - total(ids, y)
+    s = convert(rest, unit, cat.statistic(free[0]).unit) if rest > 0 else rest
+    if not (math.isfinite(s) and 0 <= s < 1e15):
+        return False
+    t[(free[0], y)] = _six(s)
+    return True
+
+
+def _solve_ratio(draw, st, cat, plan, t: dict, num: tuple, den: tuple, y: int, ratio: float, fill, total) -> Optional[dict]:
+    """Fill t so that sum(num)/sum(den) == ratio in year y (units of each sum's first term): every free statistic but
+    one drawn, that one solved from N0 + a·s = ratio·(D0 + b·s); values left six-digit, the derived value checked later."""
+    from .units import factor
+
+    if not (math.isfinite(ratio) and ratio >= 0):
+        return None
+    num_unit, den_unit = cat.statistic(num[0]).unit, cat.statistic(den[0]).unit
+    free = [s for s in dict.fromkeys(num + den) if (s, y) not in t]
+    if not free:
+        return None
+    # solve for a statistic in the numerator only, else the denominator only, else one in both; a growing one last
+    order = sorted(free, key=lambda s: (s in plan.growing, 0 if s not in den else 1 if s not in num else 2))
+    if order[0] in den and order[0] not in num and ratio == 0:
+        order = [s for s in order if s in num] or order
+    s = order[0]
+    fill(num + den, y, keep=(s,))
+    a = factor(cat.statistic(s).unit, num_unit) if s in num else 0.0
+    b = factor(cat.statistic(s).unit, den_unit) if s in den else 0.0
+    n0, d0 = total(num, y), total(den, y)
+    slope = a - ratio * b
+    if slope == 0:
+        return None
+    x = (ratio * d0 - n0) / slope
+    if not (math.isfinite(x) and 0 <= x < 1e15):
+        return None
+    t[(s, y)] = _six(x)
+    return t if total(den, y) > 0 else None
+
+
+def _statistic_value(draw, st, plan: _Plan, t: dict, sid: str, y: int) -> float:
+    """A six-digit value for a free statistic: near its value in the year before or after when there is one (an
+    elasticity's denominator grows), else anywhere from 0.01 to ten million."""
+    for other, sign in ((y - 1, 1), (y + 1, -1)):
+        if (sid, other) in t and t[(sid, other)] > 0:
+            f = draw(st.sampled_from([1.02, 1.1, 1.3] if sid in plan.growing else [0.8, 0.95, 1.0, 1.05, 1.25]))
+            return _six(t[(sid, other)] * f ** sign)
+    return _six(draw(st.integers(100_000, 999_999)) * 10.0 ** draw(st.integers(-7, 1)))
+
+
+@functools.lru_cache(maxsize=None)
+def _alternative_units(unit: str) -> tuple[tuple[str, float], ...]:
+    """Units of _ALT_UNITS a value in `unit` converts to by a power of ten other than 1: (unit, factor)."""
+    from .units import factor, normalise
+
+    out = []
+    for alt in _ALT_UNITS:
+        if normalise(alt) == normalise(unit):
+            continue
+        try:
+            f = factor(unit, alt)
+        except Exception:  # UnitError: another dimension
+            continue
+        k = round(math.log10(f)) if f > 0 else None
+        if k is not None and k != 0 and abs(k) <= 8 and f == 10.0 ** k:
+            out.append((alt, f))
+    return tuple(out)
+
+
+def _written_statistics(draw, st, cat: Catalogue, stats: dict, y: int) -> dict:
+    """The statistics of year y in the forms users write them: bare, {value}, with evidence, with its unit, as text,
+    or in an equivalent unit (万元 as 亿元, t as kg, …)."""
+    out = {}
+    for (sid, yy), v in sorted(stats.items()):
+        if yy != y:
+            continue
+        unit = cat.statistic(sid).unit
+        bare = int(v) if v.is_integer() and abs(v) < 1e15 else v
+        forms = [st.just(bare), st.just({"value": bare}), st.just({"value": bare, "evidence": f"S-{sid}-{y}"}),
+                 st.just(f"{v!r} {unit}".strip())]  # repr: "1.0", as the reader takes a bare "1" for a unit
+        if unit:
+            forms.append(st.just({"value": bare, "unit": unit}))
+        for alt, f in _alternative_units(unit):
+            w = float(f"{v * f:.12g}")
+            forms += [st.just({"value": w, "unit": alt}), st.just(f"{w!r} {alt}")]
+        out[sid] = draw(st.one_of(*forms))
+    return out
 
 
 def _related_specialities() -> tuple[str, ...]:

@@ -41,10 +41,14 @@ def registry() -> pint.UnitRegistry:
         return ureg
 
 
+def _nfkc(text: str) -> str:
+    """NFKC form with the multiplication signs a unit may be written with as *."""
+    return unicodedata.normalize("NFKC", text).strip().replace("·", "*").replace("×", "*")
+
+
 def normalise(text: str) -> str:
-    """NFKC-normalise a unit or quantity string and tidy separators; '' and '-' mean dimensionless."""
-    s = unicodedata.normalize("NFKC", text).strip()
-    s = s.replace("·", "*").replace("×", "*")
+    """NFKC-normalise a unit string and tidy separators; '', '-' and '1' mean dimensionless."""
+    s = _nfkc(text)
     if s in ("", "-", "–", "—", "1"):
         return ""
     return s
@@ -119,7 +123,7 @@ def split_quantity(text: str) -> tuple[float, str]:
 
     Raises ValueError with a short English reason; callers turn it into a located DatasetError.
     """
-    s = normalise(text).replace(",", "").replace("\u2212", "-")  # a minus sign pasted from Word or a PDF
+    s = _nfkc(text).replace(",", "").replace("\u2212", "-")  # not normalise: "1" is a number here, not "dimensionless"  # a minus sign pasted from Word or a PDF
     s = _IDEOGRAPHIC_POINT.sub(".", s)  # 12。6: a decimal point typed with Chinese punctuation on
     s = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), s)  # 1 960 000
     if s.endswith("%") and _NUMBER.match(s[:-1].strip()):

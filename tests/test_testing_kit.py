@@ -224,8 +224,12 @@ def test_missing_patterns_are_reported_as_missing(data):
     assert all(CAT.has_indicator(i) and y in years for i, y in gone)
     d = data.draw(park_datasets(diagnosis_year=2025, years=years, missing=gone))
     diag = diagnose(dataset_from_dict(d), backend="python")
-    for row in diag.scorecard.indicators:
-        assert (row.status != "scored") == ((row.indicator, row.year) in gone), (row.indicator, row.year)
+    for row in diag.scorecard.indicators:  # left out: missing; else scored, or undefined when drawn statistics say so
+        if (row.indicator, row.year) in gone:
+            assert row.status.startswith("missing_"), (row.indicator, row.year, row.status)
+        else:
+            undefined = row.status == "undefined" and CAT.indicator(row.indicator).definition.formula == "elasticity"
+            assert row.status == "scored" or undefined, (row.indicator, row.year, row.status)
     assert_scoring_invariants(diag)
 
 
@@ -640,3 +644,259 @@ def test_mutated_documents_change_a_copy(data):
     got = data.draw(mutated_documents(base, st.just(marker), changes=2))
     assert base == {"park": {"name": "P", "values": [1.0, 2.0]}, "year": 2024}
     assert got != base
+
+
+# ---------------------------------------------------------------- raw statistics, diagnosis years, missing patterns
+
+# The hydrogen-use overlay of a downstream review (fictitious numbers): two indicators defined from new statistics,
+# one of them from a base statistic too (industrial value added), and a qualitative one.
+HYDROGEN_OVERLAY = """
+overlay:
+  id: hydrogen-use
+  version: 0.1.0
+  title_zh: 氢能利用专项诊断
+  title_en: Specialised diagnosis of hydrogen use
+  extends: {id: bj-green-park-2024, version: '>=1.0,<2'}
+documents:
+  - {id: review-h2-note, title_zh: 评审用说明(虚构), title_en: Review note (fictitious)}
+categories:
+  - {code: HY, order: 7, name_zh: 氢能利用指标, name_en: Hydrogen use, weight: {value: 1, provisional: test fixture}}
+statistics:
+  - {id: hydrogen_total, name_zh: 氢气消费总量, name_en: Hydrogen consumed, unit: t}
+  - {id: hydrogen_green, name_zh: 可再生能源制氢消费量, name_en: Green hydrogen consumed, unit: t}
+indicators:
+  - id: green_hydrogen_share
+    number: 32
+    code: HY1
+    category: HY
+    name_zh: 绿氢占比
+    name_en: Green hydrogen share
+    unit: '%'
+    kind: quantitative
+    direction: higher
+    lead: {value: 20, provisional: test fixture only}
+    mandatory: true
+    mandatory_source: {provisional: test fixture only}
+    bounds: {min: 0, max: 100, basis: 比例的定义域 0–100 % (a share lies in 0–100 %)}
+    plausible: {min: 0, max: 80, provisional: test fixture only}
+    definition: {formula: ratio, numerator: [hydrogen_green], denominator: [hydrogen_total]}
+    sources: [{doc: review-h2-note, clause: 第1条}]
+  - id: hydrogen_intensity
+    number: 33
+    code: HY2
+    category: HY
+    name_zh: 单位工业增加值氢耗
+    name_en: Hydrogen use per industrial value added
+    unit: kg/万元
+    kind: quantitative
+    direction: lower
+    lead: {value: 0.5, provisional: test fixture only}
+    mandatory: false
+    mandatory_source: {provisional: test fixture only}
+    bounds: {min: 0, basis: 量值不能为负 (cannot be negative)}
+    plausible: {min: 0.01, max: 50, provisional: test fixture only}
+    definition: {formula: ratio, numerator: [hydrogen_total], denominator: [industrial_value_added]}
+    sources: [{doc: review-h2-note, clause: 第2条}]
+"""
+
+
+@pytest.fixture(scope="module")
+def hydrogen_catalogue(tmp_path_factory):
+    path = tmp_path_factory.mktemp("overlay") / "hydrogen.yaml"
+    path.write_text(HYDROGEN_OVERLAY, encoding="utf-8")
+    return load_catalogue(path)
+
+
+def _collect(strategy, n=60, at=11):
+    got = []
+
+    @seed(at)
+    @settings(max_examples=n, database=None, **QUIET)
+    @given(strategy)
+    def collect(x):
+        got.append(x)
+
+    collect()
+    return got
+
+
+def _within_plausible(ind, x):
+    lo = max(v for v in (ind.bounds_min, ind.plausible_min, -math.inf) if v is not None)
+    hi = min(v for v in (ind.bounds_max, ind.plausible_max, math.inf) if v is not None)
+    return lo <= x <= hi
+
+
+@pytest.mark.parametrize("which", ["base", "water-cascade", "hydrogen"])
+def test_statistics_are_drawn_and_every_dataset_loads(which, hydrogen_catalogue):
+    """Raw statistics instead of and besides values, base years, undefined elasticities: every draw loads and diagnoses."""
+    cat = {"base": CAT, "water-cascade": load_catalogue(ROOT / "examples" / "overlays" / "water-cascade.yaml"),
+           "hydrogen": hydrogen_catalogue}[which]
+    seen = set()
+    own = {s.id for s in cat.statistics if s.origin not in ("", cat.id)}  # the overlay's statistics
+    for data in _collect(park_datasets(cat), n=45 if which == "base" else 25):
+        ds = dataset_from_dict(data, catalogue=cat)
+        diag = diagnose(ds, catalogue=cat, backend="python")
+        assert_scoring_invariants(diag, cat)
+        first = data["diagnosis_year"] - cat.scoring.years
+        seen |= {"statistics"} if ds.statistics else set()
+        seen |= {"base year"} if any(b["year"] == first - 1 and b.get("statistics") for b in data["years"]) else set()
+        seen |= {"overlay statistics"} if {s.statistic for s in ds.statistics} & own else set()
+        for v in ds.values:
+            ind = cat.indicator(v.indicator)
+            if v.origin == "derived":  # instead of a value: within the bounds and the plausible range
+                seen.add("derived " + ind.definition.formula)
+                assert _within_plausible(ind, v.value), (v.indicator, v.year, v.value)
+            elif v.derived is not None:  # besides a value: agreeing, or not
+                gap = abs(v.value - v.derived) / abs(v.derived) * 100 if v.derived else math.inf
+                seen.add("agrees" if gap <= 5 else "disagrees")
+        rows = {(r.indicator, r.year): r for r in diag.scorecard.indicators}
+        seen |= {"undefined"} if any(r.status == "undefined" for r in rows.values()) else set()
+    want = {"statistics", "derived ratio", "agrees", "disagrees"}
+    if which == "base":
+        want |= {"base year", "undefined", "derived elasticity", "derived intensity_reduction"}
+    else:
+        want |= {"overlay statistics"}
+    assert want <= seen, want - seen
+
+
+def test_derived_values_match_the_statistics_by_hand():
+    """A same-unit share drawn as statistics only derives to 100 × numerator / denominator, computed here."""
+    checked = 0
+    for data in _collect(park_datasets(CAT, missing=False), n=25, at=3):
+        ds = dataset_from_dict(data)
+        table = {(s.statistic, s.year): s.value for s in ds.statistics}
+        for v in ds.values:
+            d = CAT.indicator(v.indicator).definition
+            if v.origin != "derived" or d.formula != "ratio" or CAT.indicator(v.indicator).unit != "%":
+                continue
+            stats = d.numerator + d.denominator
+            if len({CAT.statistic(s).unit for s in stats}) != 1:
+                continue
+            num = sum(table[(s, v.year)] for s in d.numerator)
+            den = sum(table[(s, v.year)] for s in d.denominator)
+            assert v.value == pytest.approx(100 * num / den, rel=1e-9) and 0 <= v.value <= 100
+            checked += 1
+    assert checked > 10
+
+
+def test_statistics_can_be_switched_off():
+    for data in _collect(park_datasets(CAT, statistics=False), n=25):
+        assert not any("statistics" in b for b in data["years"])
+        assert min(b["year"] for b in data["years"]) >= data["diagnosis_year"] - CAT.scoring.years
+
+
+def test_years_without_a_diagnosis_year_draw_one_that_scores_them(hydrogen_catalogue):
+    n = CAT.scoring.years  # 3
+    for data in _collect(park_datasets(hydrogen_catalogue, years=(2022, 2023, 2024)), n=10):
+        assert data["diagnosis_year"] == 2025  # the only year whose three scored years are 2022–2024
+        dataset_from_dict(data, catalogue=hydrogen_catalogue)
+    years = {d["diagnosis_year"] for d in _collect(park_datasets(CAT, years=(2023, 2024), statistics=False), n=20)}
+    assert years == {2025, 2026}
+    assert {d["diagnosis_year"] for d in _collect(park_datasets(CAT, years=[2030], statistics=False), n=20)} == {2031, 2032, 2030 + n}
+    with pytest.raises(ValueError, match="scored years"):
+        park_datasets(CAT, years=(2020, 2024))  # four years apart: no diagnosis year scores both
+
+
+def _absent(data, cat):
+    """(indicator id, year) pairs of the data's year blocks that have no indicator value (statistics off)."""
+    out = set()
+    for b in data["years"]:
+        given = {cat.indicator(k).id for k in b["indicators"]}
+        out |= {(i.id, b["year"]) for i in cat.indicators if i.id not in given}
+    return out
+
+
+def test_a_missing_pattern_strategy_takes_effect_as_documented():
+    """park_datasets(missing=missing_data_patterns(cat)): the diagnosis year is drawn to score the pattern's years."""
+    drawn = _collect(park_datasets(CAT, missing=missing_data_patterns(CAT), statistics=False), n=30)
+    gaps = [d for d in drawn if _absent(d, CAT)]
+    assert len(gaps) > len(drawn) // 3
+    for d in gaps:
+        years = {y for _, y in _absent(d, CAT)}  # the pattern's years (2022–2024) are scored years of the diagnosis
+        assert years <= {2022, 2023, 2024} and years <= set(range(d["diagnosis_year"] - 3, d["diagnosis_year"]))
+        dataset_from_dict(d)
+
+
+def test_a_missing_pattern_function_follows_the_drawn_years():
+    drawn = _collect(park_datasets(CAT, missing=lambda years: missing_data_patterns(CAT, years=years), statistics=False), n=30)
+    assert len({d["diagnosis_year"] for d in drawn if _absent(d, CAT)}) > 3  # gaps in many diagnosis years
+    assert any(d["diagnosis_year"] != 2025 and _absent(d, CAT) for d in drawn)
+
+
+def test_a_fixed_pattern_outside_the_scored_years_is_refused():
+    pattern = frozenset({("energy_productivity", 2022)})
+    with pytest.raises(ValueError, match="not scored years"):
+        _collect(park_datasets(CAT, diagnosis_year=2030, missing=pattern), n=1)
+    assert {d["diagnosis_year"] for d in _collect(park_datasets(CAT, missing=pattern), n=15)} <= {2023, 2024, 2025}
+
+
+# ---- varied_parks: bounds on both sides, in the unit each value is written in
+
+MIN_BOUND_OVERLAY = """
+overlay:
+  id: min-bound
+  version: 0.1.0
+  title_zh: 下限测试目录
+  title_en: Test overlay with a positive lower bound
+  extends: {id: bj-green-park-2024, version: '>=1.0,<2'}
+categories:
+  - {code: MB, order: 7, name_zh: 下限测试, name_en: Lower bound test, weight: {value: 1, provisional: test fixture}}
+indicators:
+  - id: certified_station_share
+    number: 45
+    code: MB1
+    category: MB
+    name_zh: 达标加氢站占比
+    name_en: Share of certified stations
+    unit: '%'
+    kind: quantitative
+    direction: higher
+    lead: {value: 80, provisional: test fixture only}
+    mandatory: false
+    mandatory_source: {provisional: test fixture only}
+    bounds: {min: 50, max: 100, basis: '测试:定义域 50–100 (test fixture: defined on 50–100)'}
+    sources: [{doc: bj-guide-2024, clause: test fixture}]
+"""
+
+
+def test_varied_parks_keep_a_positive_lower_bound(tmp_path, demo_path):
+    from greendiag.testing import varied_parks
+    from greendiag.yamlio import read_document
+
+    path = tmp_path / "min-bound.yaml"
+    path.write_text(MIN_BOUND_OVERLAY, encoding="utf-8")
+    cat = load_catalogue(path)
+    base = read_document(demo_path).data
+    for b in base["years"]:
+        if b["year"] >= 2022:
+            b["indicators"]["certified_station_share"] = 52
+            b["indicators"]["MB1"] = "52 %" if b["year"] == 2022 else {"value": 520, "unit": "‰"}
+            del b["indicators"]["certified_station_share"]
+    dataset_from_dict(base, catalogue=cat)
+    values = set()
+    for v in varied_parks(base, cat, n=25, seed=3):
+        ds = dataset_from_dict(v, catalogue=cat)  # 0.6 × 52 = 31.2 would be refused
+        values |= {x.value for x in ds.values if x.indicator == "certified_station_share"}
+    assert min(values) == 50.0 and all(50 <= x <= 100 for x in values)
+
+
+def test_varied_parks_cap_a_value_in_its_own_unit(demo_path):
+    """950 ‰ is 95 %: scaled up it is capped at 1000 ‰ (100 %), not at 100 ‰."""
+    from greendiag.testing import varied_parks
+    from greendiag.yamlio import read_document
+
+    base = read_document(demo_path).data
+    for b in base["years"]:
+        if b["year"] == 2024:
+            b["indicators"]["industrial_water_reuse"] = "950 ‰"
+        if b["year"] == 2023:
+            b["indicators"]["industrial_water_reuse"] = {"value": 885, "unit": "‰"}
+    assert dataset_from_dict(base).value("industrial_water_reuse", 2024).value == 95.0
+    got = {2023: set(), 2024: set()}
+    for v in varied_parks(base, CAT, n=30, seed=1):
+        ds = dataset_from_dict(v)
+        for y in got:
+            if ds.value("industrial_water_reuse", y) is not None and ds.value("industrial_water_reuse", y).origin == "reported":
+                got[y].add(ds.value("industrial_water_reuse", y).value)
+    assert max(got[2024]) == 100.0 and min(got[2024]) < 95 and all(0 <= x <= 100 for x in got[2024])
+    assert max(got[2023]) == 100.0 and all(0 <= x <= 100 for x in got[2023])

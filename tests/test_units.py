@@ -268,3 +268,10 @@ def test_standard_coal_aliases(alias, canonical, factor):
     from greendiag import units
 
     assert units.convert(1.0, alias, canonical) == factor
+
+
+def test_the_text_1_is_the_number_1():
+    """'1' as a unit means dimensionless, but as a value it is one (it was refused as not a number)."""
+    from greendiag import units
+
+    assert units.split_quantity("1") == (1.0, "") and units.normalise("1") == ""
