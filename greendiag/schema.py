@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import numbers
+import math
 import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
@@ -174,6 +175,7 @@ def fast_check(name: str) -> Optional[Callable[[Any], bool]]:
         return None
 
 
+_FLOAT_MAX = 1.7976931348623157e308
 _NUMBER_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _TYPE_ZH = {"string": "文本", "number": "数值", "integer": "整数", "boolean": "布尔值(true/false)", "null": "空(null)",
             "object": "键值表(mapping)", "array": "列表"}
@@ -487,8 +489,27 @@ def problems(doc: Document, schema_name: str, code_prefix: str = "schema",
 
 
 def validate(doc: Document, schema_name: str, error_cls: type[GreendiagError]) -> Any:
-    """Validate and return the document's data, or raise error_cls with every problem."""
-    found = problems(doc, schema_name)
+    """Validate and return the document's data, or raise error_cls with every problem (numbers beyond the float range
+    included: catalogue and rule files compute with their numbers as floats)."""
+    found = problems(doc, schema_name) + _huge_numbers(doc)
     if found:
         raise error_cls(found)
     return doc.data
+
+
+def _huge_numbers(doc: Document) -> list[Problem]:
+    """Integers too large for a float (10**400) and non-finite floats, located: as floats they overflow or poison sums."""
+    out: list[Problem] = []
+    stack: list[tuple[Any, tuple]] = [(doc.data, ())]
+    while stack:
+        v, path = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((x, path + (k,)) for k, x in v.items())
+        elif isinstance(v, list):
+            stack.extend((x, path + (i,)) for i, x in enumerate(v))
+        elif (isinstance(v, int) and not isinstance(v, bool) and abs(v) > _FLOAT_MAX) or (isinstance(v, float) and not math.isfinite(v)):
+            shown = f"{str(v)[:12]}…" if isinstance(v, int) else repr(v)
+            out.append(doc.problem("number-too-large", f"数值 {shown} 超出可计算范围(须为有限数值,绝对值不超过 1.8e308)",
+                                   f"the number {shown} is out of range (it must be finite, at most 1.8e308 in size)", path,
+                                   "核对该数值及其单位", "check the number and its unit"))
+    return sorted(out, key=lambda p: p.location or "")

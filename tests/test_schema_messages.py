@@ -309,3 +309,48 @@ references:
         greendiag.load_catalogue(overlay)
     (p,) = [p for p in info.value.problems if p.location.endswith("provisional")]
     assert "至少 8 个字符" in p.message_zh and "why" in p.fix_en
+
+
+@pytest.mark.parametrize("number", [10 ** 400, -(10 ** 400)])
+def test_numbers_beyond_the_float_range_are_located_errors_in_overlays_and_rule_files(tmp_path, number):
+    """A 400-digit lead value or rule constant raised OverflowError from the cross-checks (found by a review)."""
+    import greendiag
+
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text(f"""overlay: {{id: big, version: 1.0.0, title_zh: 测试, title_en: test, extends: {{id: bj-green-park-2024, version: '>=1.0,<2'}}}}
+indicators:
+  - id: energy_productivity
+    override: true
+    number: 1
+    code: EG1
+    category: EG
+    name_zh: 能源产出率
+    name_en: Energy productivity
+    unit: 万元/tce
+    kind: quantitative
+    direction: higher
+    lead: {{value: {number}, provisional: "test fixture only"}}
+    mandatory: true
+    sources: [{{doc: bj-guide-2024, clause: "附件2-1-2 序号1"}}]
+""", encoding="utf-8")
+    with pytest.raises(greendiag.CatalogueError) as info:
+        greendiag.load_catalogue(overlay)
+    assert [p.location for p in info.value.problems if p.code == "number-too-large"] == ["$.indicators[0].lead.value"]
+    rules = tmp_path / "r.yaml"
+    rules.write_text(f"""constants:
+  big: {{value: {number}, provisional: "test fixture only"}}
+rules:
+  - id: x.big
+    kind: anomaly
+    fact: indicator
+    when: [{{field: score, op: "<", const: big}}]
+    severity: low
+    subject: indicator
+    message_zh: "x"
+    message_en: "x"
+    source: {{doc: bj-guide-2024, clause: "x"}}
+    tests: [{{fact: {{score: 1}}, fires: true}}, {{fact: {{score: 2}}, fires: true}}]
+""", encoding="utf-8")
+    with pytest.raises(greendiag.RuleError) as info:
+        greendiag.load_rules(rules)
+    assert [p.code for p in info.value.problems] == ["number-too-large"]
