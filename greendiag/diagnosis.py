@@ -200,12 +200,12 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
         from .catalogue import load_catalogue
 
         cat = load_catalogue()
-    if dataset.catalogue_label and dataset.catalogue_label != cat.label:
+    if (dataset.catalogue_label and dataset.catalogue_label != cat.label) or not _same(dataset.catalogue, cat):
         raise DatasetError(Problem("catalogue-mismatch", f"数据按目录“{dataset.catalogue_label}”校验,但诊断使用“{cat.label}”",
                                    f"the dataset was validated against '{dataset.catalogue_label}' but diagnosed with '{cat.label}'",
                                    file=dataset.source, fix_zh="用同一目录(含扩展)加载与诊断", fix_en="load and diagnose with the same catalogue and overlays"))
     rb = rules or load_rules(catalogue=cat)
-    if rb.checked_with and rb.checked_with != cat.label:
+    if rb.checked_with and (rb.checked_with != cat.label or not _same(rb.checked_catalogue, cat)):
         raise RuleError(Problem("rules-catalogue-mismatch", f"规则按目录“{rb.checked_with}”校验,但诊断使用“{cat.label}”",
                                 f"the rules were checked against '{rb.checked_with}' but the diagnosis uses '{cat.label}'",
                                 file=", ".join(name for name, _ in rb.extensions),
@@ -230,6 +230,12 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
     engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], facts[-1])
     return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, rb), engagement, as_of,
                      _lead_gaps(facts))
+
+
+def _same(checked: Optional[Catalogue], cat: Catalogue) -> bool:
+    """Whether data or rules checked against `checked` fit `cat`: the same catalogue, or an equal one (an overlay
+    edited without a new version has the same label but other content)."""
+    return checked is None or checked is cat or checked == cat
 
 
 def _lead_gaps(facts: list[dict]) -> tuple[tuple[str, int, Optional[float], Optional[float]], ...]:
@@ -265,6 +271,11 @@ def _finding(spec, fact: dict, fields: dict, cat: Catalogue) -> tuple[Finding, d
     fields["threshold"] = threshold if threshold is not None else "—"
     message_zh, message_en, parts = _messages(spec, fields)
     indicator_id = spec.indicator or (fact.get("ind") if spec.subject == "indicator" else None)
+    if indicator_id and not cat.has_indicator(indicator_id):  # rules checked against another catalogue
+        raise RuleError(Problem("unknown-indicator", f"规则“{spec.id}”引用的指标“{indicator_id}”不在诊断所用目录中",
+                                f"rule '{spec.id}' names indicator '{indicator_id}', which the catalogue in use does not have",
+                                file=spec.file, fix_zh="用诊断所用的目录加载规则:load_rules(..., catalogue=catalogue)",
+                                fix_en="load the rules with the catalogue of the diagnosis: load_rules(..., catalogue=catalogue)"))
     number = cat.indicator(indicator_id).number if indicator_id else None
     source = _source(spec, fact, cat)
     value = fact.get("value")

@@ -109,6 +109,7 @@ class RuleBase:
     extensions: tuple[tuple[str, str], ...] = ()  # extra rule files: (file name, sha256 of its bytes)
     terms: tuple[Terms, ...] = ()
     checked_with: str = ""  # the catalogue (label) extra rule files were checked against; "" for the packaged rules alone
+    checked_catalogue: Optional[Catalogue] = attrs.field(default=None, eq=False, repr=False)  # and the catalogue itself
 
     @functools.cached_property
     def _by_id(self) -> dict[str, RuleSpec]:
@@ -156,16 +157,28 @@ def _measures(doc: Document, items: list, cat: Catalogue, known_docs: set[str]) 
     """The improvement measures of one file (the packaged library or an extra rule file's measures:), checked against
     the catalogue (indicators) and the registered documents (basis)."""
     out, problems = [], []
+    ids = {i.id for i in cat.indicators}
+    numbers = sorted(r.number for r in cat.requirements)
     for i, m in enumerate(items):
         for j, ind in enumerate(m.get("indicators", [])):
-            if not cat.has_indicator(ind):
-                problems.append(doc.problem("unknown-indicator", f"措施引用未知指标“{ind}”", f"measure names unknown indicator '{ind}'",
-                                            ("measures", i, "indicators", j), "检查指标 id,或加载定义它的扩展目录(--overlay)",
-                                            "check the indicator id, or load the overlay that defines it (--overlay)"))
+            if ind in ids:
+                continue
+            if cat.has_indicator(ind):  # a code or name: measures are matched by id
+                fix = (f"写指标 id“{cat.indicator(ind).id}”(不是编号或名称)", f"write the indicator id '{cat.indicator(ind).id}' (not its code or name)")
+            else:
+                fix = ("检查指标 id,或加载定义它的扩展目录(--overlay)", "check the indicator id, or load the overlay that defines it (--overlay)")
+            problems.append(doc.problem("unknown-indicator", f"措施引用未知指标 id“{ind}”", f"measure names unknown indicator id '{ind}'",
+                                        ("measures", i, "indicators", j), *fix))
         for j, n in enumerate(m.get("requirements", [])):
-            if n not in {r.number for r in cat.requirements}:
+            if n not in numbers:
                 problems.append(doc.problem("unknown-requirement", f"措施引用未知基础性要求 {n}", f"measure names unknown requirement {n}",
-                                            ("measures", i, "requirements", j)))
+                                            ("measures", i, "requirements", j), f"基础性要求的序号为 {numbers[0]}–{numbers[-1]}",
+                                            f"the requirements are numbered {numbers[0]}–{numbers[-1]}"))
+        if not m.get("indicators") and not m.get("requirements"):
+            problems.append(doc.problem("measure-applies-to-nothing", f"措施“{m['id']}”未列出适用的指标或基础性要求,不会出现在任何建议中",
+                                        f"measure '{m['id']}' lists no indicator or requirement, so no recommendation will carry it",
+                                        ("measures", i), "加上 indicators: [指标 id] 或 requirements: [序号]",
+                                        "add indicators: [indicator ids] or requirements: [numbers]"))
         if m["basis"]["doc"] not in known_docs:
             problems.append(doc.problem("unknown-document", f"来源“{m['basis']['doc']}”未登记", f"unknown source document '{m['basis']['doc']}'",
                                         ("measures", i, "basis", "doc"), "在目录的 documents 中登记该文件,或加载定义它的扩展目录(--overlay)",
@@ -224,6 +237,8 @@ def _check_against_facts(doc: Document, where: tuple, r: dict, cat: Catalogue) -
     declared = dict(F.FIELDS[kind], **(F.year_value_fields(cat) if kind == "year" else {}))
     ids = {i.id for i in cat.indicators}
     refs = {ref.id for ref in cat.references}
+    ind_numbers = {float(i.number) for i in cat.indicators}
+    numbers = {"indicator": ind_numbers, "reference": ind_numbers, "requirement": {float(q.number) for q in cat.requirements}}
 
     def unknown(name: str, path: tuple) -> Problem:
         hint_zh, hint_en = _suggest(name, declared)
@@ -262,27 +277,31 @@ def _check_against_facts(doc: Document, where: tuple, r: dict, cat: Catalogue) -
         if is_num and not (isinstance(v, (int, float)) and not isinstance(v, bool)):
             out.append(wrong_type(field, path + ("value",), f"不能与文本“{v}”比较(引擎按文本比较,永不命中)",
                                   f"it cannot be compared with the text '{v}' (the engine would compare text and never match)"))
-        elif not is_num:
-            if not isinstance(v, str):
-                out.append(wrong_type(field, path + ("value",), f"不能与数值 {v} 比较", f"it cannot be compared with the number {v}"))
-            elif c["op"] not in ("==", "!="):
-                out.append(wrong_type(field, path + ("op",), f"只能用 == 或 !=(不能用 {c['op']})", f"only == and != apply (not {c['op']})"))
-            else:
-                vocab = ids if field == "ind" else refs if field == "ref" else set(F.VALUES.get(field, ())) or None
-                if vocab is not None and v not in vocab:
-                    known = cat.indicator(v).id if field == "ind" and cat.has_indicator(v) else None
-                    hint_zh, hint_en = (f"写指标 id“{known}”(不是编号或名称)", f"write the indicator id '{known}' (not its code or name)") if known \
-                        else _suggest(v, vocab)
-                    out.append(doc.problem("unknown-value", f"字段“{field}”不会取值“{v}”", f"field '{field}' never has the value '{v}'", path + ("value",),
-                                           (hint_zh or f"可取值见 greendiag catalogue list 或 docs/engine.md").strip(),
-                                           (hint_en or "See greendiag catalogue list or docs/engine.md for its values").strip()))
+        elif is_num:
+            if field == "number" and kind in numbers and c["op"] in ("==", "!=") and v not in numbers[kind]:
+                what_zh, what_en = ("基础性要求", "requirement") if kind == "requirement" else ("指标", "indicator")
+                out.append(doc.problem("unknown-value", f"没有序号为 {v:g} 的{what_zh}", f"there is no {what_en} number {v:g}", path + ("value",),
+                                       f"{what_zh}序号见 greendiag catalogue list", f"see greendiag catalogue list for the {what_en} numbers"))
+        elif not isinstance(v, str):
+            out.append(wrong_type(field, path + ("value",), f"不能与数值 {v} 比较", f"it cannot be compared with the number {v}"))
+        elif c["op"] not in ("==", "!="):
+            out.append(wrong_type(field, path + ("op",), f"只能用 == 或 !=(不能用 {c['op']})", f"only == and != apply (not {c['op']})"))
+        else:
+            vocab = ids if field == "ind" else refs if field == "ref" else set(F.VALUES.get(field, ())) or None
+            if vocab is not None and v not in vocab:
+                known = cat.indicator(v).id if field == "ind" and cat.has_indicator(v) else None
+                hint_zh, hint_en = (f"写指标 id“{known}”(不是编号或名称)", f"write the indicator id '{known}' (not its code or name)") if known \
+                    else _suggest(v, vocab)
+                out.append(doc.problem("unknown-value", f"字段“{field}”不会取值“{v}”", f"field '{field}' never has the value '{v}'", path + ("value",),
+                                       (hint_zh or "可取值见 greendiag catalogue list 或 docs/engine.md").strip(),
+                                       (hint_en or "See greendiag catalogue list or docs/engine.md for its values").strip()))
     th = r.get("threshold") or {}
     if "field" in th:
         if th["field"] not in declared:
             out.append(unknown(th["field"], where + ("threshold", "field")))
         elif declared[th["field"]] != F.NUM:
             out.append(wrong_type(th["field"], where + ("threshold", "field"), "不能作为阈值", "it cannot be a threshold"))
-    names = F.CONTEXT[kind] | {"threshold"} | (set(declared) if kind == "year" else set())
+    names = F.CONTEXT[kind] | ({"threshold"} if "threshold" in r else set()) | (set(declared) if kind == "year" else set())
     for key in ("message_zh", "message_en", "head_zh", "head_en", "clause_zh", "clause_en"):
         if key not in r:
             continue
@@ -459,7 +478,7 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
                             "engine": compiled.sha256}, sort_keys=True, ensure_ascii=False, default=str)
     return RuleBase(meta["id"], meta["version"], meta["catalogue"], meta["title_zh"], meta["title_en"], tuple(specs), tuple(consts),
                     tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-                    tuple((os.path.basename(p), _file_sha256(p)) for p in extra), tuple(terms), cat.label if extra else "")
+                    tuple((os.path.basename(p), _file_sha256(p)) for p in extra), tuple(terms), cat.label if extra else "", cat if extra else None)
 
 
 @attrs.frozen

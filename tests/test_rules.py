@@ -288,6 +288,8 @@ def test_where_a_report_lists_a_finding_is_rule_data(rulebase):
     (lambda s: s.replace("{fact: {score: 60}", '{fact: {score: "60"}'), "field-type", "tests[1].fact.score", None),
     (lambda s: s.replace("subject: indicator", "subject: requirement"), "subject-fact", "subject", "fact: requirement"),
     (lambda s: s.replace("    severity: low", "    threshold: {field: lead_scor}\n    severity: low"), "unknown-field", "threshold.field", "lead_score"),
+    (lambda s: s.replace("value: 50}", 'value: 50}\n      - {field: number, op: "==", value: 99}'), "unknown-value", "when[1].value", "catalogue list"),
+    (lambda s: s.replace("得分低于50", "得分低于{threshold}"), "unknown-placeholder", "message_zh", None),
     (lambda s: s.replace("fact: indicator\n", "fact: year\n").replace("field: score,", "field: v_made_up,")
      .replace("{score:", "{v_made_up:").replace("{number} {name_zh}", "").replace("{number} {name_en}", ""), "unknown-field", "when[0].field", "v_"),
 ])
@@ -359,6 +361,8 @@ def test_an_extra_file_adds_measures_that_reach_the_recommendations(tmp_path, de
     (lambda s: s.replace("id: cascade_metering", "id: water_cascade_use"), "duplicate-measure", "measures[0].id"),
     (lambda s: s.replace("[water_cascade_share]", "[water_cascade_shar]"), "unknown-indicator", "measures[0].indicators[0]"),
     (lambda s: s.replace("doc: bj-guide-2024", "doc: nowhere"), "unknown-document", "measures[0].basis.doc"),
+    (lambda s: s.replace("[water_cascade_share]", "[RG9]"), "unknown-indicator", "measures[0].indicators[0]"),  # a code: never matched
+    (lambda s: s.replace("    indicators: [water_cascade_share]\n", ""), "measure-applies-to-nothing", "measures[0]"),
 ])
 def test_bad_extra_measures_are_located_errors(tmp_path, edit, code, where):
     overlay = pathlib.Path(__file__).resolve().parents[1] / "examples" / "overlays" / "water-cascade.yaml"
@@ -368,3 +372,27 @@ def test_bad_extra_measures_are_located_errors(tmp_path, edit, code, where):
         load_rules(f, catalogue=greendiag.load_catalogue(overlay))
     (p,) = info.value.problems
     assert p.code == code and p.location.endswith(where) and p.file == str(f)
+
+
+def test_rules_checked_with_an_edited_overlay_of_the_same_version_are_refused(tmp_path, demo_path):
+    """An overlay edited without a new version keeps its label: the rules and the data are compared with the catalogue
+    itself, not only its label (a rule naming an indicator the edited overlay dropped gave a KeyError)."""
+    src = pathlib.Path(__file__).resolve().parents[1] / "examples" / "overlays" / "water-cascade.yaml"
+    overlay = tmp_path / "wc.yaml"
+    overlay.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    wc = greendiag.load_catalogue(overlay)
+    f = tmp_path / "extra.yaml"
+    f.write_text(RULE.replace("EXPECT", "true").replace("fact: indicator\n", "fact: indicator\n    indicator: water_cascade_share\n"),
+                 encoding="utf-8")
+    rb = load_rules(f, catalogue=wc)
+    ds = greendiag.load_dataset(demo_path, catalogue=wc)
+    assert greendiag.diagnose(ds, catalogue=greendiag.load_catalogue(overlay), rules=rb, backend="python")  # equal: fine
+    overlay.write_text(src.read_text(encoding="utf-8").replace("value: 10", "value: 12", 1), encoding="utf-8")
+    edited = greendiag.load_catalogue(overlay)
+    assert edited.label == wc.label and edited != wc
+    with pytest.raises(greendiag.GreendiagError) as info:
+        greendiag.diagnose(greendiag.load_dataset(demo_path, catalogue=edited), catalogue=edited, rules=rb, backend="python")
+    assert info.value.problems[0].code == "rules-catalogue-mismatch"
+    with pytest.raises(greendiag.DatasetError) as info:
+        greendiag.diagnose(ds, catalogue=edited, backend="python")
+    assert info.value.problems[0].code == "catalogue-mismatch"
