@@ -363,3 +363,34 @@ def test_the_year_note_reaches_the_user(prefilled, tmp_path, catalogue):
     assert f"[提示] {note.message_zh}。{note.fix_zh}" in md
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 0 and "提示:[year-differs-from-template]" in result.stderr
+
+
+def test_merged_input_cells_outside_the_year_tables_are_reported(prefilled, tmp_path, catalogue):
+    """Merging two baseline answers (符合 over F3:F5) kept only the first and reported the others as not chosen; merged
+    team cells dropped members' answers and changed the findings. Any merged input cell is now a located error."""
+    from greendiag.excel import layout as L
+
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[L.BASELINE]
+    rows = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("req:")]
+    (col,) = [c for c in range(2, ws.max_column + 1) if str(ws.cell(2, c).value or "").startswith("是否符合")]
+    rng = f"{get_column_letter(col)}{rows[0]}:{get_column_letter(col)}{rows[2]}"
+    ws.merge_cells(rng)
+    found = problems(wb, tmp_path / "merged-baseline.xlsx", catalogue)
+    assert [(p.code, p.location) for p in found] == [("merged-cells", f"{L.BASELINE}!{rng}")], [p.format() for p in found]
+    assert f"取消合并单元格 {rng}" in found[0].fix_zh
+
+
+def test_the_templates_own_merged_labels_are_not_reported(prefilled, catalogue):
+    greendiag.load_dataset(prefilled, catalogue=catalogue)  # titles and section rows are merged by the template itself
+
+
+def test_an_input_cell_merged_with_its_hint_keeps_its_value(prefilled, tmp_path, catalogue):
+    """Merging the park name with the hint cell beside it (for room) loses nothing: no error, the name is read."""
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[PARK]
+    row = row_of(ws, "park.name")
+    ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=5)
+    path = tmp_path / "wide-name.xlsx"
+    wb.save(path)
+    assert greendiag.load_dataset(path, catalogue=catalogue).profile.name == ws.cell(row, 4).value

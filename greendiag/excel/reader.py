@@ -207,18 +207,46 @@ class _Reader:
         self.moved: set[str] = set()  # year tables whose columns are out of place: not read
         self.merged: set[str] = set()  # value and evidence cells under a merged range: not read
         self.notes: list[Problem] = []  # not errors, but the user must be told
+        self._merged_cells: dict[str, dict[tuple[int, int], str]] = {}
+        self.merged_reported: set[str] = set()  # merged ranges over input cells outside the year tables, reported once
+        self.merged_refs: set[str] = set()  # their cells: no further problem is reported there
 
     # -------------------------------------------------------------- cells
     def ref(self, ws, row: int, col: int) -> str:
         return f"{ws.title}!{get_column_letter(col)}{row}"
 
     def fail(self, ref: str, code: str, zh: str, en: str, fix_zh: Optional[str] = None, fix_en: Optional[str] = None) -> None:
+        if code != "merged-cells" and ref in self.merged_refs:  # a consequence of the merge, already reported
+            return
         self.problems.append(Problem(code, zh, en, file=self.path, location=ref, fix_zh=fix_zh, fix_en=fix_en))
         self.bad.add(ref)
+
+    def _merged_range(self, ws, row: int, col: int) -> Optional[str]:
+        """'sheet!A1:B2' of the merged range that hides this cell (any cell of it but the first), or None. The template
+        merges only labels, so a hidden input cell means the user merged it with another: its content is gone."""
+        cells = self._merged_cells.get(ws.title)
+        if cells is None:
+            cells = self._merged_cells[ws.title] = {
+                (r, c): f"{ws.title}!{rng.coord}" for rng in ws.merged_cells.ranges
+                for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)
+                if (r, c) != (rng.min_row, rng.min_col)}
+        return cells.get((row, col))
 
     def value(self, ws, row: int, col: int, what: Optional[tuple[str, str]] = None) -> Any:
         """A cell's value; a formula gives its value as last computed by Excel. A formula without a result or with
         an Excel error (#DIV/0!…) is a problem at the cell and reads as empty; `what` names the cell in the message."""
+        rng = self._merged_range(ws, row, col)
+        if rng is not None:  # an input cell swallowed by a merge (the first cell of a range keeps its content and is read)
+            if rng not in self.merged_reported:
+                self.merged_reported.add(rng)
+                refs = {f"{ws.title}!{get_column_letter(c)}{r}" for (r, c), x in self._merged_cells[ws.title].items() if x == rng}
+                refs.add(f"{ws.title}!{rng.split('!')[1].split(':')[0]}")
+                self.merged_refs.update(refs)
+                self.bad.update(refs)  # the builder's problems there are consequences too
+                self.fail(rng, "merged-cells", f"单元格 {rng.split('!')[1]} 已合并:每个填写项须各占一个单元格,合并后只保留第一个单元格的内容",
+                          f"cells {rng.split('!')[1]} are merged: each entry needs its own cell, and a merge keeps only the first one's content",
+                          f"请取消合并单元格 {rng.split('!')[1]},并逐个填写", f"unmerge {rng.split('!')[1]} and fill in each cell")
+            return None
         cell = ws.cell(row, col)
         v = cell.value
         pre_zh, pre_en = (f"{what[0]}:", f"{what[1]}: ") if what else ("", "")
