@@ -632,6 +632,18 @@ def denominator_growth(ind: Indicator, cat: Catalogue, table: dict, year: int) -
     return units.tidy((now[0] - before[0]) / abs(before[0]) * 100)
 
 
+def missing_previous_year(ind: Indicator, cat: Catalogue, table: dict, year: int) -> tuple[str, ...]:
+    """The statistics of `year - 1` a year-over-year formula lacks while `year` has all of its own: why the indicator
+    cannot be derived for `year` (typically the base year before the first scored year left out); () otherwise."""
+    d = ind.definition
+    if d is None or d.formula == "ratio":
+        return ()
+    ids = tuple(dict.fromkeys(d.numerator + d.denominator))
+    if any((sid, year) not in table for sid in ids):
+        return ()
+    return tuple(sid for sid in ids if (sid, year - 1) not in table)
+
+
 def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[float]:
     """An indicator's value from raw statistics per its catalogue definition, or None when it cannot be derived."""
     d = ind.definition

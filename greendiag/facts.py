@@ -42,7 +42,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "undefined": NUM, "den_growth_pct": NUM, "den_name_zh": STR, "den_name_en": STR, "score": NUM, "points": NUM,
         "flag_floored": NUM, "flag_best": NUM, "lead_score": NUM, "level_score": NUM, "lead": NUM, "value": NUM,
         "gap_abs": NUM, "gap_pct": NUM, "derived": NUM, "derived_gap_pct": NUM, "prev_value": NUM, "yoy_points": NUM,
-        "yoy_abs_points": NUM, "yoy_pct": NUM, "yoy_abs_pct": NUM, "same_all_years": NUM},
+        "yoy_abs_points": NUM, "yoy_pct": NUM, "yoy_abs_pct": NUM, "same_all_years": NUM, "previous_year_missing": NUM,
+        "previous_missing_zh": STR, "previous_missing_en": STR},
     "reference": {
         "fact": STR, "ind": STR, "ref": STR, "number": NUM, "year": NUM, "latest": NUM, "method": STR, "direction": STR,
         "is_share": NUM, "value": NUM, "ref_value": NUM, "points": NUM, "gap_abs": NUM, "gap_pct": NUM},
@@ -233,6 +234,8 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Ca
             f["undefined"] = 1.0 if undefined else 0.0
             if undefined:  # why: the denominator's growth, for the message; a reported value is not judged
                 f.update(_undefined_fields(ds, cat, ind, year))
+            elif v is None and ind.definition is not None and ind.definition.formula != "ratio":
+                f.update(_previous_missing_fields(ds, cat, ind, year))
             if sc is not None and sc.status == SCORED and sc.score is not None:
                 f["score"] = sc.score
                 f["points"] = max(0.0, full - sc.score)
@@ -281,6 +284,19 @@ def _undefined_fields(ds: ParkDataset, cat: Catalogue, ind: Indicator, year: int
     return {"den_growth_pct": denominator_growth(ind, cat, statistics_table(ds), year),
             "den_name_zh": "、".join(cat.statistic(s).name_zh for s in den),
             "den_name_en": ", ".join(cat.statistic(s).name_en for s in den)}
+
+
+def _previous_missing_fields(ds: ParkDataset, cat: Catalogue, ind: Indicator, year: int) -> dict:
+    """A year-over-year indicator with no value although `year`'s statistics are all given: the year before lacks some
+    (dataset.missing_previous_year), named for the message."""
+    from .dataset import missing_previous_year, statistics_table
+
+    gone = missing_previous_year(ind, cat, statistics_table(ds), year)
+    if not gone:
+        return {}
+    return {"previous_year_missing": 1.0,
+            "previous_missing_zh": "、".join(f"{year - 1}年{cat.statistic(s).name_zh}" for s in gone),
+            "previous_missing_en": ", ".join(f"{cat.statistic(s).name_en} {year - 1}" for s in gone)}
 
 
 def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level], lv: Optional[Level],

@@ -504,3 +504,19 @@ def test_a_diagnosis_year_other_than_the_year_of_the_work_is_flagged(demo_path, 
     d = greendiag.diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python")
     (f,) = [f for f in d.findings if f.rule_id == "engagement.dates.diagnosis_year"]
     assert "2025 年开展" in f.message_zh and "诊断年份为 2024 年" in f.message_zh
+
+
+def test_a_year_over_year_indicator_without_the_previous_years_statistics_says_what_is_missing(demo_path, catalogue, rulebase):
+    """The demo without its 2021 (base-year) CO2 figure: 2022's indicator 22 cannot be derived. It was only "缺少数据,
+    按0分计" although the 2022 statistics were given; now a finding names the missing 2021 statistic."""
+    import yaml
+
+    data = yaml.safe_load(demo_path.read_text(encoding="utf-8"))
+    base = next(b for b in data["years"] if b["year"] == 2021)
+    del base["statistics"]["co2_emissions"]
+    y2022 = next(b for b in data["years"] if b["year"] == 2022)
+    y2022["indicators"].pop("carbon_intensity_reduction", None)
+    d = greendiag.diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python")
+    (f,) = [f for f in d.findings if f.rule_id == "anomaly.indicator.previous_year_missing"]
+    assert (f.indicator, f.year) == (22, 2022) and "缺少2021年二氧化碳排放量" in f.message_zh
+    assert not [f for f in d.findings if f.rule_id == "anomaly.indicator.previous_year_missing" and f.year != 2022]

@@ -66,6 +66,7 @@ def problems(wb, path, catalogue) -> list:
     (0.8, '0.0"%"', 0.8),        # Excel shows 0.8%: the quoted % is text, the value is not scaled
     (12.6, '0.0"%"', 12.6),
     (12.6, "0.0\\%", 12.6),      # an escaped % is text too
+    (12.6, "0.0!%", 12.6),       # so is one escaped with !
     (12.6, '[Red]0.0"%"', 12.6),
     (12.6, '0.0" %";[Red]-0.0" %"', 12.6),
     (12.6, "0.0_%", 12.6),        # _% pads by the width of a %: nothing shown

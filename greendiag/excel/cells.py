@@ -42,7 +42,7 @@ def _sections(fmt: str) -> list[str]:
             end = fmt.find("]", i + 1)
             i = len(fmt) if end < 0 else end + 1
             continue
-        if ch in "\\_*":
+        if ch in "\\!_*":  # backslash and ! escape the next character; _ pads and * fills with it
             i += 2
             continue
         if ch == ";":
