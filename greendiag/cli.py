@@ -176,11 +176,11 @@ def _unsupported(path: str, suffix: str):
     from .errors import Problem
 
     if suffix == ".csv":
-        return Problem("unsupported-format", "不支持 CSV 文件:园区数据须为数据采集模板(.xlsx)或 YAML/JSON",
+        return Problem("not-xlsx", "不支持 CSV 文件:园区数据须为数据采集模板(.xlsx)或 YAML/JSON",
                        "CSV is not supported: park data must be the data-collection workbook (.xlsx) or YAML/JSON", file=path,
                        fix_zh="用 greendiag template 生成模板,把数据填入后另存为 .xlsx",
                        fix_en="make a workbook with greendiag template, fill it in and save it as .xlsx")
-    return Problem("unsupported-format", f"不支持 {suffix} 格式的工作簿,只能读取 .xlsx",
+    return Problem("not-xlsx", f"不支持 {suffix} 格式的工作簿,只能读取 .xlsx",
                    f"{suffix} workbooks are not supported; only .xlsx can be read", file=path,
                    fix_zh="在 Excel 或 WPS 中打开,另存为 .xlsx(Excel 工作簿)后再诊断",
                    fix_en="open it in Excel or WPS and save it as .xlsx (Excel workbook), then diagnose it again")

@@ -208,7 +208,7 @@ def test_cli_folder_skips_lock_and_hidden_files_and_lists_unreadable_formats(dem
     assert [r[0] for r in rows] == ["a.yaml", "b.xls", "c.ods", "d.csv"]
     assert rows[0][1] == "北京京南绿谷科技产业园(虚构)"
     for row in rows[1:]:
-        assert row[1:4] == ["-", "-", "-"] and "unsupported-format" in row[4] and "另存为 .xlsx" in row[4], row
+        assert row[1:4] == ["-", "-", "-"] and "not-xlsx" in row[4] and "另存为 .xlsx" in row[4], row
     assert "b.xls" in rows[1][4] and ".xls" in rows[1][4] and ".ods" in rows[2][4]
     assert lines[-1] == "完成 1 个,失败 3 个"
 
@@ -219,7 +219,7 @@ def test_cli_folder_of_only_unreadable_workbooks_says_so(demo_path, tmp_path):
     (parks / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (parks / "~$old.xlsx").write_bytes(b"lock")
     res = CliRunner().invoke(main, ["--lang", "en", "diagnose", str(parks)], catch_exceptions=False)
-    assert res.exit_code == 2 and "unsupported-format" in res.output and "save it as .xlsx" in res.output
+    assert res.exit_code == 2 and "not-xlsx" in res.output and "save it as .xlsx" in res.output
     assert "0 diagnosed, 1 failed" in res.output and "internal error" not in res.output
     (parks / "old.xls").unlink()
     res = CliRunner().invoke(main, ["--lang", "en", "diagnose", str(parks)], catch_exceptions=False)
