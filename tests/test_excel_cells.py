@@ -395,3 +395,24 @@ def test_an_input_cell_merged_with_its_hint_keeps_its_value(prefilled, tmp_path,
     path = tmp_path / "wide-name.xlsx"
     wb.save(path)
     assert greendiag.load_dataset(path, catalogue=catalogue).profile.name == ws.cell(row, 4).value
+
+
+def test_year_headers_saved_as_values_fit_the_typed_year(prefilled, tmp_path, catalogue):
+    """Headers pasted as values for 2026 in a 2025 template, with 2026 typed as the diagnosis year: nothing moved, so
+    no columns-moved (it was reported, and the sheet not read)."""
+    wb = openpyxl.load_workbook(prefilled)
+    for ws in (wb[IND], wb[STATS]):
+        for c in range(1, ws.max_column + 1):
+            v = ws.cell(3, c).value
+            m = re.search(r"\$D\$4-(\d)\)", v) if isinstance(v, str) and v.startswith("=") else None
+            if m:
+                ws.cell(3, c).value = f"{2026 - int(m.group(1))}年"
+            elif isinstance(v, str) and v.startswith("=") and "基准年" in v:
+                ws.cell(3, c).value = f"{2026 - 4}年(基准年)"
+    park = wb[PARK]
+    park.cell(row_of(park, "diagnosis_year"), 4).value = 2026
+    path = tmp_path / "pasted.xlsx"
+    wb.save(path)
+    contents = read_workbook_contents(path, catalogue)
+    assert [n.code for n in contents.notes] == ["year-differs-from-template"]
+    assert {b["year"] for b in contents.data["years"]} >= {2023, 2024, 2025}

@@ -102,9 +102,11 @@ def _find(ws, row: int, text: str, near: int) -> Optional[int]:
     return min(cols, key=lambda c: abs(c - near)) if cols else None
 
 
-def misplaced(ws, t: L.YearTable, meta: dict, year_name: Callable[[int], tuple[str, str]]) -> Optional[Misplaced]:
+def misplaced(ws, t: L.YearTable, meta: dict, year_name: Callable[[int], tuple[str, str]],
+              typed_year: Optional[int] = None) -> Optional[Misplaced]:
     """The first header of the table, left to right, that is not in its column; None when all are in place.
-    `year_name(slot)` names a year column in messages (("2023年", "2023") or ("第2年", "year 2"))."""
+    `year_name(slot)` names a year column in messages (("2023年", "2023") or ("第2年", "year 2")). A header saved
+    as its value ("2023年") fits if it names the slot's year under the template's diagnosis year or the typed one."""
     made_year = _made_year(meta)
     checks: list[tuple[int, int, object]] = [(col, 2, head) for col, head in _row2_heads(t)]
     for slot in t.slots:
@@ -125,7 +127,7 @@ def misplaced(ws, t: L.YearTable, meta: dict, year_name: Callable[[int], tuple[s
         else:
             run, slot = what  # type: ignore[misc]
             got = _slot(ws.cell(row, col).value, t, made_year)
-            if got == slot or got == UNKNOWN:
+            if got == slot or got == UNKNOWN or (typed_year is not None and _slot(ws.cell(row, col).value, t, typed_year) == slot):
                 continue
             name_zh, name_en = year_name(slot)
             run_zh, run_en = _run_head(t, run)

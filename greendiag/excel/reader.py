@@ -471,7 +471,7 @@ class _Reader:
         for t in self.tables:
             ws = self.wb[t.sheet]
             name = lambda slot, t=t: self._year_label(t.year(dy, slot))
-            moved = C.misplaced(ws, t, self.meta, name)
+            moved = C.misplaced(ws, t, self.meta, name, dy if isinstance(dy, int) else None)
             if moved is not None:
                 self.fail(moved.cell, "columns-moved", moved.message_zh, moved.message_en, moved.fix_zh, moved.fix_en)
                 self.moved.add(t.sheet)
