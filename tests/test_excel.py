@@ -706,6 +706,8 @@ def test_natural_units_in_year_area_investment_and_days(prefilled, tmp_path, cat
     assert {(p.code, p.location) for p in problems} == {
         ("wrong-dimension", ref(value_cell(wb["园区信息"], "park.area_km2"))),
         ("unknown-unit", ref(value_cell(wb["工作组"], "engagement.onsite.working_days")))}
+    (days,) = [p for p in problems if p.code == "unknown-unit"]
+    assert "天" in days.fix_zh and "万元/tce" not in days.fix_zh  # the cell's own unit, not the indicators'
 
 
 def test_the_unit_sentence_is_only_on_cells_that_read_units(blank_2025):

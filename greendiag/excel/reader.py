@@ -357,7 +357,12 @@ class _Reader:
                     number = None
                 except UnitError as exc:
                     p = exc.problems[0]
-                    self.fail(ref, p.code, f"{zh}:{p.message_zh}", f"{en}: {p.message_en}", p.fix_zh, p.fix_en)
+                    fix = (p.fix_zh, p.fix_en)
+                    if p.code == "unknown-unit":  # the registry's fix names indicator units; this cell has its own
+                        example = self._example(unit)
+                        fix = (f"使用可换算为 {unit} 的单位,如 {example};或只填数值(默认 {unit})",
+                               f"use a unit that converts to {unit}, e.g. {example.replace('、', ' or ')}; or give the number alone (default {unit})")
+                    self.fail(ref, p.code, f"{zh}:{p.message_zh}", f"{en}: {p.message_en}", *fix)
                     return False, None
         if isinstance(number, float) and number != number or number in (float("inf"), float("-inf")) \
                 or isinstance(number, int) and abs(number) > 1e308:  # a 400-digit "number" is not one
