@@ -232,6 +232,7 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
         msg = first.format(lang) if hasattr(first, "format") else str(first)
         return msg + (f" (+{len(problems) - 1})" if len(problems) > 1 else "")
 
+    notes: list[str] = []  # what the readers noticed (e.g. a workbook's diagnosis year), after the table
     for entry in entries:  # packs were written by the workers, each park on its own
         if not isinstance(entry, str):  # a file greendiag cannot read (.xls, .ods, ...): its row says what to do
             bad += 1
@@ -246,6 +247,8 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
                 bad += 1
                 error = failure(res.pack_problems)
             checks = sum(1 for f in res.diagnosis["findings"] if f["kind"] != "recommendation")  # as in the one-park summary
+            notes += [f"{os.path.basename(path)}: [{n['code']}] {n['message_zh'] if zh else n['message_en']}"
+                      for n in res.diagnosis.get("input_notes", [])]
             rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(checks),
                          error or (os.path.basename(res.pack_dir) if res.pack_dir else "")))
         else:
@@ -257,6 +260,8 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
     click.echo(" | ".join(head))
     for row in rows:
         click.echo(" | ".join(row))
+    for note in notes:
+        click.echo(("提示:" if zh else "note: ") + note, err=True)
     click.echo((f"完成 {total - bad} 个,失败 {bad} 个" if zh else f"{total - bad} diagnosed, {bad} failed")
                + (f";报告包:{os.path.abspath(out_dir)}" if zh and out_dir else f"; report packs: {os.path.abspath(out_dir)}" if out_dir else ""))
     if bad:

@@ -416,3 +416,20 @@ def test_year_headers_saved_as_values_fit_the_typed_year(prefilled, tmp_path, ca
     contents = read_workbook_contents(path, catalogue)
     assert [n.code for n in contents.notes] == ["year-differs-from-template"]
     assert {b["year"] for b in contents.data["years"]} >= {2023, 2024, 2025}
+
+
+def test_the_year_note_is_shown_in_a_batch_run(prefilled, tmp_path, catalogue):
+    from click.testing import CliRunner
+
+    from greendiag.cli import main
+
+    wb = openpyxl.load_workbook(prefilled)
+    park = wb[PARK]
+    park.cell(row_of(park, "diagnosis_year"), 4).value = 2024
+    folder = tmp_path / "parks"
+    folder.mkdir()
+    wb.save(folder / "a.xlsx")
+    openpyxl.load_workbook(prefilled).save(folder / "b.xlsx")
+    result = CliRunner().invoke(main, ["diagnose", str(folder), "--workers", "1", "--backend", "python"])
+    assert result.exit_code == 0, result.output
+    assert "提示:a.xlsx: [year-differs-from-template]" in result.stderr and "b.xlsx" not in result.stderr
