@@ -199,7 +199,9 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
             units.parse_unit(expr)
             return True
         except UnitError as e:
-            problems.append(it.problem("unknown-unit", e.problems[0].message_zh, e.problems[0].message_en, *sub, "unit"))
+            problems.append(it.problem("unknown-unit", e.problems[0].message_zh, e.problems[0].message_en, *sub, "unit",
+                                       fix_zh="使用 pint 认得的单位或 catalogue/units.txt 中定义的单位(如 m3、t、万元、tce);计数(台、座、辆)写 ''(无量纲)",
+                                       fix_en="use a unit pint knows or one defined in catalogue/units.txt (e.g. m3, t, 万元, tce); counts (units, stations, vehicles) are '' (dimensionless)"))
             return False
 
     seen_numbers: dict[int, _Item] = {}
@@ -243,8 +245,8 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
             missing = [s for s in defn["numerator"] + defn["denominator"] if s not in stats]
             for s in missing:
                 problems.append(it.problem("unknown-statistic", f"定义引用了未登记的统计量“{s}”", f"definition uses unknown statistic '{s}'", "definition"))
-            if not missing:
-                problems.extend(_check_definition_units(it, defn, stats))
+            if not missing and all(_parses(stats[s].data["unit"]) for s in defn["numerator"] + defn["denominator"]):
+                problems.extend(_check_definition_units(it, defn, stats))  # an unknown statistic unit is reported once, below
     problems.extend(_check_indicator_keys(sections["indicators"]))
     for it in sections["statistics"]:
         check_unit(it, it.data["unit"])
@@ -274,6 +276,14 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
         check_sources(it, it.data["weight"], "weight")
     problems.extend(_check_categories(head, sections["categories"]))
     return problems
+
+
+def _parses(expr: str) -> bool:
+    try:
+        units.parse_unit(expr)
+        return True
+    except UnitError:
+        return False
 
 
 def _check_definition_units(it: _Item, defn: dict, stats: dict[str, _Item]) -> list[Problem]:

@@ -326,3 +326,34 @@ def test_schema_errors_of_every_overlay_come_together(tmp_path):
     second = _write(tmp_path, "second.yaml", oid="second", indicators=[_share(id="other_share", number=40, code="RG11", direction="sideways")])
     err = _problems(first, second)
     assert {(p.file, p.location) for p in err.problems} >= {(str(first), "$.indicators[0].kind"), (str(second), "$.indicators[0].direction")}
+
+
+def test_an_unknown_statistic_unit_is_one_error_with_a_fix(tmp_path):
+    """Nm3 is not a unit greendiag knows: one unknown-unit error with a fix, not also a 'different dimensions' one."""
+    import greendiag
+
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("""overlay: {id: nm3, version: 1.0.0, title_zh: 测试, title_en: test, extends: {id: bj-green-park-2024, version: '>=1.0,<2'}}
+statistics:
+  - {id: h2_a, name_zh: 氢气甲, name_en: hydrogen a, unit: Nm3}
+  - {id: h2_b, name_zh: 氢气乙, name_en: hydrogen b, unit: Nm3}
+indicators:
+  - id: h2_share
+    number: 32
+    code: EG4
+    category: EG
+    name_zh: 测试氢气比例
+    name_en: Test hydrogen share
+    unit: '%'
+    kind: quantitative
+    direction: higher
+    lead: {value: 20, provisional: "test fixture only"}
+    mandatory: false
+    bounds: {min: 0, max: 100, basis: a share}
+    definition: {formula: ratio, numerator: [h2_a], denominator: [h2_a, h2_b]}
+    sources: [{doc: bj-guide-2024, clause: "test fixture"}]
+""", encoding="utf-8")
+    with pytest.raises(greendiag.CatalogueError) as info:
+        greendiag.load_catalogue(overlay)
+    codes = [p.code for p in info.value.problems]
+    assert codes == ["unknown-unit", "unknown-unit"] and all("units.txt" in p.fix_zh for p in info.value.problems)
