@@ -9,6 +9,7 @@ only the facts a rule fires on need one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import sys
@@ -57,9 +58,26 @@ FIELDS: dict[str, dict[str, str]] = {
         "work_year_gap": NUM},
 }
 YEAR_VALUE_PREFIX = "v_"
-# the closed vocabularies of string fields (besides ind and ref, which are the catalogue's ids)
-VALUES: dict[str, tuple[str, ...]] = {"direction": ("higher", "lower", "qualitative"), "status": ("met", "not_met", "unknown"),
-                                      "method": ("standard_comparison", "advanced_benchmark")}
+QUALITATIVE = "qualitative"  # the direction field of a qualitative indicator (the catalogue gives it none)
+
+
+@functools.cache
+def _closed_values() -> dict[str, tuple[str, ...]]:
+    """The closed vocabularies of string fields (besides ind and ref, the catalogue's ids), from where they are
+    defined: the catalogue schema's directions and reference methods, the dataset's requirement statuses."""
+    from . import schema
+    from .dataset import STATUS
+
+    defs = schema._schemas()["common.schema.json"]["$defs"]
+    return {"direction": (*defs["indicator"]["properties"]["direction"]["enum"], QUALITATIVE),
+            "status": tuple(dict.fromkeys(STATUS.values())),
+            "method": tuple(defs["reference"]["properties"]["method"]["enum"])}
+
+
+def __getattr__(name: str):
+    if name == "VALUES":  # built on first use: rule files and tests need it, a diagnosis does not
+        return _closed_values()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 _GAP_WORDS = ("gap_unit_zh", "gap_unit_en")
 # what a message template may name besides the threshold: per kind, the display context (_*_context below)
 CONTEXT: dict[str, frozenset] = {
@@ -186,7 +204,7 @@ class _Static:
         for ind in cat.indicators:
             qualitative = ind.qualitative
             fixed = {"mandatory": _b(ind.mandatory), "is_share": _b(ind.is_share),
-                     "direction": ind.direction or "qualitative"}
+                     "direction": ind.direction or QUALITATIVE}
             plaus = {}
             if ind.plausible_min is not None:
                 plaus["plaus_min"] = float(ind.plausible_min)
@@ -322,7 +340,7 @@ def _reference_facts(ds: ParkDataset, cat: Catalogue, value: Callable, out: list
                 continue
             now, _ = score_value(ind, v.value, None, cat.scoring)
             f = {"fact": "reference", "ind": ind.id, "ref": ref.id, "number": float(ind.number), "year": float(year),
-                 "latest": _b(year == latest), "method": ref.method, "direction": ind.direction or "qualitative",
+                 "latest": _b(year == latest), "method": ref.method, "direction": ind.direction or QUALITATIVE,
                  "is_share": _b(ind.is_share), "value": v.value, "ref_value": ref.value, "points": max(0.0, then - now),
                  **_gap(ind.direction, v.value, ref.value)}
             out.append(f)
