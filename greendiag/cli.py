@@ -13,7 +13,7 @@ import traceback
 import click
 
 from .dataset import DIAGNOSIS_YEARS
-from .errors import GreendiagError
+from .errors import GreendiagError, Problem
 from .pack import write_pack
 
 EXIT_OK, EXIT_TESTS_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -36,8 +36,6 @@ def _handle(fn):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_INPUT)
         except OSError as exc:  # the environment (disk full, permissions, a path that is a file), not a bug
-            from .errors import Problem
-
             click.echo(Problem("os-error", f"无法读写文件:{exc.strerror}", f"cannot read or write: {exc.strerror}",
                                file=str(exc.filename or "") or None,
                                fix_zh="检查路径是否存在、可写,或换一个输出位置",
@@ -133,7 +131,7 @@ def _warn_fonts(ctx) -> None:
 
     warning = chart_font_warning()
     if warning is not None:
-        click.echo(("提示:" if ctx.obj["lang"] == "zh" else "note: ") + warning.format(ctx.obj["lang"]), err=True)
+        _echo_notes(ctx, (warning,))
 
 
 DATASET_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
@@ -173,8 +171,6 @@ def _expand(items) -> list:
 
 def _unsupported(path: str, suffix: str):
     """The problem of a file in a dataset folder whose format greendiag does not read."""
-    from .errors import Problem
-
     if suffix == ".csv":
         return Problem("not-xlsx", "不支持 CSV 文件:园区数据须为数据采集模板(.xlsx)或 YAML/JSON",
                        "CSV is not supported: park data must be the data-collection workbook (.xlsx) or YAML/JSON", file=path,
@@ -247,8 +243,7 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
                 bad += 1
                 error = failure(res.pack_problems)
             checks = sum(1 for f in res.diagnosis["findings"] if f["kind"] != "recommendation")  # as in the one-park summary
-            notes += [f"{os.path.basename(path)}: [{n['code']}] {n['message_zh'] if zh else n['message_en']}"
-                      for n in res.diagnosis.get("input_notes", [])]
+            notes += [f"{os.path.basename(path)}: " + Problem(**n).format(lang) for n in res.diagnosis.get("input_notes", [])]
             rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(checks),
                          error or (os.path.basename(res.pack_dir) if res.pack_dir else "")))
         else:
