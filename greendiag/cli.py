@@ -12,7 +12,7 @@ import traceback
 
 import click
 
-from .dataset import DIAGNOSIS_YEARS
+from .dataset import DIAGNOSIS_YEARS, other_spreadsheet
 from .errors import GreendiagError, Problem
 from .pack import write_pack
 
@@ -135,8 +135,6 @@ def _warn_fonts(ctx) -> None:
 
 
 DATASET_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
-# in a folder: files that look like park data but cannot be read; listed as failed rows, never skipped silently
-UNSUPPORTED_SUFFIXES = (".xls", ".xlsb", ".ods", ".et", ".csv")
 
 
 def _expand(items) -> list:
@@ -158,8 +156,8 @@ def _expand(items) -> list:
             suffix = os.path.splitext(name)[1].lower()
             if suffix in DATASET_SUFFIXES:
                 found.append(path)
-            elif suffix in UNSUPPORTED_SUFFIXES:
-                found.append((path, _unsupported(path, suffix)))
+            elif (refused := other_spreadsheet(path)) is not None:
+                found.append((path, refused))
         if not found:
             raise InputFileError(Problem("empty-folder", "文件夹中没有数据文件(.xlsx/.yaml/.json)",
                                          "no dataset files (.xlsx/.yaml/.json) in the folder", file=item,
@@ -167,19 +165,6 @@ def _expand(items) -> list:
                                          fix_en="put filled workbooks (.xlsx) or YAML/JSON datasets in the folder, or give the files themselves"))
         out += found
     return out
-
-
-def _unsupported(path: str, suffix: str):
-    """The problem of a file in a dataset folder whose format greendiag does not read."""
-    if suffix == ".csv":
-        return Problem("not-xlsx", "不支持 CSV 文件:园区数据须为数据采集模板(.xlsx)或 YAML/JSON",
-                       "CSV is not supported: park data must be the data-collection workbook (.xlsx) or YAML/JSON", file=path,
-                       fix_zh="用 greendiag template 生成模板,把数据填入后另存为 .xlsx",
-                       fix_en="make a workbook with greendiag template, fill it in and save it as .xlsx")
-    return Problem("not-xlsx", f"不支持 {suffix} 格式的工作簿,只能读取 .xlsx",
-                   f"{suffix} workbooks are not supported; only .xlsx can be read", file=path,
-                   fix_zh="在 Excel 或 WPS 中打开,另存为 .xlsx(Excel 工作簿)后再诊断",
-                   fix_en="open it in Excel or WPS and save it as .xlsx (Excel workbook), then diagnose it again")
 
 
 def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):

@@ -68,15 +68,28 @@ def count_source(scoring: ScoringMethod) -> tuple[str, str]:
 OTHER_SPREADSHEETS = (".xls", ".ods", ".et", ".csv", ".numbers", ".xlsb")  # refused with a "save as .xlsx" fix
 
 
+def other_spreadsheet(path: str) -> Optional[Problem]:
+    """The not-xlsx problem of a file whose suffix says it is a spreadsheet greendiag does not read, else None."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in OTHER_SPREADSHEETS:
+        return None
+    if suffix == ".csv":
+        return Problem("not-xlsx", "不支持 CSV 文件:园区数据须为数据采集模板(.xlsx)或 YAML/JSON",
+                       "CSV is not supported: park data must be the data-collection workbook (.xlsx) or YAML/JSON", file=path,
+                       fix_zh="用 greendiag template 生成模板,把数据填入后另存为 .xlsx",
+                       fix_en="make a workbook with greendiag template, fill it in and save it as .xlsx")
+    return Problem("not-xlsx", f"不支持 {suffix} 格式的表格文件,只能读取 .xlsx", f"{suffix} spreadsheets are not read; only .xlsx can be",
+                   file=path, fix_zh="在 Excel、WPS 或 LibreOffice 中另存为 .xlsx(Excel 工作簿)后再读取",
+                   fix_en="save it as .xlsx (Excel workbook) in Excel, WPS or LibreOffice, then read that file")
+
+
 def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = None) -> ParkDataset:
     """Read a park dataset from YAML, JSON or a filled greendiag Excel workbook."""
     p = os.fspath(path)
     cat = catalogue or load_catalogue()
-    other = os.path.splitext(p)[1].lower()
-    if other in OTHER_SPREADSHEETS:
-        raise DatasetError(Problem("not-xlsx", f"不支持 {other} 格式的表格文件", f"{other} spreadsheets are not read",
-                                   file=p, fix_zh="在 Excel、WPS 或 LibreOffice 中另存为 .xlsx(Excel 工作簿)后再读取",
-                                   fix_en="save it as .xlsx (Excel workbook) in Excel, WPS or LibreOffice, then read that file"))
+    refused = other_spreadsheet(p)
+    if refused is not None:
+        raise DatasetError(refused)
     if p.lower().endswith((".xlsx", ".xlsm")):
         import attrs
 
