@@ -29,6 +29,7 @@ import attrs
 
 from .dataset import LEVEL as _LEVEL, STATUS as _STATUS
 from .models import Catalogue, Indicator, ScoringMethod
+from .units import split_quantity
 
 __all__ = [
     "EDGE_FLOATS", "NUM_FIELDS", "STR_FIELDS", "ScoringInvariantError",
@@ -167,25 +168,18 @@ def _statistic_factors(cat: Catalogue) -> dict[str, tuple[float, float, bool]]:
     return ranges
 
 
-def _scaled(v: Any, f: float, top: Optional[float] = None, counts: bool = False) -> Any:
-    """v times f in the form it was written (number, or '12.5 unit' text), capped at top; other values as they
-    are. Six significant digits; with counts, integers stay integers (people, buses, days)."""
+def _scaled(v: Any, f: float) -> Any:
+    """A raw statistic times f in the form it was written (number, or '12.5 unit' text); other values as they are.
+    Six significant digits; integers stay integers (people, buses, days)."""
     if isinstance(v, str):
         try:
-            number, unit = _split(v)
+            number, unit = split_quantity(v)
         except ValueError:
             return v
-        return f"{_scaled(number, f, top, counts)} {unit}".strip()
+        return f"{_scaled(number, f)} {unit}".strip()
     if not isinstance(v, (int, float)) or isinstance(v, bool):
         return v
-    x = v * f if top is None else min(v * f, top)
-    return round(x) if counts and isinstance(v, int) else float(f"{x:.6g}")
-
-
-def _split(text: str) -> tuple[float, str]:
-    from .units import split_quantity
-
-    return split_quantity(text)
+    return round(v * f) if isinstance(v, int) else float(f"{v * f:.6g}")
 
 
 def _scaled_value(entry: Any, f: float, ind: Optional[Indicator]) -> Any:
@@ -195,7 +189,7 @@ def _scaled_value(entry: Any, f: float, ind: Optional[Indicator]) -> Any:
     raw, unit = (entry.get("value"), entry.get("unit")) if isinstance(entry, dict) else (entry, None)
     if isinstance(raw, str):
         try:
-            number, text_unit = _split(raw)
+            number, text_unit = split_quantity(raw)
         except ValueError:
             return entry
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -257,9 +251,9 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
                 lo, hi, one = stat_range.get(sid, (1.0, 1.0, True))
                 f = shared[sid] if one and sid in shared else rnd.uniform(lo, hi)
                 if isinstance(entry, dict):
-                    entry["value"] = _scaled(entry.get("value"), f, counts=True)
+                    entry["value"] = _scaled(entry.get("value"), f)
                 else:
-                    stats[sid] = _scaled(entry, f, counts=True)
+                    stats[sid] = _scaled(entry, f)
         if data.get("baseline"):
             data["baseline"][k % len(data["baseline"])]["status"] = rnd.choice(["met", "not_met", "unknown"])
         parks.append(data)
