@@ -156,6 +156,20 @@ def _conflict(section: str, key: str, k: Any, new: _Item, old: _Item) -> Problem
                        fix_en=f"overlays used together need distinct {wen}s: use another {wen} in one of the two overlays")
 
 
+def _override_clash(section: str, key: str, k: Any, new: _Item, old: _Item) -> Problem:
+    """`override: true` on an entry another overlay already defined or replaced: which one wins would hang on the order given."""
+    wzh, wen = _KEY_WORDS[key]
+    did_zh, did_en = ("覆盖", "overridden") if old.replaced else ("定义", "defined")
+    return new.problem(
+        "overlay-conflict",
+        f"{section} 中的{wzh}“{k}”已由扩展目录 {old.origin} {did_zh}({old.where()}),本扩展目录又用 override: true 替换它;"
+        f"结果将取决于扩展目录的给出顺序",
+        f"{section} {wen} '{k}' is already {did_en} by overlay {old.origin} ({old.where()}) and this overlay replaces it again "
+        f"with override: true; the result would depend on the order the overlays are given",
+        fix_zh=f"同一{wzh}只能由一个扩展目录替换:把两处修改合并到其中一个扩展目录,或只使用其中一个",
+        fix_en=f"only one overlay may replace a given {wen}: merge the two changes into one overlay, or use only one of them")
+
+
 def _apply_overlay(sections: dict[str, list[_Item]], doc: Document, data: dict, rank: int) -> list[Problem]:
     """Add an overlay's entries to `sections`; problems for entries that conflict (those are left out)."""
     oid = data["overlay"]["id"]
@@ -169,6 +183,8 @@ def _apply_overlay(sections: dict[str, list[_Item]], doc: Document, data: dict, 
                 old = sections[section][existing[k]]
                 if not item.get("override") or old.doc is doc:
                     problems.append(_conflict(section, key, k, new, old))
+                elif old.rank:
+                    problems.append(_override_clash(section, key, k, new, old))
                 else:
                     new.replaced = old
                     sections[section][existing[k]] = new

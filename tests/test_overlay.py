@@ -181,6 +181,31 @@ def test_override_replaces_the_definition(tmp_path, catalogue):
     assert catalogue.indicator("energy_productivity").lead_value == 3  # the default catalogue is unchanged
 
 
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_two_overlays_overriding_the_same_entry_conflict_in_either_order(tmp_path, order):
+    paths = [_overlay(tmp_path, _indicator_yaml(override=True, lead={"value": v, "provisional": "专项诊断采用的引领值 (lead value of this diagnosis)"}),
+                      oid=oid, name=f"{oid}.yaml") for oid, v in (("stricter", 2.5), ("looser", 4.0))]
+    first, second = (paths[i] for i in order)
+    with pytest.raises(OverlayConflictError) as info:
+        greendiag.load_catalogue(first, second)
+    assert info.value.codes == ("overlay-conflict",)
+    p = info.value.problems[0]
+    assert p.file == str(second) and p.location == "$.indicators[0]"
+    assert "energy_productivity" in p.message_en and first.stem in p.message_en and str(first) in p.message_en
+    assert "overridden" in p.message_en and "覆盖" in p.message_zh and "merge" in p.fix_en and "合并" in p.fix_zh
+
+
+def test_overriding_an_entry_another_overlay_added_is_a_conflict(tmp_path):
+    added = _overlay(tmp_path, _indicator_yaml(id="hydrogen_share", code="EG9", number=32, name_zh="氢能占比测试", name_en="hydrogen share test"),
+                     oid="adds", name="adds.yaml")
+    again = _overlay(tmp_path, _indicator_yaml(id="hydrogen_share", code="EG9", number=32, name_zh="氢能占比测试", name_en="hydrogen share test",
+                                               override=True, lead={"value": 4.0, "provisional": "测试 (test)"}), oid="again", name="again.yaml")
+    with pytest.raises(OverlayConflictError) as info:
+        greendiag.load_catalogue(added, again)
+    p = info.value.problems[0]
+    assert p.code == "overlay-conflict" and p.file == str(again) and "defined by overlay adds" in p.message_en
+
+
 def test_override_of_something_missing_is_an_error(tmp_path):
     path = _overlay(tmp_path, _indicator_yaml(id="no_such_indicator", number=40, code="EG9", override=True))
     with pytest.raises(OverlayConflictError) as info:
