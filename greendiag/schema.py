@@ -334,7 +334,10 @@ def _keyword(err: jsonschema.ValidationError, false_keys: list[str]) -> tuple[st
     if v == "anyOf" and value and all("required" in s for s in value):
         keys = " 或 ".join("/".join(s["required"]) for s in value)
         keys_en = " or ".join("/".join(s["required"]) for s in value)
-        return f"数值须注明来源:需要 {keys}", f"a number needs its provenance: {keys_en} is required", None, None
+        if any(k in ("sources", "provisional") for s in value for k in s["required"]):
+            return f"数值须注明来源:需要 {keys}", f"a number needs its provenance: {keys_en} is required", None, None
+        return (f"至少需要 {keys} 之一", f"at least one of {keys_en} is required",
+                f"添加 {keys}", f"add {keys_en}")
     if v == "oneOf" and value and all(isinstance(s, dict) and list(s) == ["required"] for s in value):
         options = ["/".join(s["required"]) for s in value]
         given = [o for s, o in zip(value, options) if isinstance(inst, dict) and all(k in inst for k in s["required"])]

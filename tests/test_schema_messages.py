@@ -354,3 +354,19 @@ rules:
     with pytest.raises(greendiag.RuleError) as info:
         greendiag.load_rules(rules)
     assert [p.code for p in info.value.problems] == ["number-too-large"]
+
+
+def test_a_rule_file_with_neither_rules_nor_measures_says_to_add_one(tmp_path):
+    path = tmp_path / "extra-rules.yaml"
+    path.write_text("constants:\n  min_days: {value: 5, provisional: because of a reason}\n", encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        greendiag.load_rules(path)
+    assert [(p.code, p.location, p.message_zh, p.message_en, p.fix_zh, p.fix_en) for p in info.value.problems] == [
+        ("schema-anyOf", "$", "至少需要 rules 或 measures 之一", "at least one of rules or measures is required",
+         "添加 rules 或 measures", "add rules or measures")]
+
+
+def test_a_number_without_sources_or_provisional_asks_for_its_provenance(tmp_path):
+    path, found = _rule_problems(tmp_path, MESSAGE, edit=lambda s: "constants:\n  min_days: {value: 5}\n" + s)
+    assert [(p.code, p.location, p.message_en) for p in found] == [
+        ("schema-anyOf", "$.constants.min_days", "a number needs its provenance: sources or provisional is required")]
