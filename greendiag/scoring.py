@@ -116,6 +116,10 @@ class ScoreChange:
     to_score: Optional[float]
     delta: Optional[float]
     assessment: str  # better | worse | same | n/a (a higher score is better)
+    # mandatory indicators scored 0 for missing data in only one of the two years, and the change with them left out
+    # of both years: a change that comes from a data gap is not the park getting better or worse
+    data_gaps: tuple[int, ...] = ()
+    delta_without_data_gaps: Optional[float] = None
 
 
 @attrs.frozen
@@ -231,7 +235,8 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
             tuple(r.number for r in yr if r.status == MISSING_OPTIONAL), tuple(r.number for r in yr if r.status == MISSING_MANDATORY),
             complete, (total - complete) if total is not None and complete is not None else None, assessable, gate.qualified,
             tuple(r.number for r in yr if r.status == UNDEFINED)))
-    return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows), _score_changes(ds, cats, totals), gate)
+    return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows),
+                     _score_changes(ds, cat, rows, cats, totals), gate)
 
 
 def _undefined(ds: ParkDataset, cat: Catalogue) -> frozenset[tuple[str, int]]:
@@ -267,20 +272,45 @@ def year_pairs(years: tuple[int, ...]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _score_change(category: Optional[str], a: int, b: int, sa: Optional[float], sb: Optional[float]) -> ScoreChange:
+def _score_change(category: Optional[str], a: int, b: int, sa: Optional[float], sb: Optional[float],
+                  gaps: tuple[int, ...] = (), without: Optional[tuple[Optional[float], Optional[float]]] = None) -> ScoreChange:
     if sa is None or sb is None:
-        return ScoreChange(category, a, b, sa, sb, None, "n/a")
+        return ScoreChange(category, a, b, sa, sb, None, "n/a", gaps)
     assessment = "same" if sa == sb else ("better" if sb > sa else "worse")
-    return ScoreChange(category, a, b, sa, sb, units.tidy(sb - sa), assessment)  # 0.2, not 0.20000000000000284
+    rest = units.tidy(without[1] - without[0]) if without and without[0] is not None and without[1] is not None else None
+    return ScoreChange(category, a, b, sa, sb, units.tidy(sb - sa), assessment, gaps, rest)  # 0.2, not 0.20000000000000284
 
 
-def _score_changes(ds: ParkDataset, cats: list[CategoryScore], totals: list[YearScore]) -> tuple[ScoreChange, ...]:
-    """Category and total score changes for the same pairs of years as the indicator changes; higher is better."""
+def _score_changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],
+                   totals: list[YearScore]) -> tuple[ScoreChange, ...]:
+    """Category and total score changes for the same pairs of years as the indicator changes; higher is better.
+    Where a mandatory indicator is scored 0 for missing data in only one of the two years, the change is also worked
+    out with it left out of both years (same aggregation), so that a data gap is not read as the park changing."""
     by_cat = {(c.category, c.year): c.score for c in cats}
     by_total = {t.year: t.total for t in totals}
+    by_row = {(r.number, r.year): r for r in rows}
+    numbers = list(dict.fromkeys(r.number for r in rows))
     codes = list(dict.fromkeys(c.category for c in cats))
-    out = [_score_change(code, a, b, by_cat[(code, a)], by_cat[(code, b)]) for code in codes for a, b in year_pairs(ds.years)]
-    out += [_score_change(None, a, b, by_total[a], by_total[b]) for a, b in year_pairs(ds.years)]
+
+    def gaps(a: int, b: int, code: Optional[str]) -> tuple[int, ...]:
+        return tuple(n for n in numbers if (code is None or by_row[(n, a)].category == code)
+                     and (by_row[(n, a)].status == MISSING_MANDATORY) != (by_row[(n, b)].status == MISSING_MANDATORY))
+
+    def without(year: int, code: Optional[str], left_out: tuple[int, ...]) -> Optional[float]:
+        kept = [r for r in rows if r.year == year and r.number not in left_out]
+        if code is not None:
+            return _mean([r.score for r in kept if r.category == code and r.score is not None])
+        if by_total[year] is None:  # not assessable
+            return None
+        year_cats = [cs for cs in cats if cs.year == year]
+        return _total(cat.scoring, cat, kept, year_cats, exclude_missing=True, rows_all=kept)
+
+    out = []
+    for code in codes + [None]:
+        for a, b in year_pairs(ds.years):
+            sa, sb = (by_cat[(code, a)], by_cat[(code, b)]) if code is not None else (by_total[a], by_total[b])
+            g = gaps(a, b, code)
+            out.append(_score_change(code, a, b, sa, sb, g, (without(a, code, g), without(b, code, g)) if g else None))
     return tuple(out)
 
 

@@ -60,7 +60,11 @@ def band_text(t, baseline, zh: bool) -> str:
 
 def _score_change(c, zh: bool) -> str:
     delta = f"{c.delta:+.2f} " if c.delta is not None else ""
-    return f"{c.from_year}→{c.to_year} {delta}{_ASSESS[zh][c.assessment]}"
+    text = f"{c.from_year}→{c.to_year} {delta}{_ASSESS[zh][c.assessment]}"
+    if c.data_gaps and c.delta_without_data_gaps is not None:
+        text += (f"(指标 {_numbers(c.data_gaps, True)} 仅有一年缺数据,除去后 {c.delta_without_data_gaps:+.2f})" if zh else
+                 f" (indicators {_numbers(c.data_gaps, False)} missing in one year only; without them {c.delta_without_data_gaps:+.2f})")
+    return text
 
 
 def diagnosis_summary(diag, lang: str = "zh") -> str:

@@ -770,7 +770,7 @@ def mutated_documents(base: Any, values=None, *, changes: int = 1, max_depth: Op
             d = mutate(d, path, what, extra_key=extra[0], extra_value=extra[1])
         return d
 
-    return build()
+    return build().filter(lambda d: d != base)  # two changes can cancel (an item copied, then removed)
 
 
 # ---------------------------------------------------------------- engine rule sets and facts
@@ -1078,7 +1078,35 @@ def _score_change_violations(d: Mapping, cat: Catalogue, years: list, cats: dict
             bad.append(f"{what}: {ch['from_score']!r}->{ch['to_score']!r} delta {ch['delta']!r}, the scores give {sa!r}->{sb!r} delta {delta!r}")
         elif ch["assessment"] != want and not (want == "same" and ch["assessment"] in ("better", "worse") and abs(delta) <= tol):
             bad.append(f"{what}: assessed {ch['assessment']!r}, the scores moved {delta!r} ({want})")
+        if "data_gaps" in ch:  # a diagnosis.json older than the field has none
+            bad += _data_gap_violations(d, cat, ch, what, code, a, b, delta, tol)
     return bad
+
+
+def _data_gap_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: str, code: Optional[str], a: int, b: int,
+                         delta: Optional[float], tol: float) -> list[str]:
+    """data_gaps lists the mandatory indicators missing in only one of the two years; delta_without_data_gaps is the
+    change with them left out of both years (recomputed here from the rows)."""
+    rows = {(r["number"], r["year"]): r for r in d["indicators"] if code is None or r["category"] == code}
+    missing = {k for k, r in rows.items() if r["status"] == "missing_mandatory"}
+    gaps = sorted(n for n, y in rows if y == a and ((n, a) in missing) != ((n, b) in missing))
+    if sorted(ch["data_gaps"]) != gaps:
+        return [f"{what}: data_gaps {ch['data_gaps']!r}, the rows give {gaps!r}"]
+
+    def score(year: int) -> Optional[float]:
+        kept = [r for (n, y), r in rows.items() if y == year and n not in gaps and r["score"] is not None]
+        if code is not None or cat.scoring.total_aggregation == "mean_of_indicators":
+            return _mean([r["score"] for r in kept])
+        means = [(_mean([r["score"] for r in kept if r["category"] == c.code]), c.weight) for c in cat.categories]
+        pairs = [(m, w) for m, w in means if m is not None]
+        wsum = math.fsum(w for _, w in pairs)
+        return math.fsum(m * w for m, w in pairs) / wsum if wsum else None
+
+    sa, sb = (score(a), score(b)) if gaps and delta is not None else (None, None)
+    want = sb - sa if sa is not None and sb is not None else None
+    if not _close(ch.get("delta_without_data_gaps"), want, tol):
+        return [f"{what}: delta_without_data_gaps {ch.get('delta_without_data_gaps')!r}, the rows without {gaps!r} give {want!r}"]
+    return []
 
 
 def assert_monotone(indicator: Indicator, a: float, b: float, *, catalogue: Optional[Catalogue] = None) -> None:

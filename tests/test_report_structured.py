@@ -232,17 +232,49 @@ def _without(demo_dict, year, ind_id):
     return d
 
 
-def test_a_drop_from_missing_data_says_so(demo_dict, catalogue, rulebase, tmp_path):
-    """Indicator 17 (mandatory, CG) left out in 2023 scores 0 that year: the CG drop 2022→2023 in 存在问题 says the
-    drop comes from the data gap, and the total's rise 2022→2024 in the highlights is not annotated (no gap at either end)."""
+def _data_notes(md: str) -> list[str]:
+    i = md.index("### 6. 数据核查与工作说明")
+    return [line[2:] for line in md[i:md.index("## 三、", i)].splitlines() if line.startswith("- ")]
+
+
+def _cg_mean_without_17(d, year):
+    """CG (indicators 17–20) without 17, averaged here from the indicator rows."""
+    scores = [r["score"] for r in d["indicators"] if r["category"] == "CG" and r["number"] != 17 and r["year"] == year]
+    assert len(scores) == 3
+    return sum(scores) / 3
+
+
+def test_a_drop_from_missing_data_alone_is_a_data_note_not_a_problem(demo_dict, catalogue, rulebase, tmp_path):
+    """Indicator 17 (mandatory, CG) left out in 2023 scores 0 that year. Without it CG rises 2022→2023, so the CG drop
+    is a data gap: it is said under 二、6 with the like-for-like change and is not listed in 存在问题; the total's
+    rise 2022→2024 in the highlights is not annotated (no gap at either end)."""
     ds = greendiag.dataset_from_dict(_without(demo_dict, 2023, "high_tech_output_share"), catalogue=catalogue)
     d = diagnose(ds, catalogue=catalogue, rules=rulebase, backend="python").to_dict()
     (row,) = [r for r in d["indicators"] if (r["number"], r["year"]) == (17, 2023)]
     assert row["status"] == "missing_mandatory"
+    without = _cg_mean_without_17(d, 2023) - _cg_mean_without_17(d, 2022)
+    assert without > 0
     md = _md(d, tmp_path)
-    (drop,) = [p for p in _problems(md) if "2022→2023年下降" in p and "产业绿色" in p]
+    assert not [p for p in _problems(md) if "产业绿色" in p and "2022→2023年下降" in p]
+    (note,) = [n for n in _data_notes(md) if n.startswith("\\[提示\\] 产业绿色指标得分2022→2023年下降")]
+    assert "其中2023年“17 高新技术产业产值占园区工业总产值比例”缺少数据按0分计" in note
+    assert f"按两年均有数据的指标计变化{without:+.1f}分,不列为存在问题" in note
+
+
+def test_a_drop_that_stays_without_the_data_gap_is_a_problem_saying_both(demo_dict, catalogue, rulebase, tmp_path):
+    """As above, and indicator 18 (CG, lead 30 %) falls from 18 to 9 in 2023: CG also drops like for like, so the drop
+    is a problem that names the gap and the like-for-like drop."""
+    data = _without(demo_dict, 2023, "high_tech_output_share")
+    next(b for b in data["years"] if b["year"] == 2023)["indicators"]["green_industry_share"] = 9
+    ds = greendiag.dataset_from_dict(data, catalogue=catalogue)
+    d = diagnose(ds, catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    without = _cg_mean_without_17(d, 2023) - _cg_mean_without_17(d, 2022)
+    assert without < -0.05
+    md = _md(d, tmp_path)
+    (drop,) = [p for p in _problems(md) if "产业绿色" in p and "2022→2023年下降" in p]
     assert "其中2023年“17 高新技术产业产值占园区工业总产值比例”缺少数据按0分计" in drop
-    assert "2023→2024年" not in drop or "其中2023年“17" in drop.split("2023→2024年")[1]
+    assert f"按两年均有数据的指标计下降{-without:.1f}分" in drop
+    assert not [n for n in _data_notes(md) if "产业绿色指标得分2022→2023年" in n]
 
 
 def test_trend_uses_the_years_that_can_be_compared(demo_dict, catalogue, rulebase):

@@ -296,3 +296,24 @@ def test_value_changes_carry_no_float_noise(card):
     assert ch[(2, 2023, 2024)].delta == 2.4
     assert ch[(6, 2023, 2024)].delta == 1.6  # 93.2 → 94.8
     assert ch[(1, 2022, 2023)].from_value == 2.84  # "28400 元/tce" in 万元/tce
+
+
+def test_changes_worked_out_without_the_indicators_missing_in_one_year_only(demo_data):
+    """Indicator 1 (EG, mandatory, lead 3) reported only in 2023 (1.5 → 50 points): a data gap in 2022→2023 and
+    2023→2024 but not in 2022→2024 (missing both years). Without it, EG is the mean of 2 and 3 and the total the mean
+    of the other 22 mandatory rows."""
+    data = _three_year_park(demo_data)
+    data["years"][1]["indicators"]["energy_productivity"] = 1.5
+    card = score_dataset(dataset_from_dict(data), CAT)
+    ch = {(c.category, c.from_year, c.to_year): c for c in card.score_changes}
+    eg = ch[("EG", 2022, 2023)]
+    assert eg.delta == pytest.approx(130 / 3 - 50 / 3) and eg.data_gaps == (1,)
+    assert eg.delta_without_data_gaps == pytest.approx((80 + 0) / 2 - (50 + 0) / 2)  # 2 and 3 only: 40 − 25
+    assert ch[("EG", 2023, 2024)].data_gaps == (1,)
+    assert ch[("EG", 2023, 2024)].delta_without_data_gaps == pytest.approx((100 + 0) / 2 - (80 + 0) / 2)
+    assert ch[("EG", 2022, 2024)].data_gaps == () and ch[("EG", 2022, 2024)].delta_without_data_gaps is None
+    hg = ch[("HG", 2022, 2023)]  # no gap in HG
+    assert hg.data_gaps == () and hg.delta_without_data_gaps is None
+    total = ch[(None, 2022, 2023)]
+    assert total.delta == pytest.approx(230 / 23 - 170 / 23) and total.data_gaps == (1,)
+    assert total.delta_without_data_gaps == pytest.approx(180 / 22 - 170 / 22)

@@ -451,7 +451,20 @@ def _change_from_wrong_score(d):
     c["delta"] -= 1
 
 
-@pytest.mark.parametrize("corrupt", [_cat_delta_off, _total_flipped, _change_dropped, _change_from_wrong_score],
+def _gap_not_listed(d):
+    c = _score_change(d, "EG")  # 2 可再生能源使用比例 is missing in 2024 only
+    assert c["data_gaps"] == [2]
+    c["data_gaps"] = []
+
+
+def _gap_delta_off(d):
+    c = _score_change(d, None)
+    assert c["data_gaps"] == [2, 30] and c["delta_without_data_gaps"] is not None
+    c["delta_without_data_gaps"] += 0.5
+
+
+@pytest.mark.parametrize("corrupt", [_cat_delta_off, _total_flipped, _change_dropped, _change_from_wrong_score,
+                                     _gap_not_listed, _gap_delta_off],
                          ids=lambda f: f.__name__.strip("_"))
 def test_checker_fails_on_wrong_score_changes(demo_dict, corrupt):
     d = copy.deepcopy(demo_dict)

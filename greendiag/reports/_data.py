@@ -342,13 +342,20 @@ class ReportData:
                                             if isinstance(v, (int, float)) and not isinstance(v, bool)} \
             if isinstance(constants, Node) and isinstance(constants.raw, dict) else {}
 
-    def _score_changes(self) -> dict[tuple[Optional[str], int, int], tuple[Any, Any, Optional[float]]]:
-        """(from_score, to_score, delta) by (category code, None for the total; from year; to year): the diagnosis's
-        score_changes; a diagnosis.json older than them: worked out from the category scores and totals."""
+    def _score_changes(self) -> dict[tuple[Optional[str], int, int], tuple[Any, Any, Optional[float], tuple[int, ...], Optional[float]]]:
+        """(from_score, to_score, delta, data_gaps, delta_without_data_gaps) by (category code, None for the total;
+        from year; to year): the diagnosis's score_changes; a diagnosis.json older than them: worked out from the
+        category scores and totals, and one older than data_gaps: no data gaps known (its drops stay problems)."""
         node = self.root.get("score_changes")
         if isinstance(node, Node):
-            return {(c.get("category"), int(c.need("from_year", int)), int(c.need("to_year", int))):
-                    (c.get("from_score"), c.get("to_score"), _number_or_none(c.get("delta"))) for c in node}
+            out = {}
+            for c in node:
+                listed = c.need("data_gaps", list) if "data_gaps" in c else None
+                gaps = tuple(int(listed.need(i, int)) for i in range(len(listed))) if listed is not None else ()
+                out[(c.get("category"), int(c.need("from_year", int)), int(c.need("to_year", int)))] = (
+                    c.get("from_score"), c.get("to_score"), _number_or_none(c.get("delta")), gaps,
+                    _number_or_none(c.get("delta_without_data_gaps")))
+            return out
         scores = dict(self.cat_scores)
         scores.update({(None, y): t["total"] if t.get("assessable") is not False else None for y, t in self.totals.items()})
         out = {}
@@ -356,7 +363,7 @@ class ReportData:
             for a, b in zip(self.years, self.years[1:]):
                 sa, sb = scores.get((key, a)), scores.get((key, b))
                 both = _number_or_none(sa) is not None and _number_or_none(sb) is not None
-                out[(key, a, b)] = (sa, sb, sb - sa if both else None)
+                out[(key, a, b)] = (sa, sb, sb - sa if both else None, (), None)
         return out
 
     def _baseline_summary(self) -> dict[str, list[int]]:

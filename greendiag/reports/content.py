@@ -261,13 +261,40 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
             parts.append(f"{y0}—{rd.last_year}年{label}")
         if parts:
             out.append(("indicator", f"“{n} {rd.name(n)}”{y}年{_value_phrase(rd, n, y)},{';'.join(parts)}。"))
-    years = rd.years
+    for name, key, drops in _score_drops(rd):
+        parts = []
+        for a, b, (sa, sb, delta, gaps, rest) in drops:
+            if gaps and rest is not None and rest > -0.05:
+                continue  # comes from a data gap alone: a data note (data_gap_drops), not a problem of the park
+            without = f";按两年均有数据的指标计下降{-rest:.1f}分" if gaps and rest is not None else ""
+            parts.append(f"{a}→{b}年下降{-delta:.1f}分({fmt_score(sa)}→{fmt_score(sb)}分{_data_gap_note(rd, key, a, b)}{without})")
+        if parts:
+            out.append(("category", f"{name}{'、'.join(parts)}。"))
+    return out
+
+
+def _score_drops(rd: ReportData) -> list[tuple[str, Optional[str], list]]:
+    """(name, category code or None for the total, [(from year, to year, score change)]) for the drops of at least
+    0.05 points between consecutive years."""
+    out = []
     for name, key in [(c["name_zh"] + "得分", c["code"]) for c in rd.categories] + [("诊断总分", None)]:
-        changes = [(a, b, rd.score_changes.get((key, a, b))) for a, b in zip(years, years[1:])]
-        drops = [f"{a}→{b}年下降{-ch[2]:.1f}分({fmt_score(ch[0])}→{fmt_score(ch[1])}分{_data_gap_note(rd, key, a, b)})"
-                 for a, b, ch in changes if ch is not None and _is_num(ch[2]) and ch[2] <= -0.05]
+        changes = [(a, b, rd.score_changes.get((key, a, b))) for a, b in zip(rd.years, rd.years[1:])]
+        drops = [(a, b, ch) for a, b, ch in changes if ch is not None and _is_num(ch[2]) and ch[2] <= -0.05]
         if drops:
-            out.append(("category", f"{name}{'、'.join(drops)}。"))
+            out.append((name, key, drops))
+    return out
+
+
+def data_gap_drops(rd: ReportData) -> list[str]:
+    """Score drops that come from data gaps alone (with the indicators missing in only one of the two years left out,
+    the score does not go down): said among the data notes, not under 存在问题."""
+    out = []
+    for name, key, drops in _score_drops(rd):
+        for a, b, (sa, sb, delta, gaps, rest) in drops:
+            if gaps and rest is not None and rest > -0.05:
+                moved = f"变化{rest:+.1f}分" if abs(rest) >= 0.05 else "基本持平"
+                out.append(f"[提示] {name}{a}→{b}年下降{-delta:.1f}分({fmt_score(sa)}→{fmt_score(sb)}分),"
+                           f"来自数据缺失{_data_gap_note(rd, key, a, b)};按两年均有数据的指标计{moved},不列为存在问题。")
     return out
 
 
@@ -305,7 +332,7 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
     for n in sorted(optional, key=rd.indicator_numbers.index):
         years = [y for y in optional[n] if y]
         out.append(f"[提示] 可选指标“{n} {rd.name(n)}”{year_span(years)}未填报,不计入平均分。")
-    return out
+    return out + data_gap_drops(rd)
 
 
 def _highlights(rd: ReportData) -> list[str]:
