@@ -9,7 +9,9 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
 from typing import Any, Iterator, Sequence, Union
 
@@ -128,9 +130,46 @@ def write_files(folder: str | os.PathLike, files: Sequence[tuple[str, Payload]])
     return targets
 
 
-def _stage_and_move(out: str, files: Sequence[tuple[str, Payload]], targets: list[str]) -> None:
+_STAGE = ".greendiag-tmp-"
+_STAGE_NAME = re.compile(r"^\.greendiag-tmp-(?P<host>[A-Za-z0-9.]+)-(?P<pid>[0-9]+)-[A-Za-z0-9_]+$")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.]", "", socket.gethostname())[:64] or "host"
+
+
+def _remove_stale_stages(out: str) -> None:
+    """Staging folders a killed greendiag process left in `out`: removed when they were made on this machine by a
+    process that is gone and hold no file kept aside from an earlier pack (old/, which the user may want back); a
+    folder of a live process, of another machine or with kept files is left alone."""
+    host = _host()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(out):
+            m = _STAGE_NAME.match(entry.name)
+            if not m or m["host"] != host or not entry.is_dir(follow_symlinks=False) or _alive(int(m["pid"])):
+                continue
+            old = os.path.join(entry.path, "old")
+            if os.path.isdir(old) and any(files for _, _, files in os.walk(old)):
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end the process: keep the folder
+        return True
     try:
-        stage = tempfile.mkdtemp(prefix=".greendiag-tmp-", dir=out)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists (another user's) or cannot tell: keep the folder
+    return True
+
+
+def _stage_and_move(out: str, files: Sequence[tuple[str, Payload]], targets: list[str]) -> None:
+    _remove_stale_stages(out)
+    try:
+        stage = tempfile.mkdtemp(prefix=f"{_STAGE}{_host()}-{os.getpid()}-", dir=out)
     except OSError as exc:
         raise write_error(targets[0] if targets else out, exc) from None
     new, old = os.path.join(stage, "new"), os.path.join(stage, "old")

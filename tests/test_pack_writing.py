@@ -193,3 +193,35 @@ def test_report_format_refuses_what_would_not_open(tmp_path, fmt, name, code):
     p = info.value.problems[0]
     assert p.code == code and p.file == os.fspath(tmp_path / name) and p.fix_zh and p.fix_en
     assert os.listdir(tmp_path) == []
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_staging_folders_left_by_a_killed_process_are_cleaned_up_when_safe(tmp_path):
+    """A stage of a dead process on this machine goes; one of a live process, of another machine, or holding files
+    kept aside from an earlier pack (old/) stays."""
+    host = fileio._host()
+    out = tmp_path / "pack"
+    out.mkdir()
+    dead = _dead_pid()
+    stages = {
+        "dead": f".greendiag-tmp-{host}-{dead}-abc_1234",
+        "dead_with_kept": f".greendiag-tmp-{host}-{dead}-def_5678",
+        "alive": f".greendiag-tmp-{host}-{os.getppid()}-ghi_9012",
+        "other_host": f".greendiag-tmp-elsewhere0-{dead}-jkl_3456",
+    }
+    for key, name in stages.items():
+        (out / name / "new").mkdir(parents=True)
+        (out / name / "new" / "report.md").write_text("half", encoding="utf-8")
+    (out / stages["dead_with_kept"] / "old").mkdir()
+    (out / stages["dead_with_kept"] / "old" / "report.md").write_text("the previous report", encoding="utf-8")
+    fileio.write_files(out, FILES)
+    left = sorted(n for n in os.listdir(out) if n.startswith("."))
+    assert left == sorted(stages[k] for k in ("dead_with_kept", "alive", "other_host"))
