@@ -325,15 +325,59 @@ def validate_overlay(path: OverlaySpec) -> Catalogue:
     return load_catalogue(path)
 
 
-def iter_provisional(cat: Catalogue) -> Iterable[tuple[str, str]]:
-    """(what, why) for every provisional number in a catalogue, for a report's method section."""
+# kinds of provisional numbers, in the order a diagnosis lists them: (kind, 中文, English)
+PROVISIONAL_KINDS = (("lead", "引领值", "lead values"), ("mandatory", "必选/可选划分", "mandatory/optional split"),
+                     ("level_scores", "定性指标档次分值", "level scores of qualitative indicators"),
+                     ("definition", "指标计算公式", "indicator formulas"), ("plausible", "合理范围", "plausible ranges"),
+                     ("weight", "类别权重", "category weights"), ("scoring", "评分方法", "scoring method"),
+                     ("reference", "参考值", "reference values"), ("coefficient", "折标及排放系数", "conversion and emission factors"),
+                     ("rule_constant", "核查规则阈值", "thresholds of the checking rules"))
+
+
+def iter_provisional(cat: Catalogue) -> Iterable[tuple[str, str, str, str]]:
+    """(kind, what in Chinese, what in English, why) for every provisional number of a catalogue (and its overlays),
+    in PROVISIONAL_KINDS order: what a diagnosis built on it must say is not (yet) sourced."""
+    def why(prov) -> str:
+        return prov.provisional or "无来源 (no source)"
+
     for ind in cat.indicators:
         if ind.lead_provenance.is_provisional:
-            yield f"{ind.number} {ind.name_zh} 引领值", ind.lead_provenance.provisional or "无来源"
-    for label, prov in (("评分满分基准", cat.scoring.full_provenance), ("汇总方法", cat.scoring.aggregation_provenance),
-                        ("缺失数据处理", cat.scoring.missing_provenance), ("总体评价档次", cat.scoring.bands_provenance)):
+            yield "lead", f"{ind.number} {ind.name_zh} 引领值", f"{ind.number} {ind.name_en}: lead value", why(ind.lead_provenance)
+    for ind in cat.indicators:
+        if ind.mandatory_provenance.is_provisional:
+            word_zh, word_en = ("必选", "mandatory") if ind.mandatory else ("可选", "optional")
+            yield ("mandatory", f"{ind.number} {ind.name_zh} 为{word_zh}指标", f"{ind.number} {ind.name_en}: {word_en}",
+                   why(ind.mandatory_provenance))
+    for ind in cat.indicators:
+        if ind.levels and ind.level_scores_provenance.is_provisional:
+            yield ("level_scores", f"{ind.number} {ind.name_zh} 档次分值", f"{ind.number} {ind.name_en}: level scores",
+                   why(ind.level_scores_provenance))
+    for ind in cat.indicators:
+        if ind.definition is not None and ind.definition.provisional:
+            yield ("definition", f"{ind.number} {ind.name_zh} 计算公式", f"{ind.number} {ind.name_en}: formula",
+                   ind.definition.provisional)
+    for ind in cat.indicators:
+        if (ind.plausible_min is not None or ind.plausible_max is not None) and ind.plausible_provenance.is_provisional:
+            yield ("plausible", f"{ind.number} {ind.name_zh} 合理范围", f"{ind.number} {ind.name_en}: plausible range",
+                   why(ind.plausible_provenance))
+    for c in cat.categories:
+        if c.weight_provenance.is_provisional:
+            yield "weight", f"{c.code} {c.name_zh} 权重", f"{c.code} {c.name_en}: weight", why(c.weight_provenance)
+    for zh, en, prov in (("评分满分基准", "full score at the lead value", cat.scoring.full_provenance),
+                         ("评分上限", "score cap", cat.scoring.cap_provenance),
+                         ("汇总方法", "aggregation", cat.scoring.aggregation_provenance),
+                         ("缺失数据处理", "missing data", cat.scoring.missing_provenance),
+                         ("总体评价档次", "score bands", cat.scoring.bands_provenance)):
         if prov.is_provisional:
-            yield label, prov.provisional or "无来源"
+            yield "scoring", zh, en, why(prov)
+    for r in cat.references:
+        if r.provenance.is_provisional:
+            yield "reference", f"参考值:{r.label_zh}", f"reference value: {r.label_en}", why(r.provenance)
+    for c in cat.coal_coefficients + cat.electricity_co2:
+        if c.provenance.is_provisional:
+            year = f"({c.year}年)" if c.year else ""
+            yield ("coefficient", f"{c.name_zh}{year} {c.value:g} {c.unit}", f"{c.name_en}{f' ({c.year})' if c.year else ''}: {c.value:g} {c.unit}",
+                   why(c.provenance))
 
 
 def as_dict(value: Any) -> Any:

@@ -93,6 +93,24 @@ class ProjectRow:
     origin: str  # user | candidate
 
 
+def provisional_list(cat: Catalogue, rules: RuleBase) -> list[dict]:
+    """diagnosis.json's `provisional`: every provisional number of the catalogue and of the rule base's constants,
+    each with its kind (catalogue.PROVISIONAL_KINDS), what it is in both languages and why it is provisional."""
+    key = (id(cat), id(rules))
+    hit = _PROVISIONAL.get(key)
+    if hit is None or hit[0] is not cat or hit[1] is not rules:  # worked out once per catalogue and rule base
+        items = list(iter_provisional(cat)) + [
+            ("rule_constant", f"核查规则常量 {c.name} = {c.value:g}", f"rule constant {c.name} = {c.value:g}",
+             c.provenance.provisional or "无来源 (no source)") for c in rules.constants if c.provenance.is_provisional]
+        if len(_PROVISIONAL) >= 16:
+            _PROVISIONAL.clear()
+        hit = _PROVISIONAL[key] = (cat, rules, tuple(items))
+    return [{"kind": k, "what": zh, "what_en": en, "why": why} for k, zh, en, why in hit[2]]
+
+
+_PROVISIONAL: dict[tuple[int, int], tuple[Catalogue, RuleBase, tuple]] = {}
+
+
 @attrs.frozen(slots=False)
 class Diagnosis:
     dataset: ParkDataset = attrs.field(repr=False)
@@ -158,7 +176,7 @@ class Diagnosis:
             "catalogue_id": cat.id,
             "catalogue_version": cat.version,
             "catalogue_overlays": [list(o) for o in cat.overlays],
-            "provisional": [{"what": w, "why": y} for w, y in iter_provisional(cat)],
+            "provisional": provisional_list(cat, self.rules),
             **({"input_notes": [{"code": n.code, "location": n.location, "message_zh": n.message_zh, "message_en": n.message_en,
                                  "fix_zh": n.fix_zh, "fix_en": n.fix_en} for n in ds.notes]} if ds.notes else {}),
         }

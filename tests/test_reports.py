@@ -560,9 +560,18 @@ def test_method_note_is_one_sentence_in_section_two(ddict, tmp_path):
     two = _between(md, "## 二、诊断评估过程和方法", "## 三、")
     assert content.METHOD_SECTION == "二、5" and f"### {content.METHOD_HEADING}" in two
     assert "### 5. 诊断方法与评分说明" in two
-    assert md.count("引领值及汇总方法参照《绿色园区评价要求》等文件,部分数值尚无公开出处,评分仅供参考。") == 1
+    # counted here from the diagnosis' own list, by kind
+    counts = {k: sum(1 for p in d["provisional"] if p["kind"] == k) for k in ("lead", "mandatory", "reference", "rule_constant")}
+    assert counts["lead"] == 31 and counts["mandatory"] == 31 and counts["reference"] and counts["rule_constant"]
+    (sentence,) = [line for line in two.splitlines() if "尚未找到公开出处" in line]
+    assert sentence.startswith("引领值及汇总方法参照《绿色园区评价要求》等文件,其中以下数值尚未找到公开出处,为暂定值:引领值31项、必选/可选划分31项、")
+    assert f"参考值{counts['reference']}项" in sentence and f"核查规则阈值{counts['rule_constant']}项" in sentence
+    assert sentence.endswith(";评分仅供参考。")
+    old = copy.deepcopy(d)  # a diagnosis.json written before the kinds: the general sentence
+    old["provisional"] = [{"what": p["what"], "why": p["why"]} for p in d["provisional"]]
+    assert "引领值及汇总方法参照《绿色园区评价要求》等文件,部分数值尚无公开出处,评分仅供参考。" in _md(old, tmp_path, "old.md")
     d["provisional"] = []
-    assert "部分数值尚无公开出处" not in _md(d, tmp_path, "b.md")
+    assert "公开出处" not in _md(d, tmp_path, "b.md")
     for head in ("### 2. 资料审核", "### 4. 报告编写及内部技术复核", "### 6. 数据核查与工作说明"):
         assert head in two
 

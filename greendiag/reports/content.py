@@ -12,7 +12,8 @@ from typing import Optional, Union
 
 import attrs
 
-from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, ReportData, check_lang, fmt_date_zh, fmt_num,
+from ..catalogue import PROVISIONAL_KINDS
+from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, check_lang, fmt_date_zh, fmt_num,
                     fmt_score, fmt_signed, strip_en, year_span)
 
 TITLE = "北京市工业园区绿色诊断评估报告"
@@ -401,6 +402,21 @@ DATA_HEADING = "6. 数据核查与工作说明"
 DATA_REF = "二、6(数据核查与工作说明)"
 
 
+def _provisional_sentence(rd: ReportData) -> str:
+    """One sentence on the numbers used without a public source, counted by kind (diagnosis.json `provisional`); a
+    diagnosis.json older than the kinds gets the general sentence."""
+    counts: dict[str, int] = {}
+    for item in rd.provisional:
+        kind = item.get("kind") if isinstance(item, Node) else None
+        counts[str(kind)] = counts.get(str(kind), 0) + 1
+    if set(counts) <= {"None"}:
+        return "引领值及汇总方法参照《绿色园区评价要求》等文件,部分数值尚无公开出处,评分仅供参考。"
+    words = dict((k, zh) for k, zh, _ in PROVISIONAL_KINDS)
+    parts = [f"{words[k]}{counts[k]}项" for k in words if k in counts]
+    parts += [f"其他{n}项" for k, n in counts.items() if k not in words]
+    return f"引领值及汇总方法参照《绿色园区评价要求》等文件,其中以下数值尚未找到公开出处,为暂定值:{'、'.join(parts)};评分仅供参考。"
+
+
 def section_process(rd: ReportData, bi: bool) -> list[Block]:
     e, prov = rd.engagement, rd.provider
     start, end = e.get("onsite_start"), e.get("onsite_end")
@@ -434,7 +450,7 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
                f"(规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')})")
     method_paras = [Para(methods)]
     if rd.provisional:
-        method_paras.append(Para("引领值及汇总方法参照《绿色园区评价要求》等文件,部分数值尚无公开出处,评分仅供参考。"))
+        method_paras.append(Para(_provisional_sentence(rd)))
     if any(t.get("band_qualified") is False for t in rd.totals.values()):
         method_paras.append(Para(f"园区{rd.band_note()},按要求基础性要求应全部满足,本报告的评级仅供参考。"))
     notes = data_notes(rd, bi)
