@@ -91,10 +91,12 @@ def _resolve_overlay(spec: OverlaySpec) -> str:
             target = ep.load()
             target = target() if callable(target) else target
             return os.fspath(target)
-    names = ", ".join(sorted(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))) or "无/none"
+    names = ", ".join(sorted(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))) or None
     raise CatalogueError(Problem("unknown-overlay", f"找不到扩展目录“{path}”(既不是文件,也不是已注册的名称)",
                                  f"overlay '{path}' is neither a file nor a registered name",
-                                 fix_zh=f"给出文件路径,或使用已注册名称:{names}", fix_en=f"give a file path or a registered name: {names}"))
+                                 fix_zh=f"给出文件路径,或使用已注册名称:{names}" if names else "给出扩展目录文件的路径(当前没有已注册的名称)",
+                                 fix_en=f"give a file path or a registered name: {names}" if names else
+                                 "give the path of an overlay file (no names are registered)"))
 
 
 def registered_overlays() -> dict[str, str]:

@@ -25,6 +25,9 @@ KIND_ORDER = {"compliance": 0, "anomaly": 1, "recommendation": 2}
 
 @attrs.frozen
 class Finding:
+    """What one rule found about one subject (an indicator in a year, a requirement, the engagement): its kind
+    (compliance, anomaly, recommendation), severity, the values it compared and its message in both languages."""
+
     rule_id: str
     kind: str
     method: Optional[str]
@@ -113,6 +116,9 @@ _PROVISIONAL: dict[tuple[int, int], tuple[Catalogue, RuleBase, tuple]] = {}
 
 @attrs.frozen(slots=False)
 class Diagnosis:
+    """The result of diagnose(): the scorecard, findings, recommendation candidates and projects of one park, with the
+    dataset, catalogue and rules it came from; to_dict()/to_json() give diagnosis.json, which reports render from."""
+
     dataset: ParkDataset = attrs.field(repr=False)
     catalogue: Catalogue = attrs.field(repr=False)
     rules: RuleBase = attrs.field(repr=False)
@@ -207,7 +213,8 @@ DatasetLike = Union[ParkDataset, str, os.PathLike]
 
 def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rules: Optional[RuleBase] = None,
              backend: str = "durable", as_of: Optional[dt.date] = None) -> Diagnosis:
-    """Diagnose one park. `as_of` (a date, or "YYYY-MM-DD") enables date-dependent checks such as the overdue follow-up."""
+    """Diagnose one park: `dataset` is a ParkDataset or the path of a file load_dataset reads. `as_of` (a date, or
+    "YYYY-MM-DD") enables date-dependent checks such as the overdue follow-up."""
     from .batch import check_as_of
 
     as_of = check_as_of(as_of)  # a typed error naming as_of for anything but a date or ISO date text

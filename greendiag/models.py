@@ -424,6 +424,9 @@ class ImprovementProject:
 
 @attrs.frozen(slots=False)
 class ParkDataset:
+    """One park's data for a diagnosis, validated and in catalogue units: profile, the scored years' indicator values
+    and statistics, baseline statuses, the engagement and improvement projects (load_dataset / dataset_from_dict)."""
+
     source: str
     profile: ParkProfile
     diagnosis_year: int
@@ -437,7 +440,8 @@ class ParkDataset:
     catalogue_label: str = ""
     catalogue: Optional["Catalogue"] = attrs.field(default=None, eq=False, repr=False)
     # what the reader noticed that is not an error but must be shown (a workbook's diagnosis year differing from its
-    # template's); not part of equality: the same data read from a workbook and from YAML are the same dataset
+    # template's); not part of equality: a note says how the data were read, not what they are (`source` does take
+    # part: the same data from two files are equal once `source` is set alike, as the round-trip tests do)
     notes: tuple = attrs.field(default=(), eq=False, repr=False)
 
     @functools.cached_property

@@ -96,6 +96,9 @@ class Measure:
 
 @attrs.frozen(slots=False)
 class RuleBase:
+    """The rules of a diagnosis (the packaged files plus any extra rule files), compiled for the engine, with their
+    constants, measures and term lists; `sha256` identifies the content and is recorded in every diagnosis."""
+
     id: str
     version: str
     catalogue: str
