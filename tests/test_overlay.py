@@ -299,7 +299,9 @@ def test_unregistered_name_is_an_error(monkeypatch):
     assert greendiag.registered_overlays() == {}
     with pytest.raises(CatalogueError) as info:
         greendiag.load_catalogue("water-cascade")
-    assert info.value.codes == ("unknown-overlay",) and "none" in info.value.problems[0].fix_en
+    p = info.value.problems[0]
+    assert info.value.codes == ("unknown-overlay",) and "no names are registered" in p.fix_en and "没有已注册的名称" in p.fix_zh
+    assert "无" not in p.fix_en
 
 
 def test_example_rule_file_fires_on_overlay_data(root, demo_path):
