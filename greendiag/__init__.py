@@ -1,8 +1,10 @@
 """greendiag: industrial park green diagnosis (北京市工业园区绿色诊断工作指南, 2024) as data, rules and reports.
 
-Public API: load a catalogue (optionally extended by overlays), load a park dataset, diagnose it.
-Public besides what __all__ lists: the modules greendiag.reports (report packs, docs/reports.md),
-greendiag.testing (the testing kit, docs/testing.md) and greendiag.errors; everything else is private.
+Public API: load a catalogue (optionally extended by overlays), load a park dataset, diagnose it, write the pack.
+Public besides what __all__ lists: the modules greendiag.reports (report files and packs, docs/reports.md),
+greendiag.excel (the data-collection workbook, docs/excel.md), greendiag.testing (the testing kit, docs/testing.md),
+greendiag.errors, and greendiag.engine's evaluate, RuleSet and Cond (the evaluator the kit's random rule sets run on,
+docs/engine.md); everything else is private.
 """
 
 from .batch import BatchResult, diagnose_many
@@ -12,6 +14,7 @@ from .diagnosis import Diagnosis, Finding, ProjectRow, Recommendation, diagnose
 from .errors import (CatalogueError, DatasetError, EngineError, GreendiagError, InputFileError, OverlayConflictError,
                      Problem, ReportError, RuleError, UnitError)
 from .models import Catalogue, ParkDataset
+from .pack import write_pack
 from .rulebook import RuleBase, load_rules, run_rule_tests
 
 __version__ = "0.1.0"
@@ -19,7 +22,7 @@ __version__ = "0.1.0"
 __all__ = [
     "load_catalogue", "registered_overlays", "load_dataset", "dataset_from_dict",
     "Catalogue", "ParkDataset",
-    "diagnose", "diagnose_many", "BatchResult", "Diagnosis", "Finding", "Recommendation", "ProjectRow",
+    "diagnose", "diagnose_many", "BatchResult", "Diagnosis", "Finding", "Recommendation", "ProjectRow", "write_pack",
     "load_rules", "RuleBase", "run_rule_tests",
     "GreendiagError", "InputFileError", "CatalogueError", "OverlayConflictError", "DatasetError", "UnitError",
     "RuleError", "EngineError", "ReportError", "Problem",

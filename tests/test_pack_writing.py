@@ -225,3 +225,10 @@ def test_staging_folders_left_by_a_killed_process_are_cleaned_up_when_safe(tmp_p
     fileio.write_files(out, FILES)
     left = sorted(n for n in os.listdir(out) if n.startswith("."))
     assert left == sorted(stages[k] for k in ("dead_with_kept", "alive", "other_host"))
+
+
+def test_write_pack_is_public_api():
+    import greendiag
+    from greendiag.pack import write_pack
+
+    assert greendiag.write_pack is write_pack and "write_pack" in greendiag.__all__
