@@ -54,7 +54,13 @@ report_lang_option = click.option(
     "--report-lang", "report_lang", type=click.Choice(["zh", "bilingual"]), default="zh", show_default=True,
     help="报告语言:中文,或中英对照 / report language: Chinese, or Chinese with English alongside")
 overlay_option = click.option("--overlay", "overlays", multiple=True, metavar="FILE|NAME",
-                              help="扩展目录(专项诊断) / catalogue overlay file or registered name; repeatable")
+                              help="扩展目录(专项诊断),可重复 / catalogue overlay file or registered name; repeatable")
+rules_option = click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
+                            help="附加规则文件,可重复 / additional rule file; repeatable")
+backend_option = click.option("--backend", type=click.Choice(["durable", "python"]), default="durable", show_default=True,
+                              help="规则引擎:durable-rules 或纯 Python 实现(结果相同) / rule engine: durable-rules or the pure-Python evaluator (same results)")
+as_of_option = click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+                            help="核查日期,用于与日期有关的检查(如反馈逾期) / date for date-dependent checks (e.g. follow-up overdue)")
 
 
 def _catalogue(overlays):
@@ -98,11 +104,13 @@ def validate(ctx, dataset, overlays):
 @main.command()
 @click.argument("datasets", nargs=-1, required=True, type=click.Path())
 @overlay_option
-@click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), help="additional rule file(s)")
-@click.option("--backend", type=click.Choice(["durable", "python"]), default="durable", show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="output folder for the report pack(s)")
-@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="date for date-dependent checks (follow-up due)")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="worker processes for many parks (default: CPUs)")
+@rules_option
+@backend_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="报告包输出文件夹(多个园区时每园区一个子文件夹) / output folder for the report pack (one subfolder per park for many)")
+@as_of_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="多个园区时的工作进程数(默认:CPU 数) / worker processes for many parks (default: CPUs)")
 @report_lang_option
 @click.pass_context
 @_handle
@@ -274,28 +282,39 @@ def template(ctx, out, overlays, diagnosis_year, source):
 @main.command()
 @click.argument("diagnosis", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["docx", "md", "html", "json"]), default=None,
-              help="报告格式,默认取 --out 的扩展名,否则 docx / report format (default: from --out's extension, else docx)")
-@click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="output file (default: next to the input)")
+              help="报告格式;默认取 --out 的扩展名,未给 --out 时为 docx / report format; default: --out's extension, docx when --out is not given")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="输出文件(默认:与输入同目录同名) / output file (default: next to the input, same name)")
 @report_lang_option
+@overlay_option
+@rules_option
+@backend_option
+@as_of_option
 @click.pass_context
 @_handle
-def report(ctx, diagnosis, fmt, out, report_lang):
-    """由诊断结果(diagnosis.json 或数据文件)生成报告 / render a report from a diagnosis.json (or diagnose a dataset first)."""
+def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend, as_of):
+    """由诊断结果(diagnosis.json)或数据文件生成报告 / render a report from a diagnosis.json, or from a dataset diagnosed now.
+
+    --overlay、--rules、--backend、--as-of 只用于数据文件 / only for a dataset file."""
     from .reports import render_report, report_format
 
+    when = _date(as_of)
     if out is None:
         fmt = fmt or "docx"
         out = os.path.splitext(diagnosis)[0] + "." + fmt
     fmt = report_format(fmt, out)  # before diagnosing: --format docx --out r.md is refused at once
-    data = _diagnosis_dict(diagnosis)
+    given = [name for name, value in (("--overlay", overlays), ("--rules", rule_files), ("--as-of", as_of),
+                                      ("--backend", backend != "durable")) if value]
+    data = _diagnosis_dict(diagnosis, overlays, rule_files, backend, when, given)
     if fmt in ("docx", "html"):  # the formats that draw charts
         _warn_fonts(ctx)
     render_report(data, out, fmt, lang=report_lang)
     click.echo(("报告已写入:" if ctx.obj["lang"] == "zh" else "Report written: ") + os.path.abspath(out))
 
 
-def _diagnosis_dict(path: str) -> dict:
-    """A saved diagnosis (JSON with format greendiag-diagnosis/1), or a dataset file diagnosed now."""
+def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", when=None, given=()) -> dict:
+    """A saved diagnosis (JSON with format greendiag-diagnosis/1), or a dataset file diagnosed now (with the overlays,
+    rule files, backend and date given; those options make no sense for a saved diagnosis and are refused there)."""
     from .errors import InputFileError, Problem
     from .yamlio import read_document
 
@@ -303,6 +322,12 @@ def _diagnosis_dict(path: str) -> dict:
         doc = read_document(path)
         data = doc.data
         if isinstance(data, dict) and data.get("format") == "greendiag-diagnosis/1":
+            if given:
+                raise InputFileError(Problem(
+                    "option-needs-dataset", f"{'、'.join(given)} 只用于诊断数据文件;诊断结果(diagnosis.json)按原样出报告,不再重新诊断",
+                    f"{', '.join(given)} only apply to a dataset diagnosed now; a diagnosis.json is rendered as it is", file=path,
+                    fix_zh="去掉这些选项,或改为给出园区数据文件(.xlsx/.yaml/.json)",
+                    fix_en="drop these options, or give the park's dataset file (.xlsx/.yaml/.json) instead"))
             return data
         if not (isinstance(data, dict) and "format" in data and str(data["format"]).startswith("greendiag-dataset")):
             raise InputFileError(Problem("not-a-diagnosis", "文件不是 greendiag 诊断结果(format: greendiag-diagnosis/1)",
@@ -310,8 +335,10 @@ def _diagnosis_dict(path: str) -> dict:
                                          fix_zh="先运行 greendiag diagnose DATA --out DIR,再用 DIR/diagnosis.json",
                                          fix_en="run greendiag diagnose DATA --out DIR first, then use DIR/diagnosis.json"))
     from .diagnosis import diagnose as run
+    from .rulebook import load_rules
 
-    return run(path).to_dict()
+    cat = _catalogue(overlays)
+    return run(path, catalogue=cat, rules=load_rules(*rule_files, catalogue=cat), backend=backend, as_of=when).to_dict()
 
 
 def _date(text):
@@ -392,7 +419,8 @@ def rules():
 @rules.command("test")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @overlay_option
-@click.option("--backend", type=click.Choice(["durable", "python", "both"]), default="both", show_default=True)
+@click.option("--backend", type=click.Choice(["durable", "python", "both"]), default="both", show_default=True,
+              help="在哪个规则引擎上运行用例(both:两者都运行并比对) / run the cases on this engine (both: on each, compared)")
 @_handle
 def rules_test(files, overlays, backend):
     """运行规则文件中的测试用例 / run the test cases written inside the rule files."""

@@ -246,3 +246,28 @@ def test_chinese_summary_reads_as_chinese(run, demo_path):
     assert "[严重] 基础性要求第4项不符合" in res.output  # the demo park's requirement 4 is not met
     assert "可选指标未填报 10、28" in res.output  # the demo leaves out optional indicators 10 and 28
     assert "[critical]" not in res.output and "[10, 28]" not in res.output
+
+
+def test_report_diagnoses_a_dataset_with_overlay_rules_backend_and_date(run, demo_path, tmp_path):
+    """`report DATASET` takes the diagnose options: its report equals the one rendered from the diagnosis.json that
+    `diagnose --out` writes with the same options."""
+    root = demo_path.parent
+    overlay, rules = root / "overlays" / "water-cascade.yaml", root / "rules" / "water-cascade-rules.yaml"
+    opts = ["--overlay", overlay, "--rules", rules, "--backend", "python", "--as-of", "2026-05-01"]
+    res = run("report", demo_path, "--out", tmp_path / "r.md", *opts)
+    assert res.exit_code == 0, res.output
+    assert run("diagnose", demo_path, "--out", tmp_path / "pack", *opts).exit_code == 0
+    assert run("report", tmp_path / "pack" / "diagnosis.json", "--out", tmp_path / "saved.md").exit_code == 0
+    got = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert got == (tmp_path / "saved.md").read_text(encoding="utf-8")
+    assert "水梯级利用率" in got  # the overlay's indicator 32
+    plain = run("report", demo_path, "--out", tmp_path / "plain.md")
+    assert plain.exit_code == 0 and "水梯级利用率" not in (tmp_path / "plain.md").read_text(encoding="utf-8")
+
+
+def test_report_refuses_diagnose_options_for_a_saved_diagnosis(run, demo_path, tmp_path):
+    out = tmp_path / "pack"
+    assert run("diagnose", demo_path, "--backend", "python", "--out", out).exit_code == 0
+    res = run("--lang", "en", "report", out / "diagnosis.json", "--out", tmp_path / "r.md", "--overlay", "x.yaml", "--as-of", "2026-05-01")
+    assert res.exit_code == 2 and "option-needs-dataset" in res.output and "--overlay, --as-of" in res.output
+    assert not (tmp_path / "r.md").exists()
