@@ -345,7 +345,12 @@ class _Builder:
         else:
             try:
                 number, given_unit = units.split_quantity(str(raw))
-            except ValueError:
+            except ValueError as exc:
+                if str(exc) == units.DECIMAL_COMMA:
+                    self.fail("decimal-comma", f"{what_zh}:“{raw}”中的逗号不是千位分隔符", f"{what_en}: the comma in '{raw}' is no thousands separator",
+                              path, "小数请用小数点“.”(如 8.5);逗号只用于千位分隔(如 1,234.5)",
+                              "write decimals with a point (8.5); a comma may only separate thousands (1,234.5)")
+                    return None
                 self.fail("not-a-number", f"{what_zh}:“{raw}”不是数值", f"{what_en}: '{raw}' is not a number", path,
                           f"填写数值,可带单位,如 “{example}”;单位默认为 {target_unit or '无量纲'}",
                           f"give a number, optionally with a unit, e.g. '{example}'; the default unit is {target_unit or 'dimensionless'}")

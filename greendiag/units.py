@@ -123,7 +123,8 @@ def split_quantity(text: str) -> tuple[float, str]:
 
     Raises ValueError with a short English reason; callers turn it into a located DatasetError.
     """
-    s = _nfkc(text).replace(",", "").replace("\u2212", "-")  # not normalise: "1" is a number here, not "dimensionless"  # a minus sign pasted from Word or a PDF
+    s = _nfkc(text).replace("\u2212", "-")  # not normalise: "1" is a number here, not "dimensionless"; − from Word or a PDF
+    s = strip_thousands(s)  # 1,960,000; a decimal comma (8,5) is refused, never read as 85
     s = _IDEOGRAPHIC_POINT.sub(".", s)  # 12。6: a decimal point typed with Chinese punctuation on
     s = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), s)  # 1 960 000
     if s.endswith("%") and _NUMBER.match(s[:-1].strip()):
@@ -131,7 +132,26 @@ def split_quantity(text: str) -> tuple[float, str]:
     m = re.match(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$", s)
     if not m:
         raise ValueError("not a number")
-    return _finite(float(m.group(1))), m.group(2).strip()
+    unit = m.group(2).strip()
+    if "%%" in unit.replace(" ", ""):  # pint would read %% as % of %, a hundredth of the number
+        raise ValueError("doubled percent sign")
+    return _finite(float(m.group(1))), unit
+
+
+DECIMAL_COMMA = "decimal comma"
+_COMMA_NUMBER = re.compile(r"^(\s*[+-]?)([\d,]*\d)((?:\.\d*)?)")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def strip_thousands(s: str) -> str:
+    """The text with the commas of a leading number removed when they separate thousands (1,234.5); ValueError
+    (DECIMAL_COMMA) for any other comma in it (8,5 or 1,23): a decimal comma must not become 85 or 123."""
+    m = _COMMA_NUMBER.match(s)
+    if not m or "," not in m.group(2):
+        return s
+    if not _THOUSANDS.fullmatch(m.group(2)):
+        raise ValueError(DECIMAL_COMMA)
+    return m.group(1) + m.group(2).replace(",", "") + m.group(3) + s[m.end():]
 
 
 def _finite(x: float) -> float:

@@ -50,13 +50,22 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when Py
 _plain_tags: dict[str, str] = {}
 
 
+# YAML 1.2 core schema for booleans and numbers: PyYAML's 1.1 forms would read 010 as 8 (octal), 1:20 as 80
+# (base 60), 0x10 as 16 and 8_2 as 82 without a word, and 1e-05 as text; here numbers are decimal or they are text
+# (which the unit parser then refuses as not-a-number). Timestamps stay text.
+_DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    ch: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -79,7 +88,18 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     return out
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    """Decimal only (a leading zero is padding, not octal); other forms under an explicit !!int are refused."""
+    if not re.fullmatch(r"[-+]?[0-9]+", node.value):
+        raise _LoadProblem("bad-number", f"“{node.value}”不是十进制整数", f"'{node.value}' is not a decimal integer", node.start_mark,
+                           "用十进制数字书写,如 16", "write it in decimal digits, e.g. 16")
+    return int(node.value)
+
+
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
+    if ":" in node.value or "_" in node.value:  # explicit !!float with a 1.1 form
+        raise _LoadProblem("bad-number", f"“{node.value}”不是十进制数", f"'{node.value}' is not a decimal number", node.start_mark,
+                           "用十进制数字和小数点书写,如 8.2", "write it in decimal digits with a decimal point, e.g. 8.2")
     value = yaml.SafeLoader.construct_yaml_float(loader, node)
     if not math.isfinite(value):
         raise _LoadProblem("non-finite-number", f"不允许非有限数值 {node.value}", f"non-finite number {node.value} is not allowed",
@@ -89,6 +109,7 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
 
 
@@ -132,7 +153,7 @@ def _fast_construct(loader: _Loader, root: yaml.Node) -> Any:
     runs the full checks and constructor on the same tree, so errors and their marks are theirs."""
     memo: dict[int, tuple[Any, int]] = {}
     scalar, seq, mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
-    construct_int, construct_float = yaml.SafeLoader.construct_yaml_int, yaml.SafeLoader.construct_yaml_float
+    construct_int, construct_float = _construct_int, _construct_float
     construct_bool = yaml.SafeLoader.construct_yaml_bool
 
     def build(n: yaml.Node, depth: int) -> tuple[Any, int]:

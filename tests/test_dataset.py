@@ -75,6 +75,10 @@ def _unknown_indicator(d):
     _year(d, 2023)["indicators"]["energy_productivty"] = 3.1
 
 
+def _decimal_comma(d):
+    _year(d, 2022)["indicators"]["green_industry_share"] = {"value": "18,5"}  # read as 185 (over 100 %) before
+
+
 def _duplicate_year(d):
     d["years"].append({"year": 2023, "indicators": {"clean_energy_share": 70}})
 
@@ -92,6 +96,8 @@ CASES = {
     "unknown indicator": (_unknown_indicator, "unknown-indicator", "$.years[2].indicators.energy_productivty",
                           ["energy_productivty"]),
     "duplicate year": (_duplicate_year, "duplicate-year", "$.years[4].year", ["2023", "twice"]),
+    "decimal comma": (_decimal_comma, "decimal-comma", "$.years[1].indicators.green_industry_share.value",
+                      ["18,5", "no thousands separator"]),
 }
 
 

@@ -275,3 +275,22 @@ def test_the_text_1_is_the_number_1():
     from greendiag import units
 
     assert units.split_quantity("1") == (1.0, "") and units.normalise("1") == ""
+
+
+@pytest.mark.parametrize("text, want", [("1,234.5", (1234.5, "")), ("32,000 元/tce", (32000.0, "元/tce")), ("12,345,678", (12345678.0, "")),
+                                        ("-1,234", (-1234.0, "")), ("１，２３４", (1234.0, ""))])
+def test_commas_separating_thousands_are_dropped(text, want):
+    assert units.split_quantity(text) == want
+
+
+@pytest.mark.parametrize("text", ["8,5", "8，5", "1,23", "8,50", "1,2,3", ",5", "1234,5 t"])
+def test_a_decimal_comma_is_refused_not_read_as_a_bigger_number(text):
+    with pytest.raises(ValueError, match=units.DECIMAL_COMMA):
+        units.split_quantity(text)
+
+
+def test_a_doubled_percent_sign_is_refused():
+    with pytest.raises(ValueError):
+        units.split_quantity("8.5%%")
+    with pytest.raises(ValueError):
+        units.split_quantity("8.5 % %")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from greendiag import yamlio
-from greendiag.errors import CatalogueError, GreendiagError, InputFileError
+from greendiag.errors import CatalogueError, DatasetError, GreendiagError, InputFileError
 from greendiag.yamlio import parse_text, read_document
 
 
@@ -169,3 +169,19 @@ def test_merge_keys_follow_yaml_rules():
     # but an explicit key given twice next to a merge is still a duplicate
     err = _error("a: &a {k: 1}\nc:\n  <<: *a\n  v: 1\n  v: 2\n")
     assert err.codes == ("duplicate-key",) and err.problems[0].line == 5
+
+
+@pytest.mark.parametrize("text, want", [("010", 10), ("00", 0), ("+3", 3), ("-12", -12), ("1e-05", 1e-05), ("-1.5E3", -1500.0),
+                                        (".5", 0.5), ("5.", 5.0), ("1:20", "1:20"), ("0x10", "0x10"), ("0o17", "0o17"),
+                                        ("8_2", "8_2"), ("1_000.5", "1_000.5"), ("0b11", "0b11")])
+def test_numbers_are_yaml_1_2_decimal_or_text(text, want):
+    """YAML 1.1 read 010 as 8, 1:20 as 80, 0x10 as 16 and 8_2 as 82, and 1e-05 as text; a data file means decimals."""
+    got = parse_text(f"a: {text}\n", "x.yaml", DatasetError).data["a"]
+    assert got == want and type(got) is type(want)
+
+
+@pytest.mark.parametrize("text", ["!!int 0x10", "!!int 1:20", "!!float 1_0", "!!float 1:20"])
+def test_an_explicit_number_tag_on_a_yaml_1_1_form_is_refused(text):
+    with pytest.raises(DatasetError) as info:
+        parse_text(f"a: {text}\n", "x.yaml", DatasetError)
+    assert info.value.codes == ("bad-number",) and info.value.problems[0].line == 1
