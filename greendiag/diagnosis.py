@@ -152,7 +152,7 @@ class Diagnosis:
             "format": "greendiag-diagnosis/1",
             "park": _record(p),
             "fictitious": ds.fictitious,
-            "source": os.path.basename(ds.source),
+            "source": fileio.display_name(os.path.basename(ds.source)),
             "diagnosis_year": ds.diagnosis_year,
             "years": list(ds.years),
             "as_of": self.as_of.isoformat() if self.as_of else None,

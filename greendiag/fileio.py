@@ -248,6 +248,16 @@ def _umask() -> int:
     return old
 
 
+def display_name(name: str) -> str:
+    """A file name as text that can be written as UTF-8: a name whose bytes are not UTF-8 (GBK names unzipped from a
+    Windows archive arrive as surrogate escapes) shows those bytes as \\xNN instead of failing every write."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def json_text(data: Any) -> str:
     """The one JSON form of greendiag output: sorted keys, UTF-8 text, no NaN; byte-identical for the same data."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"

@@ -271,3 +271,16 @@ def test_report_refuses_diagnose_options_for_a_saved_diagnosis(run, demo_path, t
     res = run("--lang", "en", "report", out / "diagnosis.json", "--out", tmp_path / "r.md", "--overlay", "x.yaml", "--as-of", "2026-05-01")
     assert res.exit_code == 2 and "option-needs-dataset" in res.output and "--overlay, --as-of" in res.output
     assert not (tmp_path / "r.md").exists()
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_pack(run, demo_path, tmp_path):
+    """GBK names unzipped from a Windows archive: the pack is written, diagnosis.json names the bytes as \\xNN."""
+    name = os.fsdecode(b"park\xb2\xe2.yaml")  # 测 in GBK
+    try:
+        (tmp_path / name).write_bytes(demo_path.read_bytes())
+    except (UnicodeEncodeError, OSError):
+        pytest.skip("this file system does not take names that are not UTF-8")
+    res = run("diagnose", tmp_path / name, "--backend", "python", "--out", tmp_path / "pack")
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "pack" / "diagnosis.json").read_text(encoding="utf-8"))
+    assert data["source"] == "park\\xb2\\xe2.yaml"
