@@ -82,17 +82,26 @@ def ensure_folder(folder: str | os.PathLike) -> None:
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     """Yield a temporary path next to `path`; on success it replaces `path`, on failure it is removed.
-    An OSError while writing or replacing becomes a ReportError naming `path` (not the temporary file)."""
-    target = os.fspath(path)
+    An OSError while writing or replacing becomes a ReportError naming `path` (not the temporary file).
+
+    A symbolic link is followed: the file it points to is replaced and the link stays, as when any program writes
+    through it. A device, pipe or socket (/dev/stdout, /dev/null, a FIFO) is refused rather than replaced by a file."""
+    asked = os.fspath(path)
+    target = os.path.realpath(asked) if os.path.islink(asked) else asked
     folder = os.path.dirname(os.path.abspath(target))
     if os.path.isdir(target):
-        raise write_error(target)
+        raise write_error(asked)
+    if os.path.exists(target) and not os.path.isfile(target):
+        raise ReportError(Problem(
+            "not-a-regular-file", "输出目标不是普通文件(如设备、管道),不能写入报告", "the output is not a regular file (a device or a pipe, say); "
+            "a report is not written there", file=asked, fix_zh="给出普通文件的路径,如 report.md,再打开该文件查看",
+            fix_en="give the path of an ordinary file, such as report.md, and open that file"))
     try:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(target)[1], dir=folder)
         os.close(fd)
     except OSError as exc:
-        raise write_error(target, exc) from None
+        raise write_error(asked, exc) from None
     try:
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
@@ -101,7 +110,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         if isinstance(exc, OSError):
-            raise write_error(target, exc) from None
+            raise write_error(asked, exc) from None
         raise
 
 

@@ -232,3 +232,29 @@ def test_write_pack_is_public_api():
     from greendiag.pack import write_pack
 
     assert greendiag.write_pack is write_pack and "write_pack" in greendiag.__all__
+
+
+def test_writing_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.md"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    fileio.write_text(link, "new")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8") == "new"
+    assert sorted(os.listdir(tmp_path)) == ["link.md", "real.md"]  # no temporary file left
+
+
+def test_a_pipe_or_device_is_refused_not_replaced(tmp_path):
+    import stat
+
+    fifo = tmp_path / "out.md"
+    os.mkfifo(fifo)
+    link = tmp_path / "to-fifo.md"
+    link.symlink_to(fifo)
+    for target in (fifo, link):
+        with pytest.raises(ReportError) as info:
+            fileio.write_text(target, "x")
+        assert info.value.codes == ("not-a-regular-file",) and info.value.problems[0].file == str(target)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink()
+    assert sorted(os.listdir(tmp_path)) == ["out.md", "to-fifo.md"]
