@@ -266,13 +266,20 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
               help="诊断年份(指标取其前若干年,默认前三年,见目录 scoring.years.count) / diagnosis year (indicators for the years before it: three by default, the catalogue's scoring.years.count)")
 @click.option("--from", "source", type=click.Path(dir_okay=False), default=None,
               help="用已有数据预填(YAML/JSON/Excel) / prefill from an existing dataset (e.g. last year's, or a YAML file)")
+@click.option("--force", is_flag=True, default=False,
+              help="覆盖已存在的文件(默认拒绝,以免覆盖园区已填写的工作簿) / overwrite an existing file (refused by default: it may be a filled workbook)")
 @click.pass_context
 @_handle
-def template(ctx, out, overlays, diagnosis_year, source):
+def template(ctx, out, overlays, diagnosis_year, source, force):
     """生成数据采集Excel模板 / write the data-collection workbook for the catalogue (with overlays)."""
     from .dataset import load_dataset
+    from .errors import Problem, ReportError
     from .excel import write_template
 
+    if os.path.lexists(out) and not force:
+        raise ReportError(Problem("file-exists", "文件已存在;为免覆盖园区已填写的数据,未生成模板", "the file exists; the template was not written, "
+                                  "so that a workbook the park has filled in is not overwritten", file=out,
+                                  fix_zh="换一个文件名,或确认可以覆盖时加 --force", fix_en="choose another name, or add --force if it may be overwritten"))
     cat = _catalogue(overlays)
     dataset = load_dataset(source, catalogue=cat) if source else None
     write_template(out, cat, diagnosis_year=diagnosis_year, dataset=dataset)
@@ -303,6 +310,11 @@ def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend,
         fmt = fmt or "docx"
         out = os.path.splitext(diagnosis)[0] + "." + fmt
     fmt = report_format(fmt, out)  # before diagnosing: --format docx --out r.md is refused at once
+    if os.path.exists(out) and os.path.exists(diagnosis) and os.path.samefile(out, diagnosis):
+        from .errors import Problem, ReportError
+
+        raise ReportError(Problem("output-is-input", "输出文件与输入文件相同,写入会覆盖输入", "the output file is the input file; writing would "
+                                  "overwrite the input", file=out, fix_zh="用 --out 指定另一个文件", fix_en="name another file with --out"))
     given = [name for name, value in (("--overlay", overlays), ("--rules", rule_files), ("--as-of", as_of),
                                       ("--backend", backend != "durable")) if value]
     data = _diagnosis_dict(diagnosis, overlays, rule_files, backend, when, given)

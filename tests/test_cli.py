@@ -284,3 +284,22 @@ def test_a_file_name_that_is_not_utf8_gets_its_pack(run, demo_path, tmp_path):
     assert res.exit_code == 0, res.output
     data = json.loads((tmp_path / "pack" / "diagnosis.json").read_text(encoding="utf-8"))
     assert data["source"] == "park\\xb2\\xe2.yaml"
+
+
+def test_template_does_not_overwrite_a_workbook_without_force(run, tmp_path):
+    out = tmp_path / "park.xlsx"
+    out.write_bytes(b"the park's filled workbook")
+    res = run("--lang", "en", "template", out, "--year", "2025")
+    assert res.exit_code == 2 and "file-exists" in res.output and "--force" in res.output
+    assert out.read_bytes() == b"the park's filled workbook"
+    res = run("template", out, "--year", "2025", "--force")
+    assert res.exit_code == 0 and out.read_bytes()[:2] == b"PK"
+
+
+def test_report_does_not_write_over_its_input(run, demo_path, tmp_path):
+    data = tmp_path / "park.json"
+    data.write_text(json.dumps(__import__("yaml").safe_load(demo_path.read_text(encoding="utf-8")), ensure_ascii=False, default=str), encoding="utf-8")
+    before = data.read_bytes()
+    res = run("report", data, "--format", "json")  # no --out: park.json next to the input, i.e. the input itself
+    assert res.exit_code == 2 and "output-is-input" in res.output
+    assert data.read_bytes() == before
