@@ -1,4 +1,5 @@
-"""The `greendiag` command line. Exit codes: 0 done, 1 rule tests failed, 2 bad input, 3 internal error."""
+"""The `greendiag` command line. Exit codes: 0 done, 1 rule tests failed, 2 bad input, 3 internal error; as other Unix
+tools, 130 after Ctrl-C and 141 when the reader of the output went away (`| head`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .errors import GreendiagError, Problem
 from .pack import write_pack
 
 EXIT_OK, EXIT_TESTS_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE
 
 
 def _handle(fn):
@@ -34,7 +36,11 @@ def _handle(fn):
         except BrokenPipeError:  # output piped into `head` etc.: stop quietly, as Unix tools do
             with contextlib.suppress(OSError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(EXIT_INPUT)
+            sys.exit(EXIT_PIPE)
+        except KeyboardInterrupt:  # Ctrl-C: no traceback; files are written all or nothing, so nothing half-written
+            with contextlib.suppress(OSError):
+                click.echo("\n已中断" if lang == "zh" else "\ninterrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except OSError as exc:  # the environment (disk full, permissions, a path that is a file), not a bug
             click.echo(Problem("os-error", f"无法读写文件:{exc.strerror}", f"cannot read or write: {exc.strerror}",
                                file=str(exc.filename or "") or None,

@@ -204,9 +204,22 @@ def test_closed_pipe_keeps_the_pack_and_is_not_an_internal_error(demo_path, tmp_
     proc.stdout.read(10)
     proc.stdout.close()  # like `| head -c 10`
     err = proc.stderr.read().decode()
-    proc.wait(timeout=120)
+    assert proc.wait(timeout=120) == 141  # as a Unix tool whose reader went away: not 2, "bad input"
     assert "internal error" not in err and "Traceback" not in err
     assert (out / "diagnosis.json").exists() and (out / "report.docx").exists()
+
+
+def test_ctrl_c_exits_130_with_a_word_not_a_traceback(run, demo_path, monkeypatch):
+    import greendiag.dataset as dataset
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dataset, "load_dataset", interrupted)
+    res = run("validate", demo_path)
+    assert res.exit_code == 130 and "已中断" in res.output and "Traceback" not in res.output
+    res = run("--lang", "en", "validate", demo_path)
+    assert res.exit_code == 130 and "interrupted" in res.output
 
 
 def test_report_language_choice_reaches_the_pack_and_report(run, demo_path, tmp_path, monkeypatch):
