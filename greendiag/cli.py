@@ -122,10 +122,15 @@ def validate(ctx, dataset, overlays):
 @_handle
 def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, workers, report_lang):
     """诊断园区并输出报告包 / diagnose a park (or many: files or folders) and write the report pack(s)."""
+    from .fileio import check_folder
+
     when = _date(as_of)
+    if out_dir == "":
+        raise click.BadParameter("输出文件夹不能为空 / the output folder must not be empty", param_hint="'--out'")
     entries = _expand(datasets)
     ctx.obj["report_lang"] = report_lang
     if out_dir:
+        check_folder(out_dir)  # before any park is diagnosed: a batch would otherwise fail every pack at the end
         _warn_fonts(ctx)
     if len(entries) == 1 and isinstance(entries[0], str) and not os.path.isdir(datasets[0]):
         _diagnose_one(ctx, entries[0], overlays, rule_files, backend, out_dir, when)
@@ -256,8 +261,9 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
         click.echo(" | ".join(row))
     for note in notes:
         click.echo(("提示:" if zh else "note: ") + note, err=True)
+    packs = out_dir if any(res.pack_dir for res in results) else None  # name the folder only when a pack is in it
     click.echo((f"完成 {total - bad} 个,失败 {bad} 个" if zh else f"{total - bad} diagnosed, {bad} failed")
-               + (f";报告包:{os.path.abspath(out_dir)}" if zh and out_dir else f"; report packs: {os.path.abspath(out_dir)}" if out_dir else ""))
+               + (f";报告包:{os.path.abspath(packs)}" if zh and packs else f"; report packs: {os.path.abspath(packs)}" if packs else ""))
     if bad:
         sys.exit(EXIT_INPUT)
 
@@ -360,8 +366,11 @@ def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", wh
 
 
 def _date(text):
-    if not text:
+    if text is None:
         return None
+    if not text.strip():
+        raise click.BadParameter("日期不能为空(YYYY-MM-DD,如 2026-05-01)/ the date must not be empty (YYYY-MM-DD, e.g. 2026-05-01)",
+                                 param_hint="'--as-of'")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -71,6 +71,20 @@ def _file_on_path(folder: str) -> str | None:
     return None
 
 
+def check_folder(folder: str | os.PathLike) -> None:
+    """Raise the ReportError ensure_folder would, without creating anything: for a check before long work (a batch)
+    whose output could never be written — a file in the way, or an existing folder that cannot be written."""
+    path = os.fspath(folder)
+    if _file_on_path(path) is not None:
+        raise write_error(path, folder=True)
+    existing = path
+    while existing and not os.path.exists(existing):
+        parent = os.path.dirname(os.path.abspath(existing))
+        existing = parent if parent != os.path.abspath(existing) else ""
+    if existing and not os.access(existing, os.W_OK | os.X_OK):
+        raise write_error(path, PermissionError(13, "Permission denied", existing), folder=True)
+
+
 def ensure_folder(folder: str | os.PathLike) -> None:
     """Create an output folder, or raise a ReportError saying why it cannot be."""
     try:

@@ -316,3 +316,21 @@ def test_report_does_not_write_over_its_input(run, demo_path, tmp_path):
     res = run("report", data, "--format", "json")  # no --out: park.json next to the input, i.e. the input itself
     assert res.exit_code == 2 and "output-is-input" in res.output
     assert data.read_bytes() == before
+
+
+def test_a_batch_whose_output_folder_cannot_exist_stops_before_diagnosing(run, demo_path, tmp_path, monkeypatch):
+    import greendiag.batch as batch
+
+    def never(*args, **kwargs):
+        raise AssertionError("no park may be diagnosed")
+
+    monkeypatch.setattr(batch, "diagnose_many", never)
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    res = run("diagnose", demo_path, demo_path.with_suffix(".xlsx"), "--out", tmp_path / "afile" / "sub", "--workers", "1")
+    assert res.exit_code == 2 and "cannot-write" in res.output and res.output.count("cannot-write") == 1
+
+
+@pytest.mark.parametrize("option", ["--out", "--as-of"])
+def test_an_empty_output_folder_or_date_is_refused(run, demo_path, option):
+    res = run("diagnose", demo_path, option, "")
+    assert res.exit_code == 2 and option in res.output and "不能为空" in res.output
