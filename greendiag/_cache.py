@@ -4,7 +4,8 @@ The key is a sha256 over every byte that shapes the result: each file of the pac
 (data, schemas, units) and the rule schemas that share its schema registry, the source of the
 modules that read and check it, the Python version and the installed pint, jsonschema, PyYAML,
 attrs and packaging. Any change gives a new key, so the changed catalogue is validated again in full. A cache file is unpickled only if it lies in a folder of the
-current user that others cannot write (as pint's own cache). GREENDIAG_NO_CACHE=1 turns it off;
+current user that others cannot write (as pint's own cache), and only when the sha256 stored with it matches
+its bytes. GREENDIAG_NO_CACHE=1 (any value but 0) turns it off;
 GREENDIAG_CACHE_DIR moves it.
 """
 
@@ -93,10 +94,19 @@ def load(kind: str, key: str) -> Optional[Any]:
         if not _trusted(path):
             return None
         with open(path, "rb") as f:
-            stored_key, value = pickle.load(f)
-        return value if stored_key == key else None
-    except Exception:  # missing, unreadable, truncated, from another version: build afresh
+            head = f.readline(200) + f.readline(200)
+            payload = f.read()
+        # the file is the key, the payload's sha256, then the pickled value: a file damaged in place (a flipped bit
+        # would otherwise load as a catalogue with another lead value) never reaches the unpickler
+        if head != _head(key, payload):
+            return None
+        return pickle.loads(payload)
+    except Exception:  # missing, unreadable, truncated, damaged, from another version: build afresh
         return None
+
+
+def _head(key: str, payload: bytes) -> bytes:
+    return f"{key}\n{hashlib.sha256(payload).hexdigest()}\n".encode("ascii")
 
 
 def store(kind: str, key: str, value: Any) -> None:
@@ -104,10 +114,13 @@ def store(kind: str, key: str, value: Any) -> None:
     try:
         where = folder()
         os.makedirs(where, mode=0o700, exist_ok=True)
+        if hasattr(os, "getuid") and os.stat(where).st_uid == os.getuid():
+            os.chmod(where, os.stat(where).st_mode & ~0o022)  # a folder others may write is never trusted: mend it
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=where)
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(_head(key, payload) + payload)
             os.replace(tmp, os.path.join(where, f"{kind}-{key}.pickle"))
         except BaseException:
             os.unlink(tmp)
@@ -122,7 +135,7 @@ def store(kind: str, key: str, value: Any) -> None:
 
 def cached(kind: str, key: Callable[[], str], build: Callable[[], Any]) -> Any:
     """build(), or its value from the disk cache under key(); errors from build() propagate and nothing is stored."""
-    if os.environ.get("GREENDIAG_NO_CACHE"):
+    if os.environ.get("GREENDIAG_NO_CACHE", "").strip() not in ("", "0"):
         return build()
     try:
         k = key()

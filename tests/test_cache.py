@@ -103,3 +103,34 @@ def test_import_and_cached_catalogue_need_neither_pint_nor_jsonschema(cache_dir)
     assert runs[0][0] == runs[1][0] == 31
     assert "pint" in runs[0][1] and "jsonschema" in runs[0][1]  # the first run validates in full
     assert runs[1][1] == []
+
+
+def test_a_cache_file_damaged_in_place_is_not_used(cache_dir):
+    """A flipped bit in the pickled value (a lead value 3.0 became 196608.0 that way) is caught by the stored sha256."""
+    value = {"lead": 3.0, "name": "能源产出率"}
+    _cache.store("probe", "k1", value)
+    path = cache_dir / "probe-k1.pickle"
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) - 20, len(data)):  # every bit of the payload's tail, one at a time
+        for bit in range(8):
+            damaged = bytearray(data)
+            damaged[i] ^= 1 << bit
+            path.write_bytes(bytes(damaged))
+            assert _cache.load("probe", "k1") is None, (i, bit)
+    path.write_bytes(bytes(data))
+    assert _cache.load("probe", "k1") == value
+
+
+def test_store_mends_a_cache_folder_others_can_write(cache_dir):
+    _cache.store("probe", "k1", 1)
+    os.chmod(cache_dir, 0o777)
+    assert _cache.load("probe", "k1") is None  # not trusted
+    _cache.store("probe", "k1", 1)
+    assert os.stat(cache_dir).st_mode & 0o022 == 0 and _cache.load("probe", "k1") == 1
+
+
+@pytest.mark.parametrize("setting, used", [("0", True), ("", True), ("1", False), ("yes", False)])
+def test_no_cache_switch_values(cache_dir, monkeypatch, setting, used):
+    monkeypatch.setenv("GREENDIAG_NO_CACHE", setting)
+    assert _cache.cached("catalogue", lambda: "k", lambda: 7) == 7
+    assert cache_dir.exists() is used
