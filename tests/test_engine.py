@@ -89,6 +89,27 @@ def test_sessions_are_deleted_so_many_evaluations_work():
         assert evaluate(rs, [{"v": 2.0}, {"v": 0.0}], "durable") == ((0, "gt"),)
 
 
+def test_compiled_rule_sets_are_bounded_and_evicted_ones_work_again():
+    """A process that sees many rule sets (rule authoring in a loop, a service) keeps at most MAX_COMPILED compiled;
+    the least recently used are deleted from durable-rules and compiled again when they come back."""
+    from greendiag.engine import _durable
+
+    limit = _durable.MAX_COMPILED
+    sets = [_rs((f"gt{k}", [Cond("v", ">", value=float(k))])) for k in range(limit + 8)]
+    facts = [{"v": 5.5}]
+    for k, rs in enumerate(sets):
+        want = ((0, f"gt{k}"),) if 5.5 > k else ()
+        assert evaluate(rs, facts, "durable") == want
+        assert _durable.compiled_count() <= limit
+    assert sets[0].sha256 not in _durable._compiled  # evicted …
+    assert evaluate(sets[0], facts, "durable") == ((0, "gt0"),)  # … and compiled again
+    hot = sets[-1]
+    for rs in sets[:limit - 1]:
+        evaluate(hot, facts, "durable")  # used between the others: stays
+        evaluate(rs, facts, "durable")
+    assert hot.sha256 in _durable._compiled
+
+
 @pytest.mark.parametrize("make", [
     lambda: Cond("v", "~", value=1),
     lambda: Cond("v", ">", value="x"),

@@ -13,6 +13,7 @@ number; floats are written as `1.0e-05`, never `1e-05`; one lock serialises all 
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import math
@@ -28,7 +29,8 @@ BATCH = 64  # facts per assert_facts call
 CATCH_ALL = "zz_catch_all"
 
 _lock = threading.Lock()
-_compiled: dict[str, "_Compiled"] = {}
+_compiled: "collections.OrderedDict[str, _Compiled]" = collections.OrderedDict()  # by RuleSet.sha256, least recent first
+MAX_COMPILED = 32  # rule sets kept compiled; the least recently used beyond that are deleted from the engine
 _sids = itertools.count(1)
 _names = itertools.count(1)
 
@@ -166,16 +168,33 @@ class _Compiled:
             try:
                 handle = _dre.create_ruleset(name, _dump(definition))
             except Exception as exc:
+                self.delete()  # the shards made so far
                 raise EngineError(problem("engine-compile", f"durable-rules 无法编译规则集：{exc}",
                                           f"durable-rules could not compile the rule set: {exc}",
                                           fix_zh="检查规则条件", fix_en="check the rule conditions")) from exc
             self.shards.append((handle, names))
 
+    def delete(self) -> None:
+        """Give the engine's memory for these rulesets back (no session is live between evaluations)."""
+        for handle, _ in self.shards:
+            try:
+                _dre.delete_ruleset(handle)
+            except Exception:  # noqa: BLE001 - freeing memory must never fail a diagnosis
+                pass
+        self.shards = []
+
 
 def _compile(rs: RuleSet) -> _Compiled:
+    """The compiled form of a rule set, compiled once and kept among the MAX_COMPILED most recently used: a
+    long-running process that sees many rule files (a service, rule authoring in a loop) stays bounded."""
     c = _compiled.get(rs.sha256)
     if c is None:
         c = _compiled[rs.sha256] = _Compiled(rs)
+        while len(_compiled) > MAX_COMPILED:
+            _, old = _compiled.popitem(last=False)
+            old.delete()
+    else:
+        _compiled.move_to_end(rs.sha256)
     return c
 
 
@@ -228,5 +247,5 @@ def _read(msg: str, names: dict[str, str], prefix: int):
 
 
 def compiled_count() -> int:
-    """How many distinct rule sets this process has compiled (each costs memory for good)."""
+    """How many distinct rule sets are compiled now (at most MAX_COMPILED; each costs engine memory until evicted)."""
     return len(_compiled)
