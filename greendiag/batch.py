@@ -98,8 +98,8 @@ def _diagnose_item(cat, rb, cfg: _Config, index: int, item: Any, name: Optional[
         source = _source(item, index)
         if isinstance(item, (str, os.PathLike)):
             ds = load_dataset(item, catalogue=cat)
-        elif isinstance(item, dict):
-            ds = dataset_from_dict(item, catalogue=cat, source=source)
+        elif isinstance(item, dict):  # errors name the item's place; its diagnosis says <data>, as diagnose() does
+            ds = attrs.evolve(dataset_from_dict(item, catalogue=cat, source=source), source="<data>")
         elif isinstance(item, ParkDataset):
             ds = item
         else:

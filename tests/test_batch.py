@@ -46,8 +46,8 @@ def mixed(demo_path, catalogue, demo_dataset, tmp_path_factory):
 
 
 def _reference(item, index, catalogue, rulebase, backend="durable"):
-    """What diagnose() gives for one item in this process."""
-    ds = item if not isinstance(item, dict) else greendiag.dataset_from_dict(item, catalogue=catalogue, source=f"<datasets[{index}]>")
+    """What diagnose() gives for one item in this process (a dict's diagnosis does not depend on its place in the batch)."""
+    ds = item if not isinstance(item, dict) else greendiag.dataset_from_dict(item, catalogue=catalogue)
     return greendiag.diagnose(ds, catalogue=catalogue, rules=rulebase, backend=backend).to_dict()
 
 
@@ -67,6 +67,7 @@ def test_results_keep_input_order_and_sources(mixed):
     assert [r.index for r in results] == list(range(len(items)))
     assert all(isinstance(r, BatchResult) for r in results)
     assert results[1].source.endswith("demo-park.yaml") and results[0].source == "<datasets[0]>"
+    assert results[0].diagnosis["source"] == results[3].diagnosis["source"] == "<data>"  # as diagnose() of a dict
     assert results[11].source.endswith("demo-park.yaml") and _canon(results[11].diagnosis) == _canon(results[1].diagnosis)
     names = [r.diagnosis["park"]["name"] for r in results if r.ok]
     assert names[0] == "生成园区 0(虚构)" and names[2] == "生成园区 1(虚构)" and names[-2] == "生成园区 5(虚构)"
