@@ -254,7 +254,9 @@ def _cpus() -> int:
 
 
 def _argument(name: str, zh: str, en: str, value: Any) -> GreendiagError:
-    return GreendiagError(Problem("bad-argument", f"参数 {name} {zh}(收到 {value!r})", f"argument {name} {en} (got {value!r})"))
+    from ._args import bad_argument
+
+    return bad_argument(name, zh, en, value)
 
 
 def _check_count(name: str, value: Any, default: Optional[int]) -> Optional[int]:

@@ -262,6 +262,9 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
 
 def load_catalogue(*overlays: OverlaySpec) -> Catalogue:
     """The default catalogue, extended by overlay files or registered overlay names, in order."""
+    from ._args import check_path
+
+    overlays = tuple(check_path(o, "overlays") for o in overlays)
     if not overlays:
         return _default()
     return _load(tuple(_resolve_overlay(o) for o in overlays))

@@ -85,8 +85,10 @@ def other_spreadsheet(path: str) -> Optional[Problem]:
 
 def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = None) -> ParkDataset:
     """Read a park dataset from YAML, JSON or a filled greendiag Excel workbook."""
-    p = os.fspath(path)
-    cat = catalogue or load_catalogue()
+    from ._args import check_catalogue, check_path
+
+    p = check_path(path, "path")
+    cat = check_catalogue(catalogue) or load_catalogue()
     refused = other_spreadsheet(p)
     if refused is not None:
         raise DatasetError(refused)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import os
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
 
 import attrs
 
@@ -208,17 +208,31 @@ class Diagnosis:
         return tuple(f for f in self.findings if f.kind == kind)
 
 
-DatasetLike = Union[ParkDataset, str, os.PathLike]
+DatasetLike = Union[ParkDataset, str, os.PathLike, Mapping[str, Any]]
 
 
 def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rules: Optional[RuleBase] = None,
              backend: str = "durable", as_of: Optional[dt.date] = None) -> Diagnosis:
-    """Diagnose one park: `dataset` is a ParkDataset or the path of a file load_dataset reads. `as_of` (a date, or
+    """Diagnose one park: `dataset` is a ParkDataset, the path of a file load_dataset reads, or a dict as
+    dataset_from_dict takes it. `as_of` (a date, or
     "YYYY-MM-DD") enables date-dependent checks such as the overdue follow-up."""
+    from ._args import check_catalogue, check_rules
     from .batch import check_as_of
+    from .engine import check_backend
 
     as_of = check_as_of(as_of)  # a typed error naming as_of for anything but a date or ISO date text
-    if not isinstance(dataset, ParkDataset):
+    check_catalogue(catalogue), check_rules(rules), check_backend(backend)  # before any work: typed, naming the argument
+    if isinstance(dataset, Mapping):
+        from .dataset import dataset_from_dict
+
+        dataset = dataset_from_dict(dataset, catalogue=catalogue)
+    elif not isinstance(dataset, ParkDataset):
+        if not isinstance(dataset, (str, bytes, os.PathLike)):
+            from ._args import bad_argument
+
+            raise bad_argument("dataset", "须为 ParkDataset、数据文件路径或数据字典", "must be a ParkDataset, a dataset file path or a dict",
+                               dataset, "如 diagnose('park.xlsx') 或 diagnose(load_dataset('park.yaml'))",
+                               "e.g. diagnose('park.xlsx') or diagnose(load_dataset('park.yaml'))")
         dataset = load_dataset(dataset, catalogue=catalogue)
     cat = catalogue or dataset.catalogue
     if cat is None:

@@ -396,6 +396,10 @@ def load_rules(*extra_files: str | os.PathLike, catalogue: Optional[Catalogue] =
     """The packaged rule base, plus extra rule files (same format) for specialised diagnoses.
 
     A file identical to a packaged one (e.g. rules/anomalies.yaml of a checkout) is already part of the base."""
+    from ._args import check_catalogue, check_path
+
+    check_catalogue(catalogue)
+    extra_files = tuple(check_path(f, "extra_files") for f in extra_files)
     extra_files = tuple(f for f in extra_files if packaged_rule_file(f) is None)
     if not extra_files:
         return _default(catalogue.label if catalogue else "")
@@ -500,6 +504,13 @@ class RuleTestResult:
 
 def run_rule_tests(rb: RuleBase, backend: str = "durable") -> list[RuleTestResult]:
     """Run every test case written inside the rule files against the compiled rule base."""
+    from ._args import bad_argument
+    from .engine import check_backend
+
+    if not isinstance(rb, RuleBase):
+        raise bad_argument("rb", "须为 load_rules() 返回的规则库", "must be a RuleBase from load_rules()", rb,
+                           "run_rule_tests(greendiag.load_rules('extra.yaml'))", "run_rule_tests(greendiag.load_rules('extra.yaml'))")
+    check_backend(backend)
     facts, keys = [], []
     for spec in rb.rules:
         for i, t in enumerate(spec.tests):

@@ -90,14 +90,19 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     """Decimal only (a leading zero is padding, not octal); other forms under an explicit !!int are refused."""
-    if not re.fullmatch(r"[-+]?[0-9]+", node.value):
+    if re.fullmatch(r"[-+]?[0-9]+", node.value):
+        return int(node.value)
+    if _YAML11_INT.fullmatch(node.value):
         raise _LoadProblem("bad-number", f"“{node.value}”不是十进制整数", f"'{node.value}' is not a decimal integer", node.start_mark,
                            "用十进制数字书写,如 16", "write it in decimal digits, e.g. 16")
-    return int(node.value)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)  # not a number at all: PyYAML's error, as for any bad tag
+
+
+_YAML11_INT = re.compile(r"[-+]?(?:0b[0-1_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+|[0-9][0-9_]*)")
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
-    if ":" in node.value or "_" in node.value:  # explicit !!float with a 1.1 form
+    if re.fullmatch(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?", node.value) and (":" in node.value or "_" in node.value):
         raise _LoadProblem("bad-number", f"“{node.value}”不是十进制数", f"'{node.value}' is not a decimal number", node.start_mark,
                            "用十进制数字和小数点书写,如 8.2", "write it in decimal digits with a decimal point, e.g. 8.2")
     value = yaml.SafeLoader.construct_yaml_float(loader, node)
