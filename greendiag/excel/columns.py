@@ -4,7 +4,9 @@ Rows are found by their keys, but year columns only by position: a column insert
 protected without a password, so a user can do it) would give every value to another year. The template
 records how many year columns it was made with (``year_count`` in _greendiag; older templates: the year
 headers of row 3); another count than the catalogue's is a workbook for another catalogue, the same count with
-headers out of place is a moved column. Merged cells over value or evidence cells would drop years silently."""
+headers out of place is a moved column. Merged cells over value or evidence cells would drop years silently.
+The other sheets (园区信息, 基本要求, 工作组, 改进项目) read their inputs by position too: `misplaced_heads` checks
+their header rows the same way, so a shifted column is one problem at its header, not values read as other fields."""
 
 from __future__ import annotations
 
@@ -80,7 +82,7 @@ def evidence_header(ws) -> Optional[int]:
                  if str(ws.cell(2, c).value or "").startswith(L.EVIDENCE_HEAD[0])), None)
 
 
-def _row2_heads(t: L.YearTable) -> list[tuple[int, tuple[str, str]]]:
+def row2_heads(t: L.YearTable) -> list[tuple[int, tuple[str, str]]]:
     """(column, (zh, en)) of the row-2 headers of a year table, left to right."""
     if t.section == "indicators":
         heads = [(col, L.IND_HEADS[key]) for key, col in L.IND_COL.items()] + [(t.first_value_col, L.IND_VALUES_HEAD)]
@@ -108,7 +110,7 @@ def misplaced(ws, t: L.YearTable, meta: dict, year_name: Callable[[int], tuple[s
     `year_name(slot)` names a year column in messages (("2023年", "2023") or ("第2年", "year 2")). A header saved
     as its value ("2023年") fits if it names the slot's year under the template's diagnosis year or the typed one."""
     made_year = _made_year(meta)
-    checks: list[tuple[int, int, object]] = [(col, 2, head) for col, head in _row2_heads(t)]
+    checks: list[tuple[int, int, object]] = [(col, 2, head) for col, head in row2_heads(t)]
     for slot in t.slots:
         checks += [(t.value_col(slot), 3, ("value", slot)), (t.evidence_col(slot), 3, ("evidence", slot))]
     for col, row, what in sorted(checks, key=lambda x: (x[0], x[1])):
@@ -143,17 +145,87 @@ def misplaced(ws, t: L.YearTable, meta: dict, year_name: Callable[[int], tuple[s
                 now_en = f"but it says '{other_en}'" + (f" ({_run_head(t, other_run)[1].lower()})" if other_run != run else "")
                 order = {"value": 0, "evidence": 1}
                 how = "deleted" if (order[other_run], got) > (order[run], slot) else "inserted"
-        why_zh, why_en = {"inserted": ("可能插入了列", "a column was probably inserted"),
-                          "deleted": ("可能删除了列", "a column was probably deleted"),
-                          "either": ("可能插入或删除了列", "a column was probably inserted or deleted")}[how]
-        return Misplaced(
-            f"{ws.title}!{at}",
-            f"“{ws.title}”表的{head_zh}应在 {at},{now_zh}:{why_zh};该表各列的年份已对不上,数据未读取",
-            f"sheet '{ws.title}': {head_en} belongs in {at} {now_en}: {why_en}; the year columns no longer line up, "
-            "so the sheet's values were not read",
-            f"删除插入的列或恢复删除的列(可在 Excel 中撤销),使该表头回到 {at};或把数据逐格复制到新生成的模板中",
-            f"delete the inserted column or restore the deleted one (undo in Excel) so that the header is back in {at}, "
-            "or copy the values into a newly generated template")
+        return _misplaced(ws, at, (head_zh, head_en), (now_zh, now_en), how,
+                          ("该表各列的年份已对不上,数据未读取", "the year columns no longer line up, so the sheet's values were not read"))
+    return None
+
+
+_WHY = {"inserted": ("可能插入了列", "a column was probably inserted"),
+        "deleted": ("可能删除了列", "a column was probably deleted"),
+        "either": ("可能插入或删除了列", "a column was probably inserted or deleted")}
+
+
+def _misplaced(ws, at: str, head: tuple[str, str], now: tuple[str, str], how: str, lost: tuple[str, str]) -> Misplaced:
+    """The problem of a header not in its cell `at`: what it is, where it is now, why, and what was not read."""
+    why_zh, why_en = _WHY[how]
+    return Misplaced(
+        f"{ws.title}!{at}",
+        f"“{ws.title}”表的{head[0]}应在 {at},{now[0]}:{why_zh};{lost[0]}",
+        f"sheet '{ws.title}': {head[1]} belongs in {at} {now[1]}: {why_en}; {lost[1]}",
+        f"删除插入的列或恢复删除的列(可在 Excel 中撤销),使该表头回到 {at};或把数据逐格复制到新生成的模板中",
+        f"delete the inserted column or restore the deleted one (undo in Excel) so that the header is back in {at}, "
+        "or copy the values into a newly generated template")
+
+
+def _stem(zh: str) -> str:
+    """A header's text up to any bracket or " *": "从事专业(能源/…)" also fits a template that wrote "从事专业"."""
+    return re.split(r"[((*]", zh, maxsplit=1)[0].strip()
+
+
+def _template_head(text: str, en: str) -> bool:
+    """True for a header as the template writes it, Chinese then English on a second line ("备注\nNote"); a column
+    the user added and headed "备注" has no English line."""
+    return "\n" in text and text.split("\n", 1)[1].strip().startswith(_stem(en))
+
+
+def _shown(v) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def header_row(ws, first_key_row: Optional[int], anchor: str, default: int) -> int:
+    """The row of a block's headers: the nearest row (at most three) above its first keyed row with a cell that starts
+    with `anchor` (its first header), so a row inserted above the block changes nothing; `default` when none has."""
+    if first_key_row is None:
+        return default
+    for row in range(first_key_row - 1, max(first_key_row - 4, 0), -1):
+        if any(_shown(ws.cell(row, c).value).startswith(anchor) for c in range(1, ws.max_column + 1)):
+            return row
+    return default
+
+
+def none_there(ws, row: int, heads) -> bool:
+    """True when none of `heads` is anywhere in `row`: the headers are gone (the sheet was cleared), not moved."""
+    stems = [_stem(zh) for _, (zh, _) in heads]
+    return not any(_shown(ws.cell(row, c).value).startswith(s) for c in range(1, ws.max_column + 2) for s in stems)
+
+
+def misplaced_heads(ws, row: int, heads, lost: tuple[str, str], table: tuple[str, str] = ("", "")) -> Optional[Misplaced]:
+    """The first of `heads` ((column, (zh, en)), left to right) that is not in its column of `row`, or whose column is
+    a new one headed like the one it pushed right; None when every header is in place. `lost`
+    says what was not read; `table` names a table inside the sheet (工作组's 成员表) in the message."""
+    stems = {col: _stem(zh) for col, (zh, _) in heads}
+    cols = range(1, max(ws.max_column, max(stems)) + 2)
+    shown = {c: _shown(ws.cell(row, c).value) for c in cols}
+    for col, (zh, en) in sorted(heads):
+        stem, at = stems[col], f"{get_column_letter(col)}{row}"
+        head = (f"{table[0]}表头“{zh}”", f"the {table[1]}header '{zh}' ({en})")
+        where = [c for c in cols if shown[c].startswith(stem)]
+        if col in where:  # unless the template's own header (with its English line) was pushed right by a look-alike
+            pushed = [c for c in where if c > col and _template_head(shown[c], en)] if not _template_head(shown[col], en) else []
+            if not pushed:
+                continue
+            now = (f"现在在 {get_column_letter(pushed[0])}{row}({at} 是新插入的同名列)",
+                   f"but is in {get_column_letter(pushed[0])}{row} ({at} is a new column headed like it)")
+            return _misplaced(ws, at, head, now, "inserted", lost)
+        if where:
+            found = min(where, key=lambda c: abs(c - col))
+            now = (f"现在在 {get_column_letter(found)}{row}", f"but is in {get_column_letter(found)}{row}")
+            how = "inserted" if found > col else "deleted"
+        else:  # what is there now tells which: a blank new column, or the header from the right moved in
+            other = next((c for c, s in stems.items() if shown[col].startswith(s)), None)
+            now = ("但找不到它", "but it is missing")
+            how = "deleted" if other is not None and other > col else "inserted" if not shown[col] or other is not None else "either"
+        return _misplaced(ws, at, head, now, how, lost)
     return None
 
 

@@ -1,9 +1,10 @@
 """The workbook's layout, shared by the writer and the reader: sheet names, fields, table columns.
 
 Every row a reader needs carries a key in the hidden column A (``park.name``, ``ind:energy_productivity``,
-``team``…), so reading depends on keys, not on row positions. Columns are fixed here and locked in the
-workbook (the sheets are protected, so columns cannot be inserted or moved); the year columns follow the
-number of years the catalogue scores (``scoring.years.count``, three in the guide).
+``team``…), so reading depends on keys, not on row positions; `key_sheet` tells which sheet a key belongs to.
+Columns are fixed here and locked in the workbook; the protection has no password, so the reader checks every
+header it reads by position (columns.py). The year columns follow the number of years the catalogue scores
+(``scoring.years.count``, three in the guide).
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ PARK_FIELDS: tuple = (
     _phone("engagement.provider.reviewer.phone", "审核人电话", "Reviewer's phone"),
 )
 
+_PARK_KEYS = frozenset(f.key for f in PARK_FIELDS if isinstance(f, Field))
+
 _DATE_HINT = ("日期,如 2025-03-10", "a date, e.g. 2025-03-10")
 
 ENGAGEMENT_FIELDS: tuple = (
@@ -134,6 +137,9 @@ ENGAGEMENT_FIELDS: tuple = (
     Field("engagement.specialised", "专项诊断内容", "Specialised diagnoses", "list", hint_zh="多项用顿号或分号分隔",
           hint_en="separate items with 、 or ;"),
 )
+
+
+_TEAM_KEYS = frozenset(f.key for f in ENGAGEMENT_FIELDS if isinstance(f, Field))
 
 
 @attrs.frozen
@@ -170,6 +176,7 @@ PROJECT_COLUMNS = (
     Column("note", "备注", "Note", width=28),
 )
 PROJECT_ROWS = 20
+PROJECT_HEAD_ROW = 2
 
 # 指标数据: fixed columns (A is the hidden key)
 IND_FIRST_ROW = 4
@@ -191,9 +198,39 @@ EVIDENCE_HEAD = ("证明材料索引", "Evidence index")  # over the evidence co
 # 基本要求
 REQ_FIRST_ROW = 3
 REQ_COL = {"number": 2, "text_zh": 3, "text_en": 4, "type": 5, "status": 6, "evidence": 7, "note": 8}
+REQ_HEADS = {"number": ("序号", "No."), "text_zh": ("基本要求", "Requirement (中文)"), "text_en": ("Requirement", "English"),
+             "type": ("类型", "Type"), "status": ("是否符合", "Met?"), "evidence": ("证明材料索引", "Evidence index"),
+             "note": ("备注", "Note")}
 
 # key–value blocks (园区信息, 工作组 top): B label zh, C label en, D value, E hint
 KV_VALUE_COL = 4
+KV_HEAD_ROW = 2
+KV_HEADS = ((2, ("项目", "Item (中文)")), (3, ("Item", "English")), (KV_VALUE_COL, ("填写内容", "Value")), (5, ("填写说明", "Notes")))
+
+# row tables (team members, projects): B the row number, then one column per Column from C
+NUMBER_HEAD = ("序号", "No.")
+TABLE_FIRST_COL = 3
+ROW_KEYS = {TEAM: "team", PROJECTS: "project"}  # the key of every row of a row table (repeated, unlike all others)
+
+
+def table_heads(columns: tuple) -> tuple[tuple[int, tuple[str, str]], ...]:
+    """(column, (zh, en)) of a row table's headers, as the writer puts them (it adds " *" to required ones)."""
+    return ((2, NUMBER_HEAD),) + tuple((j, (c.zh, c.en)) for j, c in enumerate(columns, start=TABLE_FIRST_COL))
+
+
+def key_sheet(key: str) -> Optional[str]:
+    """The sheet a column-A key belongs to (园区信息 and 工作组 both have engagement.* keys: told apart by field);
+    None for a key no sheet has (an unknown field or a stray text)."""
+    if key in _PARK_KEYS:
+        return PARK
+    if key in _TEAM_KEYS or key == ROW_KEYS[TEAM]:
+        return TEAM
+    if key == ROW_KEYS[PROJECTS]:
+        return PROJECTS
+    for prefix, sheet in (("req:", BASELINE), ("ind:", INDICATORS), ("stat:", STATISTICS)):
+        if key.startswith(prefix):
+            return sheet
+    return None
 
 
 def park_fields(scoring: ScoringMethod) -> tuple:

@@ -5,8 +5,8 @@ are found here; value-level ones (text that is not a number, units, bounds) by d
 which places them at their cells through `locate` and names their years through `year_label`. When this
 module finds problems it still runs the builder on the cells that were good, so the user gets every problem
 of the workbook in one list. The year columns are those of the catalogue's year count (scoring.years.count);
-a year table whose columns were inserted or deleted, and merged year cells, are reported and not read
-(columns.py). Notes that are not errors (a diagnosis year other than the template's) come with
+a sheet whose columns were inserted or deleted, merged year cells, a sheet holding another sheet's rows (names
+swapped) and a row whose key repeats one above it are reported once and not read (columns.py). Notes that are not errors (a diagnosis year other than the template's) come with
 read_workbook_contents."""
 
 from __future__ import annotations
@@ -204,7 +204,10 @@ class _Reader:
         self.year_labels: dict[int, tuple[str, str]] = {}  # placeholder year → (第1年, year 1)
         self.tables = (L.indicator_table(cat.scoring.years), L.statistics_table(cat.scoring.years))
         self.year_cells = 0  # filled value or evidence cells of 指标数据 and 原始统计数据
-        self.moved: set[str] = set()  # year tables whose columns are out of place: not read
+        self.moved: set[str] = set()  # sheets not read: columns out of place, or another sheet's rows in them
+        self.team_moved = False  # 工作组's member table is out of place (its engagement block may be fine)
+        self.skip: dict[str, set[int]] = {}  # rows not read: a key seen above it in the sheet, or another sheet's key
+        self.duplicates: list[tuple[str, int, int, str]] = []  # (sheet, row, first row, key): reported unless the sheet is not read
         self.merged: set[str] = set()  # value and evidence cells under a merged range: not read
         self.notes: list[Problem] = []  # not errors, but the user must be told
         self._merged_cells: dict[str, dict[tuple[int, int], str]] = {}
@@ -279,10 +282,11 @@ class _Reader:
         return v
 
     def rows(self, ws, prefix: str = ""):
-        """(row, key) for every row whose hidden key starts with prefix."""
+        """(row, key) for every row whose hidden key starts with prefix (but a repeated key's, or another sheet's)."""
+        skip = self.skip.get(ws.title, set())
         for row in range(1, min(ws.max_row, MAX_ROWS) + 1):
             key = ws.cell(row, 1).value
-            if isinstance(key, str) and key.startswith(prefix) and key:
+            if isinstance(key, str) and key.startswith(prefix) and key and row not in skip:
                 yield row, key
 
     # -------------------------------------------------------------- typed cells
@@ -376,7 +380,8 @@ class _Reader:
                 fix = (f"填写数值,可带单位,如 {example}", f"give a number, optionally with a unit, e.g. {example.replace('、', ' or ')}")
             else:
                 fix = ("填写数值" + (",如 2025" if suffix == "年" else ""), "give a number" + (", e.g. 2025" if suffix == "年" else ""))
-            self.fail(ref, "not-a-number", f"{zh}:“{_text(v)}”不是数值", f"{en}: '{_text(v)}' is not a number", *fix)
+            shown = ("TRUE" if v else "FALSE") if isinstance(v, bool) else _text(v)  # as Excel shows a logical value
+            self.fail(ref, "not-a-number", f"{zh}:“{shown}”不是数值", f"{en}: '{shown}' is not a number", *fix)
             return False, None
         if kind == "int":
             if not float(number).is_integer():
@@ -407,24 +412,146 @@ class _Reader:
         if self.meta.get("catalogue_id"):
             data["catalogue"] = {"id": str(self.meta["catalogue_id"])}
         self.where[("catalogue",)] = self.where[("catalogue", "id")] = f"{L.META}!B3"
-        self._fields(self.wb[L.PARK], L.PARK_FIELDS, data)
-        self._fields(self.wb[L.TEAM], L.ENGAGEMENT_FIELDS, data)
+        self._check_sheets()
+        if L.PARK not in self.moved:
+            self._fields(self.wb[L.PARK], L.PARK_FIELDS, data)
+        if L.TEAM not in self.moved:
+            self._fields(self.wb[L.TEAM], L.ENGAGEMENT_FIELDS, data)
         if "diagnosis_year" not in data:
             note = self._fall_back_year()
         else:
             self._note_year_differs(data["diagnosis_year"])
-        self._baseline(data)
+        if L.BASELINE not in self.moved:
+            self._baseline(data)
         self._check_tables(data)
+        self._report_duplicates()
         self._years(data)
         if "diagnosis_year" not in data and self.year_cells:
             self._note_on_year_cell(note)
-        team = self._table(self.wb[L.TEAM], "team", L.TEAM_COLUMNS, ("engagement", "team"))
-        if team:
-            data.setdefault("engagement", {})["team"] = team
-        projects = self._table(self.wb[L.PROJECTS], "project", L.PROJECT_COLUMNS, ("projects",))
-        if projects:
-            data["projects"] = projects
+        if L.TEAM not in self.moved and not self.team_moved:
+            team = self._table(self.wb[L.TEAM], L.ROW_KEYS[L.TEAM], L.TEAM_COLUMNS, ("engagement", "team"))
+            if team:
+                data.setdefault("engagement", {})["team"] = team
+        if L.PROJECTS not in self.moved:
+            projects = self._table(self.wb[L.PROJECTS], L.ROW_KEYS[L.PROJECTS], L.PROJECT_COLUMNS, ("projects",))
+            if projects:
+                data["projects"] = projects
         return data
+
+    # -------------------------------------------------------------- structure
+    def _check_sheets(self) -> None:
+        """Before any value is read: every sheet must hold its own rows (by their column-A keys, each once), and the
+        headers of the sheets read by position outside the year tables must be in their columns. A sheet that fails
+        is reported once and not read, so its values are neither lost silently nor reported as other fields' errors."""
+        keyed = {s: [(row, key, L.key_sheet(key)) for row, key in self.rows(self.wb[s])] for s in L.SHEETS}
+        for sheet, rows in keyed.items():
+            own = [(row, key) for row, key, home in rows if home == sheet]
+            foreign = [(row, key, home) for row, key, home in rows if home not in (None, sheet)]
+            if foreign and not own:
+                self._wrong_sheet(sheet, foreign)
+                continue
+            skip = self.skip.setdefault(sheet, set())
+            for row, key, home in foreign:
+                skip.add(row)
+                self.fail(f"{sheet}!B{row}", "sheet-mismatch",
+                          f"第{row}行属于“{home}”表(A 列隐藏键“{key}”),不应在“{sheet}”表中:可能从该表复制了整行;该行未读取",
+                          f"row {row} belongs to sheet '{home}' (hidden key '{key}' in column A), not to sheet '{sheet}': "
+                          "it was probably copied from there; the row was not read",
+                          f"删除该行;其内容请填在“{home}”表中", f"delete the row, and fill in its data on sheet '{home}'")
+            first: dict[str, int] = {}
+            for row, key in own:
+                if key == L.ROW_KEYS.get(sheet):  # every row of a row table has the table's key
+                    continue
+                if key in first:
+                    skip.add(row)
+                    self.duplicates.append((sheet, row, first[key], key))
+                else:
+                    first[key] = row
+        kv_rows = lambda sheet: [row for row, key, home in keyed[sheet] if home == sheet and key != L.ROW_KEYS.get(sheet)]
+        team_rows = [row for row, key, _ in keyed[L.TEAM] if key == L.ROW_KEYS[L.TEAM]]
+        req_heads = tuple((col, L.REQ_HEADS[k]) for k, col in L.REQ_COL.items())
+        for sheet, first_row, default, heads in (
+                (L.PARK, kv_rows(L.PARK), L.KV_HEAD_ROW, L.KV_HEADS),
+                (L.TEAM, kv_rows(L.TEAM), L.KV_HEAD_ROW, L.KV_HEADS),
+                (L.BASELINE, kv_rows(L.BASELINE), L.REQ_FIRST_ROW - 1, req_heads),
+                (L.PROJECTS, [row for row, key, _ in keyed[L.PROJECTS] if key == L.ROW_KEYS[L.PROJECTS]], L.PROJECT_HEAD_ROW,
+                 L.table_heads(L.PROJECT_COLUMNS))):
+            if sheet not in self.moved:
+                self._check_heads(sheet, first_row, default, heads)
+        if L.TEAM not in self.moved and team_rows:
+            ws = self.wb[L.TEAM]
+            row = C.header_row(ws, team_rows[0], L.NUMBER_HEAD[0], team_rows[0] - 1)
+            moved = C.misplaced_heads(ws, row, L.table_heads(L.TEAM_COLUMNS),
+                                      ("成员表各列已对不上,成员表未读取", "the team table's columns no longer line up, so the team was not read"),
+                                      ("成员表", "team table "))
+            if moved is not None:
+                self.fail(moved.cell, "columns-moved", moved.message_zh, moved.message_en, moved.fix_zh, moved.fix_en)
+                self.team_moved = True
+
+    def _check_heads(self, sheet: str, key_rows: list[int], default: int, heads) -> None:
+        """A sheet read by position: its headers must be in their columns, or it is reported and not read."""
+        ws = self.wb[sheet]
+        row = C.header_row(ws, key_rows[0] if key_rows else None, heads[0][1][0], default)
+        if not key_rows and C.none_there(ws, row, heads):
+            self._emptied(sheet)
+            return
+        moved = C.misplaced_heads(ws, row, heads, ("该表各列已对不上,数据未读取", "the columns no longer line up, so the sheet's values were not read"))
+        if moved is not None:
+            self.fail(moved.cell, "columns-moved", moved.message_zh, moved.message_en, moved.fix_zh, moved.fix_en)
+            self.moved.add(sheet)
+
+    def _emptied(self, sheet: str) -> None:
+        """Neither the headers nor any keyed row of the sheet is left: its rows were deleted or cleared."""
+        self.fail(sheet, "template-damaged", f"工作表“{sheet}”中找不到表头和数据行:可能清空了工作表或删除了行;该表数据未读取",
+                  f"sheet '{sheet}' has neither its headers nor its rows: it was probably cleared or its rows deleted; its values were not read",
+                  "撤销删除(可在 Excel 中撤销);或用 greendiag template 生成新模板,把数据填入",
+                  "undo the deletion (in Excel), or generate a new template with `greendiag template OUT.xlsx` and fill it in")
+        self.moved.add(sheet)
+
+    def _wrong_sheet(self, sheet: str, foreign: list[tuple[int, str, str]]) -> None:
+        """A sheet that holds only another sheet's rows: the sheets' names were swapped or changed. Not read."""
+        homes = [home for _, _, home in foreign]
+        home = max(dict.fromkeys(homes), key=homes.count)  # the sheet most of its rows belong to (the first on a tie)
+        key = next(k for _, k, h in foreign if h == home)
+        self.fail(sheet, "sheet-mismatch",
+                  f"工作表“{sheet}”中是“{home}”表的内容(A 列隐藏键如“{key}”):工作表名称可能被互换或改动;该表数据未读取",
+                  f"sheet '{sheet}' holds the rows of sheet '{home}' (hidden keys such as '{key}' in column A): the sheet names were "
+                  "probably swapped or changed; its values were not read",
+                  f"把工作表名称改回(“{sheet}”与“{home}”可能被互换);或用 greendiag template 重新生成模板并填写",
+                  f"restore the sheet names ('{sheet}' and '{home}' may have been swapped), or generate a new template with "
+                  "`greendiag template OUT.xlsx` and fill it in")
+        self.moved.add(sheet)
+
+    def _report_duplicates(self) -> None:
+        """A key in a sheet twice (a row copied over another): reported at the later row, which was not read."""
+        for sheet, row, first, key in self.duplicates:
+            if sheet in self.moved:
+                continue
+            zh, en = self._key_label(key)
+            self.fail(f"{sheet}!B{row}", "duplicate-key",
+                      f"第{row}行与第{first}行的隐藏键(A 列)都是“{key}”({zh}):可能整行复制覆盖了另一行;第{row}行未读取",
+                      f"row {row} has the same hidden key '{key}' (column A) as row {first} ({en}): a row was probably copied over "
+                      f"another; row {row} was not read",
+                      "核对这两行:若是整行复制覆盖了另一行,请撤销(或从新生成的模板中把被覆盖的那一行复制回来);否则删除重复的行",
+                      "check both rows: if a row was copied over another, undo it (or copy the overwritten row back from a newly "
+                      "generated template); otherwise delete the duplicate row")
+
+    def _key_label(self, key: str) -> tuple[str, str]:
+        """What a column-A key stands for, to name it in messages: an indicator, a statistic, a requirement, a field."""
+        kind, _, rest = key.partition(":")
+        try:
+            if kind == "ind":
+                ind = self.cat.indicator(rest)
+                return f"指标 {ind.number} {ind.name_zh}", f"indicator {ind.number} {ind.name_en}"
+            if kind == "stat":
+                stat = self.cat.statistic(rest)
+                return f"统计量 {stat.name_zh}", f"statistic {stat.name_en}"
+            if kind == "req":
+                return f"基础性要求第{int(rest)}项", f"baseline requirement {int(rest)}"
+        except (KeyError, ValueError):
+            return key, key
+        field = next((f for f in L.PARK_FIELDS + L.ENGAGEMENT_FIELDS if isinstance(f, L.Field) and f.key == key), None)
+        return (field.zh, field.en) if field is not None else (key, key)
 
     def _fall_back_year(self) -> tuple[str, str]:
         """Without a usable diagnosis year, read the year columns with the template's year, or a placeholder
@@ -474,7 +601,12 @@ class _Reader:
         merged cells over value or evidence cells are reported and not read (a merge keeps only its first cell)."""
         dy = data.get("diagnosis_year", self.fallback_year)
         for t in self.tables:
+            if t.sheet in self.moved:  # another sheet's rows are in it: reported already
+                continue
             ws = self.wb[t.sheet]
+            if not any(True for _ in self.rows(ws, t.prefix)) and C.none_there(ws, 2, C.row2_heads(t)):
+                self._emptied(t.sheet)
+                continue
             name = lambda slot, t=t: self._year_label(t.year(dy, slot))
             moved = C.misplaced(ws, t, self.meta, name, dy if isinstance(dy, int) else None)
             if moved is not None:
@@ -686,6 +818,8 @@ class _Reader:
                       f"{what[1]}: the cell holds a date ({_text(raw)}), not a number",
                       "Excel 把输入当成了日期:将单元格格式设为“常规”后重新输入数值", "Excel took the entry for a date: set the cell format to General and type the number again")
             return None
+        if isinstance(raw, bool):  # Excel's TRUE/FALSE: checked as the text the cell shows, as if typed (not a number or level)
+            return {"value": "TRUE" if raw else "FALSE"}
         if isinstance(raw, (int, float)) and not isinstance(raw, bool) and X.scales_by_100(ws.cell(row, col).number_format, raw):
             # a percent-formatted cell stores 95 % as 0.95: give the builder 95 with its unit (a quoted "%" is only text)
             return {"value": float(decimal.Decimal(repr(raw)) * 100), "unit": "%"}
@@ -701,12 +835,12 @@ class _Reader:
         for row, _ in self.rows(ws, key):
             if ws.cell(row, 1).value != key:
                 continue
-            present = {c.key: self.value(ws, row, j) for j, c in enumerate(columns, start=3)}
+            present = {c.key: self.value(ws, row, j) for j, c in enumerate(columns, start=L.TABLE_FIRST_COL)}
             if all(v is None for v in present.values()):
                 continue
             item: dict = {}
             ok = True
-            for j, c in enumerate(columns, start=3):
+            for j, c in enumerate(columns, start=L.TABLE_FIRST_COL):
                 got, value = self.typed(present[c.key], self.ref(ws, row, j), c.kind, (f"第{ws.cell(row, 2).value}行 {c.zh}", f"row {ws.cell(row, 2).value} {c.en}"),
                                         minimum=0 if c.kind == "number" else None, unit=c.unit)
                 if got:
@@ -718,7 +852,7 @@ class _Reader:
             if not ok:
                 continue
             i = len(out)
-            for j, c in enumerate(columns, start=3):
+            for j, c in enumerate(columns, start=L.TABLE_FIRST_COL):
                 self.where[path + (i, c.key)] = self.ref(ws, row, j)
             self.where[path + (i,)] = self.ref(ws, row, 3)
             out.append(item)

@@ -134,7 +134,8 @@ def build_workbook(cat: Catalogue, *, diagnosis_year: Optional[int] = None, data
                L.TEAM_COLUMNS, "team", pre.team, L.TEAM_ROWS)
     ws_proj = wb.create_sheet(L.PROJECTS)
     _title(ws_proj, 1, "附件2-1-3 绿色化改造提升建议表", "Improvement projects", 2, 2 + len(L.PROJECT_COLUMNS))
-    last = _row_table(ws_proj, 2, None, None, L.PROJECT_COLUMNS, "project", pre.projects, L.PROJECT_ROWS, header_row=2)
+    last = _row_table(ws_proj, 2, None, None, L.PROJECT_COLUMNS, "project", pre.projects, L.PROJECT_ROWS,
+                      header_row=L.PROJECT_HEAD_ROW)
     note = ws_proj.cell(last + 2, 2, "填表说明:园区近期如对该项目有实施意愿,请在备注栏中填写拟实施的时间。备注中请一并填写其他需要说明的事项。\n"
                                      "Notes: if the park intends to carry out a project soon, give the planned time under 备注 (note).")
     ws_proj.merge_cells(start_row=last + 2, start_column=2, end_row=last + 2, end_column=1 + 1 + len(L.PROJECT_COLUMNS))
@@ -260,8 +261,8 @@ def _kv_sheet(ws: Worksheet, zh: str, en: str, fields: tuple, values: dict[str, 
               last_row: bool = False) -> int:
     """Title, header and one row per field; returns the row of diagnosis_year (or the last row when asked)."""
     _title(ws, 1, zh, en, 2, 5)
-    for col, (hz, he) in enumerate((("项目", "Item (中文)"), ("Item", "English"), ("填写内容", "Value"), ("填写说明", "Notes")), start=2):
-        _head(ws, 2, col, hz, he)
+    for col, (hz, he) in L.KV_HEADS:
+        _head(ws, L.KV_HEAD_ROW, col, hz, he)
     _widths(ws, {2: 30, 3: 34, 4: 36, 5: 34})
     row, year_row = 3, 0
     validations: dict[tuple, DataValidation] = {}
@@ -319,11 +320,8 @@ def _field_dv_key(f: L.Field) -> Optional[tuple]:
 def _baseline_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill") -> None:
     C = L.REQ_COL
     _title(ws, 1, "附件2-1-1 工业园区绿色诊断基础性要求诊断表", "Baseline requirements", 2, 8)
-    heads = {"number": ("序号", "No."), "text_zh": ("基本要求", "Requirement (中文)"), "text_en": ("Requirement", "English"),
-             "type": ("类型", "Type"), "status": ("是否符合", "Met?"), "evidence": ("证明材料索引", "Evidence index"),
-             "note": ("备注", "Note")}
     for key, col in C.items():
-        _head(ws, 2, col, *heads[key])
+        _head(ws, 2, col, *L.REQ_HEADS[key])
     _widths(ws, {2: 7, 3: 48, 4: 48, 5: 12, 6: 12, 7: 34, 8: 24})
     dv = _dv(ws, "list", values=L.STATUS_CHOICES, prompt="符合 / 不符合 / 未知", title="是否符合 Met?")
     row = L.REQ_FIRST_ROW
@@ -484,8 +482,8 @@ def _row_table(ws: Worksheet, top: int, zh: Optional[str], en: Optional[str], co
     head = header_row or top + 1
     if zh:
         _title(ws, top, zh, en or "", 2, 2 + len(columns))
-    _head(ws, head, 2, "序号", "No.")
-    for j, col in enumerate(columns, start=3):
+    _head(ws, head, 2, *L.NUMBER_HEAD)
+    for j, col in enumerate(columns, start=L.TABLE_FIRST_COL):
         _head(ws, head, j, col.zh + (" *" if col.required else ""), col.en + (" (是/否)" if col.kind == "bool" else ""))
         current = ws.column_dimensions[get_column_letter(j)].width or 0
         ws.column_dimensions[get_column_letter(j)].width = max(current, col.width)
@@ -501,7 +499,7 @@ def _row_table(ws: Worksheet, top: int, zh: Optional[str], en: Optional[str], co
         _key(ws, r, key)
         _label(ws, r, 2, i + 1, align=CENTER)
         data = rows[i] if i < len(rows) else {}
-        for j, col in enumerate(columns, start=3):
+        for j, col in enumerate(columns, start=L.TABLE_FIRST_COL):
             value = data.get(col.key)
             if col.kind == "bool" and value is not None:
                 value = L.YES if value else L.NO
