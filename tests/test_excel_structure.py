@@ -348,3 +348,18 @@ def test_excel_true_in_a_number_field_shows_true(demo_xlsx, tmp_path, catalogue)
 
     (p,) = problems_of(damaged(demo_xlsx, tmp_path, edit), catalogue)
     assert p.code == "not-a-number" and "“TRUE”不是数值" in p.message_zh and "'TRUE'" in p.message_en and p.fix_zh
+
+
+@pytest.mark.parametrize("typed, code, value", [("3,5", "decimal-comma", None), ("3,200", None, 3200), ("3 200", None, 3200)])
+def test_a_decimal_comma_in_a_number_cell_is_refused_thousands_are_read(demo_xlsx, tmp_path, catalogue, typed, code, value):
+    """Total investment typed as text: 3,5 was read as 35 (万元); a thousands comma or space still reads."""
+    def edit(wb):
+        ws = wb[PROJECTS]
+        ws.cell(3, head(ws, "总投资", 2)).value = typed
+
+    path = damaged(demo_xlsx, tmp_path, edit)
+    if code:
+        (p,) = problems_of(path, catalogue)
+        assert p.code == code and p.location.startswith(f"{PROJECTS}!D3") and "8.5" in p.fix_zh
+    else:
+        assert greendiag.load_dataset(path, catalogue=catalogue).projects[0].total_investment == value

@@ -349,7 +349,13 @@ class _Reader:
         elif isinstance(v, (int, float)):
             number = v
         else:
-            s = _nfkc(str(v)).replace(",", "")
+            try:
+                s = units.strip_thousands(_nfkc(str(v)))  # 1,234.5; a decimal comma (3,5) is refused, not read as 35
+            except ValueError:
+                self.fail(ref, "decimal-comma", f"{zh}:“{_text(v)}”中的逗号不是千位分隔符", f"{en}: the comma in '{_text(v)}' is no thousands separator",
+                          "小数请用小数点“.”(如 8.5);逗号只用于千位分隔(如 1,234.5)",
+                          "write decimals with a point (8.5); a comma may only separate thousands (1,234.5)")
+                return False, None
             if suffix and s.endswith(suffix):
                 s = s[: -len(suffix)].strip()
             number = _plain_number(s)
