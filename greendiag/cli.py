@@ -329,16 +329,17 @@ def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend,
                                   "overwrite the input", file=out, fix_zh="用 --out 指定另一个文件", fix_en="name another file with --out"))
     given = [name for name, value in (("--overlay", overlays), ("--rules", rule_files), ("--as-of", as_of),
                                       ("--backend", backend != "durable")) if value]
-    data = _diagnosis_dict(diagnosis, overlays, rule_files, backend, when, given)
+    data, source = _diagnosis_dict(diagnosis, overlays, rule_files, backend, when, given)
     if fmt in ("docx", "html"):  # the formats that draw charts
         _warn_fonts(ctx)
-    render_report(data, out, fmt, lang=report_lang)
+    render_report(data, out, fmt, lang=report_lang, source=source)
     click.echo(("报告已写入:" if ctx.obj["lang"] == "zh" else "Report written: ") + os.path.abspath(out))
 
 
-def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", when=None, given=()) -> dict:
-    """A saved diagnosis (JSON with format greendiag-diagnosis/1), or a dataset file diagnosed now (with the overlays,
-    rule files, backend and date given; those options make no sense for a saved diagnosis and are refused there)."""
+def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", when=None, given=()) -> tuple[dict, str | None]:
+    """(diagnosis dict, its file): a saved diagnosis (JSON with format greendiag-diagnosis/1) and `path`, or a dataset file
+    diagnosed now (with the overlays, rule files, backend and date given; those options make no sense for a saved diagnosis
+    and are refused there) and None: problems with a saved diagnosis's content name its file (render_report source=)."""
     from .errors import InputFileError, Problem
     from .yamlio import read_document
 
@@ -352,7 +353,7 @@ def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", wh
                     f"{', '.join(given)} only apply to a dataset diagnosed now; a diagnosis.json is rendered as it is", file=path,
                     fix_zh="去掉这些选项,或改为给出园区数据文件(.xlsx/.yaml/.json)",
                     fix_en="drop these options, or give the park's dataset file (.xlsx/.yaml/.json) instead"))
-            return data
+            return data, path
         if not (isinstance(data, dict) and "format" in data and str(data["format"]).startswith("greendiag-dataset")):
             raise InputFileError(Problem("not-a-diagnosis", "文件不是 greendiag 诊断结果(format: greendiag-diagnosis/1)",
                                          "the file is not a greendiag diagnosis (format: greendiag-diagnosis/1)", file=path,
@@ -362,7 +363,7 @@ def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", wh
     from .rulebook import load_rules
 
     cat = _catalogue(overlays)
-    return run(path, catalogue=cat, rules=load_rules(*rule_files, catalogue=cat), backend=backend, as_of=when).to_dict()
+    return run(path, catalogue=cat, rules=load_rules(*rule_files, catalogue=cat), backend=backend, as_of=when).to_dict(), None
 
 
 def _date(text):

@@ -127,6 +127,13 @@ class ReportError(GreendiagError):
     title_zh, title_en = "输出文件生成错误", "Output error"
 
 
+class DiagnosisFileError(InputFileError, ReportError):
+    """A saved diagnosis.json whose content is damaged (a key missing, a wrong type): the input is bad, so it is an
+    InputFileError naming the file; also a ReportError, which callers of the report functions already catch."""
+
+    title_zh, title_en = "诊断结果文件内容有误", "The diagnosis file is damaged"
+
+
 _FILE_ERRORS: dict[type, type] = {}
 
 

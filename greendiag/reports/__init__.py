@@ -4,12 +4,12 @@
         report.docx, report.md, report.html, the forms 附件2-2/2-3/2-4 (.docx) and charts/*.png, in that order.
     render_pack(diag_or_dict, *, lang="zh") -> list[tuple[str, bytes | str]]
         the same pack in memory, (relative name, content), for writing elsewhere (greendiag.pack adds diagnosis.json).
-    render_report(diag_or_dict, path, fmt=None, *, lang="zh") -> str
+    render_report(diag_or_dict, path, fmt=None, *, lang="zh", source=None) -> str
         one report; fmt in docx | md | html | json (default: from the file extension; a contradicting extension is refused).
     report_format(fmt, path) -> str
         the format render_report will write (fmt, or from the extension), or the ReportError it would raise.
     load_diagnosis(path) -> dict
-        a saved diagnosis.json.
+        a saved diagnosis.json, checked (damaged content: DiagnosisFileError naming the file and the JSON path).
     chart_font_warning() -> Problem | None
         a warning to print when no CJK font is installed (chart labels fall back to English); None otherwise.
 
@@ -17,7 +17,9 @@
 The forms are Chinese in both; diagnosis.json keeps both languages.
 
 `diag_or_dict` is a Diagnosis, the dict of Diagnosis.to_dict() (or json.load of diagnosis.json), or a path to a
-diagnosis.json. Everything is rendered in memory first; a single report is written atomically, a pack all or nothing
+diagnosis.json. Damaged content (a key missing, text where a number belongs) is a ReportError naming the JSON path; read
+from a file (a path, or `source=` for a dict the caller read from one) it is a DiagnosisFileError (an InputFileError and a
+ReportError) naming the file too. Everything is rendered in memory first; a single report is written atomically, a pack all or nothing
 (fileio.write_files: staged, then moved into place, undone on failure), so a failure raises ReportError and leaves
 neither a partial file nor a partial pack. Markdown, HTML and JSON are byte-identical for the same diagnosis; .docx too
 (fixed core-property dates from the diagnosis, fixed zip timestamps).
@@ -32,9 +34,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from .. import fileio  # noqa: E402
 from ..errors import GreendiagError, Problem, ReportError  # noqa: E402
-from ._data import LANGS, ReportData, check_lang, coerce, load_diagnosis  # noqa: E402
+from ._data import LANGS, DiagnosisFileError, ReportData, check_lang, coerce, from_file, load_diagnosis, source_of  # noqa: E402
 
-__all__ = ["write_report_pack", "render_pack", "render_report", "report_format", "load_diagnosis", "chart_font_warning", "FORMATS", "PACK_FILES", "LANGS"]
+__all__ = ["write_report_pack", "render_pack", "render_report", "report_format", "load_diagnosis", "chart_font_warning", "FORMATS",
+           "PACK_FILES", "LANGS", "DiagnosisFileError"]
 
 FORMATS = ("docx", "md", "html", "json")
 PACK_FILES = ("report.docx", "report.md", "report.html")
@@ -96,12 +99,19 @@ def _json_text(data: dict) -> str:
     return fileio.json_text(data)
 
 
-def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = None, *, lang: str = "zh") -> str:
+def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = None, *, lang: str = "zh",
+                  source: str | os.PathLike | None = None) -> str:
     """Write one report to `path` (atomically) and return the path written. fmt: docx | md | html | json; lang: zh | bilingual.
-    Without fmt the format follows the file extension; a fmt that contradicts a report extension (docx into r.md) is refused."""
+    Without fmt the format follows the file extension; a fmt that contradicts a report extension (docx into r.md) is refused.
+    `source`: the file a dict was read from, named by problems with its content (a path given is its own source)."""
     target = os.fspath(path)
     lang = check_lang(lang)
     fmt = report_format(fmt, target)
+    with from_file(source_of(diag_or_dict, source)):
+        return _render_report(diag_or_dict, target, fmt, lang)
+
+
+def _render_report(diag_or_dict: Any, target: str, fmt: str, lang: str) -> str:
     data, rd = _data(diag_or_dict)
     if fmt == "json":
         text = _guard("JSON", "JSON", lambda: _json_text(data), target)
@@ -155,9 +165,15 @@ def report_format(fmt: Any, target: str) -> str:
     return name
 
 
-def render_pack(diag_or_dict: Any, *, lang: str = "zh") -> list[tuple[str, bytes | str]]:
-    """The report pack in memory: (name relative to the pack folder, text or bytes), in the fixed order of the pack."""
+def render_pack(diag_or_dict: Any, *, lang: str = "zh", source: str | os.PathLike | None = None) -> list[tuple[str, bytes | str]]:
+    """The report pack in memory: (name relative to the pack folder, text or bytes), in the fixed order of the pack.
+    `source` as in render_report."""
     lang = check_lang(lang)
+    with from_file(source_of(diag_or_dict, source)):
+        return _render_pack(diag_or_dict, lang)
+
+
+def _render_pack(diag_or_dict: Any, lang: str) -> list[tuple[str, bytes | str]]:
     from .docx_report import render_docx
     from .forms import render_forms
     from .html import render_html
@@ -178,6 +194,8 @@ def render_pack(diag_or_dict: Any, *, lang: str = "zh") -> list[tuple[str, bytes
     return files
 
 
-def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> list[str]:
-    """Render the whole pack in memory, then write it all or nothing (fileio.write_files); the written paths in a fixed order."""
-    return fileio.write_files(out_dir, render_pack(diag_or_dict, lang=lang))
+def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike, *, lang: str = "zh",
+                      source: str | os.PathLike | None = None) -> list[str]:
+    """Render the whole pack in memory, then write it all or nothing (fileio.write_files); the written paths in a fixed order.
+    `source` as in render_report."""
+    return fileio.write_files(out_dir, render_pack(diag_or_dict, lang=lang, source=source))

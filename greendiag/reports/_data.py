@@ -1,11 +1,14 @@
 """Read a diagnosis dict (Diagnosis.to_dict() or a saved diagnosis.json) safely for the report writers.
 
 `Node` wraps the dict: a missing key or a wrong type raises ReportError naming the JSON path
-($.park.name), never a KeyError traceback. `ReportData` derives the views every format shares.
+($.park.name), never a KeyError traceback; the numbers the report prints are type-checked where they are read.
+Read from a file, the same problems name the file and are DiagnosisFileError (the input is damaged, not the output).
+`ReportData` derives the views every format shares.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -13,13 +16,30 @@ import os
 import re
 from typing import Any, Iterator, Optional
 
-from ..errors import InputFileError, Problem, ReportError
+import attrs
+
+from ..errors import DiagnosisFileError, InputFileError, Problem, ReportError
 
 FORMAT = "greendiag-diagnosis/1"
 
 # Top-level keys every report needs (checked up front, so the error names the first missing one).
 REQUIRED_KEYS = ("format", "park", "years", "diagnosis_year", "baseline", "catalogue", "indicators", "category_scores",
                  "total_scores", "changes", "findings", "recommendations", "projects", "engagement")
+
+# the codes of problems with a diagnosis's content (as opposed to writing the report)
+CONTENT_CODES = frozenset({"diagnosis-missing-key", "diagnosis-bad-type", "diagnosis-format", "diagnosis-inconsistent"})
+
+NUMBER = "数值或 null (a number or null)"
+INTEGER = "整数 (an integer)"
+
+
+def _shown(value: Any) -> str:
+    """A short rendering of a wrong value for the message: "abc", 2022.5, true; nothing for a list or object."""
+    if isinstance(value, str):
+        return " " + json.dumps(value if len(value) <= 40 else value[:40] + "…", ensure_ascii=False)
+    if value is None or isinstance(value, (bool, int, float)):
+        return " " + json.dumps(value)
+    return ""
 
 
 def missing_key(path: str) -> ReportError:
@@ -29,10 +49,25 @@ def missing_key(path: str) -> ReportError:
 
 
 def bad_type(path: str, expected: str, value: Any) -> ReportError:
-    got = type(value).__name__
-    return ReportError(Problem("diagnosis-bad-type", f"诊断结果字段 {path} 应为{expected},实为 {got}",
-                               f"the diagnosis key {path} should be {expected}, not {got}", location=path,
+    """`expected` is "中文 (English)", or one word for both (int)."""
+    got = type(value).__name__ + _shown(value)
+    both = re.fullmatch(r"(.+?) \((.+)\)", expected)
+    zh, en = both.groups() if both else (expected, expected)
+    return ReportError(Problem("diagnosis-bad-type", f"诊断结果字段 {path} 应为{zh},实为 {got}",
+                               f"the diagnosis key {path} should be {en}, not {got}", location=path,
                                fix_zh="用 greendiag diagnose 重新生成 diagnosis.json", fix_en="regenerate diagnosis.json with `greendiag diagnose`"))
+
+
+_KIND_NAMES = {str: ("文本", "text"), int: ("整数", "an integer"), float: ("数值", "a number"), bool: ("true/false", "true or false"),
+               list: ("列表", "a list"), dict: ("对象", "an object"), type(None): ("null", "null")}
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_integer(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 class Node:
@@ -96,9 +131,48 @@ class Node:
         v = self[key]
         raw = v._v if isinstance(v, Node) else v
         if not isinstance(raw, kind) or (isinstance(raw, bool) and kind in (int, float, (int, float))):
-            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise bad_type(self._child_path(key), names, raw)
+            kinds = (kind,) if isinstance(kind, type) else kind
+            names = [_KIND_NAMES.get(k, (k.__name__, k.__name__)) for k in kinds]
+            raise bad_type(self._child_path(key), "或".join(zh for zh, _ in names) + f" ({' or '.join(en for _, en in names)})", raw)
         return v
+
+    def checked(self, key, ok, expected: str, *, required: bool, nullable: bool) -> Any:
+        """The field `key` when `ok(value)` (or null, if `nullable`); else bad_type saying `expected` (\"中文 (English)\")."""
+        if not isinstance(self._v, dict):
+            raise bad_type(self.path, "对象 (an object)", self._v)
+        if key not in self._v:
+            if required:
+                raise missing_key(self._child_path(key))
+            return None
+        v = self._v[key]
+        if (v is None and nullable) or (v is not None and ok(v)):
+            return v
+        raise bad_type(self._child_path(key), expected, v)
+
+    def number(self, key, *, required: bool = False, nullable: bool = True) -> Any:
+        """A number field (int or float, never bool or text); null where the format allows a missing value;
+        an optional key that is absent (an older diagnosis.json) → None."""
+        return self.checked(key, _is_number, NUMBER if nullable else "数值 (a number)", required=required, nullable=nullable)
+
+    def integer(self, key, *, required: bool = True, nullable: bool = False) -> Any:
+        """An integer field (a year, an indicator number, a count)."""
+        return self.checked(key, _is_integer, "整数或 null (an integer or null)" if nullable else INTEGER, required=required,
+                            nullable=nullable)
+
+    def flag(self, key) -> Optional[bool]:
+        """An optional true/false field (absent or null → None)."""
+        return self.checked(key, lambda v: isinstance(v, bool), "true、false 或 null (true, false or null)", required=False, nullable=True)
+
+    def integers(self, key, *, required: bool = False) -> list[int]:
+        """A list of integers (indicator or requirement numbers, years); absent or null → []."""
+        v = self.checked(key, lambda v: isinstance(v, list), "整数列表 (a list of integers)", required=required, nullable=True)
+        if v is None:
+            return []
+        path = self._child_path(key)
+        for i, x in enumerate(v):
+            if not _is_integer(x):
+                raise bad_type(f"{path}[{i}]", INTEGER, x)
+        return list(v)
 
     @property
     def raw(self) -> Any:
@@ -106,22 +180,55 @@ class Node:
 
 
 def coerce(diag_or_dict: Any) -> dict:
-    """A Diagnosis, a dict, or a path to a diagnosis.json → the plain dict."""
+    """A Diagnosis, a dict, or a path to a diagnosis.json → the plain dict (a file is read, not yet checked: ReportData
+    checks it, inside from_file)."""
     if hasattr(diag_or_dict, "to_dict") and callable(diag_or_dict.to_dict):
         return diag_or_dict.to_dict()
     if isinstance(diag_or_dict, dict):
         return diag_or_dict
     if isinstance(diag_or_dict, (str, os.PathLike)):
-        return load_diagnosis(diag_or_dict)
+        return _read_json(os.fspath(diag_or_dict))
     raise ReportError(Problem("diagnosis-bad-type", f"无法从 {type(diag_or_dict).__name__} 生成报告",
                               f"cannot render a report from a {type(diag_or_dict).__name__}",
                               fix_zh="传入 Diagnosis、Diagnosis.to_dict() 的字典或 diagnosis.json 路径",
                               fix_en="pass a Diagnosis, the dict of Diagnosis.to_dict(), or the path of a diagnosis.json"))
 
 
+def source_of(diag_or_dict: Any, source: Any = None) -> Optional[str]:
+    """The file a diagnosis comes from: `source` if given (a dict the caller read from a file), else the path given."""
+    if source is not None:
+        return os.fspath(source)
+    return os.fspath(diag_or_dict) if isinstance(diag_or_dict, (str, os.PathLike)) else None
+
+
+@contextlib.contextmanager
+def from_file(source: Optional[str]):
+    """Problems with the content of a diagnosis read from `source` name that file and are DiagnosisFileError (bad input);
+    without a source (a dict from Python) they stay ReportError. Failures to render or write pass unchanged."""
+    try:
+        yield
+    except ReportError as exc:
+        if source is None or isinstance(exc, InputFileError) or not all(p.code in CONTENT_CODES for p in exc.problems):
+            raise
+        raise _in_file(exc, source) from None
+
+
+def _in_file(exc: ReportError, source: str) -> DiagnosisFileError:
+    return DiagnosisFileError([attrs.evolve(p, file=source) for p in exc.problems])
+
+
 def load_diagnosis(path: str | os.PathLike) -> dict:
-    """Read a saved diagnosis.json; a missing or malformed file is an InputFileError."""
+    """Read and check a saved diagnosis.json: a missing or malformed file is an InputFileError, damaged content (a key
+    missing, a wrong type) a DiagnosisFileError naming the file and the JSON path."""
     p = os.fspath(path)
+    data = _read_json(p)
+    with from_file(p):
+        ReportData(data)
+    return data
+
+
+def _read_json(p: str) -> dict:
+    """The JSON object in file `p`; an unreadable file is an InputFileError, anything but an object a DiagnosisFileError."""
     try:
         with open(p, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -135,7 +242,7 @@ def load_diagnosis(path: str | os.PathLike) -> dict:
     except OSError as exc:
         raise InputFileError(Problem("cannot-read", f"无法读取 {p}:{exc.strerror}", f"cannot read {p}: {exc.strerror}", file=p)) from None
     if not isinstance(data, dict):
-        raise ReportError(Problem("diagnosis-bad-type", f"{p} 不是诊断结果对象", f"{p} is not a diagnosis object", file=p))
+        raise _in_file(bad_type("$", "诊断结果对象 (a diagnosis object)", data), p)
     return data
 
 
@@ -257,6 +364,12 @@ class ReportData:
         if not isinstance(data, dict):
             raise bad_type("$", "对象 (an object)", data)
         root = Node(data)
+        fmt = root["format"]  # first: another kind of file (a dataset) is named as such, not by its first missing key
+        if fmt != FORMAT:
+            raise ReportError(Problem("diagnosis-format", f"不支持的诊断结果格式“{fmt}”(应为 {FORMAT})",
+                                      f"unsupported diagnosis format '{fmt}' (expected {FORMAT})", location="$.format",
+                                      fix_zh="给出 greendiag diagnose --out 写出的 diagnosis.json",
+                                      fix_en="give the diagnosis.json that `greendiag diagnose --out` writes"))
         for key in REQUIRED_KEYS:
             root[key]
         for key in ("park", "catalogue", "engagement"):
@@ -264,18 +377,21 @@ class ReportData:
         for key in ("years", "baseline", "indicators", "category_scores", "total_scores", "changes", "findings",
                     "recommendations", "projects"):
             root.need(key, list)
-        fmt = root["format"]
-        if fmt != FORMAT:
-            raise ReportError(Problem("diagnosis-format", f"不支持的诊断结果格式“{fmt}”(应为 {FORMAT})",
-                                      f"unsupported diagnosis format '{fmt}' (expected {FORMAT})", location="$.format"))
         self.root = root
         self.park = root["park"]
         self.park_name: str = str(self.park.need("name", str))
         self.engagement = root["engagement"]
         self.provider = self.engagement.need("provider", dict)
-        self.engagement.need("team", list)
+        for member in self.engagement.need("team", list):
+            member.flag("park_staff")
+        self.engagement.integer("onsite_working_days", required=False, nullable=True)
+        for k in ("team_size", "senior_count", "led_green_projects_count", "park_staff_count"):  # counts the report prints
+            self.engagement.integer(k, required=False)
+        for k in ("scope_full", "fee_charged", "third_party_evaluation"):  # what the report and forms say depends on them
+            self.engagement.flag(k)
+        self.park.number("area_km2")
         self.provider_name: Optional[str] = _optional_text(self.provider, "name")
-        self.fictitious = bool(root.get("fictitious", False))
+        self.fictitious = bool(root.flag("fictitious"))
         self.diagnosis_year = root.need("diagnosis_year", int)
         self.years: list[int] = [int(root["years"].need(i, int)) for i in range(len(root["years"]))]
         if not self.years:
@@ -288,6 +404,15 @@ class ReportData:
         for m in cat["indicators"]:
             m.need("name_zh", str), m.need("name_en", str), m.need("category", str), m.need("kind", str), m["lead"], m["code"]
             m.str("unit", None), m.str("gap_unit_zh", None)  # optional text: a list or object is a typed error, never its repr
+            if m["kind"] == "qualitative":  # the lead value is a level id; the levels carry the scores
+                m.checked("lead", lambda v: isinstance(v, str), "等级标识或 null (a level id or null)", required=True, nullable=True)
+            else:
+                m.number("lead", required=True)
+            levels = m.get("levels")
+            if levels is not None:
+                m.need("levels", list)
+                for lv in levels:
+                    lv.need("id", str), lv.number("score")
             self.meta[int(m.need("number", int))] = m
         cat_order = {c["code"]: i for i, c in enumerate(self.categories)}
         # indicators grouped by category (catalogue order), then catalogue order: the 附件2-1-2 row order
@@ -298,49 +423,62 @@ class ReportData:
             num, year = int(r.need("number", int)), int(r.need("year", int))
             for k in ("value", "level", "unit", "score", "status", "evidence"):
                 r[k]
+            for k in ("value", "score"):  # null: no value / not scored
+                r.number(k, required=True)
+            r.need("status", str), r.need("level", (str, type(None))), r.need("evidence", (str, type(None)))
+            r.number("lead_gap_abs"), r.number("lead_gap_pct")  # a diagnosis.json older than them has neither
             if num not in self.meta:
                 raise ReportError(Problem("diagnosis-inconsistent", f"指标序号 {num} 不在诊断结果的目录中",
                                           f"indicator number {num} is not in the diagnosis's catalogue", location=r.path))
             self.rows[(num, year)] = r
         self.id_to_number = {str(m["id"]): n for n, m in self.meta.items()}
-        self.cat_scores = {(str(c["category"]), int(c["year"])): c.get("score") for c in root["category_scores"]}
-        self.totals = {int(t["year"]): t for t in root["total_scores"]}
+        self.cat_scores = {(str(c.need("category", str)), int(c.integer("year"))): c.number("score") for c in root["category_scores"]}
+        self.totals = {int(t.integer("year")): t for t in root["total_scores"]}
         for t in self.totals.values():
-            t["total"], t.get("band_zh")
+            t.number("total", required=True), _optional_text(t, "band_zh"), _optional_text(t, "band_en")
+            t.flag("assessable"), t.flag("band_qualified"), t.number("missing_effect"), t.integers("missing_mandatory")
         self.changes: dict[tuple[int, int, int], Node] = {}
         for c in root["changes"]:
-            self.changes[(int(c["number"]), int(c["from_year"]), int(c["to_year"]))] = c
-            c["assessment"]
+            self.changes[(int(c.integer("number")), int(c.integer("from_year")), int(c.integer("to_year")))] = c
+            c.checked("assessment", lambda v: isinstance(v, str) and v in ASSESS, "better、worse、same 或 n/a (better, worse, same or n/a)", required=True,
+                      nullable=False)
+            for k in ("from_value", "to_value", "delta", "score_delta"):
+                c.number(k)
         self.score_changes = self._score_changes()
         self.baseline = list(root["baseline"])
         for b in self.baseline:
-            b.need("number", int), b.need("text_zh", str), b["status"], b.get("evidence")
+            b.need("number", int), b.need("text_zh", str), b.need("status", str), b.flag("mandatory")
+            if "evidence" in b:
+                b.need("evidence", (str, type(None)))
         self.findings = list(root["findings"])
         for f in self.findings:
             f.need("kind", str), f.need("severity", str), f.need("message_zh", str), f.need("message_en", str), f.need("rule_id", str)
+            _check_numbers(f, integers=("indicator", "requirement", "year"), numbers=("value", "threshold"))
         self.recommendations = list(root["recommendations"])
         for r in self.recommendations:
             r.need("message_zh", str), r.need("method", str), r["measures"]
+            _check_numbers(r, integers=("indicator", "requirement", "year"),
+                           numbers=("value", "target", "gap_abs", "gap_pct", "points", "total_points"))
         self.projects = list(root["projects"])
         for p in self.projects:
-            p.need("content_zh", str), p.get("total_investment"), p.get("fixed_investment"), p.get("expected_effect_zh"), p.get("note")
+            p.need("content_zh", str), p.get("expected_effect_zh"), p.get("note")
+            p.number("total_investment"), p.number("fixed_investment")
         self.provisional = list(root.get("provisional") or [])
         self.input_notes = list(root.get("input_notes") or [])  # what the data reader noticed (older files: none)
         for n in self.input_notes:
             n.need("message_zh", str), n.need("message_en", str)
         self.baseline_summary = self._baseline_summary()
         # what the report states as method and basis comes from the catalogue and rule base (older files may lack it)
-        scoring = cat.get("scoring")
-        self.score_full = _number_or_none(scoring.get("full")) if isinstance(scoring, Node) else None
-        self.score_cap = _number_or_none(scoring.get("cap")) if isinstance(scoring, Node) else None
+        scoring = cat.need("scoring", (dict, type(None))) if "scoring" in cat else None
+        self.score_full = _number_or_none(scoring.number("full")) if isinstance(scoring, Node) else None
+        self.score_cap = _number_or_none(scoring.number("cap")) if isinstance(scoring, Node) else None
         # the score of an indicator at its lead value; a diagnosis.json older than `scoring` was made with 100
         self.full = self.score_full if self.score_full is not None else 100.0
         self.documents: list[tuple[str, Optional[str]]] = [
             (str(d.need("title_zh", str)), _optional_text(d, "cite_zh")) for d in (cat.get("documents") or [])]
-        constants = root.get("rules_constants")
-        self.constants: dict[str, float] = {str(k): float(v) for k, v in constants.raw.items()
-                                            if isinstance(v, (int, float)) and not isinstance(v, bool)} \
-            if isinstance(constants, Node) and isinstance(constants.raw, dict) else {}
+        constants = root.need("rules_constants", (dict, type(None))) if "rules_constants" in root else None
+        self.constants: dict[str, float] = {str(k): float(constants.number(k, nullable=False)) for k in constants.raw} \
+            if isinstance(constants, Node) else {}  # the rule base's constants are numbers (older files: none)
 
     def _score_changes(self) -> dict[tuple[Optional[str], int, int], tuple[Any, Any, Optional[float], tuple[int, ...], Optional[float]]]:
         """(from_score, to_score, delta, data_gaps, delta_without_data_gaps) by (category code, None for the total;
@@ -350,11 +488,12 @@ class ReportData:
         if isinstance(node, Node):
             out = {}
             for c in node:
-                listed = c.need("data_gaps", list) if "data_gaps" in c else None
-                gaps = tuple(int(listed.need(i, int)) for i in range(len(listed))) if listed is not None else ()
-                out[(c.get("category"), int(c.need("from_year", int)), int(c.need("to_year", int)))] = (
-                    c.get("from_score"), c.get("to_score"), _number_or_none(c.get("delta")), gaps,
-                    _number_or_none(c.get("delta_without_data_gaps")))
+                gaps = tuple(c.integers("data_gaps"))  # a diagnosis.json older than data_gaps: none known
+                category = c.checked("category", lambda v: isinstance(v, str), "类别代码或 null (a category code or null)", required=False,
+                                    nullable=True)
+                out[(category, int(c.integer("from_year")), int(c.integer("to_year")))] = (
+                    c.number("from_score"), c.number("to_score"), _number_or_none(c.number("delta")), gaps,
+                    _number_or_none(c.number("delta_without_data_gaps")))
             return out
         scores = dict(self.cat_scores)
         scores.update({(None, y): t["total"] if t.get("assessable") is not False else None for y, t in self.totals.items()})
@@ -372,7 +511,7 @@ class ReportData:
         node = self.root.get("baseline_summary")
         if isinstance(node, Node):
             node.need("mandatory_unmet", list)  # present: must be well formed
-            return {k: sorted(int(x) for x in (node.get(k) or [])) for k in keys}
+            return {k: sorted(node.integers(k)) for k in keys}
         out: dict[str, list[int]] = {k: [] for k in keys}
         for b in self.baseline:
             status = STATUS_ZH.get(str(b["status"]))
@@ -598,6 +737,14 @@ class ReportData:
     def person_name(self, node: Node, key: str) -> Optional[str]:
         p = node.get(key)
         return _optional_text(p, "name") if isinstance(p, Node) else None
+
+
+def _check_numbers(node: Node, *, integers: tuple[str, ...] = (), numbers: tuple[str, ...] = ()) -> None:
+    """Optional fields of a finding or recommendation: integers (indicator, year) and numbers, each null when not given."""
+    for k in integers:
+        node.integer(k, required=False, nullable=True)
+    for k in numbers:
+        node.number(k)
 
 
 def _number_or_none(v: Any) -> Optional[float]:
