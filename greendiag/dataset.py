@@ -104,7 +104,29 @@ def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = No
             raise DatasetError(sort_problems(exc.problems)) from None
         return attrs.evolve(ds, notes=contents.notes) if contents.notes else ds
     doc = read_document(p, DatasetError)
+    wrong = other_document(doc.data, p)
+    if wrong is not None:
+        raise DatasetError(wrong)
     return build_dataset(doc.data, cat, source=p, doc=doc)
+
+
+def other_document(data: Any, path: str) -> Optional[Problem]:
+    """A greendiag file of another kind given as park data (a diagnosis result, an overlay, a rule file), said by
+    what it is instead of a page of schema errors."""
+    if not isinstance(data, dict) or str(data.get("format", "")).startswith("greendiag-dataset"):
+        return None
+    if data.get("format") == "greendiag-diagnosis/1":
+        what = ("诊断结果(diagnosis.json)", "a diagnosis result (diagnosis.json)",
+                "出报告用 greendiag report 该文件;诊断请给出园区数据文件", "render it with greendiag report; to diagnose, give the park's data file")
+    elif isinstance(data.get("overlay"), dict):
+        what = ("扩展目录(专项诊断)", "a catalogue overlay", "用 --overlay 给出该文件,另给出园区数据文件",
+                "give it with --overlay, and the park's data file as the dataset")
+    elif "format" not in data and isinstance(data.get("rules") or data.get("measures"), list):
+        what = ("规则文件", "a rule file", "用 --rules 给出该文件,另给出园区数据文件", "give it with --rules, and the park's data file as the dataset")
+    else:
+        return None
+    return Problem("wrong-kind-of-file", f"这是{what[0]},不是园区数据", f"this is {what[1]}, not park data", file=path,
+                   fix_zh=what[2], fix_en=what[3])
 
 
 def dataset_from_dict(data: Any, *, catalogue: Optional[Catalogue] = None, source: str = "<data>") -> ParkDataset:

@@ -268,7 +268,8 @@ def check_file(path: str | os.PathLike, error_cls: type[GreendiagError] = InputF
     p = os.fspath(path)
     with _os_errors(error_cls, p):
         if os.path.isdir(p):
-            _fail(error_cls, p, "is-directory", "这是一个文件夹,不是数据文件", "this is a folder, not a data file")
+            _fail(error_cls, p, "is-directory", "这是一个文件夹,不是文件", "this is a folder, not a file",
+                  fix_zh="给出文件夹中的文件;诊断整个文件夹用 greendiag diagnose 文件夹", fix_en="give a file in it; to diagnose a whole folder use greendiag diagnose FOLDER")
         size = os.path.getsize(p)
         if size > MAX_BYTES:
             _fail(error_cls, p, "file-too-large", f"文件过大({size}字节)", f"file too large ({size} bytes)")
@@ -283,9 +284,11 @@ def _os_errors(error_cls: type[GreendiagError], p: str):
     except FileNotFoundError:
         _fail(error_cls, p, "file-not-found", "文件不存在", "file not found", fix_zh="检查路径与文件名", fix_en="check the path and file name")
     except PermissionError:
-        _fail(error_cls, p, "file-unreadable", "没有读取权限", "permission denied")
+        _fail(error_cls, p, "file-unreadable", "没有读取权限", "permission denied",
+              fix_zh="请文件所有者开放读取权限,或复制一份可读的文件", fix_en="ask the file's owner for read permission, or use a readable copy")
     except OSError as exc:
-        _fail(error_cls, p, "file-unreadable", f"无法读取文件:{exc.strerror}", f"cannot read file: {exc.strerror}")
+        _fail(error_cls, p, "file-unreadable", f"无法读取文件:{exc.strerror}", f"cannot read file: {exc.strerror}",
+              fix_zh="检查路径(如符号链接是否指向存在的文件)与磁盘", fix_en="check the path (does a symbolic link point to a file that exists?) and the disk")
     except ValueError:  # os functions reject a path with an embedded NUL byte
         _fail(error_cls, p.replace("\x00", "\\x00"), "bad-path", "路径含有空字节", "the path contains a NUL byte")
 
@@ -296,16 +299,51 @@ def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFi
     with _os_errors(error_cls, p):
         with open(p, "rb") as fh:
             raw = fh.read()
+    _binary_kind(raw, p, error_cls)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         _fail(error_cls, p, "not-utf8", f"文件不是UTF-8编码(第{exc.start}字节)", f"file is not UTF-8 (byte {exc.start})",
-              fix_zh="以UTF-8编码另存该文件", fix_en="save the file as UTF-8")
+              fix_zh="以UTF-8编码另存该文件(记事本/WPS:另存为 → 编码 UTF-8)", fix_en="save the file as UTF-8")
     if not text.strip():
-        _fail(error_cls, p, "empty-file", "文件为空", "file is empty")
+        _fail(error_cls, p, "empty-file", "文件为空", "file is empty", fix_zh="检查是否选错了文件,或文件是否在保存时被清空",
+              fix_en="check that this is the file meant, and that saving it did not empty it")
     if "\x00" in text:
-        _fail(error_cls, p, "binary-file", "文件含有空字节,不是文本数据", "file contains NUL bytes: not text data")
+        _fail(error_cls, p, "binary-file", "文件含有空字节,不是文本数据", "file contains NUL bytes: not text data",
+              fix_zh="给出 YAML/JSON 文本文件或 .xlsx 工作簿", fix_en="give a YAML/JSON text file or an .xlsx workbook")
     return text
+
+
+def _binary_kind(raw: bytes, p: str, error_cls: type[GreendiagError]) -> None:
+    """A file that is plainly not text, said by what it is: a workbook or Word file under a text name, UTF-16 text."""
+    if raw[:4] == b"PK\x03\x04":  # a zip: .xlsx and .docx are zips
+        kind = _zip_kind(p)
+        if kind == "xlsx":
+            _fail(error_cls, p, "wrong-kind-of-file", "这是 Excel 工作簿,扩展名却不是 .xlsx", "this is an Excel workbook without the .xlsx extension",
+                  fix_zh="把扩展名改为 .xlsx 后再读取", fix_en="rename it to .xlsx and read it again")
+        if kind == "docx":
+            _fail(error_cls, p, "wrong-kind-of-file", "这是 Word 文档(如生成的报告),不是数据文件", "this is a Word document (a report, say), not a data file",
+                  fix_zh="给出园区数据文件(.xlsx/.yaml/.json)或诊断结果 diagnosis.json", fix_en="give the park's data file (.xlsx/.yaml/.json) or a diagnosis.json")
+        _fail(error_cls, p, "wrong-kind-of-file", "这是 zip 压缩文件,不是 YAML/JSON 文本", "this is a zip archive, not YAML/JSON text",
+              fix_zh="解压后给出其中的数据文件", fix_en="unpack it and give the data file inside")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        _fail(error_cls, p, "not-utf8", "文件是 UTF-16 编码(“Unicode”),不是 UTF-8", "the file is UTF-16 (\"Unicode\"), not UTF-8",
+              fix_zh="以UTF-8编码另存该文件(记事本/WPS:另存为 → 编码 UTF-8)", fix_en="save the file as UTF-8")
+
+
+def _zip_kind(p: str) -> str:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ""
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    return ""
 
 
 def _bad_tagged_scalar(loader, root, exc: Exception) -> "_LoadProblem":

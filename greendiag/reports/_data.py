@@ -228,19 +228,25 @@ def load_diagnosis(path: str | os.PathLike) -> dict:
 
 
 def _read_json(p: str) -> dict:
-    """The JSON object in file `p`; an unreadable file is an InputFileError, anything but an object a DiagnosisFileError."""
+    """The JSON object in file `p`. A file that cannot be read as text gives the codes every input file gives
+    (yamlio.read_text: missing, a folder, too large, not UTF-8, empty, a Word file); malformed JSON (NaN included) is
+    malformed-json at its line; anything but an object is a DiagnosisFileError."""
+    from ..yamlio import read_text
+
+    text = read_text(p, InputFileError)
+
+    def no_constant(name: str):
+        raise ValueError(f"{name} is not a JSON number")
+
     try:
-        with open(p, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise InputFileError(Problem("file-not-found", f"找不到文件 {p}", f"file not found: {p}", file=p)) from None
-    except UnicodeDecodeError:
-        raise InputFileError(Problem("not-utf8", f"{p} 不是 UTF-8 文本", f"{p} is not UTF-8 text", file=p)) from None
+        data = json.loads(text, parse_constant=no_constant)
     except json.JSONDecodeError as exc:
-        raise InputFileError(Problem("bad-json", f"JSON 格式错误:{exc.msg}", f"malformed JSON: {exc.msg}", file=p,
-                                     line=exc.lineno, column=exc.colno)) from None
-    except OSError as exc:
-        raise InputFileError(Problem("cannot-read", f"无法读取 {p}:{exc.strerror}", f"cannot read {p}: {exc.strerror}", file=p)) from None
+        raise InputFileError(Problem("malformed-json", f"JSON 格式错误:{exc.msg}", f"malformed JSON: {exc.msg}", file=p,
+                                     line=exc.lineno, column=exc.colno, fix_zh="用 greendiag diagnose 重新生成该文件",
+                                     fix_en="write it again with greendiag diagnose")) from None
+    except ValueError as exc:
+        raise InputFileError(Problem("malformed-json", f"JSON 中不允许 NaN/Infinity:{exc}", f"NaN/Infinity are not allowed in JSON: {exc}",
+                                     file=p, fix_zh="用 greendiag diagnose 重新生成该文件", fix_en="write it again with greendiag diagnose")) from None
     if not isinstance(data, dict):
         raise _in_file(bad_type("$", "诊断结果对象 (a diagnosis object)", data), p)
     return data

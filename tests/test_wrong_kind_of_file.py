@@ -1,0 +1,55 @@
+"""A file of another kind given as park data is said to be what it is, with what to do, in one problem: a diagnosis
+result, an overlay, a rule file, a workbook or Word file under another name, UTF-16 text (it was a page of schema
+errors, or "not UTF-8 at byte 10")."""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+
+import pytest
+
+import greendiag
+from greendiag.errors import DatasetError, InputFileError
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("kinds")
+    diag = greendiag.diagnose(greendiag.load_dataset(ROOT / "examples" / "demo-park.yaml"), backend="python")
+    (tmp / "diagnosis.json").write_text(diag.to_json(), encoding="utf-8")
+    shutil.copy(ROOT / "examples" / "demo-park.xlsx", tmp / "park.yaml")
+    from greendiag.reports import render_report
+
+    render_report(diag, tmp / "report.docx")
+    (tmp / "u16.yaml").write_bytes("format: greendiag-dataset/1\n".encode("utf-16"))
+    import zipfile
+
+    with zipfile.ZipFile(tmp / "data.json", "w") as z:
+        z.writestr("park.yaml", "x: 1")
+    return tmp
+
+
+@pytest.mark.parametrize("name, code, word_zh, word_en", [
+    ("diagnosis.json", "wrong-kind-of-file", "诊断结果", "greendiag report"),
+    ("examples/overlays/water-cascade.yaml", "wrong-kind-of-file", "扩展目录", "--overlay"),
+    ("examples/rules/water-cascade-rules.yaml", "wrong-kind-of-file", "规则文件", "--rules"),
+    ("park.yaml", "wrong-kind-of-file", "Excel 工作簿", ".xlsx"),
+    ("report.docx", "wrong-kind-of-file", "Word 文档", "diagnosis.json"),
+    ("data.json", "wrong-kind-of-file", "zip", "unpack"),
+    ("u16.yaml", "not-utf8", "UTF-16", "UTF-8"),
+])
+def test_another_kind_of_file_is_one_problem_saying_what_it_is(files, name, code, word_zh, word_en):
+    path = ROOT / name if name.startswith("examples/") else files / name
+    with pytest.raises(DatasetError) as info:
+        greendiag.load_dataset(path)
+    (p,) = info.value.problems
+    assert p.code == code and p.file == str(path) and word_zh in p.message_zh + p.fix_zh and word_en in p.message_en + p.fix_en
+
+
+def test_report_of_a_word_file_says_it_is_one(files, tmp_path):
+    with pytest.raises(InputFileError) as info:
+        greendiag.reports.render_report(files / "report.docx", tmp_path / "r.md", "md")
+    assert info.value.codes == ("wrong-kind-of-file",) and not (tmp_path / "r.md").exists()
