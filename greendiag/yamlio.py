@@ -91,6 +91,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     """Decimal only (a leading zero is padding, not octal); other forms under an explicit !!int are refused."""
     if re.fullmatch(r"[-+]?[0-9]+", node.value):
+        if len(node.value.lstrip("+-0")) > 400:  # far beyond any float (the checks downstream take the rest), and int()
+            # refuses more than 4300 digits
+            raise _too_large(node)
         return int(node.value)
     if _YAML11_INT.fullmatch(node.value):
         raise _LoadProblem("bad-number", f"“{node.value}”不是十进制整数", f"'{node.value}' is not a decimal integer", node.start_mark,
@@ -101,11 +104,20 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 _YAML11_INT = re.compile(r"[-+]?(?:0b[0-1_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+|[0-9][0-9_]*)")
 
 
+def _too_large(node: yaml.ScalarNode) -> "_LoadProblem":
+    shown = node.value if len(node.value) <= 24 else node.value[:12] + "…" + node.value[-6:]
+    return _LoadProblem("number-too-large", f"数值 {shown} 超出可计算的范围(约 ±1.8e308)", f"the number {shown} is beyond the range "
+                        "numbers can take (about ±1.8e308)", node.start_mark, "核对数值与单位(是否多写了位数)",
+                        "check the number and its unit (too many digits?)")
+
+
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
     if re.fullmatch(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?", node.value) and (":" in node.value or "_" in node.value):
         raise _LoadProblem("bad-number", f"“{node.value}”不是十进制数", f"'{node.value}' is not a decimal number", node.start_mark,
                            "用十进制数字和小数点书写,如 8.2", "write it in decimal digits with a decimal point, e.g. 8.2")
     value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    if math.isinf(value) and any(ch.isdigit() for ch in node.value):  # 1e400: a number, beyond what a float holds
+        raise _too_large(node)
     if not math.isfinite(value):
         raise _LoadProblem("non-finite-number", f"不允许非有限数值 {node.value}", f"non-finite number {node.value} is not allowed",
                            node.start_mark, "填写有限的数值,缺失数据请删除该项", "give a finite number; leave missing data out")
