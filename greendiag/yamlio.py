@@ -91,8 +91,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     """Decimal only (a leading zero is padding, not octal); other forms under an explicit !!int are refused."""
     if re.fullmatch(r"[-+]?[0-9]+", node.value):
-        if len(node.value.lstrip("+-0")) > 400:  # far beyond any float (the checks downstream take the rest), and int()
-            # refuses more than 4300 digits
+        if len(node.value.lstrip("+-0")) > 4000:  # int() refuses more than 4300 digits; shorter ones beyond the float
+            # range are number-too-large at their JSON path in the checks downstream
             raise _too_large(node)
         return int(node.value)
     if _YAML11_INT.fullmatch(node.value):

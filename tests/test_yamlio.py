@@ -187,7 +187,7 @@ def test_an_explicit_number_tag_on_a_yaml_1_1_form_is_refused(text):
     assert info.value.codes == ("bad-number",) and info.value.problems[0].line == 1
 
 
-@pytest.mark.parametrize("text", ["1e400", "-2.5e999", "9" * 500, "-" + "9" * 5000])
+@pytest.mark.parametrize("text", ["1e400", "-2.5e999", "9" * 4500, "-" + "9" * 5000])
 def test_a_number_beyond_the_float_range_is_number_too_large_at_its_place(text):
     """1e400 was "non-finite" (it is a number) and a 5000-digit integer a malformed-yaml about tags."""
     with pytest.raises(DatasetError) as info:
