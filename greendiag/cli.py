@@ -100,6 +100,7 @@ def validate(ctx, dataset, overlays):
     from .dataset import load_dataset
     from .summary import indicator_table
 
+    _path_arg(dataset, "数据文件", "dataset")
     cat = _catalogue(overlays)
     ds = load_dataset(dataset, catalogue=cat)
     _echo_notes(ctx, ds.notes)
@@ -127,6 +128,8 @@ def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, worke
     when = _date(as_of)
     if out_dir == "":
         raise click.BadParameter("输出文件夹不能为空 / the output folder must not be empty", param_hint="'--out'")
+    for path in rule_files:
+        _path_arg(path, "规则文件(--rules)", "rule file (--rules)")
     entries = _expand(datasets)
     ctx.obj["report_lang"] = report_lang
     if out_dir:
@@ -135,7 +138,41 @@ def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, worke
     if len(entries) == 1 and isinstance(entries[0], str) and not os.path.isdir(datasets[0]):
         _diagnose_one(ctx, entries[0], overlays, rule_files, backend, out_dir, when)
     else:
+        _note_repeats(ctx, [e for e in entries if isinstance(e, str)])
         _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, workers)
+
+
+def _path_arg(path: str, what_zh: str, what_en: str) -> None:
+    """Refuse, before anything is read, a file argument that names no file: "-" (standard input, which greendiag does
+    not read: a workbook or a dataset is read whole, from a file) or an empty path (often an unset shell variable)."""
+    from .errors import InputFileError, Problem
+
+    if path == "-":
+        raise InputFileError(Problem("bad-path", f"不支持从标准输入(-)读取:{what_zh}须以文件给出",
+                                     f"reading from standard input (-) is not supported: give the {what_en} as a file",
+                                     fix_zh="先把内容保存为文件(如 park.yaml),再给出其路径;名为“-”的文件写作 ./-",
+                                     fix_en="save the content to a file (e.g. park.yaml) and give its path; a file named '-' is given as ./-"))
+    if path == "":
+        raise InputFileError(Problem("bad-path", f"路径为空:未给出{what_zh}", f"the path is empty: no {what_en} was given",
+                                     fix_zh="给出文件路径;在脚本中检查变量是否已赋值(如 \"$FILE\")",
+                                     fix_en="give the file's path; in a script, check that the variable is set (e.g. \"$FILE\")"))
+
+
+def _note_repeats(ctx, paths) -> None:
+    """One note on stderr per file given more than once (a.yaml a.yaml, or DIR and DIR/a.yaml): it is diagnosed
+    each time, as asked, but probably not on purpose."""
+    groups: dict = {}
+    for path in paths:
+        try:
+            st = os.stat(path)
+            key = (st.st_dev, st.st_ino)
+        except (OSError, ValueError):  # missing or a bad path: its own row says so; the same spelling is the same file
+            key = os.path.normcase(os.path.abspath(path))
+        groups.setdefault(key, []).append(path)
+    for given in (g for g in groups.values() if len(g) > 1):
+        names = list(dict.fromkeys(given))
+        click.echo(_t(f"提示:同一文件给出了 {len(given)} 次,每次都会诊断:{'、'.join(names)}",
+                      f"note: the same file was given {len(given)} times and is diagnosed each time: {', '.join(names)}"), err=True)
 
 
 def _echo_notes(ctx, notes) -> None:
@@ -157,14 +194,16 @@ DATASET_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
 
 
 def _expand(items) -> list:
-    """Files as given; folders expanded to their dataset files, sorted. Excel/WPS lock files (~$x.xlsx) and hidden
-    files (.x) in a folder are skipped; a workbook in a format greendiag cannot read (.xls, .ods, .et, .csv) becomes a
-    (path, Problem) entry, reported as a failed row."""
-    from .errors import InputFileError, Problem
+    """Files as given ("-" and "" refused: _path_arg); folders expanded to their dataset files, sorted. Excel/WPS lock
+    files (~$x.xlsx) and hidden files (.x) in a folder are skipped; a workbook in a format greendiag cannot read (.xls,
+    .ods, .et, .csv) becomes a (path, Problem) entry, reported as a failed row. A folder with nothing to read is an
+    empty-folder error saying what it holds instead (_empty_folder)."""
+    from .errors import InputFileError
 
     out: list = []
     for item in items:
         if not os.path.isdir(item):
+            _path_arg(item, "数据文件或文件夹", "dataset file or folder")
             out.append(item)
             continue
         found = []
@@ -178,12 +217,73 @@ def _expand(items) -> list:
             elif (refused := other_spreadsheet(path)) is not None:
                 found.append((path, refused))
         if not found:
-            raise InputFileError(Problem("empty-folder", "文件夹中没有数据文件(.xlsx/.yaml/.json)",
-                                         "no dataset files (.xlsx/.yaml/.json) in the folder", file=item,
-                                         fix_zh="把数据采集模板(.xlsx)或 YAML/JSON 数据文件放入该文件夹,或直接给出文件路径",
-                                         fix_en="put filled workbooks (.xlsx) or YAML/JSON datasets in the folder, or give the files themselves"))
+            raise InputFileError(_empty_folder(item))
         out += found
     return out
+
+
+def _is_dataset_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in DATASET_SUFFIXES
+
+
+def _empty_folder(folder: str):
+    """The empty-folder problem, saying what the folder does hold that looks like data: Excel/WPS or LibreOffice lock
+    files (~$park.xlsx: the workbook is open, not saved here), hidden files, and datasets in sub-folders, which are not
+    searched (the first three found, from a bounded walk)."""
+    from .errors import Problem
+
+    names = sorted(os.listdir(folder))
+    locks = [n for n in names if n.startswith("~$") or n.startswith(".~lock.")]
+    hidden = [n for n in names if n.startswith(".") and not n.startswith(".~lock.") and _is_dataset_name(n)]
+    nested: list[str] = []
+    for visited, (root, dirs, files) in enumerate(os.walk(folder)):  # symlinked folders are not followed: no loops
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if root != folder:
+            nested += [os.path.join(root, f) for f in sorted(files) if not f.startswith(("~$", ".")) and _is_dataset_name(f)]
+        if len(nested) > 3 or visited >= 2000:  # enough to name; a huge tree is not walked to the end
+            break
+    more = len(nested) > 3
+    shown_zh, shown_en = "、".join(nested[:3]) + (" 等" if more else ""), ", ".join(nested[:3]) + (" and more" if more else "")
+    zh, en, fix_zh, fix_en = ["文件夹中没有数据文件(.xlsx/.yaml/.json)"], ["no dataset files (.xlsx/.yaml/.json) in the folder"], [], []
+    if locks:
+        zh.append(f"只有 Excel/WPS 的锁定文件 {'、'.join(locks)}(工作簿在 Excel 中打开时生成,不含数据)")
+        en.append(f"only {'a lock file' if len(locks) == 1 else 'lock files'} of Excel/WPS, {', '.join(locks)} "
+                  "(made while a workbook is open in Excel; it holds no data)")
+        fix_zh.append("在 Excel 中保存并关闭工作簿,并把工作簿(.xlsx)放在该文件夹中")
+        fix_en.append("save the workbook and close Excel, and put the workbook (.xlsx) in the folder")
+    if hidden:
+        zh.append(f"隐藏文件不读取:{'、'.join(hidden)}")
+        en.append(f"hidden files are skipped: {', '.join(hidden)}")
+        fix_zh.append("去掉文件名开头的“.”")
+        fix_en.append("remove the '.' at the start of the file name")
+    if nested:
+        subs = list(dict.fromkeys(os.path.dirname(p) for p in nested[:3]))
+        zh.append(f"子文件夹不查找,其中有 {shown_zh}")
+        en.append(f"sub-folders are not searched; found there: {shown_en}")
+        fix_zh.append("直接给出子文件夹或文件,如 greendiag diagnose " + " ".join(subs))
+        fix_en.append("give the sub-folders or the files themselves, e.g. greendiag diagnose " + " ".join(subs))
+    if not fix_zh:
+        fix_zh.append("把数据采集模板(.xlsx)或 YAML/JSON 数据文件放入该文件夹,或直接给出文件路径")
+        fix_en.append("put filled workbooks (.xlsx) or YAML/JSON datasets in the folder, or give the files themselves")
+    return Problem("empty-folder", ";".join(zh), "; ".join(en), file=folder, fix_zh=";".join(fix_zh), fix_en="; ".join(fix_en))
+
+
+def _labels(paths) -> list[str]:
+    """What the summary table calls each input: its file name, or where two inputs share a file name, the path from
+    their nearest common folder (twin1/park.yaml, twin2/park.yaml), so that the rows can be told apart."""
+    labels = [os.path.basename(p) for p in paths]
+    groups: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(label, []).append(i)
+    for same in (g for g in groups.values() if len(g) > 1):
+        full = [os.path.abspath(paths[i]) for i in same]
+        try:
+            common = os.path.commonpath([os.path.dirname(f) for f in full])
+        except ValueError:  # on different drives (Windows): the paths as given
+            common = None
+        for i, f in zip(same, full):
+            labels[i] = os.path.relpath(f, common) if common else paths[i]
+    return labels
 
 
 def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
@@ -233,12 +333,13 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
         return msg + (f" (+{len(problems) - 1})" if len(problems) > 1 else "")
 
     notes: list[str] = []  # what the readers noticed (e.g. a workbook's diagnosis year), after the table
-    for entry in entries:  # packs were written by the workers, each park on its own
+    labels = _labels([e if isinstance(e, str) else e[0] for e in entries])
+    for entry, label in zip(entries, labels):  # packs were written by the workers, each park on its own
         if not isinstance(entry, str):  # a file greendiag cannot read (.xls, .ods, ...): its row says what to do
             bad += 1
-            rows.append((os.path.basename(entry[0]), "-", "-", "-", failure([entry[1]])))
+            rows.append((label, "-", "-", "-", failure([entry[1]])))
             continue
-        path, res = entry, next(by_path)
+        res = next(by_path)
         if res.ok:
             totals = " ".join(f"{t['year']}:{t['total']:.1f}" if t.get("total") is not None else f"{t['year']}:-"
                               for t in res.diagnosis["total_scores"])
@@ -247,12 +348,12 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
                 bad += 1
                 error = failure(res.pack_problems)
             checks = sum(1 for f in res.diagnosis["findings"] if f["kind"] != "recommendation")  # as in the one-park summary
-            notes += [f"{os.path.basename(path)}: " + Problem(**n).format(lang) for n in res.diagnosis.get("input_notes", [])]
-            rows.append((os.path.basename(path), res.diagnosis["park"]["name"], totals, str(checks),
+            notes += [f"{label}: " + Problem(**n).format(lang) for n in res.diagnosis.get("input_notes", [])]
+            rows.append((label, res.diagnosis["park"]["name"], totals, str(checks),
                          error or (os.path.basename(res.pack_dir) if res.pack_dir else "")))
         else:
             bad += 1
-            rows.append((os.path.basename(path), "-", "-", "-", failure(res.problems)))
+            rows.append((label, "-", "-", "-", failure(res.problems)))
     total = len(entries)
     last = ("报告包/错误" if out_dir else "错误") if zh else ("pack / error" if out_dir else "error")
     head = ("文件", "园区", "总分(年份:得分)", "核查发现", last) if zh else ("file", "park", "total per year", "checks", last)
@@ -292,6 +393,8 @@ def template(ctx, out, overlays, diagnosis_year, source, force):
         raise ReportError(Problem("file-exists", "文件已存在;为免覆盖园区已填写的数据,未生成模板", "the file exists; the template was not written, "
                                   "so that a workbook the park has filled in is not overwritten", file=out,
                                   fix_zh="换一个文件名,或确认可以覆盖时加 --force", fix_en="choose another name, or add --force if it may be overwritten"))
+    if source is not None:
+        _path_arg(source, "预填数据(--from)", "dataset to prefill from (--from)")
     cat = _catalogue(overlays)
     dataset = load_dataset(source, catalogue=cat) if source else None
     write_template(out, cat, diagnosis_year=diagnosis_year, dataset=dataset)
@@ -318,6 +421,9 @@ def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend,
     from .reports import render_report, report_format
 
     when = _date(as_of)
+    _path_arg(diagnosis, "诊断结果或数据文件", "diagnosis or dataset")
+    for path in rule_files:
+        _path_arg(path, "规则文件(--rules)", "rule file (--rules)")
     if out is None:
         fmt = fmt or "docx"
         out = os.path.splitext(diagnosis)[0] + "." + fmt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from typing import Any, Sequence
 
 
@@ -21,8 +22,14 @@ def write_pack(diag: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> li
     return fileio.write_files(out_dir, files)
 
 
+def _fold(name: str) -> str:
+    """The key under which a case-insensitive file system (Windows, macOS by default) sees a name: park = Park = PARK."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def pack_names(sources: Sequence[str]) -> list[str]:
-    """One pack-folder name per dataset, unique even for a.yaml + a.json or x/park.yaml + y/park.yaml.
+    """One pack-folder name per dataset, unique even for a.yaml + a.json or x/park.yaml + y/park.yaml, and unique
+    without regard to case (park.yaml + Park.YAML), so that the folders do not merge on Windows or macOS.
 
     A source that is not a file path (a dict given in code, shown as <datasets[3]>) is named by its position."""
     from collections import Counter
@@ -36,7 +43,7 @@ def pack_names(sources: Sequence[str]) -> list[str]:
             stem, ext = os.path.splitext(os.path.basename(src))
             stems.append(stem or f"park-{i + 1:03d}")
             exts.append(ext.lstrip(".").lower())
-    seen = Counter(stems)  # counted once: a batch may hold tens of thousands of parks
-    names = [st if seen[st] == 1 or not ext else f"{st}-{ext}" for st, ext in zip(stems, exts)]
-    seen = Counter(names)
-    return [n if seen[n] == 1 else f"{i + 1:03d}-{n}" for i, n in enumerate(names)]
+    seen = Counter(map(_fold, stems))  # counted once: a batch may hold tens of thousands of parks
+    names = [st if seen[_fold(st)] == 1 or not ext else f"{st}-{ext}" for st, ext in zip(stems, exts)]
+    seen = Counter(map(_fold, names))
+    return [n if seen[_fold(n)] == 1 else f"{i + 1:03d}-{n}" for i, n in enumerate(names)]

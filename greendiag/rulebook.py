@@ -520,6 +520,25 @@ def run_rule_tests(rb: RuleBase, backend: str = "durable") -> list[RuleTestResul
     return [RuleTestResult(spec.id, i, dict(t.fact), t.fires, (n, spec.id) in fired, backend) for n, (spec, i, t) in enumerate(keys)]
 
 
+HUGE = 1e12  # from here on, a fixed-point field ({x:.1f}) prints 13 digits or more (for 1e300: 301 of them)
+
+
+def _format(value: Any, spec: str) -> str:
+    """format(value, spec), except that a huge number in a fixed-point or plain field ({x:.1f}, {x:,.0f}, {x}) is
+    written with four significant digits (+4.774e+301), as the {x:.4g} fields are, so that a message stays short.
+    Numbers below HUGE, and the e/g/% formats, come out exactly as format() gives them."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and HUGE <= abs(value) < float("inf"):
+        kind = spec[-1:] if spec[-1:].isalpha() or spec[-1:] == "%" else ""
+        if kind in ("", "f", "F", "d", "n"):
+            head = re.sub(r"\.\d+$", "", spec[:len(spec) - len(kind)])  # fill, align, sign, width, grouping: kept
+            spec = head + (".4G" if kind == "F" else ".4g")
+            if isinstance(value, int):  # a float where one holds it (1e+300, as for a float), else exact (1.000e+400)
+                import decimal
+
+                value = float(value) if abs(value) < 1e308 else decimal.Decimal(value)
+    return format(value, spec)
+
+
 class _SafeFormatter(string.Formatter):
     """Formats message templates; a missing or ill-typed field renders as '—' instead of failing."""
 
@@ -528,8 +547,8 @@ class _SafeFormatter(string.Formatter):
 
     def format_field(self, value, format_spec):
         try:
-            return format(value, format_spec)
-        except (ValueError, TypeError):
+            return _format(value, format_spec)
+        except (ValueError, TypeError, OverflowError):
             return str(value)
 
 
@@ -558,7 +577,7 @@ def render(template: str, fields: dict) -> str:
         if field is not None:
             value = fields.get(field, "—")
             try:
-                out.append(format(value, spec))
-            except (ValueError, TypeError):
+                out.append(_format(value, spec))
+            except (ValueError, TypeError, OverflowError):
                 out.append(str(value))
     return "".join(out)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import decimal
+
 from .models import Catalogue, ParkDataset
 
 
 def _fmt(x, digits: int = 4) -> str:
+    """A number for a table cell: `digits` significant digits (2.971), whole with thousands separators from a million
+    (2,230,000), and from 1e12 on, where that would be 13 digits or more, in scientific notation again (1.418e+294)."""
     if x is None:
         return "—"
-    if isinstance(x, float):
-        return f"{x:.{digits}g}" if abs(x) < 1e6 else f"{x:,.0f}"
-    return str(x)
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    if isinstance(x, int) and abs(x) < 1e12:
+        return str(x)
+    if isinstance(x, int):
+        x = float(x) if abs(x) < 1e308 else decimal.Decimal(x)
+    return f"{x:,.0f}" if 1e6 <= abs(x) < 1e12 else f"{x:.{digits}g}"
 
 
 def indicator_table(ds: ParkDataset, cat: Catalogue, lang: str = "zh") -> str:

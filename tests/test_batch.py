@@ -318,6 +318,18 @@ def test_pack_names_stay_fast_and_unique_for_big_batches():
     assert len(set(names)) == len(names) and names[-1] == "park-30001"
 
 
+def test_pack_names_are_unique_without_regard_to_case():
+    """park.yaml and Park.YAML must not share one folder on Windows or macOS, where park = Park."""
+    from greendiag.pack import pack_names
+
+    names = pack_names(["t/park.yaml", "t/Park.YAML", "t/PARK.json", "other.yaml", "Other.yml", "x/Ünï.yaml", "ünï.json"])
+    assert names == ["001-park-yaml", "002-Park-yaml", "PARK-json", "other-yaml", "Other-yml", "Ünï-yaml", "ünï-json"]
+    assert pack_names(["a/\u00e9.yaml", "b/e\u0301.yaml"]) == ["001-\u00e9-yaml", "002-e\u0301-yaml"]  # é as one or two code points (macOS)
+    assert pack_names(["a/park.yaml", "b/other.yaml"]) == ["park", "other"]  # case only matters where names clash
+    assert pack_names(["a/park.yaml", "b/Park.json"]) == ["park-yaml", "Park-json"]
+    assert pack_names(["a/park.yaml", "b/Park.yaml"]) == ["001-park-yaml", "002-Park-yaml"]
+
+
 def test_a_pack_that_failed_has_no_pack_dir(demo_path, tmp_path, monkeypatch):
     """All or nothing: a park whose pack could not be written has no folder to point at."""
     import greendiag.reports as reports
