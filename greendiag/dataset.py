@@ -334,7 +334,18 @@ class _Builder:
         values = self._derive(values, stats, scored, years_seen)
         baseline = self._baseline(d.get("baseline", []))
         engagement = self._engagement(d.get("engagement", {}))
+        self._projects(d.get("projects", []))
         return scored, values, stats, baseline, engagement
+
+    def _projects(self, projects: Any) -> None:
+        """The fixed-asset investment of a project is part of its total investment (附件2-1-3 “其中固定资产投资”)."""
+        for i, p in enumerate(projects if isinstance(projects, list) else ()):
+            total, fixed = (p.get(k) if isinstance(p, dict) else None for k in ("total_investment", "fixed_investment"))
+            if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (total, fixed)) and fixed > total:
+                self.fail("investment-parts", f"改进项目 {i + 1}:其中固定资产投资 {fixed:g} 万元大于总投资 {total:g} 万元",
+                          f"project {i + 1}: the fixed-asset investment {fixed:g} (10⁴ yuan) exceeds the total investment {total:g}",
+                          ("projects", i, "fixed_investment"), "固定资产投资是总投资的一部分:核对两项金额(单位均为万元)",
+                          "the fixed-asset investment is part of the total: check both amounts (both in 10⁴ yuan)")
 
     def _check_catalogue_version(self, declared: str) -> None:
         """Data written for another major version of the catalogue may name other indicators or units: refused.

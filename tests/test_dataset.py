@@ -79,6 +79,10 @@ def _decimal_comma(d):
     _year(d, 2022)["indicators"]["green_industry_share"] = {"value": "18,5"}  # read as 185 (over 100 %) before
 
 
+def _fixed_over_total(d):
+    d["projects"][0]["fixed_investment"] = d["projects"][0]["total_investment"] + 1  # part of the total, so never above it
+
+
 def _duplicate_year(d):
     d["years"].append({"year": 2023, "indicators": {"clean_energy_share": 70}})
 
@@ -96,6 +100,8 @@ CASES = {
     "unknown indicator": (_unknown_indicator, "unknown-indicator", "$.years[2].indicators.energy_productivty",
                           ["energy_productivty"]),
     "duplicate year": (_duplicate_year, "duplicate-year", "$.years[4].year", ["2023", "twice"]),
+    "fixed-asset investment above the total": (_fixed_over_total, "investment-parts", "$.projects[0].fixed_investment",
+                                                ["exceeds the total investment"]),
     "decimal comma": (_decimal_comma, "decimal-comma", "$.years[1].indicators.green_industry_share.value",
                       ["18,5", "no thousands separator"]),
 }
