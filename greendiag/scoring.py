@@ -288,13 +288,16 @@ def _score_changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore], 
     out with it left out of both years (same aggregation), so that a data gap is not read as the park changing."""
     by_cat = {(c.category, c.year): c.score for c in cats}
     by_total = {t.year: t.total for t in totals}
-    by_row = {(r.number, r.year): r for r in rows}
-    numbers = list(dict.fromkeys(r.number for r in rows))
+    category_of = {r.number: r.category for r in rows}
+    missing: dict[int, set[int]] = {y: set() for y in ds.years}
+    for r in rows:
+        if r.status == MISSING_MANDATORY:
+            missing[r.year].add(r.number)
     codes = list(dict.fromkeys(c.category for c in cats))
 
     def gaps(a: int, b: int, code: Optional[str]) -> tuple[int, ...]:
-        return tuple(n for n in numbers if (code is None or by_row[(n, a)].category == code)
-                     and (by_row[(n, a)].status == MISSING_MANDATORY) != (by_row[(n, b)].status == MISSING_MANDATORY))
+        one_year = missing[a] ^ missing[b]  # usually empty
+        return tuple(sorted(n for n in one_year if code is None or category_of[n] == code)) if one_year else ()
 
     def without(year: int, code: Optional[str], left_out: tuple[int, ...]) -> Optional[float]:
         kept = [r for r in rows if r.year == year and r.number not in left_out]
