@@ -33,21 +33,22 @@ def check_path(value: Any, name: str) -> str:
                        "pass a file path (a str or a pathlib.Path)")
 
 
+def _instance(value: Any, name: str, cls: type, zh: str, en: str, fix: tuple[str, str], allow_none: bool) -> Any:
+    if (value is None and allow_none) or isinstance(value, cls):
+        return value
+    raise bad_argument(name, f"须为 {zh}", f"must be {en}", value, *fix)
+
+
 def check_catalogue(value: Any) -> Any:
     from .models import Catalogue
 
-    if value is None or isinstance(value, Catalogue):
-        return value
-    raise bad_argument("catalogue", "须为 load_catalogue() 返回的目录", "must be a Catalogue from load_catalogue()", value,
-                       "catalogue=greendiag.load_catalogue();扩展目录:load_catalogue('overlay.yaml')",
-                       "catalogue=greendiag.load_catalogue(); with an overlay: load_catalogue('overlay.yaml')")
+    return _instance(value, "catalogue", Catalogue, "load_catalogue() 返回的目录", "a Catalogue from load_catalogue()",
+                     ("catalogue=greendiag.load_catalogue();扩展目录:load_catalogue('overlay.yaml')",
+                      "catalogue=greendiag.load_catalogue(); with an overlay: load_catalogue('overlay.yaml')"), True)
 
 
-def check_rules(value: Any) -> Any:
+def check_rules(value: Any, name: str = "rules", allow_none: bool = True) -> Any:
     from .rulebook import RuleBase
 
-    if value is None or isinstance(value, RuleBase):
-        return value
-    raise bad_argument("rules", "须为 load_rules() 返回的规则库", "must be a RuleBase from load_rules()", value,
-                       "rules=greendiag.load_rules('extra.yaml', catalogue=cat)",
-                       "rules=greendiag.load_rules('extra.yaml', catalogue=cat)")
+    return _instance(value, name, RuleBase, "load_rules() 返回的规则库", "a RuleBase from load_rules()",
+                     ("greendiag.load_rules('extra.yaml', catalogue=cat)",) * 2, allow_none)

@@ -504,13 +504,10 @@ class RuleTestResult:
 
 def run_rule_tests(rb: RuleBase, backend: str = "durable") -> list[RuleTestResult]:
     """Run every test case written inside the rule files against the compiled rule base."""
-    from ._args import bad_argument
+    from ._args import check_rules
     from .engine import check_backend
 
-    if not isinstance(rb, RuleBase):
-        raise bad_argument("rb", "须为 load_rules() 返回的规则库", "must be a RuleBase from load_rules()", rb,
-                           "run_rule_tests(greendiag.load_rules('extra.yaml'))", "run_rule_tests(greendiag.load_rules('extra.yaml'))")
-    check_backend(backend)
+    check_rules(rb, "rb", allow_none=False), check_backend(backend)
     facts, keys = [], []
     for spec in rb.rules:
         for i, t in enumerate(spec.tests):

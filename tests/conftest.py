@@ -37,3 +37,14 @@ def rulebase(catalogue):
 def demo_dataset(catalogue):
     import greendiag
     return greendiag.load_dataset(DEMO, catalogue=catalogue)
+
+
+@pytest.fixture
+def run():
+    """Run the `greendiag` command line in-process: run("validate", path) -> click's Result (exit_code, output)."""
+    from click.testing import CliRunner
+
+    from greendiag.cli import main
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)

@@ -16,11 +16,9 @@ import unicodedata
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 import greendiag
 from greendiag import catalogue as catmod
-from greendiag.cli import main
 from greendiag.errors import CatalogueError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -374,12 +372,6 @@ def test_broken_overlay_indicator_names_file_and_path(tmp_path):
 
 
 # ------------------------------------------------------------------ the `catalogue validate` command
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_validate_command_exit_codes(run, tmp_path):

@@ -6,18 +6,6 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
-
-from greendiag.cli import main
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-    return invoke
 
 
 def test_validate_ok(run, demo_path):

@@ -7,18 +7,6 @@ import os
 import re
 
 import pytest
-from click.testing import CliRunner
-
-from greendiag.cli import main
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-    return invoke
 
 
 # ---------------------------------------------------------------- folders with nothing to diagnose at top level

@@ -14,10 +14,12 @@ import zipfile
 import openpyxl
 import pytest
 from openpyxl.cell.cell import MergedCell
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 
 import greendiag
 from greendiag.errors import DatasetError
+
+from excel_edits import excel_delete, excel_insert  # noqa: E402  (tests/ is on sys.path)
 from greendiag.excel import write_template
 from greendiag.excel.reader import read_workbook_contents
 
@@ -83,37 +85,6 @@ def test_only_a_real_percent_format_scales_the_value(prefilled, tmp_path, catalo
 
 
 # ------------------------------------------------------------------ M2: columns inserted or deleted as Excel does
-
-
-def excel_insert(ws, idx: int) -> None:
-    """Insert a column before `idx` as Excel does: merged ranges right of it move, ranges across it widen."""
-    ranges = [range_boundaries(str(r)) for r in ws.merged_cells.ranges]
-    for r in list(ws.merged_cells.ranges):
-        ws.unmerge_cells(str(r))
-    ws.insert_cols(idx)
-    for c1, r1, c2, r2 in ranges:
-        if c1 >= idx:
-            c1, c2 = c1 + 1, c2 + 1
-        elif c2 >= idx:
-            c2 += 1
-        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-
-
-def excel_delete(ws, idx: int) -> None:
-    """Delete column `idx` as Excel does: ranges right of it move back, ranges across it narrow, ranges in it go."""
-    ranges = [range_boundaries(str(r)) for r in ws.merged_cells.ranges]
-    for r in list(ws.merged_cells.ranges):
-        ws.unmerge_cells(str(r))
-    ws.delete_cols(idx)
-    for c1, r1, c2, r2 in ranges:
-        if c1 == c2 == idx:
-            continue
-        if c1 > idx:
-            c1, c2 = c1 - 1, c2 - 1
-        elif c2 >= idx:
-            c2 -= 1
-        if (c1, r1) != (c2, r2):
-            ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
 
 
 def _columns(prefilled):

@@ -16,11 +16,13 @@ import attrs
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 
 import greendiag
 from greendiag.cli import main
 from greendiag.errors import DatasetError
+
+from excel_edits import excel_delete, excel_insert, excel_insert_row  # noqa: E402  (tests/ is on sys.path)
 
 PARK, BASELINE, IND, STATS, TEAM, PROJECTS = "园区信息", "基本要求", "指标数据", "原始统计数据", "工作组", "改进项目"
 
@@ -81,54 +83,6 @@ def damaged(source, tmp_path, edit, name="damaged.xlsx"):
     path = tmp_path / name
     wb.save(path)
     return path
-
-
-def _unmerge_all(ws) -> None:
-    for r in list(ws.merged_cells.ranges):
-        try:
-            ws.unmerge_cells(str(r))
-        except KeyError:  # a saved workbook may lack some covered cells: the range is unmerged already
-            pass
-
-
-def excel_insert(ws, idx: int) -> None:
-    """Insert a column before `idx` as Excel does: merged ranges right of it move, ranges across it widen."""
-    ranges = [range_boundaries(str(r)) for r in ws.merged_cells.ranges]
-    _unmerge_all(ws)
-    ws.insert_cols(idx)
-    for c1, r1, c2, r2 in ranges:
-        if c1 >= idx:
-            c1, c2 = c1 + 1, c2 + 1
-        elif c2 >= idx:
-            c2 += 1
-        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-
-
-def excel_delete(ws, idx: int) -> None:
-    """Delete column `idx` as Excel does: ranges right of it move back, ranges across it narrow, ranges in it go."""
-    ranges = [range_boundaries(str(r)) for r in ws.merged_cells.ranges]
-    _unmerge_all(ws)
-    ws.delete_cols(idx)
-    for c1, r1, c2, r2 in ranges:
-        if c1 == c2 == idx:
-            continue
-        if c1 > idx:
-            c1, c2 = c1 - 1, c2 - 1
-        elif c2 >= idx:
-            c2 -= 1
-        if (c1, r1) != (c2, r2):
-            ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-
-
-def excel_insert_row(ws, idx: int) -> None:
-    """Insert a row before `idx` as Excel does: merged ranges below it move down."""
-    ranges = [range_boundaries(str(r)) for r in ws.merged_cells.ranges]
-    _unmerge_all(ws)
-    ws.insert_rows(idx)
-    for c1, r1, c2, r2 in ranges:
-        if r1 >= idx:
-            r1, r2 = r1 + 1, r2 + 1
-        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
 
 
 # ------------------------------------------------------------------ (2) columns inserted or deleted outside the year tables
