@@ -291,7 +291,7 @@ def _score_changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore], 
     category_of = {r.number: r.category for r in rows}
     missing: dict[int, set[int]] = {y: set() for y in ds.years}
     for r in rows:
-        if r.status == MISSING_MANDATORY:
+        if r.status == MISSING_MANDATORY and r.score is not None:  # scored 0; a year with nothing scored has no zeros
             missing[r.year].add(r.number)
     codes = list(dict.fromkeys(c.category for c in cats))
 

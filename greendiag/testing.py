@@ -1088,7 +1088,7 @@ def _data_gap_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: str, cod
     """data_gaps lists the mandatory indicators missing in only one of the two years; delta_without_data_gaps is the
     change with them left out of both years (recomputed here from the rows)."""
     rows = {(r["number"], r["year"]): r for r in d["indicators"] if code is None or r["category"] == code}
-    missing = {k for k, r in rows.items() if r["status"] == "missing_mandatory"}
+    missing = {k for k, r in rows.items() if r["status"] == "missing_mandatory" and r["score"] is not None}  # scored 0
     gaps = sorted(n for n, y in rows if y == a and ((n, a) in missing) != ((n, b) in missing))
     if sorted(ch["data_gaps"]) != gaps:
         return [f"{what}: data_gaps {ch['data_gaps']!r}, the rows give {gaps!r}"]

@@ -209,6 +209,8 @@ def test_year_without_data_is_not_assessable_not_zero(demo_data):
     assert set(totals) == {(2022, 2023), (2023, 2024), (2022, 2024)}
     assert all(c.assessment == "n/a" and c.delta is None for c in totals.values())
     assert totals[(2022, 2024)].from_score == t22.total and totals[(2022, 2024)].to_score is None
+    # a year with nothing scored has no zeros: no indicator is a data gap against it
+    assert all(c.data_gaps == () and c.delta_without_data_gaps is None for c in card.score_changes)
 
 
 def test_a_single_score_makes_the_year_assessable_and_missing_mandatory_count_as_zero(demo_data):
