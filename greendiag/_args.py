@@ -16,8 +16,8 @@ def bad_argument(name: str, zh: str, en: str, value: Any, fix_zh: str | None = N
                                   f"argument {name} {en} (got {type(value).__name__} {shown})", fix_zh=fix_zh, fix_en=fix_en))
 
 
-def check_path(value: Any, name: str) -> str:
-    """A file path as text: str, os.PathLike or bytes."""
+def check_path(value: Any, name: str, folder: bool = False) -> str:
+    """A file (or with folder=True a folder) path as text: str, os.PathLike or bytes."""
     if isinstance(value, bytes):
         return os.fsdecode(value)
     if isinstance(value, (str, os.PathLike)):
@@ -29,8 +29,8 @@ def check_path(value: Any, name: str) -> str:
                                "给出文件路径;已读入的数据用 dataset_from_dict(yaml.safe_load(text))",
                                "give a file path; for data already read use dataset_from_dict(yaml.safe_load(text))")
         return path
-    raise bad_argument(name, "须为文件路径", "must be a file path", value, "传入文件路径(str 或 pathlib.Path)",
-                       "pass a file path (a str or a pathlib.Path)")
+    zh, en = ("文件夹路径", "a folder path") if folder else ("文件路径", "a file path")
+    raise bad_argument(name, f"须为{zh}", f"must be {en}", value, f"传入{zh}(str 或 pathlib.Path)", f"pass {en} (a str or a pathlib.Path)")
 
 
 def _instance(value: Any, name: str, cls: type, zh: str, en: str, fix: tuple[str, str], allow_none: bool) -> Any:

@@ -133,8 +133,9 @@ def store(kind: str, key: str, value: Any) -> None:
         pass
 
 
-def cached(kind: str, key: Callable[[], str], build: Callable[[], Any]) -> Any:
-    """build(), or its value from the disk cache under key(); errors from build() propagate and nothing is stored."""
+def cached(kind: str, key: Callable[[], str], build: Callable[[], Any], expect: type = object) -> Any:
+    """build(), or its value from the disk cache under key() when it is an `expect`; errors from build() propagate and
+    nothing is stored."""
     if os.environ.get("GREENDIAG_NO_CACHE", "").strip() not in ("", "0"):
         return build()
     try:
@@ -142,7 +143,7 @@ def cached(kind: str, key: Callable[[], str], build: Callable[[], Any]) -> Any:
     except Exception:
         return build()
     value = load(kind, k)
-    if value is None:
+    if value is None or not isinstance(value, expect):
         value = build()
         store(kind, k, value)
     return value

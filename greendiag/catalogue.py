@@ -274,7 +274,7 @@ def load_catalogue(*overlays: OverlaySpec) -> Catalogue:
 def _default() -> Catalogue:
     from . import _cache  # the unchanged packaged catalogue is validated once, then read back from disk
 
-    return _cache.cached("catalogue", _cache.catalogue_key, lambda: _load(()))
+    return _cache.cached("catalogue", _cache.catalogue_key, lambda: _load(()), Catalogue)
 
 
 def _load(paths: tuple[str, ...]) -> Catalogue:

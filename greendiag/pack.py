@@ -15,11 +15,27 @@ def write_pack(diag: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> li
     (fileio.write_files); on failure `out_dir` keeps the previous pack untouched, or gets nothing new, and a
     ReportError names the file that could not be written."""
     from . import fileio
+    from ._args import bad_argument, check_path
+    from .errors import Problem, ReportError
     from .reports import render_pack
 
-    data = diag if isinstance(diag, dict) else diag.to_dict()
-    files = [("diagnosis.json", fileio.json_text(data))] + render_pack(data, lang=lang)
-    return fileio.write_files(out_dir, files)
+    out_dir = check_path(out_dir, "out_dir", folder=True)
+    if isinstance(diag, dict):
+        data = diag
+    elif callable(getattr(diag, "to_dict", None)):
+        data = diag.to_dict()
+    else:
+        raise bad_argument("diag", "须为 diagnose() 的结果或其 to_dict()", "must be a Diagnosis from diagnose() or its to_dict()", diag,
+                           "已保存的 diagnosis.json 先用 greendiag.reports.load_diagnosis(path) 读入",
+                           "read a saved diagnosis.json with greendiag.reports.load_diagnosis(path) first")
+    files = render_pack(data, lang=lang)  # checks the dict first: a damaged one is a diagnosis-* error, not a JSON one
+    try:
+        text = fileio.json_text(data)
+    except (TypeError, ValueError) as exc:  # a hand-made dict holding a date, a set or NaN
+        raise ReportError(Problem("diagnosis-bad-type", f"诊断结果无法写成 JSON:{exc}", f"the diagnosis cannot be written as JSON: {exc}",
+                                  fix_zh="传入 diagnose() 的结果或其 to_dict(),不要手工加入日期、集合或 NaN",
+                                  fix_en="pass a Diagnosis or its to_dict(); do not add dates, sets or NaN by hand")) from None
+    return fileio.write_files(out_dir, [("diagnosis.json", text)] + files)
 
 
 def _fold(name: str) -> str:

@@ -67,3 +67,25 @@ def test_diagnose_takes_a_dataset_dict_as_diagnose_many_does(ds):
 
 def test_paths_as_bytes_and_pathlib_work(ds):
     assert greendiag.load_dataset(bytes(DEMO)) == greendiag.load_dataset(DEMO) == ds
+
+
+def test_write_pack_checks_its_arguments_and_a_dict_json_cannot_hold(tmp_path):
+    import datetime
+
+    diag = greendiag.diagnose(DEMO, backend="python")
+    for args, name in [(("out/diagnosis.json", tmp_path / "a"), "diag"), ((diag, None), "out_dir"), ((diag, 42), "out_dir")]:
+        with pytest.raises(GreendiagError) as info:
+            greendiag.write_pack(*args)
+        assert info.value.codes == ("bad-argument",) and f"argument {name} " in info.value.problems[0].message_en
+    data = diag.to_dict()
+    data["added_by_hand"] = datetime.date(2024, 1, 1)
+    with pytest.raises(GreendiagError) as info:
+        greendiag.write_pack(data, tmp_path / "b")
+    assert info.value.codes == ("diagnosis-bad-type",) and "JSON" in info.value.problems[0].message_en
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_dataset_from_dict_checks_its_catalogue():
+    with pytest.raises(GreendiagError) as info:
+        greendiag.dataset_from_dict({}, catalogue="overlay.yaml")
+    assert info.value.codes == ("bad-argument",) and "argument catalogue " in info.value.problems[0].message_en

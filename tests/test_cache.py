@@ -134,3 +134,9 @@ def test_no_cache_switch_values(cache_dir, monkeypatch, setting, used):
     monkeypatch.setenv("GREENDIAG_NO_CACHE", setting)
     assert _cache.cached("catalogue", lambda: "k", lambda: 7) == 7
     assert cache_dir.exists() is used
+
+
+def test_a_cached_value_of_another_type_is_rebuilt(cache_dir):
+    _cache.store("catalogue", "k", {"not": "a catalogue"})  # a sound file holding something else
+    assert _cache.cached("catalogue", lambda: "k", lambda: 7, int) == 7
+    assert _cache.load("catalogue", "k") == 7  # stored afresh
