@@ -135,10 +135,15 @@ def split_quantity(text: str) -> tuple[float, str]:
     unit = m.group(2).strip()
     if "%%" in unit.replace(" ", ""):  # pint would read %% as % of %, a hundredth of the number
         raise ValueError("doubled percent sign")
+    if m.group(2)[:1] == "," and m.group(2)[1:2].isdigit():  # 1 234,5: the comma ends a number, so it is a decimal comma
+        raise ValueError(DECIMAL_COMMA)
+    if _NOT_DECIMAL_TAIL.match(s[m.end(1):].rstrip()):  # 0x10, 1_000, 1:20, 0b11 (no space): not a unit, another way of writing a number
+        raise ValueError("not a decimal number")
     return _finite(float(m.group(1))), unit
 
 
 DECIMAL_COMMA = "decimal comma"
+_NOT_DECIMAL_TAIL = re.compile(r"^(?:[_:][0-9_:.]*|[xXoObB][0-9a-fA-F_]+)$")
 _COMMA_NUMBER = re.compile(r"^(\s*[+-]?)([\d,]*\d)((?:\.\d*)?)")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 

@@ -294,3 +294,15 @@ def test_a_doubled_percent_sign_is_refused():
         units.split_quantity("8.5%%")
     with pytest.raises(ValueError):
         units.split_quantity("8.5 % %")
+
+
+@pytest.mark.parametrize("text", ["0x10", "1_000", "8_2", "1:20", "0o10", "0b11"])
+def test_numbers_written_otherwise_than_in_decimals_are_no_numbers_not_units(text):
+    """They read as 0 with the unit 'x10' (unknown-unit) before; a dataset now says not-a-number."""
+    with pytest.raises(ValueError, match="not a decimal number"):
+        units.split_quantity(text)
+
+
+def test_a_decimal_comma_after_spaced_thousands_is_refused():
+    with pytest.raises(ValueError, match=units.DECIMAL_COMMA):
+        units.split_quantity("1 234,5")
