@@ -762,15 +762,38 @@ def mutated_documents(base: Any, values=None, *, changes: int = 1, max_depth: Op
         d = base
         for _ in range(draw(st.integers(1, max(1, changes)))):
             paths = document_paths(d, max_depth)
-            if not paths:
-                break
+            if not paths:  # an empty document: the one change is an unknown key (or item) in it
+                if isinstance(d, dict):
+                    d = {**d, draw(st.sampled_from(extra_keys)): draw(values)}
+                elif isinstance(d, list):
+                    d = [*d, draw(values)]
+                else:
+                    break
+                continue
             path, how = draw(st.sampled_from(paths)), draw(st.integers(0, 5))
             what = DROP if how == 0 else EXTRA if how == 1 else draw(values)
             extra = (draw(st.sampled_from(extra_keys)), draw(values)) if what is EXTRA else ("", None)
             d = mutate(d, path, what, extra_key=extra[0], extra_value=extra[1])
         return d
 
-    return build().filter(lambda d: d != base)  # two changes can cancel (an item copied, then removed)
+    return build().filter(lambda d: not _same(d, base))  # two changes can cancel (an item copied, then removed)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as data files tell values apart: False and 0, -0.0 and 0.0, 1 and 1.0 differ (== takes them as equal);
+    anything without a plain equality (an array, say) counts as a change."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        return repr(a) == repr(b)  # -0.0 is not 0.0; nan is nan
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - e.g. numpy arrays: ambiguous truth value
+        return False
 
 
 # ---------------------------------------------------------------- engine rule sets and facts

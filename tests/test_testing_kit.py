@@ -913,3 +913,25 @@ def test_varied_parks_cap_a_value_in_its_own_unit(demo_path):
                 got[y].add(ds.value("industrial_water_reuse", y).value)
     assert max(got[2024]) == 100.0 and min(got[2024]) < 95 and all(0 <= x <= 100 for x in got[2024])
     assert max(got[2023]) == 100.0 and all(0 <= x <= 100 for x in got[2023])
+
+
+@pytest.mark.parametrize("key, value", [("mandatory", False), ("x", -0.0), ("n", 1.0)])
+def test_mutated_documents_keep_changes_that_equal_the_old_value_under_python_eq(key, value):
+    """False for 0, -0.0 for 0.0 and 1.0 for 1 are changes a data file can hold (they were filtered out as equal)."""
+    from hypothesis import find
+
+    from greendiag.testing import mutated_documents
+
+    base = {"mandatory": 0, "x": 0.0, "n": 1}
+    found = find(mutated_documents(base, st.just(value)), lambda d: key in d and type(d[key]) is type(value) and repr(d[key]) == repr(value))
+    assert repr(found[key]) == repr(value)
+
+
+@pytest.mark.parametrize("base", [{}, []])
+def test_mutated_documents_of_an_empty_document_add_something(base):
+    from hypothesis import find
+
+    from greendiag.testing import mutated_documents
+
+    found = find(mutated_documents(base, st.just("§")), lambda d: True)
+    assert found and found != base
