@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import re
@@ -158,7 +159,17 @@ _STAGE_NAME = re.compile(r"^\.greendiag-tmp-(?P<host>[A-Za-z0-9.]+)-(?P<pid>[0-9
 
 
 def _host() -> str:
-    return re.sub(r"[^A-Za-z0-9.]", "", socket.gethostname())[:64] or "host"
+    """This machine, for the names of staging folders: a hash of its host name and machine id (/etc/machine-id), so
+    that non-ASCII host names and cloned machines sharing a name still differ."""
+    machine = ""
+    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            with open(path, encoding="ascii", errors="replace") as fh:
+                machine = fh.read().strip()
+            break
+        except OSError:
+            continue
+    return hashlib.sha256(f"{socket.gethostname()}\0{machine}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _remove_stale_stages(out: str) -> None:
