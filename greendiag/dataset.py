@@ -389,6 +389,11 @@ class _Builder:
                               path, "小数请用小数点“.”(如 8.5);逗号只用于千位分隔(如 1,234.5)",
                               "write decimals with a point (8.5); a comma may only separate thousands (1,234.5)")
                     return None
+                if str(exc) == units.STACKED_PERCENT:
+                    self.fail("unknown-unit", f"{what_zh}:“{raw}”含多个百分号/千分号(会被当作相乘,数值缩小百倍以上)",
+                              f"{what_en}: '{raw}' has more than one percent or per-mille sign (they would multiply, shrinking the number)",
+                              path, f"只写一个单位,如 “{example}”", f"give one unit only, e.g. '{example}'")
+                    return None
                 self.fail("not-a-number", f"{what_zh}:“{raw}”不是数值", f"{what_en}: '{raw}' is not a number", path,
                           f"填写数值,可带单位,如 “{example}”;单位默认为 {target_unit or '无量纲'}",
                           f"give a number, optionally with a unit, e.g. '{example}'; the default unit is {target_unit or 'dimensionless'}")

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import string
+import stat
 from importlib import resources
 from typing import Any, Optional
 
@@ -137,6 +138,8 @@ def _file_sha256(path: str) -> str:
 def packaged_rule_file(path: str | os.PathLike) -> Optional[str]:
     """The name of the packaged rule-base file `path` is a byte-identical copy of (so it is already loaded), else None."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe would block here; reading it properly refuses it
+            return None
         with open(path, "rb") as fh:
             data = fh.read(1 << 22)
     except (OSError, ValueError):

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 _lock = threading.RLock()  # registry() is first built while the lock is held
 _IDEOGRAPHIC_POINT = re.compile(r"(?<=\d)\u3002(?=\d)")
-_SPACED_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?: \d{3})+(?!\d)")
+_SPACED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?: \d{3})+(?!\d)")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -133,8 +133,8 @@ def split_quantity(text: str) -> tuple[float, str]:
     if not m:
         raise ValueError("not a number")
     unit = m.group(2).strip()
-    if "%%" in unit.replace(" ", ""):  # pint would read %% as % of %, a hundredth of the number
-        raise ValueError("doubled percent sign")
+    if len(_PER_SIGN.findall(unit)) > 1:  # pint reads %%, %‰ or "percent percent" as a product: a hundredth of the number
+        raise ValueError(STACKED_PERCENT)
     if m.group(2)[:1] == "," and m.group(2)[1:2].isdigit():  # 1 234,5: the comma ends a number, so it is a decimal comma
         raise ValueError(DECIMAL_COMMA)
     if _NOT_DECIMAL_TAIL.match(s[m.end(1):].rstrip()):  # 0x10, 1_000, 1:20, 0b11 (no space): not a unit, another way of writing a number
@@ -143,9 +143,11 @@ def split_quantity(text: str) -> tuple[float, str]:
 
 
 DECIMAL_COMMA = "decimal comma"
+STACKED_PERCENT = "more than one percent or per-mille sign"
+_PER_SIGN = re.compile(r"[%‰‱]|\b(?:percent|permille|per_mille|permyriad|ppm|ppb|ppt)\b", re.IGNORECASE)
 _NOT_DECIMAL_TAIL = re.compile(r"^(?:[_:][0-9_:.]*|[xXoObB][0-9a-fA-F_]+)$")
 _COMMA_NUMBER = re.compile(r"^(\s*[+-]?)([\d,]*\d)((?:\.\d*)?)")
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")  # 0,085 is a decimal comma, not 85
 
 
 def strip_thousands(s: str) -> str:

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import stat
 from typing import Any, Iterable, Sequence
 
 import attrs
@@ -282,7 +283,12 @@ def check_file(path: str | os.PathLike, error_cls: type[GreendiagError] = InputF
         if os.path.isdir(p):
             _fail(error_cls, p, "is-directory", "这是一个文件夹,不是文件", "this is a folder, not a file",
                   fix_zh="给出文件夹中的文件;诊断整个文件夹用 greendiag diagnose 文件夹", fix_en="give a file in it; to diagnose a whole folder use greendiag diagnose FOLDER")
-        size = os.path.getsize(p)
+        st = os.stat(p)
+        if not stat.S_ISREG(st.st_mode):  # a named pipe would block the read for ever; a device never ends
+            _fail(error_cls, p, "not-a-regular-file", "这不是普通文件(如管道、设备),不能作为输入读取",
+                  "this is not a regular file (a pipe or a device, say) and cannot be read as input",
+                  fix_zh="先把内容保存为文件,再给出该文件", fix_en="save the content to a file first and give that file")
+        size = st.st_size
         if size > MAX_BYTES:
             _fail(error_cls, p, "file-too-large", f"文件过大({size}字节)", f"file too large ({size} bytes)")
     return p

@@ -283,17 +283,37 @@ def test_commas_separating_thousands_are_dropped(text, want):
     assert units.split_quantity(text) == want
 
 
-@pytest.mark.parametrize("text", ["8,5", "8，5", "1,23", "8,50", "1,2,3", ",5", "1234,5 t"])
+@pytest.mark.parametrize("text", ["8,5", "8，5", "1,23", "8,50", "1,2,3", ",5", "1234,5 t", "0,085", "0,085 %", "00,085", "-0,500"])
 def test_a_decimal_comma_is_refused_not_read_as_a_bigger_number(text):
     with pytest.raises(ValueError, match=units.DECIMAL_COMMA):
         units.split_quantity(text)
 
 
-def test_a_doubled_percent_sign_is_refused():
-    with pytest.raises(ValueError):
-        units.split_quantity("8.5%%")
-    with pytest.raises(ValueError):
-        units.split_quantity("8.5 % %")
+@pytest.mark.parametrize("text", ["8.5%%", "8.5 % %", "8.5 %‰", "8.5‰‰", "8.5 percent percent", "8.5 % percent", "8.5 ppm %", "8.5 %*%", "8.5 %/‰"])
+def test_more_than_one_percent_or_per_mille_sign_is_refused(text):
+    """pint multiplies them: 8.5 %‰ would be 0.0085 % and silently score as almost nothing."""
+    with pytest.raises(ValueError, match=units.STACKED_PERCENT):
+        units.split_quantity(text)
+
+
+@pytest.mark.parametrize("text, want", [("8.5 %", (8.5, "%")), ("8.5 ‰", (8.5, "‰")), ("8.5 percent", (8.5, "percent")), ("0 085", (0.0, "085"))])
+def test_one_percent_sign_is_a_unit(text, want):
+    """A spaced group after a lone 0 is no thousands group (0 085 is not 85); it is left for the unit check to refuse."""
+    assert units.split_quantity(text) == want
+
+
+@pytest.mark.parametrize("raw, code", [("8.5 %‰", "unknown-unit"), ("0,085", "decimal-comma")])
+def test_a_value_that_would_shrink_is_a_located_error(demo_path, tmp_path, raw, code):
+    def edit(data):
+        block = next(y for y in data["years"] if y["year"] == 2023)
+        block["indicators"]["renewable_energy_share"] = {"value": raw}
+
+    path = _edited_demo(demo_path, tmp_path, edit)
+    with pytest.raises(greendiag.DatasetError) as info:
+        greendiag.load_dataset(path)
+    p = info.value.problems[0]
+    assert p.code == code and p.location == "$.years[2].indicators.renewable_energy_share.value"
+    assert raw in p.message_zh and p.fix_zh
 
 
 @pytest.mark.parametrize("text", ["0x10", "1_000", "8_2", "1:20", "0o10", "0b11"])

@@ -53,3 +53,23 @@ def test_report_of_a_word_file_says_it_is_one(files, tmp_path):
     with pytest.raises(InputFileError) as info:
         greendiag.reports.render_report(files / "report.docx", tmp_path / "r.md", "md")
     assert info.value.codes == ("wrong-kind-of-file",) and not (tmp_path / "r.md").exists()
+
+
+def test_a_named_pipe_given_as_input_is_refused_not_waited_on(tmp_path):
+    """Reading a pipe nobody writes to blocked for ever (validate, diagnose, --overlay, --rules, report)."""
+    import os
+
+    fifo = tmp_path / "park.yaml"
+    os.mkfifo(fifo)
+    calls = [lambda: greendiag.load_dataset(fifo), lambda: greendiag.load_catalogue(fifo),
+             lambda: greendiag.load_rules(fifo)]
+    for call in calls:
+        with pytest.raises(InputFileError) as info:
+            call()
+        p = info.value.problems[0]
+        assert info.value.codes == ("not-a-regular-file",) and p.file == str(fifo) and p.fix_zh
+    xlsx = tmp_path / "park.xlsx"
+    os.mkfifo(xlsx)
+    with pytest.raises(DatasetError) as info:
+        greendiag.load_dataset(xlsx)
+    assert info.value.codes == ("not-a-regular-file",)
