@@ -307,6 +307,12 @@ def _keyword(err: jsonschema.ValidationError, false_keys: list[str]) -> tuple[st
         known = set(err.schema.get("properties", {}))
         extra = ", ".join(sorted(repr(k) for k in inst if k not in known))
         allowed = ", ".join(sorted(known))
+        digits = [k for k in inst if k not in known]
+        if digits and all(str(k).isdigit() and inst[k] is None for k in digits):  # {value: 8,5}: a flow mapping splits at the comma
+            return (f"不认识的字段 {extra}(允许:{allowed});花括号 {{…}} 中的逗号分隔字段,数值中的逗号会把它拆成字段",
+                    f"unknown field(s) {extra} (allowed: {allowed}); inside braces {{…}} a comma separates fields, so a comma in a number splits it",
+                    "小数请用小数点(8.5);千位分隔的数值请加引号(\"1,234\")或去掉逗号",
+                    "write decimals with a point (8.5); quote a number with thousands commas (\"1,234\") or drop the commas")
         return f"不认识的字段 {extra}(允许:{allowed})", f"unknown field(s) {extra} (allowed: {allowed})", None, None
     if v == "type":
         types = value if isinstance(value, list) else [value]

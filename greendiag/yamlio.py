@@ -408,6 +408,8 @@ def parse_text(text: str, path: str, error_cls: type[GreendiagError] = InputFile
     except _LoadProblem as exc:
         _fail(error_cls, path, exc.code, exc.zh, exc.en, exc.mark, exc.fix_zh, exc.fix_en)
     except yaml.MarkedYAMLError as exc:
+        if path.lower().endswith(".json"):
+            _check_json(text, path, error_cls)  # a JSON file's own error says more than YAML's (and points at the truncation)
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
             mark = exc.context_mark  # an unclosed quote/bracket: point at where it was opened, not at the file's end
@@ -441,8 +443,14 @@ def _check_json(text: str, path: str, error_cls: type[GreendiagError]) -> None:
     except _LoadProblem as exc:
         _fail(error_cls, path, exc.code, exc.zh, exc.en)
     except json.JSONDecodeError as exc:
-        raise file_error(error_cls)(Problem("malformed-json", f"JSON 格式错误:{exc.msg}", f"malformed JSON: {exc.msg}",
-                                file=path, line=exc.lineno, column=exc.colno)) from None
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):  # the text ends before the document: cut off
+            zh, en = f"JSON 格式错误:文件在结尾处中断({exc.msg})", f"malformed JSON: the file ends too early ({exc.msg})"
+            fix_zh, fix_en = "文件可能未完整保存或被截断:重新复制或重新生成该文件", "the file was probably cut off: copy or generate it again"
+        else:
+            zh, en = f"JSON 格式错误:{exc.msg}", f"malformed JSON: {exc.msg}"
+            fix_zh, fix_en = "检查该位置前后的逗号、括号与引号(JSON 中文本须用双引号)", "check commas, brackets and quotes around that place (JSON text takes double quotes)"
+        raise file_error(error_cls)(Problem("malformed-json", zh, en, file=path, line=exc.lineno, column=exc.colno,
+                                            fix_zh=fix_zh, fix_en=fix_en)) from None
     except RecursionError:
         _fail(error_cls, path, "too-deep", "嵌套过深", "nesting too deep")
 

@@ -672,3 +672,27 @@ def test_the_declared_catalogue_version_is_checked(demo_data, version, ok):
         greendiag.dataset_from_dict(data)
     (p,) = info.value.problems
     assert p.code == "catalogue-version" and p.location == "$.catalogue.version" and p.fix_zh
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.9, 0.999])
+def test_a_truncated_json_file_says_it_ends_too_early(demo_data, tmp_path, cut):
+    """It was a YAML scanner error with YAML advice (indentation, quote text with %)."""
+    text = "\n".join(_json_lines(demo_data))
+    path = tmp_path / "park.json"
+    path.write_text(text[: int(len(text) * cut)], encoding="utf-8")
+    with pytest.raises(GreendiagError) as info:
+        greendiag.load_dataset(path)
+    (p,) = info.value.problems
+    assert p.code == "malformed-json" and "结尾处中断" in p.message_zh and "截断" in p.fix_zh and "缩进" not in p.fix_zh
+    assert p.line is not None and p.file == str(path)
+
+
+def test_a_decimal_comma_in_braces_says_why_a_field_appeared(demo_data, tmp_path):
+    text = demo_data.replace("renewable_energy_share: {value: 8.5, evidence: E2-2022}", "renewable_energy_share: {value: 8,5, evidence: E2-2022}")
+    assert text != demo_data
+    path = tmp_path / "park.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        greendiag.load_dataset(path)
+    (p,) = info.value.problems
+    assert p.code == "schema-additionalProperties" and "'5'" in p.message_zh and "逗号" in p.message_zh and "8.5" in p.fix_zh
