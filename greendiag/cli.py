@@ -433,6 +433,7 @@ def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend,
 
         raise ReportError(Problem("output-is-input", "输出文件与输入文件相同,写入会覆盖输入", "the output file is the input file; writing would "
                                   "overwrite the input", file=out, fix_zh="用 --out 指定另一个文件", fix_en="name another file with --out"))
+    _refuse_replacing_data(out)
     given = [name for name, value in (("--overlay", overlays), ("--rules", rule_files), ("--as-of", as_of),
                                       ("--backend", backend != "durable")) if value]
     data, source = _diagnosis_dict(diagnosis, overlays, rule_files, backend, when, given)
@@ -440,6 +441,31 @@ def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend,
         _warn_fonts(ctx)
     render_report(data, out, fmt, lang=report_lang, source=source)
     click.echo(("报告已写入:" if ctx.obj["lang"] == "zh" else "Report written: ") + os.path.abspath(out))
+
+
+def _refuse_replacing_data(out: str) -> None:
+    """A JSON report must not replace a park's data, an overlay or a rule file that happens to have its name."""
+    if not (out.lower().endswith(".json") and os.path.isfile(out)):
+        return
+    try:
+        with open(out, "rb") as fh:
+            data = json.loads(fh.read(1 << 22))
+    except (OSError, ValueError):
+        return  # not JSON we can read: nothing of ours
+    kind = None
+    if isinstance(data, dict):
+        if str(data.get("format", "")).startswith("greendiag-dataset"):
+            kind = ("园区数据文件", "a park dataset")
+        elif "overlay" in data:
+            kind = ("扩展目录", "a catalogue overlay")
+        elif "rules" in data or "measures" in data:
+            kind = ("规则文件", "a rule file")
+    if kind:
+        from .errors import Problem, ReportError
+
+        raise ReportError(Problem("output-is-input", f"输出文件是已有的{kind[0]},写入报告会覆盖它", f"the output file is {kind[1]}; writing the "
+                                  "report would overwrite it", file=out, fix_zh="用 --out 指定另一个文件(如 report.json)",
+                                  fix_en="name another file with --out (report.json, say)"))
 
 
 def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", when=None, given=()) -> tuple[dict, str | None]:

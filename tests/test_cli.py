@@ -317,6 +317,22 @@ def test_report_does_not_write_over_its_input(run, demo_path, tmp_path):
     assert data.read_bytes() == before
 
 
+@pytest.mark.parametrize("content, kind", [({"format": "greendiag-dataset/1", "park": {"name": "另一园区"}}, "园区数据文件"),
+                                           ({"overlay": {"id": "x"}, "indicators": []}, "扩展目录"),
+                                           ({"rules": []}, "规则文件")])
+def test_a_json_report_does_not_replace_another_parks_data(run, demo_path, tmp_path, content, kind):
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    before = other.read_bytes()
+    res = run("report", demo_path, "--backend", "python", "--out", other)
+    assert res.exit_code == 2 and "output-is-input" in res.output and kind in res.output
+    assert other.read_bytes() == before
+    unrelated = tmp_path / "old-report.json"
+    unrelated.write_text('{"anything": 1}', encoding="utf-8")  # an earlier report or other JSON: replaced as asked
+    assert run("report", demo_path, "--backend", "python", "--out", unrelated).exit_code == 0
+    assert json.loads(unrelated.read_text(encoding="utf-8"))["format"] == "greendiag-diagnosis/1"
+
+
 def test_a_batch_whose_output_folder_cannot_exist_stops_before_diagnosing(run, demo_path, tmp_path, monkeypatch):
     import greendiag.batch as batch
 
