@@ -80,9 +80,21 @@ def _t(zh: str, en: str) -> str:
     return en if click.get_current_context().obj.get("lang") == "en" else zh
 
 
-@click.group()
+class _Group(click.Group):
+    """The command group, with click's own messages (usage errors, help headings) in Chinese unless --lang en."""
+
+    def main(self, args=None, *rest, **kwargs):
+        from ._click_zh import chinese_click, wants_english
+
+        if wants_english(sys.argv[1:] if args is None else list(args)):
+            return super().main(args, *rest, **kwargs)
+        with chinese_click():
+            return super().main(args, *rest, **kwargs)
+
+
+@click.group(cls=_Group)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言 / message language")
-@click.version_option(package_name="greendiag")
+@click.version_option(package_name="greendiag", help="显示版本并退出 / show the version and exit")
 @click.pass_context
 def main(ctx: click.Context, lang: str) -> None:
     """greendiag — 工业园区绿色诊断 (industrial park green diagnosis)."""
@@ -128,6 +140,7 @@ def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, worke
     when = _date(as_of)
     if out_dir == "":
         raise click.BadParameter("输出文件夹不能为空 / the output folder must not be empty", param_hint="'--out'")
+    _out_arg(out_dir, "'--out'")
     for path in rule_files:
         _path_arg(path, "规则文件(--rules)", "rule file (--rules)")
     entries = _expand(datasets)
@@ -140,6 +153,14 @@ def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, worke
     else:
         _note_repeats(ctx, [e for e in entries if isinstance(e, str)])
         _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, workers)
+
+
+def _out_arg(path, hint: str) -> None:
+    """Refuse "-" as an output: greendiag writes files (a pack, a .docx), never to standard output."""
+    if path == "-":
+        raise click.BadParameter("不支持写到标准输出(-):请给出文件或文件夹名;名为“-”的写作 ./- / "
+                                 "writing to standard output (-) is not supported: give a file or folder name ('./-' for one named '-')",
+                                 param_hint=hint)
 
 
 def _path_arg(path: str, what_zh: str, what_en: str) -> None:
@@ -389,6 +410,7 @@ def template(ctx, out, overlays, diagnosis_year, source, force):
     from .errors import Problem, ReportError
     from .excel import write_template
 
+    _out_arg(out, "'OUT'")
     if os.path.lexists(out) and not force:
         raise ReportError(Problem("file-exists", "文件已存在;为免覆盖园区已填写的数据,未生成模板", "the file exists; the template was not written, "
                                   "so that a workbook the park has filled in is not overwritten", file=out,
@@ -422,6 +444,7 @@ def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend,
 
     when = _date(as_of)
     _path_arg(diagnosis, "诊断结果或数据文件", "diagnosis or dataset")
+    _out_arg(out, "'--out'")
     for path in rule_files:
         _path_arg(path, "规则文件(--rules)", "rule file (--rules)")
     if out is None:

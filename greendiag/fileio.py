@@ -108,8 +108,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
         raise write_error(asked)
     if os.path.exists(target) and not os.path.isfile(target):
         raise ReportError(Problem(
-            "not-a-regular-file", "输出目标不是普通文件(如设备、管道),不能写入报告", "the output is not a regular file (a device or a pipe, say); "
-            "a report is not written there", file=asked, fix_zh="给出普通文件的路径,如 report.md,再打开该文件查看",
+            "not-a-regular-file", "输出目标不是普通文件(如设备、管道),不能写入", "the output is not a regular file (a device or a pipe, say); "
+            "nothing is written there", file=asked, fix_zh="给出普通文件的路径,如 report.md,再打开该文件查看",
             fix_en="give the path of an ordinary file, such as report.md, and open that file"))
     try:
         os.makedirs(folder, exist_ok=True)

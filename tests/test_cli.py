@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 
 import pytest
 
@@ -349,3 +350,45 @@ def test_a_batch_whose_output_folder_cannot_exist_stops_before_diagnosing(run, d
 def test_an_empty_output_folder_or_date_is_refused(run, demo_path, option):
     res = run("diagnose", demo_path, option, "")
     assert res.exit_code == 2 and option in res.output and "不能为空" in res.output
+
+
+# ------------------------------------------------------------------ click's own messages
+
+
+def test_usage_errors_are_in_chinese_and_english_with_lang_en(run, demo_path):
+    res = run("report", demo_path, "--backend", "x")
+    assert res.exit_code == 2 and "错误:'--backend' 的取值无效:'x' 不是可选值之一" in res.output and "查看帮助" in res.output
+    assert "Invalid value" not in res.output and "Usage" not in res.output
+    res = run("diagnose", demo_path, "--wrokers", "2")
+    assert res.exit_code == 2 and "没有选项 '--wrokers'" in res.output and "'--workers'" in res.output
+    res = run("--lang", "en", "report", demo_path, "--backend", "x")
+    assert res.exit_code == 2 and "Invalid value for '--backend'" in res.output and "错误" not in res.output
+    assert "用法:" in run("--help").output and "显示本帮助并退出" in run("--help").output
+
+
+def test_click_is_left_as_it_was_after_the_command(run):
+    import gettext
+
+    import click.exceptions
+
+    run("nope")
+    assert click.exceptions._ is gettext.gettext
+    assert click.UsageError("x").format_message() == "x" and "Error: " in _shown(click.UsageError("x"))
+
+
+def _shown(exc) -> str:
+    import io
+
+    buf = io.StringIO()
+    exc.show(buf)
+    return buf.getvalue()
+
+
+def test_every_translated_click_message_is_still_one_of_clicks():
+    """A message click renamed would silently fall back to English: its msgid must be in click's source."""
+    import click
+
+    from greendiag._click_zh import ZH
+
+    source = "".join(p.read_text(encoding="utf-8") for p in pathlib.Path(click.__file__).parent.glob("*.py"))
+    assert [k for k in ZH if k not in source and k.replace("\n", "\\n").replace("\t", "\\t") not in source] == []
