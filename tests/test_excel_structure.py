@@ -123,6 +123,8 @@ def test_a_column_inserted_or_deleted_is_one_problem_at_its_header(demo_xlsx, tm
     cell = expected.split("!")[1]
     assert word in p.message_zh and ("inserted" if insert else "deleted") in p.message_en
     assert f"应在 {cell}" in p.message_zh and "数据未读取" in p.message_zh and "not read" in p.message_en
+    undo, other = ("删除插入的列", "恢复删除的列") if insert else ("恢复删除的列", "删除插入的列")
+    assert undo in p.fix_zh and other not in p.fix_zh  # the fix names the one edit to undo
     assert cell in p.fix_zh and cell in p.fix_en
 
 

@@ -162,9 +162,13 @@ def _misplaced(ws, at: str, head: tuple[str, str], now: tuple[str, str], how: st
         f"{ws.title}!{at}",
         f"“{ws.title}”表的{head[0]}应在 {at},{now[0]}:{why_zh};{lost[0]}",
         f"sheet '{ws.title}': {head[1]} belongs in {at} {now[1]}: {why_en}; {lost[1]}",
-        f"删除插入的列或恢复删除的列(可在 Excel 中撤销),使该表头回到 {at};或把数据逐格复制到新生成的模板中",
-        f"delete the inserted column or restore the deleted one (undo in Excel) so that the header is back in {at}, "
-        "or copy the values into a newly generated template")
+        f"{_UNDO[how][0]}(可在 Excel 中撤销),使该表头回到 {at};或把数据逐格复制到新生成的模板中",
+        f"{_UNDO[how][1]} (undo in Excel) so that the header is back in {at}, or copy the values into a newly generated template")
+
+
+_UNDO = {"inserted": ("删除插入的列", "delete the inserted column"),
+         "deleted": ("恢复删除的列", "restore the deleted column"),
+         "either": ("删除插入的列或恢复删除的列", "delete the inserted column or restore the deleted one")}
 
 
 def _stem(zh: str) -> str:
