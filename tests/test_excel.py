@@ -478,7 +478,7 @@ def test_a_zip_that_is_not_a_workbook(tmp_path, catalogue):
         zf.writestr("hello.txt", "not a workbook")
     with pytest.raises(InputFileError) as exc:
         greendiag.load_dataset(path, catalogue=catalogue)
-    assert exc.value.codes == ("not-xlsx",)
+    assert exc.value.codes == ("wrong-kind-of-file",) and "zip" in exc.value.problems[0].message_zh  # said as what it is
 
 
 def test_missing_file(tmp_path, catalogue):

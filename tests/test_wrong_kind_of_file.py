@@ -29,6 +29,10 @@ def files(tmp_path_factory):
 
     with zipfile.ZipFile(tmp / "data.json", "w") as z:
         z.writestr("park.yaml", "x: 1")
+    shutil.copy(tmp / "report.docx", tmp / "report.xlsx")
+    shutil.copy(tmp / "data.json", tmp / "archive.xlsx")
+    (tmp / "old.xlsx").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))  # the OLE header of .xls
+    shutil.copy(ROOT / "examples" / "demo-park.yaml", tmp / "text.xlsx")
     return tmp
 
 
@@ -40,6 +44,10 @@ def files(tmp_path_factory):
     ("report.docx", "wrong-kind-of-file", "Word 文档", "diagnosis.json"),
     ("data.json", "wrong-kind-of-file", "zip", "unpack"),
     ("u16.yaml", "not-utf8", "UTF-16", "UTF-8"),
+    ("report.xlsx", "wrong-kind-of-file", "Word 文档", "Word document"),  # these four were a generic not-xlsx
+    ("archive.xlsx", "wrong-kind-of-file", "zip", "unpack"),
+    ("old.xlsx", "wrong-kind-of-file", ".xls", "opening password"),
+    ("text.xlsx", "wrong-kind-of-file", "文本文件", ".yaml/.json"),
 ])
 def test_another_kind_of_file_is_one_problem_saying_what_it_is(files, name, code, word_zh, word_en):
     path = ROOT / name if name.startswith("examples/") else files / name

@@ -87,14 +87,39 @@ def _open(p: str):
         with zipfile.ZipFile(p) as zf:
             if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
                 fail("file-too-large", "工作簿解压后过大", "the workbook is too large when unpacked")
+            names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
+        _not_a_zip(p, fail)
         fail(*not_xlsx)
+    if not any(n.startswith("xl/") for n in names):
+        if any(n.startswith("word/") for n in names):
+            fail("wrong-kind-of-file", "这是 Word 文档(如生成的报告)改用了 .xlsx 扩展名,不是工作簿",
+                 "this is a Word document (a report, say) under an .xlsx name, not a workbook",
+                 "给出园区的数据采集模板(.xlsx);" + FIX_TEMPLATE[0], "give the park's data-collection workbook (.xlsx); or " + FIX_TEMPLATE[1])
+        fail("wrong-kind-of-file", "这是 zip 压缩文件,不是 Excel 工作簿", "this is a zip archive, not an Excel workbook",
+             "解压后给出其中的工作簿(.xlsx)", "unpack it and give the workbook (.xlsx) inside")
     try:
         return openpyxl.load_workbook(p, data_only=False)
     except PermissionError:
         fail("file-unreadable", "没有读取权限", "permission denied")
     except Exception:  # openpyxl raises KeyError, ValueError, TypeError, lxml errors… on damaged files
         fail(*not_xlsx)
+
+
+def _not_a_zip(p: str, fail) -> None:
+    """A file that is no zip, said by what it is where its first bytes tell: an .xls or an encrypted workbook, text."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return
+    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # the OLE compound file of .xls, .doc and password-protected .xlsx
+        fail("wrong-kind-of-file", "这是旧版 Excel(.xls)文件或设置了打开密码的工作簿,不是 .xlsx",
+             "this is an old Excel (.xls) file or a workbook with an opening password, not an .xlsx",
+             "在 Excel 中打开,去掉打开密码,另存为“Excel 工作簿(*.xlsx)”", "open it in Excel, remove the opening password and save it as an Excel workbook (*.xlsx)")
+    if head[:1] in (b"{", b"[") or head[:3] == b"\xef\xbb\xbf" or head[:9].startswith((b"format", b"#", b"---")):
+        fail("wrong-kind-of-file", "这是文本文件(如 YAML/JSON/CSV),扩展名却是 .xlsx", "this is a text file (YAML/JSON/CSV, say) under an .xlsx name",
+             "数据文件用 .yaml/.json 扩展名;CSV 请在 Excel 中打开后填入数据采集模板", "name a data file .yaml/.json; open a CSV in Excel and copy it into the template")
 
 
 def _check_template(wb, p: str) -> dict:
