@@ -564,12 +564,16 @@ def test_method_note_is_one_sentence_in_section_two(ddict, tmp_path):
     counts = {k: sum(1 for p in d["provisional"] if p["kind"] == k) for k in ("lead", "mandatory", "reference", "rule_constant")}
     assert counts["lead"] == 31 and counts["mandatory"] == 31 and counts["reference"] and counts["rule_constant"]
     (sentence,) = [line for line in two.splitlines() if "尚未找到公开出处" in line]
-    assert sentence.startswith("引领值及汇总方法参照《绿色园区评价要求》等文件,其中以下数值尚未找到公开出处,为暂定值:引领值31项、必选/可选划分31项、")
+    # it claimed the lead values "参照《绿色园区评价要求》" in the same breath as saying none of them has a source
+    assert sentence.startswith("以下数值尚未找到公开出处,为暂定值:引领值31项、必选/可选划分31项、") and "参照" not in sentence
     assert f"参考值{counts['reference']}项" in sentence and f"核查规则阈值{counts['rule_constant']}项" in sentence
-    assert sentence.endswith(";评分仅供参考。")
+    assert sentence.endswith(";据此得出的评分和评级均仅供参考。") and "provisional" not in sentence
+    bi = _md(d, tmp_path, "bi.md", lang="bilingual")
+    (en,) = [line for line in bi.splitlines() if "尚未找到公开出处" in line]
+    assert "no public source yet" in en and "31 lead values" in en and "indicative only" in en
     old = copy.deepcopy(d)  # a diagnosis.json written before the kinds: the general sentence
     old["provisional"] = [{"what": p["what"], "why": p["why"]} for p in d["provisional"]]
-    assert "引领值及汇总方法参照《绿色园区评价要求》等文件,部分数值尚无公开出处,评分仅供参考。" in _md(old, tmp_path, "old.md")
+    assert f"评分所用数值中有{len(d['provisional'])}项尚未找到公开出处,为暂定值;评分和评级均仅供参考。" in _md(old, tmp_path, "old.md")
     d["provisional"] = []
     assert "公开出处" not in _md(d, tmp_path, "b.md")
     for head in ("### 2. 资料审核", "### 4. 报告编写及内部技术复核", "### 6. 数据核查与工作说明"):

@@ -402,19 +402,23 @@ DATA_HEADING = "6. 数据核查与工作说明"
 DATA_REF = "二、6(数据核查与工作说明)"
 
 
-def _provisional_sentence(rd: ReportData) -> str:
+def _provisional_sentence(rd: ReportData, bi: bool) -> str:
     """One sentence on the numbers used without a public source, counted by kind (diagnosis.json `provisional`); a
-    diagnosis.json older than the kinds gets the general sentence."""
+    diagnosis.json older than the kinds gets the general sentence. English alongside in a bilingual report."""
     counts: dict[str, int] = {}
     for item in rd.provisional:
         kind = item.get("kind") if isinstance(item, Node) else None
         counts[str(kind)] = counts.get(str(kind), 0) + 1
     if set(counts) <= {"None"}:
-        return "引领值及汇总方法参照《绿色园区评价要求》等文件,部分数值尚无公开出处,评分仅供参考。"
-    words = dict((k, zh) for k, zh, _ in PROVISIONAL_KINDS)
-    parts = [f"{words[k]}{counts[k]}项" for k in words if k in counts]
-    parts += [f"其他{n}项" for k, n in counts.items() if k not in words]
-    return f"引领值及汇总方法参照《绿色园区评价要求》等文件,其中以下数值尚未找到公开出处,为暂定值:{'、'.join(parts)};评分仅供参考。"
+        zh = f"评分所用数值中有{len(rd.provisional)}项尚未找到公开出处,为暂定值;评分和评级均仅供参考。"
+        en = f"{len(rd.provisional)} of the numbers used in scoring have no public source yet and are provisional; scores and bands are indicative only."
+    else:
+        words = {k: (zh, en) for k, zh, en in PROVISIONAL_KINDS}
+        parts = [(f"{words[k][0]}{counts[k]}项", f"{counts[k]} {words[k][1]}") for k in words if k in counts]
+        parts += [(f"其他{n}项", f"{n} others") for k, n in counts.items() if k not in words]
+        zh = f"以下数值尚未找到公开出处,为暂定值:{'、'.join(p[0] for p in parts)};据此得出的评分和评级均仅供参考。"
+        en = f"These numbers have no public source yet and are provisional: {', '.join(p[1] for p in parts)}; scores and bands are indicative only."
+    return zh + (f"({en})" if bi else "")
 
 
 def section_process(rd: ReportData, bi: bool) -> list[Block]:
@@ -450,9 +454,10 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
                f"(规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')})")
     method_paras = [Para(methods)]
     if rd.provisional:
-        method_paras.append(Para(_provisional_sentence(rd)))
+        method_paras.append(Para(_provisional_sentence(rd, bi)))
     if any(t.get("band_qualified") is False for t in rd.totals.values()):
-        method_paras.append(Para(f"园区{rd.band_note()},按要求基础性要求应全部满足,本报告的评级仅供参考。"))
+        method_paras.append(Para(f"园区{rd.band_note()},按要求基础性要求应全部满足,本报告的评级仅供参考。"
+                                 + (f"({rd.band_note_en()}: all baseline requirements must be met, so the band is indicative only)" if bi else "")))
     notes = data_notes(rd, bi)
     return [_h(1, "二、诊断评估过程和方法", "Process and methods", bi),
             _h(2, "1. 组织安排", "Organisation", bi), Bullets(tuple(org)),
