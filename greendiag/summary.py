@@ -70,8 +70,14 @@ def _score_change(c, zh: bool) -> str:
     delta = f"{c.delta:+.2f} " if c.delta is not None else ""
     text = f"{c.from_year}→{c.to_year} {delta}{_ASSESS[zh][c.assessment]}"
     if c.data_gaps and c.delta_without_data_gaps is not None:
-        text += (f"(指标 {_numbers(c.data_gaps, True)} 仅有一年缺数据,除去后 {c.delta_without_data_gaps:+.2f})" if zh else
-                 f" (indicators {_numbers(c.data_gaps, False)} missing in one year only; without them {c.delta_without_data_gaps:+.2f})")
+        rest = c.delta_without_data_gaps
+        like = _ASSESS[zh]["same" if rest == 0 else ("better" if rest > 0 else "worse")]
+        if zh:
+            text = (f"{c.from_year}→{c.to_year} {delta}(指标 {_numbers(c.data_gaps, True)} 仅有一年缺数据,"
+                    f"除去后 {rest:+.2f} {like})")
+        else:
+            text = (f"{c.from_year}→{c.to_year} {delta}(indicators {_numbers(c.data_gaps, False)} missing in one year only; "
+                    f"without them {rest:+.2f} {like})")
     return text
 
 

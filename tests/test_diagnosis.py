@@ -520,3 +520,21 @@ def test_a_year_over_year_indicator_without_the_previous_years_statistics_says_w
     (f,) = [f for f in d.findings if f.rule_id == "anomaly.indicator.previous_year_missing"]
     assert (f.indicator, f.year) == (22, 2022) and "缺少2021年二氧化碳排放量" in f.message_zh
     assert not [f for f in d.findings if f.rule_id == "anomaly.indicator.previous_year_missing" and f.year != 2022]
+
+
+def test_a_total_lower_only_by_missing_data_is_not_called_worse_in_the_summary(demo_path):
+    """The CLI said "2023→2024 -x 变差(…除去后 +y)": the like-for-like change decides the word."""
+    from greendiag.summary import diagnosis_summary
+
+    data = read_document(demo_path).data
+    for block in data["years"]:
+        if block["year"] == 2024:
+            block["indicators"].pop("renewable_energy_share", None)
+            block["indicators"].pop("green_development_plan", None)
+            block["indicators"].pop("clean_energy_share", None)
+    d = diagnose(dataset_from_dict(data), backend="python")
+    total = next(c for c in d.scorecard.score_changes if c.category is None and (c.from_year, c.to_year) == (2023, 2024))
+    assert total.delta < 0 < total.delta_without_data_gaps  # lower only because three indicators are missing in 2024
+    for lang, word, worse in (("zh", "向好", "变差"), ("en", "better", "worse")):
+        (line,) = [x for x in diagnosis_summary(d, lang).splitlines() if "2023→2024" in x and f"{total.delta:+.2f}" in x]
+        assert f"{total.delta_without_data_gaps:+.2f} {word}" in line and worse not in line and "2, 3, 30" in line.replace("、", ", ")
