@@ -14,7 +14,7 @@ import math
 import os
 import re
 import stat
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 import attrs
 import yaml
@@ -441,6 +441,11 @@ def _check_json(text: str, path: str, error_cls: type[GreendiagError]) -> None:
     try:
         json.loads(text, object_pairs_hook=pairs, parse_constant=bad_constant)
     except _LoadProblem as exc:
+        if exc.code == "non-finite-number":
+            line, col = _constant_at(text)
+            raise file_error(error_cls)(Problem(exc.code, exc.zh, exc.en, file=path, line=line, column=col,
+                                                fix_zh="缺失的数值写 null(或删去该项),否则给出有限的数值",
+                                                fix_en="write null for a missing value (or leave the entry out); otherwise give a finite number")) from None
         _fail(error_cls, path, exc.code, exc.zh, exc.en)
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):  # the text ends before the document: cut off
@@ -453,6 +458,20 @@ def _check_json(text: str, path: str, error_cls: type[GreendiagError]) -> None:
                                             fix_zh=fix_zh, fix_en=fix_en)) from None
     except RecursionError:
         _fail(error_cls, path, "too-deep", "嵌套过深", "nesting too deep")
+
+
+def _constant_at(text: str) -> tuple[Optional[int], Optional[int]]:
+    """(line, column) of the first NaN/Infinity outside a JSON string; json.loads does not say where it met it."""
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            escaped, in_string = (not escaped and ch == "\\"), in_string and (escaped or ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif text.startswith(("NaN", "Infinity", "-Infinity"), i):
+            line = text.count("\n", 0, i) + 1
+            return line, i - (text.rfind("\n", 0, i) + 1) + 1
+    return None, None
 
 
 def read_document(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> Document:

@@ -132,8 +132,12 @@ def test_non_finite_numbers_are_errors(value):
     assert p.code == "non-finite-number" and p.line == 1
 
 
-def test_non_finite_numbers_in_json():
-    assert _error('{"x": NaN}', path="d.json").codes == ("non-finite-number",)
+@pytest.mark.parametrize("text, line, column", [('{"x": NaN}', 1, 7), ('{"a": "NaN \\" Infinity",\n "b": [1,\n  -Infinity]}', 3, 3),
+                                                ('{"a": "x\\\\", "b": Infinity}', 1, 19)])
+def test_non_finite_numbers_in_json_are_located(text, line, column):
+    """json.loads does not say where; the place is found outside strings (escaped quotes and backslashes kept apart)."""
+    p = _error(text, path="d.json").problems[0]
+    assert (p.code, p.line, p.column) == ("non-finite-number", line, column) and "null" in p.fix_zh
 
 
 # ------------------------------------------------------------------ files
