@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 import attrs
 
+from .dataset import DIAGNOSIS_YEARS
 from .errors import GreendiagError, Problem
 from .pack import pack_names
 
@@ -231,15 +232,24 @@ def check_as_of(value: Any) -> Optional[dt.date]:
     anything else is a GreendiagError (bad-argument) naming as_of and the fix."""
     if value is None:
         return None
+    day = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:  # 2026-02-30: the right shape, not a day of the calendar
             pass
+    if day is not None:
+        low, high = DIAGNOSIS_YEARS
+        if low <= day.year <= high:
+            return day
+        raise GreendiagError(Problem("bad-argument", f"核查日期 as_of {day.isoformat()} 不在 {low}—{high} 年之间,多为输入错误",
+                                     f"the checking date as_of {day.isoformat()} is not within {low}-{high}; probably a typing error",
+                                     fix_zh="给出实际核查的日期,如 2026-05-01;不给则不做与日期有关的检查",
+                                     fix_en="give the date of the check, e.g. 2026-05-01; without it no date-dependent check is made"))
     raise GreendiagError(Problem("bad-argument", f"参数 as_of 须为日期(datetime.date 或 “YYYY-MM-DD” 文本),收到 {value!r}",
                                  f"argument as_of must be a date (a datetime.date or 'YYYY-MM-DD' text), got {value!r}",
                                  fix_zh="如 as_of=datetime.date(2026, 5, 1) 或 as_of=\"2026-05-01\"(须为日历上存在的日期)",

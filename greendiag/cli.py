@@ -528,9 +528,12 @@ def _date(text):
         raise click.BadParameter("日期不能为空(YYYY-MM-DD,如 2026-05-01)/ the date must not be empty (YYYY-MM-DD, e.g. 2026-05-01)",
                                  param_hint="'--as-of'")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(f"“{text}”不是日期(YYYY-MM-DD,如 2026-05-01)/ '{text}' is not a date (YYYY-MM-DD, e.g. 2026-05-01)") from None
+    from .batch import check_as_of
+
+    return check_as_of(day)  # a year far off (1900) is refused before any park is read
 
 
 @main.group()

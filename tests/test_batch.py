@@ -245,6 +245,17 @@ def test_as_of_is_a_date_or_iso_text(demo_dataset, catalogue, rulebase):
     assert pooled[0].ok and pooled[0].diagnosis["as_of"] == "2026-05-01"
 
 
+@pytest.mark.parametrize("far", ["1900-01-01", "2206-05-01", "0001-01-01"])
+def test_an_as_of_date_far_off_is_refused_as_a_typing_error(demo_dataset, catalogue, rulebase, far):
+    """1900-01-01 was taken, and every follow-up was simply not yet due."""
+    with pytest.raises(greendiag.GreendiagError) as err:
+        greendiag.diagnose(demo_dataset, catalogue=catalogue, rules=rulebase, backend="python", as_of=far)
+    p = err.value.problems[0]
+    assert p.code == "bad-argument" and far in p.message_zh and "2000" in p.message_zh and "2026-05-01" in p.fix_zh
+    res = CliRunner().invoke(main, ["diagnose", "--as-of", far, "--backend", "python", "nonexistent.yaml"])
+    assert res.exit_code == 2 and far in res.output and "file-not-found" not in res.output  # refused before any file is read
+
+
 def test_overlay_reaches_the_workers(demo_path, root):
     overlay = root / "examples" / "overlays" / "water-cascade.yaml"
     cat = greendiag.load_catalogue(overlay)
