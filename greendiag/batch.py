@@ -54,6 +54,7 @@ class _Config:
     as_of: Optional[dt.date]
     pack_root: Optional[str] = None  # write each park's report pack into pack_root/<its name> (the name travels with the item)
     report_lang: str = "zh"
+    overwrite: bool = False  # replace pack files edited since greendiag wrote them
 
 
 # ------------------------------------------------------------------ the work of one item (worker or in-process)
@@ -124,7 +125,7 @@ def _write_pack(cfg: _Config, name: Optional[str], data: dict, source: str) -> O
 
     folder = os.path.join(cfg.pack_root, name)
     try:
-        return folder, tuple(write_pack(data, folder, lang=cfg.report_lang)), ()
+        return folder, tuple(write_pack(data, folder, lang=cfg.report_lang, overwrite=cfg.overwrite)), ()
     except GreendiagError as exc:  # one park's report failing must not stop the others
         return folder, (), exc.problems
     except Exception as exc:
@@ -157,13 +158,14 @@ def _run_chunk(cfg: _Config, chunk: list) -> list:
 def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, backend: str = "durable",
                   catalogue_overlays: Sequence = (), rules_files: Sequence = (), as_of: Optional[dt.date] = None,
                   progress: Optional[Progress] = None, chunksize: Optional[int] = None,
-                  out_dir: Optional[str | os.PathLike] = None, report_lang: str = "zh") -> list[BatchResult]:
+                  out_dir: Optional[str | os.PathLike] = None, report_lang: str = "zh", overwrite: bool = False) -> list[BatchResult]:
     """Diagnose many parks (paths, parsed dicts or ParkDatasets); a BatchResult per item, in input order.
 
     A bad catalogue overlay, rule file or argument raises at once (it would fail every park); a bad
     park only makes its own result `ok=False`. `progress(done, total)` is called as parks finish.
     With `out_dir`, each park's report pack is written by its worker into out_dir/<unique name>
-    (see `pack_dir`, `pack_problems` of the result): charts and Word files are the slow part.
+    (see `pack_dir`, `pack_problems` of the result): charts and Word files are the slow part. A pack whose files
+    were edited since greendiag wrote them is not replaced (pack-file-edited in `pack_problems`) unless `overwrite`.
     """
     from .engine import check_backend
     from .reports._data import check_lang
@@ -184,8 +186,10 @@ def diagnose_many(datasets: Iterable[Any], *, workers: Optional[int] = None, bac
         out_dir = os.path.abspath(os.fspath(out_dir))  # workers may not share the caller's working folder
     names = pack_names([_source_safe(item, i) for i, item in enumerate(items)]) if out_dir else [None] * len(items)
     check_lang(report_lang)
+    if not isinstance(overwrite, bool):
+        raise _argument("overwrite", "须为 True 或 False", "must be True or False", overwrite)
     cfg = _Config(_paths("catalogue_overlays", catalogue_overlays), _paths("rules_files", rules_files), backend, as_of,
-                  out_dir, report_lang)
+                  out_dir, report_lang, overwrite)
     cat, rb = _load(cfg)  # raises the GreendiagError of a bad overlay or rule file, once, here
     total = len(items)
     out: list[Optional[tuple]] = [None] * total

@@ -80,8 +80,25 @@ def _t(zh: str, en: str) -> str:
     return en if click.get_current_context().obj.get("lang") == "en" else zh
 
 
-class _Group(click.Group):
+class _HelpOption:
+    """--help says what it does in both languages, whatever language the option was first built in (click caches it)."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出 / show this message and exit"
+        return option
+
+
+class _Command(_HelpOption, click.Command):
+    pass
+
+
+class _Group(_HelpOption, click.Group):
     """The command group, with click's own messages (usage errors, help headings) in Chinese unless --lang en."""
+
+    command_class = _Command
+    group_class = type  # sub-groups (catalogue, rules) are of this class too
 
     def main(self, args=None, *rest, **kwargs):
         from ._click_zh import chinese_click, wants_english
@@ -131,9 +148,11 @@ def validate(ctx, dataset, overlays):
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="多个园区时的工作进程数(默认:CPU 数) / worker processes for many parks (default: CPUs)")
 @report_lang_option
+@click.option("--force", is_flag=True, default=False,
+              help="覆盖报告包中生成后被修改过的文件(如已在 Word 中修改的报告) / replace pack files edited since greendiag wrote them")
 @click.pass_context
 @_handle
-def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, workers, report_lang):
+def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, workers, report_lang, force):
     """诊断园区并输出报告包 / diagnose a park (or many: files or folders) and write the report pack(s)."""
     from .fileio import check_folder
 
@@ -145,6 +164,7 @@ def diagnose(ctx, datasets, overlays, rule_files, backend, out_dir, as_of, worke
         _path_arg(path, "规则文件(--rules)", "rule file (--rules)")
     entries = _expand(datasets)
     ctx.obj["report_lang"] = report_lang
+    ctx.obj["force"] = force
     if out_dir:
         check_folder(out_dir)  # before any park is diagnosed: a batch would otherwise fail every pack at the end
         _warn_fonts(ctx)
@@ -317,7 +337,7 @@ def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
     rules = load_rules(*rule_files, catalogue=cat)
     diag = run(dataset, catalogue=cat, rules=rules, backend=backend, as_of=when)
     _echo_notes(ctx, diag.dataset.notes)
-    written = write_pack(diag, out_dir, lang=ctx.obj["report_lang"]) if out_dir else []  # before printing: a closed pipe must not lose the pack
+    written = write_pack(diag, out_dir, lang=ctx.obj["report_lang"], overwrite=ctx.obj["force"]) if out_dir else []  # before printing: a closed pipe must not lose the pack
     click.echo(diagnosis_summary(diag, lang))
     if out_dir:
         click.echo("")
@@ -343,7 +363,7 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
 
             results = diagnose_many(paths, workers=workers, backend=backend, catalogue_overlays=tuple(overlays),
                                     rules_files=tuple(rule_files), as_of=when, progress=progress, out_dir=out_dir,
-                                    report_lang=ctx.obj["report_lang"])
+                                    report_lang=ctx.obj["report_lang"], overwrite=ctx.obj["force"])
     by_path = iter(results)
     bad = 0
     rows = []

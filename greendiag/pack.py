@@ -7,13 +7,19 @@ import unicodedata
 from typing import Any, Sequence
 
 
-def write_pack(diag: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> list[str]:
+MANIFEST = ".greendiag-pack.json"  # what the last write_pack wrote here: name → sha256, to notice later hand edits
+
+
+def write_pack(diag: Any, out_dir: str | os.PathLike, *, lang: str = "zh", overwrite: bool = False) -> list[str]:
     """Write diagnosis.json and the report pack of a Diagnosis (or its to_dict()) into `out_dir`; the files written.
     `lang`: "zh" (Chinese reports) or "bilingual"; diagnosis.json always carries both languages.
 
     All or nothing: everything is rendered in memory, written into a staging folder and then moved into place
     (fileio.write_files); on failure `out_dir` keeps the previous pack untouched, or gets nothing new, and a
-    ReportError names the file that could not be written."""
+    ReportError names the file that could not be written.
+
+    A file of the pack changed since greendiag wrote it (a report edited in Word), or one of the same name that
+    greendiag did not write, is not replaced: ReportError `pack-file-edited` names it, unless `overwrite=True`."""
     from . import fileio
     from ._args import bad_argument, check_path
     from .errors import Problem, ReportError
@@ -35,7 +41,89 @@ def write_pack(diag: Any, out_dir: str | os.PathLike, *, lang: str = "zh") -> li
         raise ReportError(Problem("diagnosis-bad-type", f"诊断结果无法写成 JSON:{exc}", f"the diagnosis cannot be written as JSON: {exc}",
                                   fix_zh="传入 diagnose() 的结果或其 to_dict(),不要手工加入日期、集合或 NaN",
                                   fix_en="pass a Diagnosis or its to_dict(); do not add dates, sets or NaN by hand")) from None
-    return fileio.write_files(out_dir, [("diagnosis.json", text)] + files)
+    return write_checked(out_dir, [("diagnosis.json", text)] + files, overwrite)
+
+
+def write_checked(out_dir: str, files: list, overwrite: bool) -> list[str]:
+    """fileio.write_files, refusing to replace files edited since greendiag wrote them (unless `overwrite`), and
+    recording what it wrote in the folder's manifest (entries of files not written this time are kept)."""
+    from . import fileio
+    from ._args import bad_argument
+
+    if not isinstance(overwrite, bool):
+        raise bad_argument("overwrite", "须为 True 或 False", "must be True or False", overwrite, "overwrite=True", "overwrite=True")
+    if not overwrite:
+        _refuse_edited(out_dir, files)
+    recorded = _recorded(out_dir)
+    recorded.update((name, _sha256(payload)) for name, payload in files)
+    manifest = {"format": "greendiag-pack/1", "files": dict(sorted(recorded.items()))}
+    return fileio.write_files(out_dir, files + [(MANIFEST, fileio.json_text(manifest))])[:-1]
+
+
+def record_written(path: str, payload: str | bytes) -> None:
+    """A single report written into a pack folder (greendiag report … --out OUT/report.docx) is recorded in its
+    manifest, so that the next pack does not take it for a hand edit. Nothing happens in a folder without a manifest."""
+    from . import fileio
+    from .errors import GreendiagError
+
+    folder, name = os.path.split(os.path.abspath(path))
+    recorded = _recorded(folder)
+    if not recorded:
+        return
+    recorded[name] = _sha256(payload)
+    manifest = {"format": "greendiag-pack/1", "files": dict(sorted(recorded.items()))}
+    try:
+        fileio.write_text(os.path.join(folder, MANIFEST), fileio.json_text(manifest))
+    except GreendiagError:  # the report itself is written; a stale manifest only makes the next pack ask for --force
+        pass
+
+
+def _sha256(payload: str | bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(payload.encode("utf-8") if isinstance(payload, str) else payload).hexdigest()
+
+
+def _recorded(out_dir: str) -> dict:
+    """name → sha256 of what the last pack in `out_dir` wrote ({} without a readable manifest)."""
+    import json
+
+    try:
+        with open(os.path.join(out_dir, MANIFEST), "rb") as fh:
+            data = json.loads(fh.read(1 << 20))
+        files = data["files"]
+        return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _refuse_edited(out_dir: str, files: list) -> None:
+    """ReportError naming the files in `out_dir` that this pack would replace though greendiag did not write them as
+    they are now: edited since (a report finished in Word), or written by someone else."""
+    from .errors import Problem, ReportError
+
+    recorded = _recorded(out_dir)
+    edited = []
+    for name, payload in files:
+        path = os.path.join(out_dir, *name.split("/"))
+        if not os.path.isfile(path):
+            continue
+        try:
+            with open(path, "rb") as fh:
+                now = _sha256(fh.read())
+        except OSError:
+            continue  # unreadable: writing it fails with its own, located error
+        if now != recorded.get(name) and now != _sha256(payload):
+            edited.append(name)
+    if edited:
+        shown = "、".join(edited)
+        raise ReportError(Problem(
+            "pack-file-edited", f"报告包文件夹中的 {shown} 在 greendiag 生成后已被修改(或不是 greendiag 生成的);为免覆盖修改,报告包未写入",
+            f"{', '.join(edited)} in the pack folder changed since greendiag wrote it (or greendiag did not write it); "
+            "the pack was not written, so that the changes are not lost", file=os.path.join(out_dir, edited[0]),
+            fix_zh="把修改过的文件另存或改名后重新运行;确认可以覆盖时加 --force(Python:overwrite=True),或输出到另一个文件夹",
+            fix_en="save the edited file under another name and run again; add --force (Python: overwrite=True) if it may be "
+                   "replaced, or write into another folder"))
 
 
 def _fold(name: str) -> str:

@@ -258,3 +258,106 @@ def test_a_pipe_or_device_is_refused_not_replaced(tmp_path):
         assert info.value.codes == ("not-a-regular-file",) and info.value.problems[0].file == str(target)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink()
     assert sorted(os.listdir(tmp_path)) == ["out.md", "to-fifo.md"]
+
+
+# ------------------------------------------------------------------ hand edits are not overwritten
+
+
+@pytest.fixture(scope="module")
+def demo_diag():
+    import pathlib
+
+    import greendiag
+
+    ds = greendiag.load_dataset(pathlib.Path(__file__).resolve().parent.parent / "examples" / "demo-park.yaml")
+    return greendiag.diagnose(ds, backend="python").to_dict()
+
+
+def test_a_report_edited_after_writing_is_not_overwritten(tmp_path, demo_diag):
+    """A consultant finishes report.docx in Word, then re-runs the diagnosis into the same folder: the edits stay."""
+    from greendiag import write_pack
+
+    out = tmp_path / "pack"
+    write_pack(demo_diag, out)
+    write_pack(demo_diag, out)  # unchanged files are replaced as before
+    with open(out / "report.docx", "ab") as fh:
+        fh.write(b"edited in Word")
+    before = _tree(out)
+    changed = dict(demo_diag, park=dict(demo_diag["park"], name="改名后的园区"))
+    with pytest.raises(ReportError) as info:
+        write_pack(changed, out)
+    (p,) = info.value.problems
+    assert p.code == "pack-file-edited" and p.file == os.path.join(out, "report.docx") and "report.docx" in p.message_zh
+    assert "--force" in p.fix_zh and "overwrite=True" in p.fix_en
+    assert _tree(out) == before  # nothing written, not even diagnosis.json
+    write_pack(changed, out, overwrite=True)
+    assert b"edited in Word" not in (out / "report.docx").read_bytes() and "改名后的园区" in (out / "diagnosis.json").read_text(encoding="utf-8")
+
+
+def test_a_file_greendiag_did_not_write_is_not_replaced_unless_identical(tmp_path, demo_diag):
+    from greendiag import write_pack
+    from greendiag.reports import write_report_pack
+
+    out = tmp_path / "pack"
+    out.mkdir()
+    (out / "report.md").write_text("# 我的笔记\n", encoding="utf-8")  # the user's own file of that name, no manifest
+    for write in (lambda: write_pack(demo_diag, out), lambda: write_report_pack(demo_diag, out)):
+        with pytest.raises(ReportError) as info:
+            write()
+        assert info.value.codes == ("pack-file-edited",)
+    assert sorted(os.listdir(out)) == ["report.md"]
+    written = write_pack(demo_diag, tmp_path / "other")
+    (out / "report.md").write_bytes(open(written[2], "rb").read())  # the very bytes greendiag would write: no loss
+    write_pack(demo_diag, out)
+
+
+def test_a_report_re_rendered_into_the_pack_is_no_hand_edit(tmp_path, demo_diag):
+    """README step 4 writes one report into the pack folder; the next pack must not take it for an edit."""
+    from greendiag import write_pack
+
+    out = tmp_path / "pack"
+    write_pack(demo_diag, out)
+    render_report(demo_diag, out / "report.md", "md", lang="bilingual")
+    render_report(demo_diag, out / "report.docx", "docx", lang="bilingual")
+    write_pack(demo_diag, out)
+    render_report(demo_diag, tmp_path / "elsewhere.md", "md")  # no manifest there: nothing is recorded or created
+    assert sorted(os.listdir(tmp_path)) == ["elsewhere.md", "pack"]
+
+
+def test_overwrite_must_be_a_bool(tmp_path, demo_diag):
+    from greendiag import GreendiagError, write_pack
+
+    with pytest.raises(GreendiagError) as info:
+        write_pack(demo_diag, tmp_path / "p", overwrite="yes")
+    assert info.value.codes == ("bad-argument",) and "overwrite" in info.value.problems[0].message_zh
+    assert not (tmp_path / "p").exists()
+
+
+def test_the_cli_keeps_an_edited_pack_file_unless_forced(run, demo_path, tmp_path):
+    out = tmp_path / "out"
+    assert run("diagnose", demo_path, "--backend", "python", "--out", out).exit_code == 0
+    (out / "report.html").write_text("<p>改过</p>", encoding="utf-8")
+    res = run("diagnose", demo_path, "--backend", "python", "--out", out)
+    assert res.exit_code == 2 and "pack-file-edited" in res.output and "--force" in res.output
+    assert (out / "report.html").read_text(encoding="utf-8") == "<p>改过</p>"
+    res = run("diagnose", demo_path, "--backend", "python", "--out", out, "--force")
+    assert res.exit_code == 0 and "改过" not in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_batch_reports_an_edited_pack_in_its_row_and_goes_on(tmp_path, demo_path):
+    import shutil
+
+    from greendiag import diagnose_many
+
+    parks = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    for p in parks:
+        shutil.copy(demo_path, p)
+    out = tmp_path / "out"
+    first = diagnose_many(parks, workers=1, backend="python", out_dir=out)
+    assert all(r.ok and r.pack_dir for r in first)
+    (out / "a" / "report.md").write_text("改过", encoding="utf-8")
+    again = diagnose_many(parks, workers=1, backend="python", out_dir=out)
+    assert again[0].ok and again[0].pack_dir is None and [p.code for p in again[0].pack_problems] == ["pack-file-edited"]
+    assert again[1].pack_dir and not again[1].pack_problems
+    forced = diagnose_many(parks, workers=1, backend="python", out_dir=out, overwrite=True)
+    assert all(r.pack_dir for r in forced) and (out / "a" / "report.md").read_text(encoding="utf-8") != "改过"

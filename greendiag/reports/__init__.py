@@ -115,13 +115,13 @@ def _render_report(diag_or_dict: Any, target: str, fmt: str, lang: str) -> str:
     data, rd = _data(diag_or_dict)
     if fmt == "json":
         text = _guard("JSON", "JSON", lambda: _json_text(data), target)
-        fileio.write_text(target, text)
+        _write(target, text)
         return target
     if fmt == "md":
         from .markdown import render_markdown
 
         blocks = _blocks(rd, [], True, lang)
-        fileio.write_text(target, _guard("Markdown 报告", "Markdown report", lambda: render_markdown(blocks), target))
+        _write(target, _guard("Markdown 报告", "Markdown report", lambda: render_markdown(blocks), target))
         return target
     charts, cjk = _charts(rd)
     blocks = _blocks(rd, charts, cjk, lang)
@@ -129,12 +129,20 @@ def _render_report(diag_or_dict: Any, target: str, fmt: str, lang: str) -> str:
     if fmt == "html":
         from .html import render_html
 
-        fileio.write_text(target, _guard("HTML 报告", "HTML report", lambda: render_html(blocks, pngs, _title(rd)), target))
+        _write(target, _guard("HTML 报告", "HTML report", lambda: render_html(blocks, pngs, _title(rd)), target))
     else:
         from .docx_report import render_docx
 
-        fileio.write_bytes(target, _guard("Word 报告", "Word report", lambda: render_docx(rd, blocks, pngs), target))
+        _write(target, _guard("Word 报告", "Word report", lambda: render_docx(rd, blocks, pngs), target))
     return target
+
+
+def _write(target: str, payload: str | bytes) -> None:
+    """One report, atomically; recorded in the manifest of a pack folder it lands in (pack.record_written)."""
+    from ..pack import record_written
+
+    (fileio.write_text if isinstance(payload, str) else fileio.write_bytes)(target, payload)
+    record_written(target, payload)
 
 
 def report_format(fmt: Any, target: str) -> str:
@@ -195,7 +203,9 @@ def _render_pack(diag_or_dict: Any, lang: str) -> list[tuple[str, bytes | str]]:
 
 
 def write_report_pack(diag_or_dict: Any, out_dir: str | os.PathLike, *, lang: str = "zh",
-                      source: str | os.PathLike | None = None) -> list[str]:
+                      source: str | os.PathLike | None = None, overwrite: bool = False) -> list[str]:
     """Render the whole pack in memory, then write it all or nothing (fileio.write_files); the written paths in a fixed order.
-    `source` as in render_report."""
-    return fileio.write_files(out_dir, render_pack(diag_or_dict, lang=lang, source=source))
+    `source` as in render_report; files edited since greendiag wrote them are not replaced unless `overwrite` (as write_pack)."""
+    from ..pack import write_checked
+
+    return write_checked(os.fspath(out_dir), render_pack(diag_or_dict, lang=lang, source=source), overwrite)
