@@ -63,11 +63,38 @@ def parse_unit(expr: str) -> pint.Unit:
     try:
         with _lock:
             unit = registry().parse_units(s)
+        _refuse_prefixed_power(unit, expr)
+    except UnitError:
+        raise
     except Exception as exc:  # pint raises several unrelated types (UndefinedUnitError is an AttributeError)
         raise UnitError(Problem("unknown-unit", f"无法识别的计量单位“{expr}”", f"unknown unit '{expr}'",
                                 fix_zh="使用指标目录中的单位,如 万元/tce、%、元/m3、亿元/km2、t/万元、万元/人",
                                 fix_en=f"use a catalogue unit such as 万元/tce, %, 元/m3, 亿元/km2, t/万元, 万元/人 ({type(exc).__name__})")) from None
     return unit
+
+
+@functools.cache
+def _defined_names() -> frozenset[str]:
+    """The unit names units.txt defines (pint adds prefixed names to its own table as it meets them)."""
+    text = (resources.files("greendiag._data_catalogue") / "units.txt").read_text(encoding="utf-8")
+    return frozenset(line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line and not line.lstrip().startswith("#"))
+
+
+_POWER_NAMES = ("m3", "m2", "km2", "wan_m3", "wan_m2")  # units.txt names of powers of a length
+
+
+def _refuse_prefixed_power(unit, expr: str) -> None:
+    """Gm3 or µm2 would be pint's "giga-m3" (a prefix on the name m3, not on the metre): refused, not converted wrong."""
+    prefixes, defined = registry()._prefixes, _defined_names()
+    for name in unit._units:
+        if name in defined:  # km2, dm3: defined in units.txt as powers
+            continue
+        for power in _POWER_NAMES:
+            if name != power and name.endswith(power) and name[: -len(power)] in prefixes:
+                raise UnitError(Problem("unknown-unit", f"无法识别的计量单位“{expr}”(词头不能加在 {power} 上)",
+                                        f"unknown unit '{expr}' (a prefix cannot go on {power})",
+                                        fix_zh="改用 m3、万m3、L、dm3、cm3、km3 或 m2、km2、hm2(公顷)等",
+                                        fix_en="use m3, 万m3, L, dm3, cm3, km3 or m2, km2, hm2 (hectare) and the like"))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -326,3 +326,20 @@ def test_numbers_written_otherwise_than_in_decimals_are_no_numbers_not_units(tex
 def test_a_decimal_comma_after_spaced_thousands_is_refused():
     with pytest.raises(ValueError, match=units.DECIMAL_COMMA):
         units.split_quantity("1 234,5")
+
+
+@pytest.mark.parametrize("unit, base, exact", [("dm3", "m3", Fraction(1, 1000)), ("dm³", "m3", Fraction(1, 1000)), ("cm3", "m3", Fraction(1, 10**6)),
+                                               ("mm3", "m3", Fraction(1, 10**9)), ("km3", "m3", Fraction(10**9)), ("L", "m3", Fraction(1, 1000)),
+                                               ("dm2", "m2", Fraction(1, 100)), ("cm2", "m2", Fraction(1, 10**4)), ("mm2", "m2", Fraction(1, 10**6)),
+                                               ("km2", "m2", Fraction(10**6)), ("hm2", "m2", Fraction(10**4)), ("立方分米", "m3", Fraction(1, 1000))])
+def test_prefixed_volumes_and_areas_are_powers_of_the_prefixed_metre(unit, base, exact):
+    """m3 is a name in units.txt, so pint read dm3 as deci-(m3) = 0.1 m3: water typed in dm3 was 100 times too much."""
+    assert math.isclose(units.factor(unit, base), float(exact), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("unit", ["Mm3", "Gm3", "hm3", "µm2", "Mm2", "dam3", "元/Mm3"])
+def test_other_prefixes_on_a_power_unit_are_refused_not_converted_wrong(unit):
+    with pytest.raises(UnitError) as info:
+        units.parse_unit(unit)
+    p = info.value.problems[0]
+    assert p.code == "unknown-unit" and "词头" in p.message_zh and "dm3" in p.fix_zh
