@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 _lock = threading.RLock()  # registry() is first built while the lock is held
 _IDEOGRAPHIC_POINT = re.compile(r"(?<=\d)\u3002(?=\d)")
 _SPACED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?: \d{3})+(?!\d)")
+_WAN_SPACE = re.compile(r"(?<![^\s/*(])([万亿])\s+(?=[^\s/*)])")  # 1390万 m3 as 1390万m3 (万 and 亿 are units' prefixes here)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -47,8 +48,8 @@ def _nfkc(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFKC-normalise a unit string and tidy separators; '', '-' and '1' mean dimensionless."""
-    s = _nfkc(text)
+    """NFKC-normalise a unit string and tidy separators; '', '-' and '1' mean dimensionless; "万 m3" is 万m3."""
+    s = _WAN_SPACE.sub(r"\1", _nfkc(text))
     if s in ("", "-", "–", "—", "1"):
         return ""
     return s
@@ -164,6 +165,8 @@ def split_quantity(text: str) -> tuple[float, str]:
         raise ValueError(STACKED_PERCENT)
     if m.group(2)[:1] == "," and m.group(2)[1:2].isdigit():  # 1 234,5: the comma ends a number, so it is a decimal comma
         raise ValueError(DECIMAL_COMMA)
+    if unit.replace(" ", "").isdigit():  # 0.126 1: a second number, not the dimensionless unit "1"
+        raise ValueError("two numbers")
     if _NOT_DECIMAL_TAIL.match(s[m.end(1):].rstrip()):  # 0x10, 1_000, 1:20, 0b11 (no space): not a unit, another way of writing a number
         raise ValueError("not a decimal number")
     return _finite(float(m.group(1))), unit

@@ -296,9 +296,8 @@ def test_more_than_one_percent_or_per_mille_sign_is_refused(text):
         units.split_quantity(text)
 
 
-@pytest.mark.parametrize("text, want", [("8.5 %", (8.5, "%")), ("8.5 ‰", (8.5, "‰")), ("8.5 percent", (8.5, "percent")), ("0 085", (0.0, "085"))])
+@pytest.mark.parametrize("text, want", [("8.5 %", (8.5, "%")), ("8.5 ‰", (8.5, "‰")), ("8.5 percent", (8.5, "percent"))])
 def test_one_percent_sign_is_a_unit(text, want):
-    """A spaced group after a lone 0 is no thousands group (0 085 is not 85); it is left for the unit check to refuse."""
     assert units.split_quantity(text) == want
 
 
@@ -343,3 +342,18 @@ def test_other_prefixes_on_a_power_unit_are_refused_not_converted_wrong(unit):
         units.parse_unit(unit)
     p = info.value.problems[0]
     assert p.code == "unknown-unit" and "词头" in p.message_zh and "dm3" in p.fix_zh
+
+
+@pytest.mark.parametrize("text", ["0.126 1", "12.6 2", "8 5", "1 234 5", "0 085"])  # 0 085: no thousands group after a lone 0
+def test_a_second_number_is_no_unit(text):
+    """'0.126 1' was read as 0.126 of the dimensionless unit 1, i.e. 12.6 % of a share: silently."""
+    with pytest.raises(ValueError, match="two numbers"):
+        units.split_quantity(text)
+
+
+@pytest.mark.parametrize("text, want", [("1390万 m3", 1390e4), ("70.5 万 tce", 70.5e4), ("2 亿 元", 2e8)])
+def test_wan_and_yi_may_stand_apart_from_the_unit(text, want):
+    """万m3 was taken and 万 m3 refused as an unknown unit."""
+    number, unit = units.split_quantity(text)
+    base = {"m3": "m3", "tce": "tce", "元": "元"}[unit.split()[-1]]
+    assert units.convert(number, unit, base) == want
