@@ -15,6 +15,7 @@ from typing import Any, Optional
 import attrs
 
 from . import schema
+from ._round import half_up
 from .engine import Cond, Rule, RuleSet, evaluate
 from .errors import EngineError, Problem, RuleError
 from .models import Catalogue, Provenance, Source
@@ -526,7 +527,7 @@ HUGE = 1e12  # from here on, a fixed-point field ({x:.1f}) prints 13 digits or m
 def _format(value: Any, spec: str) -> str:
     """format(value, spec), except that a huge number in a fixed-point or plain field ({x:.1f}, {x:,.0f}, {x}) is
     written with four significant digits (+4.774e+301), as the {x:.4g} fields are, so that a message stays short.
-    Numbers below HUGE, and the e/g/% formats, come out exactly as format() gives them."""
+    Numbers below HUGE are rounded half up on their decimal digits (_round.half_up), not ties-to-even on the float."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and HUGE <= abs(value) < float("inf"):
         kind = spec[-1:] if spec[-1:].isalpha() or spec[-1:] == "%" else ""
         if kind in ("", "f", "F", "d", "n"):
@@ -536,7 +537,8 @@ def _format(value: Any, spec: str) -> str:
                 import decimal
 
                 value = float(value) if abs(value) < 1e308 else decimal.Decimal(value)
-    return format(value, spec)
+            return format(value, spec)
+    return half_up(value, spec)  # 四舍五入: 1.25 → 1.3 at .1f, as the reader rounds
 
 
 class _SafeFormatter(string.Formatter):

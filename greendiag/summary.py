@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 
+from ._round import half_up
 from .models import Catalogue, ParkDataset
 
 
@@ -18,7 +19,7 @@ def _fmt(x, digits: int = 4) -> str:
         return str(x)
     if isinstance(x, int):
         x = float(x) if abs(x) < 1e308 else decimal.Decimal(x)
-    return f"{x:,.0f}" if 1e6 <= abs(x) < 1e12 else f"{x:.{digits}g}"
+    return half_up(x, ",.0f") if 1e6 <= abs(x) < 1e12 else half_up(x, f".{digits}g")
 
 
 def indicator_table(ds: ParkDataset, cat: Catalogue, lang: str = "zh") -> str:
@@ -67,17 +68,17 @@ def band_text(t, baseline, zh: bool) -> str:
 
 
 def _score_change(c, zh: bool) -> str:
-    delta = f"{c.delta:+.2f} " if c.delta is not None else ""
+    delta = half_up(c.delta, "+.2f") + " " if c.delta is not None else ""
     text = f"{c.from_year}→{c.to_year} {delta}{_ASSESS[zh][c.assessment]}"
     if c.data_gaps and c.delta_without_data_gaps is not None:
         rest = c.delta_without_data_gaps
         like = _ASSESS[zh]["same" if rest == 0 else ("better" if rest > 0 else "worse")]
         if zh:
             text = (f"{c.from_year}→{c.to_year} {delta}(指标 {_numbers(c.data_gaps, True)} 仅有一年缺数据,"
-                    f"除去后 {rest:+.2f} {like})")
+                    f"除去后 {half_up(rest, '+.2f')} {like})")
         else:
             text = (f"{c.from_year}→{c.to_year} {delta}(indicators {_numbers(c.data_gaps, False)} missing in one year only; "
-                    f"without them {rest:+.2f} {like})")
+                    f"without them {half_up(rest, '+.2f')} {like})")
     return text
 
 
@@ -115,7 +116,7 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
                        f"  {t.year}: no data for this year: not assessable (no total or band; not scored as 0)")
             continue
         if t.missing_mandatory:
-            effect = f"{t.missing_effect:+.2f}" if t.missing_effect is not None else "—"
+            effect = half_up(t.missing_effect, "+.2f") if t.missing_effect is not None else "—"
             out.append((f"  {t.year}年必选指标缺失 {_numbers(t.missing_mandatory, True)}(按0分计,影响总分 {effect})" if zh else
                         f"  {t.year}: mandatory indicators missing {_numbers(t.missing_mandatory, False)} (scored 0; effect on total {effect})"))
         if t.missing_optional:
@@ -134,7 +135,7 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
     out.append((f"改进建议候选 {len(diag.recommendations)} 项" if zh else f"Recommendation candidates: {len(diag.recommendations)}"))
     for r in diag.recommendations:
         tag = ("标准比对" if r.method == "standard_comparison" else "先进对照") if zh else r.method
-        pts = f"(+{r.total_points:.2f} 总分)" if zh and r.total_points else (f" (+{r.total_points:.2f} total)" if r.total_points else "")
+        pts = f"(+{half_up(r.total_points, '.2f')} 总分)" if zh and r.total_points else (f" (+{half_up(r.total_points, '.2f')} total)" if r.total_points else "")
         measures = "、".join(m["title_zh"] for m in r.measures) if zh else "; ".join(m["title_en"] for m in r.measures)
         out.append(f"  [{tag}] {r.message_zh if zh else r.message_en}{pts}")
         if measures:

@@ -1,0 +1,56 @@
+"""Numbers in text rounded as people round them (四舍五入, half up on the decimal digits shown), not as format() does.
+
+format(1.25, ".1f") is "1.2" (ties to even) and format(2.675, ".2f") is "2.67" (the float is a hair below 2.675); a
+report that prints "相对差距1.25%" beside "可提高 1.2 分" reads as a mistake. Here the number's shortest decimal form
+(repr) is rounded half up, then formatted as asked, so 1.25 → 1.3 and 2.675 → 2.68.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+import re
+
+_SPEC = re.compile(r"^(?P<head>.*?)(?:\.(?P<prec>\d+))?(?P<kind>[fFgG%]?)$")
+
+
+def half_up(value: float, spec: str) -> str:
+    """format(value, spec), rounding half up for the fixed, general and percent formats with a precision."""
+    m = _SPEC.match(spec)
+    if (m is None or m["prec"] is None or not m["kind"] or isinstance(value, bool) or not isinstance(value, (int, float))
+            or (isinstance(value, int) and abs(value) > 2 ** 53) or (isinstance(value, float) and not math.isfinite(value))):
+        return format(value, spec)
+    prec, kind = int(m["prec"]), m["kind"]
+    if not _tie(repr(float(value)), prec, kind):  # only a 5 just past the last digit shown rounds otherwise
+        return format(value, spec)
+    try:
+        d = decimal.Decimal(repr(float(value)))
+        if kind in "fF%":
+            scale = 2 if kind == "%" else 0  # % shows the number times 100
+            d = d.scaleb(scale).quantize(decimal.Decimal(1).scaleb(-prec), rounding=decimal.ROUND_HALF_UP, context=_WIDE).scaleb(-scale)
+        else:  # g: `prec` significant digits
+            d = decimal.Context(prec=max(prec, 1), rounding=decimal.ROUND_HALF_UP).plus(d)
+        rounded = float(d)
+    except (OverflowError, decimal.InvalidOperation):  # an int beyond floats, a precision beyond reason: as format() does
+        return format(value, spec)
+    return format(rounded, spec)  # the rounded value is the float nearest to it: format() keeps its digits
+
+
+def _tie(text: str, prec: int, kind: str) -> bool:
+    """Whether the decimal text ends in a 5 right after the digits `prec` keeps (where ties-to-even and the float's
+    binary value can round differently from 四舍五入); an exponent form is treated as one."""
+    if "e" in text or "n" in text:  # 1e-05, inf, nan
+        return True
+    whole, _, frac = text.lstrip("-").partition(".")
+    if kind in "fF%":
+        return text.endswith("5") and len(frac) == prec + (3 if kind == "%" else 1)
+    digits = (whole + frac).strip("0")  # significant digits: 1250.0 → 125
+    return digits.endswith("5") and len(digits) == max(prec, 1) + 1
+
+
+_WIDE = decimal.Context(prec=1200, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)  # room for 1e308 to 400 places
+
+
+def fixed(value: float, places: int) -> str:
+    """`value` with `places` decimals, half up: fixed(1.25, 1) == "1.3"."""
+    return half_up(value, f".{places}f")
