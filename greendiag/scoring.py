@@ -284,20 +284,21 @@ def _score_change(category: Optional[str], a: int, b: int, sa: Optional[float], 
 def _score_changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],
                    totals: list[YearScore]) -> tuple[ScoreChange, ...]:
     """Category and total score changes for the same pairs of years as the indicator changes; higher is better.
-    Where a mandatory indicator is scored 0 for missing data in only one of the two years, the change is also worked
-    out with it left out of both years (same aggregation), so that a data gap is not read as the park changing."""
+    Where an indicator counts differently in the two years (scored in one; in the other 0 for missing mandatory data,
+    or left out as optional-not-reported or undefined), the change is also worked out with it left out of both years
+    (same aggregation): `data_gaps` and `delta_without_data_gaps`, so that a change of the indicator set is not read
+    as the park changing."""
     by_cat = {(c.category, c.year): c.score for c in cats}
     by_total = {t.year: t.total for t in totals}
-    category_of = {r.number: r.category for r in rows}
-    missing: dict[int, set[int]] = {y: set() for y in ds.years}
-    for r in rows:
-        if r.status == MISSING_MANDATORY and r.score is not None:  # scored 0; a year with nothing scored has no zeros
-            missing[r.year].add(r.number)
+    assessable = {t.year: t.assessable for t in totals}
+    counted = {(r.number, r.year): (r.score is not None, r.status == SCORED) for r in rows}  # in the mean; a real score
+    numbers = list(dict.fromkeys((r.number, r.category) for r in rows))
     codes = list(dict.fromkeys(c.category for c in cats))
 
     def gaps(a: int, b: int, code: Optional[str]) -> tuple[int, ...]:
-        one_year = missing[a] ^ missing[b]  # usually empty
-        return tuple(sorted(n for n in one_year if code is None or category_of[n] == code)) if one_year else ()
+        if not (assessable[a] and assessable[b]):  # a year with nothing scored: the change is n/a anyway
+            return ()
+        return tuple(sorted(n for n, c in numbers if (code is None or c == code) and counted[(n, a)] != counted[(n, b)]))
 
     def without(year: int, code: Optional[str], left_out: tuple[int, ...]) -> Optional[float]:
         kept = [r for r in rows if r.year == year and r.number not in left_out]

@@ -74,10 +74,10 @@ def _score_change(c, zh: bool) -> str:
         rest = c.delta_without_data_gaps
         like = _ASSESS[zh]["same" if rest == 0 else ("better" if rest > 0 else "worse")]
         if zh:
-            text = (f"{c.from_year}→{c.to_year} {delta}(指标 {_numbers(c.data_gaps, True)} 仅有一年缺数据,"
+            text = (f"{c.from_year}→{c.to_year} {delta}(指标 {_numbers(c.data_gaps, True)} 仅一年有评分,"
                     f"除去后 {half_up(rest, '+.2f')} {like})")
         else:
-            text = (f"{c.from_year}→{c.to_year} {delta}(indicators {_numbers(c.data_gaps, False)} missing in one year only; "
+            text = (f"{c.from_year}→{c.to_year} {delta}(indicators {_numbers(c.data_gaps, False)} scored in one year only; "
                     f"without them {half_up(rest, '+.2f')} {like})")
     return text
 

@@ -1108,11 +1108,18 @@ def _score_change_violations(d: Mapping, cat: Catalogue, years: list, cats: dict
 
 def _data_gap_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: str, code: Optional[str], a: int, b: int,
                          delta: Optional[float], tol: float) -> list[str]:
-    """data_gaps lists the mandatory indicators missing in only one of the two years; delta_without_data_gaps is the
-    change with them left out of both years (recomputed here from the rows)."""
+    """data_gaps lists the indicators counted differently in the two years (a score in one; in the other a 0 for
+    missing mandatory data, or left out); delta_without_data_gaps is the change with them left out of both years
+    (recomputed here from the rows)."""
     rows = {(r["number"], r["year"]): r for r in d["indicators"] if code is None or r["category"] == code}
-    missing = {k for k, r in rows.items() if r["status"] == "missing_mandatory" and r["score"] is not None}  # scored 0
-    gaps = sorted(n for n, y in rows if y == a and ((n, a) in missing) != ((n, b) in missing))
+
+    def counted(n: int, y: int) -> Optional[tuple[bool, bool]]:
+        r = rows.get((n, y))  # a missing row is a violation of its own (reported elsewhere)
+        return (r["score"] is not None, r["status"] == "scored") if r is not None else None
+
+    assessable = {t["year"]: t.get("assessable", True) for t in d.get("total_scores", ())}
+    both = assessable.get(a, True) and assessable.get(b, True)
+    gaps = sorted(n for n, y in rows if y == a and both and counted(n, a) != counted(n, b))
     if sorted(ch["data_gaps"]) != gaps:
         return [f"{what}: data_gaps {ch['data_gaps']!r}, the rows give {gaps!r}"]
 

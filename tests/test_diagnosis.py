@@ -538,3 +538,52 @@ def test_a_total_lower_only_by_missing_data_is_not_called_worse_in_the_summary(d
     for lang, word, worse in (("zh", "向好", "变差"), ("en", "better", "worse")):
         (line,) = [x for x in diagnosis_summary(d, lang).splitlines() if "2023→2024" in x and f"{total.delta:+.2f}" in x]
         assert f"{total.delta_without_data_gaps:+.2f} {word}" in line and worse not in line and "2, 3, 30" in line.replace("、", ", ")
+
+
+def test_an_optional_indicator_reported_in_one_year_only_is_a_data_gap(demo_path):
+    """RG 2022 fell from 89.3 to 78.8 only because 10 (5 %) was averaged in 2022 and not in 2023, and the total
+    change was called 向好 without the like-for-like figure (re-review)."""
+    from greendiag.testing import assert_scoring_invariants
+
+    data = read_document(demo_path).data
+    for block in data["years"]:
+        if block["year"] == 2022:
+            block["indicators"]["waste_gas_recovery"] = {"value": 5}
+    d = diagnose(dataset_from_dict(data), backend="python")
+    changes = {(c.category, c.from_year, c.to_year): c for c in d.scorecard.score_changes}
+    rows = {(r.number, r.year): r for r in d.scorecard.indicators}
+    assert rows[(10, 2022)].status == "scored" and rows[(10, 2023)].status == "missing_optional"
+    for key in (("RG", 2022, 2023), (None, 2022, 2023), ("RG", 2022, 2024), (None, 2022, 2024)):
+        assert changes[key].data_gaps == (10,) and changes[key].delta_without_data_gaps is not None, key
+    assert changes[("RG", 2023, 2024)].data_gaps == () and changes[("EG", 2022, 2023)].data_gaps == ()
+    rg = changes[("RG", 2022, 2023)]  # like for like: RG without 10 in both years, by hand from the rows
+    same = [n for (n, y), r in rows.items() if y == 2022 and r.category == "RG" and n != 10 and r.score is not None]
+    by_hand = sum(rows[(n, 2023)].score for n in same) / len(same) - sum(rows[(n, 2022)].score for n in same) / len(same)
+    assert rg.delta_without_data_gaps == pytest.approx(by_hand, abs=1e-9)
+    assert_scoring_invariants(d.to_dict(), d.catalogue)  # the kit recomputes data_gaps and the like-for-like change
+
+
+def test_an_undefined_indicator_in_one_year_is_a_data_gap(demo_path):
+    """Output fell in 2024, so 24 (pollutant elasticity) is undefined there and left out: 2024's total is over one
+    indicator fewer than 2023's. The total was called +0.19 向好 while EG, CG and HG fell (re-review)."""
+    from greendiag.summary import diagnosis_summary
+    from greendiag.testing import assert_scoring_invariants
+
+    data = read_document(demo_path).data
+    for block in data["years"]:
+        if block["year"] == 2024:
+            block["indicators"].pop("pollutant_elasticity", None)  # derived from the statistics instead
+            block["statistics"]["industrial_value_added"]["value"] = 2000000  # below 2023: no growth
+    d = diagnose(dataset_from_dict(data), backend="python")
+    rows = {(r.number, r.year): r for r in d.scorecard.indicators}
+    assert rows[(24, 2024)].status == "undefined" and rows[(24, 2023)].status == "scored"
+    changes = {(c.category, c.from_year, c.to_year): c for c in d.scorecard.score_changes}
+    for key in ((None, 2023, 2024), (None, 2022, 2024)):
+        assert 24 in changes[key].data_gaps and changes[key].delta_without_data_gaps is not None
+    assert 24 not in changes[(None, 2022, 2023)].data_gaps
+    assert_scoring_invariants(d.to_dict(), d.catalogue)
+    total = changes[(None, 2023, 2024)]
+    (line,) = [x for x in diagnosis_summary(d, "zh").splitlines() if x.startswith("总分变化")]
+    part = next(p for p in line.split("; ") if "2023→2024" in p)
+    word = "向好" if total.delta_without_data_gaps > 0 else "变差" if total.delta_without_data_gaps < 0 else "持平"
+    assert part.endswith(f"{word})") and "24" in part  # the like-for-like change carries the word

@@ -14,10 +14,11 @@ import pytest
 import yaml
 
 import greendiag
+from greendiag._round import half_up
 from greendiag import diagnose
 from greendiag.errors import RuleError
 from greendiag.reports import render_report
-from greendiag.reports._data import fmt_num
+from greendiag.reports._data import fmt_num, fmt_score
 from greendiag.rulebook import HEAD_SEP, load_rules
 
 OVERLAY = """\
@@ -258,7 +259,7 @@ def test_a_drop_from_missing_data_alone_is_a_data_note_not_a_problem(demo_dict, 
     assert not [p for p in _problems(md) if "产业绿色" in p and "2022→2023年下降" in p]
     (note,) = [n for n in _data_notes(md) if n.startswith("\\[提示\\] 产业绿色指标得分2022→2023年下降")]
     assert "其中2023年“17 高新技术产业产值占园区工业总产值比例”缺少数据按0分计" in note
-    assert f"按两年均有数据的指标计变化{without:+.1f}分,不列为存在问题" in note
+    assert f"按两年均有评分的指标计变化{half_up(without, '+.1f')}分,不列为存在问题" in note
 
 
 def test_a_drop_that_stays_without_the_data_gap_is_a_problem_saying_both(demo_dict, catalogue, rulebase, tmp_path):
@@ -273,7 +274,7 @@ def test_a_drop_that_stays_without_the_data_gap_is_a_problem_saying_both(demo_di
     md = _md(d, tmp_path)
     (drop,) = [p for p in _problems(md) if "产业绿色" in p and "2022→2023年下降" in p]
     assert "其中2023年“17 高新技术产业产值占园区工业总产值比例”缺少数据按0分计" in drop
-    assert f"按两年均有数据的指标计下降{-without:.1f}分" in drop
+    assert f"按两年均有评分的指标计下降{half_up(-without, '.1f')}分" in drop
     assert not [n for n in _data_notes(md) if "产业绿色指标得分2022→2023年" in n]
 
 
@@ -300,3 +301,44 @@ def test_bilingual_band_qualifier_is_in_english_too(demo_dict, catalogue, ruleba
     text = rd.band_text(total, "bilingual")
     assert "基础性要求第4项未满足,评级仅供参考" in text and "baseline requirement 4 not met; the band is indicative only" in text
     assert "indicative" not in rd.band_text(total, "zh")
+
+
+def _section(md: str, start: str, end: str) -> str:
+    i = md.index(start)
+    return md[i:md.index(end, i + len(start))]
+
+
+def test_an_empty_last_year_leaves_the_conclusions_on_the_years_with_scores(demo_dict, catalogue, rulebase, tmp_path):
+    """Spring 2025, 2024's statistics not yet out: 工作亮点 said 无可比较的类别得分 and 综合评估 2024年无法计算, though
+    2022 and 2023 were scored (re-review)."""
+    data = copy.deepcopy(demo_dict)
+    block = next(b for b in data["years"] if b["year"] == 2024)
+    block.pop("indicators", None)
+    block.pop("statistics", None)
+    d = diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    totals = {t["year"]: t for t in d["total_scores"]}
+    assert totals[2024]["assessable"] is False and totals[2023]["assessable"]
+    md = _md(d, tmp_path)
+    highlights = _section(md, "### 1. 工作亮点", "### 2. 存在问题")
+    assert "无可比较的类别得分" not in highlights and "2023年" in highlights and "较2022年" in highlights
+    overall = _section(md, "### 3. 整体评估与诊断评分", "### 4.")
+    assert f"园区2023年诊断评分为{fmt_score(totals[2023]['total'])}分" in overall and "2024年无数据,不可评分" in overall
+
+
+def test_a_rise_made_by_a_change_of_the_counted_indicators_is_no_highlight(demo_dict, catalogue, rulebase, tmp_path):
+    """2024's output fell, so 24 (elasticity) is undefined there and left out of the mean; a total that rises only
+    because of that is not listed as an achievement, and a category line names the indicator and the like-for-like change."""
+    data = copy.deepcopy(demo_dict)
+    block = next(b for b in data["years"] if b["year"] == 2024)
+    block["statistics"]["industrial_value_added"]["value"] = 2000000  # 24 is derived from the statistics
+    d = diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    total = next(c for c in d["score_changes"] if c["category"] is None and (c["from_year"], c["to_year"]) == (2022, 2024))
+    hg = next(c for c in d["score_changes"] if c["category"] == "HG" and (c["from_year"], c["to_year"]) == (2022, 2024))
+    assert 24 in total["data_gaps"] and 24 in hg["data_gaps"]
+    md = _md(d, tmp_path)
+    achievements = _section(md, "### 3. 已开展的重点工作和取得的成绩", "### 4. 存在问题")
+    assert total["to_score"] > total["from_score"] and total["delta_without_data_gaps"] > 0.05  # a rise both ways here
+    assert f"按两年均有评分的指标计提高{half_up(total['delta_without_data_gaps'], '.1f')}分" in achievements
+    assert "2024年“24 主要污染物弹性系数”无定义、不计入" in achievements
+    (line,) = [x for x in _section(md, "### 1. 工作亮点", "### 2. 存在问题").splitlines() if "生态环境绿色指标" in x]
+    assert "2024年“24 主要污染物弹性系数”无定义、不计入" in line and "按两年均有评分的指标计" in line

@@ -687,7 +687,7 @@ def test_problems_are_the_parks_and_the_count_matches(ddict, tmp_path, older):
     assert "园区绿色发展存在以下3项问题" in three and len(items) == 3
     assert items[0].startswith("1. 基础性要求第4项未满足:园区重点企业100%实施清洁生产审核")
     assert items[1] == f"2. “2 可再生能源使用比例”{y2}年为12%,低于引领值15%,差距3个百分点(相对差距20%)。"
-    assert items[2] == f"3. 生态环境绿色指标得分{y0}→{y1}年下降3.7分(108.3→104.7分)。"
+    assert items[2] == f"3. 生态环境绿色指标得分{y0}→{y1}年下降3.6分(108.3→104.7分)。"  # the fall the printed scores show (was 3.7)
     for not_a_problem in ("未填报", "测试用数据异常说明", "测试用跟踪反馈提醒"):
         assert not_a_problem not in three
     notes = _between(md, "### 6. 数据核查与工作说明", "## 三、")

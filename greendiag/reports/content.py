@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
+from decimal import Decimal
 from typing import Optional, Union
 
 import attrs
 
+from .._round import fixed, half_up
 from ..catalogue import PROVISIONAL_KINDS
 from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, check_lang, fmt_date_zh, fmt_num,
                     fmt_score, fmt_signed, strip_en, year_span)
@@ -225,18 +227,37 @@ def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
     return f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}" + _gap_words(gap_abs, gap_pct, rd.gap_unit(n))
 
 
+_NOT_COUNTED = {"missing_mandatory": "缺少数据按0分计", "missing_optional": "未填报、不计入", "undefined": "无定义、不计入"}
+
+
 def _data_gap_note(rd: ReportData, category: Optional[str], a: int, b: int) -> str:
-    """",其中2023年“17 …”缺少数据按0分计" when a change of a category (None: the total) between years a and b comes
-    partly from a mandatory indicator scored 0 for missing data in one of the two years only: a data gap, which the
-    reader must not take for the park getting worse or better."""
+    """",其中2023年“17 …”缺少数据按0分计、2024年“24 …”无定义、不计入" when a change of a category (None: the total)
+    between years a and b comes partly from indicators scored in one of the two years only (score_changes `data_gaps`):
+    a change of what is counted, which the reader must not take for the park getting worse or better."""
+    change = rd.score_changes.get((category, a, b))
+    if change is not None:
+        gaps = change[3]
+    else:  # a pair the diagnosis has no change for: mandatory indicators missing in one of the years, as before the field
+        gaps = tuple(n for n in rd.indicator_numbers if (category is None or rd.meta[n]["category"] == category)
+                     and [(rd.rows.get((n, y)) or {}).get("status") for y in (a, b)].count("missing_mandatory") == 1)
     parts = []
-    for n in rd.indicator_numbers:
-        if category is not None and rd.meta[n]["category"] != category:
-            continue
-        missing = [y for y in (a, b) if (rd.rows.get((n, y)) or {}).get("status") == "missing_mandatory"]
-        if len(missing) == 1:
-            parts.append(f"{missing[0]}年“{n} {rd.name(n)}”")
-    return f",其中{'、'.join(parts)}缺少数据按0分计" if parts else ""
+    for n in gaps:
+        for y in (a, b):
+            status = str((rd.rows.get((n, y)) or {}).get("status"))
+            if status in _NOT_COUNTED:
+                parts.append(f"{y}年“{n} {rd.name(n)}”{_NOT_COUNTED[status]}")
+    return f",其中{'、'.join(parts)}" if parts else ""
+
+
+def _like_for_like(rd: ReportData, category: Optional[str], a: int, b: int) -> Optional[float]:
+    """The change between a and b over the indicators scored in both years, when the counted set differs; else None."""
+    change = rd.score_changes.get((category, a, b))
+    return change[4] if change is not None and change[3] and _is_num(change[4]) else None
+
+
+def _drop(sa: float, sb: float) -> str:
+    """The fall from sa to sb as the two printed scores show it: 108.342 → 104.652 is 108.3 → 104.7, a fall of 3.6."""
+    return fixed(float(Decimal(fmt_score(sa)) - Decimal(fmt_score(sb))), 1)
 
 
 def park_problems(rd: ReportData) -> list[tuple[str, str]]:
@@ -267,8 +288,8 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
         for a, b, (sa, sb, delta, gaps, rest) in drops:
             if gaps and rest is not None and rest > -0.05:
                 continue  # comes from a data gap alone: a data note (data_gap_drops), not a problem of the park
-            without = f";按两年均有数据的指标计下降{-rest:.1f}分" if gaps and rest is not None else ""
-            parts.append(f"{a}→{b}年下降{-delta:.1f}分({fmt_score(sa)}→{fmt_score(sb)}分{_data_gap_note(rd, key, a, b)}{without})")
+            without = f";按两年均有评分的指标计下降{fixed(-rest, 1)}分" if gaps and rest is not None else ""
+            parts.append(f"{a}→{b}年下降{_drop(sa, sb)}分({fmt_score(sa)}→{fmt_score(sb)}分{_data_gap_note(rd, key, a, b)}{without})")
         if parts:
             out.append(("category", f"{name}{'、'.join(parts)}。"))
     return out
@@ -287,15 +308,15 @@ def _score_drops(rd: ReportData) -> list[tuple[str, Optional[str], list]]:
 
 
 def data_gap_drops(rd: ReportData) -> list[str]:
-    """Score drops that come from data gaps alone (with the indicators missing in only one of the two years left out,
+    """Score drops that come from data gaps alone (with the indicators scored in only one of the two years left out,
     the score does not go down): said among the data notes, not under 存在问题."""
     out = []
     for name, key, drops in _score_drops(rd):
         for a, b, (sa, sb, delta, gaps, rest) in drops:
             if gaps and rest is not None and rest > -0.05:
-                moved = f"变化{rest:+.1f}分" if abs(rest) >= 0.05 else "基本持平"
-                out.append(f"[提示] {name}{a}→{b}年下降{-delta:.1f}分({fmt_score(sa)}→{fmt_score(sb)}分),"
-                           f"来自数据缺失{_data_gap_note(rd, key, a, b)};按两年均有数据的指标计{moved},不列为存在问题。")
+                moved = f"变化{half_up(rest, '+.1f')}分" if abs(rest) >= 0.05 else "基本持平"
+                out.append(f"[提示] {name}{a}→{b}年下降{_drop(sa, sb)}分({fmt_score(sa)}→{fmt_score(sb)}分),"
+                           f"来自两年计分的指标不同{_data_gap_note(rd, key, a, b)};按两年均有评分的指标计{moved},不列为存在问题。")
     return out
 
 
@@ -337,13 +358,16 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
 
 
 def _highlights(rd: ReportData) -> list[str]:
-    last, first = rd.last_year, rd.first_year
+    first, last = _assessed_span(rd)
     out = []
     t0, t1 = rd.totals.get(first), rd.totals.get(last)
-    if t0 is not None and t1 is not None and _is_num(t0["total"]) and _is_num(t1["total"]) and t1["total"] > t0["total"]:
+    rest = _like_for_like(rd, None, first, last)
+    if (t0 is not None and t1 is not None and _is_num(t0["total"]) and _is_num(t1["total"]) and t1["total"] > t0["total"]
+            and (rest is None or rest >= 0.05)):  # a rise that only a change of the counted indicators makes is no achievement
         gap = _data_gap_note(rd, None, first, last)
+        like = f";按两年均有评分的指标计提高{fixed(rest, 1)}分" if rest is not None else ""
         out.append(f"诊断总分由{first}年的{fmt_score(t0['total'])}分提高到{last}年的{fmt_score(t1['total'])}分"
-                   + (f"({gap[1:]})" if gap else "") + "。")
+                   + (f"({gap[1:]}{like})" if gap else "") + "。")
     at_lead = [n for n in rd.indicator_numbers if _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
     if at_lead:
         out.append(f"{last}年达到或优于引领值的指标共{len(at_lead)}项:" + "、".join(rd.name(n) for n in at_lead) + "。")
@@ -487,9 +511,16 @@ def _category_widths(n_years: int) -> tuple[float, ...]:
     return (max(4.0, min(6.0, round(16.4 - year * n_years, 2))),) + (year,) * n_years
 
 
+def _assessed_span(rd: ReportData) -> tuple[int, int]:
+    """The first and the last year with a score (a year without any data, such as a last year whose statistics are
+    not yet published, is left out), so that what can be compared is compared."""
+    assessed = [y for y in rd.years if (rd.totals.get(y) or {}).get("assessable") is not False]
+    return (assessed[0], assessed[-1]) if assessed else (rd.first_year, rd.last_year)
+
+
 def _category_highlights(rd: ReportData) -> list[str]:
-    """One line per category: last year's score, change since the first year, indicators at the lead value."""
-    first, last = rd.first_year, rd.last_year
+    """One line per category: the latest score, change since the first scored year, indicators at the lead value."""
+    first, last = _assessed_span(rd)
     out = []
     for c in rd.categories:
         s1, s0 = rd.cat_scores.get((c["code"], last)), rd.cat_scores.get((c["code"], first))
@@ -497,10 +528,12 @@ def _category_highlights(rd: ReportData) -> list[str]:
             continue
         text = f"{c['name_zh']}:{last}年{fmt_score(s1)}分"
         if _is_num(s0):
-            d = s1 - s0
-            text += f",较{first}年{'提高' if d > 0 else '下降' if d < 0 else '持平'}" + (f"{abs(d):.1f}分" if d else "")
+            shown = Decimal(fmt_score(s1)) - Decimal(fmt_score(s0))  # the change the two printed scores show
+            text += f",较{first}年{'提高' if shown > 0 else '下降' if shown < 0 else '持平'}" + (f"{abs(shown)}分" if shown else "")
             gap = _data_gap_note(rd, c["code"], first, last)
-            text += f"({gap[1:]})" if gap else ""
+            rest = _like_for_like(rd, c["code"], first, last)
+            like = f";按两年均有评分的指标计{'基本持平' if abs(rest) < 0.05 else half_up(rest, '+.1f') + '分'}" if rest is not None else ""
+            text += f"({gap[1:]}{like})" if gap else ""
         lead = [rd.name(n) for n in rd.indicator_numbers
                 if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
         text += (";达到或优于引领值:" + "、".join(lead) if lead else ";尚无指标达到引领值") + "。"
@@ -591,16 +624,17 @@ def _change_widths(n_years: int) -> tuple[float, ...]:
 
 def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: str, problems: list[tuple[str, str]]) -> list[Block]:
     bi = lang == "bilingual"
-    last = rd.last_year
+    last = _assessed_span(rd)[1]
     t = rd.totals.get(last)
     n_met, other = _met_and_other(rd)
     if t is not None and _is_num(t["total"]) and t.get("assessable") is not False:
         seq = "、".join(f"{y}年{fmt_score(rd.totals[y]['total'])}分" for y in rd.years
                        if y in rd.totals and _is_num(rd.totals[y]["total"]) and rd.totals[y].get("assessable") is not False)
+        empty = [y for y in rd.years if y > last]
         overall = (f"综合评估:园区{last}年诊断评分为{fmt_score(t['total'])}分,评级为“{rd.band_text(t, lang)}”;"
-                   f"各年总分依次为{seq}。")
+                   f"各年总分依次为{seq}。" + (f"{'、'.join(map(str, empty))}年无数据,不可评分。" if empty else ""))
     else:
-        overall = f"综合评估:{last}年无法计算诊断评分(数据不足)。"
+        overall = f"综合评估:{rd.last_year}年无法计算诊断评分(数据不足)。"
     if other:
         overall += f"基础性要求有{len(other)}项未符合或未核查,应优先整改或补充证明材料。"
     counts: dict[str, tuple[str, int]] = {}
