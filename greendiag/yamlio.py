@@ -311,9 +311,19 @@ def _os_errors(error_cls: type[GreendiagError], p: str):
         _fail(error_cls, p.replace("\x00", "\\x00"), "bad-path", "路径含有空字节", "the path contains a NUL byte")
 
 
+_NOT_DATA = {".md": "Markdown 报告", ".markdown": "Markdown 报告", ".html": "HTML 报告", ".htm": "HTML 报告",
+             ".pdf": "PDF 文件", ".doc": "Word 文档"}  # a .docx is told by its content (_binary_kind)
+
+
 def read_text(path: str | os.PathLike, error_cls: type[GreendiagError] = InputFileError) -> str:
-    """Read a UTF-8 text file or raise a located error (missing, a folder, too large, not UTF-8, empty)."""
+    """Read a UTF-8 text file or raise a located error (missing, a folder, too large, not UTF-8, empty, a report)."""
     p = check_file(path, error_cls)
+    kind = _NOT_DATA.get(os.path.splitext(p)[1].lower())
+    if kind is not None:  # its YAML parse error (in PyYAML's English) would not say what the file is
+        _fail(error_cls, p, "wrong-kind-of-file", f"这是 {kind}(按扩展名),不是 YAML/JSON 数据文件",
+              f"this is a {os.path.splitext(p)[1].lower().lstrip('.')} file (by its extension), not YAML/JSON data",
+              fix_zh="给出园区数据文件(.xlsx/.yaml/.json);重新出报告请给出报告包中的 diagnosis.json",
+              fix_en="give the park's data file (.xlsx/.yaml/.json); to render a report again give the pack's diagnosis.json")
     with _os_errors(error_cls, p):
         with open(p, "rb") as fh:
             raw = fh.read()

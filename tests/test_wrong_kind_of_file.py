@@ -81,3 +81,20 @@ def test_a_named_pipe_given_as_input_is_refused_not_waited_on(tmp_path):
     with pytest.raises(DatasetError) as info:
         greendiag.load_dataset(xlsx)
     assert info.value.codes == ("not-a-regular-file",)
+
+
+@pytest.mark.parametrize("name, word", [("report.md", "Markdown"), ("report.html", "HTML"), ("old.doc", "Word"), ("scan.pdf", "PDF")])
+def test_a_report_given_as_data_is_said_to_be_one(tmp_path, name, word):
+    """report.md as data got PyYAML's "expected a single document in the stream" (re-review)."""
+    from click.testing import CliRunner
+
+    from greendiag.cli import main
+
+    path = tmp_path / name
+    path.write_text("# 北京市工业园区绿色诊断评估报告\n\n---\n\n正文\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        greendiag.load_dataset(path)
+    (p,) = info.value.problems
+    assert p.code == "wrong-kind-of-file" and word in p.message_zh and "diagnosis.json" in p.fix_zh
+    res = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "r.md")])
+    assert res.exit_code == 2 and "wrong-kind-of-file" in res.output and "stream" not in res.output
