@@ -11,7 +11,8 @@ import contextlib
 import importlib
 from typing import Iterator, Sequence
 
-# msgid (as in click 8.x; tests check each is still one of click's) → Chinese, with the same {placeholders}
+# msgid (as in click 8.x; tests check each is still one of click's) → Chinese, with the same {placeholders} or fewer
+# (click's {name} is "File"/"Directory", fixed in English when the option is declared: left out)
 ZH = {
     "Error: {message}": "错误:{message}",
     "Try '{command} {option}' for help.": "查看帮助:{command} {option}",
@@ -46,11 +47,11 @@ ZH = {
     "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
     "{value!r} does not match the format {format}.": "{value!r} 不符合格式 {format}。",
     "{value!r} does not match the formats {formats}.": "{value!r} 不符合格式 {formats}。",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
-    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件(此处需要文件夹)。",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹(此处需要文件)。",
-    "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
-    "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
+    "{name} {filename!r} does not exist.": "{filename!r} 不存在。",
+    "{name} {filename!r} is a file.": "{filename!r} 是文件,此处需要文件夹。",
+    "{name} {filename!r} is a directory.": "{filename!r} 是文件夹,此处需要文件。",
+    "{name} {filename!r} is not readable.": "{filename!r} 不可读。",
+    "{name} {filename!r} is not writable.": "{filename!r} 不可写。",
     "file": "文件",
     "directory": "文件夹",
     "path": "路径",

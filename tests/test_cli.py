@@ -361,6 +361,8 @@ def test_usage_errors_are_in_chinese_and_english_with_lang_en(run, demo_path):
     assert "Invalid value" not in res.output and "Usage" not in res.output
     res = run("diagnose", demo_path, "--wrokers", "2")
     assert res.exit_code == 2 and "没有选项 '--wrokers'" in res.output and "'--workers'" in res.output
+    res = run("diagnose", demo_path, "--out", demo_path)
+    assert res.exit_code == 2 and "是文件,此处需要文件夹" in res.output and "Directory" not in res.output
     res = run("--lang", "en", "report", demo_path, "--backend", "x")
     assert res.exit_code == 2 and "Invalid value for '--backend'" in res.output and "错误" not in res.output
     assert "用法:" in run("--help").output and "显示本帮助并退出" in run("--help").output
