@@ -110,11 +110,18 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
     changes = [c for c in card.score_changes if c.category is None]
     if changes:
         out.append(("总分变化" if zh else "Total change") + "\t" + "; ".join(_score_change(c, zh) for c in changes))
+    scored = {(r.number, r.year): r.status == "scored" for r in card.indicators}
     for t in card.totals:
         if not t.assessable:
             out.append(f"  {t.year}年无数据,不可评分(不计总分与评级,不按0分计)" if zh else
                        f"  {t.year}: no data for this year: not assessable (no total or band; not scored as 0)")
             continue
+        doubtful = sorted({f.indicator for f in diag.findings if f.kind == "anomaly" and f.severity in ("high", "medium")
+                           and f.year == t.year and f.indicator is not None and scored.get((f.indicator, t.year))})
+        if doubtful:
+            out.append((f"  {t.year}年指标 {_numbers(doubtful, True)} 的数据待核实(见下方数据异常),该年总分与评级仅供参考" if zh else
+                        f"  {t.year}: data of indicators {_numbers(doubtful, False)} to be verified (see the anomalies below): "
+                        "the year's total and band are indicative only"))
         if t.missing_mandatory:
             effect = half_up(t.missing_effect, "+.2f") if t.missing_effect is not None else "—"
             out.append((f"  {t.year}年必选指标缺失 {_numbers(t.missing_mandatory, True)}(按0分计,影响总分 {effect})" if zh else

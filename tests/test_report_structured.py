@@ -342,3 +342,23 @@ def test_a_rise_made_by_a_change_of_the_counted_indicators_is_no_highlight(demo_
     assert "2024年“24 主要污染物弹性系数”无定义、不计入" in achievements
     (line,) = [x for x in _section(md, "### 1. 工作亮点", "### 2. 存在问题").splitlines() if "生态环境绿色指标" in x]
     assert "2024年“24 主要污染物弹性系数”无定义、不计入" in line and "按两年均有评分的指标计" in line
+
+
+def test_a_year_scored_on_data_to_be_verified_says_so_beside_its_total(demo_dict, catalogue, rulebase, tmp_path):
+    """31630 typed for 3.163 万元/tce (the value in 元/tce) scored at the cap and lifted the total and band with no
+    caveat, though three anomaly checks flagged it (re-review)."""
+    from greendiag.summary import diagnosis_summary
+
+    data = copy.deepcopy(demo_dict)
+    next(b for b in data["years"] if b["year"] == 2024)["indicators"]["energy_productivity"] = {"value": 31630}
+    diag = diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python")
+    d = diag.to_dict()
+    flagged = {(f["indicator"], f["severity"]) for f in d["findings"] if f["kind"] == "anomaly" and f["year"] == 2024}
+    assert (1, "high") in flagged
+    md = _md(d, tmp_path)
+    note = "2024年“1 能源产出率”的数据待核实(见二、6 数据核查与工作说明),该年得分与评级在核实前仅供参考。"
+    assert note in _section(md, "### 2. 能源利用", "### 3.") and note in _section(md, "### 3. 整体评估与诊断评分", "### 4.")
+    assert "2023年“1 能源产出率”的数据待核实" not in md  # only the year with the doubtful value
+    assert "2024年指标 1 的数据待核实" in diagnosis_summary(diag, "zh")
+    plain = diagnose(greendiag.dataset_from_dict(demo_dict, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python")
+    assert "待核实" not in _md(plain.to_dict(), tmp_path, "plain.md") and "待核实" not in diagnosis_summary(plain, "zh")

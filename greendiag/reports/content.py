@@ -357,6 +357,24 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
     return out + data_gap_drops(rd)
 
 
+def unverified(rd: ReportData, year: int) -> list[int]:
+    """Indicators scored in `year` on data an anomaly check of high or medium severity asks to verify (a value 10,000
+    times the derived one, above the plausible maximum, read as a fraction…): that year's total waits on them."""
+    out = []
+    for f in rd.findings:
+        n = f.get("indicator")
+        if (f["kind"] == "anomaly" and str(f["severity"]) in ("high", "medium") and f.get("year") == year and _is_num(n)
+                and int(n) in rd.meta and (rd.rows.get((int(n), year)) or {}).get("status") == "scored" and int(n) not in out):
+            out.append(int(n))
+    return sorted(out, key=rd.indicator_numbers.index)
+
+
+def _unverified_note(rd: ReportData, year: int) -> str:
+    ns = unverified(rd, year)
+    return (f"{year}年" + "、".join(f"“{n} {rd.name(n)}”" for n in ns) + "的数据待核实(见二、6 数据核查与工作说明),"
+            "该年得分与评级在核实前仅供参考。") if ns else ""
+
+
 def _highlights(rd: ReportData) -> list[str]:
     first, last = _assessed_span(rd)
     out = []
@@ -578,6 +596,9 @@ def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) 
         if t.get("assessable") is False:  # no data at all: no scores, not zeros
             out.append(Para(f"{t['year']}年无数据,不可评分(不计类别得分、总分与评级,不按0分计)。", "note"))
             continue
+        note = _unverified_note(rd, t["year"])
+        if note:
+            out.append(Para(note, "note"))
         mm = list(t.get("missing_mandatory") or [])
         if mm:
             out.append(Para(f"{t['year']}年必选指标" + "、".join(f"{n} {rd.name(n)}" if n in rd.meta else str(n) for n in mm)
@@ -632,7 +653,8 @@ def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: 
                        if y in rd.totals and _is_num(rd.totals[y]["total"]) and rd.totals[y].get("assessable") is not False)
         empty = [y for y in rd.years if y > last]
         overall = (f"综合评估:园区{last}年诊断评分为{fmt_score(t['total'])}分,评级为“{rd.band_text(t, lang)}”;"
-                   f"各年总分依次为{seq}。" + (f"{'、'.join(map(str, empty))}年无数据,不可评分。" if empty else ""))
+                   f"各年总分依次为{seq}。" + (f"{'、'.join(map(str, empty))}年无数据,不可评分。" if empty else "")
+                   + _unverified_note(rd, last))
     else:
         overall = f"综合评估:{rd.last_year}年无法计算诊断评分(数据不足)。"
     if other:
