@@ -482,6 +482,8 @@ def problems(doc: Document, schema_name: str, code_prefix: str = "schema",
         if leaf.validator == "required" and err.validator in ("anyOf", "oneOf"):
             leaf = err
         said = _describe(leaf, schema_name, doc.data)
+        if leaf.validator == "type":
+            said = _as_written(said, leaf, doc)
         place = locate(said.path) if locate is not None else None
         line, col = doc.locate(said.path) if place is None else (None, None)
         keyword = leaf.validator if leaf.validator is not None else "false"  # jsonschema names no keyword for `false`
@@ -495,6 +497,28 @@ def problems(doc: Document, schema_name: str, code_prefix: str = "schema",
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _as_written(said: Wording, err: jsonschema.ValidationError, doc: Document) -> Wording:
+    """A type error said with the text as the file has it, and the fix that text needs: a number where text belongs
+    is quoted (phone: 01060000001 became the int 1060000001, its leading 0 gone); a null is left out."""
+    types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+    inst = err.instance
+    if said.fix_zh:
+        return said
+    if inst is None:
+        return said._replace(fix_zh="缺失的值不必写 null(或 ~):删去该字段,或填写取值",
+                             fix_en="a missing value needs no null (or ~): leave the field out, or give the value")
+    if "string" in types and isinstance(inst, (int, float)) and not isinstance(inst, bool):
+        text = doc.text_at(said.path) if hasattr(doc, "text_at") else None
+        text = text if text is not None else json.dumps(inst)
+        zh, en = said.zh, said.en
+        shown = _shown(inst)
+        if text != shown:  # YAML read it as a number and lost what the user typed
+            zh = zh.replace(shown, f"{text}(按数值读成 {shown})", 1)
+            en = en.replace(shown, f"{text} (read as the number {shown})", 1)
+        return said._replace(zh=zh, en=en, fix_zh=f"文本请加引号:\"{text}\"", fix_en=f"quote it as text: \"{text}\"")
+    return said
 
 
 def validate(doc: Document, schema_name: str, error_cls: type[GreendiagError]) -> Any:

@@ -236,9 +236,9 @@ class Document:
     data: Any
     node: Any = attrs.field(default=None, repr=False, eq=False)
 
-    def locate(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
-        """1-based (line, column) of the value at `path`, as deep as the path resolves."""
-        node, best = self.node, self.node
+    def _node(self, path: Sequence[str | int]) -> tuple[Any, bool]:
+        """(the deepest node on `path`, whether the whole path resolved)."""
+        node = self.node
         for step in path:
             if isinstance(node, yaml.MappingNode):
                 nxt = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step)), None)
@@ -247,11 +247,21 @@ class Document:
             else:
                 nxt = None
             if nxt is None:
-                break
-            node = best = nxt
+                return node, False
+            node = nxt
+        return node, True
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """1-based (line, column) of the value at `path`, as deep as the path resolves."""
+        best, _ = self._node(path)
         if best is None:
             return None, None
         return best.start_mark.line + 1, best.start_mark.column + 1
+
+    def text_at(self, path: Sequence[str | int]) -> Optional[str]:
+        """The scalar at `path` as written in the file (01060000001, where the data holds the int 1060000001), or None."""
+        node, whole = self._node(path)
+        return node.value if whole and isinstance(node, yaml.ScalarNode) else None
 
     def problem(self, code: str, zh: str, en: str, path: Sequence[str | int] = (), fix_zh=None, fix_en=None) -> Problem:
         line, col = self.locate(path)

@@ -370,3 +370,26 @@ def test_a_number_without_sources_or_provisional_asks_for_its_provenance(tmp_pat
     path, found = _rule_problems(tmp_path, MESSAGE, edit=lambda s: "constants:\n  min_days: {value: 5}\n" + s)
     assert [(p.code, p.location, p.message_en) for p in found] == [
         ("schema-anyOf", "$.constants.min_days", "a number needs its provenance: sources or provisional is required")]
+
+
+def test_a_number_where_text_belongs_is_shown_as_typed_with_quotes_as_the_fix(tmp_path, demo_path):
+    """phone: 01060000001 said "1060000001 应为文本": a number the user never typed, and no word of quotes (re-review)."""
+    text = demo_path.read_text(encoding="utf-8").replace("{name: 王建华, phone: 010-6000 0001}", "{name: 王建华, phone: 01060000001}")
+    path = tmp_path / "park.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        greendiag.load_dataset(path)
+    (p,) = info.value.problems
+    assert p.code == "schema-type" and p.location == "$.park.project_lead.phone"
+    assert "01060000001" in p.message_zh and "1060000001" in p.message_zh and '"01060000001"' in p.fix_zh
+
+
+def test_a_null_value_says_to_leave_the_field_out(tmp_path, demo_path):
+    text = demo_path.read_text(encoding="utf-8").replace("renewable_energy_share: {value: 8.5, evidence: E2-2022}",
+                                                          "renewable_energy_share: {value: ~, evidence: E2-2022}")
+    path = tmp_path / "park.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        greendiag.load_dataset(path)
+    (p,) = info.value.problems
+    assert p.code == "schema-type" and "null" in p.message_zh and "删去该字段" in p.fix_zh
