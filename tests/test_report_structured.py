@@ -362,3 +362,16 @@ def test_a_year_scored_on_data_to_be_verified_says_so_beside_its_total(demo_dict
     assert "2024年指标 1 的数据待核实" in diagnosis_summary(diag, "zh")
     plain = diagnose(greendiag.dataset_from_dict(demo_dict, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python")
     assert "待核实" not in _md(plain.to_dict(), tmp_path, "plain.md") and "待核实" not in diagnosis_summary(plain, "zh")
+
+
+def test_an_undefined_indicator_is_said_to_be_undefined_not_a_dash(demo_dict, catalogue, rulebase, tmp_path):
+    """“24 主要污染物弹性系数”2024年为—,… read as a value of "—" (re-review)."""
+    data = copy.deepcopy(demo_dict)
+    stats = next(b for b in data["years"] if b["year"] == 2024)["statistics"]
+    stats["industrial_value_added"]["value"] = 2000000  # below 2023: no growth, the elasticity is undefined
+    stats["main_pollutant_emissions"]["value"] = 1100
+    d = diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    assert next(r for r in d["indicators"] if (r["number"], r["year"]) == (24, 2024))["status"] == "undefined"
+    md = _md(d, tmp_path)
+    lines = [p for p in _problems(md) if "“24 主要污染物弹性系数”" in p]
+    assert lines and all("为—" not in p for p in lines) and any("2024年无定义" in p for p in lines)

@@ -172,7 +172,12 @@ def _unit(rd: ReportData, n: int) -> str:
 
 
 def _value_phrase(rd: ReportData, n: int, year: int) -> str:
-    """为12.6% / 为“较完善”."""
+    """为12.6% / 为“较完善” / 无定义(不评分) for a year whose statistics leave the formula undefined / 未填报."""
+    status = (rd.rows.get((n, year)) or {}).get("status")
+    if status == "undefined":
+        return "无定义(由统计数据看分母未增长,不评分)"
+    if rd.value_text(n, year) == "—":
+        return "无数据"
     if rd.meta[n]["kind"] == "qualitative":
         return f"为“{rd.value_text(n, year)}”"
     return f"为{rd.value_text(n, year)}{_unit(rd, n)}"
