@@ -134,7 +134,29 @@ def validate(ctx, dataset, overlays):
     ds = load_dataset(dataset, catalogue=cat)
     _echo_notes(ctx, ds.notes)
     click.echo(indicator_table(ds, cat, ctx.obj["lang"]))
-    click.echo(("数据有效:" if ctx.obj["lang"] == "zh" else "valid: ") + dataset)
+    checks = _data_checks(ds, cat, ctx.obj["lang"])
+    for _, line in checks:
+        click.echo(line)
+    zh = ctx.obj["lang"] == "zh"
+    doubtful = sum(1 for serious, _ in checks if serious)
+    if doubtful:
+        click.echo((f"数据格式有效,但有 {doubtful} 项数据需核实(见上):" if zh else
+                    f"valid in form, but {doubtful} value(s) above need checking: ") + dataset)
+    else:
+        click.echo(("数据有效:" if zh else "valid: ") + dataset)
+
+
+def _data_checks(ds, cat, lang: str) -> list[tuple[bool, str]]:
+    """The anomaly checks of the rule base on a valid dataset (a share typed as a fraction, a value 10,000 times the
+    derived one…), so that they are seen when the data are checked, not first in the report: (needs checking, line)."""
+    from .diagnosis import diagnose as run
+    from .summary import SEVERITY_ZH
+
+    zh = lang == "zh"
+    found = [f for f in run(ds, catalogue=cat, backend="python").findings if f.kind == "anomaly"]
+    return [(f.severity in ("critical", "high", "medium"),
+             f"  [{SEVERITY_ZH.get(f.severity, f.severity)}] {f.message_zh}" if zh else f"  [{f.severity}] {f.message_en}")
+            for f in found]
 
 
 @main.command()

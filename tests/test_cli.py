@@ -15,6 +15,22 @@ def test_validate_ok(run, demo_path):
     assert "能源产出率" in res.output and "数据有效" in res.output
 
 
+def test_validate_shows_the_data_checks_of_the_rule_base(run, demo_path, tmp_path):
+    """A share typed as a fraction or a value in the wrong unit passed validate without a word; only diagnose said it."""
+    import yaml
+
+    data = yaml.safe_load(demo_path.read_text(encoding="utf-8"))
+    block = next(b for b in data["years"] if b["year"] == 2024)
+    block["indicators"]["renewable_energy_share"] = {"value": 0.126}  # 12.6 % typed as a fraction
+    path = tmp_path / "park.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    res = run("validate", path)
+    assert res.exit_code == 0 and "疑似以小数填报" in res.output and "数据需核实" in res.output
+    assert "数据有效" not in res.output
+    clean = run("validate", demo_path)
+    assert clean.exit_code == 0 and "数据有效" in clean.output
+
+
 def test_validate_bad_file_is_exit_2_with_location(run, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("format: greendiag-dataset/1\npark: [unclosed\n", encoding="utf-8")
