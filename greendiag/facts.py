@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 from . import units
 from .errors import RuleError, problem
-from .models import BaselineRequirement, Catalogue, Indicator, Level, ParkDataset, Reference
+from .models import BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
 
 Fact = dict
@@ -55,7 +55,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "park_staff_count": NUM, "has_onsite": NUM, "has_confidentiality": NUM, "onsite_days": NUM,
         "confidentiality_lead_days": NUM, "late_days": NUM, "scope_full": NUM, "scope_approved": NUM, "fee_charged": NUM,
         "follow_up_due": STR, "follow_up_overdue_days": NUM, "follow_up_pending": NUM, "diagnosis_year": NUM, "work_year": NUM,
-        "work_year_gap": NUM},
+        "work_year_gap": NUM, "has_onsite_dates": NUM, "onsite_days_recorded": NUM, "onsite_weekdays": NUM,
+        "onsite_date_days": NUM, "holidays_deducted": NUM, "onsite_days_excess": NUM, "onsite_early_days": NUM,
+        "report_early_days": NUM, "meeting_early_days": NUM},
 }
 YEAR_VALUE_PREFIX = "v_"
 QUALITATIVE = "qualitative"  # the direction field of a qualitative indicator (the catalogue gives it none)
@@ -79,6 +81,11 @@ def __getattr__(name: str):
         return _closed_values()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 _GAP_WORDS = ("gap_unit_zh", "gap_unit_en")
+# the engagement's dates in the order of the guide's procedure (二(一): 前期准备 → 诊断实施 → 报告编制提交), with their names;
+# the engagement context shows each as <key>_zh / <key>_en
+_DATED = {"work_started": ("诊断工作开始日期", "work start"), "onsite_start": ("现场诊断开始日期", "on-site start"),
+          "onsite_end": ("现场诊断结束日期", "on-site end"), "report_submitted": ("诊断报告提交日期", "report submission"),
+          "report_meeting_date": ("诊断工作报告会日期", "report meeting")}
 # what a message template may name besides the threshold: per kind, the display context (_*_context below)
 CONTEXT: dict[str, frozenset] = {
     "indicator": frozenset(FIELDS["indicator"]) | {"name_zh", "name_en", "unit", "lead_level_zh", "lead_level_en",
@@ -87,7 +94,10 @@ CONTEXT: dict[str, frozenset] = {
                             "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", *_GAP_WORDS}),
     "year": frozenset(FIELDS["year"]),
     "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence"}),
-    "engagement": frozenset(FIELDS["engagement"]) | {"senior_unrelated_zh", "senior_unrelated_en"},
+    "engagement": frozenset(FIELDS["engagement"]) | {"senior_unrelated_zh", "senior_unrelated_en", "onsite_span_zh",
+                                                     "onsite_span_en", "onsite_calendar_zh", "onsite_calendar_en",
+                                                     *(f"{k}_{lang}" for k in _DATED for lang in ("zh", "en")),
+                                                     *(f"{k}_after_{lang}" for k in ("report", "meeting") for lang in ("zh", "en"))},
 }
 
 
@@ -417,22 +427,114 @@ def related_speciality(speciality: Optional[str], terms: Iterable[str]) -> bool:
     return False
 
 
+def weekdays_between(start: dt.date, end: dt.date) -> int:
+    """Mondays to Fridays from start to end, both included (0 when end is before start)."""
+    n = (end - start).days + 1
+    if n <= 0:
+        return 0
+    weeks, rest = divmod(n, 7)
+    first = start.weekday()
+    return weeks * 5 + sum(1 for k in range(rest) if (first + k) % 7 < 5)
+
+
+HOLIDAY_PACKAGE = "chinese-calendar"
+
+
+@functools.cache
+def holiday_calendar_years() -> Optional[tuple[int, int]]:
+    """The first and last year of the official holiday and 调休 arrangements (国务院办公厅 notices) that the installed
+    chinese-calendar package holds, or None when it is not installed."""
+    try:
+        import chinese_calendar
+    except ImportError:
+        return None
+    days = chinese_calendar.holidays
+    return min(days).year, max(days).year
+
+
+def official_working_days(start: dt.date, end: dt.date) -> Optional[int]:
+    """Working days from start to end (both included) under the official arrangements: weekdays less statutory holidays,
+    plus the weekend days worked in lieu (调休上班); None when a year of the span is outside the data (or none is installed)."""
+    years = holiday_calendar_years()
+    if years is None or not years[0] <= start.year <= end.year <= years[1]:
+        return None
+    import chinese_calendar
+
+    return sum(1 for k in range((end - start).days + 1) if chinese_calendar.is_workday(start + dt.timedelta(k)))
+
+
+def onsite_working_days(start: dt.date, end: dt.date) -> tuple[int, bool]:
+    """The working days the on-site dates allow, and whether statutory holidays were deducted (else Monday to Friday)."""
+    official = official_working_days(start, end)
+    return (weekdays_between(start, end), False) if official is None else (official, True)
+
+
+def _calendar_words(deducted: bool) -> dict[str, str]:
+    """How the on-site working days were counted, for messages: with the official holidays, or why not."""
+    if deducted:
+        return {"onsite_calendar_zh": "已按国务院办公厅公布的节假日安排扣除法定节假日、计入调休上班日",
+                "onsite_calendar_en": "statutory holidays deducted and make-up working days counted, per the State Council's holiday arrangements"}
+    years = holiday_calendar_years()
+    if years is None:
+        why_zh, why_en = f"未安装节假日数据包 {HOLIDAY_PACKAGE}", f"the holiday data package {HOLIDAY_PACKAGE} is not installed"
+    else:
+        why_zh = f"节假日安排数据仅覆盖{years[0]}–{years[1]}年"
+        why_en = f"the holiday data cover {years[0]}–{years[1]} only"
+    return {"onsite_calendar_zh": f"按周一至周五计算,未扣除法定节假日({why_zh})",
+            "onsite_calendar_en": f"counted Monday to Friday, statutory holidays not deducted ({why_en})"}
+
+
+def _date_zh(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _previous_date(e: Engagement, keys: tuple[str, ...]) -> Optional[tuple[str, dt.date]]:
+    """The nearest recorded date among `keys` (latest step of the procedure first): what a later date must not precede."""
+    for key in keys:
+        d = getattr(e, key)
+        if d is not None:
+            return key, d
+    return None
+
+
 def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: int,
                      related: tuple[str, ...], out: list, makers: list) -> None:
     e = ds.engagement
     seniors = [(m, related_speciality(m.speciality, related)) for m in e.team if m.senior]
     qualified = [m for m, ok in seniors if ok]
     unrelated = [m for m, ok in seniors if not ok]
+    dates = e.onsite_start is not None and e.onsite_end is not None and e.onsite_start <= e.onsite_end
     f: Fact = {"fact": "engagement",
                "team_size": float(len(e.team)),
                "senior_count": float(len(qualified)),  # senior title in a related speciality (guide 三(二))
                "senior_unrelated_count": float(len(unrelated)),
                "led_count": float(sum(m.led_green_projects for m in e.team)),
                "park_staff_count": float(sum(m.park_staff for m in e.team)),
-               "has_onsite": _b(e.onsite_working_days is not None),
+               "has_onsite": _b(e.onsite_working_days is not None or dates),
+               "has_onsite_dates": _b(dates),
                "has_confidentiality": _b(e.confidentiality_submitted is not None)}
+    deducted = False
+    if dates:  # the recorded days (typed, or filled in from the dates) cannot exceed what the dates allow (四(三)1)
+        allowed, deducted = onsite_working_days(e.onsite_start, e.onsite_end)
+        f["onsite_weekdays"] = float(weekdays_between(e.onsite_start, e.onsite_end))
+        f["onsite_date_days"] = float(allowed)
+        f["holidays_deducted"] = _b(deducted)
     if e.onsite_working_days is not None:
-        f["onsite_days"] = float(e.onsite_working_days)
+        f["onsite_days_recorded"] = float(e.onsite_working_days)
+        if dates:
+            f["onsite_days_excess"] = float(e.onsite_working_days - allowed)
+    if "onsite_days_recorded" in f or dates:  # the ≥ 4 days minimum is judged on the smaller figure
+        f["onsite_days"] = min(f.get("onsite_days_recorded", math.inf), f.get("onsite_date_days", math.inf))
+    # the procedure's order (二(一): 前期准备 → 诊断实施 → 报告编制提交; 附件2-3: report, then the report meeting): how many days
+    # a date lies before the nearest recorded date it must follow (> 0: out of order), so one wrong date gives one finding
+    if e.onsite_start and e.work_started:
+        f["onsite_early_days"] = float((e.work_started - e.onsite_start).days)
+    before_report = _previous_date(e, ("onsite_end", "onsite_start", "work_started"))
+    if e.report_submitted and before_report:
+        f["report_early_days"] = float((before_report[1] - e.report_submitted).days)
+    before_meeting = _previous_date(e, ("report_submitted", "onsite_end", "onsite_start", "work_started"))
+    if e.report_meeting_date and before_meeting:
+        f["meeting_early_days"] = float((before_meeting[1] - e.report_meeting_date).days)
     started = e.work_started or e.onsite_start
     f["diagnosis_year"] = float(ds.diagnosis_year)
     if started:  # 附件2-1-2 注2: the scored years are those before the year the diagnosis is carried out
@@ -455,11 +557,25 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
             f["follow_up_overdue_days"] = float(overdue)
         f["follow_up_pending"] = _b(overdue is None or overdue <= 0)
     out.append(f)
-    makers.append((_engagement_context, (tuple(unrelated),)))
+    makers.append((_engagement_context, (e, tuple(unrelated), deducted if dates else None, before_report, before_meeting)))
 
 
-def _engagement_context(f: Fact, unrelated: tuple) -> Context:
+def _engagement_context(f: Fact, e: Engagement, unrelated: tuple, deducted: Optional[bool],
+                        before_report: Optional[tuple[str, dt.date]], before_meeting: Optional[tuple[str, dt.date]]) -> Context:
     ctx = dict(f)
     ctx["senior_unrelated_zh"] = "、".join(f"{m.name}:{m.speciality or '未填'}" for m in unrelated) or "—"
     ctx["senior_unrelated_en"] = "; ".join(f"{m.name}: {m.speciality or 'blank'}" for m in unrelated) or "—"
+    for key in _DATED:
+        d = getattr(e, key)
+        if d is not None:
+            ctx[f"{key}_zh"], ctx[f"{key}_en"] = _date_zh(d), d.isoformat()
+    if deducted is not None:
+        ctx["onsite_span_zh"] = f"{_date_zh(e.onsite_start)}至{_date_zh(e.onsite_end)}"
+        ctx["onsite_span_en"] = f"{e.onsite_start.isoformat()} to {e.onsite_end.isoformat()}"
+        ctx.update(_calendar_words(deducted))
+    for name, before in (("report", before_report), ("meeting", before_meeting)):
+        if before is not None:
+            key, d = before
+            zh, en = _DATED[key]
+            ctx[f"{name}_after_zh"], ctx[f"{name}_after_en"] = f"{zh}({_date_zh(d)})", f"the {en} ({d.isoformat()})"
     return ctx
