@@ -140,7 +140,7 @@ def prepare_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: d
     makers: list[tuple[Callable[..., Context], Any]] = []
     value = _usable_values(ds, card)
     _indicator_facts(ds, cat, card, value, facts, makers)
-    _reference_facts(ds, cat, value, facts, makers)
+    _reference_facts(ds, cat, card, value, facts, makers)
     _year_facts(ds, cat, card, value, facts, makers)
     _requirement_facts(ds, cat, facts, makers)
     _engagement_fact(ds, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES]), facts, makers)
@@ -246,8 +246,8 @@ def _static(cat: Catalogue) -> _Static:
 def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Callable, out: list, makers: list) -> None:
     full = cat.scoring.full
     years = ds.years
-    latest = years[-1]
     assessable = {y: _b(t is None or t.assessable) for y in years for t in (card.total(y),)}
+    latest = latest_scored_year(years, assessable)
     tidy, score = units.tidy, card.score  # bound once: these run for every indicator and year
     for ind, ind_id, number, fixed, signed, plaus, qualitative, is_share, lead, units_fixed in _static(cat).indicators:
         higher = ind.direction == "higher"
@@ -341,8 +341,14 @@ def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level]
     return ctx
 
 
-def _reference_facts(ds: ParkDataset, cat: Catalogue, value: Callable, out: list, makers: list) -> None:
-    latest = ds.years[-1]
+def latest_scored_year(years: tuple[int, ...], assessable: Mapping[int, float]) -> int:
+    """The last year with anything scored: recommendations are for it, as the report's problems are, when the last
+    year holds no data yet (its statistics not published); the last year when none is scored."""
+    return next((y for y in reversed(years) if assessable[y]), years[-1])
+
+
+def _reference_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Callable, out: list, makers: list) -> None:
+    latest = latest_scored_year(ds.years, {y: _b(t is None or t.assessable) for y in ds.years for t in (card.total(y),)})
     for ref, ind, note, then in _static(cat).references:
         for year in ds.years:
             v = value(ind.id, year)

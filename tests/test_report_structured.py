@@ -375,3 +375,19 @@ def test_an_undefined_indicator_is_said_to_be_undefined_not_a_dash(demo_dict, ca
     md = _md(d, tmp_path)
     lines = [p for p in _problems(md) if "“24 主要污染物弹性系数”" in p]
     assert lines and all("为—" not in p for p in lines) and any("2024年无定义" in p for p in lines)
+
+
+def test_with_an_empty_last_year_the_recommendations_are_for_the_year_the_problems_name(demo_dict, catalogue, rulebase, tmp_path):
+    """三、4 listed 18 gaps of 2023 while 五、建议 and diagnosis.json held only the baseline item: the rules took the
+    last year (no data) and the report the last year with data (re-review)."""
+    data = copy.deepcopy(demo_dict)
+    block = next(b for b in data["years"] if b["year"] == 2024)
+    block.pop("indicators", None)
+    block.pop("statistics", None)
+    d = diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    recs = [r for r in d["recommendations"] if r.get("indicator") is not None]
+    assert recs and {r["year"] for r in recs} == {2023}
+    md = _md(d, tmp_path)
+    gaps = {p.split("”")[0] for p in _problems(md) if "2023年" in p and "低于引领值" in p}
+    advised = " ".join(_recommendations(md))
+    assert gaps and all(g.lstrip("0123456789. ") in advised for g in gaps)  # every gap named in 三、4 is advised on
