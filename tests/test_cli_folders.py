@@ -124,7 +124,8 @@ def test_render_writes_huge_fixed_point_fields_with_four_digits_and_leaves_the_r
     assert render("{x:+.1f} %", {"x": 4.7735951991e301}) == "+4.774e+301 %"
     assert render("{x:.0f}|{x:,.2f}|{x:>12.1f}|{x}", {"x": 2.5e15}) == "2.5e+15|2.5e+15|     2.5e+15|2.5e+15"
     assert render("{n}|{n:,d}", {"n": 10 ** 400}) == "1.000e+400|1.000e+400"
-    for x in (0.0, -3.25, 95.06, 2230000.0, 999999999999.4, 12, 10 ** 11):  # below 1e12: exactly as format() gives it
+    for x in (0.0, -3.26, 95.06, 2230000.0, 999999999999.4, 12, 10 ** 11):  # below 1e12 and no tie: as format() gives it
         for spec in ("+.1f", ".0f", ".1f", ".3g", ".4g", ""):
             assert render("{x:" + spec + "}" if spec else "{x}", {"x": x}) == format(x, spec)
+    assert render("{x:.1f}|{x:+.2g}", {"x": -3.25}) == "-3.3|-3.3"  # a tie is rounded half up (四舍五入), not to even
     assert render("{x:.4g}", {"x": 1e300}) == "1e+300" and render("{x:.1f}", {"x": True}) == "1.0"
