@@ -1,20 +1,23 @@
 """Read a diagnosis dict (Diagnosis.to_dict() or a saved diagnosis.json) safely for the report writers.
 
-`Node` wraps the dict: a missing key or a wrong type raises ReportError naming the JSON path
-($.park.name), never a KeyError traceback; the numbers the report prints are type-checked where they are read.
-Read from a file, the same problems name the file and are DiagnosisFileError (the input is damaged, not the output).
-`ReportData` derives the views every format shares.
+`check_shape` checks, before anything is rendered, every object, list and scalar the writers read (`_shape()`), and
+that the dict holds only what a JSON file written by greendiag can: a key missing, null where an object belongs, text
+where a number belongs is a ReportError listing every such problem with its JSON path ($.findings[3]), never an
+exception inside a writer. Read from a file, the same problems name the file and are DiagnosisFileError (the input is
+damaged, not the output). `Node` wraps the checked dict (a path for each value); `ReportData` derives the views every
+format shares.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import math
 import os
 import re
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import attrs
 
@@ -22,24 +25,36 @@ from ..errors import DiagnosisFileError, InputFileError, Problem, ReportError
 
 FORMAT = "greendiag-diagnosis/1"
 
-# Top-level keys every report needs (checked up front, so the error names the first missing one).
-REQUIRED_KEYS = ("format", "park", "years", "diagnosis_year", "baseline", "catalogue", "indicators", "category_scores",
-                 "total_scores", "changes", "findings", "recommendations", "projects", "engagement")
-
 # the codes of problems with a diagnosis's content (as opposed to writing the report)
 CONTENT_CODES = frozenset({"diagnosis-missing-key", "diagnosis-bad-type", "diagnosis-format", "diagnosis-inconsistent"})
 
-NUMBER = "数值或 null (a number or null)"
 INTEGER = "整数 (an integer)"
 
 
-def _shown(value: Any) -> str:
-    """A short rendering of a wrong value for the message: "abc", 2022.5, true; nothing for a list or object."""
-    if isinstance(value, str):
-        return " " + json.dumps(value if len(value) <= 40 else value[:40] + "…", ensure_ascii=False)
+_UNPRINTABLE = re.compile("[\x7f\ud800-\udfff\ufffe\uffff]")  # what json.dumps(ensure_ascii=False) leaves unescaped
+
+
+def shown_text(text: str, limit: int = 40) -> str:
+    """Text quoted for a message, cut at `limit` characters; control characters and lone surrogates escaped ("a\\u000bb"),
+    so that the message itself can always be printed and written."""
+    quoted = json.dumps(text if len(text) <= limit else text[:limit] + "…", ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _got(value: Any) -> tuple[str, str]:
+    """What a wrong value is, for the message (Chinese, English): null, true, 2022.5, 文本 "abc", 列表, 对象 (a JSON
+    word after Chinese text gets a space)."""
     if value is None or isinstance(value, (bool, int, float)):
-        return " " + json.dumps(value)
-    return ""
+        shown = repr(value) if isinstance(value, float) and not math.isfinite(value) else json.dumps(value) \
+            if not isinstance(value, int) or abs(value) < 10 ** 20 else f"{str(value)[:12]}…"
+        return " " + shown, shown
+    if isinstance(value, str):
+        return f"文本 {shown_text(value)}", f"text {shown_text(value)}"
+    if isinstance(value, list):
+        return "列表", "a list"
+    if isinstance(value, dict):
+        return "对象", "an object"
+    return type(value).__name__, type(value).__name__
 
 
 def missing_key(path: str) -> ReportError:
@@ -48,18 +63,25 @@ def missing_key(path: str) -> ReportError:
                                fix_en="regenerate diagnosis.json with `greendiag diagnose`; do not edit its keys by hand"))
 
 
-def bad_type(path: str, expected: str, value: Any) -> ReportError:
+def inconsistent(path: str, message_zh: str, message_en: str) -> ReportError:
+    """The diagnosis contradicts itself (a row of an indicator its catalogue lacks): written by hand, not by greendiag."""
+    return ReportError(Problem("diagnosis-inconsistent", message_zh, message_en, location=path,
+                               fix_zh="用 greendiag diagnose 重新生成 diagnosis.json,不要手工改动",
+                               fix_en="regenerate diagnosis.json with `greendiag diagnose`; do not edit it by hand"))
+
+
+def _bad(path: str, expected: str, value: Any) -> Problem:
     """`expected` is "中文 (English)", or one word for both (int)."""
-    got = type(value).__name__ + _shown(value)
+    got_zh, got_en = _got(value)
     both = re.fullmatch(r"(.+?) \((.+)\)", expected)
     zh, en = both.groups() if both else (expected, expected)
-    return ReportError(Problem("diagnosis-bad-type", f"诊断结果字段 {path} 应为{zh},实为 {got}",
-                               f"the diagnosis key {path} should be {en}, not {got}", location=path,
-                               fix_zh="用 greendiag diagnose 重新生成 diagnosis.json", fix_en="regenerate diagnosis.json with `greendiag diagnose`"))
+    return Problem("diagnosis-bad-type", f"诊断结果中的 {path} 应为{' ' if zh[:1].isascii() else ''}{zh},实为{got_zh}", f"{path} in the diagnosis should be {en}, not {got_en}",
+                   location=path, fix_zh="用 greendiag diagnose 重新生成 diagnosis.json,不要手工改动",
+                   fix_en="regenerate diagnosis.json with `greendiag diagnose`; do not edit it by hand")
 
 
-_KIND_NAMES = {str: ("文本", "text"), int: ("整数", "an integer"), float: ("数值", "a number"), bool: ("true/false", "true or false"),
-               list: ("列表", "a list"), dict: ("对象", "an object"), type(None): ("null", "null")}
+def bad_type(path: str, expected: str, value: Any) -> ReportError:
+    return ReportError(_bad(path, expected, value))
 
 
 def _is_number(v: Any) -> bool:
@@ -126,53 +148,6 @@ class Node:
         if isinstance(v, Node):
             raise bad_type(self._child_path(key), "文本 (text)", v._v)
         return str(v)
-
-    def need(self, key, kind: type | tuple = (str, int, float, bool, type(None))) -> Any:
-        v = self[key]
-        raw = v._v if isinstance(v, Node) else v
-        if not isinstance(raw, kind) or (isinstance(raw, bool) and kind in (int, float, (int, float))):
-            kinds = (kind,) if isinstance(kind, type) else kind
-            names = [_KIND_NAMES.get(k, (k.__name__, k.__name__)) for k in kinds]
-            raise bad_type(self._child_path(key), "或".join(zh for zh, _ in names) + f" ({' or '.join(en for _, en in names)})", raw)
-        return v
-
-    def checked(self, key, ok, expected: str, *, required: bool, nullable: bool) -> Any:
-        """The field `key` when `ok(value)` (or null, if `nullable`); else bad_type saying `expected` (\"中文 (English)\")."""
-        if not isinstance(self._v, dict):
-            raise bad_type(self.path, "对象 (an object)", self._v)
-        if key not in self._v:
-            if required:
-                raise missing_key(self._child_path(key))
-            return None
-        v = self._v[key]
-        if (v is None and nullable) or (v is not None and ok(v)):
-            return v
-        raise bad_type(self._child_path(key), expected, v)
-
-    def number(self, key, *, required: bool = False, nullable: bool = True) -> Any:
-        """A number field (int or float, never bool or text); null where the format allows a missing value;
-        an optional key that is absent (an older diagnosis.json) → None."""
-        return self.checked(key, _is_number, NUMBER if nullable else "数值 (a number)", required=required, nullable=nullable)
-
-    def integer(self, key, *, required: bool = True, nullable: bool = False) -> Any:
-        """An integer field (a year, an indicator number, a count)."""
-        return self.checked(key, _is_integer, "整数或 null (an integer or null)" if nullable else INTEGER, required=required,
-                            nullable=nullable)
-
-    def flag(self, key) -> Optional[bool]:
-        """An optional true/false field (absent or null → None)."""
-        return self.checked(key, lambda v: isinstance(v, bool), "true、false 或 null (true, false or null)", required=False, nullable=True)
-
-    def integers(self, key, *, required: bool = False) -> list[int]:
-        """A list of integers (indicator or requirement numbers, years); absent or null → []."""
-        v = self.checked(key, lambda v: isinstance(v, list), "整数列表 (a list of integers)", required=required, nullable=True)
-        if v is None:
-            return []
-        path = self._child_path(key)
-        for i, x in enumerate(v):
-            if not _is_integer(x):
-                raise bad_type(f"{path}[{i}]", INTEGER, x)
-        return list(v)
 
     @property
     def raw(self) -> Any:
@@ -363,143 +338,295 @@ METHOD_ZH = {"standard_comparison": "标准比对法", "advanced_benchmark": "�
 STATUS_ZH = {"met": "符合", "符合": "符合", "not_met": "不符合", "不符合": "不符合", "unknown": "未核查", "未知": "未核查"}
 
 
+# ---------------------------------------------------------------- the shape of a diagnosis, checked up front
+#
+# Every object, list and scalar the report writers (content, markdown, html, docx_report, forms, charts) read from a
+# diagnosis is described below and checked in one walk before anything is rendered: null where an object belongs, text
+# where a list belongs, a key removed, each is a located diagnosis-* problem (all of them at once), never an exception
+# inside a writer. Keys no writer reads (rules_sha256, as_of, …) are left alone; the newer keys (score_changes,
+# lead_gap_*, head_* …) are optional, as diagnosis.json files of older versions lack them (docs/diagnosis-json.md).
+
+class _Spec:
+    """What one value of the diagnosis must be; `check` adds a Problem per violation to `out`."""
+
+    def check(self, value: Any, path: str, out: list[Problem]) -> None:
+        raise NotImplementedError
+
+
+@attrs.frozen
+class _Scalar(_Spec):
+    ok: Callable[[Any], bool]
+    expected: str  # "中文 (English)"
+
+    def check(self, value: Any, path: str, out: list[Problem]) -> None:
+        if not self.ok(value):
+            out.append(_bad(path, self.expected, value))
+
+
+@attrs.frozen
+class _List(_Spec):
+    item: _Spec
+    nullable: bool = False  # null reads as an empty list
+
+    def check(self, value: Any, path: str, out: list[Problem]) -> None:
+        if value is None and self.nullable:
+            return
+        if not isinstance(value, list):
+            out.append(_bad(path, "列表或 null (a list or null)" if self.nullable else "列表 (a list)", value))
+            return
+        for i, x in enumerate(value):
+            self.item.check(x, f"{path}[{i}]", out)
+
+
+@attrs.frozen
+class _Object(_Spec):
+    required: dict  # key -> _Spec, or a function of the object giving the _Spec (lead: by the indicator's kind)
+    optional: dict = attrs.field(factory=dict)  # absent in older files, or not always written
+    nullable: bool = False
+    values: Optional[_Spec] = None  # a map: every value (rules_constants)
+
+    def check(self, value: Any, path: str, out: list[Problem]) -> None:
+        if value is None and self.nullable:
+            return
+        if not isinstance(value, dict):
+            out.append(_bad(path, "对象或 null (an object or null)" if self.nullable else "对象 (an object)", value))
+            return
+        for key, spec in self.required.items():
+            if key not in value:
+                out.append(missing_key(f"{path}.{key}").problems[0])
+        for key, spec in (*self.required.items(), *self.optional.items()):
+            if key in value:
+                (spec if isinstance(spec, _Spec) else spec(value)).check(value[key], f"{path}.{key}", out)
+        if self.values is not None:
+            for key, x in value.items():
+                self.values.check(x, f"{path}.{key}", out)
+
+
+def _scalar(ok: Callable[[Any], bool], expected: str, nullable: bool = False) -> _Scalar:
+    if nullable:
+        zh, en = re.fullmatch(r"(.+?) \((.+)\)", expected).groups()
+        return _Scalar(lambda v: v is None or ok(v), f"{zh}或 null ({en} or null)")
+    return _Scalar(ok, expected)
+
+
+_TEXT, _TEXT_N = _scalar(lambda v: isinstance(v, str), "文本 (text)"), _scalar(lambda v: isinstance(v, str), "文本 (text)", True)
+_NUM, _NUM_N = _scalar(_is_number, "数值 (a number)"), _scalar(_is_number, "数值 (a number)", True)
+_INT, _INT_N = _scalar(_is_integer, INTEGER), _scalar(_is_integer, INTEGER, True)
+_FLAG_N = _scalar(lambda v: isinstance(v, bool), "true 或 false (true or false)", True)
+_INTS, _INTS_N = _List(_INT), _List(_INT, nullable=True)
+_TEXTS_N = _List(_TEXT, nullable=True)
+_ASSESSMENT = _scalar(lambda v: isinstance(v, str) and v in ASSESS, "better、worse、same 或 n/a (better, worse, same or n/a)")
+_PERSON = _Object({}, {k: _TEXT_N for k in ("name", "phone", "email", "fax")}, nullable=True)
+_SOURCE = _Object({}, {"title": _TEXT_N}, nullable=True)  # findings[].source: 六、参考文件 lists its title
+
+
+def _year(lo: int, hi: int) -> _Scalar:
+    return _scalar(lambda v: _is_integer(v) and lo <= v <= hi, f"{lo}—{hi} 之间的整数年份 (a year from {lo} to {hi})")
+
+
+def _lead(indicator: dict) -> _Spec:
+    """The lead value: a level id for a qualitative indicator, a number otherwise."""
+    if indicator.get("kind") == "qualitative":
+        return _scalar(lambda v: isinstance(v, str), "等级标识 (a level id)", True)
+    return _NUM_N
+
+
+@functools.lru_cache(maxsize=1)
+def _shape() -> _Object:
+    """The diagnosis as the report writers read it (docs/diagnosis-json.md lists every field)."""
+    from ..dataset import DATA_YEARS, DIAGNOSIS_YEARS
+
+    number_fields = {k: _NUM_N for k in ("value", "threshold")}
+    subject = {k: _INT_N for k in ("indicator", "requirement", "year")}
+    return _Object({
+        "format": _TEXT,
+        "park": _Object({"name": _TEXT}, {
+            **{k: _TEXT_N for k in ("management_body", "level", "address", "leading_industries", "description", "zoning",
+                                   "industry_status")},
+            "area_km2": _NUM_N, "project_lead": _PERSON, "contact": _PERSON}),
+        "diagnosis_year": _year(*DIAGNOSIS_YEARS),
+        "years": _List(_year(*DATA_YEARS)),
+        "baseline": _List(_Object({"number": _INT, "text_zh": _TEXT, "status": _TEXT},
+                                  {"mandatory": _FLAG_N, "evidence": _TEXT_N, "note": _TEXT_N})),
+        "catalogue": _Object({
+            "categories": _List(_Object({k: _TEXT for k in ("code", "name_zh", "name_en")})),
+            "indicators": _List(_Object(
+                {"number": _INT, "id": _TEXT, "category": _TEXT, "name_zh": _TEXT, "name_en": _TEXT,
+                 "kind": _TEXT, "unit": _TEXT_N, "lead": _lead},
+                {"direction": _TEXT_N, "gap_unit_zh": _TEXT_N,
+                 "levels": _List(_Object({"id": _TEXT}, {"zh": _TEXT_N, "score": _NUM_N}), nullable=True)})),
+        }, {"scoring": _Object({}, {"full": _NUM_N, "cap": _NUM_N}, nullable=True),
+            "documents": _List(_Object({"title_zh": _TEXT}, {"cite_zh": _TEXT_N}), nullable=True)}),
+        "indicators": _List(_Object(
+            {"number": _INT, "year": _INT, "value": _NUM_N, "level": _TEXT_N, "unit": _TEXT_N, "score": _NUM_N,
+             "status": _TEXT, "evidence": _TEXT_N},
+            {"lead_gap_abs": _NUM_N, "lead_gap_pct": _NUM_N, "origin": _TEXT_N, "flags": _TEXTS_N})),
+        "category_scores": _List(_Object({"category": _TEXT, "year": _INT}, {"score": _NUM_N})),
+        "total_scores": _List(_Object({"year": _INT, "total": _NUM_N}, {
+            "band_zh": _TEXT_N, "band_en": _TEXT_N, "assessable": _FLAG_N, "band_qualified": _FLAG_N,
+            "missing_effect": _NUM_N, "missing_mandatory": _INTS_N})),
+        "changes": _List(_Object({"number": _INT, "from_year": _INT, "to_year": _INT, "assessment": _ASSESSMENT},
+                                 {k: _NUM_N for k in ("from_value", "to_value", "delta", "score_delta")})),
+        "findings": _List(_Object({k: _TEXT for k in ("rule_id", "kind", "severity", "message_zh", "message_en")},
+                                  {**subject, **number_fields, "report": _TEXT_N, "source": _SOURCE})),
+        "recommendations": _List(_Object(
+            {"method": _TEXT, "message_zh": _TEXT, "message_en": _TEXT, "measures": _List(_Object({"title_zh": _TEXT}))},
+            {**subject, **{k: _NUM_N for k in ("value", "target", "gap_abs", "gap_pct", "points", "total_points")},
+             **{k: _TEXT_N for k in ("group", "indicator_id", "head_zh", "clause_zh", "target_label_zh", "gap_unit_zh",
+                                     "direction")},
+             "source": _SOURCE})),
+        "projects": _List(_Object({"content_zh": _TEXT}, {
+            "expected_effect_zh": _TEXT_N, "note": _TEXT_N, "origin": _TEXT_N, "addresses": _TEXTS_N,
+            "total_investment": _NUM_N, "fixed_investment": _NUM_N})),
+        "engagement": _Object({
+            "provider": _Object({}, {"name": _TEXT_N, "address": _TEXT_N,
+                                     **{k: _PERSON for k in ("legal_representative", "contact", "report_author", "reviewer")}}),
+            "team": _List(_Object({}, {**{k: _TEXT_N for k in ("name", "role", "title", "speciality")}, "park_staff": _FLAG_N})),
+        }, {
+            **{k: _INT for k in ("team_size", "senior_count", "led_green_projects_count", "park_staff_count")},
+            "onsite_working_days": _INT_N, "onsite_date_days": _INT_N, "scope_description": _TEXT_N, "specialised": _TEXTS_N,
+            **{k: _FLAG_N for k in ("scope_full", "fee_charged", "third_party_evaluation", "onsite_holidays_deducted")},
+            **{k: _TEXT_N for k in ("onsite_start", "onsite_end", "confidentiality_submitted", "work_started",
+                                   "report_submitted", "report_meeting_date")}}),
+    }, {
+        "fictitious": _FLAG_N,
+        **{k: _TEXT_N for k in ("rules_id", "rules_version", "catalogue_id", "catalogue_version")},
+        "catalogue_overlays": _List(_List(_TEXT), nullable=True),
+        "baseline_summary": _Object({"mandatory_unmet": _INTS}, {"mandatory_unknown": _INTS_N, "encouraged_unmet": _INTS_N},
+                                    nullable=True),
+        "score_changes": _List(_Object({"from_year": _INT, "to_year": _INT}, {
+            "category": _TEXT_N, "data_gaps": _INTS_N,
+            **{k: _NUM_N for k in ("from_score", "to_score", "delta", "delta_without_data_gaps")}}), nullable=True),
+        "provisional": _List(_Object({}, {"kind": _TEXT_N}), nullable=True),
+        "input_notes": _List(_Object({"message_zh": _TEXT, "message_en": _TEXT}, {"fix_zh": _TEXT_N}), nullable=True),
+        "rules_constants": _Object({}, values=_NUM, nullable=True),
+    })
+
+
+def _json_problems(data: Any) -> list[Problem]:
+    """Values no diagnosis greendiag writes can hold (a dict built in Python or edited by hand): a date, a set, NaN or
+    ±Infinity, an integer too large for a float, a key that is not text; text with a control character (the dataset
+    refuses them: XML, hence a Word report, cannot hold them) or a lone surrogate (\\ud800: no UTF-8 file can)."""
+    from ..dataset import CONTROL_CHARACTERS
+
+    out: list[Problem] = []
+    stack: list[tuple[Any, str]] = [(data, "$")]
+    while stack:  # depth first, in document order
+        v, path = stack.pop()
+        if isinstance(v, dict):
+            items = []
+            for k, x in v.items():
+                if isinstance(k, str):
+                    items.append((x, f"{path}.{k}"))
+                else:
+                    out.append(_bad(f"{path}[{k!r}]", "以文本为键 (keyed by text)", k))
+            stack.extend(reversed(items))
+        elif isinstance(v, (list, tuple)):
+            stack.extend(reversed([(x, f"{path}[{i}]") for i, x in enumerate(v)]))
+        elif isinstance(v, str):
+            if CONTROL_CHARACTERS.search(v):
+                out.append(_bad(path, "不含控制字符的文本 (text without control characters)", v))
+            elif _SURROGATE.search(v):
+                out.append(_bad(path, "不含单独代理项的有效 Unicode 文本 (valid Unicode text, without a lone surrogate)", v))
+        elif not (v is None or isinstance(v, bool) or (_is_number(v) and _finite(v))):
+            out.append(_bad(path, "JSON 值:文本、有限数值、true/false、null、列表或对象 "
+                                  "(a JSON value: text, a finite number, true/false, null, a list or an object)", v))
+    return out
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int beyond a float's range (10**400)
+        return False
+
+
+def check_shape(data: dict) -> None:
+    """Every problem with the shape of a diagnosis dict at once, as one ReportError; nothing when the writers can read it."""
+    problems = _json_problems(data)
+    if not problems:
+        _shape().check(data, "$", problems)
+    if problems:
+        raise ReportError(problems)
+
+
 class ReportData:
-    """The views of one diagnosis dict that every report format shares (built once, eagerly validated)."""
+    """The views of one diagnosis dict that every report format shares (built once, after check_shape)."""
 
     def __init__(self, data: dict):
         if not isinstance(data, dict):
             raise bad_type("$", "对象 (an object)", data)
         root = Node(data)
-        fmt = root["format"]  # first: another kind of file (a dataset) is named as such, not by its first missing key
+        root["format"]  # first: another kind of file (a dataset) is named as such, not by its first missing key
+        fmt = data["format"]
         if fmt != FORMAT:
-            raise ReportError(Problem("diagnosis-format", f"不支持的诊断结果格式“{fmt}”(应为 {FORMAT})",
-                                      f"unsupported diagnosis format '{fmt}' (expected {FORMAT})", location="$.format",
+            zh, en = (shown_text(fmt),) * 2 if isinstance(fmt, str) else (x.strip() for x in _got(fmt))
+            raise ReportError(Problem("diagnosis-format", f"不支持的诊断结果格式 {zh}(应为 {FORMAT})",
+                                      f"unsupported diagnosis format {en} (expected {FORMAT})", location="$.format",
                                       fix_zh="给出 greendiag diagnose --out 写出的 diagnosis.json",
                                       fix_en="give the diagnosis.json that `greendiag diagnose --out` writes"))
-        for key in REQUIRED_KEYS:
-            root[key]
-        for key in ("park", "catalogue", "engagement"):
-            root.need(key, dict)
-        for key in ("years", "baseline", "indicators", "category_scores", "total_scores", "changes", "findings",
-                    "recommendations", "projects"):
-            root.need(key, list)
+        check_shape(data)  # from here on, every value the writers read has its documented type
         self.root = root
         self.park = root["park"]
-        self.park_name: str = str(self.park.need("name", str))
+        self.park_name: str = root["park"]["name"]
         self.engagement = root["engagement"]
-        self.provider = self.engagement.need("provider", dict)
-        for member in self.engagement.need("team", list):
-            member.flag("park_staff")
-        self.engagement.integer("onsite_working_days", required=False, nullable=True)
-        for k in ("team_size", "senior_count", "led_green_projects_count", "park_staff_count"):  # counts the report prints
-            self.engagement.integer(k, required=False)
-        for k in ("scope_full", "fee_charged", "third_party_evaluation"):  # what the report and forms say depends on them
-            self.engagement.flag(k)
-        self.park.number("area_km2")
+        self.provider = self.engagement["provider"]
         self.provider_name: Optional[str] = _optional_text(self.provider, "name")
-        self.fictitious = bool(root.flag("fictitious"))
-        self.diagnosis_year = root.need("diagnosis_year", int)
-        self.years: list[int] = [int(root["years"].need(i, int)) for i in range(len(root["years"]))]
+        self.fictitious = bool(root.get("fictitious"))
+        self.diagnosis_year: int = data["diagnosis_year"]
+        self.years: list[int] = list(data["years"])
         if not self.years:
             raise missing_key("$.years[0]")
         cat = root["catalogue"]
-        cat.need("categories", list), cat.need("indicators", list)
-        self.categories = [{"code": c.need("code", str), "name_zh": c.need("name_zh", str), "name_en": c.need("name_en", str)}
-                           for c in cat["categories"]]
-        self.meta: dict[int, Node] = {}
-        for m in cat["indicators"]:
-            m.need("name_zh", str), m.need("name_en", str), m.need("category", str), m.need("kind", str), m["lead"], m["code"]
-            m.str("unit", None), m.str("gap_unit_zh", None)  # optional text: a list or object is a typed error, never its repr
-            if m["kind"] == "qualitative":  # the lead value is a level id; the levels carry the scores
-                m.checked("lead", lambda v: isinstance(v, str), "等级标识或 null (a level id or null)", required=True, nullable=True)
-            else:
-                m.number("lead", required=True)
-            levels = m.get("levels")
-            if levels is not None:
-                m.need("levels", list)
-                for lv in levels:
-                    lv.need("id", str), lv.number("score")
-            self.meta[int(m.need("number", int))] = m
+        self.categories = [{"code": c["code"], "name_zh": c["name_zh"], "name_en": c["name_en"]} for c in cat["categories"]]
+        self.meta: dict[int, Node] = {m["number"]: m for m in cat["indicators"]}
         cat_order = {c["code"]: i for i, c in enumerate(self.categories)}
         # indicators grouped by category (catalogue order), then catalogue order: the 附件2-1-2 row order
         order = list(self.meta)
         self.indicator_numbers: list[int] = sorted(order, key=lambda n: (cat_order.get(self.meta[n]["category"], 99), order.index(n)))
         self.rows: dict[tuple[int, int], Node] = {}
         for r in root["indicators"]:
-            num, year = int(r.need("number", int)), int(r.need("year", int))
-            for k in ("value", "level", "unit", "score", "status", "evidence"):
-                r[k]
-            for k in ("value", "score"):  # null: no value / not scored
-                r.number(k, required=True)
-            r.need("status", str), r.need("level", (str, type(None))), r.need("evidence", (str, type(None)))
-            r.number("lead_gap_abs"), r.number("lead_gap_pct")  # a diagnosis.json older than them has neither
-            if num not in self.meta:
-                raise ReportError(Problem("diagnosis-inconsistent", f"指标序号 {num} 不在诊断结果的目录中",
-                                          f"indicator number {num} is not in the diagnosis's catalogue", location=r.path))
-            self.rows[(num, year)] = r
-        self.id_to_number = {str(m["id"]): n for n, m in self.meta.items()}
-        self.cat_scores = {(str(c.need("category", str)), int(c.integer("year"))): c.number("score") for c in root["category_scores"]}
-        self.totals = {int(t.integer("year")): t for t in root["total_scores"]}
-        for t in self.totals.values():
-            t.number("total", required=True), _optional_text(t, "band_zh"), _optional_text(t, "band_en")
-            t.flag("assessable"), t.flag("band_qualified"), t.number("missing_effect"), t.integers("missing_mandatory")
-        self.changes: dict[tuple[int, int, int], Node] = {}
-        for c in root["changes"]:
-            self.changes[(int(c.integer("number")), int(c.integer("from_year")), int(c.integer("to_year")))] = c
-            c.checked("assessment", lambda v: isinstance(v, str) and v in ASSESS, "better、worse、same 或 n/a (better, worse, same or n/a)", required=True,
-                      nullable=False)
-            for k in ("from_value", "to_value", "delta", "score_delta"):
-                c.number(k)
+            if r["number"] not in self.meta:
+                raise inconsistent(r.path, f"指标序号 {r['number']} 不在诊断结果的目录中",
+                                   f"indicator number {r['number']} is not in the diagnosis's catalogue")
+            self.rows[(r["number"], r["year"])] = r
+        self.id_to_number = {m["id"]: n for n, m in self.meta.items()}
+        self.cat_scores = {(c["category"], c["year"]): c.get("score") for c in root["category_scores"]}
+        self.totals = {t["year"]: t for t in root["total_scores"]}
+        self.changes: dict[tuple[int, int, int], Node] = {(c["number"], c["from_year"], c["to_year"]): c for c in root["changes"]}
         self.score_changes = self._score_changes()
         self.baseline = list(root["baseline"])
-        for b in self.baseline:
-            b.need("number", int), b.need("text_zh", str), b.need("status", str), b.flag("mandatory")
-            if "evidence" in b:
-                b.need("evidence", (str, type(None)))
         self.findings = list(root["findings"])
-        for f in self.findings:
-            f.need("kind", str), f.need("severity", str), f.need("message_zh", str), f.need("message_en", str), f.need("rule_id", str)
-            _check_numbers(f, integers=("indicator", "requirement", "year"), numbers=("value", "threshold"))
         self.recommendations = list(root["recommendations"])
-        for r in self.recommendations:
-            r.need("message_zh", str), r.need("method", str), r["measures"]
-            _check_numbers(r, integers=("indicator", "requirement", "year"),
-                           numbers=("value", "target", "gap_abs", "gap_pct", "points", "total_points"))
         self.projects = list(root["projects"])
-        for p in self.projects:
-            p.need("content_zh", str), p.get("expected_effect_zh"), p.get("note")
-            p.number("total_investment"), p.number("fixed_investment")
         self.provisional = list(root.get("provisional") or [])
         self.input_notes = list(root.get("input_notes") or [])  # what the data reader noticed (older files: none)
-        for n in self.input_notes:
-            n.need("message_zh", str), n.need("message_en", str)
         self.baseline_summary = self._baseline_summary()
         # what the report states as method and basis comes from the catalogue and rule base (older files may lack it)
-        scoring = cat.need("scoring", (dict, type(None))) if "scoring" in cat else None
-        self.score_full = _number_or_none(scoring.number("full")) if isinstance(scoring, Node) else None
-        self.score_cap = _number_or_none(scoring.number("cap")) if isinstance(scoring, Node) else None
+        scoring = cat.get("scoring")
+        self.score_full = _number_or_none(scoring.get("full")) if scoring is not None else None
+        self.score_cap = _number_or_none(scoring.get("cap")) if scoring is not None else None
         # the score of an indicator at its lead value; a diagnosis.json older than `scoring` was made with 100
         self.full = self.score_full if self.score_full is not None else 100.0
-        self.documents: list[tuple[str, Optional[str]]] = [
-            (str(d.need("title_zh", str)), _optional_text(d, "cite_zh")) for d in (cat.get("documents") or [])]
-        constants = root.need("rules_constants", (dict, type(None))) if "rules_constants" in root else None
-        self.constants: dict[str, float] = {str(k): float(constants.number(k, nullable=False)) for k in constants.raw} \
-            if isinstance(constants, Node) else {}  # the rule base's constants are numbers (older files: none)
+        self.documents: list[tuple[str, Optional[str]]] = [(d["title_zh"], _optional_text(d, "cite_zh")) for d in (cat.get("documents") or [])]
+        constants = root.get("rules_constants")  # the rule base's constants (older files: none)
+        self.constants: dict[str, float] = {k: float(v) for k, v in constants.raw.items()} if constants is not None else {}
 
     def _score_changes(self) -> dict[tuple[Optional[str], int, int], tuple[Any, Any, Optional[float], tuple[int, ...], Optional[float]]]:
         """(from_score, to_score, delta, data_gaps, delta_without_data_gaps) by (category code, None for the total;
         from year; to year): the diagnosis's score_changes; a diagnosis.json older than them: worked out from the
         category scores and totals, and one older than data_gaps: no data gaps known (its drops stay problems)."""
         node = self.root.get("score_changes")
-        if isinstance(node, Node):
+        if node is not None:
             out = {}
             for c in node:
-                gaps = tuple(c.integers("data_gaps"))  # a diagnosis.json older than data_gaps: none known
-                category = c.checked("category", lambda v: isinstance(v, str), "类别代码或 null (a category code or null)", required=False,
-                                    nullable=True)
-                out[(category, int(c.integer("from_year")), int(c.integer("to_year")))] = (
-                    c.number("from_score"), c.number("to_score"), _number_or_none(c.number("delta")), gaps,
-                    _number_or_none(c.number("delta_without_data_gaps")))
+                gaps = tuple(c.get("data_gaps") or ())  # a diagnosis.json older than data_gaps: none known
+                out[(c.get("category"), c["from_year"], c["to_year"])] = (
+                    c.get("from_score"), c.get("to_score"), _number_or_none(c.get("delta")), gaps,
+                    _number_or_none(c.get("delta_without_data_gaps")))
             return out
         scores = dict(self.cat_scores)
         scores.update({(None, y): t["total"] if t.get("assessable") is not False else None for y, t in self.totals.items()})
@@ -515,9 +642,8 @@ class ReportData:
         """baseline_summary from the diagnosis; an older diagnosis.json without it: derived from the baseline rows."""
         keys = ("mandatory_unmet", "mandatory_unknown", "encouraged_unmet")
         node = self.root.get("baseline_summary")
-        if isinstance(node, Node):
-            node.need("mandatory_unmet", list)  # present: must be well formed
-            return {k: sorted(node.integers(k)) for k in keys}
+        if node is not None:
+            return {k: sorted(node.get(k) or ()) for k in keys}
         out: dict[str, list[int]] = {k: [] for k in keys}
         for b in self.baseline:
             status = STATUS_ZH.get(str(b["status"]))
@@ -743,14 +869,6 @@ class ReportData:
     def person_name(self, node: Node, key: str) -> Optional[str]:
         p = node.get(key)
         return _optional_text(p, "name") if isinstance(p, Node) else None
-
-
-def _check_numbers(node: Node, *, integers: tuple[str, ...] = (), numbers: tuple[str, ...] = ()) -> None:
-    """Optional fields of a finding or recommendation: integers (indicator, year) and numbers, each null when not given."""
-    for k in integers:
-        node.integer(k, required=False, nullable=True)
-    for k in numbers:
-        node.number(k)
 
 
 def _number_or_none(v: Any) -> Optional[float]:
