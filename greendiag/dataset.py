@@ -33,6 +33,7 @@ YearLabel = Callable[[int], tuple[str, str]]
 DIAGNOSIS_YEARS = (2000, 2100)  # diagnosis_year
 DATA_YEARS = (1989, 2100)  # years[].year, and dates: the base year of the earliest diagnosis with the most scored
                            # years (2000 − 10 − 1; catalogue.schema.json); beyond them date arithmetic can overflow
+MAX_DAYS = 366  # a statistic in `day` counts days within its data year: at most a leap year's (statistics.yaml)
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -102,7 +103,7 @@ def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = No
             ds = build_dataset(contents.data, cat, source=p, locate=contents.locate)
         except DatasetError as exc:  # in sheet, row, column order, as read_workbook's own problems
             raise DatasetError(sort_problems(exc.problems)) from None
-        return attrs.evolve(ds, notes=contents.notes) if contents.notes else ds
+        return attrs.evolve(ds, notes=tuple(sort_problems(contents.notes + ds.notes))) if contents.notes else ds
     doc = read_document(p, DatasetError)
     wrong = other_document(doc.data, p)
     if wrong is not None:
@@ -169,7 +170,7 @@ def build_dataset(data: Any, cat: Catalogue, *, source: str, doc: Optional[Docum
     unsafe = _unsafe_values(doc, where)  # NaN, cycles, runaway nesting: nothing else is looked at
     found = unsafe or schema.problems(doc, "dataset.schema.json", locate=locate)
     if not found:
-        return _Builder(data, cat, source, where, year_label=year_label).build()
+        return _Builder(data, cat, source, where, year_label=year_label, workbook=locate is not None).build()
     if not unsafe:  # the schema failed: check the values of the well-formed parts too, so one run shows everything
         cuts = _schema_cuts(data)
         if () not in cuts:
@@ -271,14 +272,17 @@ class _Builder:
     required fields may then be missing, and problems that could be consequences of a removed part are not raised."""
 
     def __init__(self, data: dict, cat: Catalogue, source: str, where: Locator, *, year_label: YearLabel = year_text,
-                 cuts: frozenset[tuple] = frozenset(), original: Any = None):
+                 cuts: frozenset[tuple] = frozenset(), original: Any = None, workbook: bool = False):
         self.data, self.cat, self.source, self.where, self.year_label = data, cat, source, where, year_label
+        self.workbook = workbook  # read from a workbook, whose year columns follow its diagnosis year
         self.cuts = cuts
         self.cut_values = _cut_indicator_years(cuts, original, cat) if cuts else frozenset()
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []  # not errors, but the user must be told (ParkDataset.notes)
 
-    def fail(self, code, zh, en, path, fix_zh=None, fix_en=None):
-        self.problems.append(self.where(code, zh, en, path, fix_zh, fix_en))
+    def fail(self, code, zh, en, path, fix_zh=None, fix_en=None, *, note=False):
+        """Record a problem; with `note`, one that is not an error but must be shown (ParkDataset.notes)."""
+        (self.notes if note else self.problems).append(self.where(code, zh, en, path, fix_zh, fix_en))
 
     def incomplete(self, path: tuple) -> bool:
         """Whether the schema removed something at or under `path`."""
@@ -296,7 +300,8 @@ class _Builder:
             values=tuple(sorted(values, key=lambda v: (v.year, self.cat.indicator(v.indicator).number))),
             statistics=tuple(sorted(stats, key=lambda s: (s.year, s.statistic))), baseline=baseline,
             engagement=engagement, projects=tuple(ImprovementProject(**p) for p in d.get("projects", [])),
-            fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label, catalogue=self.cat)
+            fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label, catalogue=self.cat,
+            notes=tuple(self.notes))
 
     def check(self) -> tuple:
         """Every value check, collecting problems; (scored years, values, statistics, baseline, engagement)."""
@@ -315,6 +320,8 @@ class _Builder:
         years_seen: dict[int, int] = {}
         values: list[IndicatorValue] = []
         stats: list[StatisticValue] = []
+        given = {b.get("year") for b in d.get("years", []) if isinstance(b, dict)}
+        some_scored = bool(scored) and any(y in given for y in scored)  # else no-scored-year says it, once
         for i, block in enumerate(d.get("years", [])):
             y = block.get("year") if isinstance(block, dict) else None
             if y is None:  # refused by the schema (already reported)
@@ -329,16 +336,86 @@ class _Builder:
                           ("years", i, "year"), f"诊断年份的前{n_zh}年为 {span}{cite_zh}",
                           f"the {n_en} before the diagnosis {'are' if count > 1 else 'is'} {span}{cite_en}")
                 continue
+            if some_scored and y < scored[0] - 1:
+                self._year_not_used(y, dy, scored, ("years", i, "year"))
+                continue
+            if scored and y == scored[0] - 1 and block.get("indicators"):
+                self._base_year_indicators(y, scored, ("years", i, "indicators"))
             stats.extend(self._statistics(y, block.get("statistics", {}), ("years", i, "statistics")))
             values.extend(self._indicators(y, block.get("indicators", {}), ("years", i, "indicators")))
         if scored and not any(y in years_seen for y in scored) and not self.incomplete(("years",)):
             self.fail("no-scored-year", f"没有诊断年份前{n_zh}年({span})的数据", f"no data for the {n_en} before the diagnosis ({span})",
                       ("years",), "检查 diagnosis_year 与 years 中的年份", "check diagnosis_year and the years given")
         values = self._derive(values, stats, scored, years_seen)
+        self._note_empty_years(scored, values, years_seen)
         baseline = self._baseline(d.get("baseline", []))
         engagement = self._engagement(d.get("engagement", {}))
         self._projects(d.get("projects", []))
         return scored, values, stats, baseline, engagement
+
+    def _years_text(self, scored: tuple[int, ...]) -> tuple[str, str]:
+        """The scored years as messages name them: ("2022–2024年", "2022–2024")."""
+        first, last = self.year_label(scored[0]), self.year_label(scored[-1])
+        if len(scored) == 1:
+            return first
+        return f"{first[1]}–{last[0]}", f"{first[1]}–{last[1]}"
+
+    def _year_not_used(self, year: int, dy: int, scored: tuple[int, ...], path: tuple) -> None:
+        """A year before the base year: no formula reads it (year-over-year ones read only the year before a scored
+        year), so all of its data would be dropped without a word."""
+        base = scored[0] - 1
+        (n_zh, n_en), (span_zh, span_en) = count_words(len(scored)), self._years_text(scored)
+        base_zh, base_en = self.year_label(base)
+        year_zh, year_en = self.year_label(year)
+        self.fail("year-before-base-year",
+                  f"{year_zh}既不是评分年份({span_zh})也不是基准年({base_zh}),该年的数据不会被使用",
+                  f"{year_en} is neither a scored year ({span_en}) nor the base year ({base_en}): its data would not be used", path,
+                  f"评分年份为诊断年份 {dy} 的前{n_zh}年,基准年为其前一年(只用其统计数据推导同比指标):如诊断年份有误,改正 "
+                  f"diagnosis_year;如这是基准年的数据,把年份改为 {base};否则删去该年份块",
+                  f"the scored years are the {n_en} before the diagnosis year {dy}, the base year the one before them (only its "
+                  f"statistics are used, for year-over-year indicators): correct diagnosis_year if it is wrong; if these are the "
+                  f"base year's data, set the year to {base}; otherwise remove this year's block")
+
+    def _base_year_indicators(self, year: int, scored: tuple[int, ...], path: tuple) -> None:
+        """Indicator values given for the base year are not scored (a workbook has no column for them): said, not dropped silently."""
+        (span_zh, span_en), (year_zh, year_en) = self._years_text(scored), self.year_label(year)
+        self.fail("base-year-indicators",
+                  f"{year_zh}是基准年(评分年份为 {span_zh}):其指标值不参与评分,只有统计数据用于推导同比指标",
+                  f"{year_en} is the base year (the scored years are {span_en}): its indicator values are not scored; only its "
+                  f"statistics are used, for year-over-year indicators", path,
+                  "如这些指标值属于某一评分年份,移到该年份块;否则可删去",
+                  "if these values belong to a scored year, move them to that year's block; otherwise they can be removed", note=True)
+
+    def _note_empty_years(self, scored: tuple[int, ...], values: list[IndicatorValue], blocks: dict[int, int]) -> None:
+        """A scored year without a single indicator value (reported or derived), typically because its statistics are
+        not yet published: every indicator of it would be scored as missing, so the user is told and shown both ways out."""
+        filled = {v.year for v in values}
+        if not filled & set(scored):  # no data at all: no-scored-year (or the workbook's no-indicator-data) says it
+            return
+        last = max(y for y in scored if y in filled)
+        zero = self.cat.scoring.missing_mandatory == "zero"
+        for y in scored:
+            if y in filled:
+                continue
+            year_zh, year_en = self.year_label(y)
+            fix_zh = f"填写{year_zh}的指标值(或推导所需的统计数据)"
+            fix_en = f"fill in the indicator values of {year_en} (or the statistics they are derived from)"
+            if y > last and self.year_label is year_text:  # the scored years could end with the last year that has data
+                n = len(scored)
+                moved = tuple(range(last + 1 - n, last + 1))
+                span_zh, span_en = self._years_text(moved)
+                fix_zh += (f";如该年统计数据尚未发布,可把诊断年份改为 {last + 1},评分年份即为 {span_zh}"
+                           f"(这{count_words(n)[0]}年都须有数据,基准年为 {moved[0] - 1})")
+                fix_en += (f"; if that year's statistics are not yet published, set the diagnosis year to {last + 1}: the scored "
+                           f"years are then {span_en} (each needs data; the base year is {moved[0] - 1})")
+                if self.workbook:  # the columns are named after the diagnosis year: the values must follow their year
+                    fix_zh += ";工作簿各列的年份随之改变,须把已填数据移到其年份所在的列"
+                    fix_en += "; the workbook's columns change their years with it, so move each value to its year's column"
+            self.fail("empty-scored-year",
+                      f"评分年份{year_zh}没有任何指标数据:该年各项指标均按缺失计分" + ("(必选指标记 0 分)" if zero else ""),
+                      f"the scored year {year_en} holds no indicator data at all: every indicator of it is scored as missing"
+                      + (" (a mandatory one scores 0)" if zero else ""),
+                      ("years", blocks[y]) if y in blocks else ("years",), fix_zh, fix_en, note=True)
 
     def _projects(self, projects: Any) -> None:
         """The fixed-asset investment of a project is part of its total investment (附件2-1-3 “其中固定资产投资”)."""
@@ -491,6 +568,12 @@ class _Builder:
             if got[0] < 0:
                 self.fail("negative-value", f"{what_zh}:{got[0]:g} 为负数", f"{what_en}: {got[0]:g} is negative", vp)
                 continue
+            if stat.unit == "day" and got[0] > MAX_DAYS:  # a count of days within its year (statistics.yaml)
+                self.fail("above-bounds", f"{what_zh}:{got[0]:g} 天超过一年的天数(至多 {MAX_DAYS} 天)",
+                          f"{what_en}: {got[0]:g} days is more than a year has (at most {MAX_DAYS})", vp,
+                          "按天计的统计量是该年内的天数:核对数值(是否填了别的量或多年合计)",
+                          "a statistic in days counts days within its year: check the value (another quantity, or several years added up?)")
+                continue
             out.append(StatisticValue(stat.id, year, got[0], got[1], evidence))
         return out
 
@@ -569,7 +652,31 @@ class _Builder:
                               "核对该统计量;如该年确实没有此项,删除这些统计量(指标按缺失处理)或直接填写指标值",
                               "check the statistic; if there really was none that year, leave these statistics out (the indicator is then missing) or report the indicator directly")
                     ok = False
+        if ok and d.formula != "ratio":
+            ok = self._nonzero_base(ind, table, year, blocks)
         return ok
+
+    def _nonzero_base(self, ind: Indicator, table: dict, year: int, blocks: dict[int, int]) -> bool:
+        """A year-over-year formula divides by the year before's numerator (its intensity, or the base of its growth):
+        0 there, with every statistic given, is the same kind of problem as a zero denominator, located at that
+        statistic, not a silently "missing" indicator."""
+        d = ind.definition
+        sums = [statistic_sum(self.cat, table, ids, y) for ids in (d.numerator, d.denominator) for y in (year, year - 1)]
+        if any(x is None for x in sums) or sums[1][0] != 0:
+            return True
+        what_zh, what_en = indicator_label(ind, self.year_label(year))
+        (prev_zh, prev_en), base = self.year_label(year - 1), ("上年强度" if d.formula == "intensity_reduction" else "增长率的基数")
+        names_zh = "、".join(self.cat.statistic(sid).name_zh for sid in d.numerator)
+        names_en = ", ".join(self.cat.statistic(sid).name_en for sid in d.numerator)
+        base_en = "the previous year's intensity" if d.formula == "intensity_reduction" else "the base of the growth rate"
+        self.fail("zero-denominator", f"{what_zh}:同比公式以{prev_zh}为基数,{prev_zh}的{names_zh}为 0({base}为 0),无法推导",
+                  f"{what_en}: its year-over-year formula takes {prev_en} as the base, and {names_en} is 0 in {prev_en} "
+                  f"({base_en} is 0), so it cannot be derived",
+                  self._stat_path(d.numerator, table, year - 1, blocks),
+                  f"核对{prev_zh}的{names_zh};如确实为 0,该同比指标无法由统计数据计算:直接填写指标值,或删去这些统计量(指标按缺失处理)",
+                  f"check {names_en} of {prev_en}; if it really was 0, the indicator cannot be computed from the statistics: "
+                  f"report its value directly, or leave these statistics out (the indicator is then missing)")
+        return False
 
     # ------------------------------------------------------------ other sections
     def _baseline(self, rows: list[dict]) -> tuple[RequirementStatus, ...]:
@@ -614,9 +721,13 @@ class _Builder:
         days = onsite.get("working_days")
         if start and end:
             if end < start:
-                self.fail("bad-date-range", "现场诊断结束日期早于开始日期", "on-site end date is before its start", ("engagement", "onsite", "end"))
-            elif days is None:
-                days = sum(1 for k in range((end - start).days + 1) if (start + dt.timedelta(k)).weekday() < 5)
+                self.fail("bad-date-range", f"现场诊断结束日期({end.isoformat()})早于开始日期({start.isoformat()})",
+                          f"the on-site end date ({end.isoformat()}) is before its start ({start.isoformat()})", ("engagement", "onsite", "end"),
+                          "核对两个日期(是否填反,或年份、月份有误)", "check both dates (swapped, or a wrong year or month)")
+            elif days is None:  # the working days the dates allow, statutory holidays deducted where the calendar knows them
+                from .facts import onsite_working_days
+
+                days = onsite_working_days(start, end)[0]
         scope = e.get("scope", {})
         return Engagement(
             provider=ServiceProvider(prov.get("name"), prov.get("address"), person(prov.get("legal_representative")),

@@ -168,6 +168,17 @@ def _statistic_factors(cat: Catalogue) -> dict[str, tuple[float, float, bool]]:
     return ranges
 
 
+def _within_a_year(entry: Any, f: float) -> float:
+    """f, lowered so that a count of days scaled by it stays within a year (dataset.MAX_DAYS: 366); at most 1 when the
+    count is not written as a plain number."""
+    from .dataset import MAX_DAYS
+
+    v = entry.get("value") if isinstance(entry, dict) else entry
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+        return min(f, MAX_DAYS / v)
+    return min(f, 1.0)
+
+
 def _scaled(v: Any, f: float) -> Any:
     """A raw statistic times f in the form it was written (number, or '12.5 unit' text); other values as they are.
     Six significant digits; integers stay integers (people, buses, days)."""
@@ -231,6 +242,7 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
 
     cat = _catalogue(catalogue)
     stat_range = _statistic_factors(cat)
+    days = {s.id for s in cat.statistics if s.unit == "day"}
     parks = []
     for k in range(n):
         rnd = random.Random(seed * 1_000_003 + k)
@@ -250,6 +262,8 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
             for sid, entry in list(stats.items()):
                 lo, hi, one = stat_range.get(sid, (1.0, 1.0, True))
                 f = shared[sid] if one and sid in shared else rnd.uniform(lo, hi)
+                if sid in days:
+                    f = _within_a_year(entry, f)
                 if isinstance(entry, dict):
                     entry["value"] = _scaled(entry.get("value"), f)
                 else:
@@ -422,6 +436,7 @@ class _Plan:
     indicators: tuple[Indicator, ...]
     users: Mapping[str, tuple[Indicator, ...]]
     growing: frozenset
+    days: frozenset = frozenset()  # statistics counted in days: within a year (dataset.MAX_DAYS)
 
 
 def _statistics_plan(cat: Catalogue) -> _Plan:
@@ -433,7 +448,8 @@ def _statistics_plan(cat: Catalogue) -> _Plan:
         for sid in dict.fromkeys(ind.definition.numerator + ind.definition.denominator):
             users.setdefault(sid, []).append(ind)
     growing = frozenset(s for i in inds if i.definition.formula == "elasticity" for s in i.definition.denominator)
-    return _Plan(inds, {k: tuple(v) for k, v in users.items()}, growing)
+    days = frozenset(s.id for s in cat.statistics if s.unit == "day")
+    return _Plan(inds, {k: tuple(v) for k, v in users.items()}, growing, days)
 
 
 def _six(x: float) -> float:
@@ -521,7 +537,8 @@ def _harmless(cat, plan, trial, table, key, forbidden, scored, derive, denominat
 
 def _unusable(cat: Catalogue, ind: Indicator, t: dict, year: int) -> bool:
     """Whether the given statistics of ind's definition in `year` (and the year before, for year-over-year formulas)
-    are ones the dataset reader refuses: a sum given in part while the other side is complete, or a zero denominator."""
+    are ones the dataset reader refuses: a sum given in part while the other side is complete, a zero denominator, or
+    a zero base of a year-over-year formula (the year before's numerator)."""
     from .units import convert
 
     d = ind.definition
@@ -534,6 +551,10 @@ def _unusable(cat: Catalogue, ind: Indicator, t: dict, year: int) -> bool:
             unit = cat.statistic(d.denominator[0]).unit
             if math.fsum(convert(t[(s, y)], cat.statistic(s).unit, unit) for s in d.denominator) == 0:
                 return True
+    if d.formula != "ratio" and all((s, y) in t for s in d.numerator + d.denominator for y in (year, year - 1)):
+        unit = cat.statistic(d.numerator[0]).unit  # a zero base of a year-over-year formula (dataset._nonzero_base)
+        if math.fsum(convert(t[(s, year - 1)], cat.statistic(s).unit, unit) for s in d.numerator) == 0:
+            return True
     return False
 
 
@@ -603,6 +624,7 @@ def _meet(cat, t: dict, ids: tuple, y: int, want: float, fill, total) -> bool:
 def _solve_ratio(draw, st, cat, plan, t: dict, num: tuple, den: tuple, y: int, ratio: float, fill, total) -> Optional[dict]:
     """Fill t so that sum(num)/sum(den) == ratio in year y (units of each sum's first term): every free statistic but
     one drawn, that one solved from N0 + a·s = ratio·(D0 + b·s); values left six-digit, the derived value checked later."""
+    from .dataset import MAX_DAYS
     from .units import factor
 
     if not (math.isfinite(ratio) and ratio >= 0):
@@ -624,7 +646,7 @@ def _solve_ratio(draw, st, cat, plan, t: dict, num: tuple, den: tuple, y: int, r
     if slope == 0:
         return None
     x = (ratio * d0 - n0) / slope
-    if not (math.isfinite(x) and 0 <= x < 1e15):
+    if not (math.isfinite(x) and 0 <= x < 1e15) or (s in plan.days and _six(x) > MAX_DAYS):
         return None
     t[(s, y)] = _six(x)
     return t if total(den, y) > 0 else None
@@ -632,12 +654,18 @@ def _solve_ratio(draw, st, cat, plan, t: dict, num: tuple, den: tuple, y: int, r
 
 def _statistic_value(draw, st, plan: _Plan, t: dict, sid: str, y: int) -> float:
     """A six-digit value for a free statistic: near its value in the year before or after when there is one (an
-    elasticity's denominator grows), else anywhere from 0.01 to ten million."""
+    elasticity's denominator grows), else anywhere from 0.01 to ten million; a count of days stays within 1–366."""
+    from .dataset import MAX_DAYS
+
     for other, sign in ((y - 1, 1), (y + 1, -1)):
         if (sid, other) in t and t[(sid, other)] > 0:
             f = draw(st.sampled_from([1.02, 1.1, 1.3] if sid in plan.growing else [0.8, 0.95, 1.0, 1.05, 1.25]))
-            return _six(t[(sid, other)] * f ** sign)
-    return _six(draw(st.integers(100_000, 999_999)) * 10.0 ** draw(st.integers(-7, 1)))
+            x = _six(t[(sid, other)] * f ** sign)
+            return min(x, float(MAX_DAYS)) if sid in plan.days else x
+    digits, power = draw(st.integers(100_000, 999_999)), draw(st.integers(-7, 1))
+    if sid in plan.days:  # days within a year: 1–366 (the same draws, so the other statistics are drawn as before)
+        return float(digits % MAX_DAYS + 1)
+    return _six(digits * 10.0 ** power)
 
 
 @functools.lru_cache(maxsize=None)

@@ -638,11 +638,11 @@ def test_a_zero_denominator_is_an_error_not_a_missing_indicator(demo_data, tmp_p
 
 
 def test_a_derived_share_over_100_is_located_on_the_statistics_even_beside_a_reported_value(demo_data, tmp_path):
-    """390 good days of 366 monitored: the error points at the statistics (it pointed at $.years), and a reported value
+    """366 good days of 300 monitored: the error points at the statistics (it pointed at $.years), and a reported value
     beside impossible statistics no longer hides them."""
     def edit(d):
         y = _year(d, 2024)
-        y["statistics"].update(air_quality_good_days=390, air_quality_monitored_days=366)
+        y["statistics"].update(air_quality_good_days=366, air_quality_monitored_days=300)
         y["indicators"]["air_quality_good_rate"] = 79.5
 
     err = _bad(demo_data, tmp_path, edit)

@@ -77,6 +77,8 @@ def _old_to_dict(d) -> dict:
         "provisional": [{"kind": k, "what": zh, "what_en": en, "why": y} for k, zh, en, y in iter_provisional(cat)]
                        + [{"kind": "rule_constant", "what": f"核查规则常量 {c.name} = {c.value:g}", "what_en": f"rule constant {c.name} = {c.value:g}",
                            "why": c.provenance.provisional} for c in d.rules.constants if c.provenance.is_provisional],
+        **({"input_notes": [{"code": n.code, "location": n.location, "message_zh": n.message_zh, "message_en": n.message_en,
+                             "fix_zh": n.fix_zh, "fix_en": n.fix_en} for n in ds.notes]} if ds.notes else {}),
     })
 
 

@@ -117,7 +117,8 @@ def test_the_base_year_column_feeds_the_first_scored_year(tmp_path, catalogue, d
     write_template(path, cat, diagnosis_year=DIAGNOSIS_YEAR)
     fill(path, demo_raw)
     got = greendiag.load_dataset(path, catalogue=cat)
-    yaml_ds = greendiag.load_dataset(ROOT / "examples" / "demo-park.yaml", catalogue=cat)
+    base_on = {**demo_raw, "years": [b for b in demo_raw["years"] if b["year"] >= 2022]}  # 2021 is before this base year
+    yaml_ds = greendiag.dataset_from_dict(base_on, catalogue=cat)
     derived = [i.id for i in yoy if got.value(i.id, 2023) is not None and got.value(i.id, 2023).derived is not None]
     assert derived
     for iid in derived:
