@@ -426,6 +426,8 @@ def _engagement_summary(ds: ParkDataset, findings: list[Finding], fact: dict) ->
         "onsite_start": e.onsite_start.isoformat() if e.onsite_start else None,
         "onsite_end": e.onsite_end.isoformat() if e.onsite_end else None,
         "onsite_working_days": e.onsite_working_days,
+        "onsite_date_days": int(fact["onsite_date_days"]) if "onsite_date_days" in fact else None,  # what the dates allow
+        "onsite_holidays_deducted": bool(fact["holidays_deducted"]) if "holidays_deducted" in fact else None,
         "confidentiality_submitted": e.confidentiality_submitted.isoformat() if e.confidentiality_submitted else None,
         "work_started": e.work_started.isoformat() if e.work_started else None,
         "scope_full": e.scope_full,

@@ -391,3 +391,18 @@ def test_with_an_empty_last_year_the_recommendations_are_for_the_year_the_proble
     gaps = {p.split("”")[0] for p in _problems(md) if "2023年" in p and "低于引领值" in p}
     advised = " ".join(_recommendations(md))
     assert gaps and all(g.lstrip("0123456789. ") in advised for g in gaps)  # every gap named in 三、4 is advised on
+
+
+@pytest.mark.parametrize("onsite, said", [
+    ("{start: 2025-03-10, end: 2025-03-11, working_days: 5}", "2025年3月10日至2025年3月11日赴园区开展现场诊断,共2个工作日(记录为5个,与起止日期不符,见二、6)"),
+    ("{start: 2025-10-01, end: 2025-10-10}", "共2个工作日,"),  # 国庆中秋: 1–8 October off, 9–10 October worked
+    ("{start: 2030-03-11, end: 2030-03-15}", "共5个工作日(按周一至周五计,未扣除法定节假日)"),  # beyond the calendar's years
+])
+def test_the_report_says_the_on_site_days_the_dates_allow(demo_path, tmp_path, onsite, said):
+    """"3月10日至3月11日…共5个工作日" was printed as typed (re-review)."""
+    text = demo_path.read_text(encoding="utf-8").replace("  onsite: {start: 2025-03-10, end: 2025-03-14}", f"  onsite: {onsite}")
+    assert onsite in text
+    path = tmp_path / "park.yaml"
+    path.write_text(text, encoding="utf-8")
+    d = diagnose(greendiag.load_dataset(path), backend="python").to_dict()
+    assert said in _section(_md(d, tmp_path), "### 3. 现场诊断评估", "### 4.")

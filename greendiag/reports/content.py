@@ -481,13 +481,20 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
               + (f",其中{len(derived)}项指标的数据由统计数据推导并与证明材料核对" if derived else "")
               + f"。证明材料索引见六、参考文件;数据核查中发现的情况见{DATA_REF}。")
     days = e.get("onsite_working_days")
+    allowed, deducted = e.get("onsite_date_days"), e.get("onsite_holidays_deducted")
+    if _is_num(days) and _is_num(allowed) and days > allowed:  # typed more days than the dates hold: say the dates' figure
+        days = f"{allowed:g}个工作日(记录为{days:g}个,与起止日期不符,见二、6)"
+    elif days is not None:
+        days = f"{days:g}个工作日" if _is_num(days) else f"{days}个工作日"
+    if days is not None and deducted is False:
+        days += "(按周一至周五计,未扣除法定节假日)"
     scope_check = "对园区基础性要求符合情况以及能源利用、资源利用、基础设施、产业、生态环境、运行管理等方面情况进行核查"
     if start and end:
         onsite = (f"工作组于{fmt_date_zh(start)}至{fmt_date_zh(end)}赴园区开展现场诊断,"
-                  + (f"共{days}个工作日," if days is not None else "") + scope_check.replace("进行核查", "进行了核查") + "。")
+                  + (f"共{days}," if days is not None else "") + scope_check.replace("进行核查", "进行了核查") + "。")
     else:
         onsite = (f"现场诊断日期:{fmt_date_zh(start, '未记录')}至{fmt_date_zh(end, '未记录')}"
-                  + (f",共{days}个工作日" if days is not None else "") + f"。现场诊断{scope_check}"
+                  + (f",共{days}" if days is not None else "") + f"。现场诊断{scope_check}"
                   + (f"(指南要求不少于{rd.constants['onsite_days_min']:g}个工作日)" if "onsite_days_min" in rd.constants else "") + "。")
     author, reviewer = rd.person_name(prov, "report_author"), rd.person_name(prov, "reviewer")
     meeting = e.get("report_meeting_date")
