@@ -100,6 +100,9 @@ def category_chart(rd: ReportData, labels: _Labels) -> Chart:
     return Chart("category-scores", "图1 各类别得分(按年份)", "Figure 1: category scores by year", _png(fig))
 
 
+_PLOTTABLE = 1e300  # beyond it matplotlib's axis limits overflow (a value of 1.7e308 loads, above its plausible range)
+
+
 def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> Optional[Chart]:
     from matplotlib.figure import Figure
 
@@ -131,14 +134,17 @@ def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> O
                     lead = lv.get("score")
         elif isinstance(m["lead"], (int, float)):
             lead = float(m["lead"])
-        pts = [(y, v) for y, v in zip(years, ys) if v is not None]
+        pts = [(y, v) for y, v in zip(years, ys) if v is not None and abs(v) <= _PLOTTABLE]
+        if lead is not None and abs(lead) > _PLOTTABLE:
+            lead = None
         if pts:
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", color="#08519c", linewidth=1.6, markersize=4,
                     label=labels.text("指标值", "value"))
             for x, v in pts:
                 ax.annotate(rd_fmt(v), (x, v), fontsize=6.5, ha="center", va="bottom", xytext=(0, 3), textcoords="offset points")
         else:
-            ax.text(0.5, 0.5, labels.text("无数据", "no data"), transform=ax.transAxes, ha="center", va="center", color="#888888")
+            none = labels.text("数值过大,未绘出", "too large to plot") if any(v is not None for v in ys) else labels.text("无数据", "no data")
+            ax.text(0.5, 0.5, none, transform=ax.transAxes, ha="center", va="center", color="#888888")
         if lead is not None:
             ax.axhline(lead, color="#d94801", linestyle="--", linewidth=1, label=labels.text("引领值", "lead value"))
         values = [p[1] for p in pts] + ([lead] if lead is not None else [])
