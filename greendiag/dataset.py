@@ -466,6 +466,10 @@ class _Builder:
                               path, "小数请用小数点“.”(如 8.5);逗号只用于千位分隔(如 1,234.5)",
                               "write decimals with a point (8.5); a comma may only separate thousands (1,234.5)")
                     return None
+                if str(exc) == units.DATE_TEXT:
+                    self.fail("not-a-number", f"{what_zh}:“{raw}”是日期,不是数值", f"{what_en}: '{raw}' is a date, not a number",
+                              path, f"填写数值,如 “{example}”", f"give a number, e.g. '{example}'")
+                    return None
                 if str(exc) == units.STACKED_PERCENT:
                     self.fail("unknown-unit", f"{what_zh}:“{raw}”含多个百分号/千分号(会被当作相乘,数值缩小百倍以上)",
                               f"{what_en}: '{raw}' has more than one percent or per-mille sign (they would multiply, shrinking the number)",

@@ -357,3 +357,21 @@ def test_wan_and_yi_may_stand_apart_from_the_unit(text, want):
     number, unit = units.split_quantity(text)
     base = {"m3": "m3", "tce": "tce", "元": "元"}[unit.split()[-1]]
     assert units.convert(number, unit, base) == want
+
+
+@pytest.mark.parametrize("text", ["2024-01-01", "2024/1/1", "2024年1月1日", "2024-01-01T10:00"])
+def test_a_date_is_no_number_with_a_unit(text):
+    """{value: 2024-01-01} said 无法识别的计量单位“-01-01” (re-review)."""
+    with pytest.raises(ValueError, match=units.DATE_TEXT):
+        units.split_quantity(text)
+
+
+def test_a_date_as_a_value_says_it_is_a_date(demo_path, tmp_path):
+    def edit(data):
+        block = next(y for y in data["years"] if y["year"] == 2024)
+        block["indicators"]["renewable_energy_share"] = {"value": "2024-01-01"}
+
+    with pytest.raises(greendiag.DatasetError) as info:
+        greendiag.load_dataset(_edited_demo(demo_path, tmp_path, edit))
+    (p,) = info.value.problems
+    assert p.code == "not-a-number" and "是日期" in p.message_zh and "-01-01" not in (p.fix_zh or "")
