@@ -712,7 +712,8 @@ class _Builder:
             return None
         low, high = DATA_YEARS
         if not low <= day.year <= high:
-            self.fail("bad-date", f"日期“{text}”不在{low}–{high}年之间", f"date '{text}' is not within {low}–{high}", path)
+            self.fail("bad-date", f"日期“{text}”不在{low}–{high}年之间", f"date '{text}' is not within {low}–{high}", path,
+                      f"填写实际日期(YYYY-MM-DD,{low}–{high}年)", f"give the actual date (YYYY-MM-DD, {low}–{high})")
             return None
         return day
 

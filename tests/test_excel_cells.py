@@ -404,3 +404,17 @@ def test_the_year_note_is_shown_in_a_batch_run(prefilled, tmp_path, catalogue):
     result = CliRunner().invoke(main, ["diagnose", str(folder), "--workers", "1", "--backend", "python"])
     assert result.exit_code == 0, result.output
     assert "提示:a.xlsx: [year-differs-from-template]" in result.stderr and "b.xlsx" not in result.stderr
+
+
+def test_a_small_number_in_a_date_cell_is_said_to_be_one(prefilled, tmp_path, catalogue):
+    """5 typed into 诊断工作开始日期 was "日期“1900-01-05”不在1989–2100年之间", with no field and no fix (re-review)."""
+    import datetime as dt
+
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb["工作组"]
+    (row,) = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value or "").startswith("诊断工作开始日期")]
+    ws.cell(row, 4).value = dt.datetime(1900, 1, 5)  # what openpyxl reads from a date-formatted cell holding 5
+    found = [p for p in problems(wb, tmp_path / "d.xlsx", catalogue) if p.code == "bad-date"]
+    assert [p.location for p in found] == [f"工作组!D{row}"]
+    (p,) = found
+    assert "诊断工作开始日期" in p.message_zh and "数字 5" in p.message_zh and "2025-03-10" in p.fix_zh

@@ -350,6 +350,14 @@ class _Reader:
         raise AssertionError(kind)
 
     def _date(self, v: Any, ref: str, what: tuple[str, str]) -> tuple[bool, Any]:
+        if isinstance(v, (dt.datetime, dt.date)) and v.year < 1980:  # 5 typed into a date cell shows as 1900-01-05
+            from openpyxl.utils.datetime import to_excel
+
+            serial = f"{to_excel(v):g}"  # Excel's own serial (it counts a 29 February 1900 that never was)
+            self.fail(ref, "bad-date", f"{what[0]}:单元格中是数字 {serial}(Excel 按日期显示为 {v:%Y-%m-%d}),不是有效日期",
+                      f"{what[1]}: the cell holds the number {serial} (Excel shows it as the date {v:%Y-%m-%d}), not a date",
+                      "填写完整日期,如 2025-03-10", "give a full date such as 2025-03-10")
+            return False, None
         if isinstance(v, dt.datetime):
             return True, v.date().isoformat()
         if isinstance(v, dt.date):
