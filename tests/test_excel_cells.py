@@ -418,3 +418,17 @@ def test_a_small_number_in_a_date_cell_is_said_to_be_one(prefilled, tmp_path, ca
     assert [p.location for p in found] == [f"工作组!D{row}"]
     (p,) = found
     assert "诊断工作开始日期" in p.message_zh and "数字 5" in p.message_zh and "2025-03-10" in p.fix_zh
+
+
+def test_a_date_in_a_number_cell_of_the_park_sheet_gets_the_date_advice(prefilled, tmp_path, catalogue):
+    """A year cell formatted yyyy showing 2025 said "“2025-01-01”不是数值 … 填写数值,如 2025" (re-review)."""
+    import datetime as dt
+
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[PARK]
+    (row,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "diagnosis_year"]
+    ws.cell(row, 4).value = dt.datetime(2025, 1, 1)
+    ws.cell(row, 4).number_format = "yyyy"
+    found = problems(wb, tmp_path / "y.xlsx", catalogue)
+    assert [p.code for p in found if p.location == f"{PARK}!D{row}"] == ["date-not-number"]
+    assert "常规" in next(p for p in found if p.location == f"{PARK}!D{row}").fix_zh

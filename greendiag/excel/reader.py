@@ -377,7 +377,11 @@ class _Reader:
                 suffix: str = "") -> tuple[bool, Any]:
         zh, en = what
         number: Any = None
-        if isinstance(v, bool) or isinstance(v, (dt.date, dt.datetime, dt.time)):
+        if isinstance(v, (dt.date, dt.datetime, dt.time)):  # as for an indicator cell: Excel took the entry for a date
+            self.fail(ref, "date-not-number", f"{zh}:单元格是日期({_text(v)}),不是数值", f"{en}: the cell holds a date ({_text(v)}), not a number",
+                      "Excel 把输入当成了日期:将单元格格式设为“常规”后重新输入数值", "Excel took the entry for a date: set the cell format to General and type the number again")
+            return False, None
+        if isinstance(v, bool):
             number = None
         elif isinstance(v, (int, float)):
             number = v
