@@ -432,3 +432,15 @@ def test_a_date_in_a_number_cell_of_the_park_sheet_gets_the_date_advice(prefille
     found = problems(wb, tmp_path / "y.xlsx", catalogue)
     assert [p.code for p in found if p.location == f"{PARK}!D{row}"] == ["date-not-number"]
     assert "常规" in next(p for p in found if p.location == f"{PARK}!D{row}").fix_zh
+
+
+@pytest.mark.parametrize("sheet, key, unit_word", [(STATS, "stat:air_quality_good_days", "day"), (IND, "ind:energy_productivity", "万元/tce")])
+def test_a_percent_format_on_a_cell_whose_unit_is_no_share_is_said_to_be_the_format(prefilled, tmp_path, catalogue, sheet, key, unit_word):
+    """"单位“%”不能换算为“day”" blamed a unit the user never typed: the cell's format made it a percentage (re-review)."""
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[sheet]
+    c = cell(ws, key, "数值" if sheet == STATS else "指标数据", 2)
+    c.value, c.number_format = 0.79, "0%"
+    found = [p for p in problems(wb, tmp_path / "p.xlsx", catalogue) if p.location == f"{sheet}!{c.coordinate}"]
+    assert [p.code for p in found] == ["percent-format"]
+    assert "79%" in found[0].message_zh and unit_word in found[0].message_zh and "常规" in found[0].fix_zh

@@ -41,6 +41,15 @@ FIX_TEMPLATE = ("用 greendiag template 生成模板,再填写", "generate a tem
 _UNKNOWN = {"indicators": ("unknown-indicator", "指标", "indicator"), "statistics": ("unknown-statistic", "统计量", "statistic")}
 
 
+def _takes_percent(unit: str) -> bool:
+    """Whether a value in % converts to `unit` (a share, or a dimensionless number)."""
+    try:
+        units.factor("%", unit)
+    except UnitError:
+        return False
+    return True
+
+
 @attrs.frozen
 class WorkbookContents:
     """What a filled template gives: the dataset dict, where each path came from, and notes that are not errors
@@ -836,7 +845,8 @@ class _Reader:
                 if X.is_no_data_word(raw) and not (t.section == "indicators" and self.cat.indicator(item_id).qualitative):
                     self._no_data(ref, raw, what)  # a qualitative cell's words are the builder's (unknown-level)
                     continue
-                item = self._indicator_value(ws, row, vcol, raw, what)
+                unit = (self.cat.indicator(item_id) if t.section == "indicators" else self.cat.statistic(item_id)).unit
+                item = self._indicator_value(ws, row, vcol, raw, what, unit)
                 if item is None:
                     continue
                 if evidence is not None:
@@ -854,7 +864,7 @@ class _Reader:
         except KeyError:
             return None
 
-    def _indicator_value(self, ws, row: int, col: int, raw: Any, what: tuple[str, str]) -> Optional[dict]:
+    def _indicator_value(self, ws, row: int, col: int, raw: Any, what: tuple[str, str], unit: Optional[str] = None) -> Optional[dict]:
         """{'value': …} for the builder (which converts units and checks numbers); dates are refused here."""
         if isinstance(raw, (dt.date, dt.datetime, dt.time)):
             self.fail(self.ref(ws, row, col), "date-not-number", f"{what[0]}:单元格是日期({_text(raw)}),不是数值",
@@ -865,7 +875,13 @@ class _Reader:
             return {"value": "TRUE" if raw else "FALSE"}
         if isinstance(raw, (int, float)) and not isinstance(raw, bool) and X.scales_by_100(ws.cell(row, col).number_format, raw):
             # a percent-formatted cell stores 95 % as 0.95: give the builder 95 with its unit (a quoted "%" is only text)
-            return {"value": float(decimal.Decimal(repr(raw)) * 100), "unit": "%"}
+            shown = float(decimal.Decimal(repr(raw)) * 100)
+            if unit is not None and not _takes_percent(unit):  # 79 % of days: the format, not the user, made it a percentage
+                self.fail(self.ref(ws, row, col), "percent-format", f"{what[0]}:单元格为百分比格式(显示 {shown:g}%),而该项单位为 {unit}",
+                          f"{what[1]}: the cell is formatted as a percentage (shows {shown:g}%), but the unit is {unit}",
+                          "将单元格格式设为“常规”后重新输入数值", "set the cell format to General and type the number again")
+                return None
+            return {"value": shown, "unit": "%"}
         if isinstance(raw, str):
             raw = raw.strip()
             if len(raw) > 200:
