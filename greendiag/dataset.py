@@ -540,9 +540,10 @@ class _Builder:
             if ind.qualitative:
                 level = ind.level(str(raw_value)) if isinstance(raw_value, str) else None
                 if level is None:
-                    allowed = "、".join(f"{lv.zh}({lv.id})" for lv in ind.levels)
+                    allowed = "、".join(f"“{lv.zh}”或“{lv.id}”" for lv in ind.levels)  # the name or the id: both are read
                     self.fail("unknown-level", f"{what_zh}:“{raw_value}”不是允许的档次", f"{what_en}: '{raw_value}' is not an allowed level", vp,
-                              f"可选:{allowed}", f"allowed: {', '.join(lv.id for lv in ind.levels)}")
+                              f"填写档次名称或代码:{allowed}",
+                              "give the level's name or id: " + "; ".join(f"'{lv.zh}' or '{lv.id}' ({lv.en})" for lv in ind.levels))
                     continue
                 out.append(IndicatorValue(ind.id, year, None, level.id, "reported", str(raw_value), evidence, None, json_path(vp)))
                 continue
