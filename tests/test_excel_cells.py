@@ -444,3 +444,17 @@ def test_a_percent_format_on_a_cell_whose_unit_is_no_share_is_said_to_be_the_for
     found = [p for p in problems(wb, tmp_path / "p.xlsx", catalogue) if p.location == f"{sheet}!{c.coordinate}"]
     assert [p.code for p in found] == ["percent-format"]
     assert "79%" in found[0].message_zh and unit_word in found[0].message_zh and "常规" in found[0].fix_zh
+
+
+def test_cells_right_of_the_last_header_are_a_note_not_silence(prefilled, tmp_path, catalogue):
+    """A value typed one column too far (指标数据!O5) was ignored without a word (re-review)."""
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb[IND]
+    row = row_of(ws, "ind:renewable_energy_share")
+    last = max(c for c in range(1, ws.max_column + 1) if ws.cell(2, c).value or ws.cell(3, c).value)
+    stray = ws.cell(row, last + 1)
+    stray.value = 12.6
+    ds = load(wb, tmp_path / "s.xlsx", catalogue)
+    notes = [n for n in ds.notes if n.code == "stray-cells"]
+    assert [n.location for n in notes] == [f"{IND}!{stray.coordinate}"] and stray.coordinate in notes[0].message_zh
+    assert not [n for n in greendiag.load_dataset(prefilled, catalogue=catalogue).notes if n.code == "stray-cells"]

@@ -648,6 +648,21 @@ class _Reader:
             fix_zh=f"如所填数据是 {then}年的,请把诊断年份改回 {made};否则核对各列年份无误即可",
             fix_en=f"if the values are for {then}, set the diagnosis year back to {made}; otherwise check that each column's year is right"))
 
+    def _note_stray_cells(self, ws, prefix: str) -> None:
+        """A note naming filled cells right of the sheet's last header in its data rows (a value typed one column too
+        far): they are not read, and nothing else would say so."""
+        last = max((c for r in (2, 3) for c in range(1, ws.max_column + 1) if ws.cell(r, c).value not in (None, "")), default=0)
+        stray = [ws.cell(row, c).coordinate for row, _ in self.rows(ws, prefix) for c in range(last + 1, ws.max_column + 1)
+                 if str(ws.cell(row, c).value if ws.cell(row, c).value is not None else "").strip()]
+        if not last or not stray:
+            return
+        shown = "、".join(stray[:5]) + ("等" if len(stray) > 5 else "")
+        self.notes.append(Problem(
+            "stray-cells", f"“{ws.title}”表 {shown} 在各列表头之外,其内容未读取", f"sheet '{ws.title}': {', '.join(stray[:5])} "
+            f"{'and more ' if len(stray) > 5 else ''}lie right of the last header and are not read", file=self.path,
+            location=f"{ws.title}!{stray[0]}", fix_zh="如是数据,请移到对应年份的数值或证明材料列;否则删除",
+            fix_en="if they are data, move them into the value or evidence column of their year; otherwise delete them"))
+
     def _check_tables(self, data: dict) -> None:
         """Year tables with a column inserted or deleted are reported at their first misplaced header and not read;
         merged cells over value or evidence cells are reported and not read (a merge keeps only its first cell)."""
@@ -819,6 +834,7 @@ class _Reader:
         """The value and evidence cells of 指标数据 or 原始统计数据 into `blocks` ({year: {section: {key: item}}}), with
         their cells in `cells`; a row the catalogue does not know is reported at its first filled cell."""
         ws = self.wb[t.sheet]
+        self._note_stray_cells(ws, t.prefix)
         for row, key in self.rows(ws, t.prefix):
             item_id = key[len(t.prefix):]
             name = self._namer(t, item_id)
