@@ -57,7 +57,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "follow_up_due": STR, "follow_up_overdue_days": NUM, "follow_up_pending": NUM, "diagnosis_year": NUM, "work_year": NUM,
         "work_year_gap": NUM, "has_onsite_dates": NUM, "onsite_days_recorded": NUM, "onsite_weekdays": NUM,
         "onsite_date_days": NUM, "holidays_deducted": NUM, "onsite_days_excess": NUM, "onsite_early_days": NUM,
-        "report_early_days": NUM, "meeting_early_days": NUM},
+        "report_early_days": NUM, "meeting_early_days": NUM, "follow_up_early_days": NUM},
 }
 YEAR_VALUE_PREFIX = "v_"
 QUALITATIVE = "qualitative"  # the direction field of a qualitative indicator (the catalogue gives it none)
@@ -85,7 +85,7 @@ _GAP_WORDS = ("gap_unit_zh", "gap_unit_en")
 # the engagement context shows each as <key>_zh / <key>_en
 _DATED = {"work_started": ("诊断工作开始日期", "work start"), "onsite_start": ("现场诊断开始日期", "on-site start"),
           "onsite_end": ("现场诊断结束日期", "on-site end"), "report_submitted": ("诊断报告提交日期", "report submission"),
-          "report_meeting_date": ("诊断工作报告会日期", "report meeting")}
+          "report_meeting_date": ("诊断工作报告会日期", "report meeting"), "follow_up_submitted": ("跟踪反馈日期", "follow-up report")}
 # what a message template may name besides the threshold: per kind, the display context (_*_context below)
 CONTEXT: dict[str, frozenset] = {
     "indicator": frozenset(FIELDS["indicator"]) | {"name_zh", "name_en", "unit", "lead_level_zh", "lead_level_en",
@@ -541,6 +541,8 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
     before_meeting = _previous_date(e, ("report_submitted", "onsite_end", "onsite_start", "work_started"))
     if e.report_meeting_date and before_meeting:
         f["meeting_early_days"] = float((before_meeting[1] - e.report_meeting_date).days)
+    if e.follow_up_submitted and e.report_submitted:  # 六: the follow-up comes a year after the diagnosis is complete
+        f["follow_up_early_days"] = float((e.report_submitted - e.follow_up_submitted).days)
     started = e.work_started or e.onsite_start
     f["diagnosis_year"] = float(ds.diagnosis_year)
     if started:  # 附件2-1-2 注2: the scored years are those before the year the diagnosis is carried out

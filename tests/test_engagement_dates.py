@@ -214,3 +214,13 @@ def test_one_wrong_date_gives_one_finding(demo_dict, catalogue, rulebase):
     dated = [r for r in found if r.startswith("engagement.dates.")]
     assert dated == ["engagement.dates.report_too_early"]
     assert "现场诊断结束日期" in found["engagement.dates.report_too_early"].message_zh
+
+
+def test_a_follow_up_before_the_report_is_found(demo_dict, catalogue, rulebase):
+    """The follow-up comes a year after the diagnosis (指南六); one dated before the report is a wrong date."""
+    found = _diagnose(demo_dict, catalogue, rulebase, follow_up_submitted="2025-04-01")  # report submitted 15 April
+    follow = found["engagement.dates.follow_up_before_report"]
+    assert follow.severity == "high"
+    assert "跟踪反馈日期(2025年4月1日)比诊断报告提交日期(2025年4月15日)早 14 天" in follow.message_zh
+    later = _diagnose(demo_dict, catalogue, rulebase, follow_up_submitted="2026-04-20")
+    assert "engagement.dates.follow_up_before_report" not in later
