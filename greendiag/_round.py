@@ -8,19 +8,28 @@ report that prints "相对差距1.25%" beside "可提高 1.2 分" reads as a mis
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 import re
+from typing import Optional
 
 _SPEC = re.compile(r"^(?P<head>.*?)(?:\.(?P<prec>\d+))?(?P<kind>[fFgG%]?)$")
 
 
+@functools.lru_cache(maxsize=512)
+def _parsed(spec: str) -> Optional[tuple[int, str]]:
+    """(precision, kind) of a format spec that rounds (.1f, +.2f, .4g, .1%), else None."""
+    m = _SPEC.match(spec)
+    return (int(m["prec"]), m["kind"]) if m is not None and m["prec"] is not None and m["kind"] else None
+
+
 def half_up(value: float, spec: str) -> str:
     """format(value, spec), rounding half up for the fixed, general and percent formats with a precision."""
-    m = _SPEC.match(spec)
-    if (m is None or m["prec"] is None or not m["kind"] or isinstance(value, bool) or not isinstance(value, (int, float))
+    parsed = _parsed(spec)
+    if (parsed is None or isinstance(value, bool) or not isinstance(value, (int, float))
             or (isinstance(value, int) and abs(value) > 2 ** 53) or (isinstance(value, float) and not math.isfinite(value))):
         return format(value, spec)
-    prec, kind = int(m["prec"]), m["kind"]
+    prec, kind = parsed
     if not _tie(repr(float(value)), prec, kind):  # only a 5 just past the last digit shown rounds otherwise
         return format(value, spec)
     try:
