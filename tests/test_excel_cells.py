@@ -458,3 +458,30 @@ def test_cells_right_of_the_last_header_are_a_note_not_silence(prefilled, tmp_pa
     notes = [n for n in ds.notes if n.code == "stray-cells"]
     assert [n.location for n in notes] == [f"{IND}!{stray.coordinate}"] and stray.coordinate in notes[0].message_zh
     assert not [n for n in greendiag.load_dataset(prefilled, catalogue=catalogue).notes if n.code == "stray-cells"]
+
+
+@pytest.mark.parametrize("where", ["below", "inserted"])
+def test_a_team_member_or_project_outside_the_template_rows_is_read_and_noted(prefilled, tmp_path, catalogue, where):
+    """A 16th member typed under the 15 printed rows, or a row inserted in the table, was dropped while validate said
+    数据有效: a senior member lost changes the ≥2 seniors check, a project lost is missing from 附件2-1-3 (re-review)."""
+    from excel_edits import excel_insert_row
+
+    wb = openpyxl.load_workbook(prefilled)
+    team, projects = wb["工作组"], wb["改进项目"]
+    before_team = len(greendiag.load_dataset(prefilled, catalogue=catalogue).engagement.team)
+    rows = [r for r in range(1, team.max_row + 1) if team.cell(r, 1).value == "team"]
+    prow = [r for r in range(1, projects.max_row + 1) if projects.cell(r, 1).value == "project"]
+    if where == "below":
+        t, p = rows[-1] + 1, prow[-1] + 3  # under the note line of 改进项目, too
+    else:
+        team.protection.sheet = projects.protection.sheet = False
+        t, p = rows[2], prow[1]
+        excel_insert_row(team, t)
+        excel_insert_row(projects, p)
+    team.cell(t, 3).value, team.cell(t, 7).value = "赵六", "是"
+    projects.cell(p, 3).value, projects.cell(p, 4).value = "屋顶光伏二期", 500
+    ds = load(wb, tmp_path / "rows.xlsx", catalogue)
+    assert "赵六" in [m.name for m in ds.engagement.team] and len(ds.engagement.team) == before_team + 1
+    assert "屋顶光伏二期" in [x.content for x in ds.projects]
+    notes = {n.location for n in ds.notes if n.code == "rows-outside-template"}
+    assert notes == {f"工作组!C{t}", f"改进项目!C{p}"}

@@ -905,24 +905,44 @@ class _Reader:
                 return None
         return {"value": raw}
 
+    def _table_rows(self, ws, key: str, columns: tuple) -> list[tuple[int, bool]]:
+        """(row, keyed) of a team or project table: its template rows (column A holds `key`) and rows without a key
+        inside or below it that hold data (a row inserted, or a 16th member typed under the 15 printed rows)."""
+        skip = self.skip.get(ws.title, set())
+        out, current = [], None
+        last_col = L.TABLE_FIRST_COL + len(columns) - 1
+        for row in range(1, min(ws.max_row, MAX_ROWS) + 1):
+            a = ws.cell(row, 1).value
+            if isinstance(a, str) and a.strip():
+                current = a
+                if a == key and row not in skip:
+                    out.append((row, True))
+            elif current == key and row not in skip and any(
+                    str(ws.cell(row, c).value if ws.cell(row, c).value is not None else "").strip() for c in range(L.TABLE_FIRST_COL, last_col + 1)):
+                out.append((row, False))
+        return out
+
     def _table(self, ws, key: str, columns: tuple, path: tuple) -> list[dict]:
         out: list[dict] = []
-        for row, _ in self.rows(ws, key):
-            if ws.cell(row, 1).value != key:
-                continue
+        unkeyed = []
+        for row, keyed in self._table_rows(ws, key, columns):
             present = {c.key: self.value(ws, row, j) for j, c in enumerate(columns, start=L.TABLE_FIRST_COL)}
             if all(v is None for v in present.values()):
                 continue
+            if not keyed:
+                unkeyed.append(ws.cell(row, L.TABLE_FIRST_COL).coordinate)
+            n = ws.cell(row, 2).value if keyed and ws.cell(row, 2).value is not None else None
+            label = (f"第{n}行", f"row {n}") if n is not None else (f"Excel第{row}行", f"Excel row {row}")
             item: dict = {}
             ok = True
             for j, c in enumerate(columns, start=L.TABLE_FIRST_COL):
-                got, value = self.typed(present[c.key], self.ref(ws, row, j), c.kind, (f"第{ws.cell(row, 2).value}行 {c.zh}", f"row {ws.cell(row, 2).value} {c.en}"),
+                got, value = self.typed(present[c.key], self.ref(ws, row, j), c.kind, (f"{label[0]} {c.zh}", f"{label[1]} {c.en}"),
                                         minimum=0 if c.kind == "number" else None, unit=c.unit)
                 if got:
                     item[c.key] = value
                 elif c.required and present[c.key] is None and self.ref(ws, row, j) not in self.bad:
-                    self.fail(self.ref(ws, row, j), "required", f"第{ws.cell(row, 2).value}行:{c.zh}为必填项",
-                              f"row {ws.cell(row, 2).value}: {c.en} is required", f"填写{c.zh},或清空该行", f"fill in {c.en.lower()}, or clear the row")
+                    self.fail(self.ref(ws, row, j), "required", f"{label[0]}:{c.zh}为必填项",
+                              f"{label[1]}: {c.en} is required", f"填写{c.zh},或清空该行", f"fill in {c.en.lower()}, or clear the row")
                     ok = False
             if not ok:
                 continue
@@ -932,6 +952,13 @@ class _Reader:
             self.where[path + (i,)] = self.ref(ws, row, 3)
             out.append(item)
         self.where.setdefault(path, ws.title)
+        if unkeyed:
+            shown = "、".join(unkeyed[:5]) + ("等" if len(unkeyed) > 5 else "")
+            self.notes.append(Problem(
+                "rows-outside-template", f"“{ws.title}”表 {shown} 所在行不在模板预留行内(插入的行或表格下方的行),已一并读取,请核对",
+                f"sheet '{ws.title}': the rows of {', '.join(unkeyed[:5])} are not template rows (inserted, or below the table); "
+                "they were read as well: check them", file=self.path, location=f"{ws.title}!{unkeyed[0]}",
+                fix_zh="如这些行不是表中的数据,请删除", fix_en="if these rows are not part of the table, delete them"))
         return out
 
     # -------------------------------------------------------------- results
