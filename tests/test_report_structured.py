@@ -406,3 +406,20 @@ def test_the_report_says_the_on_site_days_the_dates_allow(demo_path, tmp_path, o
     path.write_text(text, encoding="utf-8")
     d = diagnose(greendiag.load_dataset(path), backend="python").to_dict()
     assert said in _section(_md(d, tmp_path), "### 3. 现场诊断评估", "### 4.")
+
+
+def test_a_category_that_fell_with_nothing_at_the_lead_is_no_highlight(demo_dict, catalogue, rulebase, tmp_path):
+    """四、1 工作亮点 read "运行管理绿色指标:2024年0.0分,较2022年下降80.0分;尚无指标达到引领值" (re-review 2)."""
+    data = copy.deepcopy(demo_dict)
+    block = next(b for b in data["years"] if b["year"] == 2024)["indicators"]
+    mg = [i.id for i in catalogue.indicators if i.category == "MG"]
+    for ind_id in mg:
+        ind = catalogue.indicator(ind_id)
+        block[ind_id] = {"value": min(ind.levels, key=lambda lv: lv.score).id} if ind.qualitative else {"value": 0}
+    d = diagnose(greendiag.dataset_from_dict(data, catalogue=catalogue), catalogue=catalogue, rules=rulebase, backend="python").to_dict()
+    cats = {(c["category"], c["year"]): c["score"] for c in d["category_scores"]}
+    assert cats[("MG", 2024)] < cats[("MG", 2022)]
+    md = _md(d, tmp_path)
+    highlights = _section(md, "### 1. 工作亮点", "### 2. 存在问题")
+    assert "运行管理绿色指标" not in highlights and "生态环境绿色指标" in highlights
+    assert any("运行管理绿色指标" in p for p in _problems(md))  # the fall is a problem instead

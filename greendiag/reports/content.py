@@ -566,9 +566,15 @@ def _category_highlights(rd: ReportData) -> list[str]:
             text += f"({gap[1:]}{like})" if gap else ""
         lead = [rd.name(n) for n in rd.indicator_numbers
                 if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
+        rose = _is_num(s0) and Decimal(fmt_score(s1)) > Decimal(fmt_score(s0))
+        if not rose and not lead:  # no rise and nothing at the lead value: no highlight (a fall is listed in 三、4)
+            continue
         text += (";达到或优于引领值:" + "、".join(lead) if lead else ";尚无指标达到引领值") + "。"
         out.append(text)
-    return out or ["无可比较的类别得分。"]
+    if not out:
+        return ["各类别得分均未提高,亦无指标达到引领值(见存在问题)。"] if any(
+            _is_num(rd.cat_scores.get((c["code"], last))) for c in rd.categories) else ["无可比较的类别得分。"]
+    return out
 
 
 _KIND_ZH = {"baseline": "基础性要求未满足", "indicator": "指标未达到引领值或参考值、或呈变差趋势", "category": "类别得分或总分出现下降"}
