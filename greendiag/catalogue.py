@@ -220,7 +220,8 @@ def _indicator(it: _Item) -> Indicator:
         sources=_prov(d).sources, level_scores_provenance=_prov(d.get("level_scores")), origin=it.origin)
 
 
-def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[str, str], ...]) -> Catalogue:
+def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[str, str], ...],
+           titles: tuple[tuple[str, str, str], ...] = ()) -> Catalogue:
     inds = sorted((_indicator(it) for it in sections["indicators"]), key=lambda i: i.number)
     unit_of = {i.id: i.unit for i in inds}
     refs = []
@@ -257,6 +258,7 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
             bands_provenance=_prov(sc["bands"]), years=sc["years"]["count"],
             years_cite=(sc["years"]["count"], sc["years"]["cite_zh"], sc["years"]["cite_en"]) if "cite_zh" in sc["years"] else None),
         overlays=overlays,
+        overlay_titles=titles,
     )
 
 
@@ -285,6 +287,7 @@ def _load(paths: tuple[str, ...]) -> Catalogue:
     problems: list[Problem] = []
     conflict, broken = False, False
     applied: list[tuple[str, str]] = []
+    titles: list[tuple[str, str, str]] = []
     ids: dict[str, Document] = {}
     for rank, path in enumerate(paths, 1):
         try:
@@ -318,11 +321,12 @@ def _load(paths: tuple[str, ...]) -> Catalogue:
         conflict = conflict or bool(found)
         problems.extend(found)
         applied.append((meta["id"], meta["version"]))
+        titles.append((meta["id"], meta["title_zh"], meta["title_en"]))
     if not broken:
         problems.extend(_catalogue_checks.check(head, sections))
     if problems:
         raise (OverlayConflictError if conflict else CatalogueError)(problems)
-    return _build(head, sections, tuple(applied))
+    return _build(head, sections, tuple(applied), tuple(titles))
 
 
 def validate_overlay(path: OverlaySpec) -> Catalogue:

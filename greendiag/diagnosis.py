@@ -182,6 +182,7 @@ class Diagnosis:
             "catalogue_id": cat.id,
             "catalogue_version": cat.version,
             "catalogue_overlays": [list(o) for o in cat.overlays],
+            "catalogue_overlay_titles": [{"id": i, "title_zh": zh, "title_en": en} for i, zh, en in cat.overlay_titles],
             "provisional": provisional_list(cat, self.rules),
             **({"input_notes": [{"code": n.code, "location": n.location, "message_zh": n.message_zh, "message_en": n.message_en,
                                  "fix_zh": n.fix_zh, "fix_en": n.fix_en} for n in ds.notes]} if ds.notes else {}),
@@ -202,6 +203,7 @@ class Diagnosis:
         req = self.catalogue.requirement(number)
         st = self.dataset.requirement_status(number)
         return {"number": number, "id": req.id, "text_zh": req.text_zh, "text_en": req.text_en, "mandatory": req.mandatory,
+                "origin": req.origin or self.catalogue.id,
                 "status": st.status if st else "unknown", "evidence": st.evidence if st else None, "note": st.note if st else None}
 
     def findings_of(self, kind: str) -> tuple[Finding, ...]:

@@ -247,6 +247,7 @@ class Catalogue:
     electricity_co2: tuple[Coefficient, ...]
     scoring: ScoringMethod
     overlays: tuple[tuple[str, str], ...] = ()
+    overlay_titles: tuple[tuple[str, str, str], ...] = ()  # (id, title_zh, title_en) of each overlay: the 专项诊断 it stands for
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Indicator]:

@@ -74,6 +74,7 @@ def _old_to_dict(d) -> dict:
         "catalogue_id": cat.id,
         "catalogue_version": cat.version,
         "catalogue_overlays": [list(o) for o in cat.overlays],
+        "catalogue_overlay_titles": [{"id": i, "title_zh": zh, "title_en": en} for i, zh, en in cat.overlay_titles],
         "provisional": [{"kind": k, "what": zh, "what_en": en, "why": y} for k, zh, en, y in iter_provisional(cat)]
                        + [{"kind": "rule_constant", "what": f"核查规则常量 {c.name} = {c.value:g}", "what_en": f"rule constant {c.name} = {c.value:g}",
                            "why": c.provenance.provisional} for c in d.rules.constants if c.provenance.is_provisional],

@@ -423,3 +423,25 @@ def test_a_category_that_fell_with_nothing_at_the_lead_is_no_highlight(demo_dict
     highlights = _section(md, "### 1. 工作亮点", "### 2. 存在问题")
     assert "运行管理绿色指标" not in highlights and "生态环境绿色指标" in highlights
     assert any("运行管理绿色指标" in p for p in _problems(md))  # the fall is a problem instead
+
+
+def test_a_diagnosis_with_an_overlay_is_a_specialised_one_and_keeps_the_guides_counts(demo_dict, tmp_path):
+    """The README's water-cascade run said 未开展专项诊断 and 附件2-1-1所列9项 / 附件2-1-2所列33项 (re-review 2)."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    cat = greendiag.load_catalogue(root / "examples" / "overlays" / "water-cascade.yaml")
+    data = copy.deepcopy(demo_dict)
+    data["engagement"].pop("specialised", None)  # 专项诊断内容 left empty, as in the demo
+    d = diagnose(greendiag.dataset_from_dict(data, catalogue=cat), catalogue=cat, backend="python").to_dict()
+    assert d["catalogue_overlay_titles"] == [{"id": "water-cascade", "title_zh": "水资源梯级利用专项诊断",
+                                              "title_en": "Specialised diagnosis of water cascade use"}]
+    md = _md(d, tmp_path)
+    overview = _section(md, "### 1. 诊断评估的目的、范围及准则", "### 2.")
+    assert "未开展专项诊断" not in overview and "开展了专项诊断:水资源梯级利用专项诊断" in overview
+    base_reqs = len([r for r in d["baseline"] if r["origin"] == "bj-green-park-2024"])
+    added = len(d["baseline"]) - base_reqs
+    assert (base_reqs, added) == (8, 1)
+    assert "附件2-1-1所列8项基础性要求及专项诊断增加的1项" in overview and "附件2-1-2所列31项指标及专项诊断增加的2项指标" in overview
+    plain = _md(diagnose(greendiag.dataset_from_dict(data), backend="python").to_dict(), tmp_path, "plain.md")
+    assert "未开展专项诊断" in plain and "附件2-1-1所列8项基础性要求," in plain

@@ -447,13 +447,13 @@ def _shape() -> _Object:
         "diagnosis_year": _year(*DIAGNOSIS_YEARS),
         "years": _List(_year(*DATA_YEARS)),
         "baseline": _List(_Object({"number": _INT, "text_zh": _TEXT, "status": _TEXT},
-                                  {"mandatory": _FLAG_N, "evidence": _TEXT_N, "note": _TEXT_N})),
+                                  {"mandatory": _FLAG_N, "evidence": _TEXT_N, "note": _TEXT_N, "origin": _TEXT_N})),
         "catalogue": _Object({
             "categories": _List(_Object({k: _TEXT for k in ("code", "name_zh", "name_en")})),
             "indicators": _List(_Object(
                 {"number": _INT, "id": _TEXT, "category": _TEXT, "name_zh": _TEXT, "name_en": _TEXT,
                  "kind": _TEXT, "unit": _TEXT_N, "lead": _lead},
-                {"direction": _TEXT_N, "gap_unit_zh": _TEXT_N,
+                {"direction": _TEXT_N, "gap_unit_zh": _TEXT_N, "origin": _TEXT_N,
                  "levels": _List(_Object({"id": _TEXT}, {"zh": _TEXT_N, "score": _NUM_N}), nullable=True)})),
         }, {"scoring": _Object({}, {"full": _NUM_N, "cap": _NUM_N}, nullable=True),
             "documents": _List(_Object({"title_zh": _TEXT}, {"cite_zh": _TEXT_N}), nullable=True)}),
@@ -492,6 +492,7 @@ def _shape() -> _Object:
         "fictitious": _FLAG_N,
         **{k: _TEXT_N for k in ("rules_id", "rules_version", "catalogue_id", "catalogue_version")},
         "catalogue_overlays": _List(_List(_TEXT), nullable=True),
+        "catalogue_overlay_titles": _List(_Object({"id": _TEXT, "title_zh": _TEXT}, {"title_en": _TEXT_N}), nullable=True),
         "baseline_summary": _Object({"mandatory_unmet": _INTS}, {"mandatory_unknown": _INTS_N, "encouraged_unmet": _INTS_N},
                                     nullable=True),
         "score_changes": _List(_Object({"from_year": _INT, "to_year": _INT}, {

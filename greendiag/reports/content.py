@@ -410,19 +410,34 @@ def _highlights(rd: ReportData) -> list[str]:
 
 # ------------------------------------------------------------------ sections 一 … 六
 
+def _counted(rd: ReportData) -> tuple[str, str]:
+    """("8项基础性要求及专项诊断增加的1项", "31项指标及专项诊断增加的2项指标"): the guide's 附件2-1-1/2-1-2 counts, and what
+    overlays added apart, so that 附件2-1-1 is not said to hold 9 items."""
+    base_id = rd.root.str("catalogue_id")
+    extra_reqs = sum(1 for b in rd.baseline if b.get("origin") not in (None, "", base_id))
+    extra_inds = sum(1 for n in rd.indicator_numbers if rd.meta[n].get("origin") not in (None, "", base_id))
+    return (f"{len(rd.baseline) - extra_reqs}项基础性要求" + (f"及专项诊断增加的{extra_reqs}项" if extra_reqs else ""),
+            f"{len(rd.indicator_numbers) - extra_inds}项指标" + (f"及专项诊断增加的{extra_inds}项指标" if extra_inds else ""))
+
+
 def section_overview(rd: ReportData, bi: bool) -> list[Block]:
     e, park = rd.engagement, rd.park
     scope = e.str("scope_description") or "园区全部批复范围"
     full = e.get("scope_full")
     special = [str(s) for s in (e.get("specialised") or [])]
     overlays = [" ".join(str(x) for x in o) for o in (rd.root.get("catalogue_overlays") or [])]
+    titles = [str(t["title_zh"]) for t in (rd.root.get("catalogue_overlay_titles") or [])]
+    special += [t for t in titles if t not in special]  # an overlay is a specialised diagnosis, named or not in 工作组
     p1 = (f"本次绿色诊断旨在帮助园区发现问题、挖掘潜力、提升能源资源使用效率和管理水平、减少污染物排放,实现绿色发展。诊断范围为{scope}"
           + ("" if full is None or full else "(部分区域,需经市经济和信息化局同意)") + "。"
           + (f"本次诊断在通用基础诊断的基础上开展了专项诊断:{'、'.join(special)}。" if special
-             else "本次诊断为指南规定的通用基础诊断,未开展专项诊断。"))
+             else "本次诊断为指南规定的通用基础诊断,未开展专项诊断。" if not overlays
+             else "本次诊断在通用基础诊断的基础上按扩展目录开展了专项诊断。"))
+    base_id = rd.root.str("catalogue_id")
+    reqs, inds = _counted(rd)
     criteria = (f"诊断准则:依据{GUIDE},参照工业和信息化部《绿色园区评价要求》及相关国家和地方标准规范,核查附件2-1-1所列"
-                f"{len(rd.baseline)}项基础性要求,并按附件2-1-2所列{len(rd.indicator_numbers)}项指标进行评价"
-                f"(指标目录 {rd.root.str('catalogue_id')} {rd.root.str('catalogue_version')}"
+                f"{reqs},并按附件2-1-2所列{inds}进行评价"
+                f"(指标目录 {base_id} {rd.root.str('catalogue_version')}"
                 + (f",扩展目录(专项诊断){'、'.join(overlays)}" if overlays else "") + ")。")
     basics = [f"园区名称:{rd.park_name}", f"园区级别:{park.str('level') or UNFILLED}",
               f"管理机构:{park.str('management_body') or UNFILLED}", f"地址:{park.str('address') or UNFILLED}"]
@@ -476,8 +491,9 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
            f"园区工作人员{e.get('park_staff_count', '—')}人(见绿色诊断工作组成员表)。",
            f"保密承诺书提交:{fmt_date_zh(e.get('confidentiality_submitted'), '未记录')};诊断工作开始:{fmt_date_zh(e.get('work_started'), '未记录')}。"]
     derived = sorted({n for (n, _), r in rd.rows.items() if r.get("origin") == "derived"})
-    review = (f"诊断工作组收集了园区{year_span(rd.years)}的统计数据和证明材料,对附件2-1-1所列{len(rd.baseline)}项基础性要求和附件2-1-2所列"
-              f"{len(rd.indicator_numbers)}项指标的数据及证明材料进行了审核"
+    reqs, inds = _counted(rd)
+    review = (f"诊断工作组收集了园区{year_span(rd.years)}的统计数据和证明材料,对附件2-1-1所列{reqs}和附件2-1-2所列"
+              f"{inds}的数据及证明材料进行了审核"
               + (f",其中{len(derived)}项指标的数据由统计数据推导并与证明材料核对" if derived else "")
               + f"。证明材料索引见六、参考文件;数据核查中发现的情况见{DATA_REF}。")
     days = e.get("onsite_working_days")
