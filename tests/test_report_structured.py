@@ -445,3 +445,17 @@ def test_a_diagnosis_with_an_overlay_is_a_specialised_one_and_keeps_the_guides_c
     assert "附件2-1-1所列8项基础性要求及专项诊断增加的1项" in overview and "附件2-1-2所列31项指标及专项诊断增加的2项指标" in overview
     plain = _md(diagnose(greendiag.dataset_from_dict(data), backend="python").to_dict(), tmp_path, "plain.md")
     assert "未开展专项诊断" in plain and "附件2-1-1所列8项基础性要求," in plain
+
+
+def test_an_advanced_benchmark_on_a_lower_is_better_indicator_is_used(tmp_path, demo_dict):
+    """Accepted by catalogue validate but matched by no rule: it appeared nowhere (re-review 2)."""
+    overlay = OVERLAY.replace("method: standard_comparison", "method: advanced_benchmark")
+    assert overlay != OVERLAY
+    (tmp_path / "o.yaml").write_text(overlay, encoding="utf-8")
+    cat = greendiag.load_catalogue(tmp_path / "o.yaml")
+    data = copy.deepcopy(demo_dict)
+    next(y for y in data["years"] if y["year"] == 2024)["indicators"]["wastewater_per_value_added"] = 3.5
+    d = diagnose(greendiag.dataset_from_dict(data, catalogue=cat), catalogue=cat, backend="python").to_dict()
+    (rec,) = [r for r in d["recommendations"] if r["indicator"] == 23]
+    assert (rec["rule_id"], rec["method"], rec["target"], rec["gap_abs"]) == ("rec.advanced.above_reference", "advanced_benchmark", 3.0, 0.5)
+    assert "高于先进水平" in rec["message_zh"] and "(越低越好)" in rec["message_zh"]
