@@ -485,3 +485,22 @@ def test_a_team_member_or_project_outside_the_template_rows_is_read_and_noted(pr
     assert "屋顶光伏二期" in [x.content for x in ds.projects]
     notes = {n.location for n in ds.notes if n.code == "rows-outside-template"}
     assert notes == {f"工作组!C{t}", f"改进项目!C{p}"}
+
+
+def test_every_hint_example_is_in_its_own_rows_unit_and_reads_back(prefilled, tmp_path, catalogue):
+    """Every non-share row said "如 “32000 元/tce”": following it in the 元/m3 row was wrong-dimension (re-review 2)."""
+    ws = openpyxl.load_workbook(prefilled)[IND]
+    hint_col = head(ws, "填写说明")
+    seen = 0
+    for ind in catalogue.indicators:
+        hint = str(ws.cell(row_of(ws, f"ind:{ind.id}"), hint_col).value or "")
+        m = re.search(r"如 “([^”]+)”即 1 (\S+)\)", hint)
+        if ind.qualitative or ind.is_share or not ind.unit:
+            assert "32000" not in hint and "如 “" not in hint
+            continue
+        if m is None:
+            continue  # no natural alternative for this unit (元/m3): no example rather than a wrong one
+        seen += 1
+        number, unit = greendiag.units.split_quantity(m.group(1))
+        assert m.group(2) == ind.unit and greendiag.units.convert_input(number, unit, ind.unit) == 1.0
+    assert seen >= 3

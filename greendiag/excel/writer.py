@@ -361,8 +361,31 @@ def _indicator_hint(ind: Indicator) -> str:
         rng = f";不大于 ≤ {_num(ind.bounds_max)}"
     if ind.is_share:
         return f"以百分数填写,95 表示 95 %{rng} / a percentage: 95 means 95 %"
-    return (f"数值,单位默认为 {unit}{rng};也可带同量纲单位,将自动换算(如 “32000 元/tce”)"
-            f" / a number in {unit}, or a value with its own unit, converted")
+    if not ind.unit:
+        return f"数值(无量纲){rng} / a plain number (dimensionless)"
+    example = _unit_example(ind.unit)
+    return (f"数值,单位默认为 {unit}{rng};也可带同量纲单位,将自动换算" + (f"(如 “{example}”即 1 {ind.unit})" if example else "")
+            + f" / a number in {unit}, or a value with its own unit, converted")
+
+
+_ALTERNATIVES = (("亿元", "万元"), ("万元", "元"), ("万tce", "tce"), ("tce", "kgce"), ("km2", "hm2"), ("万m3", "m3"), ("m3", "L"),
+                 ("tCO2", "kgCO2"), ("t/", "kg/"))  # a unit people also write, for the template's example
+
+
+def _unit_example(unit: Optional[str]) -> str:
+    """'10000 元/tce' for 万元/tce: 1 of the unit written in another unit people use, converted exactly; '' if none fits."""
+    from .. import units
+
+    for old, new in _ALTERNATIVES:
+        if unit and old in unit:
+            alt = unit.replace(old, new, 1)
+            try:
+                value = units.convert_input(1.0, unit, alt)
+            except Exception:  # noqa: BLE001 - an alternative that does not convert is no example
+                continue
+            if value >= 1:  # 10000 元/tce reads naturally; 0.001 元/L does not
+                return f"{value:g} {alt}"
+    return ""
 
 
 def _merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
