@@ -504,3 +504,23 @@ def test_every_hint_example_is_in_its_own_rows_unit_and_reads_back(prefilled, tm
         number, unit = greendiag.units.split_quantity(m.group(1))
         assert m.group(2) == ind.unit and greendiag.units.convert_input(number, unit, ind.unit) == 1.0
     assert seen >= 3
+
+
+def test_a_date_typed_as_yyyymmdd_into_a_date_cell_is_a_bad_date_without_openpyxls_warning(prefilled, tmp_path, catalogue):
+    """It was "#VALUE!(公式计算出错后粘贴为数值)" with openpyxl's English UserWarning on stderr (re-review 2)."""
+    import warnings
+
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb["工作组"]
+    (row,) = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value or "").startswith("诊断工作开始日期")]
+    ws.cell(row, 4).value = 20250310
+    ws.cell(row, 4).number_format = "yyyy-mm-dd"
+    path = tmp_path / "d.xlsx"
+    wb.save(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DatasetError) as info:
+            greendiag.load_dataset(path, catalogue=catalogue)
+    assert not [w for w in caught if "outside the limits" in str(w.message)]
+    (p,) = [p for p in info.value.problems if p.location == f"工作组!D{row}"]
+    assert p.code == "bad-date" and "20250310" in p.message_zh and "2025-03-10" in p.fix_zh

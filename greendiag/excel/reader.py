@@ -18,6 +18,7 @@ import json
 import os
 import re
 import unicodedata
+import warnings
 import zipfile
 from typing import Any, Callable, Optional
 
@@ -39,6 +40,9 @@ MAX_ROWS = 2000
 PLACEHOLDER_YEAR = DIAGNOSIS_YEARS[1]  # columns are checked against it when neither the workbook nor the template gives a year
 FIX_TEMPLATE = ("用 greendiag template 生成模板,再填写", "generate a template with `greendiag template OUT.xlsx` and fill it in")
 _UNKNOWN = {"indicators": ("unknown-indicator", "指标", "indicator"), "statistics": ("unknown-statistic", "统计量", "statistic")}
+
+
+_DATE_WARNING = re.compile(r"Cell (?P<cell>[A-Z]+[0-9]+) is marked as a date but the serial value (?P<serial>[0-9.eE+-]+) is outside")
 
 
 def _takes_percent(unit: str) -> bool:
@@ -108,7 +112,11 @@ def _open(p: str):
         fail("wrong-kind-of-file", "这是 zip 压缩文件,不是 Excel 工作簿", "this is a zip archive, not an Excel workbook",
              "解压后给出其中的工作簿(.xlsx)", "unpack it and give the workbook (.xlsx) inside")
     try:
-        return openpyxl.load_workbook(p, data_only=False)
+        with warnings.catch_warnings(record=True) as caught:  # openpyxl's own warnings are not for the user's terminal
+            warnings.simplefilter("always")
+            wb = openpyxl.load_workbook(p, data_only=False)
+        wb.greendiag_out_of_range_dates = {m["cell"]: m["serial"] for w in caught if (m := _DATE_WARNING.search(str(w.message)))}
+        return wb
     except PermissionError:
         fail("file-unreadable", "没有读取权限", "permission denied")
     except Exception:  # openpyxl raises KeyError, ValueError, TypeError, lxml errors… on damaged files
@@ -307,6 +315,14 @@ class _Reader:
                 return None
         elif cell.data_type == "e" and X.is_error_value(v) and not X.is_no_data_word(v):  # an error pasted as a value
             err = str(v).strip().upper()
+            serial = getattr(self.wb, "greendiag_out_of_range_dates", {}).get(cell.coordinate)
+            if serial is not None and err == "#VALUE!":  # 20250310 typed into a date cell: openpyxl made it an error
+                m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", serial)
+                fix = f"填写日期,如 {m[1]}-{m[2]}-{m[3]}" if m else "填写日期,如 2025-03-10"
+                self.fail(self.ref(ws, row, col), "bad-date", f"{pre_zh}单元格中是数字 {serial}(超出 Excel 日期范围),不是日期",
+                          f"{pre_en}the cell holds the number {serial} (beyond Excel's dates), not a date", fix,
+                          fix.replace("填写日期,如", "give the date, e.g."))
+                return None
             self.fail(self.ref(ws, row, col), "formula-error", f"{pre_zh}单元格是 Excel 错误值 {err}(公式计算出错后粘贴为数值),不是数值",
                       f"{pre_en}the cell holds the Excel error {err} (a failed formula's result pasted as a value), not a value",
                       "填写正确的数值;无数据请留空", "type the correct value; leave the cell empty when there is no data")
