@@ -231,6 +231,20 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
                                            f"lead level '{d['lead']['level']}' is not one of the levels", "lead", "level"))
             if len(set(level_ids)) != len(level_ids):
                 problems.append(it.problem("duplicate-level", "levels 中有重复的 id", "levels repeat an id", "levels"))
+            names: dict[str, str] = {}  # a name read as a value (zh, id, en) must point to one level
+            for j, lv in enumerate(d["levels"]):
+                for word in dict.fromkeys((lv["zh"], lv["id"], lv.get("en"))):
+                    if word and names.setdefault(word, lv["id"]) != lv["id"]:
+                        problems.append(it.problem(
+                            "duplicate-level", f"档次名称“{word}”同时属于档次 {names[word]} 与 {lv['id']}:填写“{word}”时无法确定是哪一档",
+                            f"the level name '{word}' belongs to both {names[word]} and {lv['id']}: a value '{word}' would be ambiguous",
+                            "levels", j, fix_zh="每个档次使用不同的名称", fix_en="give each level names of its own"))
+            cap = float(head["scoring"]["cap"]["value"])
+            for j, lv in enumerate(d["levels"]):
+                if not 0 <= float(lv["score"]) <= cap:
+                    problems.append(it.problem("level-score-out-of-range", f"档次 {lv['id']} 的分值 {lv['score']:g} 不在 0–{cap:g} 之间(单项最高{cap:g}分)",
+                                               f"level {lv['id']} scores {lv['score']:g}, outside 0–{cap:g} (an indicator scores at most {cap:g})",
+                                               "levels", j, "score", fix_zh=f"分值取 0–{cap:g}", fix_en=f"give a score in 0–{cap:g}"))
         b = d.get("bounds") or {}
         p = d.get("plausible") or {}
         bad_range = False

@@ -357,3 +357,23 @@ indicators:
         greendiag.load_catalogue(overlay)
     codes = [p.code for p in info.value.problems]
     assert codes == ["unknown-unit", "unknown-unit"] and all("units.txt" in p.fix_zh for p in info.value.problems)
+
+
+@pytest.mark.parametrize("levels, where", [
+    ([{"id": "yes", "zh": "有", "en": "yes", "score": 100}, {"id": "no", "zh": "有", "en": "no", "score": 0}], "$.indicators[0].levels[1]"),
+    ([{"id": "yes", "zh": "有", "en": "in place", "score": 100}, {"id": "no", "zh": "无", "en": "有", "score": 0}], "$.indicators[0].levels[1]"),
+])
+def test_a_level_name_two_levels_share_is_refused(tmp_path, levels, where):
+    """"已认证" for two levels resolved silently to the first one (re-review 2)."""
+    ind = copy.deepcopy(QUALITATIVE)
+    ind["levels"] = levels
+    p = _one(_problems(_write(tmp_path, indicators=[ind])), "duplicate-level")
+    assert p.location == where and "“有”" in p.message_zh
+
+
+def test_a_level_score_above_the_cap_is_refused(tmp_path):
+    """A level scoring 150 was accepted and silently scored 120 (re-review 2)."""
+    ind = copy.deepcopy(QUALITATIVE)
+    ind["levels"][0]["score"] = 150
+    p = _one(_problems(_write(tmp_path, indicators=[ind])), "level-score-out-of-range")
+    assert p.location == "$.indicators[0].levels[0].score" and "150" in p.message_zh and "120" in p.fix_zh
