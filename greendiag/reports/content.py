@@ -358,7 +358,8 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
         out.append(f"[{sev}] {f['message_zh']}" + (f"({f['message_en']})" if bi else ""))
     for n in sorted(optional, key=rd.indicator_numbers.index):
         years = [y for y in optional[n] if y]
-        out.append(f"[提示] 可选指标“{n} {rd.name(n)}”{year_span(years)}未填报,不计入平均分。")
+        en = f" (optional indicator {n} not reported in {', '.join(map(str, years))}: left out of the means)" if bi else ""
+        out.append(f"[提示] 可选指标“{n} {rd.name(n)}”{year_span(years)}未填报,不计入平均分。" + en)
     return out + data_gap_drops(rd)
 
 
