@@ -28,7 +28,7 @@ CAT = load_catalogue()
 QUIET = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # A tiny, made-up overlay (test fixture only): a new category with a qualitative indicator whose top level
-# scores above the cap, and a mandatory lower-is-better indicator.
+# scores at the cap (120; a level above it is refused by the catalogue checks), and a mandatory lower-is-better indicator.
 TINY_OVERLAY = """
 overlay:
   id: kit-test
@@ -52,10 +52,10 @@ indicators:
     unit: ''
     kind: qualitative
     levels:
-      - {id: exemplary, zh: 示范, en: exemplary, score: 130}
+      - {id: exemplary, zh: 示范, en: exemplary, score: 120}
       - {id: adequate, zh: 合格, en: adequate, score: 100}
       - {id: none, zh: 无, en: none, score: 0}
-    level_scores: {provisional: test fixture with a level above the cap}
+    level_scores: {provisional: test fixture with a level at the cap}
     lead: {level: adequate, provisional: test fixture only}
     mandatory: true
     sources: [{doc: bj-guide-2024, clause: test fixture}]
