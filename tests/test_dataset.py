@@ -687,26 +687,27 @@ def test_a_truncated_json_file_says_it_ends_too_early(demo_data, tmp_path, cut):
     assert p.line is not None and p.file == str(path)
 
 
-def test_a_decimal_comma_in_braces_says_why_a_field_appeared(demo_data, tmp_path):
-    text = demo_data.replace("renewable_energy_share: {value: 8.5, evidence: E2-2022}", "renewable_energy_share: {value: 8,5, evidence: E2-2022}")
+def _the_problem_after(demo_data, tmp_path, old: str, new: str):
+    """The one problem of the demo YAML with `old` replaced by `new` (which must occur), and the file it was read from."""
+    text = demo_data.replace(old, new, 1)
     assert text != demo_data
     path = tmp_path / "park.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DatasetError) as info:
         greendiag.load_dataset(path)
     (p,) = info.value.problems
+    return p, path
+
+
+def test_a_decimal_comma_in_braces_says_why_a_field_appeared(demo_data, tmp_path):
+    p, _ = _the_problem_after(demo_data, tmp_path, "renewable_energy_share: {value: 8.5, evidence: E2-2022}",
+                              "renewable_energy_share: {value: 8,5, evidence: E2-2022}")
     assert p.code == "schema-additionalProperties" and "'5'" in p.message_zh and "逗号" in p.message_zh and "8.5" in p.fix_zh
 
 
 def test_an_unknown_level_lists_the_names_and_ids_that_are_read(demo_data, tmp_path):
     """The fix said 具备(present) while the template says 具备(in place): both the name and the id are accepted, said so."""
-    text = demo_data.replace("central_wastewater_treatment: {value: 具备", "central_wastewater_treatment: {value: 有", 1)
-    assert text != demo_data
-    path = tmp_path / "park.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(DatasetError) as info:
-        greendiag.load_dataset(path)
-    (p,) = info.value.problems
+    p, path = _the_problem_after(demo_data, tmp_path, "central_wastewater_treatment: {value: 具备", "central_wastewater_treatment: {value: 有")
     assert p.code == "unknown-level" and "“具备”或“present”" in p.fix_zh and "(in place)" in p.fix_en
     ok = demo_data.replace("central_wastewater_treatment: {value: 具备", "central_wastewater_treatment: {value: present", 1)
     path.write_text(ok, encoding="utf-8")
