@@ -524,3 +524,16 @@ def test_a_date_typed_as_yyyymmdd_into_a_date_cell_is_a_bad_date_without_openpyx
     assert not [w for w in caught if "outside the limits" in str(w.message)]
     (p,) = [p for p in info.value.problems if p.location == f"工作组!D{row}"]
     assert p.code == "bad-date" and "20250310" in p.message_zh and "2025-03-10" in p.fix_zh
+
+
+@pytest.mark.parametrize("typed", ["2025年3月10号", "2025/03/10 09:00", "2025-03-10T09:00:00", "2025.3.10"])
+def test_common_ways_of_typing_a_date_are_read(prefilled, tmp_path, catalogue, typed):
+    """号 for 日 and a time from a pasted system export were bad-date (re-review 2)."""
+    wb = openpyxl.load_workbook(prefilled)
+    ws = wb["工作组"]
+    (row,) = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value or "").startswith("诊断工作开始日期")]
+    ws.cell(row, 4).value = typed
+    ws.cell(row, 4).number_format = "@"
+    import datetime as dt
+
+    assert load(wb, tmp_path / "d.xlsx", catalogue).engagement.work_started == dt.date(2025, 3, 10)

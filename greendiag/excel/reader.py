@@ -199,7 +199,7 @@ def _nfkc(s: str) -> str:
     return unicodedata.normalize("NFKC", s).strip()
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")  # 2025年3月10号, 2025/03/10 09:00
 
 
 def _plain_number(s: str) -> Any:
