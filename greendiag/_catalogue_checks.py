@@ -126,9 +126,16 @@ def _check_ranges(it: _Item) -> list[Problem]:
     """Lead value and plausible range of a quantitative indicator lie within its bounds."""
     d, out = it.data, []
     b, p = d.get("bounds") or {}, d.get("plausible") or {}
-    if not b or d["kind"] != "quantitative":
+    if d["kind"] != "quantitative":
         return out
     lead = d["lead"].get("value")
+    if lead is not None and p and _outside(p, lead) and not (b and _outside(b, lead)):
+        out.append(it.problem("lead-outside-plausible", f"引领值 {lead:g} 超出合理范围 plausible {_span(p)}:达到引领值的园区会被标为数据异常",
+                              f"lead value {lead:g} lies outside the plausible range {_span(p)}: a park at the lead value would be flagged as an anomaly",
+                              "lead", "value", fix_zh="放宽合理范围使其包含引领值,或更正引领值",
+                              fix_en="widen the plausible range to include the lead value, or correct the lead value"))
+    if not b:
+        return out
     if lead is not None and _outside(b, lead):
         out.append(it.problem("lead-outside-bounds", f"引领值 {lead:g} 超出指标的定义域 bounds {_span(b)}:没有合法数值能达到它",
                               f"lead value {lead:g} lies outside the indicator's bounds {_span(b)}: no valid value can reach it",

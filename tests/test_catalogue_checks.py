@@ -196,7 +196,8 @@ def test_lead_value_outside_the_bounds(tmp_path):
 
 
 def test_lead_value_within_the_bounds_loads(tmp_path):
-    assert greendiag.load_catalogue(_write(tmp_path, indicators=[_share(lead={"value": 100, "provisional": "测试用引领值 (test)"})]))
+    plausible = dict(SHARE["plausible"], max=100)  # a lead at the bound, inside the plausible range too
+    assert greendiag.load_catalogue(_write(tmp_path, indicators=[_share(lead={"value": 100, "provisional": "测试用引领值 (test)"}, plausible=plausible)]))
 
 
 @pytest.mark.parametrize("end,value", [("min", -5), ("max", 120)])
@@ -377,3 +378,10 @@ def test_a_level_score_above_the_cap_is_refused(tmp_path):
     ind["levels"][0]["score"] = 150
     p = _one(_problems(_write(tmp_path, indicators=[ind])), "level-score-out-of-range")
     assert p.location == "$.indicators[0].levels[0].score" and "150" in p.message_zh and "120" in p.fix_zh
+
+
+def test_a_lead_value_outside_the_plausible_range_is_refused(tmp_path):
+    """A park at the lead value would have been flagged above the plausible maximum (re-review 2)."""
+    p = _one(_problems(_write(tmp_path, indicators=[_share(lead={"value": 90, "provisional": "测试用引领值 (test lead)"})])),
+             "lead-outside-plausible")
+    assert p.location == "$.indicators[0].lead.value" and "90" in p.message_zh and "[0, 80]" in p.message_zh
