@@ -25,6 +25,10 @@ def _parsed(spec: str) -> Optional[tuple[int, str]]:
 
 def half_up(value: float, spec: str) -> str:
     """format(value, spec), rounding half up for the fixed, general and percent formats with a precision."""
+    if type(value) is float:  # most numbers: no 5 as their last digit, so nothing to round otherwise (the hot path)
+        text = repr(value)
+        if text.replace(".", "").rstrip("0")[-1:] != "5" and "e" not in text:
+            return format(value, spec)
     parsed = _parsed(spec)
     if (parsed is None or isinstance(value, bool) or not isinstance(value, (int, float))
             or (isinstance(value, int) and abs(value) > 2 ** 53) or (isinstance(value, float) and not math.isfinite(value))):
