@@ -731,7 +731,7 @@ class _Builder:
                           f"the on-site end date ({end.isoformat()}) is before its start ({start.isoformat()})", ("engagement", "onsite", "end"),
                           "核对两个日期(是否填反,或年份、月份有误)", "check both dates (swapped, or a wrong year or month)")
             elif days is None:  # the working days the dates allow, statutory holidays deducted where the calendar knows them
-                from .facts import onsite_working_days
+                from .workdays import onsite_working_days
 
                 days = onsite_working_days(start, end)[0]
         scope = e.get("scope", {})

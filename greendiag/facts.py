@@ -16,7 +16,7 @@ import sys
 import unicodedata
 from typing import Any, Callable, Iterable, Mapping, Optional
 
-from . import units
+from . import units, workdays
 from .errors import RuleError, problem
 from .models import BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
@@ -433,56 +433,14 @@ def related_speciality(speciality: Optional[str], terms: Iterable[str]) -> bool:
     return False
 
 
-def weekdays_between(start: dt.date, end: dt.date) -> int:
-    """Mondays to Fridays from start to end, both included (0 when end is before start)."""
-    n = (end - start).days + 1
-    if n <= 0:
-        return 0
-    weeks, rest = divmod(n, 7)
-    first = start.weekday()
-    return weeks * 5 + sum(1 for k in range(rest) if (first + k) % 7 < 5)
-
-
-HOLIDAY_PACKAGE = "chinese-calendar"
-
-
-@functools.cache
-def holiday_calendar_years() -> Optional[tuple[int, int]]:
-    """The first and last year of the official holiday and 调休 arrangements (国务院办公厅 notices) that the installed
-    chinese-calendar package holds, or None when it is not installed."""
-    try:
-        import chinese_calendar
-    except ImportError:
-        return None
-    days = chinese_calendar.holidays
-    return min(days).year, max(days).year
-
-
-def official_working_days(start: dt.date, end: dt.date) -> Optional[int]:
-    """Working days from start to end (both included) under the official arrangements: weekdays less statutory holidays,
-    plus the weekend days worked in lieu (调休上班); None when a year of the span is outside the data (or none is installed)."""
-    years = holiday_calendar_years()
-    if years is None or not years[0] <= start.year <= end.year <= years[1]:
-        return None
-    import chinese_calendar
-
-    return sum(1 for k in range((end - start).days + 1) if chinese_calendar.is_workday(start + dt.timedelta(k)))
-
-
-def onsite_working_days(start: dt.date, end: dt.date) -> tuple[int, bool]:
-    """The working days the on-site dates allow, and whether statutory holidays were deducted (else Monday to Friday)."""
-    official = official_working_days(start, end)
-    return (weekdays_between(start, end), False) if official is None else (official, True)
-
-
 def _calendar_words(deducted: bool) -> dict[str, str]:
     """How the on-site working days were counted, for messages: with the official holidays, or why not."""
     if deducted:
         return {"onsite_calendar_zh": "已按国务院办公厅公布的节假日安排扣除法定节假日、计入调休上班日",
                 "onsite_calendar_en": "statutory holidays deducted and make-up working days counted, per the State Council's holiday arrangements"}
-    years = holiday_calendar_years()
+    years = workdays.holiday_calendar_years()
     if years is None:
-        why_zh, why_en = f"未安装节假日数据包 {HOLIDAY_PACKAGE}", f"the holiday data package {HOLIDAY_PACKAGE} is not installed"
+        why_zh, why_en = f"未安装节假日数据包 {workdays.HOLIDAY_PACKAGE}", f"the holiday data package {workdays.HOLIDAY_PACKAGE} is not installed"
     else:
         why_zh = f"节假日安排数据仅覆盖{years[0]}–{years[1]}年"
         why_en = f"the holiday data cover {years[0]}–{years[1]} only"
@@ -521,8 +479,8 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
                "has_confidentiality": _b(e.confidentiality_submitted is not None)}
     deducted = False
     if dates:  # the recorded days (typed, or filled in from the dates) cannot exceed what the dates allow (四(三)1)
-        allowed, deducted = onsite_working_days(e.onsite_start, e.onsite_end)
-        f["onsite_weekdays"] = float(weekdays_between(e.onsite_start, e.onsite_end))
+        allowed, deducted = workdays.onsite_working_days(e.onsite_start, e.onsite_end)
+        f["onsite_weekdays"] = float(workdays.weekdays_between(e.onsite_start, e.onsite_end))
         f["onsite_date_days"] = float(allowed)
         f["holidays_deducted"] = _b(deducted)
     if e.onsite_working_days is not None:

@@ -152,7 +152,7 @@ def split_quantity(text: str) -> tuple[float, str]:
     Raises ValueError with a short English reason; callers turn it into a located DatasetError.
     """
     s = _nfkc(text).replace("\u2212", "-")  # not normalise: "1" is a number here, not "dimensionless"; − from Word or a PDF
-    if _DATE.match(s):  # 2024-01-01 would be 2024 of the unit "-01-01"
+    if DATE.match(s):  # 2024-01-01 would be 2024 of the unit "-01-01"
         raise ValueError(DATE_TEXT)
     s = strip_thousands(s)  # 1,960,000; a decimal comma (8,5) is refused, never read as 85
     s = _IDEOGRAPHIC_POINT.sub(".", s)  # 12。6: a decimal point typed with Chinese punctuation on
@@ -176,7 +176,8 @@ def split_quantity(text: str) -> tuple[float, str]:
 
 DECIMAL_COMMA = "decimal comma"
 DATE_TEXT = "a date"
-_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+# a date as people type it (2025-03-10, 2025/3/10, 2025年3月10号, with a time from a pasted export); groups: year, month, day
+DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?\s*(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 STACKED_PERCENT = "more than one percent or per-mille sign"
 _PER_SIGN = re.compile(r"[%‰‱]|\b(?:percent|permille|per_mille|permyriad|ppm|ppb|ppt)\b", re.IGNORECASE)
 _NOT_DECIMAL_TAIL = re.compile(r"^(?:[_:][0-9_:.]*|[xXoObB][0-9a-fA-F_]+)$")

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import greendiag
-from greendiag import facts
+from greendiag import facts, workdays
 
 from conftest import DEMO
 
@@ -57,19 +57,19 @@ def _diagnose(demo_dict, catalogue, rulebase, **engagement):
 def test_weekdays_between_counts_monday_to_friday(start, span):
     end = start + dt.timedelta(span)
     by_hand = sum(1 for k in range(span + 1) if (start + dt.timedelta(k)).isoweekday() <= 5)
-    assert facts.weekdays_between(start, end) == by_hand
+    assert workdays.weekdays_between(start, end) == by_hand
 
 
 def test_weekdays_of_known_weeks():
-    assert facts.weekdays_between(D(2025, 3, 10), D(2025, 3, 11)) == 2  # Monday, Tuesday
-    assert facts.weekdays_between(D(2025, 3, 10), D(2025, 3, 16)) == 5  # one full week
-    assert facts.weekdays_between(D(2025, 3, 15), D(2025, 3, 16)) == 0  # a weekend
-    assert facts.weekdays_between(D(2025, 3, 11), D(2025, 3, 10)) == 0  # end before start
+    assert workdays.weekdays_between(D(2025, 3, 10), D(2025, 3, 11)) == 2  # Monday, Tuesday
+    assert workdays.weekdays_between(D(2025, 3, 10), D(2025, 3, 16)) == 5  # one full week
+    assert workdays.weekdays_between(D(2025, 3, 15), D(2025, 3, 16)) == 0  # a weekend
+    assert workdays.weekdays_between(D(2025, 3, 11), D(2025, 3, 10)) == 0  # end before start
 
 
 def test_the_official_calendar_is_installed_and_covers_recent_years():
     # a declared dependency (chinese-calendar): without it every count falls back to Monday–Friday
-    years = facts.holiday_calendar_years()
+    years = workdays.holiday_calendar_years()
     assert years is not None and years[0] <= 2020 and years[1] >= 2025
 
 
@@ -82,17 +82,17 @@ def test_the_official_calendar_is_installed_and_covers_recent_years():
     (D(2025, 3, 10), D(2025, 3, 14), 5, 5),  # an ordinary week
 ])
 def test_official_working_days_deduct_holidays_and_count_make_up_days(start, end, official, weekdays):
-    assert facts.official_working_days(start, end) == official
-    assert facts.weekdays_between(start, end) == weekdays
-    assert facts.onsite_working_days(start, end) == (official, True)
+    assert workdays.official_working_days(start, end) == official
+    assert workdays.weekdays_between(start, end) == weekdays
+    assert workdays.onsite_working_days(start, end) == (official, True)
 
 
 def test_years_outside_the_calendar_fall_back_to_weekdays():
-    last = facts.holiday_calendar_years()[1]
+    last = workdays.holiday_calendar_years()[1]
     start = D(last + 1, 10, 1)
     end = start + dt.timedelta(7)
-    assert facts.official_working_days(start, end) is None
-    assert facts.onsite_working_days(start, end) == (facts.weekdays_between(start, end), False)
+    assert workdays.official_working_days(start, end) is None
+    assert workdays.onsite_working_days(start, end) == (workdays.weekdays_between(start, end), False)
 
 
 # --------------------------------------------------------------------------- findings of a diagnosis
@@ -143,7 +143,7 @@ def test_make_up_working_days_count(demo_dict, catalogue, rulebase):
 
 
 def test_outside_the_calendar_the_finding_says_holidays_were_not_deducted(demo_dict, catalogue, rulebase):
-    last = facts.holiday_calendar_years()[1]
+    last = workdays.holiday_calendar_years()[1]
     start = D(last + 1, 3, 1)
     end = start + dt.timedelta(13)
     found = _diagnose(demo_dict, catalogue, rulebase, work_started=start.isoformat(),
@@ -151,16 +151,16 @@ def test_outside_the_calendar_the_finding_says_holidays_were_not_deducted(demo_d
                       report_submitted=(end + dt.timedelta(30)).isoformat(), report_meeting_date=None)
     note = found["engagement.onsite.holidays_not_deducted"]
     assert note.severity == "info"
-    assert "未扣除法定节假日" in note.message_zh and f"仅覆盖{facts.holiday_calendar_years()[0]}–{last}年" in note.message_zh
+    assert "未扣除法定节假日" in note.message_zh and f"仅覆盖{workdays.holiday_calendar_years()[0]}–{last}年" in note.message_zh
     assert "statutory holidays not deducted" in note.message_en
 
 
 def test_without_the_calendar_package_the_finding_says_so(demo_dict, catalogue, rulebase, monkeypatch):
-    monkeypatch.setattr(facts, "holiday_calendar_years", lambda: None)
+    monkeypatch.setattr(workdays, "holiday_calendar_years", lambda: None)
     found = _diagnose(demo_dict, catalogue, rulebase, onsite={"start": "2025-10-01", "end": "2025-10-08", "working_days": 6},
                       report_submitted="2025-10-20", report_meeting_date="2025-10-25")
     note = found["engagement.onsite.holidays_not_deducted"]
-    assert "未扣除法定节假日" in note.message_zh and facts.HOLIDAY_PACKAGE in note.message_zh
+    assert "未扣除法定节假日" in note.message_zh and workdays.HOLIDAY_PACKAGE in note.message_zh
     assert "engagement.onsite.days_exceed_dates" not in found  # 6 weekdays, and 6 recorded
 
 

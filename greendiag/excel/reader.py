@@ -199,7 +199,6 @@ def _nfkc(s: str) -> str:
     return unicodedata.normalize("NFKC", s).strip()
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")  # 2025年3月10号, 2025/03/10 09:00
 
 
 def _plain_number(s: str) -> Any:
@@ -388,7 +387,7 @@ class _Reader:
         if isinstance(v, dt.date):
             return True, v.isoformat()
         s = _nfkc(_text(v) or "")
-        m = _DATE.match(s) or re.match(r"^(\d{4})(\d{2})(\d{2})$", s)
+        m = units.DATE.match(s) or re.match(r"^(\d{4})(\d{2})(\d{2})$", s)
         if m:
             try:
                 return True, dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
