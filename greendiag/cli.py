@@ -150,11 +150,11 @@ def _data_checks(ds, cat, lang: str) -> list[tuple[bool, str]]:
     """The anomaly checks of the rule base on a valid dataset (a share typed as a fraction, a value 10,000 times the
     derived one…), so that they are seen when the data are checked, not first in the report: (needs checking, line)."""
     from .diagnosis import diagnose as run
-    from .summary import SEVERITY_ZH
+    from .summary import DOUBT_SEVERITIES, SEVERITY_ZH
 
     zh = lang == "zh"
     found = [f for f in run(ds, catalogue=cat, backend="python").findings if f.kind == "anomaly"]
-    return [(f.severity in ("critical", "high", "medium"),
+    return [(f.severity in DOUBT_SEVERITIES,
              f"  [{SEVERITY_ZH.get(f.severity, f.severity)}] {f.message_zh}" if zh else f"  [{f.severity}] {f.message_en}")
             for f in found]
 

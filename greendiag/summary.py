@@ -47,6 +47,17 @@ _ASSESS = {True: {"better": "向好", "worse": "变差", "same": "持平", "n/a"
            False: {"better": "better", "worse": "worse", "same": "same", "n/a": "n/a"}}
 
 
+DOUBT_SEVERITIES = ("critical", "high", "medium")  # a data check at these severities makes a value one to verify
+
+
+def to_verify(findings, year: int, scored) -> list[int]:
+    """Indicators scored in `year` (scored(number)) on data an anomaly check of DOUBT_SEVERITIES asks to verify (a value
+    10,000 times the derived one, above the plausible maximum, read as a fraction…): the year's total waits on them.
+    `findings` are (kind, severity, year, indicator number) tuples, from a Diagnosis or from a diagnosis.json."""
+    return sorted({int(n) for kind, sev, y, n in findings
+                   if kind == "anomaly" and sev in DOUBT_SEVERITIES and y == year and n is not None and scored(int(n))})
+
+
 SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}  # also the reports'
 
 
@@ -116,8 +127,8 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
             out.append(f"  {t.year}年无数据,不可评分(不计总分与评级,不按0分计)" if zh else
                        f"  {t.year}: no data for this year: not assessable (no total or band; not scored as 0)")
             continue
-        doubtful = sorted({f.indicator for f in diag.findings if f.kind == "anomaly" and f.severity in ("high", "medium")
-                           and f.year == t.year and f.indicator is not None and scored.get((f.indicator, t.year))})
+        doubtful = to_verify(((f.kind, f.severity, f.year, f.indicator) for f in diag.findings), t.year,
+                             lambda n, y=t.year: scored.get((n, y), False))
         if doubtful:
             out.append((f"  {t.year}年指标 {_numbers(doubtful, True)} 的数据待核实(见下方数据异常),该年总分与评级仅供参考" if zh else
                         f"  {t.year}: data of indicators {_numbers(doubtful, False)} to be verified (see the anomalies below): "

@@ -15,6 +15,7 @@ import attrs
 
 from .._round import fixed, half_up
 from ..catalogue import PROVISIONAL_KINDS
+from ..summary import to_verify
 from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, check_lang, fmt_date_zh, fmt_num,
                     fmt_score, fmt_signed, strip_en, year_span)
 
@@ -366,13 +367,9 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
 def unverified(rd: ReportData, year: int) -> list[int]:
     """Indicators scored in `year` on data an anomaly check of high or medium severity asks to verify (a value 10,000
     times the derived one, above the plausible maximum, read as a fraction…): that year's total waits on them."""
-    out = []
-    for f in rd.findings:
-        n = f.get("indicator")
-        if (f["kind"] == "anomaly" and str(f["severity"]) in ("high", "medium") and f.get("year") == year and _is_num(n)
-                and int(n) in rd.meta and (rd.rows.get((int(n), year)) or {}).get("status") == "scored" and int(n) not in out):
-            out.append(int(n))
-    return sorted(out, key=rd.indicator_numbers.index)
+    found = ((f["kind"], str(f["severity"]), f.get("year"), f.get("indicator") if _is_num(f.get("indicator")) else None)
+             for f in rd.findings)
+    return to_verify(found, year, lambda n: n in rd.meta and (rd.rows.get((n, year)) or {}).get("status") == "scored")
 
 
 def _unverified_note(rd: ReportData, year: int) -> str:
