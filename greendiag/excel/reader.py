@@ -503,7 +503,48 @@ class _Reader:
             projects = self._table(self.wb[L.PROJECTS], L.ROW_KEYS[L.PROJECTS], L.PROJECT_COLUMNS, ("projects",))
             if projects:
                 data["projects"] = projects
+        self._note_other_overlays()
         return data
+
+    def _note_other_overlays(self) -> None:
+        """The workbook was made for other overlays than the catalogue it is read with: rows the catalogue has but the
+        workbook lacks (made without an overlay) would silently count as missing data, and an overlay the workbook was
+        made with but that is not used would silently drop its part of a 专项诊断."""
+        try:
+            made = [str(o[0]) for o in json.loads(self.meta.get("overlays") or "[]")]
+        except (ValueError, TypeError, IndexError, KeyError):
+            return
+        used = [str(o[0]) for o in self.cat.overlays]
+        unused = [o for o in made if o not in used]
+        if unused:
+            names = "、".join(unused)
+            self.notes.append(Problem(
+                "template-overlay-not-used", f"该模板由扩展目录 {names} 生成,本次读取未使用该扩展:其指标与基础性要求不参与诊断",
+                f"the template was made with overlay(s) {', '.join(unused)}, which this run does not use: their indicators and "
+                f"requirements take no part in the diagnosis", file=self.path, location=L.INDICATORS,
+                fix_zh=f"如需专项诊断,读取时请加 --overlay 指定扩展目录 {names}(其 YAML 文件或注册名)",
+                fix_en=f"for the specialised diagnosis, add --overlay with overlay {', '.join(unused)} (its YAML file or registered name)"))
+        have = {key for sheet in (L.BASELINE, L.INDICATORS) if sheet in self.wb.sheetnames for _, key in self.rows(self.wb[sheet])}
+        lacking_ind = [i for i in self.cat.indicators if f"ind:{i.id}" not in have]
+        lacking_req = [r for r in self.cat.requirements if f"req:{r.number}" not in have]
+        if not lacking_ind and not lacking_req:
+            return
+        origins = sorted({x.origin for x in (*lacking_ind, *lacking_req) if x.origin in used and x.origin not in made})
+        parts_zh = ([f"指标第{'、'.join(str(i.number) for i in lacking_ind)}项"] if lacking_ind else []) + \
+                   ([f"基础性要求第{'、'.join(str(r.number) for r in lacking_req)}项"] if lacking_req else [])
+        parts_en = ([f"indicator(s) {', '.join(str(i.number) for i in lacking_ind)}"] if lacking_ind else []) + \
+                   ([f"requirement(s) {', '.join(str(r.number) for r in lacking_req)}"] if lacking_req else [])
+        why_zh = f"(模板生成时未使用扩展目录 {'、'.join(origins)})" if origins else ""
+        why_en = f" (the template was made without overlay(s) {', '.join(origins)})" if origins else ""
+        overlay_args = " ".join(f"--overlay {o}" for o in used)  # ids: the message says they stand for the file or name
+        self.notes.append(Problem(
+            "template-lacks-rows", f"工作簿中没有{'和'.join(parts_zh)}的填写行{why_zh}:这些项按未填写计",
+            f"the workbook has no rows for {' and '.join(parts_en)}{why_en}: they count as not filled in",
+            file=self.path, location=L.INDICATORS if lacking_ind else L.BASELINE,
+            fix_zh=f"用 greendiag template {overlay_args} --from 本工作簿 重新生成模板(--overlay 后为扩展目录的 YAML 文件或注册名;"
+                   f"已填数据会带入),补填后再诊断",
+            fix_en=f"make the template again with `greendiag template {overlay_args} --from THIS_WORKBOOK` (each overlay "
+                   f"by its YAML file or registered name; what is filled in is carried over), fill in the new rows and diagnose again"))
 
     # -------------------------------------------------------------- structure
     def _check_sheets(self) -> None:
