@@ -106,6 +106,33 @@ def registered_overlays() -> dict[str, str]:
     return {ep.name: ep.value for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
 
+def overlays_defining(section: str, key: Any) -> list[str]:
+    """Registered overlay names whose file adds `key` (an id, or a requirement's number) to `section` (indicators,
+    statistics, requirements): for the hint on data that names an overlay's item without the overlay. Read only on
+    that error path; an overlay that cannot be loaded or read is skipped (loading it with --overlay reports why)."""
+    from importlib import metadata
+
+    names = []
+    for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            target = ep.load()
+            path = os.fspath(target() if callable(target) else target)
+            items = _overlay_items(path, os.stat(path).st_mtime_ns).get(section, ())
+        except Exception:  # noqa: BLE001 - any failure of a third party's overlay only loses the hint
+            continue
+        if key in items:
+            names.append(ep.name)
+    return names
+
+
+@functools.lru_cache(maxsize=16)
+def _overlay_items(path: str, _mtime: int) -> dict[str, frozenset]:
+    data = read_document(path, CatalogueError).data
+    field = lambda section: "number" if section == "requirements" else "id"
+    return {section: frozenset(e.get(field(section)) for e in data.get(section) or () if isinstance(e, dict))
+            for section in ("indicators", "statistics", "requirements") if isinstance(data, dict)}
+
+
 _KEY_WORDS = {"id": ("id", "id"), "number": ("序号", "number"), "code": ("代码", "code")}
 
 

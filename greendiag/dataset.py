@@ -84,6 +84,21 @@ def other_spreadsheet(path: str) -> Optional[Problem]:
                    fix_en="save it as .xlsx (Excel workbook) in Excel, WPS or LibreOffice, then read that file")
 
 
+def _or_overlay(hint_zh: str, hint_en: str, section: str, key: Any, noun_zh: str, noun_en: str) -> tuple[str, str]:
+    """The fix for an id or number the catalogue in use lacks: it may be a specialised diagnosis's, so the hint names
+    the registered overlay that defines it, or else says an overlay must be given (data written for an overlay and
+    read without it was told only the nearest base id)."""
+    from .catalogue import overlays_defining
+
+    names = overlays_defining(section, key)
+    if names:
+        return (f"“{key}”是扩展目录 {'、'.join(names)} 中的{noun_zh}:读取时加 --overlay {names[0]}",
+                f"'{key}' is a {noun_en} of overlay {', '.join(names)}: read the data with --overlay {names[0]}")
+    asked = hint_zh.endswith("?")
+    return (f"{hint_zh}{'' if asked else ';'}若为扩展目录(专项诊断)中的{noun_zh},读取时加 --overlay 指定该扩展目录",
+            f"{hint_en}{' If' if asked else '; if'} it is a {noun_en} of a catalogue overlay (specialised diagnosis), read the data with --overlay")
+
+
 def load_dataset(path: str | os.PathLike, *, catalogue: Optional[Catalogue] = None) -> ParkDataset:
     """Read a park dataset from YAML, JSON or a filled greendiag Excel workbook."""
     from ._args import check_catalogue, check_path
@@ -532,7 +547,8 @@ class _Builder:
                 close = difflib.get_close_matches(key, [i.id for i in self.cat.indicators] + [i.name_zh for i in self.cat.indicators], n=1)
                 hint = f"是否应为“{close[0]}”?" if close else "见 `greendiag catalogue list`"
                 hint_en = f"did you mean '{close[0]}'?" if close else "see `greendiag catalogue list`"
-                self.fail("unknown-indicator", f"未知指标“{key}”", f"unknown indicator '{key}'", p, hint, hint_en)
+                self.fail("unknown-indicator", f"未知指标“{key}”", f"unknown indicator '{key}'", p,
+                          *_or_overlay(hint, hint_en, "indicators", key, "指标", "indicator"))
                 continue
             raw_value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
             what_zh, what_en = what = indicator_label(ind, self.year_label(year))
@@ -562,7 +578,8 @@ class _Builder:
             if stat is None:
                 close = difflib.get_close_matches(key, list(known), n=1)
                 self.fail("unknown-statistic", f"未知统计量“{key}”", f"unknown statistic '{key}'", p,
-                          f"是否应为“{close[0]}”?" if close else "见 catalogue/statistics.yaml", f"did you mean '{close[0]}'?" if close else "see catalogue/statistics.yaml")
+                          *_or_overlay(f"是否应为“{close[0]}”?" if close else "见 catalogue/statistics.yaml",
+                                       f"did you mean '{close[0]}'?" if close else "see catalogue/statistics.yaml", "statistics", key, "统计量", "statistic"))
                 continue
             raw_value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
             vp = p + ("value",) if isinstance(raw, dict) else p
@@ -693,7 +710,8 @@ class _Builder:
                 continue
             if n not in numbers:
                 self.fail("unknown-requirement", f"基础性要求第{n}项不存在", f"there is no baseline requirement {n}", ("baseline", i, "number"),
-                          f"序号为 {min(numbers)}–{max(numbers)}", f"numbers run {min(numbers)}–{max(numbers)}")
+                          *_or_overlay(f"序号为 {min(numbers)}–{max(numbers)}", f"numbers run {min(numbers)}–{max(numbers)}",
+                                       "requirements", n, "基础性要求", "requirement"))
                 continue
             if n in seen:
                 self.fail("duplicate-requirement", f"基础性要求第{n}项重复填写", f"baseline requirement {n} is given twice", ("baseline", i, "number"))
