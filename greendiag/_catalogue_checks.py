@@ -51,7 +51,9 @@ def _check_indicator_keys(inds: list[_Item]) -> list[Problem]:
     codes = {it.data["code"] for it in inds}
 
     def free_code(cat: str) -> str:
+        """The next code of the category; taken once suggested, so two clashing entries are not offered the same."""
         n = 1 + max((int(c[len(cat):]) for c in codes if re.fullmatch(re.escape(cat) + r"\d+", c)), default=0)
+        codes.add(f"{cat}{n}")
         return f"{cat}{n}"
 
     for it in sorted(inds, key=lambda it: it.rank):  # the later file is blamed
@@ -66,8 +68,9 @@ def _check_indicator_keys(inds: list[_Item]) -> list[Problem]:
                 continue
             wzh, wen, code = _KEYS[field]
             ozh, oen, _ = _KEYS[ofield]
+            free = free_code(d["category"]) if field == "code" else ""
             hint_zh, hint_en = {"id": ("改用未被占用的 id", "use an id not taken yet"),
-                                "code": (f"改用未被占用的代码,如 {free_code(d['category'])}", f"use a code not taken yet, e.g. {free_code(d['category'])}"),
+                                "code": (f"改用未被占用的代码,如 {free}", f"use a code not taken yet, e.g. {free}"),
                                 "name_zh": ("改用不同的中文名称", "use a different Chinese name")}[field]
             out.append(it.problem(code, f"指标“{d['id']}”的{wzh}“{v}”与指标{_ind_label(other)}的{ozh}相同",
                                   f"indicator '{d['id']}' has the {wen} '{v}', which is the {oen} of indicator {_ind_label_en(other)}", field,
@@ -84,10 +87,10 @@ def _check_indicator_keys(inds: list[_Item]) -> list[Problem]:
             names_en[en] = it
         letters = re.match(r"[A-Z]*", d["code"]).group()
         if letters != d["category"]:
+            free = free_code(d["category"])
             out.append(it.problem("code-category", f"指标代码“{d['code']}”与类别“{d['category']}”不符:代码应为类别代码加序号",
                                   f"indicator code '{d['code']}' does not fit category '{d['category']}': a code is the category code and a number",
-                                  "code", fix_zh=f"改为 {free_code(d['category'])} 之类的代码,或更正 category",
-                                  fix_en=f"use a code such as {free_code(d['category'])}, or correct the category"))
+                                  "code", fix_zh=f"改为 {free} 之类的代码,或更正 category", fix_en=f"use a code such as {free}, or correct the category"))
     return out
 
 
@@ -101,10 +104,11 @@ def _check_categories(head: dict, cats: list[_Item]) -> list[Problem]:
         d = it.data
         if d["order"] in orders:
             other = orders[d["order"]]
+            top += 1  # each clash is offered its own free order
             out.append(it.problem("duplicate-order", f"类别“{d['code']}”的顺序 {d['order']} 与类别“{other.data['code']}”({other.where()})相同",
                                   f"category '{d['code']}' has order {d['order']}, as has category '{other.data['code']}' ({other.where()})", "order",
-                                  fix_zh=f"顺序决定报告与模板中类别的先后:改用未被占用的顺序,如 {top + 1}",
-                                  fix_en=f"the order places categories in reports and templates: use one not taken yet, e.g. {top + 1}"))
+                                  fix_zh=f"顺序决定报告与模板中类别的先后:改用未被占用的顺序,如 {top}",
+                                  fix_en=f"the order places categories in reports and templates: use one not taken yet, e.g. {top}"))
         else:
             orders[d["order"]] = it
         w = d["weight"]["value"]
@@ -222,10 +226,11 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
                 check_sources(it, d[sub], sub)
         if d["number"] in seen_numbers:
             other = seen_numbers[d["number"]]
+            top_number += 1  # each clash is offered its own free number
             problems.append(it.problem("duplicate-number", f"指标序号 {d['number']} 与“{other.data['id']}”({other.where()})重复",
                                        f"indicator number {d['number']} is also used by '{other.data['id']}' ({other.where()})", "number",
-                                       fix_zh=f"序号是评价表中的行号,各指标不同:改用未被占用的序号,如 {top_number + 1}",
-                                       fix_en=f"the number is the indicator's row in the table and must be unique: use one not taken yet, e.g. {top_number + 1}"))
+                                       fix_zh=f"序号是评价表中的行号,各指标不同:改用未被占用的序号,如 {top_number}",
+                                       fix_en=f"the number is the indicator's row in the table and must be unique: use one not taken yet, e.g. {top_number}"))
         else:
             seen_numbers[d["number"]] = it
         if d["category"] not in cats:
@@ -287,12 +292,17 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
                 problems.append(it.problem("wrong-dimension", e.problems[0].message_zh, e.problems[0].message_en, "unit"))
                 continue
         problems.extend(_check_reference(it, ind))
-    req_numbers = [it.data["number"] for it in sections["requirements"]]
+    req_seen: dict[int, _Item] = {}
+    top_req = max((it.data["number"] for it in sections["requirements"]), default=0)
     for it in sections["requirements"]:
         check_sources(it, it.data)
-        if req_numbers.count(it.data["number"]) > 1:
-            problems.append(it.problem("duplicate-number", f"基础性要求序号 {it.data['number']} 重复", f"requirement number {it.data['number']} repeated", "number",
-                                       fix_zh=f"改用未被占用的序号,如 {max(req_numbers) + 1}", fix_en=f"use another number, e.g. {max(req_numbers) + 1}"))
+    for it in sorted(sections["requirements"], key=lambda it: it.rank):  # the later file is blamed, each offered its own number
+        other = req_seen.setdefault(it.data["number"], it)
+        if other is not it:
+            top_req += 1
+            problems.append(it.problem("duplicate-number", f"基础性要求序号 {it.data['number']} 与“{other.data['id']}”({other.where()})重复",
+                                       f"requirement number {it.data['number']} is also used by '{other.data['id']}' ({other.where()})", "number",
+                                       fix_zh=f"改用未被占用的序号,如 {top_req}", fix_en=f"use another number, e.g. {top_req}"))
     for it in sections["categories"]:
         check_sources(it, it.data["weight"], "weight")
     problems.extend(_check_categories(head, sections["categories"]))

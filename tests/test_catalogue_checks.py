@@ -299,8 +299,24 @@ def test_two_overlays_report_conflicts_and_cross_checks_together(tmp_path):
     assert "another number in one of the two overlays" in conflict.fix_en
     numbers = [p for p in err.problems if p.code == "duplicate-number"]
     assert [(p.file, p.location) for p in numbers] == [(str(WATER), "$.indicators[0].number"), (str(WATER), "$.indicators[1].number")]
-    assert all(p.fix_en and "34" in p.fix_en for p in numbers)
+    # each clash is offered its own free number (the same one for both would clash again)
+    assert ["e.g. 34" in numbers[0].fix_en, "e.g. 35" in numbers[1].fix_en] == [True, True]
+    assert "如 34" in numbers[0].fix_zh and "如 35" in numbers[1].fix_zh
     assert err.problems[0].code == "overlay-conflict"  # conflicts first
+
+
+def test_clashing_codes_and_orders_are_offered_distinct_free_ones(tmp_path):
+    cats = [dict(CATEGORY, code="HY", order=3), dict(CATEGORY, code="HZ", order=3, name_zh="测试类别二", name_en="Test category 2")]
+    inds = [_share(id=f"t{i}", number=40 + i, code="RG1", name_zh=f"测试{i}", name_en=f"Test {i}") for i in range(3)]
+    err = _problems(_write(tmp_path, categories=cats, indicators=inds))
+    codes = [p.fix_en for p in err.problems if p.code == "duplicate-code"]
+    assert len(codes) == 3  # RG1 is the base catalogue's: each of the three clashes with the one before
+    import greendiag
+
+    top = max(int(i.code[2:]) for i in greendiag.load_catalogue().indicators if i.category == "RG")
+    assert [c.split("e.g. ")[-1] for c in codes] == [f"RG{top + 1}", f"RG{top + 2}", f"RG{top + 3}"]
+    orders = [p.fix_en for p in err.problems if p.code == "duplicate-order"]
+    assert len(orders) == 2 and orders[0].split("e.g. ")[-1] != orders[1].split("e.g. ")[-1]
 
 
 def test_a_key_repeated_in_one_overlay_says_so(tmp_path):
