@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 from . import units, workdays
 from .errors import RuleError, problem
-from .models import BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
+from .models import ENGAGEMENT_DATES, BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
 
 Fact = dict
@@ -83,9 +83,8 @@ def __getattr__(name: str):
 _GAP_WORDS = ("gap_unit_zh", "gap_unit_en")
 # the engagement's dates in the order of the guide's procedure (二(一): 前期准备 → 诊断实施 → 报告编制提交), with their names;
 # the engagement context shows each as <key>_zh / <key>_en
-_DATED = {"work_started": ("诊断工作开始日期", "work start"), "onsite_start": ("现场诊断开始日期", "on-site start"),
-          "onsite_end": ("现场诊断结束日期", "on-site end"), "report_submitted": ("诊断报告提交日期", "report submission"),
-          "report_meeting_date": ("诊断工作报告会日期", "report meeting"), "follow_up_submitted": ("跟踪反馈日期", "follow-up report")}
+_DATED = {k: ENGAGEMENT_DATES[k] for k in ("work_started", "onsite_start", "onsite_end", "report_submitted",
+                                          "report_meeting_date", "follow_up_submitted")}  # the dates checked in order
 # what a message template may name besides the threshold: per kind, the display context (_*_context below)
 CONTEXT: dict[str, frozenset] = {
     "indicator": frozenset(FIELDS["indicator"]) | {"name_zh", "name_en", "unit", "lead_level_zh", "lead_level_en",

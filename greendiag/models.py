@@ -380,6 +380,19 @@ class Engagement:
     report_meeting_date: Optional[dt.date] = None  # 诊断工作报告会 (附件2-3)
 
 
+# The dates of an engagement as users see them named: the workbook's labels and the rule messages use these words
+# (Chinese label, English noun for a sentence), so a date a message names is the cell the user filled in.
+ENGAGEMENT_DATES: dict[str, tuple[str, str]] = {
+    "confidentiality_submitted": ("保密承诺书提交日期", "confidentiality undertaking"),
+    "work_started": ("诊断工作开始日期", "work start"),
+    "onsite_start": ("现场诊断开始日期", "on-site start"),
+    "onsite_end": ("现场诊断结束日期", "on-site end"),
+    "report_submitted": ("诊断报告提交日期", "report submission"),
+    "report_meeting_date": ("诊断工作报告会日期", "report meeting"),
+    "follow_up_submitted": ("跟踪报告提交日期", "follow-up report"),
+}
+
+
 @attrs.frozen
 class IndicatorValue:
     """One indicator in one year, in the catalogue's unit (or a level id for qualitative ones)."""

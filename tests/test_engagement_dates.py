@@ -221,6 +221,28 @@ def test_a_follow_up_before_the_report_is_found(demo_dict, catalogue, rulebase):
     found = _diagnose(demo_dict, catalogue, rulebase, follow_up_submitted="2025-04-01")  # report submitted 15 April
     follow = found["engagement.dates.follow_up_before_report"]
     assert follow.severity == "high"
-    assert "跟踪反馈日期(2025年4月1日)比诊断报告提交日期(2025年4月15日)早 14 天" in follow.message_zh
+    assert "跟踪报告提交日期(2025年4月1日)比诊断报告提交日期(2025年4月15日)早 14 天" in follow.message_zh
     later = _diagnose(demo_dict, catalogue, rulebase, follow_up_submitted="2026-04-20")
     assert "engagement.dates.follow_up_before_report" not in later
+
+
+def test_rule_messages_name_dates_as_the_workbook_does():
+    """A date a rule message names ("跟踪报告提交日期(2025年4月1日)…") carries the label of the cell the user filled in."""
+    import re
+
+
+    from greendiag.excel.layout import ENGAGEMENT_FIELDS
+    from greendiag.models import ENGAGEMENT_DATES
+
+    rules = yaml.safe_load((DEMO.parent.parent / "rules" / "engagement.yaml").read_text(encoding="utf-8"))["rules"]
+    named = [(r["id"], m.group(1), m.group(2)) for r in rules
+             for m in re.finditer("([\u4e00-\u9fff]+日期)\\(\\{(\\w+?)_zh\\}", r.get("message_zh", ""))]
+    assert len(named) >= 5  # the order checks name both of their dates
+    labels = {getattr(f, "key", None): f.zh for f in ENGAGEMENT_FIELDS}
+    named = [n for n in named if n[2] in ENGAGEMENT_DATES]  # not onsite_span (起止日期 of the on-site days)
+    assert len(named) >= 5
+    for rule_id, label, key in named:
+        assert label.endswith(ENGAGEMENT_DATES[key][0]), (rule_id, label, key)
+    for key, (zh, _) in ENGAGEMENT_DATES.items():
+        dotted = {"onsite_start": "engagement.onsite.start", "onsite_end": "engagement.onsite.end"}.get(key, f"engagement.{key}")
+        assert labels[dotted] == zh

@@ -14,7 +14,7 @@ from typing import Optional
 import attrs
 
 from ..dataset import DIAGNOSIS_YEARS, count_source, count_words
-from ..models import ScoringMethod
+from ..models import ENGAGEMENT_DATES, ScoringMethod
 
 TEMPLATE_FORMAT = "greendiag-template/1"
 
@@ -114,11 +114,11 @@ _DATE_HINT = ("日期,如 2025-03-10", "a date, e.g. 2025-03-10")
 
 ENGAGEMENT_FIELDS: tuple = (
     Section("一、诊断工作情况", "Engagement"),
-    Field("engagement.confidentiality_submitted", "保密承诺书提交日期", "Confidentiality undertaking submitted", "date",
+    Field("engagement.confidentiality_submitted", ENGAGEMENT_DATES["confidentiality_submitted"][0], "Confidentiality undertaking submitted", "date",
           hint_zh="应早于工作开始(附件2-2)", hint_en="before work starts (annex 2-2)"),
-    Field("engagement.work_started", "诊断工作开始日期", "Work started", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
-    Field("engagement.onsite.start", "现场诊断开始日期", "On-site diagnosis from", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
-    Field("engagement.onsite.end", "现场诊断结束日期", "On-site diagnosis to", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.work_started", ENGAGEMENT_DATES["work_started"][0], "Work started", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.onsite.start", ENGAGEMENT_DATES["onsite_start"][0], "On-site diagnosis from", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.onsite.end", ENGAGEMENT_DATES["onsite_end"][0], "On-site diagnosis to", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
     Field("engagement.onsite.working_days", "现场诊断工作日数", "On-site working days", "int", minimum=0, maximum=366,
           hint_zh="留空则按起止日期计算工作日", hint_en="left empty: counted from the dates", unit="day", unit_example="5 天"),
     Field("engagement.scope.full", "是否全范围诊断", "Whole park in scope", "bool", hint_zh="是/否", hint_en="yes/no"),
@@ -127,12 +127,12 @@ ENGAGEMENT_FIELDS: tuple = (
           hint_zh="仅部分范围诊断时填写", hint_en="only for a partial scope"),
     Field("engagement.fee_charged", "是否向园区收取费用", "Fee charged to the park", "bool", hint_zh="诊断不得收费",
           hint_en="the diagnosis must be free of charge"),
-    Field("engagement.report_submitted", "诊断报告提交日期", "Report submitted", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
-    Field("engagement.report_meeting_date", "诊断工作报告会日期", "Report meeting held", "date",
+    Field("engagement.report_submitted", ENGAGEMENT_DATES["report_submitted"][0], "Report submitted", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
+    Field("engagement.report_meeting_date", ENGAGEMENT_DATES["report_meeting_date"][0], "Report meeting held", "date",
           hint_zh="确认单(附件2-3)所列报告会日期", hint_en="the report meeting of the confirmation form (annex 2-3)"),
     Field("engagement.third_party_evaluation", "是否同时提供绿色工业园区第三方评价服务", "Also did the green-park third-party evaluation",
           "bool", hint_zh="是/否;决定确认单(附件2-3)第二段是否保留", hint_en="yes/no: keeps or drops the second paragraph of annex 2-3"),
-    Field("engagement.follow_up_submitted", "跟踪报告提交日期", "Follow-up report submitted", "date",
+    Field("engagement.follow_up_submitted", ENGAGEMENT_DATES["follow_up_submitted"][0], "Follow-up report submitted", "date",
           hint_zh="诊断后一年内", hint_en="within a year of the diagnosis"),
     Field("engagement.specialised", "专项诊断内容", "Specialised diagnoses", "list", hint_zh="多项用顿号或分号分隔",
           hint_en="separate items with 、 or ;"),
