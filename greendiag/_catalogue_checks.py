@@ -251,7 +251,18 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
                             "duplicate-level", f"档次名称“{word}”同时属于档次 {names[word]} 与 {lv['id']}:填写“{word}”时无法确定是哪一档",
                             f"the level name '{word}' belongs to both {names[word]} and {lv['id']}: a value '{word}' would be ambiguous",
                             "levels", j, fix_zh="每个档次使用不同的名称", fix_en="give each level names of its own"))
-            cap = float(head["scoring"]["cap"]["value"])
+            cap, full = float(head["scoring"]["cap"]["value"]), float(head["scoring"]["full"]["value"])
+            lead = next((j for j, lv in enumerate(d["levels"]) if lv["id"] == d["lead"]["level"]), None)
+            if lead is not None and float(d["levels"][lead]["score"]) != full:
+                # a quantitative indicator scores full at its lead value; points to gain and "lead reached" rest on it
+                problems.append(it.problem(
+                    "lead-level-score", f"引领档“{d['lead']['level']}”的分值为 {d['levels'][lead]['score']:g},应为满分 {full:g}"
+                                        f"(达到引领值即得满分,定量指标亦然)",
+                    f"the lead level '{d['lead']['level']}' scores {d['levels'][lead]['score']:g}; it must score the full {full:g} "
+                    f"(reaching the lead value scores full marks, as for quantitative indicators)", "levels", lead, "score",
+                    fix_zh=f"把引领档的分值改为 {full:g},或把 lead.level 改为得 {full:g} 分的档次;高于引领的档次可得更高分(至多 {cap:g})",
+                    fix_en=f"give the lead level {full:g}, or make lead.level the level scoring {full:g}; levels beyond the lead may "
+                           f"score more (at most {cap:g})"))
             for j, lv in enumerate(d["levels"]):
                 if not 0 <= float(lv["score"]) <= cap:
                     problems.append(it.problem("level-score-out-of-range", f"档次 {lv['id']} 的分值 {lv['score']:g} 不在 0–{cap:g} 之间(单项最高{cap:g}分)",

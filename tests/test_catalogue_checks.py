@@ -396,6 +396,28 @@ def test_a_level_score_above_the_cap_is_refused(tmp_path):
     assert p.location == "$.indicators[0].levels[0].score" and "150" in p.message_zh and "120" in p.fix_zh
 
 
+@pytest.mark.parametrize("lead, scores", [("no", (100, 80)), ("yes", (120, 0)), ("yes", (80, 0))])
+def test_the_lead_level_must_score_full_marks(tmp_path, lead, scores):
+    """A lead level scoring 80 promised 100 − score points and its park was 'below the lead' at the lead (review 8)."""
+    ind = copy.deepcopy(QUALITATIVE)
+    ind["lead"]["level"] = lead
+    for lv, score in zip(ind["levels"], scores):
+        lv["score"] = score
+    p = _one(_problems(_write(tmp_path, indicators=[ind])), "lead-level-score")
+    j = [lv["id"] for lv in ind["levels"]].index(lead)
+    assert p.location == f"$.indicators[0].levels[{j}].score"
+    assert f"“{lead}”的分值为 {scores[j]}" in p.message_zh and "满分 100" in p.message_zh and "lead.level" in p.fix_en
+
+
+def test_levels_beyond_the_lead_may_score_more(tmp_path):
+    ind = copy.deepcopy(QUALITATIVE)
+    ind["levels"].insert(0, {"id": "best", "zh": "领先", "en": "leading", "score": 120})
+    path = _write(tmp_path, indicators=[ind])
+    import greendiag
+
+    assert greendiag.load_catalogue(path).indicator("test_system").level("best").score == 120
+
+
 def test_a_lead_value_outside_the_plausible_range_is_refused(tmp_path):
     """A park at the lead value would have been flagged above the plausible maximum (re-review 2)."""
     p = _one(_problems(_write(tmp_path, indicators=[_share(lead={"value": 90, "provisional": "测试用引领值 (test lead)"})])),
