@@ -157,11 +157,11 @@ def score_value(ind: Indicator, value: Optional[float], level: Optional[str], me
     if ind.direction == "higher":
         if value <= 0:
             return 0.0, (FLOORED_NONPOSITIVE,)
-        raw = method.full * value / lead
+        raw = method.full * (value / lead)  # the ratio first: at the lead it is exactly 1, so the score exactly full
     else:
         if value <= 0:
             return method.cap, (BEST_NONPOSITIVE, CAPPED)
-        raw = method.full * lead / value
+        raw = method.full * (lead / value)
     if raw > method.cap:
         return method.cap, (CAPPED,)
     return raw, ()

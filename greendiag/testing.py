@@ -917,10 +917,10 @@ def expected_score(indicator: Indicator, value: Optional[float] = None, level: O
     if indicator.direction == "higher":
         if value <= 0:
             return 0.0, frozenset({"floored_nonpositive"})
-        return min(method.cap, method.full * value / indicator.lead_value), frozenset()
+        return min(method.cap, method.full * (value / indicator.lead_value)), frozenset()
     if value <= 0:
         return method.cap, frozenset({"best_nonpositive"})
-    return min(method.cap, method.full * indicator.lead_value / value), frozenset()  # overflow gives inf: capped
+    return min(method.cap, method.full * (indicator.lead_value / value)), frozenset()  # overflow gives inf: capped
 
 
 def _close(a: Optional[float], b: Optional[float], tol: float) -> bool:

@@ -319,3 +319,27 @@ def test_changes_worked_out_without_the_indicators_missing_in_one_year_only(demo
     total = ch[(None, 2022, 2023)]
     assert total.delta == pytest.approx(230 / 23 - 170 / 23) and total.data_gaps == (1,)
     assert total.delta_without_data_gaps == pytest.approx(180 / 22 - 170 / 22)
+
+
+@given(lead=st.floats(min_value=1e-6, max_value=1e9, allow_nan=False, allow_infinity=False),
+       direction=st.sampled_from(["higher", "lower"]))
+@settings(max_examples=300, deadline=None)
+def test_a_value_at_the_lead_scores_exactly_full(lead, direction):
+    """100 × 2.99 / 2.99 is 99.99999999999999: the report then listed a park at the lead as below it (review 8)."""
+    cat = load_catalogue()
+    ind = attrs.evolve(cat.indicator("energy_productivity"), lead_value=lead, direction=direction)
+    assert score_value(ind, lead, None, cat.scoring) == (cat.scoring.full, ())
+    # just above and just below the lead score on the side the direction says
+    up, down = math.nextafter(lead, math.inf), math.nextafter(lead, 0)
+    better, worse = (up, down) if direction == "higher" else (down, up)
+    assert score_value(ind, better, None, cat.scoring)[0] >= cat.scoring.full > score_value(ind, worse, None, cat.scoring)[0]
+
+
+@pytest.mark.parametrize("lead", [0.17, 1.37, 2.99])
+def test_leads_whose_plain_product_misses_full(lead):
+    """The three leads the review found: with 100 × value / lead each gave 99.99999999999999 at the lead."""
+    assert 100 * lead / lead != 100  # the arithmetic the old formula did
+    cat = load_catalogue()
+    ind = attrs.evolve(cat.indicator("energy_productivity"), lead_value=lead)
+    assert score_value(ind, lead, None, cat.scoring)[0] == 100
+    assert kit.expected_score(ind, lead, method=cat.scoring)[0] == 100
