@@ -248,7 +248,15 @@ def _undefined(ds: ParkDataset, cat: Catalogue) -> frozenset[tuple[str, int]]:
         return frozenset()
     table = statistics_table(ds)
     return frozenset((ind.id, year) for ind in growth_ratios for year in ds.years
-                     if (g := denominator_growth(ind, cat, table, year)) is not None and g <= 0)
+                     if (g := denominator_growth(ind, cat, table, year)) is not None and g <= 0
+                     and (ind.mandatory or _has_data(ds, table, ind, year)))
+
+
+def _has_data(ds: ParkDataset, table: dict, ind, year: int) -> bool:
+    """Whether the park gave anything for an indicator in a year: its value, or a statistic of its numerator. An
+    optional indicator the park does not track at all (no value, no numerator in any form) is not reported rather than
+    undefined: it is left out either way, and an anomaly asking to explain it would be noise."""
+    return ds.value(ind.id, year) is not None or any((sid, y) in table for sid in ind.definition.numerator for y in (year - 1, year))
 
 
 def _total(m: ScoringMethod, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],

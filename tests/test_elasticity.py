@@ -135,3 +135,44 @@ def test_an_undefined_years_value_is_not_chained_into_the_next_year_or_the_year_
     assert ind[2023]["undefined"] == 1.0 and ind[2023]["has_value"] == 1.0 and "value" not in ind[2023]
     assert "prev_value" not in ind[2024] and "yoy_pct" not in ind[2024]
     assert "v_" + IND not in year[2023] and "v_" + IND in year[2024]
+
+
+def _optional_elasticity(tmp_path, root):
+    """The catalogue with 24 made optional by an overlay (as a specialised overlay's elasticity would be)."""
+    base = next(i for i in yaml.safe_load((root / "catalogue" / "indicators.yaml").read_text(encoding="utf-8"))["indicators"]
+                if i["id"] == IND)
+    ind = dict(base, mandatory=False, override=True)
+    head = yaml.safe_load(OVERLAY.split("documents:")[0])
+    head["overlay"]["id"] = "optional-elasticity"
+    (tmp_path / "opt.yaml").write_text(yaml.safe_dump({**head, "indicators": [ind]}, allow_unicode=True), encoding="utf-8")
+    return greendiag.load_catalogue(tmp_path / "opt.yaml")
+
+
+def _no_pollutant_data(d: dict, years=(2023, 2024)) -> dict:
+    for y in years:
+        _year(d, y)["statistics"].pop("main_pollutant_emissions", None)
+        _year(d, y)["indicators"].pop(IND, None)
+    return d
+
+
+def test_an_optional_elasticity_the_park_gives_nothing_for_is_not_reported_not_undefined(demo_dict, tmp_path, root):
+    """A park that does not track the numerator at all: left out as not reported (info), not an 'undefined' anomaly
+    asking for an explanation (review 8)."""
+    cat = _optional_elasticity(tmp_path, root)
+    rules = greendiag.load_rules(catalogue=cat)
+    d, _ = _value_added_falls_in_2024(demo_dict)
+    diag, out, row = _diagnose(_no_pollutant_data(d), cat, rules)
+    assert (row[2024]["status"], row[2024]["score"]) == ("missing_optional", None)
+    assert {f.rule_id for f in diag.findings if f.indicator == 24 and f.year == 2024} == {"compliance.indicator.optional_missing"}
+    # with the numerator given in the year before only, the park tracks it: the year is undefined again
+    d, _ = _value_added_falls_in_2024(demo_dict)
+    _no_pollutant_data(d, years=(2024,))
+    _, _, row = _diagnose(d, cat, rules)
+    assert row[2024]["status"] == "undefined"
+
+
+def test_a_mandatory_elasticity_with_no_data_stays_undefined_not_scored_zero(demo_dict, catalogue, rulebase):
+    d, _ = _value_added_falls_in_2024(demo_dict)
+    diag, out, row = _diagnose(_no_pollutant_data(d), catalogue, rulebase)
+    assert (row[2024]["status"], row[2024]["score"]) == ("undefined", None)
+    assert 24 not in next(t for t in out["total_scores"] if t["year"] == 2024)["missing_mandatory"]
