@@ -19,7 +19,7 @@ from ._round import half_up
 from .engine import Cond, Rule, RuleSet, evaluate
 from .errors import EngineError, Problem, RuleError
 from .models import Catalogue, Provenance, Source
-from .yamlio import Document, parse_text, read_document
+from .yamlio import Document, json_path, parse_text, read_document
 
 DATA_PACKAGE = "greendiag._data_rules"
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
@@ -217,11 +217,16 @@ def _check_template(doc: Document, path: tuple, template: str) -> list[Problem]:
     return []
 
 
-def _suggest(name: str, known) -> tuple[str, str]:
-    """Did-you-mean words for a fix: the closest known names, or ("", "")."""
+def _close(name: str, known) -> list[str]:
+    """The known names closest to a misspelt one, best first (at most three)."""
     import difflib
 
-    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+    return difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+
+
+def _suggest(name: str, known) -> tuple[str, str]:
+    """Did-you-mean words for a fix: the closest known names, or ("", "")."""
+    close = _close(name, known)
     return (f"是否应为:{'、'.join(close)}?", f"Did you mean: {', '.join(close)}? ") if close else ("", "")
 
 
@@ -331,8 +336,131 @@ def _check_against_facts(doc: Document, where: tuple, r: dict, cat: Catalogue) -
     return out
 
 
+RULES_SCHEMA = "rules.schema.json"
+MISSPELT_MAX = 5  # more unknown keys in one object are no misspelling: the schema's own problem lists them at once
+_PARTS = {"when": ("条件", "condition"), "tests": ("测试用例", "test case"), "fact": ("事实", "fact"), "threshold": ("阈值", "threshold"),
+          "source": ("来源", "source"), "sources": ("来源", "source"), "basis": ("依据", "basis")}
+
+
+def _at_key(doc: Document, path: tuple, problem: Problem) -> Problem:
+    """A problem made by doc.problem(…, path, …), moved to the line and column of the key that ends the path."""
+    line, column = doc.locate_key(path)
+    return attrs.evolve(problem, line=line, column=column)
+
+
+def _place(data: Any, path: tuple) -> tuple[str, str]:
+    """The object at `path` of a rule file as a message names it: ("规则“x.y”的条件 1", "condition 1 of rule 'x.y'")."""
+    if not path:
+        return "规则文件顶层", "the top level of the rule file"
+    head, rest = path[0], path[2:]
+    if head in ("constants", "terms") and len(path) >= 2:
+        zh, en = (("常量", "constant") if head == "constants" else ("词表", "term list"))
+        zh, en = f"{zh}“{path[1]}”", f"{en} '{path[1]}'"
+    elif head in ("rules", "measures") and len(path) >= 2 and isinstance(path[1], int):
+        item = data[head][path[1]] if isinstance(data.get(head), list) and path[1] < len(data[head]) else None
+        name = item.get("id") if isinstance(item, dict) else None
+        zh, en = ("规则", "rule") if head == "rules" else ("措施", "measure")
+        zh, en = (f"{zh}“{name}”", f"{en} '{name}'") if isinstance(name, str) and name else (f"第 {path[1] + 1} 条{zh}", f"{en} {path[1] + 1}")
+    else:
+        return "", ""  # the JSON path says where
+    parts_zh, parts_en = [zh], [en]
+    for i, step in enumerate(rest):
+        if isinstance(step, int):
+            continue
+        part_zh, part_en = _PARTS.get(str(step), (str(step), str(step)))
+        n = rest[i + 1] + 1 if i + 1 < len(rest) and isinstance(rest[i + 1], int) else None
+        parts_zh.append(f"{part_zh} {n}" if n else part_zh)
+        parts_en.append(f"{part_en} {n}" if n else part_en)
+    return "的".join(parts_zh), " of ".join(reversed(parts_en))
+
+
+def _unknown_keys(doc: Document, v: Any) -> list[tuple[str, list[Problem], bool]]:
+    """One problem per misspelt key of a rule file ({constant: x} for const), naming it and the nearest allowed keys
+    (_suggest): (the JSON path of its object, the problems, whether the object would be valid with each key renamed
+    to its nearest allowed one, so that jsonschema's other complaints there — "none of value, other, const given" —
+    only repeat the misspelling)."""
+    out = []
+    for err in v.iter_errors(doc.data):
+        obj = err.instance
+        if err.validator != "additionalProperties" or err.validator_value is not False or not isinstance(obj, dict):
+            continue
+        allowed = list(err.schema.get("properties", {}))
+        unknown = [k for k in obj if k not in allowed]
+        if not unknown or len(unknown) > MISSPELT_MAX or all(str(k).isdigit() and obj[k] is None for k in unknown):
+            continue  # no misspelling; or {value: 8,5}, where schema.py explains the comma that split the number
+        path = tuple(err.absolute_path)
+        place_zh, place_en = _place(doc.data, path)
+        renamed = {k: x for k, x in obj.items() if k in allowed}
+        problems = []
+        for key in unknown:
+            close = _close(str(key), allowed)
+            if close and close[0] not in renamed:
+                renamed[close[0]] = obj[key]
+            hint_zh, hint_en = _suggest(str(key), allowed)
+            inside = (" 中" if place_zh[-1:].isdigit() else "中") if place_zh else ""
+            problems.append(_at_key(doc, path + (key,), doc.problem(
+                "unknown-key", f"{place_zh}{inside}有不认识的字段“{key}”(允许:{'、'.join(allowed)})",
+                f"unknown key '{key}'{' in ' + place_en if place_en else ''} (allowed: {', '.join(allowed)})", path + (key,),
+                f"{hint_zh}改正或删去该字段", f"{hint_en}Correct or remove the key")))
+        explained = not any(not e.path for e in v.evolve(schema=err.schema).iter_errors(renamed))
+        out.append((json_path(path), problems, explained))
+    return out
+
+
+def _too_few_tests(doc: Document, v: Any) -> list[tuple[str, Problem]]:
+    """A rule with fewer test cases than the schema's minimum, said with its id and what the cases are for:
+    (the JSON path of its tests, the problem)."""
+    need = v.schema["properties"]["rules"]["items"]["properties"]["tests"]["minItems"]
+    rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+    out = []
+    for i, r in enumerate(rules if isinstance(rules, list) else ()):
+        tests = r.get("tests") if isinstance(r, dict) else None
+        if not isinstance(tests, list) or len(tests) >= need:
+            continue
+        name_zh, name_en = _place(doc.data, ("rules", i))
+        have_zh = f"只有 {len(tests)} 个测试用例" if tests else "没有测试用例"
+        have_en = f"has {len(tests)} test case{'s' if len(tests) != 1 else ''}"
+        out.append((json_path(("rules", i, "tests")), doc.problem(
+            "too-few-tests", f"{name_zh}{have_zh},至少需要 {need} 个:一个应触发(fires: true)、一个不应触发(fires: false)",
+            f"{name_en} {have_en}; at least {need} are needed: one on which it fires (fires: true) and one on which it does not (fires: false)",
+            ("rules", i, "tests"), "在 tests: 下补写用例,如 - {fact: {…}, fires: true} 与 - {fact: {…}, fires: false}",
+            "add cases under tests:, e.g. - {fact: {...}, fires: true} and - {fact: {...}, fires: false}")))
+    return out
+
+
+def _reworded(doc: Document, problems: list[Problem]) -> list[Problem]:
+    """A rule file's schema problems with two kinds said the way a rule author needs them: a misspelt key is one
+    unknown-key problem with a did-you-mean (not an unknown field plus the required field it misspells), and too few
+    test cases is too-few-tests with the rule's id. Other problems keep their place in the list."""
+    v = schema.validator(RULES_SCHEMA)
+    instead: dict[tuple[str, str], list[Problem]] = {}  # (location, code) of a schema problem -> what stands for it
+    drop: set[tuple[str, str]] = set()
+    for where, found, explained in _unknown_keys(doc, v):
+        instead[(where, "schema-additionalProperties")] = found
+        if explained:
+            drop |= {(p.location, p.code) for p in problems if p.location == where and p.code.startswith("schema-")}
+    for where, found in _too_few_tests(doc, v):
+        instead[(where, "schema-minItems")] = [found]
+    out = []
+    for p in problems:
+        key = (p.location, p.code)
+        if key in instead:
+            out += instead.pop(key)
+        elif key not in drop:
+            out.append(p)
+    return out
+
+
+def _checked(doc: Document) -> Any:
+    """The data of a rule file that meets its schema, else RuleError with every problem (see _reworded)."""
+    try:
+        return schema.validate(doc, RULES_SCHEMA, RuleError)
+    except RuleError as exc:
+        raise RuleError(_reworded(doc, list(exc.problems))) from None
+
+
 def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[list[RuleSpec], list[Constant], list[Problem], list[Terms], list[Measure]]:
-    data = schema.validate(doc, "rules.schema.json", RuleError)
+    data = _checked(doc)
     measures, problems = _measures(doc, data.get("measures", []), cat, known_docs)
     consts = {name: Constant(name, float(c["value"]), Provenance(tuple(Source(**s) for s in c.get("sources", ())), c.get("provisional")))
               for name, c in data.get("constants", {}).items()}
@@ -386,6 +514,25 @@ def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[lis
     return specs, list(consts.values()), problems, terms, measures
 
 
+def _defined_twice(defined: dict[str, list[Document]], section: str) -> list[Problem]:
+    """A constant (section "constants") or term list ("terms") defined in more than one rule file, reported at the
+    later definition's name (file and line), with the files and lines of all of them."""
+    code = "duplicate-constant" if section == "constants" else "duplicate-terms"
+    zh, en = ("常量", "constant") if section == "constants" else ("词表", "term list")
+    out = []
+    for name in sorted(n for n, docs in defined.items() if len(docs) > 1):
+        path, places = (section, name), []
+        for d in defined[name]:
+            line = d.locate_key(path)[0]
+            places.append(d.path if line is None else f"{d.path}:{line}")
+        later = defined[name][-1]
+        out.append(_at_key(later, path, later.problem(
+            code, f"{zh}“{name}”在多个规则文件中定义({'、'.join(places)})",
+            f"{en} '{name}' is defined in more than one rule file ({', '.join(places)})", path,
+            f"为扩展规则的{zh}另起名称", f"give the extra file's {en} another name")))
+    return out
+
+
 def compile_rules(specs: tuple[RuleSpec, ...], version: str) -> RuleSet:
     """RuleSpecs -> engine RuleSet: each rule also requires its fact type."""
     rules = []
@@ -430,9 +577,9 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     docs = [_packaged(name) for name in head["files"]] + extra_docs
     specs: list[RuleSpec] = []
     consts: list[Constant] = []
-    const_files: dict[str, list[str]] = {}
+    const_docs: dict[str, list[Document]] = {}  # the files defining each constant (term list), in load order
     terms: list[Terms] = []
-    term_files: dict[str, list[str]] = {}
+    term_docs: dict[str, list[Document]] = {}
     seen: dict[str, str] = {}
     mdoc = _packaged(head["measures"])
     measures, mproblems = _measures(mdoc, schema.validate(mdoc, "measures.schema.json", RuleError)["measures"], cat, known_docs)
@@ -464,19 +611,10 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
         terms += t
         problems += p
         for k in c:
-            const_files.setdefault(k.name, []).append(doc.path)
+            const_docs.setdefault(k.name, []).append(doc)
         for k in t:
-            term_files.setdefault(k.name, []).append(doc.path)
-    for name in sorted(n for n, files in const_files.items() if len(files) > 1):
-        where = "、".join(const_files[name])
-        problems.append(Problem("duplicate-constant", f"常量“{name}”在多个规则文件中定义({where})",
-                                f"constant '{name}' is defined in more than one rule file ({', '.join(const_files[name])})",
-                                file=const_files[name][-1], fix_zh="为扩展规则的常量另起名称", fix_en="give the extra file's constant another name"))
-    for name in sorted(n for n, files in term_files.items() if len(files) > 1):
-        where = "、".join(term_files[name])
-        problems.append(Problem("duplicate-terms", f"词表“{name}”在多个规则文件中定义({where})",
-                                f"term list '{name}' is defined in more than one rule file ({', '.join(term_files[name])})",
-                                file=term_files[name][-1], fix_zh="为扩展规则的词表另起名称", fix_en="give the extra file's term list another name"))
+            term_docs.setdefault(k.name, []).append(doc)
+    problems += _defined_twice(const_docs, "constants") + _defined_twice(term_docs, "terms")
     if problems:
         raise RuleError(problems)
     try:

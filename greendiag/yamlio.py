@@ -258,6 +258,16 @@ class Document:
             return None, None
         return best.start_mark.line + 1, best.start_mark.column + 1
 
+    def locate_key(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """1-based (line, column) of the key that ends `path` (a misspelt key, a constant's name) rather than of its
+        value, which may start on a later line; the value's place (locate) when the key is not found."""
+        parent, whole = self._node(path[:-1])
+        if path and whole and isinstance(parent, yaml.MappingNode):
+            for k, _ in parent.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == str(path[-1]):
+                    return k.start_mark.line + 1, k.start_mark.column + 1
+        return self.locate(path)
+
     def text_at(self, path: Sequence[str | int]) -> Optional[str]:
         """The scalar at `path` as written in the file (01060000001, where the data holds the int 1060000001), or None."""
         node, whole = self._node(path)

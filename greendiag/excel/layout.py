@@ -13,7 +13,7 @@ from typing import Optional
 
 import attrs
 
-from ..dataset import DIAGNOSIS_YEARS, count_source, count_words
+from ..dataset import DIAGNOSIS_YEARS, MAX_DAYS, count_source, count_words
 from ..models import ENGAGEMENT_DATES, ScoringMethod
 
 TEMPLATE_FORMAT = "greendiag-template/1"
@@ -119,7 +119,7 @@ ENGAGEMENT_FIELDS: tuple = (
     Field("engagement.work_started", ENGAGEMENT_DATES["work_started"][0], "Work started", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
     Field("engagement.onsite.start", ENGAGEMENT_DATES["onsite_start"][0], "On-site diagnosis from", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
     Field("engagement.onsite.end", ENGAGEMENT_DATES["onsite_end"][0], "On-site diagnosis to", "date", hint_zh=_DATE_HINT[0], hint_en=_DATE_HINT[1]),
-    Field("engagement.onsite.working_days", "现场诊断工作日数", "On-site working days", "int", minimum=0, maximum=366,
+    Field("engagement.onsite.working_days", "现场诊断工作日数", "On-site working days", "int", minimum=0, maximum=MAX_DAYS,
           hint_zh="留空则按起止日期计算工作日", hint_en="left empty: counted from the dates", unit="day", unit_example="5 天"),
     Field("engagement.scope.full", "是否全范围诊断", "Whole park in scope", "bool", hint_zh="是/否", hint_en="yes/no"),
     Field("engagement.scope.description", "诊断范围说明", "Scope"),

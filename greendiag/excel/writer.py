@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import fileio, units
-from ..dataset import DIAGNOSIS_YEARS, count_words
+from ..dataset import DIAGNOSIS_YEARS, MAX_DAYS, count_words
 from ..errors import Problem, ReportError, UnitError
 from ..models import Catalogue, Indicator, ParkDataset
 from . import layout as L
@@ -248,6 +248,16 @@ def _dv(ws: Worksheet, kind: str, *, values: Iterable[str] = (), minimum=None, m
     return dv
 
 
+def _days_dv(ws: Worksheet, unit_example: str) -> DataValidation:
+    """Cells that count days within a year (on-site working days, a statistic in `day`): a whole number 0–366, the most
+    the reader accepts (dataset.MAX_DAYS). Like every cell that reads a unit it warns rather than stops, so "5 天" can be typed."""
+    dv = _dv(ws, "whole", minimum=0, maximum=MAX_DAYS, unit_example=unit_example, title="天数 Days",
+             prompt=f"天数:0–{MAX_DAYS} 的整数(一年至多 {MAX_DAYS} 天),也可写“5 天” / days: a whole number from 0 to {MAX_DAYS}")
+    dv.error = (f"天数应为 0–{MAX_DAYS} 的整数:一年至多 {MAX_DAYS} 天,更大的数读入时被拒收。带单位的数值(如 5 天)可确认保留 / "
+                f"days: a whole number from 0 to {MAX_DAYS} (a year has at most {MAX_DAYS} days; more is refused); a value with a unit may be kept")
+    return dv
+
+
 def _num(x: Optional[float]) -> str:
     if x is None:
         return ""
@@ -287,7 +297,8 @@ def _kv_sheet(ws: Worksheet, zh: str, en: str, fields: tuple, values: dict[str, 
         dv_key = _field_dv_key(f)
         if dv_key is not None:
             if dv_key not in validations:
-                validations[dv_key] = _dv(ws, dv_key[0], values=dv_key[1], minimum=dv_key[2], maximum=dv_key[3], unit_example=dv_key[4])
+                validations[dv_key] = (_days_dv(ws, dv_key[4]) if dv_key[0] == "days" else
+                                       _dv(ws, dv_key[0], values=dv_key[1], minimum=dv_key[2], maximum=dv_key[3], unit_example=dv_key[4]))
             validations[dv_key].add(ws.cell(row, L.KV_VALUE_COL).coordinate)
         if f.key == "diagnosis_year":
             year_row = row
@@ -307,6 +318,8 @@ def _field_dv_key(f: L.Field) -> Optional[tuple]:
         return ("list", (L.YES, L.NO), None, None, None)
     if f.kind == "date":
         return ("date", (), None, None, None)
+    if f.kind == "int" and f.unit == "day":  # a count of days within a year: _days_dv
+        return ("days", (), None, None, unit_example)
     if f.kind == "int":
         return ("whole", (), f.minimum, f.maximum, unit_example)
     if f.kind == "number":
@@ -477,6 +490,7 @@ def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: 
                 used.setdefault(sid, []).append(ind.number)
     dv = _dv(ws, "decimal", minimum=0, prompt="数值,单位见“单位”列;也可带单位 / a number in the unit shown, or with its unit",
              title="统计量 Statistic", unit_example="")
+    days: Optional[DataValidation] = None  # statistics in `day`: made when the catalogue has one
     row = L.STAT_FIRST_ROW
     for n, stat in enumerate(cat.statistics, start=1):
         _key(ws, row, f"stat:{stat.id}")
@@ -488,7 +502,9 @@ def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: 
             value, evidence = pre.values(t, stat.id, slot)
             _input(ws, row, t.value_col(slot), value)
             _input(ws, row, t.evidence_col(slot), evidence, fmt=TEXT_FORMAT)
-        dv.add(f"{get_column_letter(V)}{row}:{get_column_letter(U - 1)}{row}")
+        if stat.unit == "day":  # as dataset.py: days within the data year
+            days = days or _days_dv(ws, "")
+        (days if stat.unit == "day" else dv).add(f"{get_column_letter(V)}{row}:{get_column_letter(U - 1)}{row}")
         numbers = used.get(stat.id, [])
         base = any(cat.indicator(x).definition.formula != "ratio" for x in numbers)
         _label(ws, row, U, "、".join(str(x) for x in numbers) + ("(含基准年 needs base year)" if base else ""))
