@@ -67,3 +67,30 @@ _WIDE = decimal.Context(prec=1200, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 def fixed(value: float, places: int) -> str:
     """`value` with `places` decimals, half up: fixed(1.25, 1) == "1.3"."""
     return half_up(value, f".{places}f")
+
+
+_G_SPEC = re.compile(r"^(?P<sign>[+ -]?)\.(?P<prec>\d+)g$")
+PLAIN_MIN = 1e-10  # below this a number is printed as format() does (1.2e-11): it is zero to any reader
+PLAIN_MAX = 1e12  # from here on, too: 13 digits or more (rulebook.HUGE)
+
+
+def significant(value: float, digits: int = 4, sign: str = "") -> str:
+    """`digits` significant digits, half up, in plain notation as a report prints them: 12345.6 → "12346" (never
+    "1.235e+04"), 0.05467 → "0.05467", 2.0 → "2"; trailing zeros dropped as format(.4g) drops them. Outside
+    PLAIN_MIN–PLAIN_MAX, and for inf/nan, format(value, ".{digits}g")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return format(value, f"{sign}.{digits}g")
+    x = float(value)
+    if not math.isfinite(x) or x == 0 or not PLAIN_MIN <= abs(x) < PLAIN_MAX:
+        return half_up(x, f"{sign}.{max(digits, 1)}g")
+    places = max(0, max(digits, 1) - 1 - math.floor(math.log10(abs(x))))
+    text = half_up(x, f"{sign}.{places}f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def general(value, spec: str) -> Optional[str]:
+    """A `.Ng` field ({x:.4g}, {x:+.3g}) in plain notation (significant); None for any other spec."""
+    m = _G_SPEC.match(spec)
+    return significant(value, int(m["prec"]), m["sign"]) if m else None

@@ -15,7 +15,7 @@ from typing import Any, Optional
 import attrs
 
 from . import schema
-from ._round import half_up
+from ._round import general, half_up
 from .engine import Cond, Rule, RuleSet, evaluate
 from .errors import EngineError, Problem, RuleError
 from .models import Catalogue, Provenance, Source
@@ -676,7 +676,8 @@ def _format(value: Any, spec: str) -> str:
 
                 value = float(value) if abs(value) < 1e308 else decimal.Decimal(value)
             return format(value, spec)
-    return half_up(value, spec)  # 四舍五入: 1.25 → 1.3 at .1f, as the reader rounds
+    plain = general(value, spec)  # {x:.4g} in plain notation: 12346 元/m3, not 1.235e+04
+    return plain if plain is not None else half_up(value, spec)  # 四舍五入: 1.25 → 1.3 at .1f, as the reader rounds
 
 
 class _SafeFormatter(string.Formatter):
