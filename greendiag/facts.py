@@ -17,6 +17,7 @@ import unicodedata
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from . import units, workdays
+from ._round import significant
 from .errors import RuleError, problem
 from .models import ENGAGEMENT_DATES, BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
@@ -167,7 +168,7 @@ def gap_units(ind: Indicator, gap: Optional[float] = None) -> dict[str, str]:
 
     Templates write "差距{gap_abs:.4g}{gap_unit_zh}" → "差距2.4个百分点" / "差距0.36 万元/tce"."""
     if ind.is_share:
-        one = gap is not None and f"{abs(gap):.4g}" == "1"
+        one = gap is not None and significant(abs(gap), 4) == "1"
         return {"gap_unit_zh": "个百分点", "gap_unit_en": " percentage point" if one else " percentage points"}
     unit = _shown_unit(ind)
     return {"gap_unit_zh": f" {unit}" if unit else "", "gap_unit_en": f" {unit}" if unit else ""}
@@ -197,7 +198,7 @@ def reference_value_note(ref: Reference, ind: Indicator) -> dict[str, str]:
     unit = _shown_unit(ind)
     same_unit = not ref.inverse and units.normalise(ref.given_unit or "") == units.normalise(ind.unit or "")
     number = re.compile(_NUMBER_EDGE.format(re.escape(f"{ref.given_value:g}")))
-    shown = f"{ref.value:.4g}" + (f" {unit}" if unit else "")
+    shown = significant(ref.value, 4) + (f" {unit}" if unit else "")  # as the {x:.4g} message fields print it
     zh = "" if same_unit and number.search(ref.label_zh) else f"(折合 {shown})"
     en = "" if same_unit and number.search(ref.label_en) else f" (i.e. {shown})"
     return {"ref_value_note_zh": zh, "ref_value_note_en": en}
