@@ -72,20 +72,53 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
     "object": lambda x: isinstance(x, dict),
     "string": lambda x: isinstance(x, str),
 }
+# the same, with an integer a Python int only (diagnosis.json: a year 2022.0 would print "2022.0年")
+_STRICT_INT_TYPES = {**_TYPES, "integer": lambda x: isinstance(x, int) and not isinstance(x, bool)}
 
 
-def _compile(s: Any) -> Callable[[Any], bool]:
+class _Context:
+    """What every subschema of one compiled schema shares: the root (for local $ref), the type checks, and the $refs
+    compiled so far (a recursive $ref is looked up when called, not compiled again)."""
+
+    def __init__(self, root: Any, types: dict):
+        self.root, self.types, self.refs = root, types, {}
+
+    def ref(self, ref: Any) -> Callable[[Any], bool]:
+        if not (isinstance(ref, str) and ref.startswith("#/")):
+            raise _Unsupported(ref)
+        if ref not in self.refs:
+            self.refs[ref] = None  # being compiled: a $ref back to it is resolved at call time
+            target = self.root
+            for step in ref[2:].split("/"):
+                step = step.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, dict) or step not in target:
+                    raise _Unsupported(ref)
+                target = target[step]
+            self.refs[ref] = _compile(target, self)
+        compiled = self.refs[ref]
+        return compiled if compiled is not None else (lambda x: self.refs[ref](x))
+
+
+def _compile(s: Any, ctx: Optional[_Context] = None) -> Callable[[Any], bool]:
     """A predicate equal to `Draft202012Validator(s).is_valid` for schemas made of the keywords below only."""
+    if ctx is None:
+        ctx = _Context(s, _TYPES)
     if s is True:
         return lambda x: True
     if s is False:
         return lambda x: False
     if not isinstance(s, dict) or set(s) - _ANNOTATIONS - _KEYWORDS:
         raise _Unsupported(s)
+    sub = functools.partial(_compile, ctx=ctx)
     checks: list[Callable[[Any], bool]] = []
+    if "$ref" in s:
+        checks.append(ctx.ref(s["$ref"]))
+    if "if" in s:
+        cond, then, other = (sub(s.get(k, True)) for k in ("if", "then", "else"))
+        checks.append(lambda x: then(x) if cond(x) else other(x))
     if "type" in s:
         try:
-            preds = [_TYPES[t] for t in (s["type"] if isinstance(s["type"], list) else [s["type"]])]
+            preds = [ctx.types[t] for t in (s["type"] if isinstance(s["type"], list) else [s["type"]])]
         except (KeyError, TypeError):
             raise _Unsupported(s) from None
         checks.append(preds[0] if len(preds) == 1 else (lambda x: any(p(x) for p in preds)))
@@ -110,15 +143,15 @@ def _compile(s: Any) -> Callable[[Any], bool]:
         checks.append(lambda x: not isinstance(x, str) or ((short is None or not len(x) < short) and (long_ is None or not len(x) > long_)
                                                            and (search is None or bool(search(x)))))
     if {"items", "minItems", "maxItems"} & set(s):
-        item = _compile(s["items"]) if "items" in s else None
+        item = sub(s["items"]) if "items" in s else None
         few, many = s.get("minItems"), s.get("maxItems")
         checks.append(lambda x: not isinstance(x, list) or ((few is None or not len(x) < few) and (many is None or not len(x) > many)
                                                             and (item is None or all(item(v) for v in x))))
     if {"properties", "required", "additionalProperties"} & set(s):
-        props = {k: _compile(v) for k, v in s.get("properties", {}).items()}
+        props = {k: sub(v) for k, v in s.get("properties", {}).items()}
         required = tuple(s.get("required", ()))
         extra = s.get("additionalProperties", True)
-        extra_check = None if extra is True or extra is False else _compile(extra)
+        extra_check = None if extra is True or extra is False else sub(extra)
 
         def obj(x: Any) -> bool:
             if not isinstance(x, dict):
@@ -137,14 +170,14 @@ def _compile(s: Any) -> Callable[[Any], bool]:
 
         checks.append(obj)
     if "oneOf" in s:
-        one_of = [_compile(sub) for sub in s["oneOf"]]
-        checks.append(lambda x: sum(1 for sub in one_of if sub(x)) == 1)
+        one_of = [sub(x) for x in s["oneOf"]]
+        checks.append(lambda x: sum(1 for one in one_of if one(x)) == 1)
     if "anyOf" in s:
-        any_of = [_compile(sub) for sub in s["anyOf"]]
-        checks.append(lambda x: any(sub(x) for sub in any_of))
+        any_of = [sub(x) for x in s["anyOf"]]
+        checks.append(lambda x: any(one(x) for one in any_of))
     if "allOf" in s:
-        all_of = [_compile(sub) for sub in s["allOf"]]
-        checks.append(lambda x: all(sub(x) for sub in all_of))
+        all_of = [sub(x) for x in s["allOf"]]
+        checks.append(lambda x: all(one(x) for one in all_of))
     if not checks:
         return lambda x: True
     if len(checks) == 1:
@@ -160,17 +193,20 @@ def _compile(s: Any) -> Callable[[Any], bool]:
 
 
 _KEYWORDS = frozenset({"type", "enum", "const", "minimum", "maximum", "minLength", "maxLength", "pattern", "items",
-                       "minItems", "maxItems", "properties", "required", "additionalProperties", "oneOf", "anyOf", "allOf"})
+                       "minItems", "maxItems", "properties", "required", "additionalProperties", "oneOf", "anyOf", "allOf",
+                       "$ref", "if", "then", "else"})
 
 
 @functools.cache
-def fast_check(name: str) -> Optional[Callable[[Any], bool]]:
+def fast_check(name: str, strict_integers: bool = False) -> Optional[Callable[[Any], bool]]:
     """A plain-Python predicate that answers `validator(name).is_valid` for data, or None when the schema uses
-    a keyword it does not implement ($ref, patternProperties, if/then …). Valid data, the usual case, is then
-    accepted without building jsonschema's error tree (about 15x faster on a park dataset); any doubt — an
-    invalid document or an exception — goes to jsonschema, so problems and their wording never change."""
+    a keyword it does not implement (patternProperties, a $ref to another file …). Valid data, the usual case, is
+    then accepted without building jsonschema's error tree (about 15x faster on a park dataset); any doubt — an
+    invalid document or an exception — goes to jsonschema, so problems and their wording never change.
+    `strict_integers`: "integer" is a Python int only (not 2022.0), for a validator whose type checker says so."""
+    root = _schemas()[name]
     try:
-        return _compile(_schemas()[name])
+        return _compile(root, _Context(root, _STRICT_INT_TYPES if strict_integers else _TYPES))
     except _Unsupported:
         return None
 

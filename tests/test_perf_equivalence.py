@@ -121,6 +121,11 @@ KEYWORD_SCHEMAS = [  # each keyword the fast check implements, alone and combine
     {"oneOf": [{"type": "number"}, {"minimum": 5}]}, {"oneOf": [{"type": "string"}, {"maxLength": 2}, {"type": "integer"}]},
     {"anyOf": [{"required": ["value"]}, {"required": ["a"]}]}, {"allOf": [{"type": "string"}, {"minLength": 2}]},
     {"type": "object", "title": "t", "description": "d", "$comment": "c", "properties": {"x": {"oneOf": [True, False]}}},
+    {"$defs": {"a": {"type": "integer", "minimum": 2}}, "$ref": "#/$defs/a"},
+    {"$defs": {"n": {"type": ["array", "integer"], "items": {"$ref": "#/$defs/n"}}}, "$ref": "#/$defs/n"},  # recursive
+    {"$defs": {"a/b": {"type": "string"}}, "properties": {"x": {"$ref": "#/$defs/a~1b"}}, "$ref": "#/$defs/a~1b"},
+    {"if": {"type": "string"}, "then": {"minLength": 2}, "else": {"type": "integer"}},
+    {"if": {"minimum": 5}, "then": {"maximum": 7}}, {"if": {"required": ["a"]}, "else": False}, {"then": False, "else": False},
     True, False,
 ]
 
@@ -143,7 +148,8 @@ def test_fast_schema_check_agrees_with_jsonschema_keyword_by_keyword(s, doc):
 
 def test_schemas_with_other_keywords_have_no_fast_check():
     assert schema._compile({"type": "object"})({}) is True
-    for unsupported in ({"$ref": "#/x"}, {"patternProperties": {}}, {"if": {}}, {"type": "thing"}, {"prefixItems": []}):
+    for unsupported in ({"$ref": "#/x"}, {"$ref": "common.schema.json#/$defs/x"}, {"patternProperties": {}},
+                        {"type": "thing"}, {"prefixItems": []}, {"if": {"dependentRequired": {}}}):
         with pytest.raises(schema._Unsupported):
             schema._compile(unsupported)
 

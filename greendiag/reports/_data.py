@@ -1,11 +1,11 @@
 """Read a diagnosis dict (Diagnosis.to_dict() or a saved diagnosis.json) safely for the report writers.
 
-`check_shape` checks, before anything is rendered, every object, list and scalar the writers read (`_shape()`), and
-that the dict holds only what a JSON file written by greendiag can: a key missing, null where an object belongs, text
-where a number belongs is a ReportError listing every such problem with its JSON path ($.findings[3]), never an
-exception inside a writer. Read from a file, the same problems name the file and are DiagnosisFileError (the input is
-damaged, not the output). `Node` wraps the checked dict (a path for each value); `ReportData` derives the views every
-format shares.
+`check_shape` checks, before anything is rendered, that the dict holds only what a JSON file written by greendiag
+can, then every object, list and scalar the writers read against catalogue/schemas/diagnosis.schema.json (published
+for other tools too): a key missing, null where an object belongs, text where a number belongs is a ReportError
+listing every such problem with its JSON path ($.findings[3]), never an exception inside a writer. Read from a file,
+the same problems name the file and are DiagnosisFileError (the input is damaged, not the output). `Node` wraps the
+checked dict (a path for each value); `ReportData` derives the views every format shares.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import json
 import math
 import os
 import re
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import attrs
 
@@ -27,8 +27,6 @@ FORMAT = "greendiag-diagnosis/1"
 
 # the codes of problems with a diagnosis's content (as opposed to writing the report)
 CONTENT_CODES = frozenset({"diagnosis-missing-key", "diagnosis-bad-type", "diagnosis-format", "diagnosis-inconsistent"})
-
-INTEGER = "整数 (an integer)"
 
 
 _UNPRINTABLE = re.compile("[\x7f\ud800-\udfff\ufffe\uffff]")  # what json.dumps(ensure_ascii=False) leaves unescaped
@@ -341,167 +339,78 @@ STATUS_ZH = {"met": "符合", "符合": "符合", "not_met": "不符合", "不�
 # ---------------------------------------------------------------- the shape of a diagnosis, checked up front
 #
 # Every object, list and scalar the report writers (content, markdown, html, docx_report, forms, charts) read from a
-# diagnosis is described below and checked in one walk before anything is rendered: null where an object belongs, text
-# where a list belongs, a key removed, each is a located diagnosis-* problem (all of them at once), never an exception
-# inside a writer. Keys no writer reads (rules_sha256, as_of, …) are left alone; the newer keys (score_changes,
-# lead_gap_*, head_* …) are optional, as diagnosis.json files of older versions lack them (docs/diagnosis-json.md).
+# diagnosis is described by catalogue/schemas/diagnosis.schema.json (published for other tools too) and checked in one
+# pass before anything is rendered: null where an object belongs, text where a list belongs, a key removed, each is a
+# located diagnosis-* problem (all of them at once), never an exception inside a writer. Keys no writer reads
+# (rules_sha256, as_of, …) are left alone; the newer keys (score_changes, lead_gap_*, head_* …) are optional, as
+# diagnosis.json files of older versions lack them (docs/diagnosis-json.md).
 
-class _Spec:
-    """What one value of the diagnosis must be; `check` adds a Problem per violation to `out`."""
+SCHEMA = "diagnosis.schema.json"
 
-    def check(self, value: Any, path: str, out: list[Problem]) -> None:
-        raise NotImplementedError
-
-
-@attrs.frozen
-class _Scalar(_Spec):
-    ok: Callable[[Any], bool]
-    expected: str  # "中文 (English)"
-
-    def check(self, value: Any, path: str, out: list[Problem]) -> None:
-        if not self.ok(value):
-            out.append(_bad(path, self.expected, value))
+# a JSON type as a message names it (中文, English)
+_TYPE_NAMES = {"string": ("文本", "text"), "number": ("数值", "a number"), "integer": ("整数", "an integer"),
+               "boolean": ("true 或 false", "true or false"), "array": ("列表", "a list"), "object": ("对象", "an object"),
+               "null": (" null", "null")}
 
 
-@attrs.frozen
-class _List(_Spec):
-    item: _Spec
-    nullable: bool = False  # null reads as an empty list
+@functools.cache
+def _validator():
+    """The validator of diagnosis.schema.json, where an integer is a Python int: JSON Schema counts 2022.0 as an
+    integer, but a report would print "2022.0年" (greendiag never writes one)."""
+    import jsonschema
 
-    def check(self, value: Any, path: str, out: list[Problem]) -> None:
-        if value is None and self.nullable:
-            return
-        if not isinstance(value, list):
-            out.append(_bad(path, "列表或 null (a list or null)" if self.nullable else "列表 (a list)", value))
-            return
-        for i, x in enumerate(value):
-            self.item.check(x, f"{path}[{i}]", out)
+    from .. import schema
+
+    base = schema.validator(SCHEMA)  # the schema, checked against the metaschema
+    strict = base.TYPE_CHECKER.redefine("integer", lambda _, v: _is_integer(v))
+    return jsonschema.validators.extend(type(base), type_checker=strict)(base.schema)
 
 
-@attrs.frozen
-class _Object(_Spec):
-    required: dict  # key -> _Spec, or a function of the object giving the _Spec (lead: by the indicator's kind)
-    optional: dict = attrs.field(factory=dict)  # absent in older files, or not always written
-    nullable: bool = False
-    values: Optional[_Spec] = None  # a map: every value (rules_constants)
+def _fast_valid(data: Any) -> bool:
+    """Whether the diagnosis meets the schema, by the compiled check (schema.fast_check, integers strict as in
+    _validator): a valid diagnosis, the usual case, is not walked by jsonschema (2 ms instead of 20)."""
+    from .. import schema
 
-    def check(self, value: Any, path: str, out: list[Problem]) -> None:
-        if value is None and self.nullable:
-            return
-        if not isinstance(value, dict):
-            out.append(_bad(path, "对象或 null (an object or null)" if self.nullable else "对象 (an object)", value))
-            return
-        for key, spec in self.required.items():
-            if key not in value:
-                out.append(missing_key(f"{path}.{key}").problems[0])
-        for key, spec in (*self.required.items(), *self.optional.items()):
-            if key in value:
-                (spec if isinstance(spec, _Spec) else spec(value)).check(value[key], f"{path}.{key}", out)
-        if self.values is not None:
-            for key, x in value.items():
-                self.values.check(x, f"{path}.{key}", out)
+    check = schema.fast_check(SCHEMA, strict_integers=True)
+    try:
+        return check is not None and check(data)
+    except Exception:  # noqa: BLE001 - any doubt goes to jsonschema, which words the problems
+        return False
 
 
-def _scalar(ok: Callable[[Any], bool], expected: str, nullable: bool = False) -> _Scalar:
-    if nullable:
-        zh, en = re.fullmatch(r"(.+?) \((.+)\)", expected).groups()
-        return _Scalar(lambda v: v is None or ok(v), f"{zh}或 null ({en} or null)")
-    return _Scalar(ok, expected)
+def _expected(s: dict) -> tuple[str, str]:
+    """What the subschema `s` asks for (中文, English): one of its values, a year in its bounds, or one of its types."""
+    if "enum" in s or "const" in s:
+        *words, last = [str(w) for w in s.get("enum", [s.get("const")])]
+        return (f"{'、'.join(words)} 或 {last}", f"{', '.join(words)} or {last}") if words else (last, last)
+    if "minimum" in s and "maximum" in s:  # only the years have bounds
+        return f"{s['minimum']}—{s['maximum']} 之间的整数年份", f"a year from {s['minimum']} to {s['maximum']}"
+    names = [_TYPE_NAMES[t] for t in (s["type"] if isinstance(s["type"], list) else [s["type"]])]
+    return "或".join(zh for zh, _ in names).strip(), " or ".join(en for _, en in names)
 
 
-_TEXT, _TEXT_N = _scalar(lambda v: isinstance(v, str), "文本 (text)"), _scalar(lambda v: isinstance(v, str), "文本 (text)", True)
-_NUM, _NUM_N = _scalar(_is_number, "数值 (a number)"), _scalar(_is_number, "数值 (a number)", True)
-_INT, _INT_N = _scalar(_is_integer, INTEGER), _scalar(_is_integer, INTEGER, True)
-_FLAG_N = _scalar(lambda v: isinstance(v, bool), "true 或 false (true or false)", True)
-_INTS, _INTS_N = _List(_INT), _List(_INT, nullable=True)
-_TEXTS_N = _List(_TEXT, nullable=True)
-_ASSESSMENT = _scalar(lambda v: isinstance(v, str) and v in ASSESS, "better、worse、same 或 n/a (better, worse, same or n/a)")
-_PERSON = _Object({}, {k: _TEXT_N for k in ("name", "phone", "email", "fax")}, nullable=True)
-_SOURCE = _Object({}, {"title": _TEXT_N}, nullable=True)  # findings[].source: 六、参考文件 lists its title
+def _condition(err) -> tuple[str, str]:
+    """The `if` of the then/else branch an error comes from, as its message says it: ("(kind 为 "qualitative" 时)",
+    ' when kind is "qualitative"'), or ("", "")."""
+    root = node = _validator().schema
+    for step in err.absolute_schema_path:
+        while step not in node:  # jsonschema leaves a $ref (#/$defs/…) out of the path
+            node = functools.reduce(dict.__getitem__, node["$ref"][2:].split("/"), root)
+        if step in ("then", "else"):
+            ((key, sub),) = node["if"]["properties"].items()
+            value, holds = json.dumps(sub["const"], ensure_ascii=False), step == "then"
+            return f"({key} {'为' if holds else '不为'} {value} 时)", f" when {key} is {'' if holds else 'not '}{value}"
+        node = node[step]
+    return "", ""
 
 
-def _year(lo: int, hi: int) -> _Scalar:
-    return _scalar(lambda v: _is_integer(v) and lo <= v <= hi, f"{lo}—{hi} 之间的整数年份 (a year from {lo} to {hi})")
-
-
-def _lead(indicator: dict) -> _Spec:
-    """The lead value: a level id for a qualitative indicator, a number otherwise."""
-    if indicator.get("kind") == "qualitative":
-        return _scalar(lambda v: isinstance(v, str), "等级标识 (a level id)", True)
-    return _NUM_N
-
-
-@functools.lru_cache(maxsize=1)
-def _shape() -> _Object:
-    """The diagnosis as the report writers read it (docs/diagnosis-json.md lists every field)."""
-    from ..dataset import DATA_YEARS, DIAGNOSIS_YEARS
-
-    number_fields = {k: _NUM_N for k in ("value", "threshold")}
-    subject = {k: _INT_N for k in ("indicator", "requirement", "year")}
-    return _Object({
-        "format": _TEXT,
-        "park": _Object({"name": _TEXT}, {
-            **{k: _TEXT_N for k in ("management_body", "level", "address", "leading_industries", "description", "zoning",
-                                   "industry_status")},
-            "area_km2": _NUM_N, "project_lead": _PERSON, "contact": _PERSON}),
-        "diagnosis_year": _year(*DIAGNOSIS_YEARS),
-        "years": _List(_year(*DATA_YEARS)),
-        "baseline": _List(_Object({"number": _INT, "text_zh": _TEXT, "status": _TEXT},
-                                  {"mandatory": _FLAG_N, "evidence": _TEXT_N, "note": _TEXT_N, "origin": _TEXT_N})),
-        "catalogue": _Object({
-            "categories": _List(_Object({k: _TEXT for k in ("code", "name_zh", "name_en")})),
-            "indicators": _List(_Object(
-                {"number": _INT, "id": _TEXT, "category": _TEXT, "name_zh": _TEXT, "name_en": _TEXT,
-                 "kind": _TEXT, "unit": _TEXT_N, "lead": _lead},
-                {"direction": _TEXT_N, "gap_unit_zh": _TEXT_N, "origin": _TEXT_N,
-                 "levels": _List(_Object({"id": _TEXT}, {"zh": _TEXT_N, "score": _NUM_N}), nullable=True)})),
-        }, {"scoring": _Object({}, {"full": _NUM_N, "cap": _NUM_N}, nullable=True),
-            "documents": _List(_Object({"title_zh": _TEXT}, {"cite_zh": _TEXT_N}), nullable=True)}),
-        "indicators": _List(_Object(
-            {"number": _INT, "year": _INT, "value": _NUM_N, "level": _TEXT_N, "unit": _TEXT_N, "score": _NUM_N,
-             "status": _TEXT, "evidence": _TEXT_N},
-            {"lead_gap_abs": _NUM_N, "lead_gap_pct": _NUM_N, "origin": _TEXT_N, "flags": _TEXTS_N})),
-        "category_scores": _List(_Object({"category": _TEXT, "year": _INT}, {"score": _NUM_N})),
-        "total_scores": _List(_Object({"year": _INT, "total": _NUM_N}, {
-            "band_zh": _TEXT_N, "band_en": _TEXT_N, "assessable": _FLAG_N, "band_qualified": _FLAG_N,
-            "missing_effect": _NUM_N, "missing_mandatory": _INTS_N})),
-        "changes": _List(_Object({"number": _INT, "from_year": _INT, "to_year": _INT, "assessment": _ASSESSMENT},
-                                 {k: _NUM_N for k in ("from_value", "to_value", "delta", "score_delta")})),
-        "findings": _List(_Object({k: _TEXT for k in ("rule_id", "kind", "severity", "message_zh", "message_en")},
-                                  {**subject, **number_fields, "report": _TEXT_N, "source": _SOURCE})),
-        "recommendations": _List(_Object(
-            {"method": _TEXT, "message_zh": _TEXT, "message_en": _TEXT, "measures": _List(_Object({"title_zh": _TEXT}))},
-            {**subject, **{k: _NUM_N for k in ("value", "target", "gap_abs", "gap_pct", "points", "total_points")},
-             **{k: _TEXT_N for k in ("group", "indicator_id", "head_zh", "clause_zh", "target_label_zh", "gap_unit_zh",
-                                     "direction")},
-             "source": _SOURCE})),
-        "projects": _List(_Object({"content_zh": _TEXT}, {
-            "expected_effect_zh": _TEXT_N, "note": _TEXT_N, "origin": _TEXT_N, "addresses": _TEXTS_N,
-            "total_investment": _NUM_N, "fixed_investment": _NUM_N})),
-        "engagement": _Object({
-            "provider": _Object({}, {"name": _TEXT_N, "address": _TEXT_N,
-                                     **{k: _PERSON for k in ("legal_representative", "contact", "report_author", "reviewer")}}),
-            "team": _List(_Object({}, {**{k: _TEXT_N for k in ("name", "role", "title", "speciality")}, "park_staff": _FLAG_N})),
-        }, {
-            **{k: _INT for k in ("team_size", "senior_count", "led_green_projects_count", "park_staff_count")},
-            "onsite_working_days": _INT_N, "onsite_date_days": _INT_N, "scope_description": _TEXT_N, "specialised": _TEXTS_N,
-            **{k: _FLAG_N for k in ("scope_full", "fee_charged", "third_party_evaluation", "onsite_holidays_deducted")},
-            **{k: _TEXT_N for k in ("onsite_start", "onsite_end", "confidentiality_submitted", "work_started",
-                                   "report_submitted", "report_meeting_date")}}),
-    }, {
-        "fictitious": _FLAG_N,
-        **{k: _TEXT_N for k in ("rules_id", "rules_version", "catalogue_id", "catalogue_version")},
-        "catalogue_overlays": _List(_List(_TEXT), nullable=True),
-        "catalogue_overlay_titles": _List(_Object({"id": _TEXT, "title_zh": _TEXT}, {"title_en": _TEXT_N}), nullable=True),
-        "baseline_summary": _Object({"mandatory_unmet": _INTS}, {"mandatory_unknown": _INTS_N, "encouraged_unmet": _INTS_N},
-                                    nullable=True),
-        "score_changes": _List(_Object({"from_year": _INT, "to_year": _INT}, {
-            "category": _TEXT_N, "data_gaps": _INTS_N,
-            **{k: _NUM_N for k in ("from_score", "to_score", "delta", "delta_without_data_gaps")}}), nullable=True),
-        "provisional": _List(_Object({}, {"kind": _TEXT_N}), nullable=True),
-        "input_notes": _List(_Object({"message_zh": _TEXT, "message_en": _TEXT}, {"fix_zh": _TEXT_N}), nullable=True),
-        "rules_constants": _Object({}, values=_NUM, nullable=True),
-    })
+def _schema_problems(err) -> list[Problem]:
+    """The problems one jsonschema error stands for: each key a `required` lacks, or the value of the wrong type."""
+    path = "$" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in err.absolute_path)
+    if err.validator == "required":
+        return [missing_key(f"{path}.{k}").problems[0] for k in err.validator_value if k not in err.instance]
+    (zh, en), (when_zh, when_en) = _expected(err.schema), _condition(err)
+    return [_bad(path, f"{zh}{when_zh} ({en}{when_en})", err.instance)]
 
 
 def _json_problems(data: Any) -> list[Problem]:
@@ -547,9 +456,10 @@ def _finite(x: Any) -> bool:
 
 def check_shape(data: dict) -> None:
     """Every problem with the shape of a diagnosis dict at once, as one ReportError; nothing when the writers can read it."""
-    problems = _json_problems(data)
-    if not problems:
-        _shape().check(data, "$", problems)
+    problems = _json_problems(data)  # first: the schema takes NaN for a number, and leaves unlisted keys alone
+    if not problems and not _fast_valid(data):
+        # an error per missing key, each naming all of the object's: dict.fromkeys keeps one of each
+        problems = list(dict.fromkeys(p for err in _validator().iter_errors(data) for p in _schema_problems(err)))
     if problems:
         raise ReportError(problems)
 
