@@ -198,8 +198,16 @@ def test_rule_message_in_two_parts(tmp_path):
 
 
 def test_fmt_num_significant_digits():
-    assert [fmt_num(x, 3) for x in (1.25, 17.2222, 38.888, 37.0, 0.956, 1234.5)] == ["1.25", "17.2", "38.9", "37", "0.956", "1234"]
+    # the integer part is never cut; 1234.5 rounds half up (四舍五入) as every number in a message does
+    assert [fmt_num(x, 3) for x in (1.25, 17.2222, 38.888, 37.0, 0.956, 1234.5)] == ["1.25", "17.2", "38.9", "37", "0.956", "1235"]
     assert fmt_num(16.6666666667) == "16.67" and fmt_num(16.6666666667, 3) == "16.7"
+    # a small gap keeps its four significant digits, as the recommendation's {gap_abs:.4g} prints it (review 8: a report
+    # printed one gap as 0.0547 in 四、2 and 0.05467 in 五)
+    from greendiag.rulebook import render
+
+    for x in (0.05467, 0.0001234, 12345.6, 0.5547):
+        assert fmt_num(x) == render("{x:.4g}", {"x": x})
+    assert fmt_num(0.05467) == "0.05467" and fmt_num(12345.6) == "12346"
 
 
 @pytest.mark.parametrize("key", ["unit", "gap_unit_zh", "kind", "category"])

@@ -21,6 +21,7 @@ from typing import Any, Iterator, Optional
 
 import attrs
 
+from .._round import significant
 from ..errors import DiagnosisFileError, InputFileError, Problem, ReportError
 
 FORMAT = "greendiag-diagnosis/1"
@@ -228,7 +229,8 @@ def _read_json(p: str) -> dict:
 # ---------------------------------------------------------------- formatting (deterministic, locale-free)
 
 def fmt_num(x: Any, sig: int = 4) -> str:
-    """About `sig` (≤ 5) significant digits, never scientific notation: 2.84, 0.1682, 12346."""
+    """`sig` significant digits, half up, never scientific notation for ordinary numbers: 2.84, 0.1682, 0.05467, 12346
+    — the same text as a message's {x:.4g} field (_round.significant), so one gap is not printed two ways."""
     if x is None:
         return "—"
     if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -239,11 +241,7 @@ def fmt_num(x: Any, sig: int = 4) -> str:
         return "—"
     if x == 0:
         return "0"
-    digits = max(0, min(4, sig - 1 - math.floor(math.log10(abs(x)))))
-    text = f"{x:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return significant(x, sig)
 
 
 def fmt_score(x: Any) -> str:
