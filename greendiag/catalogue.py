@@ -244,7 +244,8 @@ def _indicator(it: _Item) -> Indicator:
         bounds_min=bounds.get("min"), bounds_max=bounds.get("max"), bounds_basis=bounds.get("basis"),
         plausible_min=plaus.get("min"), plausible_max=plaus.get("max"), plausible_provenance=_prov(plaus),
         definition=Definition(defn["formula"], tuple(defn["numerator"]), tuple(defn["denominator"]), defn.get("provisional")) if defn else None,
-        sources=_prov(d).sources, level_scores_provenance=_prov(d.get("level_scores")), origin=it.origin)
+        sources=_prov(d).sources, level_scores_provenance=_prov(d.get("level_scores")), origin=it.origin,
+        replaces=it.replaced.origin if it.replaced else None)
 
 
 def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[str, str], ...],
@@ -268,7 +269,8 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
         categories=tuple(sorted((Category(d["code"], d["order"], d["name_zh"], d["name_en"], float(d["weight"]["value"]), _prov(d["weight"]), it.origin)
                                  for it in sections["categories"] for d in [it.data]), key=lambda c: (c.order, c.code))),
         indicators=tuple(inds),
-        requirements=tuple(sorted((BaselineRequirement(d["number"], d["id"], d["text_zh"], d["text_en"], d["mandatory"], _prov(d).sources, it.origin)
+        requirements=tuple(sorted((BaselineRequirement(d["number"], d["id"], d["text_zh"], d["text_en"], d["mandatory"], _prov(d).sources, it.origin,
+                                                       it.replaced.origin if it.replaced else None)
                                    for it in sections["requirements"] for d in [it.data]), key=lambda r: r.number)),
         statistics=tuple(Statistic(d["id"], d["name_zh"], d["name_en"], d["unit"], it.origin) for it in sections["statistics"] for d in [it.data]),
         references=tuple(sorted(refs, key=lambda r: (r.indicator, r.id))),

@@ -197,13 +197,14 @@ class Diagnosis:
                 "unit": i.unit, "kind": i.kind, "direction": i.direction, "mandatory": i.mandatory,
                 "lead": i.lead_value if not i.qualitative else i.lead_level, "lead_provisional": i.lead_provenance.is_provisional,
                 "levels": [{"id": lv.id, "zh": lv.zh, "en": lv.en, "score": lv.score} for lv in i.levels], "origin": i.origin,
+                "replaces": i.replaces,
                 **(factsmod.gap_units(i) if not i.qualitative else {"gap_unit_zh": None, "gap_unit_en": None})}
 
     def _baseline_row(self, number: int) -> dict:
         req = self.catalogue.requirement(number)
         st = self.dataset.requirement_status(number)
         return {"number": number, "id": req.id, "text_zh": req.text_zh, "text_en": req.text_en, "mandatory": req.mandatory,
-                "origin": req.origin or self.catalogue.id,
+                "origin": req.origin or self.catalogue.id, "replaces": req.replaces,
                 "status": st.status if st else "unknown", "evidence": st.evidence if st else None, "note": st.note if st else None}
 
     def findings_of(self, kind: str) -> tuple[Finding, ...]:

@@ -96,7 +96,8 @@ class Indicator:
     definition: Optional[Definition]
     sources: tuple[Source, ...]
     level_scores_provenance: Provenance = Provenance()
-    origin: str = ""
+    origin: str = ""  # the catalogue that defined it as it stands: the base id, or the overlay that added or replaced it
+    replaces: Optional[str] = None  # the catalogue whose entry an overlay replaced (override: true): not an added one
 
     @property
     def qualitative(self) -> bool:
@@ -133,6 +134,7 @@ class BaselineRequirement:
     mandatory: bool
     sources: tuple[Source, ...]
     origin: str = ""
+    replaces: Optional[str] = None  # as Indicator.replaces
 
 
 @attrs.frozen

@@ -333,3 +333,38 @@ def test_extra_rule_files_are_recorded_in_the_diagnosis(root, demo_path):
     assert d["rules_extensions"] == [{"file": "water-cascade-rules.yaml", "sha256": hashlib.sha256(rules_path.read_bytes()).hexdigest()}]
     plain = greendiag.diagnose(greendiag.load_dataset(demo_path), backend="python").to_dict()
     assert plain["rules_extensions"] == []
+
+
+# ------------------------------------------------------------------ an overlay that only replaces entries
+
+def test_replaced_entries_are_not_counted_as_added(tmp_path, demo_path, catalogue, root):
+    """A stricter lead for indicator 1 and requirement 7 made mandatory add nothing: the report said "30项指标及专项
+    诊断增加的1项指标" and "7项…及专项诊断增加的1项", and the workbook labelled indicator 1 as the overlay's (review 8)."""
+    base = {section: {e["number"] if section == "requirements" else e["id"]: e for e in
+                      yaml.safe_load((root / "catalogue" / f"{section}.yaml").read_text(encoding="utf-8"))[section]}
+            for section in ("indicators", "requirements")}
+    ind = dict(base["indicators"]["energy_productivity"], override=True)
+    ind["lead"] = dict(ind["lead"], value=ind["lead"]["value"] * 1.5)
+    req = dict(base["requirements"][7], override=True, mandatory=True)
+    path = _overlay(tmp_path, yaml.safe_dump({"indicators": [ind], "requirements": [req]}, allow_unicode=True), oid="strict")
+    cat = greendiag.load_catalogue(path)
+    assert (len(cat.indicators), len(cat.requirements)) == (len(catalogue.indicators), len(catalogue.requirements))
+    d = greendiag.diagnose(greendiag.load_dataset(demo_path, catalogue=cat), catalogue=cat)
+    j = d.to_dict()
+    meta = {i["number"]: i for i in j["catalogue"]["indicators"]}
+    assert (meta[1]["origin"], meta[1]["replaces"]) == ("strict", catalogue.id)  # its lead is the overlay's
+    assert all(m["replaces"] is None for n, m in meta.items() if n != 1)
+    rows = {b["number"]: b for b in j["baseline"]}
+    assert (rows[7]["origin"], rows[7]["replaces"]) == ("strict", catalogue.id) and rows[6]["replaces"] is None
+    from greendiag.reports import render_report
+
+    md = pathlib.Path(render_report(d, tmp_path / "r.md")).read_text(encoding="utf-8")
+    assert f"附件2-1-1所列{len(catalogue.requirements)}项基础性要求," in md
+    assert f"附件2-1-2所列{len(catalogue.indicators)}项指标进行评价" in md and "专项诊断增加" not in md
+    from openpyxl import load_workbook
+
+    from greendiag.excel import write_template
+
+    ws = load_workbook(write_template(tmp_path / "t.xlsx", cat))["指标数据"]
+    labels = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "扩展 overlay" in c.value]
+    assert labels == ["能源产出率\n(扩展 overlay strict 修订 revised)"]

@@ -441,7 +441,8 @@ def _indicator_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: s
             cat_text = ind.category
         _label(ws, row, C["category"], cat_text)
         _label(ws, row, C["number"], ind.number, align=CENTER)
-        _label(ws, row, C["name_zh"], ind.name_zh + (f"\n(扩展 overlay {ind.origin})" if ind.origin != cat.id else ""))
+        _label(ws, row, C["name_zh"], ind.name_zh + (f"\n(扩展 overlay {ind.origin}{' 修订 revised' if ind.replaces else ''})"
+                                                      if ind.origin != cat.id else ""))
         _label(ws, row, C["name_en"], ind.name_en)
         _label(ws, row, C["unit"], ("定性" if ind.qualitative else ind.unit or "—"), align=CENTER)
         _label(ws, row, C["mandatory"], "必选\nmandatory" if ind.mandatory else "可选\noptional", align=CENTER)

@@ -412,8 +412,9 @@ def _counted(rd: ReportData) -> tuple[str, str]:
     """("8项基础性要求及专项诊断增加的1项", "31项指标及专项诊断增加的2项指标"): the guide's 附件2-1-1/2-1-2 counts, and what
     overlays added apart, so that 附件2-1-1 is not said to hold 9 items."""
     base_id = rd.root.str("catalogue_id")
-    extra_reqs = sum(1 for b in rd.baseline if b.get("origin") not in (None, "", base_id))
-    extra_inds = sum(1 for n in rd.indicator_numbers if rd.meta[n].get("origin") not in (None, "", base_id))
+    added = lambda item: item.get("origin") not in (None, "", base_id) and not item.get("replaces")  # replaced: not added
+    extra_reqs = sum(1 for b in rd.baseline if added(b))
+    extra_inds = sum(1 for n in rd.indicator_numbers if added(rd.meta[n]))
     return (f"{len(rd.baseline) - extra_reqs}项基础性要求" + (f"及专项诊断增加的{extra_reqs}项" if extra_reqs else ""),
             f"{len(rd.indicator_numbers) - extra_inds}项指标" + (f"及专项诊断增加的{extra_inds}项指标" if extra_inds else ""))
 
