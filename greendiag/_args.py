@@ -39,12 +39,62 @@ def _instance(value: Any, name: str, cls: type, zh: str, en: str, fix: tuple[str
     raise bad_argument(name, f"须为 {zh}", f"must be {en}", value, *fix)
 
 
-def check_catalogue(value: Any) -> Any:
+def check_catalogue(value: Any, allow_none: bool = True) -> Any:
     from .models import Catalogue
 
     return _instance(value, "catalogue", Catalogue, "load_catalogue() 返回的目录", "a Catalogue from load_catalogue()",
                      ("catalogue=greendiag.load_catalogue();扩展目录:load_catalogue('overlay.yaml')",
-                      "catalogue=greendiag.load_catalogue(); with an overlay: load_catalogue('overlay.yaml')"), True)
+                      "catalogue=greendiag.load_catalogue(); with an overlay: load_catalogue('overlay.yaml')"), allow_none)
+
+
+def check_flag(value: Any, name: str) -> bool:
+    """A True/False switch (overwrite=, statistics=): 1, "yes" or None are refused, not taken as true or false."""
+    if isinstance(value, bool):
+        return value
+    raise bad_argument(name, "须为 True 或 False", "must be True or False", value, f"{name}=True 或 {name}=False", f"{name}=True or {name}=False")
+
+
+def check_int(value: Any, name: str, low: int | None = None, high: int | None = None, allow_none: bool = False) -> Any:
+    """A whole number (not a bool, not text, not 2025.0) within [low, high] when given; None only if allowed."""
+    import operator
+
+    if value is None and allow_none:
+        return None
+    span_zh = f" {low}–{high} 之间的" if low is not None and high is not None else f"不小于 {low} 的" if low is not None else ""
+    span_en = f" from {low} to {high}" if low is not None and high is not None else f" of at least {low}" if low is not None else ""
+    number = None
+    if not isinstance(value, bool):
+        try:
+            number = operator.index(value)  # int and numpy integers; not float or str
+        except TypeError:
+            pass
+    if number is None or (low is not None and number < low) or (high is not None and number > high):
+        example = low if low is not None else 1
+        raise bad_argument(name, f"须为{span_zh}整数", f"must be a whole number{span_en}", value,
+                           f"如 {name}={example}" if not isinstance(value, str) else f"写作数字而不是文本,如 {name}={example}",
+                           f"e.g. {name}={example}" if not isinstance(value, str) else f"a number, not text: {name}={example}")
+    return number
+
+
+def check_source(value: Any) -> str:
+    """dataset_from_dict's `source`: the file the data came from, as text (a path object is taken as its text);
+    None is the default "<data>". Anything else would fail only later, in Diagnosis.to_dict()."""
+    if value is None:
+        return "<data>"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, os.PathLike)):
+        return check_path(value, "source")
+    raise bad_argument("source", "须为数据来源的文件名(文本)", "must be the name of the file the data came from (text)", value,
+                       "如 source='park.yaml';不给时为 <data>", "e.g. source='park.yaml'; without it the source is <data>")
+
+
+def check_choice(value: Any, name: str, choices: tuple) -> Any:
+    """One of a few fixed words (within="bounds"|"plausible")."""
+    if isinstance(value, str) and value in choices:
+        return value
+    zh, en = "、".join(map(repr, choices)), " or ".join(map(repr, choices))
+    raise bad_argument(name, f"须为 {zh} 之一", f"must be {en}", value, f"如 {name}={choices[0]!r}", f"e.g. {name}={choices[0]!r}")
 
 
 def check_rules(value: Any, name: str = "rules", allow_none: bool = True) -> Any:

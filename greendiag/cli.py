@@ -449,19 +449,16 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
 def template(ctx, out, overlays, diagnosis_year, source, force):
     """生成数据采集Excel模板 / write the data-collection workbook for the catalogue (with overlays)."""
     from .dataset import load_dataset
-    from .errors import Problem, ReportError
     from .excel import write_template
+    from .excel.writer import refuse_existing
 
     _out_arg(out, "'OUT'")
-    if os.path.lexists(out) and not force:
-        raise ReportError(Problem("file-exists", "文件已存在;为免覆盖园区已填写的数据,未生成模板", "the file exists; the template was not written, "
-                                  "so that a workbook the park has filled in is not overwritten", file=out,
-                                  fix_zh="换一个文件名,或确认可以覆盖时加 --force", fix_en="choose another name, or add --force if it may be overwritten"))
+    refuse_existing(out, force)  # write_template's own check, made before --from is read
     if source is not None:
         _path_arg(source, "预填数据(--from)", "dataset to prefill from (--from)")
     cat = _catalogue(overlays)
     dataset = load_dataset(source, catalogue=cat) if source else None
-    write_template(out, cat, diagnosis_year=diagnosis_year, dataset=dataset)
+    write_template(out, cat, diagnosis_year=diagnosis_year, dataset=dataset, overwrite=force)
     click.echo(("已生成数据采集模板:" if ctx.obj["lang"] == "zh" else "Template written: ") + os.path.abspath(out))
 
 
@@ -476,13 +473,16 @@ def template(ctx, out, overlays, diagnosis_year, source, force):
 @rules_option
 @backend_option
 @as_of_option
+@click.option("--force", is_flag=True, default=False,
+              help="覆盖已有的非报告文件(园区数据、工作簿、他人的 Word 文档等;输入文件本身除外) / replace an existing file that is "
+                   "not a report (a dataset, a workbook, someone's Word document; never the input itself)")
 @click.pass_context
 @_handle
-def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend, as_of):
+def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend, as_of, force):
     """由诊断结果(diagnosis.json)或数据文件生成报告 / render a report from a diagnosis.json, or from a dataset diagnosed now.
 
     --overlay、--rules、--backend、--as-of 只用于数据文件 / only for a dataset file."""
-    from .reports import render_report, report_format
+    from .reports import refuse_replacing, render_report, report_format
 
     when = _date(as_of)
     _path_arg(diagnosis, "诊断结果或数据文件", "diagnosis or dataset")
@@ -493,44 +493,14 @@ def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend,
         fmt = fmt or "docx"
         out = os.path.splitext(diagnosis)[0] + "." + fmt
     fmt = report_format(fmt, out)  # before diagnosing: --format docx --out r.md is refused at once
-    if os.path.exists(out) and os.path.exists(diagnosis) and os.path.samefile(out, diagnosis):
-        from .errors import Problem, ReportError
-
-        raise ReportError(Problem("output-is-input", "输出文件与输入文件相同,写入会覆盖输入", "the output file is the input file; writing would "
-                                  "overwrite the input", file=out, fix_zh="用 --out 指定另一个文件", fix_en="name another file with --out"))
-    _refuse_replacing_data(out)
+    refuse_replacing(out, fmt, inputs=(diagnosis,), overwrite=force)  # render_report's own check, made before diagnosing
     given = [name for name, value in (("--overlay", overlays), ("--rules", rule_files), ("--as-of", as_of),
                                       ("--backend", backend != "durable")) if value]
     data, source = _diagnosis_dict(diagnosis, overlays, rule_files, backend, when, given)
     if fmt in ("docx", "html"):  # the formats that draw charts
         _warn_fonts(ctx)
-    render_report(data, out, fmt, lang=report_lang, source=source)
+    render_report(data, out, fmt, lang=report_lang, source=source, overwrite=force)
     click.echo(("报告已写入:" if ctx.obj["lang"] == "zh" else "Report written: ") + os.path.abspath(out))
-
-
-def _refuse_replacing_data(out: str) -> None:
-    """A JSON report must not replace a park's data, an overlay or a rule file that happens to have its name."""
-    if not (out.lower().endswith(".json") and os.path.isfile(out)):
-        return
-    try:
-        with open(out, "rb") as fh:
-            data = json.loads(fh.read(1 << 22))
-    except (OSError, ValueError):
-        return  # not JSON we can read: nothing of ours
-    kind = None
-    if isinstance(data, dict):
-        if str(data.get("format", "")).startswith("greendiag-dataset"):
-            kind = ("园区数据文件", "a park dataset")
-        elif "overlay" in data:
-            kind = ("扩展目录", "a catalogue overlay")
-        elif "rules" in data or "measures" in data:
-            kind = ("规则文件", "a rule file")
-    if kind:
-        from .errors import Problem, ReportError
-
-        raise ReportError(Problem("output-is-input", f"输出文件是已有的{kind[0]},写入报告会覆盖它", f"the output file is {kind[1]}; writing the "
-                                  "report would overwrite it", file=out, fix_zh="用 --out 指定另一个文件(如 report.json)",
-                                  fix_en="name another file with --out (report.json, say)"))
 
 
 def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", when=None, given=()) -> tuple[dict, str | None]:
@@ -608,22 +578,9 @@ def catalogue_show(indicator, overlays):
     """显示一个指标的全部定义 / show one indicator (id, code or number)."""
     import attrs
 
-    from .errors import CatalogueError, Problem
-
     cat = _catalogue(overlays)
-    key = int(indicator) if indicator.isdigit() else indicator
-    try:
-        ind = cat.indicator(key)
-    except KeyError:
-        import difflib
-
-        names = [str(x) for i in cat.indicators for x in (i.id, i.code, i.name_zh, i.name_en) if x]
-        near = difflib.get_close_matches(indicator, names, n=3, cutoff=0.5)
-        hint_zh = f"是否指:{'、'.join(near)}?" if near else ""
-        hint_en = f"did you mean: {', '.join(near)}? " if near else ""
-        raise CatalogueError(Problem("unknown-indicator", f"未知指标“{indicator}”", f"unknown indicator '{indicator}'",
-                                     fix_zh=hint_zh + f"用序号(1–{max(i.number for i in cat.indicators)})、id 或代码;greendiag catalogue list 列出全部",
-                                     fix_en=hint_en + f"give a number (1–{max(i.number for i in cat.indicators)}), an id or a code; greendiag catalogue list shows them all")) from None
+    key = int(indicator) if indicator.isascii() and indicator.isdigit() else indicator  # "²" is a digit int() refuses
+    ind = cat.indicator(key)  # unknown: UnknownEntryError (unknown-indicator) with a did-you-mean
     data = attrs.asdict(ind)
     data["references"] = [attrs.asdict(r) for r in cat.references_for(ind.id)]
     click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))

@@ -149,9 +149,10 @@ def dataset_from_dict(data: Any, *, catalogue: Optional[Catalogue] = None, sourc
     """Build a dataset from already-parsed data (the same checks as load_dataset).
 
     Dates parsed by a plain ``yaml.safe_load`` (datetime.date objects) are taken as their ISO text."""
-    from ._args import check_catalogue
+    from ._args import check_catalogue, check_source
 
     check_catalogue(catalogue)
+    source = check_source(source)
     doc = Document(source, data, None)
     if not _unsafe_values(doc):  # bounded depth, no cycles: safe to walk
         data = _dates_as_text(data)

@@ -23,6 +23,49 @@ from .scoring import Scorecard, score_dataset
 KIND_ORDER = {"compliance": 0, "anomaly": 1, "recommendation": 2}
 
 
+class FrozenDict(dict):
+    """A dict that refuses changes, for the mappings inside frozen results (Finding.source, Recommendation.measures,
+    Diagnosis.engagement): editing one must not change what its diagnosis serialises. Reading, ==, json.dumps, copy
+    and pickle work as for a dict; dict(x) is an editable copy. Hashable when its values are (freeze makes them so)."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "FrozenDict":
+        self = dict.__new__(cls)
+        dict.__init__(self, *args, **kwargs)
+        for k, v in dict.items(self):  # its values frozen too, however it is made: freeze() can take it as it is
+            if type(v) not in _SCALAR:
+                dict.__setitem__(self, k, freeze(v))
+        return self
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # filled by __new__: calling __init__ again changes nothing
+        pass
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a diagnosis result cannot be changed; copy the mapping with dict(...) to edit it")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple:
+        return type(self), (dict(self),)
+
+
+def freeze(value: Any) -> Any:
+    """`value` with every mapping inside made a FrozenDict and every list a tuple (attrs converter of the result
+    fields); to_dict() turns them back into dicts and lists, so diagnosis.json is the same."""
+    t = type(value)
+    if t in _SCALAR or t is FrozenDict:
+        return value
+    if t is dict or (t is not tuple and t is not list and isinstance(value, Mapping)):
+        return FrozenDict(value)
+    if t is tuple or t is list or isinstance(value, (list, tuple)):
+        return tuple([freeze(v) for v in value])
+    return value
+
+
 @attrs.frozen
 class Finding:
     """What one rule found about one subject (an indicator in a year, a requirement, the engagement): its kind
@@ -39,7 +82,7 @@ class Finding:
     value: Optional[float]
     threshold: Optional[float]
     threshold_name: Optional[str]
-    source: dict
+    source: Mapping[str, Optional[str]] = attrs.field(converter=freeze)  # doc, clause, title: a FrozenDict
     message_zh: str
     message_en: str
     report: str = "note"  # where a report lists it (the rule's `report`)
@@ -64,7 +107,7 @@ class Recommendation:
     gap_pct: Optional[float]  # gap relative to the target, in %
     points: Optional[float]  # indicator score points recoverable by reaching the target/lead
     total_points: Optional[float]  # the same, as points of that year's total score
-    measures: tuple[dict, ...]
+    measures: tuple[Mapping[str, str], ...] = attrs.field(converter=freeze)  # FrozenDicts: id, title_zh, title_en, effect_zh/en, basis
     message_zh: str
     message_en: str
     gap_abs: Optional[float] = None  # gap in the indicator's unit (percentage points for a share)
@@ -126,7 +169,7 @@ class Diagnosis:
     findings: tuple[Finding, ...]
     recommendations: tuple[Recommendation, ...]
     projects: tuple[ProjectRow, ...]
-    engagement: dict
+    engagement: Mapping[str, Any] = attrs.field(converter=freeze)  # a FrozenDict; its lists are tuples
     as_of: Optional[dt.date] = None
     # (indicator id, year, gap_abs, gap_pct) to the lead value for every quantitative value, as the rules saw them
     lead_gaps: tuple[tuple[str, int, Optional[float], Optional[float]], ...] = attrs.field(default=(), repr=False)
@@ -352,7 +395,7 @@ def _messages(spec, fields: dict) -> tuple[str, str, dict]:
     return out[0], out[1], parts
 
 
-def _source(spec, fact: dict, cat: Catalogue) -> dict:
+def _source(spec, fact: dict, cat: Catalogue) -> FrozenDict:
     """Where a finding's threshold comes from: for a reference value, the reference's own document and clause
     (so the report can cite it), else the rule's source."""
     doc_id, clause = spec.source.doc, spec.source.clause
@@ -361,7 +404,7 @@ def _source(spec, fact: dict, cat: Catalogue) -> dict:
         if ref is not None and ref.provenance.sources:
             doc_id, clause = ref.provenance.sources[0].doc, ref.provenance.sources[0].clause
     doc = cat.document(doc_id)
-    return {"doc": doc_id, "clause": clause, "title": doc.title_zh if doc else None}
+    return FrozenDict(doc=doc_id, clause=clause, title=doc.title_zh if doc else None)
 
 
 def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, parts: dict, card: Scorecard, rb: RuleBase) -> Recommendation:
@@ -375,8 +418,8 @@ def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, parts: dict, 
         rule_id=spec.id, method=spec.method, indicator=finding.indicator, indicator_id=finding.indicator_id,
         requirement=finding.requirement, year=finding.year, value=finding.value, target=finding.threshold,
         gap_pct=fact.get("gap_pct") if gaps else None, points=_tidy(points), total_points=_tidy(total_points),
-        measures=tuple({"id": m.id, "title_zh": m.title_zh, "title_en": m.title_en, "effect_zh": m.effect_zh, "effect_en": m.effect_en,
-                        "basis": f"{m.basis.doc} {m.basis.clause}"} for m in measures),
+        measures=tuple(FrozenDict(id=m.id, title_zh=m.title_zh, title_en=m.title_en, effect_zh=m.effect_zh, effect_en=m.effect_en,
+                                  basis=f"{m.basis.doc} {m.basis.clause}") for m in measures),
         message_zh=finding.message_zh, message_en=finding.message_en,
         gap_abs=fact.get("gap_abs") if gaps else None, group=group,
         **parts, **(_target(fact, ctx) if gaps else {}))

@@ -97,6 +97,18 @@ class OverlayConflictError(CatalogueError):
     title_zh, title_en = "扩展目录冲突", "Overlay conflict"
 
 
+class UnknownEntryError(CatalogueError, KeyError):
+    """A Catalogue lookup (indicator, statistic, requirement, category) of an entry the catalogue does not have: a
+    CatalogueError naming the key with a did-you-mean, and a KeyError, which code that looks up and falls back catches.
+    `key` is the key looked up."""
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str, *, key: object = None, file: str | None = None):
+        super().__init__(problems, file=file)
+        self.key = key
+
+    __str__ = BaseException.__str__  # the formatted problems, not KeyError's repr of them
+
+
 class DatasetError(GreendiagError):
     """A park dataset is invalid: schema, units, values, years."""
 

@@ -260,40 +260,58 @@ class Catalogue:
         return {s.id: s for s in self.statistics}
 
     def indicator(self, key: str | int) -> Indicator:
-        """An indicator by id, code (EG1) or number; KeyError if unknown."""
+        """An indicator by id, code (EG1), Chinese name or number; if unknown, UnknownEntryError (a CatalogueError and a
+        KeyError) naming the key, with a did-you-mean."""
+        ind = self._find_indicator(key)
+        if ind is None:
+            numbers = [i.number for i in self.indicators]
+            span = f"{min(numbers)}–{max(numbers)}" if numbers else "-"
+            raise _unknown("unknown-indicator", "指标", "indicator", key,
+                           [str(x) for i in self.indicators for x in (i.id, i.code, i.name_zh, i.name_en) if x],
+                           f"用序号({span})、id 或代码;greendiag catalogue list 列出全部",
+                           f"give a number ({span}), an id or a code; greendiag catalogue list shows them all")
+        return ind
+
+    def _find_indicator(self, key: object) -> Optional[Indicator]:
         if isinstance(key, int):
-            for ind in self.indicators:
-                if ind.number == key:
-                    return ind
-            raise KeyError(key)
-        if key in self._by_id:
-            return self._by_id[key]
-        for ind in self.indicators:
-            if key in (ind.code, ind.name_zh):
-                return ind
-        raise KeyError(key)
+            return next((ind for ind in self.indicators if ind.number == key), None)
+        if not isinstance(key, str):
+            return None
+        hit = self._by_id.get(key)
+        if hit is not None:
+            return hit
+        return next((ind for ind in self.indicators if key in (ind.code, ind.name_zh)), None)
 
     def has_indicator(self, key: str) -> bool:
-        try:
-            self.indicator(key)
-        except KeyError:
-            return False
-        return True
+        return self._find_indicator(key) is not None
 
     def statistic(self, key: str) -> Statistic:
-        return self._stats[key]
+        """A raw statistic by id; UnknownEntryError (a KeyError) with a did-you-mean if the catalogue has none."""
+        hit = self._stats.get(key) if isinstance(key, str) else None
+        if hit is None:
+            raise _unknown("unknown-statistic", "统计量", "statistic", key,
+                           [str(x) for s in self.statistics for x in (s.id, s.name_zh, s.name_en) if x],
+                           "统计量 id 见目录的 statistics(扩展目录的统计量须同时加载该扩展)",
+                           "statistic ids are listed in the catalogue's statistics (load an overlay to use its statistics)")
+        return hit
 
     def category(self, code: str) -> Category:
+        """A category by code (EG); UnknownEntryError (a KeyError) with a did-you-mean if unknown."""
         for c in self.categories:
             if c.code == code:
                 return c
-        raise KeyError(code)
+        codes = [c.code for c in self.categories]
+        raise _unknown("unknown-category", "类别", "category", code, codes,
+                       f"类别代码为 {'、'.join(codes)}", f"the category codes are {', '.join(codes)}")
 
     def requirement(self, number: int) -> BaselineRequirement:
+        """A baseline requirement by number; UnknownEntryError (a KeyError) if the catalogue has none."""
         for r in self.requirements:
-            if r.number == number:
+            if r.number == number and not isinstance(number, bool):
                 return r
-        raise KeyError(number)
+        numbers = "、".join(str(r.number) for r in self.requirements)
+        raise _unknown("unknown-requirement", "基础性要求", "baseline requirement", number, [],
+                       f"基础性要求的序号为 {numbers}", f"the requirement numbers are {numbers.replace('、', ', ')}")
 
     def references_for(self, indicator_id: str) -> tuple[Reference, ...]:
         return tuple(r for r in self.references if r.indicator == indicator_id)
@@ -305,6 +323,19 @@ class Catalogue:
     def label(self) -> str:
         extra = "".join(f" + {oid} {ov}" for oid, ov in self.overlays)
         return f"{self.id} {self.version}{extra}"
+
+
+def _unknown(code: str, zh: str, en: str, key: object, names: list[str], fix_zh: str, fix_en: str) -> Exception:
+    """The UnknownEntryError of a lookup: the key, up to three close names (difflib) and where to look."""
+    import difflib
+
+    from .errors import Problem, UnknownEntryError
+
+    near = difflib.get_close_matches(key, list(dict.fromkeys(names)), n=3, cutoff=0.5) if isinstance(key, str) and names else []
+    shown = key if isinstance(key, (str, int)) else repr(key)
+    return UnknownEntryError(Problem(code, f"未知{zh}“{shown}”", f"unknown {en} '{shown}'",
+                                     fix_zh=(f"是否指:{'、'.join(near)}?" if near else "") + fix_zh,
+                                     fix_en=(f"did you mean: {', '.join(near)}? " if near else "") + fix_en), key=key)
 
 
 # ---------------------------------------------------------------- dataset

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 import attrs
 
+from ._args import bad_argument, check_catalogue, check_choice, check_flag, check_int
 from .dataset import LEVEL as _LEVEL, STATUS as _STATUS
 from .models import Catalogue, Indicator, ScoringMethod
 from .units import split_quantity
@@ -59,11 +60,70 @@ def _st():
 
 
 def _catalogue(catalogue: Optional[Catalogue]) -> Catalogue:
-    if catalogue is not None:
+    if check_catalogue(catalogue) is not None:
         return catalogue
     from .catalogue import load_catalogue
 
     return load_catalogue()
+
+
+# ---------------------------------------------------------------- argument checks: a wrong type is a GreendiagError
+# (bad-argument) naming the argument, as in the rest of the public API, not an AttributeError from inside a draw
+
+WITHIN = ("bounds", "plausible")
+
+
+def _indicator_arg(value: Any) -> Indicator:
+    if isinstance(value, Indicator):
+        return value
+    raise bad_argument("indicator", "须为目录中的指标(Indicator)", "must be an Indicator of a catalogue", value,
+                       "如 catalogue.indicator('energy_productivity')", "e.g. catalogue.indicator('energy_productivity')")
+
+
+def _method_arg(value: Any) -> ScoringMethod:
+    if isinstance(value, ScoringMethod):
+        return value
+    raise bad_argument("method", "须为目录的评分方法(ScoringMethod)", "must be a catalogue's ScoringMethod", value,
+                       "如 method=catalogue.scoring", "e.g. method=catalogue.scoring")
+
+
+def _number_arg(value: Any, name: str, allow_none: bool = False) -> Any:
+    import numbers as _numbers
+
+    if (value is None and allow_none) or (isinstance(value, _numbers.Real) and not isinstance(value, bool)):
+        return value
+    raise bad_argument(name, "须为数值" + ("或 None" if allow_none else ""), "must be a number" + (" or None" if allow_none else ""), value,
+                       f"如 {name}=12.5(不是文本 '12.5')", f"e.g. {name}=12.5 (not the text '12.5')")
+
+
+def _text_arg(value: Any, name: str) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    raise bad_argument(name, "须为文本或 None", "must be text or None", value, f"如 {name}='good'", f"e.g. {name}='good'")
+
+
+def _years_arg(value: Any, name: str = "years") -> tuple[int, ...]:
+    """Years as an iterable of whole numbers (2024 alone or "2024" is refused, not iterated)."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise bad_argument(name, "须为年份(整数)的序列", "must be a sequence of years (whole numbers)", value,
+                           f"如 {name}=(2022, 2023, 2024)", f"e.g. {name}=(2022, 2023, 2024)")
+    return tuple(check_int(y, f"{name}[{i}]") for i, y in enumerate(value))
+
+
+def _fields_arg(value: Any, name: str) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)) and all(isinstance(f, str) for f in value):
+        return tuple(value)
+    raise bad_argument(name, "须为字段名(文本)的元组", "must be a tuple of field names (text)", value,
+                       f"如 {name}=('n0', 'n1')", f"e.g. {name}=('n0', 'n1')")
+
+
+def _strategy_arg(value: Any, name: str, allow_none: bool = True) -> Any:
+    from hypothesis.strategies import SearchStrategy
+
+    if (value is None and allow_none) or isinstance(value, SearchStrategy):
+        return value
+    raise bad_argument(name, "须为 hypothesis 策略", "must be a hypothesis strategy", value,
+                       f"如 {name}=st.floats(0, 100);固定值用 st.just(x)", f"e.g. {name}=st.floats(0, 100); a fixed value as st.just(x)")
 
 
 # ---------------------------------------------------------------- values and datasets
@@ -85,6 +145,7 @@ def edge_values(indicator: Indicator, method: ScoringMethod, within: str = "boun
     """The values where scoring changes behaviour, inside the indicator's range: the lead value, the cap
     boundary (lead×cap/full when higher is better, lead×full/cap when lower), zero, the range edges, each
     with its neighbouring floats; plus tiny and bare-exponent values."""
+    _indicator_arg(indicator), _method_arg(method), check_choice(within, "within", WITHIN)
     if indicator.qualitative:
         return ()
     lead = indicator.lead_value
@@ -108,6 +169,7 @@ def indicator_values(indicator: Indicator, *, catalogue: Optional[Catalogue] = N
     plausible range, so no anomaly finding is caused by the value alone). Qualitative: a level id.
     """
     st = _st()
+    _indicator_arg(indicator), check_catalogue(catalogue), check_choice(within, "within", WITHIN)
     if indicator.qualitative:
         return st.sampled_from([lv.id for lv in indicator.levels])
     method = _catalogue(catalogue).scoring
@@ -122,7 +184,9 @@ def missing_data_patterns(catalogue: Optional[Catalogue] = None, *, years: Itera
     mandatory of one year, one indicator in every year, one category in one year, one whole year, or random."""
     st = _st()
     cat = _catalogue(catalogue)
-    ys = tuple(years)
+    ys = _years_arg(years)
+    if not ys:
+        raise bad_argument("years", "不能为空", "must not be empty", years, "如 years=(2022, 2023, 2024)", "e.g. years=(2022, 2023, 2024)")
     ids = [i.id for i in cat.indicators]
     pairs = [(i, y) for i in ids for y in ys]
     mandatory = [i.id for i in cat.indicators if i.mandatory]
@@ -240,6 +304,12 @@ def varied_parks(base: Mapping, catalogue: Optional[Catalogue] = None, n: int = 
     import copy
     import random
 
+    if not (isinstance(base, Mapping) and isinstance(base.get("park"), Mapping) and isinstance(base.get("years"), list)
+            and all(isinstance(b, Mapping) for b in base["years"])):
+        raise bad_argument("base", "须为园区数据字典(含 park 与 years)", "must be a dataset dict (with park and years)", base,
+                           "数据文件先读入:yaml.safe_load(open('park.yaml', encoding='utf-8'))",
+                           "read a dataset file first: yaml.safe_load(open('park.yaml', encoding='utf-8'))")
+    n, seed = check_int(n, "n", 0), check_int(seed, "seed")
     cat = _catalogue(catalogue)
     stat_range = _statistic_factors(cat)
     days = {s.id for s in cat.statistics if s.unit == "day"}
@@ -335,10 +405,31 @@ def park_datasets(catalogue: Optional[Catalogue] = None, *, diagnosis_year=None,
     st = _st()
     from hypothesis.strategies import SearchStrategy
 
+    from .dataset import DIAGNOSIS_YEARS
+
     cat = _catalogue(catalogue)
     n = cat.scoring.years
+    if not isinstance(diagnosis_year, SearchStrategy):
+        check_int(diagnosis_year, "diagnosis_year", *DIAGNOSIS_YEARS, allow_none=True)
+    if not (missing is None or missing is False or isinstance(missing, (set, frozenset, SearchStrategy)) or callable(missing)):
+        raise bad_argument("missing", "须为 None、False、(指标 id, 年份) 的 frozenset、其策略或以 years 为参数的函数",
+                           "must be None, False, a frozenset of (indicator id, year) pairs, a strategy of them or a function of years",
+                           missing, "如 missing=lambda years: missing_data_patterns(cat, years=years)",
+                           "e.g. missing=lambda years: missing_data_patterns(cat, years=years)")
+    if values is not None and not isinstance(values, Mapping):
+        raise bad_argument("values", "须为 指标 id → hypothesis 策略 的字典", "must be a dict of indicator id -> hypothesis strategy", values,
+                           "如 values={'energy_productivity': st.floats(1, 5)}", "e.g. values={'energy_productivity': st.floats(1, 5)}")
+    ids = {i.id for i in cat.indicators}
+    for key, strategy in (values or {}).items():
+        if key not in ids:
+            known = cat.indicator(key).id if isinstance(key, (str, int)) and cat.has_indicator(key) else None
+            raise bad_argument("values", "的键须为目录中的指标 id", "must be keyed by indicator ids of the catalogue", key,
+                               f"用 id '{known}'" if known else "见 [i.id for i in catalogue.indicators]",
+                               f"use the id '{known}'" if known else "see [i.id for i in catalogue.indicators]")
+        _strategy_arg(strategy, f"values[{key!r}]", allow_none=False)
+    check_choice(within, "within", WITHIN), check_flag(statistics, "statistics")
     overrides = dict(values or {})
-    fixed_years = None if years is None else sorted(set(years))
+    fixed_years = None if years is None else sorted(set(_years_arg(years)))
     if fixed_years is not None and not fixed_years:
         raise ValueError("park_datasets: years must not be empty")
     pattern_is_fixed = isinstance(missing, (set, frozenset))
@@ -741,6 +832,7 @@ EXTRA = "<extra>"  # mutate(): add an unknown key beside it (in a list: repeat t
 def document_paths(doc: Any, max_depth: Optional[int] = None) -> list[tuple]:
     """Every path (tuple of keys and list indices) to a value inside a JSON-like document, parents before
     children, the document itself left out; paths longer than max_depth + 1 are not followed further."""
+    check_int(max_depth, "max_depth", 0, allow_none=True)
     out: list[tuple] = []
 
     def walk(v, path):
@@ -760,10 +852,18 @@ def mutate(doc: Any, path: tuple, value: Any, *, extra_key: str = "zz_unknown", 
     extra_key: extra_value added beside it (EXTRA; in a list the item is repeated). doc itself is not changed."""
     import copy
 
+    if not isinstance(path, (tuple, list)) or not path:
+        raise bad_argument("path", "须为非空的键与下标元组", "must be a non-empty tuple of keys and list indices", path,
+                           "如 ('park', 'name'),或取自 document_paths(doc)", "e.g. ('park', 'name'), or one from document_paths(doc)")
     d = copy.deepcopy(doc)
     parent = d
-    for step in path[:-1]:
-        parent = parent[step]
+    try:
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]]  # the place must exist: the value there is replaced, removed or repeated
+    except (KeyError, IndexError, TypeError):
+        raise bad_argument("path", "不是文档中已有的位置", "is not a place in the document", path,
+                           "用 document_paths(doc) 列出的路径", "use a path listed by document_paths(doc)") from None
     if value is DROP:
         del parent[path[-1]]
     elif value is EXTRA:
@@ -783,7 +883,8 @@ def mutated_documents(base: Any, values=None, *, changes: int = 1, max_depth: Op
     unknown key (holding such a value) added. For robustness tests: whatever greendiag makes of the copy must
     be a result or a greendiag error."""
     st = _st()
-    values = hostile_values() if values is None else values
+    values = hostile_values() if _strategy_arg(values, "values") is None else values
+    changes, max_depth = check_int(changes, "changes", 1), check_int(max_depth, "max_depth", 0, allow_none=True)
 
     @st.composite
     def build(draw):
@@ -851,6 +952,7 @@ def conditions(num_fields: tuple[str, ...] = NUM_FIELDS, str_fields: tuple[str, 
     """One engine condition: a number field against a constant or another number field, or a string
     field (== / !=) against a string or the other string field."""
     st = _st()
+    num_fields, str_fields = _fields_arg(num_fields, "num_fields"), _fields_arg(str_fields, "str_fields")
     from .engine import Cond
 
     @st.composite
@@ -878,6 +980,8 @@ def rule_sets(*, num_fields: tuple[str, ...] = NUM_FIELDS, str_fields: tuple[str
     st = _st()
     from .engine import Rule, RuleSet
 
+    num_fields, str_fields = _fields_arg(num_fields, "num_fields"), _fields_arg(str_fields, "str_fields")
+    max_rules, max_conditions = check_int(max_rules, "max_rules", 1), check_int(max_conditions, "max_conditions", 1, 8)
     return st.lists(st.lists(conditions(num_fields, str_fields), min_size=1, max_size=max_conditions),
                     min_size=1, max_size=max_rules).map(
         lambda rules: RuleSet(tuple(Rule(f"r{i:02d}", tuple(c)) for i, c in enumerate(rules)), version="h"))
@@ -886,11 +990,19 @@ def rule_sets(*, num_fields: tuple[str, ...] = NUM_FIELDS, str_fields: tuple[str
 def facts(fields: tuple[str, ...] = NUM_FIELDS + STR_FIELDS + ("other",), *, hostile: bool = True, max_size: int = 7):
     """Fact dicts over `fields`: hostile values (wrong types, NaN, huge ints) or, hostile=False, finite numbers."""
     st = _st()
+    fields, hostile, max_size = _fields_arg(fields, "fields"), check_flag(hostile, "hostile"), check_int(max_size, "max_size", 0)
     return st.dictionaries(st.sampled_from(fields), hostile_values() if hostile else numbers(), max_size=max_size)
 
 
 def fact_from(rule_set, values: Mapping[str, Any]) -> dict:
     """A fact that often satisfies a rule: the rule set's constants copied into their fields, then `values`."""
+    from .engine import RuleSet
+
+    if not isinstance(rule_set, RuleSet):
+        raise bad_argument("rule_set", "须为引擎规则集(RuleSet)", "must be an engine RuleSet", rule_set,
+                           "如 rule_sets() 抽取的规则集", "e.g. one drawn from rule_sets()")
+    if not isinstance(values, Mapping):
+        raise bad_argument("values", "须为 字段 → 值 的字典", "must be a dict of field -> value", values, "如 {'n0': 1.0}", "e.g. {'n0': 1.0}")
     return {c.field: c.value for r in rule_set.rules for c in r.when if c.value is not None} | dict(values)
 
 
@@ -909,6 +1021,7 @@ class ScoringInvariantError(AssertionError):
 def expected_score(indicator: Indicator, value: Optional[float] = None, level: Optional[str] = None, *,
                    method: ScoringMethod) -> tuple[Optional[float], frozenset]:
     """The method of docs/scoring.md, written out again: (score or None, expected non-positive flags)."""
+    _indicator_arg(indicator), _method_arg(method), _number_arg(value, "value", allow_none=True), _text_arg(level, "level")
     if indicator.qualitative:
         lv = indicator.level(level) if level is not None else None
         return (None, frozenset()) if lv is None else (min(method.cap, lv.score), frozenset())
@@ -944,6 +1057,13 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
     category scores, totals, total_if_complete, missing_effect and bands equal their parts; indicator,
     category and total changes agree with the scores. Raises ScoringInvariantError listing every violation.
     """
+    _number_arg(tol, "tol"), check_flag(require_findings, "require_findings"), check_catalogue(catalogue)
+    if isinstance(diagnosis, Mapping) and not all(k in diagnosis for k in ("years", "indicators", "category_scores", "total_scores")):
+        raise bad_argument("diagnosis", "不是诊断结果字典(缺少 years、indicators 等)", "is not a diagnosis dict (no years, indicators, ...)",
+                           diagnosis, "传入 diagnose() 的结果或其 to_dict()", "pass a Diagnosis from diagnose() or its to_dict()")
+    if not isinstance(diagnosis, Mapping) and not callable(getattr(diagnosis, "to_dict", None)):
+        raise bad_argument("diagnosis", "须为 diagnose() 的结果或其 to_dict()", "must be a Diagnosis from diagnose() or its to_dict()",
+                           diagnosis, "已保存的 diagnosis.json 先用 json.load 读入", "read a saved diagnosis.json with json.load first")
     if isinstance(diagnosis, Mapping):
         d = diagnosis
         cat = _catalogue(catalogue)
@@ -1171,7 +1291,9 @@ def assert_monotone(indicator: Indicator, a: float, b: float, *, catalogue: Opti
     """A better value (in the indicator's direction) never scores lower; checked with greendiag.scoring."""
     from .scoring import score_value
 
-    method = _catalogue(catalogue).scoring
+    _indicator_arg(indicator), _number_arg(a, "a"), _number_arg(b, "b")
+    given = getattr(catalogue, "scoring", None)  # only the scoring method is used: anything carrying one will do
+    method = given if isinstance(given, ScoringMethod) else _catalogue(catalogue).scoring
     lo_v, hi_v = sorted((a, b))
     s_lo, _ = score_value(indicator, lo_v, None, method)
     s_hi, _ = score_value(indicator, hi_v, None, method)

@@ -43,9 +43,22 @@ DatasetLike = Union[ParkDataset, str, os.PathLike]
 
 
 def write_template(path: str | os.PathLike, catalogue: Catalogue, *, diagnosis_year: Optional[int] = None,
-                   dataset: Optional[DatasetLike] = None) -> str:
-    """Write the workbook atomically to `path` (.xlsx); prefill it from `dataset` when given. Returns the path."""
-    target = os.fspath(path)
+                   dataset: Optional[DatasetLike] = None, overwrite: bool = False) -> str:
+    """Write the workbook atomically to `path` (.xlsx); prefill it from `dataset` when given. Returns the path.
+    An existing file is not replaced (ReportError `file-exists`: it may be a workbook the park has filled in) unless
+    `overwrite=True`, as `greendiag template --force`."""
+    from .._args import bad_argument, check_catalogue, check_flag, check_int, check_path
+
+    target = check_path(path, "path")
+    check_catalogue(catalogue, allow_none=False)
+    diagnosis_year = check_int(diagnosis_year, "diagnosis_year", *DIAGNOSIS_YEARS, allow_none=True)
+    if dataset is not None and not isinstance(dataset, ParkDataset):
+        if not isinstance(dataset, (str, bytes, os.PathLike)):
+            raise bad_argument("dataset", "须为 ParkDataset 或数据文件路径", "must be a ParkDataset or a dataset file path", dataset,
+                               "如 dataset=load_dataset('park.yaml', catalogue=cat) 或 dataset='park.yaml'",
+                               "e.g. dataset=load_dataset('park.yaml', catalogue=cat) or dataset='park.yaml'")
+        dataset = check_path(dataset, "dataset")
+    refuse_existing(target, check_flag(overwrite, "overwrite"))
     if not target.lower().endswith(".xlsx"):
         raise ReportError(Problem("bad-extension", "模板文件名须以 .xlsx 结尾", "the template file name must end in .xlsx", file=target,
                                   fix_zh="如 greendiag template park.xlsx", fix_en="e.g. greendiag template park.xlsx"))
@@ -61,6 +74,17 @@ def write_template(path: str | os.PathLike, catalogue: Catalogue, *, diagnosis_y
         wb.save(tmp)
         _cache_formula_values(tmp, _year_headers(diagnosis_year, catalogue.scoring.years))
     return target
+
+
+def refuse_existing(target: str, overwrite: bool) -> None:
+    """ReportError `file-exists` when `target` exists and may not be replaced: write_template's check, which
+    `greendiag template` makes too before it reads anything (--force is overwrite=True)."""
+    if overwrite or not os.path.lexists(target):
+        return
+    raise ReportError(Problem("file-exists", "文件已存在;为免覆盖园区已填写的数据,未生成模板", "the file exists; the template was not written, "
+                              "so that a workbook the park has filled in is not overwritten", file=target,
+                              fix_zh="换一个文件名,或确认可以覆盖时加 --force(Python:overwrite=True)",
+                              fix_en="choose another name, or add --force (Python: overwrite=True) if it may be overwritten"))
 
 
 def _year_headers(diagnosis_year: Optional[int], count: int) -> dict[str, dict[str, str]]:

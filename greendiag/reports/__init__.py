@@ -4,8 +4,10 @@
         report.docx, report.md, report.html, the forms 附件2-2/2-3/2-4 (.docx) and charts/*.png, in that order.
     render_pack(diag_or_dict, *, lang="zh") -> list[tuple[str, bytes | str]]
         the same pack in memory, (relative name, content), for writing elsewhere (greendiag.pack adds diagnosis.json).
-    render_report(diag_or_dict, path, fmt=None, *, lang="zh", source=None) -> str
+    render_report(diag_or_dict, path, fmt=None, *, lang="zh", source=None, overwrite=False) -> str
         one report; fmt in docx | md | html | json (default: from the file extension; a contradicting extension is refused).
+        It replaces an earlier report, not the input, a dataset, overlay, rule file, workbook or foreign Word document
+        (ReportError output-is-input / file-exists; overwrite=True for all but the input).
     report_format(fmt, path) -> str
         the format render_report will write (fmt, or from the extension), or the ReportError it would raise.
     load_diagnosis(path) -> dict
@@ -100,15 +102,110 @@ def _json_text(data: dict) -> str:
 
 
 def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = None, *, lang: str = "zh",
-                  source: str | os.PathLike | None = None) -> str:
+                  source: str | os.PathLike | None = None, overwrite: bool = False) -> str:
     """Write one report to `path` (atomically) and return the path written. fmt: docx | md | html | json; lang: zh | bilingual.
     Without fmt the format follows the file extension; a fmt that contradicts a report extension (docx into r.md) is refused.
-    `source`: the file a dict was read from, named by problems with its content (a path given is its own source)."""
-    target = os.fspath(path)
+    `source`: the file a dict was read from, named by problems with its content (a path given is its own source).
+
+    An earlier report at `path` is replaced (re-rendering is the normal workflow), but not a file that holds something
+    else (refuse_replacing): the diagnosis being read, a park's dataset, an overlay or rule file, a workbook, a Word
+    document or archive greendiag did not write; `overwrite=True` replaces any of those but the input itself."""
+    from .._args import check_flag, check_path
+
+    target = check_path(path, "path")
     lang = check_lang(lang)
     fmt = report_format(fmt, target)
+    inputs = [check_path(x, "diag_or_dict") for x in (diag_or_dict,) if isinstance(x, (str, bytes, os.PathLike))]
+    inputs += [check_path(source, "source")] if source is not None else []
+    refuse_replacing(target, fmt, inputs=inputs, overwrite=check_flag(overwrite, "overwrite"))
     with from_file(source_of(diag_or_dict, source)):
         return _render_report(diag_or_dict, target, fmt, lang)
+
+
+def refuse_replacing(target: str, fmt: str, *, inputs: Any = (), overwrite: bool = False) -> None:
+    """ReportError when writing a `fmt` report to `target` would destroy something that is not an earlier report:
+    `output-is-input` for one of `inputs` (always), or (unless `overwrite`) a park's dataset, an overlay or rule file
+    (JSON, or YAML under a .yaml name) or an Excel workbook; `file-exists` for a Word document greendiag did not write
+    or another zip archive. Other text is replaced as asked: an earlier report, of any version or hand-edited.
+    render_report's check; `greendiag report` makes it too, before diagnosing."""
+    same = next((x for x in inputs if _same_file(target, x)), None)
+    if same is not None:
+        raise ReportError(Problem("output-is-input", "输出文件与输入文件相同,写入会覆盖输入", "the output file is the input file; writing would "
+                                  "overwrite the input", file=target, fix_zh="用 --out 指定另一个文件(Python:另给 path)",
+                                  fix_en="name another file with --out (Python: another path)"))
+    if overwrite:
+        return
+    found = _held(target, fmt)
+    if found is None:
+        return
+    code, zh, en = found
+    if code == "output-is-input":
+        raise ReportError(Problem(code, f"输出文件是已有的{zh},写入报告会覆盖它", f"the output file is {en}; writing the report would overwrite it",
+                                  file=target, fix_zh=f"用 --out 指定另一个文件(如 report.{fmt});确认可以覆盖时加 --force(Python:overwrite=True)",
+                                  fix_en=f"name another file with --out (report.{fmt}, say); add --force (Python: overwrite=True) if it may be replaced"))
+    raise ReportError(Problem(code, f"文件已存在,且是{zh},不是 greendiag 生成的 {fmt} 报告;为免覆盖,未写入报告",
+                              f"the file exists and is {en}, not a greendiag {fmt} report; the report was not written, so that it is not lost",
+                              file=target, fix_zh="换一个文件名;确认可以覆盖时加 --force(Python:overwrite=True)",
+                              fix_en="choose another name; add --force (Python: overwrite=True) if it may be replaced"))
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+_DATA_KINDS = (("园区数据文件", "a park dataset"), ("扩展目录", "a catalogue overlay"), ("规则文件", "a rule file"))
+
+
+def _held(target: str, fmt: str) -> tuple[str, str, str] | None:
+    """What the existing `target` holds that a `fmt` report must not replace: (code, zh, en), or None for nothing
+    (no file, an empty one, an earlier report, any other text; a folder or unreadable file fails when written)."""
+    import json
+    import re
+    import zipfile
+
+    if not os.path.isfile(target):
+        return None
+    try:
+        with open(target, "rb") as fh:
+            head = fh.read(1 << 22)
+    except OSError:
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(target) as zf:
+                names = set(zf.namelist())
+                core = zf.read("docProps/core.xml")[:1 << 16] if "docProps/core.xml" in names else b""
+        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, RuntimeError, EOFError, ValueError):
+            return None  # a damaged archive: nothing that opens
+        if "xl/workbook.xml" in names:
+            return "output-is-input", "Excel 工作簿(可能是园区填写的数据)", "an Excel workbook (perhaps a park's filled-in data)"
+        if "word/document.xml" in names:
+            return None if fmt == "docx" and b"greendiag" in core else ("file-exists", "Word 文档", "a Word document")
+        return "file-exists", "zip 压缩文件", "a zip archive"
+    data = None
+    try:
+        data = json.loads(head)
+    except (ValueError, RecursionError):
+        if target.lower().endswith((".yaml", ".yml")):  # named so with an explicit fmt: its top-level keys, unparsed
+            text = head.decode("utf-8", "replace")
+            keys = set(re.findall(r"(?m)^([A-Za-z_]+)[ \t]*:", text))
+            data = {k: None for k in keys}
+            if re.search(r"(?m)^format[ \t]*:[ \t]*[\"']?greendiag-dataset", text):
+                data["format"] = "greendiag-dataset"
+    if not isinstance(data, dict):
+        return None
+    if str(data.get("format", "")).startswith("greendiag-dataset"):
+        kind = _DATA_KINDS[0]
+    elif "overlay" in data:
+        kind = _DATA_KINDS[1]
+    elif "rules" in data or "measures" in data:
+        kind = _DATA_KINDS[2]
+    else:
+        return None
+    return ("output-is-input",) + kind
 
 
 def _render_report(diag_or_dict: Any, target: str, fmt: str, lang: str) -> str:
