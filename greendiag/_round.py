@@ -94,3 +94,15 @@ def general(value, spec: str) -> Optional[str]:
     """A `.Ng` field ({x:.4g}, {x:+.3g}) in plain notation (significant); None for any other spec."""
     m = _G_SPEC.match(spec)
     return significant(value, int(m["prec"]), m["sign"]) if m else None
+
+
+def score_text(x: float, thresholds: tuple = (), places: int = 1) -> str:
+    """A score with `places` decimals, half up; with more (up to places + 2) where that rounding would put it on the
+    other side of a threshold (a band's minimum, the full mark): 89.96 prints 89.96, not "90.0" beside 良好, and 99.96
+    not "100.0" beside "below the lead". Past that the digits are cut toward the score's own side (89.9999 → 89.999)."""
+    for p in range(places, places + 3):
+        text = half_up(x, f".{p}f")
+        if all((float(text) >= t) == (x >= t) for t in thresholds):
+            return text
+    scale = 10 ** (places + 2)
+    return f"{math.floor(x * scale) / scale:.{places + 2}f}" if x >= 0 else f"{math.ceil(x * scale) / scale:.{places + 2}f}"

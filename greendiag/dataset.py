@@ -409,7 +409,6 @@ class _Builder:
         if not filled & set(scored):  # no data at all: no-scored-year (or the workbook's no-indicator-data) says it
             return
         last = max(y for y in scored if y in filled)
-        zero = self.cat.scoring.missing_mandatory == "zero"
         for y in scored:
             if y in filled:
                 continue
@@ -428,9 +427,9 @@ class _Builder:
                     fix_zh += ";工作簿各列的年份随之改变,须把已填数据移到其年份所在的列"
                     fix_en += "; the workbook's columns change their years with it, so move each value to its year's column"
             self.fail("empty-scored-year",
-                      f"评分年份{year_zh}没有任何指标数据:该年各项指标均按缺失计分" + ("(必选指标记 0 分)" if zero else ""),
-                      f"the scored year {year_en} holds no indicator data at all: every indicator of it is scored as missing"
-                      + (" (a mandatory one scores 0)" if zero else ""),
+                      f"评分年份{year_zh}没有任何指标数据:该年不可评分(不计类别得分、总分与评级,也不按0分计)",
+                      f"the scored year {year_en} holds no indicator data at all: it cannot be scored (no category scores, total "
+                      f"or band, and no zeros either)",
                       ("years", blocks[y]) if y in blocks else ("years",), fix_zh, fix_en, note=True)
 
     def _projects(self, projects: Any) -> None:
@@ -509,6 +508,8 @@ class _Builder:
             if p.code == "unknown-unit":  # the registry's fix names indicator units; this value has its own
                 fix_zh = f"使用可换算为 {target_unit or '无量纲'} 的单位(如 “{example}”),或只填数值(默认单位 {target_unit or '无量纲'})"
                 fix_en = f"use a unit that converts to {target_unit or 'dimensionless'} (e.g. '{example}'), or give the number alone (default unit {target_unit or 'dimensionless'})"
+            elif p.code == "wrong-dimension":
+                fix_zh, fix_en = self._dimension_hint(from_unit, target_unit) or (fix_zh, fix_en)
             self.fail(p.code, f"{what_zh}:{p.message_zh}", f"{what_en}: {p.message_en}", path, fix_zh, fix_en)
             return None
         if not math.isfinite(value):
@@ -516,6 +517,30 @@ class _Builder:
             return None
         text = f"{number:g} {from_unit}".strip() if not isinstance(raw, str) else str(raw)
         return value, text
+
+    def _dimension_hint(self, given: str, target: str) -> Optional[tuple[str, str]]:
+        """The fix for two wrong units people often mean: energy in kWh where tce is read (the catalogue's GB/T 2589
+        electricity coefficient is quoted, the park converts), and tonnes of water where m3 is read or back."""
+        def converts(a: str, b: str) -> bool:
+            try:
+                units.factor(a, b)
+                return True
+            except UnitError:
+                return False
+
+        if converts(given, "kWh") and converts(target, "tce"):
+            coef = next((c for c in self.cat.coal_coefficients if c.key == "electricity"), None)
+            example = f",如电力按 {coef.value:g} {coef.unit}(当量值,GB/T 2589)" if coef else ""
+            example_en = f", e.g. electricity at {coef.value:g} {coef.unit} (calorific equivalent, GB/T 2589)" if coef else ""
+            return (f"能源消费量以标准煤计(如 {target}):请把各品种能源按折标准煤系数折算后合计{example};系数见指标目录的 conversion.yaml",
+                    f"energy consumption is read as standard coal (e.g. {target}): convert each carrier with its standard-coal "
+                    f"coefficient and add them up{example_en}; the coefficients are in the catalogue's conversion.yaml")
+        for mass, volume in ((given, target), (target, given)):
+            if converts(mass, "t") and converts(volume, "m3"):
+                return (f"该项以 {target} 计;如所填为水量,可按 1 吨水 = 1 立方米换算后填写(如 “1390 万吨” 写作 “1390 万m3”,反之亦然)",
+                        f"this item is read in {target}; if it is water, take 1 t of water as 1 m3 (write '1390 万吨' as "
+                        f"'1390 万m3', or the other way round)")
+        return None
 
     def _check_bounds(self, ind: Indicator, year: int, value: float, path: tuple, derived: bool = False) -> bool:
         what_zh, what_en = indicator_label(ind, self.year_label(year))

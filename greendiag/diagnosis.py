@@ -140,12 +140,15 @@ class ProjectRow:
 
 
 def provisional_list(cat: Catalogue, rules: RuleBase) -> list[dict]:
-    """diagnosis.json's `provisional`: every provisional number of the catalogue and of the rule base's constants,
+    """diagnosis.json's `provisional`: every provisional number of the catalogue (but the conversion factors, which no
+    score uses) and of the rule base's constants,
     each with its kind (catalogue.PROVISIONAL_KINDS), what it is in both languages and why it is provisional."""
     key = (id(cat), id(rules))
     hit = _PROVISIONAL.get(key)
     if hit is None or hit[0] is not cat or hit[1] is not rules:  # worked out once per catalogue and rule base
-        items = list(iter_provisional(cat)) + [
+        # the standard-coal and CO2 factors are reference data for converting a park's own figures, used by no score:
+        # a diagnosis does not list them among what its scores rest on (catalogue.iter_provisional does)
+        items = [x for x in iter_provisional(cat) if x[0] != "coefficient"] + [
             ("rule_constant", f"核查规则常量 {c.name} = {c.value:g}", f"rule constant {c.name} = {c.value:g}",
              c.provenance.provisional or "无来源 (no source)") for c in rules.constants if c.provenance.is_provisional]
         if len(_PROVISIONAL) >= 16:
@@ -202,7 +205,11 @@ class Diagnosis:
             "baseline": [self._baseline_row(r.number) for r in cat.requirements],
             "baseline_summary": _record(card.baseline),
             "catalogue": {"categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "weight": c.weight} for c in cat.categories],
-                          "scoring": {"full": cat.scoring.full, "cap": cat.scoring.cap},
+                          "scoring": {"full": cat.scoring.full, "cap": cat.scoring.cap,
+                                      "category_aggregation": cat.scoring.category_aggregation,
+                                      "total_aggregation": cat.scoring.total_aggregation,
+                                      "bands": [{"min": b.min, "zh": b.zh, "en": b.en} for b in cat.scoring.bands],
+                                      "bands_sources": [s.doc for s in cat.scoring.bands_provenance.sources]},
                           "documents": [{"id": d.id, "title_zh": d.title_zh, "cite_zh": d.cite_zh} for d in cat.documents],
                           "indicators": [self._indicator_meta(i) for i in cat.indicators]},
             "indicators": [{"number": s.number, "id": s.indicator, "category": s.category, "year": s.year, "value": s.value,

@@ -71,7 +71,9 @@ def test_an_empty_last_scored_year_is_a_note_with_both_ways_out(tmp_path, demo_r
     assert ds.years == (2022, 2023, 2024) and not any(v.year == 2024 for v in ds.values)
     (note,) = ds.notes
     assert note.code == "empty-scored-year" and note.location == "$.years"
-    assert note.message_zh == "评分年份2024年没有任何指标数据:该年各项指标均按缺失计分(必选指标记 0 分)"
+    # not "scored as missing, mandatory ones 0": a year without data is not assessable (review 8: the note contradicted
+    # the report's 不可评分 on the next line)
+    assert note.message_zh == "评分年份2024年没有任何指标数据:该年不可评分(不计类别得分、总分与评级,也不按0分计)"
     assert "2024 holds no indicator data" in note.message_en
     assert "把诊断年份改为 2024,评分年份即为 2021–2023年" in note.fix_zh and "基准年为 2020" in note.fix_zh
     assert "set the diagnosis year to 2024" in note.fix_en and "列" not in note.fix_zh  # a YAML file has no columns

@@ -50,7 +50,11 @@ def _old_to_dict(d) -> dict:
         "baseline": [d._baseline_row(r.number) for r in cat.requirements],
         "baseline_summary": attrs.asdict(card.baseline),
         "catalogue": {"categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "weight": c.weight} for c in cat.categories],
-                      "scoring": {"full": cat.scoring.full, "cap": cat.scoring.cap},
+                      "scoring": {"full": cat.scoring.full, "cap": cat.scoring.cap,
+                                  "category_aggregation": cat.scoring.category_aggregation,
+                                  "total_aggregation": cat.scoring.total_aggregation,
+                                  "bands": [attrs.asdict(b) for b in cat.scoring.bands],
+                                  "bands_sources": [x.doc for x in cat.scoring.bands_provenance.sources]},
                       "documents": [{"id": x.id, "title_zh": x.title_zh, "cite_zh": x.cite_zh} for x in cat.documents],
                       "indicators": [d._indicator_meta(i) for i in cat.indicators]},
         "indicators": [{"number": s.number, "id": s.indicator, "category": s.category, "year": s.year, "value": s.value,
@@ -75,7 +79,8 @@ def _old_to_dict(d) -> dict:
         "catalogue_version": cat.version,
         "catalogue_overlays": [list(o) for o in cat.overlays],
         "catalogue_overlay_titles": [{"id": i, "title_zh": zh, "title_en": en} for i, zh, en in cat.overlay_titles],
-        "provisional": [{"kind": k, "what": zh, "what_en": en, "why": y} for k, zh, en, y in iter_provisional(cat)]
+        "provisional": [{"kind": k, "what": zh, "what_en": en, "why": y} for k, zh, en, y in iter_provisional(cat)
+                        if k != "coefficient"]  # conversion factors: no score rests on them
                        + [{"kind": "rule_constant", "what": f"核查规则常量 {c.name} = {c.value:g}", "what_en": f"rule constant {c.name} = {c.value:g}",
                            "why": c.provenance.provisional} for c in d.rules.constants if c.provenance.is_provisional],
         **({"input_notes": [{"code": n.code, "location": n.location, "message_zh": n.message_zh, "message_en": n.message_en,

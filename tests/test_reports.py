@@ -844,7 +844,8 @@ def test_method_and_basis_come_from_the_diagnosis_data(ddict, tmp_path):
         if doc["cite_zh"]:
             doc["cite_zh"] = "《" + doc["title_zh"] + "》(测试引用)"
     md = _md(d, tmp_path)
-    assert "达到引领值计10分,单项最高12分" in md and "不少于7个工作日" in md
+    assert "越高越好的指标得分=10×数值÷引领值" in md and "引领档10分),单项最高12分" in md and "不少于7个工作日" in md
+    assert "总分可超过10分" in md  # the cap is above the full mark
     assert "《北京市工业园区绿色诊断工作指南》(测试引用)" in md
 
 

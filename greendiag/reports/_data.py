@@ -21,7 +21,7 @@ from typing import Any, Iterator, Optional
 
 import attrs
 
-from .._round import significant
+from .._round import score_text, significant
 from ..errors import DiagnosisFileError, InputFileError, Problem, ReportError
 
 FORMAT = "greendiag-diagnosis/1"
@@ -244,8 +244,9 @@ def fmt_num(x: Any, sig: int = 4) -> str:
     return significant(x, sig)
 
 
-def fmt_score(x: Any) -> str:
-    return "—" if x is None or not isinstance(x, (int, float)) else f"{x:.1f}"
+def fmt_score(x: Any, thresholds: tuple = ()) -> str:
+    """A score with one decimal, half up (四舍五入), or more where one would cross a threshold (_round.score_text)."""
+    return "—" if x is None or isinstance(x, bool) or not isinstance(x, (int, float)) else score_text(float(x), thresholds)
 
 
 def fmt_signed(x: Any) -> str:
@@ -465,6 +466,10 @@ def check_shape(data: dict) -> None:
 class ReportData:
     """The views of one diagnosis dict that every report format shares (built once, after check_shape)."""
 
+    def score_text(self, x: Any) -> str:
+        """A score as the report prints it: one decimal, more where one would round across a band or the full mark."""
+        return fmt_score(x, self.thresholds)
+
     def __init__(self, data: dict):
         if not isinstance(data, dict):
             raise bad_type("$", "对象 (an object)", data)
@@ -520,6 +525,9 @@ class ReportData:
         self.score_cap = _number_or_none(scoring.get("cap")) if scoring is not None else None
         # the score of an indicator at its lead value; a diagnosis.json older than `scoring` was made with 100
         self.full = self.score_full if self.score_full is not None else 100.0
+        bands = scoring.get("bands") if scoring is not None else None
+        # where a printed score must not round across: the full mark (lead reached) and each band's minimum
+        self.thresholds: tuple[float, ...] = tuple(sorted({self.full, *(float(b["min"]) for b in bands or ())}))
         self.documents: list[tuple[str, Optional[str]]] = [(d["title_zh"], _optional_text(d, "cite_zh")) for d in (cat.get("documents") or [])]
         constants = root.get("rules_constants")  # the rule base's constants (older files: none)
         self.constants: dict[str, float] = {k: float(v) for k, v in constants.raw.items()} if constants is not None else {}
@@ -659,7 +667,10 @@ class ReportData:
         if not explain and evidence:
             parts.append(evidence)
         status = r["status"]
-        if status == "missing_optional":
+        total = self.totals.get(year)
+        if total is not None and total.get("assessable") is False and status in ("missing_optional", "missing_mandatory"):
+            parts.append("该年无数据,不可评分")
+        elif status == "missing_optional":
             parts.append("可选指标未填报,不计入平均")
         elif status == "missing_mandatory":
             parts.append("必选指标缺失,按0分计")

@@ -17,7 +17,7 @@ from .._round import fixed, half_up
 from ..catalogue import PROVISIONAL_KINDS
 from ..summary import to_verify
 from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, check_lang, fmt_date_zh, fmt_num,
-                    fmt_score, fmt_signed, strip_en, year_span)
+                    fmt_signed, strip_en, year_span)
 
 TITLE = "北京市工业园区绿色诊断评估报告"
 GUIDE = "《北京市工业园区绿色诊断工作指南》(2024)"
@@ -230,7 +230,8 @@ def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
     if not (_is_num(lead) and _is_num(r["value"])):
         return "未达到引领值"
     gap_abs, gap_pct = rd.lead_gap(n, year)
-    return f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}" + _gap_words(gap_abs, gap_pct, rd.gap_unit(n))
+    lower = "(越低越好)" if str(m.get("direction")) == "lower" else ""
+    return f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}{lower}" + _gap_words(gap_abs, gap_pct, rd.gap_unit(n))
 
 
 _NOT_COUNTED = {"missing_mandatory": "缺少数据按0分计", "missing_optional": "未填报、不计入", "undefined": "无定义、不计入"}
@@ -261,9 +262,10 @@ def _like_for_like(rd: ReportData, category: Optional[str], a: int, b: int) -> O
     return change[4] if change is not None and change[3] and _is_num(change[4]) else None
 
 
-def _drop(sa: float, sb: float) -> str:
+def _drop(rd: ReportData, sa: float, sb: float) -> str:
     """The fall from sa to sb as the two printed scores show it: 108.342 → 104.652 is 108.3 → 104.7, a fall of 3.6."""
-    return fixed(float(Decimal(fmt_score(sa)) - Decimal(fmt_score(sb))), 1)
+    diff = Decimal(rd.score_text(sa)) - Decimal(rd.score_text(sb))
+    return fixed(float(diff), max(1, -diff.as_tuple().exponent))
 
 
 def park_problems(rd: ReportData) -> list[tuple[str, str]]:
@@ -295,7 +297,7 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
             if gaps and rest is not None and rest > -0.05:
                 continue  # comes from a data gap alone: a data note (data_gap_drops), not a problem of the park
             without = f";按两年均有评分的指标计下降{fixed(-rest, 1)}分" if gaps and rest is not None else ""
-            parts.append(f"{a}→{b}年下降{_drop(sa, sb)}分({fmt_score(sa)}→{fmt_score(sb)}分{_data_gap_note(rd, key, a, b)}{without})")
+            parts.append(f"{a}→{b}年下降{_drop(rd, sa, sb)}分({rd.score_text(sa)}→{rd.score_text(sb)}分{_data_gap_note(rd, key, a, b)}{without})")
         if parts:
             out.append(("category", f"{name}{'、'.join(parts)}。"))
     return out
@@ -321,7 +323,7 @@ def data_gap_drops(rd: ReportData) -> list[str]:
         for a, b, (sa, sb, delta, gaps, rest) in drops:
             if gaps and rest is not None and rest > -0.05:
                 moved = f"变化{half_up(rest, '+.1f')}分" if abs(rest) >= 0.05 else "基本持平"
-                out.append(f"[提示] {name}{a}→{b}年下降{_drop(sa, sb)}分({fmt_score(sa)}→{fmt_score(sb)}分),"
+                out.append(f"[提示] {name}{a}→{b}年下降{_drop(rd, sa, sb)}分({rd.score_text(sa)}→{rd.score_text(sb)}分),"
                            f"来自两年计分的指标不同{_data_gap_note(rd, key, a, b)};按两年均有评分的指标计{moved},不列为存在问题。")
     return out
 
@@ -387,7 +389,7 @@ def _highlights(rd: ReportData) -> list[str]:
             and (rest is None or rest >= 0.05)):  # a rise that only a change of the counted indicators makes is no achievement
         gap = _data_gap_note(rd, None, first, last)
         like = f";按两年均有评分的指标计提高{fixed(rest, 1)}分" if rest is not None else ""
-        out.append(f"诊断总分由{first}年的{fmt_score(t0['total'])}分提高到{last}年的{fmt_score(t1['total'])}分"
+        out.append(f"诊断总分由{first}年的{rd.score_text(t0['total'])}分提高到{last}年的{rd.score_text(t1['total'])}分"
                    + (f"({gap[1:]}{like})" if gap else "") + "。")
     at_lead = [n for n in rd.indicator_numbers if _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
     if at_lead:
@@ -402,7 +404,7 @@ def _highlights(rd: ReportData) -> list[str]:
     best = sorted(((rd.cat_scores.get((c["code"], last)), i, c) for i, c in enumerate(rd.categories)
                    if _is_num(rd.cat_scores.get((c["code"], last)))), key=lambda x: (-x[0], x[1]))
     if best:
-        out.append(f"{last}年得分最高的类别为{best[0][2]['name_zh']}({fmt_score(best[0][0])}分)。")
+        out.append(f"{last}年得分最高的类别为{best[0][2]['name_zh']}({rd.score_text(best[0][0])}分)。")
     return out or ["未识别出突出亮点。"]
 
 
@@ -482,6 +484,52 @@ def _provisional_sentence(rd: ReportData, bi: bool) -> str:
     return zh + (f"({en})" if bi else "")
 
 
+_AGGREGATION_ZH = {"mean_of_indicators": "该类别(或全部)参评指标得分的算术平均(各指标等权)",
+                   "weighted_mean_of_categories": "各类别得分按类别权重的加权平均"}
+
+
+def _method_text(rd: ReportData) -> str:
+    """二、5: how a score, a category score, the total and the band are formed, so that a reader can redo them from the
+    tables (the formulas, the cap, the aggregation, the bands and their source); older diagnosis.json files lack the
+    aggregation and bands and get the general wording."""
+    full, cap = rd.score_full, rd.score_cap
+    if full is not None and cap is not None:
+        scale = (f"(越高越好的指标得分={full:g}×数值÷引领值,越低越好的指标得分={full:g}×引领值÷数值,定性指标按所处档次计分,"
+                 f"引领档{full:g}分),单项最高{cap:g}分")
+    else:
+        scale = ""
+    scoring = rd.root["catalogue"].get("scoring")
+    total = scoring.str("total_aggregation") if scoring is not None else ""
+    if total in _AGGREGATION_ZH:
+        how = (f"类别得分为该类别参评指标得分的算术平均,总分为{'全部参评指标得分的算术平均(各指标等权)' if total == 'mean_of_indicators' else _AGGREGATION_ZH[total]};"
+               "未填报的可选指标不参评,缺失的必选指标按0分参评")
+    else:
+        how = "类别得分与总分由各指标得分汇总,未填报的可选指标不计入汇总,缺失的必选指标按0分计"
+    if cap is not None and full is not None and cap > full:
+        how += f";因单项得分可高于{full:g}分(至多{cap:g}分),总分可超过{full:g}分"
+    extra = _overlay_indicators(rd)
+    if extra:
+        how += f"(总分含专项诊断增加的{extra}项指标,与通用指标同等计入)"
+    bands = list(scoring.get("bands") or []) if scoring is not None else []
+    band_text = ""
+    if bands:
+        steps = "、".join(f"{fmt_num(b['min'])}分及以上为“{b['zh']}”" for b in sorted(bands, key=lambda b: -b["min"]) if b["min"] > 0)
+        lowest = min(bands, key=lambda b: b["min"])
+        titles = {d.get("id"): d["title_zh"] for d in (rd.root["catalogue"].get("documents") or [])}
+        source = "、".join(titles[i] for i in (scoring.get("bands_sources") or []) if i in titles)
+        band_text = (f"评级按总分划分:{steps},其余为“{lowest['zh']}”" + (f"(参照{source}的分级)" if source else "") + "。")
+    return (f"诊断采用标准比对法和先进对照法:各项指标数值与引领值比对计分{scale};{how};"
+            f"并与相关标准规范中的参考值比对,提出改进建议。{band_text}"
+            f"(规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')})")
+
+
+def _overlay_indicators(rd: ReportData) -> int:
+    """How many indicators the overlays added (not replaced): they enter the total like the guide's."""
+    base_id = rd.root.str("catalogue_id")
+    return sum(1 for n in rd.indicator_numbers
+               if rd.meta[n].get("origin") not in (None, "", base_id) and not rd.meta[n].get("replaces"))
+
+
 def section_process(rd: ReportData, bi: bool) -> list[Block]:
     e, prov = rd.engagement, rd.provider
     start, end = e.get("onsite_start"), e.get("onsite_end")
@@ -493,7 +541,7 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
     reqs, inds = _counted(rd)
     review = (f"诊断工作组收集了园区{year_span(rd.years)}的统计数据和证明材料,对附件2-1-1所列{reqs}和附件2-1-2所列"
               f"{inds}的数据及证明材料进行了审核"
-              + (f",其中{len(derived)}项指标的数据由统计数据推导并与证明材料核对" if derived else "")
+              + (f",其中{len(derived)}项指标的数据由统计数据推导" if derived else "")
               + f"。证明材料索引见六、参考文件;数据核查中发现的情况见{DATA_REF}。")
     days = e.get("onsite_working_days")
     allowed, deducted = e.get("onsite_date_days"), e.get("onsite_holidays_deducted")
@@ -516,12 +564,7 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
     writing = (f"报告由{author or UNFILLED}负责编写,经{reviewer or UNFILLED}进行内部技术复核后,"
                f"于{fmt_date_zh(e.get('report_submitted'), '(未记录)')}提交园区"
                + (f";{fmt_date_zh(meeting)}召开诊断工作报告会,向园区通报诊断评估报告内容" if meeting else "") + "。")
-    scale = (f",达到引领值计{rd.score_full:g}分,单项最高{rd.score_cap:g}分" if rd.score_full is not None and rd.score_cap is not None else "")
-    methods = (f"诊断采用标准比对法和先进对照法:各项指标数值与引领值比对计分{scale};"
-               "类别得分与总分由各指标得分汇总,未填报的可选指标不计入汇总,缺失的必选指标按0分计;"
-               "并与相关标准规范中的参考值比对,提出改进建议。"
-               f"(规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')})")
-    method_paras = [Para(methods)]
+    method_paras = [Para(_method_text(rd))]
     if rd.provisional:
         method_paras.append(Para(_provisional_sentence(rd, bi)))
     if any(t.get("band_qualified") is False for t in rd.totals.values()):
@@ -541,9 +584,9 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
 def category_table(rd: ReportData, lang: str) -> Table:
     rows = []
     for c in rd.categories:
-        rows.append(_t(f"{c['code']} {c['name_zh']}", *(fmt_score(rd.cat_scores.get((c["code"], y))) for y in rd.years)))
+        rows.append(_t(f"{c['code']} {c['name_zh']}", *(rd.score_text(rd.cat_scores.get((c["code"], y))) for y in rd.years)))
     totals = [rd.totals.get(y) for y in rd.years]
-    rows.append(_t("总分", *(("不可评分" if t.get("assessable") is False else fmt_score(t["total"])) if t is not None else "—" for t in totals)))
+    rows.append(_t("总分", *(("不可评分" if t.get("assessable") is False else rd.score_text(t["total"])) if t is not None else "—" for t in totals)))
     rows.append(_t("评级", *(rd.band_text(t, lang) if t is not None and t.get("assessable") is not False else "—" for t in totals)))
     return Table("category-scores", _t("类别", *(f"{y}年" for y in rd.years)), tuple(rows), caption="表1 各类别得分与总分",
                  widths_cm=_category_widths(len(rd.years)))
@@ -571,9 +614,9 @@ def _category_highlights(rd: ReportData) -> list[str]:
         s1, s0 = rd.cat_scores.get((c["code"], last)), rd.cat_scores.get((c["code"], first))
         if not _is_num(s1):
             continue
-        text = f"{c['name_zh']}:{last}年{fmt_score(s1)}分"
+        text = f"{c['name_zh']}:{last}年{rd.score_text(s1)}分"
         if _is_num(s0):
-            shown = Decimal(fmt_score(s1)) - Decimal(fmt_score(s0))  # the change the two printed scores show
+            shown = Decimal(rd.score_text(s1)) - Decimal(rd.score_text(s0))  # the change the two printed scores show
             text += f",较{first}年{'提高' if shown > 0 else '下降' if shown < 0 else '持平'}" + (f"{abs(shown)}分" if shown else "")
             gap = _data_gap_note(rd, c["code"], first, last)
             rest = _like_for_like(rd, c["code"], first, last)
@@ -581,7 +624,7 @@ def _category_highlights(rd: ReportData) -> list[str]:
             text += f"({gap[1:]}{like})" if gap else ""
         lead = [rd.name(n) for n in rd.indicator_numbers
                 if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
-        rose = _is_num(s0) and Decimal(fmt_score(s1)) > Decimal(fmt_score(s0))
+        rose = _is_num(s0) and Decimal(rd.score_text(s1)) > Decimal(rd.score_text(s0))
         if not rose and not lead:  # no rise and nothing at the lead value: no highlight (a fall is listed in 三、4)
             continue
         text += (";达到或优于引领值:" + "、".join(lead) if lead else ";尚无指标达到引领值") + "。"
@@ -658,7 +701,9 @@ def change_table(rd: ReportData) -> Table:
         delta = "—"
         if c is not None and rd.meta[n]["kind"] != "qualitative":
             delta = fmt_signed(c.get("delta"))
-        rows.append(_t(n, rd.name(n), rd.unit(n), *(rd.value_text(n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta, rd.trend(n)[1]))
+        lower = "(越低越好)" if str(rd.meta[n].get("direction")) == "lower" else ""  # a fall is 向好 there
+        rows.append(_t(n, rd.name(n) + lower, rd.unit(n), *(rd.value_text(n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta,
+                       rd.trend(n)[1]))
     return Table("indicator-changes", _t("序号", "指标", "单位", *(f"{y}年" for y in ys), "引领值", "逐年", f"{ys[0]}→{ys[-1]}变化", "评价"),
                  tuple(rows), caption=f"表2 各指标{ys[0]}—{ys[-1]}年数值变化(↑向好 ↓变差 →持平 —无法比较)",
                  widths_cm=_change_widths(len(ys)))
@@ -682,10 +727,10 @@ def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: 
     t = rd.totals.get(last)
     n_met, other = _met_and_other(rd)
     if t is not None and _is_num(t["total"]) and t.get("assessable") is not False:
-        seq = "、".join(f"{y}年{fmt_score(rd.totals[y]['total'])}分" for y in rd.years
+        seq = "、".join(f"{y}年{rd.score_text(rd.totals[y]['total'])}分" for y in rd.years
                        if y in rd.totals and _is_num(rd.totals[y]["total"]) and rd.totals[y].get("assessable") is not False)
         empty = [y for y in rd.years if y > last]
-        overall = (f"综合评估:园区{last}年诊断评分为{fmt_score(t['total'])}分,评级为“{rd.band_text(t, lang)}”;"
+        overall = (f"综合评估:园区{last}年诊断评分为{rd.score_text(t['total'])}分,评级为“{rd.band_text(t, lang)}”;"
                    f"各年总分依次为{seq}。" + (f"{'、'.join(map(str, empty))}年无数据,不可评分。" if empty else "")
                    + _unverified_note(rd, last))
     else:
@@ -849,10 +894,10 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
         for n in rd.indicator_numbers:
             m = rd.meta[n]
             rows.append(_t(f"{rd.category_name(str(m['category']))}({m['category']})", n, m["name_zh"], rd.unit(n),
-                           rd.value_text(n, y), fmt_score(rd.score(n, y)), rd.note_text(n, y, explain)))
+                           rd.value_text(n, y), rd.score_text(rd.score(n, y)), rd.note_text(n, y, explain)))
         t = rd.totals.get(y)
         total = ("" if t is None else f"{y}年无数据,不可评分。" if t.get("assessable") is False
-                 else f"{y}年诊断总分:{fmt_score(t['total'])}分,评级:{rd.band_text(t, lang)}")
+                 else f"{y}年诊断总分:{rd.score_text(t['total'])}分,评级:{rd.band_text(t, lang)}")
         out.append(_h(2, f"第{i}年({y}年)指标数据评价情况", f"Year {i} ({y})", bi))
         out.append(Table(f"annex-2-1-2-{y}", _t("一级指标", "序号", "二级指标", "指标单位", "指标数据", "得分",
                                                   "评价情况说明" if explain else "证明材料索引"),
