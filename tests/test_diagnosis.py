@@ -242,8 +242,10 @@ def test_report_says_not_assessable(demo_dict, tmp_path):
     from greendiag.reports import render_report
 
     diag = diagnose(dataset_from_dict(_blank(demo_dict, 2023)), backend="python")
+    from conftest import plain_punct
+
     with open(render_report(diag, tmp_path / "r.md"), encoding="utf-8") as fh:
-        text = fh.read()
+        text = plain_punct(fh.read())
     assert "2023年无数据,不可评分" in text
     total_row = next(line for line in text.splitlines() if line.startswith("| 总分 |"))
     assert total_row.split("|")[3].strip() == "不可评分"  # 2022 | 2023 | 2024

@@ -331,8 +331,10 @@ def test_the_year_note_reaches_the_user(prefilled, tmp_path, catalogue):
     assert [n["code"] for n in d["input_notes"]] == ["year-differs-from-template"]
     assert "input_notes" not in greendiag.diagnose(greendiag.load_dataset(prefilled, catalogue=catalogue), catalogue=catalogue,
                                                    backend="python").to_dict()  # no note: diagnosis.json as before
+    from conftest import plain_punct
+
     md = open(render_report(d, tmp_path / "r.md"), encoding="utf-8").read().replace("\\[", "[").replace("\\]", "]")
-    assert f"[提示] {note.message_zh}。{note.fix_zh}" in md
+    assert plain_punct(f"[提示] {note.message_zh}。{note.fix_zh}") in plain_punct(md)
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 0 and "提示:[year-differs-from-template]" in result.stderr
 

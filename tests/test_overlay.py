@@ -358,7 +358,9 @@ def test_replaced_entries_are_not_counted_as_added(tmp_path, demo_path, catalogu
     assert (rows[7]["origin"], rows[7]["replaces"]) == ("strict", catalogue.id) and rows[6]["replaces"] is None
     from greendiag.reports import render_report
 
-    md = pathlib.Path(render_report(d, tmp_path / "r.md")).read_text(encoding="utf-8")
+    from conftest import plain_punct
+
+    md = plain_punct(pathlib.Path(render_report(d, tmp_path / "r.md")).read_text(encoding="utf-8"))
     assert f"附件2-1-1所列{len(catalogue.requirements)}项基础性要求," in md
     assert f"附件2-1-2所列{len(catalogue.indicators)}项指标进行评价" in md and "专项诊断增加" not in md
     from openpyxl import load_workbook

@@ -15,6 +15,8 @@ import greendiag
 from greendiag._round import score_text
 from greendiag.reports import render_report
 
+from conftest import plain_punct
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
@@ -29,7 +31,7 @@ def demo_dict():
 
 
 def _md(d, tmp_path, name="r.md") -> str:
-    return pathlib.Path(render_report(d, tmp_path / name)).read_text(encoding="utf-8")
+    return plain_punct(pathlib.Path(render_report(d, tmp_path / name)).read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("x, text", [

@@ -18,6 +18,8 @@ from greendiag._round import half_up
 from greendiag import diagnose
 from greendiag.errors import RuleError
 from greendiag.reports import render_report
+
+from conftest import plain_punct
 from greendiag.reports._data import fmt_num, fmt_score
 from greendiag.rulebook import HEAD_SEP, load_rules
 
@@ -45,7 +47,7 @@ references:
 
 
 def _md(diag_or_dict, tmp_path, name="r.md") -> str:
-    return open(render_report(diag_or_dict, tmp_path / name, "md"), encoding="utf-8").read()
+    return plain_punct(open(render_report(diag_or_dict, tmp_path / name, "md"), encoding="utf-8").read())
 
 
 def _items(md: str, start: str, end: str) -> list[str]:

@@ -21,6 +21,8 @@ from greendiag.reports import charts as chartsmod
 from greendiag.reports._data import ReportData, fmt_num
 from greendiag.reports.fonts import cjk_font, safe_label
 
+from conftest import plain_punct
+
 HOSTILE = '<script>alert("x")</script> A&B <b>园区</b>'
 
 
@@ -85,7 +87,7 @@ def test_docx_has_every_required_table(pack, ddict):
     for t in t212:
         assert len(t.rows) == 1 + 31
         assert [r.cells[1].text for r in t.rows[1:]] == [str(i) for i in range(1, 32)]
-    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    headings = [plain_punct(p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
     for i, y in enumerate(ddict["years"], 1):
         assert any(h.startswith(f"第{i}年({y}年)") for h in headings)
     row1 = t212[0].rows[1].cells
@@ -102,12 +104,13 @@ def test_docx_has_every_required_table(pack, ddict):
     assert [c.text for c in team.rows[0].cells] == ["类别", "序号", "姓名", "绿色诊断工作分工", "职称", "从事专业"]
     assert len(team.rows) == 1 + len(ddict["engagement"]["team"])
     info = tables["一、园区基本信息"][0]
-    assert any(r.cells[0].text == "服务商名称" and r.cells[1].text == ddict["engagement"]["provider"]["name"] for r in info.rows)
+    assert any(r.cells[0].text == "服务商名称" and plain_punct(r.cells[1].text) == ddict["engagement"]["provider"]["name"]
+               for r in info.rows)
 
 
 def test_docx_sections_cover_commitment(pack, ddict):
     doc = _open(pack[0] / "report.docx")
-    text = [p.text for p in doc.paragraphs]
+    text = [plain_punct(p.text) for p in doc.paragraphs]
     cover = "\n".join(text[:8])
     assert ddict["park"]["name"] in cover and ddict["engagement"]["provider"]["name"] in cover and "2025年4月15日" in cover
     body = "\n".join(text)
@@ -147,7 +150,7 @@ def test_forms_prefilled(pack, ddict):
     texts = {}
     for name in ("form-2-2-confidentiality.docx", "form-2-3-confirmation.docx", "form-2-4-satisfaction.docx"):
         doc = _open(out / name)
-        texts[name] = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+        texts[name] = plain_punct("\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]))
         assert park in texts[name] and prov in texts[name]
     assert "保密承诺书" in texts["form-2-2-confidentiality.docx"] and "2025年3月3日" in texts["form-2-2-confidentiality.docx"]
     assert "2025年3月10日至3月14日" in texts["form-2-3-confirmation.docx"]
@@ -169,8 +172,8 @@ def test_md_html_json_byte_identical_on_rerender(diag, ddict, tmp_path):
 
 def test_md_and_html_have_the_same_sections(pack, ddict):
     out, _ = pack
-    md = (out / "report.md").read_text(encoding="utf-8")
-    html = (out / "report.html").read_text(encoding="utf-8")
+    md = plain_punct((out / "report.md").read_text(encoding="utf-8"))
+    html = plain_punct((out / "report.html").read_text(encoding="utf-8"))
     for head in ("一、概述", "二、诊断评估过程和方法", "三、诊断评估内容", "四、诊断评估结论", "五、建议", "六、参考文件",
                  "附件2-1-1", "附件2-1-2", "附件2-1-3"):
         assert head in md and head in html, head
@@ -381,15 +384,15 @@ def minimal_dict(catalogue, rulebase):
 
 def _docx_text(path) -> str:
     doc = _open(path)
-    return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    return plain_punct("\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]))
 
 
 def test_minimal_dataset_renders_every_format(minimal_dict, tmp_path):
     """Only the schema's required fields: no provider, team, contacts or dates. Every format renders, with blanks."""
     for fmt in ("docx", "md", "html", "json"):
         render_report(minimal_dict, tmp_path / f"r.{fmt}")
-    md = (tmp_path / "r.md").read_text(encoding="utf-8")
-    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    md = plain_punct((tmp_path / "r.md").read_text(encoding="utf-8"))
+    html = plain_punct((tmp_path / "r.html").read_text(encoding="utf-8"))
     docx_text = _docx_text(tmp_path / "r.docx")
     for text in (md, html, docx_text):
         assert "最小园区" in text
@@ -444,13 +447,13 @@ def test_provider_name_of_wrong_type_is_named(ddict, tmp_path):
     assert info.value.problems[0].location == "$.engagement.provider.name"
     d["engagement"]["provider"]["name"] = "   "  # blank text counts as not filled in
     render_report(d, tmp_path / "r.md")
-    assert "绿色诊断服务商名称:(未填写)" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "绿色诊断服务商名称:(未填写)" in plain_punct((tmp_path / "r.md").read_text(encoding="utf-8"))
 
 
 # ------------------------------------------------------------------ review fixes: trends, language, problems, bands, forms
 
 def _md(d, tmp_path, name="r.md", **kw) -> str:
-    return open(render_report(d, tmp_path / name, "md", **kw), encoding="utf-8").read()
+    return plain_punct(open(render_report(d, tmp_path / name, "md", **kw), encoding="utf-8").read())
 
 
 def _between(text: str, start: str, end: str) -> str:
@@ -722,7 +725,7 @@ def _form_texts(d) -> dict[str, str]:
     out = {}
     for name, payload in render_forms(ReportData(d)):
         doc = docx.Document(io.BytesIO(payload))
-        out[name] = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+        out[name] = plain_punct("\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]))
     return out
 
 
@@ -897,7 +900,7 @@ def test_every_word_table_fits_its_page(catalogue, rulebase, demo_path, tmp_path
                      and t.rows[0].cells[1].text == "指标"]
     assert len(change_tables) == 1
     words = {3: "三", 6: "六", 10: "十"}[count]
-    text = "\n".join(p.text for p in document.paragraphs)
+    text = plain_punct("\n".join(p.text for p in document.paragraphs))
     assert f"年份1至年份{count}原则上为绿色诊断实施年份的前{words}年" in text  # 附件2-1-2 注2, for this many years
     assert f"各指标{words}年变化与引领值" in text  # the trend charts' captions
     if count >= 6:

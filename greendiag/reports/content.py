@@ -986,4 +986,6 @@ def build_report(rd: ReportData, charts: list, cjk: bool = True, lang: str = "zh
     blocks += annex_2_1_2(rd, lang)
     blocks.append(PageBreak())
     blocks += annex_2_1_3(rd, lang)
-    return blocks
+    from .zhtext import punctuated  # Chinese text with Chinese punctuation (GB/T 15834), set once for every format
+
+    return [punctuated(b) for b in blocks]
