@@ -12,7 +12,7 @@ from .catalogue import load_catalogue, registered_overlays
 from .dataset import dataset_from_dict, load_dataset
 from .diagnosis import Diagnosis, Finding, ProjectRow, Recommendation, diagnose
 from .errors import (CatalogueError, DatasetError, DiagnosisFileError, EngineError, GreendiagError, InputFileError,
-                     OverlayConflictError, Problem, ReportError, RuleError, UnitError)
+                     OverlayConflictError, Problem, ReportError, RuleError, UnitError, UnknownEntryError)
 from .models import Catalogue, ParkDataset
 from .pack import write_pack
 from .rulebook import RuleBase, load_rules, run_rule_tests
@@ -25,5 +25,5 @@ __all__ = [
     "diagnose", "diagnose_many", "BatchResult", "Diagnosis", "Finding", "Recommendation", "ProjectRow", "write_pack",
     "load_rules", "RuleBase", "run_rule_tests",
     "GreendiagError", "InputFileError", "CatalogueError", "OverlayConflictError", "DatasetError", "UnitError",
-    "RuleError", "EngineError", "ReportError", "DiagnosisFileError", "Problem",
+    "RuleError", "EngineError", "ReportError", "DiagnosisFileError", "UnknownEntryError", "Problem",
 ]

@@ -347,3 +347,12 @@ def test_to_dict_still_gives_plain_dicts_and_lists(diag):
     assert plain(d) and d == json.loads(diag.to_json())
     d["engagement"]["team"].append({"name": "x"})  # the dict is the caller's own
     assert diag.to_dict()["engagement"]["team"] != d["engagement"]["team"]
+
+
+def test_unknown_entry_error_is_public():
+    import greendiag
+
+    assert "UnknownEntryError" in greendiag.__all__
+    with pytest.raises(greendiag.UnknownEntryError) as info:
+        greendiag.load_catalogue().indicator("no_such_indicator")
+    assert isinstance(info.value, (greendiag.CatalogueError, KeyError))
