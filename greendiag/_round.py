@@ -91,9 +91,15 @@ def significant(value: float, digits: int = 4, sign: str = "") -> str:
 
 
 def general(value, spec: str) -> Optional[str]:
-    """A `.Ng` field ({x:.4g}, {x:+.3g}) in plain notation (significant); None for any other spec."""
+    """A `.Ng` field ({x:.4g}, {x:+.3g}) in plain notation (significant); None for any other spec. Where .g writes
+    no exponent its text is already the plain one, so only the rest goes through significant()."""
+    if spec[-1:] != "g":
+        return None
     m = _G_SPEC.match(spec)
-    return significant(value, int(m["prec"]), m["sign"]) if m else None
+    if m is None:
+        return None
+    text = half_up(value, spec)
+    return significant(value, int(m["prec"]), m["sign"]) if "e" in text and "n" not in text else text
 
 
 def score_text(x: float, thresholds: tuple = (), places: int = 1) -> str:

@@ -168,7 +168,7 @@ def gap_units(ind: Indicator, gap: Optional[float] = None) -> dict[str, str]:
 
     Templates write "差距{gap_abs:.4g}{gap_unit_zh}" → "差距2.4个百分点" / "差距0.36 万元/tce"."""
     if ind.is_share:
-        one = gap is not None and significant(abs(gap), 4) == "1"
+        one = gap is not None and f"{abs(gap):.4g}" == "1"  # near 1 .4g writes no exponent: the message's text
         return {"gap_unit_zh": "个百分点", "gap_unit_en": " percentage point" if one else " percentage points"}
     unit = _shown_unit(ind)
     return {"gap_unit_zh": f" {unit}" if unit else "", "gap_unit_en": f" {unit}" if unit else ""}

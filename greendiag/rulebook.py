@@ -676,8 +676,11 @@ def _format(value: Any, spec: str) -> str:
 
                 value = float(value) if abs(value) < 1e308 else decimal.Decimal(value)
             return format(value, spec)
-    plain = general(value, spec)  # {x:.4g} in plain notation: 12346 元/m3, not 1.235e+04
-    return plain if plain is not None else half_up(value, spec)  # 四舍五入: 1.25 → 1.3 at .1f, as the reader rounds
+    if spec[-1:] == "g":  # {x:.4g} in plain notation: 12346 元/m3, not 1.235e+04
+        plain = general(value, spec)
+        if plain is not None:
+            return plain
+    return half_up(value, spec)  # 四舍五入: 1.25 → 1.3 at .1f, as the reader rounds
 
 
 class _SafeFormatter(string.Formatter):
