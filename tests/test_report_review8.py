@@ -103,3 +103,22 @@ def test_wrong_units_people_mean_get_the_conversion_in_the_fix(demo_raw, stat, v
         greendiag.dataset_from_dict(data)
     (p,) = info.value.problems
     assert p.code == "wrong-dimension" and all(w in p.fix_zh for w in words)
+
+
+def test_missing_mandatory_note_names_the_indicator_and_rounds_like_the_scores(demo_raw, tmp_path):
+    data = copy.deepcopy(demo_raw)
+    block = next(b for b in data["years"] if b["year"] == 2023)
+    block["indicators"].pop("green_industry_share", None)  # 18, mandatory
+    diag = greendiag.diagnose(greendiag.dataset_from_dict(data))
+    total = next(t for t in diag.to_dict()["total_scores"] if t["year"] == 2023)
+    assert 18 in total["missing_mandatory"]
+    md = _md(diag, tmp_path)
+    effect = total["missing_effect"]
+    from greendiag._round import half_up
+
+    assert f"2023年必选指标“18 绿色产业增加值占园区工业增加值比例”缺失,按0分计(影响总分{half_up(effect, '+.1f')}分)。" in md
+
+
+def test_section_three_3_asks_for_the_parks_own_work(demo_dict, tmp_path):
+    part = _md(demo_dict, tmp_path).split("3. 已开展的重点工作和取得的成绩")[1].split("4. 存在问题")[0]
+    assert "已出台的政策措施、已开展的重点工作、已实施的重大项目" in part and "请诊断工作组" in part

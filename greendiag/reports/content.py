@@ -677,9 +677,12 @@ def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) 
             out.append(Para(note, "note"))
         mm = list(t.get("missing_mandatory") or [])
         if mm:
-            out.append(Para(f"{t['year']}年必选指标" + "、".join(f"{n} {rd.name(n)}" if n in rd.meta else str(n) for n in mm)
-                            + f"缺失,按0分计(影响总分{fmt_signed(t.get('missing_effect'))}分)。", "note"))
+            effect = t.get("missing_effect")
+            out.append(Para(f"{t['year']}年必选指标" + "、".join(f"“{n} {rd.name(n)}”" if n in rd.meta else str(n) for n in mm)
+                            + "缺失,按0分计" + (f"(影响总分{half_up(effect, '+.1f')}分)" if _is_num(effect) else "") + "。", "note"))
     out += [_h(2, "3. 已开展的重点工作和取得的成绩", "Work done and achievements", bi), Bullets(tuple(_highlights(rd))),
+            Para("以上由诊断评分归纳。园区已出台的政策措施、已开展的重点工作、已实施的重大项目及其成绩(附件2-1 三、3),"
+                 "请诊断工作组结合资料审核与现场诊断情况补充。", "note"),
             _h(2, "4. 存在问题", "Problems found", bi)]
     if problems:
         out += [Para(f"经诊断,园区绿色发展存在以下{len(problems)}项问题:"), Bullets(tuple(t for _, t in problems), ordered=True)]
