@@ -40,3 +40,16 @@ def test_every_report_format_is_set_with_chinese_punctuation(tmp_path):
         assert "分,评级" not in text and "准则:依据" not in text  # no ASCII comma or colon beside Chinese
     # the diagnosis itself (data for other tools) keeps its messages as the rules write them
     assert any("," in f.message_zh for f in diag.findings)
+
+
+def test_the_forms_are_set_with_chinese_punctuation_too(tmp_path):
+    from greendiag.reports import write_report_pack
+
+    diag = greendiag.diagnose(greendiag.load_dataset(ROOT / "examples" / "demo-park.yaml"))
+    write_report_pack(diag, tmp_path)
+    for name, words in (("form-2-2-confidentiality.docx", ["郑重承诺如下：", "一、认真遵守国家保密法律法规以及被诊断园区规章制度，履行保密义务。"]),
+                        ("form-2-3-confirmation.docx", ["（单位公章）", "负责人签字："]),
+                        ("form-2-4-satisfaction.docx", ["非常满意（  ）", "被诊断园区名称（加盖公章）"])):
+        doc = docx.Document(tmp_path / name)
+        text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+        assert all(w in text for w in words), (name, [w for w in words if w not in text])

@@ -1,7 +1,8 @@
 """Forms 附件2-2 保密承诺书, 2-3 绿色诊断评估工作确认单, 2-4 绿色诊断服务工作满意度评价表 as .docx, prefilled.
 
 Park, provider and the dates the diagnosis knows (on-site work, report, report meeting) are filled in; signatures,
-seals and satisfaction stay blank. Forms are Chinese only; a fictitious dataset puts a 虚构示例 banner on each.
+seals and satisfaction stay blank. Forms are Chinese only, set with Chinese punctuation as the report is (zhtext);
+a fictitious dataset puts a 虚构示例 banner on each.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from . import fonts
 from ._data import ReportData, fmt_date_zh, parse_date
 from .content import Table
 from .docx_report import BANNER, add_para, add_table, new_document, to_bytes
+from .zhtext import punctuated, zh_punctuation
 
 BLANK_DATE = "    年    月    日"
 BLANK_NAME = "________________"  # no provider recorded yet: a line to write the name on by hand
@@ -37,20 +39,20 @@ THIRD_PARTY_INSTRUCTION = "(如绿色诊断服务商未提供相关服务,本段
 
 def _head(doc, rd: ReportData, annex: str, title: str) -> None:
     if rd.fictitious:
-        add_para(doc, FICTITIOUS, align=WD_ALIGN_PARAGRAPH.CENTER, size=12, bold=True, color=BANNER, east_asia=fonts.DOCX_HEADING_EA)
+        add_para(doc, zh_punctuation(FICTITIOUS), align=WD_ALIGN_PARAGRAPH.CENTER, size=12, bold=True, color=BANNER, east_asia=fonts.DOCX_HEADING_EA)
     add_para(doc, annex, size=12, east_asia=fonts.DOCX_HEADING_EA)
     add_para(doc, title, align=WD_ALIGN_PARAGRAPH.CENTER, size=18, bold=True, east_asia=fonts.DOCX_HEADING_EA, space_before=12)
     add_para(doc, "")
 
 
 def _body(doc, text: str) -> None:
-    p = add_para(doc, text, size=12)
+    p = add_para(doc, zh_punctuation(text), size=12)
     p.paragraph_format.first_line_indent = Pt(24)
     p.paragraph_format.line_spacing = 1.5
 
 
 def _right(doc, text: str, space: float = 12) -> None:
-    add_para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT, size=12, space_before=space)
+    add_para(doc, zh_punctuation(text), align=WD_ALIGN_PARAGRAPH.RIGHT, size=12, space_before=space)
 
 
 def confidentiality(rd: ReportData) -> bytes:
@@ -88,7 +90,7 @@ def confirmation(rd: ReportData) -> bytes:
         _body(doc, f"{prov}同时向本单位提供了绿色工业园区第三方评估服务,且未向本单位收取评估费用。"
                    + ("" if third is True else THIRD_PARTY_INSTRUCTION))
     if e.get("fee_charged"):
-        add_para(doc, "注意:诊断数据记录服务商收取了费用,与本确认单内容不符,请核实后再签署。", size=9)
+        add_para(doc, zh_punctuation("注意:诊断数据记录服务商收取了费用,与本确认单内容不符,请核实后再签署。"), size=9)
     _right(doc, f"被诊断园区:{rd.park_name}", 36)
     _right(doc, "负责人签字:                ")
     _right(doc, "(单位公章)")
@@ -107,7 +109,7 @@ def satisfaction(rd: ReportData) -> bytes:
             ("绿色诊断评估工作的建议:(选填,附页)\n\n\n\n", ""),
             ("园区后续绿色化改造的意愿、困难和建议:(选填,附页)\n\n\n\n", ""),
             ("区级经信部门审核意见", "\n\n\n单位名称(加盖公章):\n审核日期:"))
-    add_table(doc, Table("form-2-4", ("项目", "内容"), rows, widths_cm=(6.0, 10.4), header_row=False, span_rows=(4, 5, 6)))
+    add_table(doc, punctuated(Table("form-2-4", ("项目", "内容"), rows, widths_cm=(6.0, 10.4), header_row=False, span_rows=(4, 5, 6))))
     return to_bytes(doc, rd.fixed_datetime())
 
 
