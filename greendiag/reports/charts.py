@@ -86,7 +86,7 @@ def category_chart(rd: ReportData, labels: _Labels) -> Chart:
         ys = [y if k else 0.0 for y, k in zip(ys, known)]
         bars = ax.bar(xs, ys, width * 0.95, label=str(year), color=YEAR_COLOURS[i % len(YEAR_COLOURS)])
         for b, y, k in zip(bars, ys, known):
-            ax.annotate(f"{y:.0f}" if k else "—", (b.get_x() + b.get_width() / 2, y), ha="center", va="bottom", fontsize=6.5,
+            ax.annotate(rd.score_text(y) if k else "—", (b.get_x() + b.get_width() / 2, y), ha="center", va="bottom", fontsize=6.5,
                         xytext=(0, 1), textcoords="offset points")
     ax.axhline(100, color="#d94801", linestyle="--", linewidth=1, label=labels.text("引领值(100分)", "lead value (100 points)"))
     ax.set_xticks(range(len(cats)))
