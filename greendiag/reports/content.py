@@ -413,10 +413,8 @@ def _highlights(rd: ReportData) -> list[str]:
 def _counted(rd: ReportData) -> tuple[str, str]:
     """("8项基础性要求及专项诊断增加的1项", "31项指标及专项诊断增加的2项指标"): the guide's 附件2-1-1/2-1-2 counts, and what
     overlays added apart, so that 附件2-1-1 is not said to hold 9 items."""
-    base_id = rd.root.str("catalogue_id")
-    added = lambda item: item.get("origin") not in (None, "", base_id) and not item.get("replaces")  # replaced: not added
-    extra_reqs = sum(1 for b in rd.baseline if added(b))
-    extra_inds = sum(1 for n in rd.indicator_numbers if added(rd.meta[n]))
+    extra_reqs = sum(1 for b in rd.baseline if _added(rd, b))
+    extra_inds = _overlay_indicators(rd)
     return (f"{len(rd.baseline) - extra_reqs}项基础性要求" + (f"及专项诊断增加的{extra_reqs}项" if extra_reqs else ""),
             f"{len(rd.indicator_numbers) - extra_inds}项指标" + (f"及专项诊断增加的{extra_inds}项指标" if extra_inds else ""))
 
@@ -484,8 +482,8 @@ def _provisional_sentence(rd: ReportData, bi: bool) -> str:
     return zh + (f"({en})" if bi else "")
 
 
-_AGGREGATION_ZH = {"mean_of_indicators": "该类别(或全部)参评指标得分的算术平均(各指标等权)",
-                   "weighted_mean_of_categories": "各类别得分按类别权重的加权平均"}
+_TOTAL_ZH = {"mean_of_indicators": "全部参评指标得分的算术平均(各指标等权)",  # catalogue scoring.aggregation.total
+             "weighted_mean_of_categories": "各类别得分按类别权重的加权平均"}
 
 
 def _method_text(rd: ReportData) -> str:
@@ -500,8 +498,8 @@ def _method_text(rd: ReportData) -> str:
         scale = ""
     scoring = rd.root["catalogue"].get("scoring")
     total = scoring.str("total_aggregation") if scoring is not None else ""
-    if total in _AGGREGATION_ZH:
-        how = (f"类别得分为该类别参评指标得分的算术平均,总分为{'全部参评指标得分的算术平均(各指标等权)' if total == 'mean_of_indicators' else _AGGREGATION_ZH[total]};"
+    if total in _TOTAL_ZH:
+        how = (f"类别得分为该类别参评指标得分的算术平均,总分为{_TOTAL_ZH[total]};"
                "未填报的可选指标不参评,缺失的必选指标按0分参评")
     else:
         how = "类别得分与总分由各指标得分汇总,未填报的可选指标不计入汇总,缺失的必选指标按0分计"
@@ -523,11 +521,14 @@ def _method_text(rd: ReportData) -> str:
             f"(规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')})")
 
 
+def _added(rd: ReportData, item) -> bool:
+    """Whether an overlay added this indicator or requirement (one it replaced with override: true is not added)."""
+    return item.get("origin") not in (None, "", rd.root.str("catalogue_id")) and not item.get("replaces")
+
+
 def _overlay_indicators(rd: ReportData) -> int:
-    """How many indicators the overlays added (not replaced): they enter the total like the guide's."""
-    base_id = rd.root.str("catalogue_id")
-    return sum(1 for n in rd.indicator_numbers
-               if rd.meta[n].get("origin") not in (None, "", base_id) and not rd.meta[n].get("replaces"))
+    """How many indicators the overlays added: they enter the total like the guide's."""
+    return sum(1 for n in rd.indicator_numbers if _added(rd, rd.meta[n]))
 
 
 def section_process(rd: ReportData, bi: bool) -> list[Block]:
