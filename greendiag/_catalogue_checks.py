@@ -317,6 +317,14 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
     for it in sections["categories"]:
         check_sources(it, it.data["weight"], "weight")
     problems.extend(_check_categories(head, sections["categories"]))
+    for it in sections.get("demonstration_kinds", ()):  # 四(三)3: its sources and related indicators must exist
+        check_sources(it, it.data)
+        for j, ind in enumerate(it.data.get("indicators", ())):
+            if ind not in inds:
+                problems.append(it.problem("unknown-indicator", f"示范性工作类别“{it.data['id']}”引用了未知指标“{ind}”",
+                                           f"kind of demonstrative work '{it.data['id']}' names unknown indicator '{ind}'", "indicators", j,
+                                           fix_zh="使用 indicators 中的指标 id(扩展目录的指标须同时加载该扩展)",
+                                           fix_en="use an indicator id of the catalogue (an overlay's indicator needs that overlay loaded)"))
     return problems
 
 

@@ -11,7 +11,7 @@ import attrs
 
 from . import _catalogue_checks, schema, units
 from .errors import CatalogueError, InputFileError, OverlayConflictError, Problem
-from .models import (Band, BaselineRequirement, Catalogue, Category, Coefficient, Definition, DocumentRef,
+from .models import (Band, BaselineRequirement, Catalogue, Category, Coefficient, Definition, DemonstrationKind, DocumentRef,
                      Indicator, Level, Provenance, Reference, ScoringMethod, Source, Statistic)
 from .yamlio import Document, parse_text, read_document
 
@@ -19,7 +19,7 @@ ENTRY_POINT_GROUP = "greendiag.catalogues"
 DATA_PACKAGE = "greendiag._data_catalogue"
 # overlay section -> key identifying an item
 SECTIONS = {"documents": "id", "categories": "code", "indicators": "id", "requirements": "number",
-            "statistics": "id", "references": "id"}
+            "statistics": "id", "references": "id", "demonstration_kinds": "id"}
 
 OverlaySpec = Union[str, os.PathLike]
 
@@ -65,9 +65,20 @@ def _raw_default() -> tuple[dict, dict[str, list[_Item]]]:
         doc = _packaged(head["files"][key])
         data = schema.validate(doc, f"{key}.schema.json", CatalogueError)
         sections[key] = [_Item(d, doc, (key, i), cid) for i, d in enumerate(data[key])]
+    sections["demonstration_kinds"] = _demonstration_items(head, cid)
     conv_doc = _packaged(head["files"]["conversion"])
     head["_conversion"] = schema.validate(conv_doc, "conversion.schema.json", CatalogueError)
     return head, sections
+
+
+def _demonstration_items(head: dict, cid: str) -> list[_Item]:
+    """The kinds of demonstrative work (四(三)3) of files.demonstration; none when the header names no such file."""
+    name = head["files"].get("demonstration")
+    if name is None:
+        return []
+    doc = _packaged(name)
+    data = schema.validate(doc, "demonstration.schema.json", CatalogueError)
+    return [_Item(d, doc, ("demonstration_kinds", i), cid) for i, d in enumerate(data["demonstration_kinds"])]
 
 
 def __getattr__(name: str):
@@ -130,7 +141,7 @@ def _overlay_items(path: str, _mtime: int) -> dict[str, frozenset]:
     data = read_document(path, CatalogueError).data
     field = lambda section: "number" if section == "requirements" else "id"
     return {section: frozenset(e.get(field(section)) for e in data.get(section) or () if isinstance(e, dict))
-            for section in ("indicators", "statistics", "requirements") if isinstance(data, dict)}
+            for section in ("indicators", "statistics", "requirements", "demonstration_kinds") if isinstance(data, dict)}
 
 
 _KEY_WORDS = {"id": ("id", "id"), "number": ("序号", "number"), "code": ("代码", "code")}
@@ -288,11 +299,20 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
             years_cite=(sc["years"]["count"], sc["years"]["cite_zh"], sc["years"]["cite_en"]) if "cite_zh" in sc["years"] else None),
         overlays=overlays,
         overlay_titles=titles,
+        demonstration_kinds=tuple(_demonstration_kind(it) for it in sections["demonstration_kinds"]),
     )
 
 
+def _demonstration_kind(it: _Item) -> DemonstrationKind:
+    d = it.data
+    return DemonstrationKind(d["id"], d["name_zh"], d["name_en"], _prov(d).sources, d.get("measure"), tuple(d.get("indicators", ())),
+                             bool(d.get("titled", False)), it.origin, it.replaced.origin if it.replaced else None)
+
+
 def load_catalogue(*overlays: OverlaySpec) -> Catalogue:
-    """The default catalogue, extended by overlay files or registered overlay names, in order."""
+    """The default catalogue, extended by overlay files or registered overlay names. They are applied in the order
+    given (a conflict names the later one), but the result does not depend on it: A, B and B, A give equal catalogues
+    with the same label (overlays listed by id; _canonical)."""
     from ._args import check_path
 
     overlays = tuple(check_path(o, "overlays") for o in overlays)
@@ -355,7 +375,22 @@ def _load(paths: tuple[str, ...]) -> Catalogue:
         problems.extend(_catalogue_checks.check(head, sections))
     if problems:
         raise (OverlayConflictError if conflict else CatalogueError)(problems)
-    return _build(head, sections, tuple(applied), tuple(titles))
+    return _build(head, _canonical(sections, applied), tuple(sorted(applied)), tuple(sorted(titles)))
+
+
+def _canonical(sections: dict[str, list[_Item]], applied: list[tuple[str, str]]) -> dict[str, list[_Item]]:
+    """Every section's entries in an order that does not hang on the order the overlays were given: the base entries
+    (and what an override put in their place) in base order, then each overlay's additions in file order, overlays by
+    id. With the overlays themselves sorted by id too (label, diagnosis.json), loading A, B or B, A gives an equal
+    catalogue, so data or rules checked with one fit the other. Only the order is canonical: an overlay may not replace
+    what another added or replaced (_override_clash), so the entries themselves never depend on the order given."""
+    rank = {oid: n for n, (oid, _) in enumerate(sorted(applied), 1)}
+
+    def key(pos_item: tuple[int, _Item]) -> tuple[int, int]:
+        pos, it = pos_item
+        return (0, pos) if it.rank == 0 or it.replaced is not None else (rank[it.origin], it.path[1])
+
+    return {section: [it for _, it in sorted(enumerate(items), key=key)] for section, items in sections.items()}
 
 
 def validate_overlay(path: OverlaySpec) -> Catalogue:

@@ -357,6 +357,7 @@ def _diagnose_one(ctx, dataset, overlays, rule_files, backend, out_dir, when):
     lang = ctx.obj["lang"]
     cat = _catalogue(overlays)
     rules = load_rules(*rule_files, catalogue=cat)
+    _echo_notes(ctx, rules.notes)  # built-in rules the overlays made inapplicable (rule-indicator-kind)
     diag = run(dataset, catalogue=cat, rules=rules, backend=backend, as_of=when)
     _echo_notes(ctx, diag.dataset.notes)
     written = write_pack(diag, out_dir, lang=ctx.obj["report_lang"], overwrite=ctx.obj["force"]) if out_dir else []  # before printing: a closed pipe must not lose the pack
@@ -375,6 +376,11 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
     zh = lang == "zh"
     paths = [e for e in entries if isinstance(e, str)]
     results = []
+    if paths and overlays:  # built-in rules the overlays made inapplicable, said once (the workers load the rules again)
+        from .rulebook import load_rules
+
+        with contextlib.suppress(GreendiagError):  # a bad overlay or rule file: every row reports it
+            _echo_notes(ctx, load_rules(*rule_files, catalogue=_catalogue(overlays)).notes)
     if paths:
         with click.progressbar(length=len(paths), label="诊断中" if zh else "diagnosing", file=sys.stderr) as bar:
             last = [0]
@@ -474,8 +480,9 @@ def template(ctx, out, overlays, diagnosis_year, source, force):
 @backend_option
 @as_of_option
 @click.option("--force", is_flag=True, default=False,
-              help="覆盖已有的非报告文件(园区数据、工作簿、他人的 Word 文档等;输入文件本身除外) / replace an existing file that is "
-                   "not a report (a dataset, a workbook, someone's Word document; never the input itself)")
+              help="覆盖已有的非报告文件(园区数据、工作簿、他人的 Word 文档等;输入文件本身除外),或报告包中生成后被修改过的报告 / "
+                   "replace an existing file that is not a report (a dataset, a workbook, someone's Word document; never the input "
+                   "itself), or a report in a pack folder edited since greendiag wrote it")
 @click.pass_context
 @_handle
 def report(ctx, diagnosis, fmt, out, report_lang, overlays, rule_files, backend, as_of, force):
@@ -530,7 +537,9 @@ def _diagnosis_dict(path: str, overlays=(), rule_files=(), backend="durable", wh
     from .rulebook import load_rules
 
     cat = _catalogue(overlays)
-    return run(path, catalogue=cat, rules=load_rules(*rule_files, catalogue=cat), backend=backend, as_of=when).to_dict(), None
+    rules = load_rules(*rule_files, catalogue=cat)
+    _echo_notes(click.get_current_context(), rules.notes)
+    return run(path, catalogue=cat, rules=rules, backend=backend, as_of=when).to_dict(), None
 
 
 def _date(text):
@@ -615,6 +624,7 @@ def rules_test(files, overlays, backend):
         if packaged_rule_file(f):
             click.echo(_t(f"{f}:内置规则库的一部分,随内置规则一并测试", f"{f}: part of the built-in rule base, tested with it"))
     rb = load_rules(*files, catalogue=_catalogue(overlays))
+    _echo_notes(click.get_current_context(), rb.notes)
     backends = ["durable", "python"] if backend == "both" else [backend]
     failed = 0
     total = 0

@@ -17,13 +17,17 @@ from typing import Any, Callable, Optional
 from . import schema, units
 from .catalogue import load_catalogue
 from .errors import DatasetError, Problem, UnitError
-from .models import (Catalogue, Engagement, ImprovementProject, Indicator, IndicatorValue, ParkDataset, ParkProfile,
-                     Person, RequirementStatus, ScoringMethod, ServiceProvider, Statistic, StatisticValue, TeamMember)
+from .models import (CarrierValue, Catalogue, DemonstrationWork, Engagement, ImprovementProject, Indicator, IndicatorValue,
+                     ParkDataset, ParkProfile, Person, RequirementStatus, ScoringMethod, ServiceProvider, Statistic, StatisticValue,
+                     TeamMember)
 from .yamlio import MAX_DEPTH, Document, json_path, read_document
 
 FORMAT = "greendiag-dataset/1"
 STATUS = {"met": "met", "not_met": "not_met", "unknown": "unknown", "符合": "met", "不符合": "not_met", "未知": "unknown"}
 LEVEL = {"national": "国家级", "municipal": "市级", "other": "其他"}
+# what the team found of a kind of demonstrative work on site (guide 四(三)3): id -> (中文, English), in the order shown
+DEMONSTRATION_STATUS = {"done": ("已开展", "carried out"), "under_construction": ("在建", "under construction"),
+                        "planned": ("计划中", "planned"), "not_done": ("未开展", "not carried out")}
 
 Locator = Callable[..., Problem]
 YearLabel = Callable[[int], tuple[str, str]]
@@ -34,8 +38,31 @@ DIAGNOSIS_YEARS = (2000, 2100)  # diagnosis_year
 DATA_YEARS = (1989, 2100)  # years[].year, and dates: the base year of the earliest diagnosis with the most scored
                            # years (2000 − 10 − 1; catalogue.schema.json); beyond them date arithmetic can overflow
 MAX_DAYS = 366  # a statistic in `day` counts days within its data year: at most a leap year's (statistics.yaml)
+# Energy by carrier (分品种能源消费): the statistic its converted sum gives, and the units people give a carrier in, per
+# physical unit of a coefficient (the first is the workbook's default); any unit of the same dimension converts.
+ENERGY_STATISTIC = "energy_consumption"
+CARRIER_UNITS = {"kWh": ("万kWh", "kWh", "亿kWh", "MWh"), "m3": ("万m3", "m3"), "kg": ("t", "万t", "kg"), "MJ": ("GJ", "MJ", "万GJ")}
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def agreement_tolerance() -> float:
+    """How far (in %) a reported value may lie from the one derived beside it: the rule base's constant
+    derived_gap_pct (rules/anomalies.yaml, the threshold of anomaly.indicator.derived_mismatch), so a reported energy
+    consumption is held to its sum by carrier as a reported indicator is to its statistics."""
+    from .rulebook import load_rules  # the packaged rules (cached); a rule file may not redefine their constants
+
+    return next(float(c.value) for c in load_rules().constants if c.name == "derived_gap_pct")
+
+
+def carrier_units(per: str) -> tuple[str, ...]:
+    """The units a carrier whose coefficient is per `per` (kWh, m3, kg, MJ) is usually given in."""
+    return CARRIER_UNITS.get(per, (per,))
+
+
+def quantity_text(number: float, unit: str) -> str:
+    """A carrier's quantity given as a number and a unit, as text: "2200000 GJ" (all digits, not 2.2e+06)."""
+    return f"{number:.15g} {unit}"
 
 
 def year_text(year: int) -> tuple[str, str]:
@@ -295,6 +322,9 @@ class _Builder:
         self.cut_values = _cut_indicator_years(cuts, original, cat) if cuts else frozenset()
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []  # not errors, but the user must be told (ParkDataset.notes)
+        self.demonstration = None  # the 四(三)3 check (check() sets it)
+        self.carriers: list[CarrierValue] = []  # energy by carrier (check() fills it)
+        self.failed_carriers: set[int] = set()  # years whose energy by carrier has a problem: no total is formed
 
     def fail(self, code, zh, en, path, fix_zh=None, fix_en=None, *, note=False):
         """Record a problem; with `note`, one that is not an error but must be shown (ParkDataset.notes)."""
@@ -317,7 +347,8 @@ class _Builder:
             statistics=tuple(sorted(stats, key=lambda s: (s.year, s.statistic))), baseline=baseline,
             engagement=engagement, projects=tuple(ImprovementProject(**p) for p in d.get("projects", [])),
             fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label, catalogue=self.cat,
-            notes=tuple(self.notes))
+            notes=tuple(self.notes), demonstration=self.demonstration,
+            energy_by_carrier=tuple(sorted(self.carriers, key=lambda c: (c.year, self._carrier_order[c.carrier]))))
 
     def check(self) -> tuple:
         """Every value check, collecting problems; (scored years, values, statistics, baseline, engagement)."""
@@ -358,15 +389,19 @@ class _Builder:
             if scored and y == scored[0] - 1 and block.get("indicators"):
                 self._base_year_indicators(y, scored, ("years", i, "indicators"))
             stats.extend(self._statistics(y, block.get("statistics", {}), ("years", i, "statistics")))
+            if block.get("energy_by_carrier"):
+                self._carriers(y, block["energy_by_carrier"], ("years", i, "energy_by_carrier"))
             values.extend(self._indicators(y, block.get("indicators", {}), ("years", i, "indicators")))
         if scored and not any(y in years_seen for y in scored) and not self.incomplete(("years",)):
             self.fail("no-scored-year", f"没有诊断年份前{n_zh}年({span})的数据", f"no data for the {n_en} before the diagnosis ({span})",
                       ("years",), "检查 diagnosis_year 与 years 中的年份", "check diagnosis_year and the years given")
+        stats = self._energy_total(stats, years_seen)
         values = self._derive(values, stats, scored, years_seen)
         self._note_empty_years(scored, values, years_seen)
         baseline = self._baseline(d.get("baseline", []))
         engagement = self._engagement(d.get("engagement", {}))
         self._projects(d.get("projects", []))
+        self.demonstration = self._demonstration(d.get("demonstration_work"))
         return scored, values, stats, baseline, engagement
 
     def _years_text(self, scored: tuple[int, ...]) -> tuple[str, str]:
@@ -441,6 +476,64 @@ class _Builder:
                           f"project {i + 1}: the fixed-asset investment {fixed:g} (10⁴ yuan) exceeds the total investment {total:g}",
                           ("projects", i, "fixed_investment"), "固定资产投资是总投资的一部分:核对两项金额(单位均为万元)",
                           "the fixed-asset investment is part of the total: check both amounts (both in 10⁴ yuan)")
+
+    def _demonstration(self, rows: Any) -> Optional[tuple[DemonstrationWork, ...]]:
+        """The 四(三)3 check: None when the data do not record it; each kind once (a titled kind, "other", once per title),
+        a known status, a title where the kind needs one."""
+        if not isinstance(rows, list):  # absent (or refused by the schema, already reported)
+            return None
+        seen: dict[tuple, int] = {}
+        out = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict) or not isinstance(row.get("kind"), str):
+                continue
+            path = ("demonstration_work", i)
+            try:
+                kind = self.cat.demonstration_kind(row["kind"])
+            except KeyError:
+                ids = [k.id for k in self.cat.demonstration_kinds]
+                by_name = {x: k.id for k in self.cat.demonstration_kinds for x in (k.id, k.name_zh, k.name_en)}
+                near = list(dict.fromkeys(by_name[m] for m in difflib.get_close_matches(row["kind"], list(by_name), n=3, cutoff=0.5)))
+                titled = next((k.id for k in self.cat.demonstration_kinds if k.titled), None)
+                other_zh = f"(其他工作用 {titled} 并填写 title_zh)" if titled else ""
+                other_en = f" (other work: kind {titled} with a title_zh)" if titled else ""
+                self.fail("unknown-demonstration-kind", f"示范性工作类别“{row['kind']}”不存在", f"there is no kind of demonstrative work '{row['kind']}'",
+                          path + ("kind",), *_or_overlay((f"是否指:{'、'.join(near)}?" if near else "") + f"类别为 {'、'.join(ids)}{other_zh}",
+                                                         (f"did you mean: {', '.join(near)}? " if near else "") + f"the kinds are "
+                                                         f"{', '.join(ids)}{other_en}", "demonstration_kinds", row["kind"],
+                                                         "示范性工作类别", "kind of demonstrative work"))
+                continue
+            title = (row.get("title_zh") or "").strip() or None
+            if kind.titled and title is None:
+                self.fail("demonstration-title-missing", f"示范性工作第{i + 1}项为“{kind.name_zh}”,须填写标题",
+                          f"demonstrative work {i + 1} is '{kind.name_en}', which needs a title of its own", path + ("title_zh",),
+                          "在 title_zh 中写明该项工作的名称(如“园区光储充一体化示范站”)",
+                          "give the work's name in title_zh (e.g. 园区光储充一体化示范站, a PV-storage-charging station)")
+                continue
+            key = (kind.id, title) if kind.titled else (kind.id,)
+            if key in seen:
+                what_zh = f"“{title}”({kind.name_zh})" if kind.titled else f"“{kind.name_zh}”"
+                what_en = f"'{title}' ({kind.name_en})" if kind.titled else f"'{kind.name_en}'"
+                self.fail("duplicate-demonstration-kind", f"示范性工作{what_zh}重复填写(另见第{seen[key] + 1}项)",
+                          f"demonstrative work {what_en} is given twice (see also item {seen[key] + 1})", path + ("kind",),
+                          "每一类只填一项,把两处的情况合并到一项的说明中;“其他”工作可填多项,标题各不相同",
+                          "give each kind once and merge what the two items say into one; 'other' work may be given more than once, each "
+                          "with a title of its own")
+                continue
+            seen[key] = i
+            status = row.get("status")
+            sid = _demonstration_status(status)
+            if sid is None:
+                if isinstance(status, str):
+                    zh = "、".join(v[0] for v in DEMONSTRATION_STATUS.values())
+                    self.fail("bad-demonstration-status", f"示范性工作“{title or kind.name_zh}”的核查情况“{status}”不是可选值",
+                              f"demonstrative work '{title or kind.name_en}': status '{status}' is not one of the choices", path + ("status",),
+                              f"填写 {zh}(或 {'、'.join(DEMONSTRATION_STATUS)})",
+                              "give " + ", ".join(f"{k} ({v[0]})" for k, v in DEMONSTRATION_STATUS.items()))
+                continue
+            out.append(DemonstrationWork(kind.id, sid, title, (row.get("title_en") or "").strip() or None, row.get("description"),
+                                         row.get("evidence")))
+        return tuple(out)
 
     def _check_catalogue_version(self, declared: str) -> None:
         """Data written for another major version of the catalogue may name other indicators or units: refused.
@@ -625,6 +718,133 @@ class _Builder:
             out.append(StatisticValue(stat.id, year, got[0], got[1], evidence))
         return out
 
+    # ------------------------------------------------------------ energy by carrier
+    @property
+    def _carrier_order(self) -> dict[str, int]:
+        return {c.key: i for i, c in enumerate(self.cat.coal_coefficients)}
+
+    def _carriers(self, year: int, block: Any, path: tuple) -> None:
+        """A year's energy by carrier: each a known carrier with an explicit unit of its coefficient's dimension, not
+        negative, converted to tce with the catalogue's coefficient. A year with a problem gets no total (self.failed)."""
+        if not isinstance(block, dict):
+            return
+        before = len(self.problems)
+        year_zh, year_en = self.year_label(year)
+        for key, raw in block.items():
+            p = path + (key,)
+            try:
+                coef = self.cat.coal_coefficient(key)
+            except KeyError:
+                coefs = self.cat.coal_coefficients
+                by_name = {x: c.key for c in coefs for x in (c.key, c.name_zh, c.name_en)}
+                near = [by_name[m] for m in difflib.get_close_matches(key, list(by_name), n=3, cutoff=0.5)]
+                near += [c.key for c in coefs if key.strip() and (key.strip() in c.name_zh or key.strip().lower() in c.name_en.lower())]
+                near = list(dict.fromkeys(near))[:3]
+                ids = [c.key for c in coefs]
+                self.fail("unknown-carrier", f"{year_zh} 未知能源品种“{key}”", f"{year_en}: unknown energy carrier '{key}'", p,
+                          (f"是否指:{'、'.join(near)}?" if near else "") + f"能源品种用目录 conversion.yaml 的 id:{'、'.join(ids)}",
+                          (f"did you mean: {', '.join(near)}? " if near else "") + f"give a carrier id of the catalogue's "
+                          f"conversion.yaml: {', '.join(ids)}")
+                continue
+            raw_value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
+            vp = p + ("value",) if isinstance(raw, dict) else p
+            what_zh, what_en = what = (f"{year_zh} {coef.name_zh}", f"{year_en} {coef.name_en}")
+            in_text, number = None, isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool)
+            if isinstance(raw_value, str):
+                try:
+                    in_text, number = units.split_quantity(raw_value)[1] or None, True
+                except ValueError as exc:  # not a number: _number words the special cases (a date, a decimal comma…)
+                    if str(exc) not in (units.DECIMAL_COMMA, units.DATE_TEXT, units.STACKED_PERCENT):
+                        example = f"{12.5:g} {carrier_units(coef.per)[0]}"
+                        self.fail("not-a-number", f"{what_zh}:“{raw_value}”不是数值", f"{what_en}: '{raw_value}' is not a number", vp,
+                                  f"填写实物消费量及其单位,如 “{example}”", f"give the quantity consumed with its unit, e.g. '{example}'")
+                        continue
+            given_unit = in_text or (unit.strip() if isinstance(unit, str) and unit.strip() else None)
+            first, usual = carrier_units(coef.per)[0], "、".join(carrier_units(coef.per))
+            if number and given_unit is None:  # a bare number: kWh or 万kWh, t or kg? never guessed
+                self.fail("carrier-unit-missing", f"{what_zh}:{raw_value} 没有计量单位", f"{what_en}: {raw_value} has no unit", vp,
+                          f"写明单位,如 “{raw_value} {first}” 或 unit: {first}(可用 {usual} 等)",
+                          f"give its unit, e.g. '{raw_value} {first}' or unit: {first} ({usual.replace('、', ', ')} and the like)")
+                continue
+            if number and not self._carrier_unit_fits(given_unit, coef, what, vp if in_text else p + ("unit",)):
+                continue
+            got = self._number(raw_value, unit, coef.per, vp, what)
+            if got is None:
+                continue
+            if got[0] < 0:
+                self.fail("negative-value", f"{what_zh}:{got[1]} 为负数", f"{what_en}: {got[1]} is negative", vp,
+                          "消费量不能为负:核对数值;没有该品种则删去此项", "a consumption cannot be negative: check the value; leave the carrier out if there is none")
+                continue
+            tce = got[0] * coef.value * units.factor(f"({coef.unit})*({coef.per})", "tce")
+            if not math.isfinite(tce):
+                self.fail("number-too-large", f"{what_zh}:折算为标准煤后超出浮点数范围", f"{what_en}: overflows when converted to standard coal", vp)
+                continue
+            given = got[1] if isinstance(raw_value, str) else quantity_text(float(raw_value), given_unit)
+            self.carriers.append(CarrierValue(coef.key, year, got[0], coef.per, given, given_unit, units.tidy(tce), evidence))
+        if len(self.problems) > before or self.incomplete(path):
+            self.failed_carriers.add(year)
+
+    def _carrier_unit_fits(self, given: str, coef, what: tuple[str, str], path: tuple) -> bool:
+        """Whether a carrier's unit converts to its coefficient's (kWh ↔ 万kWh, MJ ↔ GJ, kg ↔ t ↔ 万t, m3 ↔ 万m3); a unit of
+        another dimension (coal in m3, electricity in t) is a problem naming the units that fit."""
+        usual = carrier_units(coef.per)
+        try:
+            units.factor(given, coef.per)
+            return True
+        except UnitError as exc:
+            p = exc.problems[0]
+            if p.code != "wrong-dimension":  # an unknown unit: said with the units that fit this carrier
+                self.fail(p.code, f"{what[0]}:{p.message_zh}", f"{what[1]}: {p.message_en}", path,
+                          f"{coef.name_zh}用 {'、'.join(usual)} 等单位", f"give {coef.name_en} in {', '.join(usual)} or the like")
+                return False
+        self.fail("wrong-dimension", f"{what[0]}:单位“{given}”不能换算为 {coef.per}(折标准煤系数 {coef.value:g} {coef.unit} 按 {coef.per} 计)",
+                  f"{what[1]}: the unit '{given}' does not convert to {coef.per} (the standard-coal coefficient {coef.value:g} "
+                  f"{coef.unit} is per {coef.per})", path,
+                  f"{coef.name_zh}以 {'、'.join(usual)} 等计量:按实物量填写并改正单位", f"give {coef.name_en} as a physical "
+                  f"quantity in {', '.join(usual)} or the like, and correct the unit")
+        return False
+
+    def _energy_total(self, stats: list[StatisticValue], blocks: dict[int, int]) -> list[StatisticValue]:
+        """Each year's energy by carrier summed to its energy consumption (tce). Without a reported one, the sum is that
+        year's statistic (origin "carriers"); beside a reported one, the reported value is used and the two must agree
+        within agreement_tolerance(), else a note at the reported value says by how much and which was used."""
+        years = sorted({c.year for c in self.carriers} - self.failed_carriers)
+        if not years or ENERGY_STATISTIC not in {s.id for s in self.cat.statistics}:
+            return stats
+        stat = self.cat.statistic(ENERGY_STATISTIC)
+        reported = {s.year: s for s in stats if s.statistic == ENERGY_STATISTIC}
+        out = list(stats)
+        for year in years:
+            mine = sorted((c for c in self.carriers if c.year == year), key=lambda c: self._carrier_order[c.carrier])
+            total = units.tidy(math.fsum(c.tce for c in mine))
+            if not math.isfinite(total):
+                continue
+            if year in reported:
+                self._compare_energy(year, reported[year].value, units.convert_input(total, "tce", stat.unit), stat, blocks)
+                continue
+            names = "、".join(self.cat.coal_coefficient(c.carrier).name_zh + (f" ({c.evidence})" if c.evidence else "") for c in mine)
+            out.append(StatisticValue(stat.id, year, units.convert_input(total, "tce", stat.unit),
+                                      f"分品种能源折算合计 (sum by carrier) {total:.12g} tce", "由分品种能源折算:" + names, origin="carriers"))
+        return out
+
+    def _compare_energy(self, year: int, reported: float, total: float, stat: Statistic, blocks: dict[int, int]) -> None:
+        tolerance = agreement_tolerance()
+        gap = abs(reported - total) / abs(total) * 100 if total else (0.0 if reported == 0 else math.inf)
+        if gap <= tolerance:
+            return
+        year_zh, year_en = self.year_label(year)
+        shown = f"{gap:.1f}%" if math.isfinite(gap) else "∞"
+        self.fail("energy-carriers-disagree",
+                  f"{year_zh} {stat.name_zh}填报值 {reported:.6g} {stat.unit} 与分品种能源按折标准煤系数折算的合计 {total:.6g} {stat.unit} "
+                  f"相差 {shown}(超过 {tolerance:g}%):评分采用填报值",
+                  f"{year_en} {stat.name_en}: the reported {reported:.6g} {stat.unit} and the sum of the energy by carrier converted with "
+                  f"the standard-coal coefficients, {total:.6g} {stat.unit}, are {shown} apart (more than {tolerance:g}%): the reported "
+                  f"value is used for scoring",
+                  ("years", blocks[year], "statistics", ENERGY_STATISTIC),
+                  "核对分品种消费量及其单位(是否漏填品种、万kWh 与 kWh 是否混淆)和填报的综合能源消费量;电力按当量值折算",
+                  "check the quantities by carrier and their units (a carrier left out, 万kWh mixed up with kWh) and the reported "
+                  "energy consumption; electricity is converted at its calorific equivalent", note=True)
+
     # ------------------------------------------------------------ derivation
     def _derive(self, values: list[IndicatorValue], stats: list[StatisticValue], scored: tuple[int, ...],
                 blocks: dict[int, int]) -> list[IndicatorValue]:
@@ -802,6 +1022,17 @@ class _Builder:
                            address=p.get("address"), area_km2=p.get("area_km2"),
                            leading_industries=p.get("leading_industries"), description=p.get("description"),
                            zoning=p.get("zoning"), industry_status=p.get("industry_status"))
+
+
+def _demonstration_status(word: Any) -> Optional[str]:
+    """A status of demonstrative work as its id: the Chinese label or the id (any case, spaces or hyphens for _); else None."""
+    if not isinstance(word, str):
+        return None
+    w = word.strip()
+    for sid, (zh, _) in DEMONSTRATION_STATUS.items():
+        if w == zh or re.sub(r"[\s-]+", "_", w.lower()) == sid:
+            return sid
+    return None
 
 
 def _cut_indicator_years(cuts: frozenset[tuple], original: Any, cat: Catalogue) -> frozenset[tuple[str, int]]:

@@ -139,22 +139,99 @@ class ProjectRow:
     origin: str  # user | candidate
 
 
-def provisional_list(cat: Catalogue, rules: RuleBase) -> list[dict]:
-    """diagnosis.json's `provisional`: every provisional number of the catalogue (but the conversion factors, which no
-    score uses) and of the rule base's constants,
-    each with its kind (catalogue.PROVISIONAL_KINDS), what it is in both languages and why it is provisional."""
+@attrs.frozen
+class DemonstrationEntry:
+    """One kind of demonstrative work as recorded (guide 四(三)3), with its catalogue names, status words and source."""
+
+    kind: str
+    name_zh: str
+    name_en: str
+    title_zh: Optional[str]  # the entry's own title (required for "other" work)
+    title_en: Optional[str]
+    status: str  # done | under_construction | planned | not_done
+    status_zh: str
+    status_en: str
+    description: Optional[str]
+    evidence: Optional[str]
+    measure: Optional[str]  # related measure of the rule base's library
+    indicators: tuple[str, ...]  # related indicator ids
+    clause: str  # the guide's words it answers to
+
+
+def _demonstration(ds: ParkDataset, cat: Catalogue) -> Optional[tuple[DemonstrationEntry, ...]]:
+    """The recorded 四(三)3 check in catalogue order (kinds, then entries as given); None when not recorded."""
+    if ds.demonstration is None:
+        return None
+    from .dataset import DEMONSTRATION_STATUS
+
+    order = {k.id: i for i, k in enumerate(cat.demonstration_kinds)}
+    out = []
+    for w in sorted(ds.demonstration, key=lambda w: order[w.kind]):
+        k = cat.demonstration_kind(w.kind)
+        zh, en = DEMONSTRATION_STATUS[w.status]
+        out.append(DemonstrationEntry(k.id, k.name_zh, k.name_en, w.title_zh, w.title_en, w.status, zh, en, w.description, w.evidence,
+                                      k.measure, k.indicators, k.sources[0].clause if k.sources else ""))
+    return tuple(out)
+
+
+def provisional_list(cat: Catalogue, rules: RuleBase, ds: Optional[ParkDataset] = None) -> list[dict]:
+    """diagnosis.json's `provisional`: every provisional number of the catalogue and of the rule base's constants that
+    the scores rest on, each with its kind (catalogue.PROVISIONAL_KINDS), what it is in both languages and why it is
+    provisional. Of the conversion factors only the standard-coal coefficients of carriers whose converted sum is a
+    year's scored energy consumption (scored_coefficients(ds)) are listed: the others are reference data no score uses."""
     key = (id(cat), id(rules))
     hit = _PROVISIONAL.get(key)
     if hit is None or hit[0] is not cat or hit[1] is not rules:  # worked out once per catalogue and rule base
-        # the standard-coal and CO2 factors are reference data for converting a park's own figures, used by no score:
-        # a diagnosis does not list them among what its scores rest on (catalogue.iter_provisional does)
-        items = [x for x in iter_provisional(cat) if x[0] != "coefficient"] + [
-            ("rule_constant", f"核查规则常量 {c.name} = {c.value:g}", f"rule constant {c.name} = {c.value:g}",
-             c.provenance.provisional or "无来源 (no source)") for c in rules.constants if c.provenance.is_provisional]
+        items = [x for x in iter_provisional(cat) if x[0] != "coefficient"]
+        constants = [("rule_constant", f"核查规则常量 {c.name} = {c.value:g}", f"rule constant {c.name} = {c.value:g}",
+                      c.provenance.provisional or "无来源 (no source)") for c in rules.constants if c.provenance.is_provisional]
         if len(_PROVISIONAL) >= 16:
             _PROVISIONAL.clear()
-        hit = _PROVISIONAL[key] = (cat, rules, tuple(items))
-    return [{"kind": k, "what": zh, "what_en": en, "why": why} for k, zh, en, why in hit[2]]
+        hit = _PROVISIONAL[key] = (cat, rules, (tuple(items), tuple(constants)))
+    used = [("coefficient", f"{c.name_zh} {c.value:g} {c.unit}", f"{c.name_en}: {c.value:g} {c.unit}", c.provenance.provisional or "无来源 (no source)")
+            for c in scored_coefficients(ds, cat) if c.provenance.is_provisional] if ds is not None else []
+    return [{"kind": k, "what": zh, "what_en": en, "why": why} for k, zh, en, why in (*hit[2][0], *used, *hit[2][1])]
+
+
+def _energy_statistics(ds: ParkDataset) -> dict[int, Any]:
+    from .dataset import ENERGY_STATISTIC
+
+    return {s.year: s for s in ds.statistics if s.statistic == ENERGY_STATISTIC}
+
+
+def scored_coefficients(ds: ParkDataset, cat: Catalogue) -> tuple:
+    """The standard-coal coefficients (catalogue order) of the carriers of the years whose energy consumption is their
+    converted sum (origin "carriers"): the conversion factors the scores rest on. Beside a reported total the carriers
+    only check it, and the reported value is scored."""
+    stats = _energy_statistics(ds)
+    keys = {c.carrier for c in ds.energy_by_carrier if c.year in stats and stats[c.year].origin == "carriers"}
+    return tuple(c for c in cat.coal_coefficients if c.key in keys)
+
+
+def energy_by_carrier(ds: ParkDataset, cat: Catalogue) -> Optional[dict]:
+    """diagnosis.json's `energy_by_carrier`: per year the carriers as given and in tce, their sum, the reported energy
+    consumption beside it and which of the two is scored, and the coefficients used; None when the data give none."""
+    if not ds.energy_by_carrier:
+        return None
+    import math
+
+    stats, out = _energy_statistics(ds), []
+    for year in sorted({c.year for c in ds.energy_by_carrier}):
+        mine = [c for c in ds.energy_by_carrier if c.year == year]
+        total = units.tidy(math.fsum(c.tce for c in mine))
+        st = stats.get(year)
+        basis = None if st is None else ("carriers" if st.origin == "carriers" else "reported")
+        reported = units.convert_input(st.value, cat.statistic(st.statistic).unit, "tce") if basis == "reported" else None
+        gap = units.tidy(abs(reported - total) / total * 100) if reported is not None and total else None
+        out.append({"year": year, "total_tce": total, "reported_tce": reported, "gap_pct": gap, "basis": basis,
+                    "carriers": [{"carrier": c.carrier, "name_zh": cat.coal_coefficient(c.carrier).name_zh,
+                                  "name_en": cat.coal_coefficient(c.carrier).name_en, "quantity": c.quantity, "unit": c.unit,
+                                  "given": c.given, "tce": c.tce, "evidence": c.evidence} for c in mine]})
+    used = {c.carrier for c in ds.energy_by_carrier}
+    coefficients = [{"carrier": c.key, "name_zh": c.name_zh, "name_en": c.name_en, "value": c.value, "unit": c.unit,
+                     "sources": [{"doc": x.doc, "clause": x.clause} for x in c.provenance.sources],
+                     "provisional": c.provenance.provisional} for c in cat.coal_coefficients if c.key in used]
+    return {"coefficients": coefficients, "years": out}
 
 
 _PROVISIONAL: dict[tuple[int, int], tuple[Catalogue, RuleBase, tuple]] = {}
@@ -176,6 +253,8 @@ class Diagnosis:
     as_of: Optional[dt.date] = None
     # (indicator id, year, gap_abs, gap_pct) to the lead value for every quantitative value, as the rules saw them
     lead_gaps: tuple[tuple[str, int, Optional[float], Optional[float]], ...] = attrs.field(default=(), repr=False)
+    # the 四(三)3 check of demonstrative work: None when the data do not record it, () when it found none
+    demonstration: Optional[tuple[DemonstrationEntry, ...]] = None
 
     @property
     def park(self):
@@ -224,6 +303,9 @@ class Diagnosis:
             "recommendations": [_record(r) for r in self.recommendations],
             "projects": [_record(r) for r in self.projects],
             "engagement": _json_ready(self.engagement),
+            "demonstration_work": {"recorded": self.demonstration is not None,
+                                   "items": [_record(w) for w in self.demonstration or ()]},
+            **({"energy_by_carrier": energy_by_carrier(ds, cat)} if ds.energy_by_carrier else {}),
             "rules_id": self.rules.id,
             "rules_version": self.rules.version,
             "rules_sha256": self.rules.sha256,
@@ -233,9 +315,11 @@ class Diagnosis:
             "catalogue_version": cat.version,
             "catalogue_overlays": [list(o) for o in cat.overlays],
             "catalogue_overlay_titles": [{"id": i, "title_zh": zh, "title_en": en} for i, zh, en in cat.overlay_titles],
-            "provisional": provisional_list(cat, self.rules),
+            "provisional": provisional_list(cat, self.rules, ds),
             **({"input_notes": [{"code": n.code, "location": n.location, "message_zh": n.message_zh, "message_en": n.message_en,
                                  "fix_zh": n.fix_zh, "fix_en": n.fix_en} for n in ds.notes]} if ds.notes else {}),
+            **({"rule_notes": [{"code": n.code, "location": n.location, "message_zh": n.message_zh, "message_en": n.message_en,
+                                "fix_zh": n.fix_zh, "fix_en": n.fix_en} for n in self.rules.notes]} if self.rules.notes else {}),
         }
 
     def to_json(self) -> str:
@@ -247,7 +331,7 @@ class Diagnosis:
                 "unit": i.unit, "kind": i.kind, "direction": i.direction, "mandatory": i.mandatory,
                 "lead": i.lead_value if not i.qualitative else i.lead_level, "lead_provisional": i.lead_provenance.is_provisional,
                 "levels": [{"id": lv.id, "zh": lv.zh, "en": lv.en, "score": lv.score} for lv in i.levels], "origin": i.origin,
-                "replaces": i.replaces,
+                "replaces": i.replaces, "formula": i.definition.formula if i.definition is not None else None,
                 **(factsmod.gap_units(i) if not i.qualitative else {"gap_unit_zh": None, "gap_unit_en": None})}
 
     def _baseline_row(self, number: int) -> dict:
@@ -321,7 +405,7 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
     recs.sort(key=lambda r: (_baseline_rank(r, dataset, cat), -(r.total_points or 0), r.method, r.indicator or 0, r.requirement or 0, r.rule_id))
     engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], facts[-1])
     return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, rb), engagement, as_of,
-                     _lead_gaps(facts))
+                     _lead_gaps(facts), _demonstration(dataset, cat))
 
 
 def _same(checked: Optional[Catalogue], cat: Catalogue) -> bool:

@@ -17,7 +17,7 @@ import unicodedata
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from . import units, workdays
-from ._round import significant
+from ._round import half_up, significant
 from .errors import RuleError, problem
 from .models import ENGAGEMENT_DATES, BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
@@ -58,7 +58,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "follow_up_due": STR, "follow_up_overdue_days": NUM, "follow_up_pending": NUM, "diagnosis_year": NUM, "work_year": NUM,
         "work_year_gap": NUM, "has_onsite_dates": NUM, "onsite_days_recorded": NUM, "onsite_weekdays": NUM,
         "onsite_date_days": NUM, "holidays_deducted": NUM, "onsite_days_excess": NUM, "onsite_early_days": NUM,
-        "report_early_days": NUM, "meeting_early_days": NUM, "follow_up_early_days": NUM},
+        "report_early_days": NUM, "meeting_early_days": NUM, "follow_up_early_days": NUM,
+        "demonstration_recorded": NUM, "demonstration_count": NUM, "demonstration_done_count": NUM},
 }
 YEAR_VALUE_PREFIX = "v_"
 QUALITATIVE = "qualitative"  # the direction field of a qualitative indicator (the catalogue gives it none)
@@ -82,6 +83,8 @@ def __getattr__(name: str):
         return _closed_values()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 _GAP_WORDS = ("gap_unit_zh", "gap_unit_en")
+_UNIT_AFTER = "unit_after"  # the unit as it follows a number in a message (unit_after)
+_POINTS_WORDS = ("points_zh", "points_en")  # a score gain as a message prints it (points_words)
 # the engagement's dates in the order of the guide's procedure (二(一): 前期准备 → 诊断实施 → 报告编制提交), with their names;
 # the engagement context shows each as <key>_zh / <key>_en
 _DATED = {k: ENGAGEMENT_DATES[k] for k in ("work_started", "onsite_start", "onsite_end", "report_submitted",
@@ -89,9 +92,9 @@ _DATED = {k: ENGAGEMENT_DATES[k] for k in ("work_started", "onsite_start", "onsi
 # what a message template may name besides the threshold: per kind, the display context (_*_context below)
 CONTEXT: dict[str, frozenset] = {
     "indicator": frozenset(FIELDS["indicator"]) | {"name_zh", "name_en", "unit", "lead_level_zh", "lead_level_en",
-                                                   "level_zh", "level_en", *_GAP_WORDS},
+                                                   "level_zh", "level_en", *_GAP_WORDS, _UNIT_AFTER, *_POINTS_WORDS},
     "reference": frozenset({"name_zh", "name_en", "unit", "number", "year", "ref_label_zh", "ref_label_en", "value", "ref_value",
-                            "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", *_GAP_WORDS}),
+                            "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", *_GAP_WORDS, _UNIT_AFTER}),
     "year": frozenset(FIELDS["year"]),
     "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence"}),
     "engagement": frozenset(FIELDS["engagement"]) | {"senior_unrelated_zh", "senior_unrelated_en", "onsite_span_zh",
@@ -172,6 +175,22 @@ def gap_units(ind: Indicator, gap: Optional[float] = None) -> dict[str, str]:
         return {"gap_unit_zh": "个百分点", "gap_unit_en": " percentage point" if one else " percentage points"}
     unit = _shown_unit(ind)
     return {"gap_unit_zh": f" {unit}" if unit else "", "gap_unit_en": f" {unit}" if unit else ""}
+
+
+def unit_after(ind: Indicator) -> str:
+    """The unit as it follows a number in a message ("为{value:.4g}{unit_after}"): "%" right after it (12.6%, as
+    Chinese technical text writes it), any other unit after one space (3.163 万元/tce), nothing for a dimensionless one."""
+    unit = _shown_unit(ind)
+    return unit if unit in ("%", "‰") else f" {unit}" if unit else ""
+
+
+def points_words(points: float) -> dict[str, str]:
+    """A score gain as a message prints it, one decimal half up: "16.0分" / "16.0 points"; a gain that would print as
+    0.0 (a value a hair from the lead) is "不足0.1分" / "less than 0.1 points", so a candidate never promises nothing."""
+    text = half_up(points, ".1f")
+    if points > 0 and float(text) == 0:
+        return {"points_zh": "不足0.1分", "points_en": "less than 0.1 points"}
+    return {"points_zh": f"{text}分", "points_en": f"{text} points"}
 
 
 def _shown_unit(ind: Indicator) -> str:
@@ -338,6 +357,9 @@ def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level]
     ctx.update(f)  # every fact field but number and year, which keep their display form (int) and place
     ctx["number"], ctx["year"] = ind.number, year
     ctx.update(units_fixed or gap_units(ind, f.get("gap_abs")))
+    ctx[_UNIT_AFTER] = unit_after(ind)
+    if "points" in f:
+        ctx.update(points_words(f["points"]))
     return ctx
 
 
@@ -367,7 +389,7 @@ def _reference_context(f: Fact, ref: Reference, ind: Indicator, year: int, note:
     return {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
             "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en,
             **{k: f[k] for k in ("value", "ref_value", "gap_abs", "gap_pct") if k in f}, **gap_units(ind, f.get("gap_abs")),
-            **note}
+            _UNIT_AFTER: unit_after(ind), **note}
 
 
 def _usable_values(ds: ParkDataset, card: Scorecard):
@@ -476,7 +498,8 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
                "park_staff_count": float(sum(m.park_staff for m in e.team)),
                "has_onsite": _b(e.onsite_working_days is not None or dates),
                "has_onsite_dates": _b(dates),
-               "has_confidentiality": _b(e.confidentiality_submitted is not None)}
+               "has_confidentiality": _b(e.confidentiality_submitted is not None),
+               **_demonstration_fields(ds)}
     deducted = False
     if dates:  # the recorded days (typed, or filled in from the dates) cannot exceed what the dates allow (四(三)1)
         allowed, deducted = workdays.onsite_working_days(e.onsite_start, e.onsite_end)
@@ -524,6 +547,15 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
         f["follow_up_pending"] = _b(overdue is None or overdue <= 0)
     out.append(f)
     makers.append((_engagement_context, (e, tuple(unrelated), deducted if dates else None, before_report, before_meeting)))
+
+
+def _demonstration_fields(ds: ParkDataset) -> Fact:
+    """The 四(三)3 check of demonstrative work: recorded or not (absent data), how many kinds, how many already carried out."""
+    work = ds.demonstration
+    if work is None:
+        return {"demonstration_recorded": 0.0}
+    return {"demonstration_recorded": 1.0, "demonstration_count": float(len(work)),
+            "demonstration_done_count": float(sum(w.status == "done" for w in work))}
 
 
 def _engagement_context(f: Fact, e: Engagement, unrelated: tuple, deducted: Optional[bool],

@@ -138,6 +138,21 @@ class BaselineRequirement:
 
 
 @attrs.frozen
+class DemonstrationKind:
+    """A kind of demonstrative green-manufacturing work the team checks on site (guide 四(三)3): catalogue data."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    sources: tuple[Source, ...]
+    measure: Optional[str] = None  # the related measure of rules/measures.yaml
+    indicators: tuple[str, ...] = ()  # related indicator ids
+    titled: bool = False  # each entry needs its own title and the kind may repeat ("other" work)
+    origin: str = ""
+    replaces: Optional[str] = None  # as Indicator.replaces
+
+
+@attrs.frozen
 class Category:
     code: str
     order: int
@@ -198,6 +213,11 @@ class Coefficient:
     year: Optional[int]
     provenance: Provenance
 
+    @property
+    def per(self) -> str:
+        """The physical unit the coefficient applies to: kWh for 0.1229 kgce/kWh (the unit after its first "/")."""
+        return self.unit.split("/", 1)[1].strip() if "/" in self.unit else ""
+
 
 @attrs.frozen
 class Band:
@@ -250,6 +270,7 @@ class Catalogue:
     scoring: ScoringMethod
     overlays: tuple[tuple[str, str], ...] = ()
     overlay_titles: tuple[tuple[str, str, str], ...] = ()  # (id, title_zh, title_en) of each overlay: the 专项诊断 it stands for
+    demonstration_kinds: tuple[DemonstrationKind, ...] = ()  # 四(三)3, in catalogue order (overlays' after)
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Indicator]:
@@ -316,8 +337,29 @@ class Catalogue:
     def references_for(self, indicator_id: str) -> tuple[Reference, ...]:
         return tuple(r for r in self.references if r.indicator == indicator_id)
 
+    def coal_coefficient(self, carrier: str) -> Coefficient:
+        """The standard-coal coefficient of an energy carrier (conversion.yaml) by id; UnknownEntryError (a KeyError)
+        with a did-you-mean if the catalogue has none."""
+        hit = next((c for c in self.coal_coefficients if c.key == carrier), None) if isinstance(carrier, str) else None
+        if hit is None:
+            ids = "、".join(c.key for c in self.coal_coefficients)
+            raise _unknown("unknown-carrier", "能源品种", "energy carrier", carrier,
+                           [str(x) for c in self.coal_coefficients for x in (c.key, c.name_zh, c.name_en)],
+                           f"能源品种为 {ids}(见目录 conversion.yaml)", f"the carriers are {ids.replace('、', ', ')} (catalogue conversion.yaml)")
+        return hit
+
     def document(self, doc_id: str) -> Optional[DocumentRef]:
         return next((d for d in self.documents if d.id == doc_id), None)
+
+    def demonstration_kind(self, kind_id: str) -> DemonstrationKind:
+        """A kind of demonstrative work by id; UnknownEntryError (a KeyError) with a did-you-mean if the catalogue has none."""
+        hit = next((k for k in self.demonstration_kinds if k.id == kind_id), None) if isinstance(kind_id, str) else None
+        if hit is None:
+            ids = "、".join(k.id for k in self.demonstration_kinds)
+            raise _unknown("unknown-demonstration-kind", "示范性工作类别", "kind of demonstrative work", kind_id,
+                           [str(x) for k in self.demonstration_kinds for x in (k.id, k.name_zh, k.name_en)],
+                           f"类别为 {ids}", f"the kinds are {ids.replace('、', ', ')}")
+        return hit
 
     @property
     def label(self) -> str:
@@ -448,6 +490,22 @@ class StatisticValue:
     value: float  # in the statistic's catalogue unit
     given: str
     evidence: Optional[str] = None  # 证明材料索引
+    origin: str = "reported"  # reported | carriers (energy consumption summed from the year's energy_by_carrier)
+
+
+@attrs.frozen
+class CarrierValue:
+    """One energy carrier's consumption in one year (分品种能源消费), as given and converted to standard coal with the
+    catalogue's GB/T 2589 coefficient (conversion.yaml): tce = quantity × coefficient (kgce per unit) ÷ 1000."""
+
+    carrier: str  # conversion.yaml standard_coal.coefficients[].carrier
+    year: int
+    quantity: float  # in the coefficient's physical unit (`unit`)
+    unit: str  # kWh, m3, kg or MJ: what the coefficient is per
+    given: str  # as the user wrote it ("26 亿kWh", "2.6e+09 kWh")
+    given_unit: str  # the unit it was given in
+    tce: float  # its standard coal, tidied to 12 significant digits
+    evidence: Optional[str] = None  # 证明材料索引
 
 
 @attrs.frozen
@@ -456,6 +514,19 @@ class RequirementStatus:
     status: str  # met | not_met | unknown
     evidence: Optional[str] = None
     note: Optional[str] = None
+
+
+@attrs.frozen
+class DemonstrationWork:
+    """One kind of demonstrative work as the team found it on site (guide 四(三)3): its catalogue kind, status
+    (done 已开展 | under_construction 在建 | planned 计划中 | not_done 未开展) and what the park did."""
+
+    kind: str
+    status: str
+    title_zh: Optional[str] = None  # required for a titled kind ("other"), optional otherwise
+    title_en: Optional[str] = None
+    description: Optional[str] = None
+    evidence: Optional[str] = None  # 证明材料索引
 
 
 @attrs.frozen
@@ -490,6 +561,10 @@ class ParkDataset:
     # template's); not part of equality: a note says how the data were read, not what they are (`source` does take
     # part: the same data from two files are equal once `source` is set alike, as the round-trip tests do)
     notes: tuple = attrs.field(default=(), eq=False, repr=False)
+    # the 四(三)3 check of demonstrative work: None when the data do not record it, () when it found none
+    demonstration: Optional[tuple[DemonstrationWork, ...]] = None
+    # energy consumption by carrier (分品种能源消费), by year then catalogue order of the carriers
+    energy_by_carrier: tuple[CarrierValue, ...] = ()
 
     @functools.cached_property
     def _index(self) -> dict[tuple[str, int], IndicatorValue]:

@@ -78,6 +78,22 @@ def record_written(path: str, payload: str | bytes) -> None:
         pass
 
 
+def edited_since_written(path: str) -> bool:
+    """Whether `path` lies in a pack folder (one with a manifest), exists, and is not what greendiag last recorded writing
+    there: edited since (a report finished in Word), or not written by greendiag. render_report's check before it replaces
+    a report in a pack folder; False outside one (nothing to compare with) and for a file that cannot be read."""
+    folder, name = os.path.split(os.path.abspath(path))
+    recorded = _recorded(folder)
+    if not recorded or not os.path.isfile(path):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            now = _sha256(fh.read())
+    except OSError:
+        return False  # unreadable: writing it fails with its own, located error
+    return now != recorded.get(name)
+
+
 def _sha256(payload: str | bytes) -> str:
     import hashlib
 

@@ -115,6 +115,9 @@ class RuleBase:
     terms: tuple[Terms, ...] = ()
     checked_with: str = ""  # the catalogue (label) extra rule files were checked against; "" for the packaged rules alone
     checked_catalogue: Optional[Catalogue] = attrs.field(default=None, eq=False, repr=False)  # and the catalogue itself
+    # built-in rules that do not apply under the catalogue they were loaded with (an overlay changed the kind of an
+    # indicator they read: rule-indicator-kind); not errors, but to be shown (the CLI prints them)
+    notes: tuple[Problem, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @functools.cached_property
     def _by_id(self) -> dict[str, RuleSpec]:
@@ -246,7 +249,8 @@ def _check_against_facts(doc: Document, where: tuple, r: dict, cat: Catalogue) -
         need_en = {"requirement": "fact: requirement", "engagement": "fact: engagement"}.get(subject, "fact: indicator, reference or year")
         out.append(doc.problem("subject-fact", f"subject: {subject} 与 fact: {kind} 不匹配", f"subject: {subject} does not fit fact: {kind}",
                                where + ("subject",), f"subject: {subject} 需要 {need}", f"subject: {subject} needs {need_en}"))
-    declared = dict(F.FIELDS[kind], **(F.year_value_fields(cat) if kind == "year" else {}))
+    # v_<id> of a qualitative indicator exists in no year fact: _check_kinds says why, naming the overlay that made it so
+    declared = dict(F.FIELDS[kind], **({F.YEAR_VALUE_PREFIX + i.id: F.NUM for i in cat.indicators} if kind == "year" else {}))
     ids = {i.id for i in cat.indicators}
     refs = {ref.id for ref in cat.references}
     ind_numbers = {float(i.number) for i in cat.indicators}
@@ -334,6 +338,108 @@ def _check_against_facts(doc: Document, where: tuple, r: dict, cat: Catalogue) -
             elif v is not None and (declared[name] == F.NUM) != (isinstance(v, (int, float)) and not isinstance(v, bool)):
                 out.append(wrong_type(name, path, f"测试事实中写成了 {v!r}", f"the test fact gives {v!r}"))
     return out
+
+
+# What an indicator fact holds by the kind of its indicator (facts._indicator_facts): a quantitative one's value and what
+# is worked out from it, a qualitative one's level scores; a year fact has v_<id> for quantitative indicators only.
+QUANTITATIVE_FIELDS = frozenset({"lead", "value", "gap_abs", "gap_pct", "derived", "derived_gap_pct", "prev_value", "yoy_points",
+                                 "yoy_abs_points", "yoy_pct", "yoy_abs_pct", "same_all_years"})
+QUALITATIVE_FIELDS = frozenset({"lead_score", "level_score", "lead_level_zh", "lead_level_en", "level_zh", "level_en"})
+_TEMPLATES = ("message_zh", "message_en", "head_zh", "head_en", "clause_zh", "clause_en")
+
+
+def _named_indicators(r: dict, cat: Catalogue) -> list:
+    """The indicators a rule on indicator or reference facts is limited to by `ind ==` / `number ==` conditions
+    ([] when it applies to any indicator, or when its conditions name none that exists: other checks report that)."""
+    by_id, by_number = {i.id: i for i in cat.indicators}, {float(i.number): i for i in cat.indicators}
+    named = None
+    for c in r["when"]:
+        v = c.get("value")
+        if c["op"] != "==" or v is None or isinstance(v, bool):
+            continue
+        hit = by_id.get(v) if c["field"] == "ind" else by_number.get(float(v)) if c["field"] == "number" and isinstance(v, (int, float)) else False
+        if hit is not False:
+            named = {hit} if named is None else named & {hit}
+    return sorted((i for i in named or () if i is not None), key=lambda i: i.number)
+
+
+def _kind_misreads(r: dict, cat: Catalogue) -> tuple[Any, list[tuple[tuple, str]], bool]:
+    """(indicator, [(path in the rule, field)], whether the rule can fire at all) for a rule that reads fields facts of
+    that indicator's kind never have; (None, [], True) when it reads none."""
+    from . import facts as F
+
+    kind = r["fact"]
+    th = r.get("threshold") or {}
+    reads = [(("when", j, key), c[key]) for j, c in enumerate(r["when"]) for key in ("field", "other") if key in c]
+    reads += [(("threshold", "field"), th["field"])] if "field" in th else []
+    if kind == "year":
+        qualitative = {F.YEAR_VALUE_PREFIX + i.id: i for i in cat.indicators if i.qualitative}
+        bad = [(path, f) for path, f in reads if f in qualitative]
+        shown = [((key,), name) for key in _TEMPLATES if key in r for name in _placeholders(r[key]) if name in qualitative]
+        if bad or shown:
+            return qualitative[(bad or shown)[0][1]], bad or shown, not bad
+        return None, [], True
+    if kind not in ("indicator", "reference"):
+        return None, [], True
+    for ind in _named_indicators(r, cat):
+        if kind == "reference":
+            if ind.qualitative:  # a qualitative indicator has no reference values, hence no reference facts
+                path = next(("when", j, "field") for j, c in enumerate(r["when"]) if c["field"] in ("ind", "number"))
+                return ind, [(path, r["when"][path[1]]["field"])], False
+            continue
+        wrong = QUANTITATIVE_FIELDS if ind.qualitative else QUALITATIVE_FIELDS
+        bad = [(path, f) for path, f in reads if f in wrong]
+        shown = [((key,), name) for key in _TEMPLATES if key in r for name in _placeholders(r[key]) if name in wrong]
+        if bad or shown:
+            return ind, bad or shown, not bad
+    return None, [], True
+
+
+def _placeholders(template: str) -> list[str]:
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    except ValueError:
+        return []  # _check_template reports it
+
+
+def _check_kinds(doc: Document, where: tuple, r: dict, cat: Catalogue, *, packaged: bool = False) -> list[Problem]:
+    """A rule that reads a field the facts of its indicator never have, for that indicator's kind: `value` or `gap_abs` of a
+    qualitative indicator (scored by levels), `level_score` of a quantitative one, v_<id> of a qualitative one in a year
+    fact, a reference fact of a qualitative indicator. Typically an overlay made the indicator qualitative (override): the
+    rule would load, pass its own tests and never fire. One problem per rule, naming the rule, the fields, the indicator
+    and the overlay; `packaged` words the fix for a built-in rule (it becomes a note, not an error: see load_rules)."""
+    ind, misreads, fires = _kind_misreads(r, cat)
+    if ind is None:
+        return []
+    fields = list(dict.fromkeys(f for _, f in misreads))
+    shown_zh, shown_en = "、".join(fields), ", ".join(fields)
+    short_zh = "定性" if ind.qualitative else "定量"
+    kind_zh, kind_en = ("定性指标(按档次评分)", "qualitative (scored by levels)") if ind.qualitative else ("定量指标", "quantitative")
+    if ind.replaces is not None:
+        why_zh, why_en = f",由扩展目录 {ind.origin} 改为{short_zh}指标(override)", f", made so by overlay {ind.origin} (override)"
+    elif ind.origin not in ("", cat.id):
+        why_zh, why_en = f",由扩展目录 {ind.origin} 定义", f", as overlay {ind.origin} defines it"
+    else:
+        why_zh, why_en = "", ""
+    what_zh = f"“{ind.number} {ind.name_zh}”({ind.id})是{kind_zh}{why_zh}"
+    what_en = f"indicator {ind.number} {ind.name_en} ({ind.id}) is {kind_en}{why_en}"
+    if fires:
+        effect_zh, effect_en = "这类指标的事实中没有该字段,消息中会显示为“—”", "facts of such an indicator have no such field, so the message would print '—'"
+    else:
+        effect_zh, effect_en = "这类指标的事实中没有该字段,该规则永不命中", "facts of such an indicator have no such field, so the rule never fires"
+    if packaged:
+        fix_zh = "内置规则在此目录下对该指标不适用,诊断照常进行;如需同类核查,在扩展规则文件(--rules)中为该指标另写规则"
+        fix_en = ("the built-in rule does not apply to this indicator under this catalogue and the diagnosis goes on without it; to keep "
+                  "such a check, write a rule for the indicator in an extra rule file (--rules)")
+    elif ind.qualitative:
+        fix_zh = "定性指标读 level_score、lead_score(消息用 level_zh、lead_level_zh);或删去该规则,或不与改变该指标的扩展目录一起使用"
+        fix_en = ("for a qualitative indicator read level_score and lead_score (level_zh, lead_level_zh in messages); or remove the rule, "
+                  "or do not use it with the overlay that changes the indicator")
+    else:
+        fix_zh = "定量指标读 value、gap_abs、lead 等;或删去该规则,或不与改变该指标的扩展目录一起使用"
+        fix_en = "for a quantitative indicator read value, gap_abs, lead and the like; or remove the rule, or do not use it with the overlay that changes the indicator"
+    return [doc.problem("rule-indicator-kind", f"规则“{r['id']}”读取 {shown_zh},但{what_zh}:{effect_zh}",
+                        f"rule '{r['id']}' reads {shown_en}, but {what_en}: {effect_en}", where + misreads[0][0], fix_zh, fix_en)]
 
 
 RULES_SCHEMA = "rules.schema.json"
@@ -459,8 +565,12 @@ def _checked(doc: Document) -> Any:
         raise RuleError(_reworded(doc, list(exc.problems))) from None
 
 
-def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[list[RuleSpec], list[Constant], list[Problem], list[Terms], list[Measure]]:
+def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue, packaged: bool = False
+               ) -> tuple[list[RuleSpec], list[Constant], list[Problem], list[Terms], list[Measure], list[Problem]]:
+    """One rule file checked against the catalogue: its specs, constants, problems, term lists, measures, and the rules
+    that read fields their indicator's kind does not have (_check_kinds: problems of a user's file, notes of a built-in one)."""
     data = _checked(doc)
+    kinds: list[Problem] = []
     measures, problems = _measures(doc, data.get("measures", []), cat, known_docs)
     consts = {name: Constant(name, float(c["value"]), Provenance(tuple(Source(**s) for s in c.get("sources", ())), c.get("provisional")))
               for name, c in data.get("constants", {}).items()}
@@ -502,6 +612,7 @@ def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[lis
             if key in r:
                 problems += _check_template(doc, where + (key,), r[key])
         problems += _check_against_facts(doc, where, r, cat)
+        kinds += _check_kinds(doc, where, r, cat, packaged=packaged)
         message = {lang: r[f"head_{lang}"] + HEAD_SEP[lang] + r[f"clause_{lang}"] if f"head_{lang}" in r else r[f"message_{lang}"]
                    for lang in ("zh", "en")}  # the schema requires a message or both parts
         specs.append(RuleSpec(
@@ -511,7 +622,7 @@ def _rule_file(doc: Document, known_docs: set[str], cat: Catalogue) -> tuple[lis
             tests=tuple(RuleTest(tuple(sorted(t["fact"].items())), t["fires"]) for t in r["tests"]), file=doc.path,
             report=r.get("report", "note"), head_zh=r.get("head_zh"), head_en=r.get("head_en"),
             clause_zh=r.get("clause_zh"), clause_en=r.get("clause_en")))
-    return specs, list(consts.values()), problems, terms, measures
+    return specs, list(consts.values()), problems, terms, measures, kinds
 
 
 def _defined_twice(defined: dict[str, list[Document]], section: str) -> list[Problem]:
@@ -553,13 +664,44 @@ def load_rules(*extra_files: str | os.PathLike, catalogue: Optional[Catalogue] =
     extra_files = tuple(check_path(f, "extra_files") for f in extra_files)
     extra_files = tuple(f for f in extra_files if packaged_rule_file(f) is None)
     if not extra_files:
-        return _default(catalogue.label if catalogue else "")
+        return _with_notes(_default(catalogue.label if catalogue else ""), catalogue)
     return _load(tuple(os.fspath(f) for f in extra_files), catalogue)
 
 
 @functools.lru_cache(maxsize=8)
 def _default(_catalogue_label: str) -> RuleBase:
     return _load((), None)
+
+
+_NOTED: dict[int, tuple[Catalogue, RuleBase, RuleBase]] = {}  # id(catalogue) -> (it, the packaged rules, them with notes)
+
+
+def _with_notes(rb: RuleBase, cat: Optional[Catalogue]) -> RuleBase:
+    """The packaged rules with notes on those that do not apply under `cat`: the built-in rules are checked against the
+    packaged catalogue, so only an overlay that changes an indicator's kind (override) can make one of them read what its
+    facts no longer hold. A note, not an error: the user cannot change a built-in rule, and refusing would make every such
+    overlay unusable; the diagnosis runs without the rule. Worked out once per catalogue object."""
+    if cat is None or not cat.overlays:
+        return rb
+    hit = _NOTED.get(id(cat))
+    if hit is not None and hit[0] is cat and hit[1] is rb:
+        return hit[2]
+    from .catalogue import load_catalogue
+
+    base = load_catalogue()
+    changed = any(i.replaces is not None and base.has_indicator(i.id) and base.indicator(i.id).kind != i.kind for i in cat.indicators)
+    notes: list[Problem] = []
+    if changed:
+        head = schema.validate(_packaged("rulebase.yaml"), "rulebase.schema.json", RuleError)
+        for name in head["files"]:
+            doc = _packaged(name)
+            for i, r in enumerate(_checked(doc).get("rules", [])):
+                notes += _check_kinds(doc, ("rules", i), r, cat, packaged=True)
+    out = attrs.evolve(rb, notes=tuple(notes)) if notes else rb
+    if len(_NOTED) >= 8:
+        _NOTED.clear()
+    _NOTED[id(cat)] = (cat, rb, out)
+    return out
 
 
 def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
@@ -585,8 +727,11 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     measures, mproblems = _measures(mdoc, schema.validate(mdoc, "measures.schema.json", RuleError)["measures"], cat, known_docs)
     problems += mproblems
     measure_files = {m.id: mdoc.path for m in measures}
-    for doc in docs:
-        s, c, p, t, ms = _rule_file(doc, known_docs, cat)
+    notes: list[Problem] = []
+    for n, doc in enumerate(docs):
+        packaged = n < len(head["files"])
+        s, c, p, t, ms, kinds = _rule_file(doc, known_docs, cat, packaged)
+        (notes if packaged else p).extend(kinds)
         for i, m in enumerate(ms):
             if m.id in measure_files:
                 p.append(doc.problem("duplicate-measure", f"措施 id“{m.id}”重复(另见 {measure_files[m.id]})",
@@ -627,7 +772,8 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
                             "engine": compiled.sha256}, sort_keys=True, ensure_ascii=False, default=str)
     return RuleBase(meta["id"], meta["version"], meta["catalogue"], meta["title_zh"], meta["title_en"], tuple(specs), tuple(consts),
                     tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-                    tuple((os.path.basename(p), _file_sha256(p)) for p in extra), tuple(terms), cat.label if extra else "", cat if extra else None)
+                    tuple((os.path.basename(p), _file_sha256(p)) for p in extra), tuple(terms), cat.label if extra else "", cat if extra else None,
+                    tuple(notes))
 
 
 @attrs.frozen

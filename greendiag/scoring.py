@@ -67,6 +67,10 @@ class YearScore:
     assessable: bool = True  # False when no indicator of the year has data to score: no total, no band
     band_qualified: bool = True  # False when a mandatory baseline requirement is not met: the band is for reference only
     undefined: tuple[int, ...] = ()  # indicators undefined that year (see UNDEFINED): not scored, left out of the mean
+    # the total over the guide's indicators alone (附件2-1-2), aggregated the same way, when overlays add indicators
+    # (专项诊断), comparable with a general diagnosis; None when no overlay adds one, or no guide indicator scores that year
+    general_total: Optional[float] = None
+    general_evaluated: Optional[int] = None  # how many of the guide's indicators entered general_total (None as above)
 
 
 @attrs.frozen
@@ -211,6 +215,7 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
     cats: list[CategoryScore] = []
     totals: list[YearScore] = []
     gate = baseline_summary(ds, cat)
+    added = added_indicators(cat)
     by_year: dict[int, list[IndicatorScore]] = {}
     for r in rows:
         by_year.setdefault(r.year, []).append(r)
@@ -230,11 +235,12 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
         complete = _total(m, cat, [r for r in yr if r.status != MISSING_MANDATORY], year_cats,
                           exclude_missing=True, rows_all=yr) if assessable else None
         band = m.band(total) if total is not None else None
+        general, general_n = _general_total(m, cat, yr, added) if added and assessable else (None, None)
         totals.append(YearScore(
             year, total, sum(1 for r in yr if r.score is not None), band.zh if band else None, band.en if band else None,
             tuple(r.number for r in yr if r.status == MISSING_OPTIONAL), tuple(r.number for r in yr if r.status == MISSING_MANDATORY),
             complete, (total - complete) if total is not None and complete is not None else None, assessable, gate.qualified,
-            tuple(r.number for r in yr if r.status == UNDEFINED)))
+            tuple(r.number for r in yr if r.status == UNDEFINED), general, general_n))
     return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows),
                      _score_changes(ds, cat, rows, cats, totals), gate)
 
@@ -257,6 +263,24 @@ def _has_data(ds: ParkDataset, table: dict, ind, year: int) -> bool:
     optional indicator the park does not track at all (no value, no numerator in any form) is not reported rather than
     undefined: it is left out either way, and an anomaly asking to explain it would be noise."""
     return ds.value(ind.id, year) is not None or any((sid, y) in table for sid in ind.definition.numerator for y in (year - 1, year))
+
+
+def added_indicators(cat: Catalogue) -> frozenset[str]:
+    """Ids of the indicators an overlay added (专项诊断); one it replaced (override: true) stays the guide's."""
+    return frozenset(i.id for i in cat.indicators if i.origin not in ("", cat.id) and i.replaces is None)
+
+
+def _general_total(m: ScoringMethod, cat: Catalogue, yr: list[IndicatorScore], added: frozenset[str]) -> tuple[Optional[float], Optional[int]]:
+    """The year's total over the guide's indicators alone, by the catalogue's aggregation (categories recomputed without
+    the added indicators; a category holding only added ones drops out); (None, None) if none of them scores that year."""
+    rows = [r for r in yr if r.indicator not in added]
+    if not any(r.status == SCORED for r in rows):
+        return None, None
+    cats = []
+    for c in cat.categories:
+        scored = [r.score for r in rows if r.category == c.code and r.score is not None]
+        cats.append(CategoryScore(c.code, yr[0].year, _mean(scored), len(scored), (), c.weight))
+    return _total(m, cat, rows, cats), sum(1 for r in rows if r.score is not None)
 
 
 def _total(m: ScoringMethod, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],
@@ -349,3 +373,50 @@ def _changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore]) -> tup
             out.append(Change(ind.id, ind.number, a, b, va, vb, delta,
                               sd, _assess(ind, va, vb)))
     return tuple(out)
+
+
+def what_if_score(catalogue: Catalogue, indicator: "str | int", value: "float | int | str", *, unit: Optional[str] = None) -> float:
+    """What `value` would score for `indicator` (id, code, Chinese name or number) under `catalogue`, without a dataset:
+    public as greendiag.score_value. The value is read as a dataset value is (a number, text with a unit such as
+    "32000 元/tce" or `unit=`, a level's id or name for a qualitative indicator), so it fails the same way: an unknown
+    indicator is an UnknownEntryError, a wrong type, unit or a value outside the bounds a DatasetError with the code a
+    dataset would get (not-a-number, wrong-dimension, share-over-100, unknown-level, non-finite-number …). The score is
+    capped; a non-positive value scores as in a diagnosis (0 when higher is better, the cap when lower is better)."""
+    from ._args import bad_argument, check_catalogue
+    from . import schema
+    from .dataset import _Builder, _unsafe_values, indicator_label
+    from .errors import DatasetError, Problem
+    from .yamlio import Document
+
+    check_catalogue(catalogue, allow_none=False)
+    if isinstance(indicator, bool):  # True would be indicator number 1
+        raise bad_argument("indicator", "须为指标 id、代码、名称或序号", "must be an indicator id, code, name or number", indicator)
+    ind = catalogue.indicator(indicator)
+    if value is None:
+        raise bad_argument("value", "须为数值、带单位的文本或定性指标的档次", "must be a number, text with a unit or a level", value,
+                           "如 score_value(cat, 'energy_productivity', 3.2)", "e.g. score_value(cat, 'energy_productivity', 3.2)")
+    if unit is not None and not isinstance(unit, str):
+        raise bad_argument("unit", "须为单位文本", "must be a unit as text", unit, "如 unit='元/tce'", "e.g. unit='元/tce'")
+    raw = value if unit is None else {"value": value, "unit": unit}
+
+    def where(code, zh, en, path=(), fix_zh=None, fix_en=None) -> Problem:  # a single value has no place to name
+        return Problem(code, zh, en, fix_zh=fix_zh, fix_en=fix_en)
+
+    label = ("假设值", "what-if")
+    unsafe = _unsafe_values(Document("<score_value>", raw, None), where)  # NaN, a Decimal … as in a dataset dict
+    if unsafe:
+        raise DatasetError(unsafe)
+    # the dataset schema's own check of an indicator value (true, "", a list, an unknown key), found where a dataset has it
+    place = f"$.years[0].indicators.{ind.id}"
+    shaped = schema.problems(Document("<score_value>", {"years": [{"year": 0, "indicators": {ind.id: raw}}]}, None), "dataset.schema.json")
+    what_zh, what_en = indicator_label(ind, label)
+    wrong = [Problem(p.code, f"{what_zh}:{p.message_zh}", f"{what_en}: {p.message_en}", fix_zh=p.fix_zh, fix_en=p.fix_en)
+             for p in shaped if p.location and (p.location == place or p.location.startswith((place + ".", place + "[")))]
+    if wrong:
+        raise DatasetError(wrong)
+    reader = _Builder({}, catalogue, "<score_value>", where, year_label=lambda _year: label)
+    read = reader._indicators(0, {ind.id: raw}, ())
+    if reader.problems:
+        raise DatasetError(reader.problems)
+    score, _ = score_value(ind, read[0].value, read[0].level, catalogue.scoring)
+    return score

@@ -112,6 +112,9 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
     out.append(("总分" if zh else "Total") + "\t" + "\t".join(
         f"{_fmt(t.total, 4)} {band_text(t, card.baseline, zh)}".strip() if t.assessable else NOT_ASSESSABLE[zh]
         for t in card.totals))
+    if any(t.general_total is not None for t in card.totals):  # an overlay added indicators: the guide's alone, comparable
+        out.append(("通用诊断总分(仅附件2-1-2所列指标)" if zh else "General total (the guide's indicators only)") + "\t" + "\t".join(
+            _fmt(t.general_total, 4) if t.general_total is not None else "—" for t in card.totals))
     gate = card.baseline
     if gate.mandatory_unknown:  # not met ones are named in the band itself
         many = len(gate.mandatory_unknown) > 1

@@ -1054,7 +1054,8 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
     row equals the method applied to its value or level; missing data is listed (optional left out,
     mandatory scored per the method) and, with require_findings, named by a compliance finding;
     a year without any scored row is not assessable (no scores, no total, no band: never 0);
-    category scores, totals, total_if_complete, missing_effect and bands equal their parts; indicator,
+    category scores, totals, total_if_complete, missing_effect and bands equal their parts (and, when an overlay adds
+    indicators, general_total equals the same aggregation over the guide's indicators alone); indicator,
     category and total changes agree with the scores. Raises ScoringInvariantError listing every violation.
     """
     _number_arg(tol, "tol"), check_flag(require_findings, "require_findings"), check_catalogue(catalogue)
@@ -1143,6 +1144,7 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
             bad.append(f"{where}: unknown status {status!r}")
     cats = {(c["category"], c["year"]): c for c in d["category_scores"]}
     totals = {t["year"]: t for t in d["total_scores"]}
+    added = {i.id for i in cat.indicators if i.origin not in ("", cat.id) and i.replaces is None}
     for y in years:
         yr = [r for (iid, yy), r in rows.items() if yy == y and cat.has_indicator(iid)]
         cat_means: dict[str, Optional[float]] = {}
@@ -1168,13 +1170,14 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
             continue
         scores = [r["score"] for r in yr if r["score"] is not None]
         complete = [r["score"] for r in yr if r["score"] is not None and r["status"] != "missing_mandatory"]
+
+        def wmean(means):
+            pairs = [(means[c.code], c.weight) for c in cat.categories if means[c.code] is not None]
+            wsum = math.fsum(w for _, w in pairs)
+            return math.fsum(s * w for s, w in pairs) / wsum if wsum else None
         if m.total_aggregation == "mean_of_indicators":
             want_total, want_complete = _mean(scores), _mean(complete)
         else:
-            def wmean(means):
-                pairs = [(means[c.code], c.weight) for c in cat.categories if means[c.code] is not None]
-                wsum = math.fsum(w for _, w in pairs)
-                return math.fsum(s * w for s, w in pairs) / wsum if wsum else None
             want_total, want_complete = wmean(cat_means), wmean(cat_means_complete)
         if not assessable[y]:  # nothing scored: the total is None, not the mean of zeros
             want_total = want_complete = None
@@ -1186,6 +1189,20 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
             bad.append(f"{y}: total {t['total']!r} outside [0, {m.cap:g}]")
         if t["evaluated"] != len(scores):
             bad.append(f"{y}: evaluated {t['evaluated']}, {len(scores)} rows have a score")
+        if "general_total" in t or added:  # the guide's indicators alone, when an overlay adds some (专项诊断)
+            g_rows = [r for r in yr if r["id"] not in added]
+            g_scores = [r["score"] for r in g_rows if r["score"] is not None]
+            if not added or not any(r["status"] == "scored" for r in g_rows):
+                want_general, want_n = None, None
+            elif m.total_aggregation == "mean_of_indicators":
+                want_general, want_n = _mean(g_scores), len(g_scores)
+            else:
+                g_means = {c.code: _mean([r["score"] for r in g_rows if r["category"] == c.code and r["score"] is not None])
+                           for c in cat.categories}
+                want_general, want_n = wmean(g_means), len(g_scores)
+            if not _close(t.get("general_total"), want_general, tol) or t.get("general_evaluated") != want_n:
+                bad.append(f"{y}: general_total {t.get('general_total')!r} over {t.get('general_evaluated')!r} indicators, "
+                           f"recomputed {want_general!r} over {want_n!r} (the guide's indicators alone)")
         for status in ("missing_optional", "missing_mandatory", "undefined"):
             if sorted(t.get(status, ())) != sorted(r["number"] for r in yr if r["status"] == status):
                 bad.append(f"{y}: {status} {t.get(status)} does not list the {status} rows")

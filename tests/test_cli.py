@@ -119,7 +119,7 @@ def test_template_command_writes_a_workbook_that_validate_reads(run, tmp_path):
     assert res.exit_code == 0, res.output
     assert "已生成数据采集模板" in res.output and str(out) in res.output
     wb = openpyxl.load_workbook(out)
-    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == ["园区信息", "基本要求", "指标数据", "原始统计数据", "工作组", "改进项目"]
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == ["园区信息", "基本要求", "指标数据", "原始统计数据", "分品种能源", "工作组", "改进项目", "示范性工作"]
     # an unfilled template is not yet a dataset: exit 2, and the message names the sheet and cell
     res = run("--lang", "en", "validate", out)
     assert res.exit_code == 2 and "园区信息!D" in res.output and "required" in res.output

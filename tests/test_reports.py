@@ -505,7 +505,9 @@ def test_zh_report_is_chinese_only(ddict, tmp_path):
     # every English word left comes from the park's own data or the catalogue and rule ids
     d = ddict
     own = json.dumps([d["park"], d["engagement"]["provider"], d["baseline"], d["indicators"], d["projects"],
-                      d["catalogue_id"], d["rules_id"], d.get("catalogue_overlays")], ensure_ascii=False)
+                      d["catalogue_id"], d["rules_id"], d.get("catalogue_overlays"),
+                      [c["unit"] for c in (d.get("energy_by_carrier") or {}).get("coefficients", [])]],  # kgce/kg
+                     ensure_ascii=False)
     stray = {w for w in __import__("re").findall(r"[A-Za-z]{4,}", md) if w not in own}
     assert stray == set(), stray
 
@@ -792,8 +794,9 @@ def test_recommendations_merged_per_group(ddict, tmp_path):
                       "note": "候选项目,投资由园区填写 (candidate; investment to be filled in by the park)"},
                      {"content_zh": "清洁生产审核", "content_en": "audit", "total_investment": None, "fixed_investment": None,
                       "expected_effect_zh": "e", "expected_effect_en": "e", "origin": "candidate", "addresses": ["req-4"], "note": ""}]
+    # the messages' "12.6 %" (an older rule wording) is printed "12.6%", as the report writes a percentage (review 9)
     expected = [f"1. 对照基础性要求第4项补齐差距并留存证明材料(标准比对法);措施:清洁生产审核",
-                f"2. “2 可再生能源使用比例”{y}年为 12.6 %:低于参考值甲(20 %)(标准比对法);低于引领值 15 %(先进对照法)"
+                f"2. “2 可再生能源使用比例”{y}年为 12.6%:低于参考值甲(20%)(标准比对法);低于引领值 15%(先进对照法)"
                 f"(最多可提高总分约1.24分);措施:屋顶光伏、综合能源站"]
     for variant in ("with group", "without group"):  # an older diagnosis.json has no group: grouped by indicator / requirement
         if variant == "without group":
@@ -808,7 +811,7 @@ def test_recommendations_merged_per_group(ddict, tmp_path):
     # a diagnosis.json older than head_zh/clause_zh: the candidates of one subject are listed whole, one after the other
     five = _between(_md(_older(d), tmp_path, "older.md"), "## 五、建议", "## 六、")
     assert [line for line in five.splitlines() if line[:1].isdigit()][1] == (
-        f"2. “2 可再生能源使用比例”{y}年为 12.6 %,低于参考值甲(20 %)(标准比对法);“2 可再生能源使用比例”{y}年为 12.6 %,低于引领值 15 %(先进对照法)"
+        f"2. “2 可再生能源使用比例”{y}年为 12.6%,低于参考值甲(20%)(标准比对法);“2 可再生能源使用比例”{y}年为 12.6%,低于引领值 15%(先进对照法)"
         "(最多可提高总分约1.24分);措施:屋顶光伏、综合能源站")
 
 
@@ -818,7 +821,8 @@ def test_chart_labels_use_guide_numbers_and_no_font_note(ddict, monkeypatch):
     from greendiag.reports import chart_font_warning, content, fonts
 
     rd = ReportData(ddict)
-    assert chartsmod.indicator_title(rd.meta[21], chartsmod._Labels("Noto Sans CJK SC")) == "21 工业固体废弃物(含危废)处置利用率"
+    # Chinese labels are set with Chinese punctuation like the report's text (review 9)
+    assert chartsmod.indicator_title(rd.meta[21], chartsmod._Labels("Noto Sans CJK SC")) == "21 工业固体废弃物（含危废）处置利用率"
     en = chartsmod.indicator_title(rd.meta[21], chartsmod._Labels(None))
     assert en.startswith("21 ") and "HG" not in en
     titles = []

@@ -13,7 +13,7 @@ from typing import Optional
 
 import attrs
 
-from ..dataset import DIAGNOSIS_YEARS, MAX_DAYS, count_source, count_words
+from ..dataset import DEMONSTRATION_STATUS, DIAGNOSIS_YEARS, MAX_DAYS, count_source, count_words
 from ..models import ENGAGEMENT_DATES, ScoringMethod
 
 TEMPLATE_FORMAT = "greendiag-template/1"
@@ -24,8 +24,12 @@ INDICATORS = "指标数据"
 STATISTICS = "原始统计数据"
 TEAM = "工作组"
 PROJECTS = "改进项目"
+DEMONSTRATION = "示范性工作"
+CARRIERS = "分品种能源"
 META = "_greendiag"
-SHEETS = (PARK, BASELINE, INDICATORS, STATISTICS, TEAM, PROJECTS)
+SHEETS = (PARK, BASELINE, INDICATORS, STATISTICS, CARRIERS, TEAM, PROJECTS, DEMONSTRATION)
+# workbooks made before these sheets existed lack them: the check is then not recorded, no energy is given by carrier
+OPTIONAL_SHEETS = (CARRIERS, DEMONSTRATION)
 
 STATUS_CHOICES = ("符合", "不符合", "未知")
 STATUS_IDS = {"符合": "met", "不符合": "not_met", "未知": "unknown", "met": "met", "not_met": "not_met", "unknown": "unknown",
@@ -202,6 +206,53 @@ REQ_HEADS = {"number": ("序号", "No."), "text_zh": ("基本要求", "Requireme
              "type": ("类型", "Type"), "status": ("是否符合", "Met?"), "evidence": ("证明材料索引", "Evidence index"),
              "note": ("备注", "Note")}
 
+# 示范性工作 (guide 四(三)3): a row per kind of the catalogue, DEMO_TITLED_ROWS rows for a titled kind ("other"); the key
+# of a row is "demo:<kind id>", a titled kind's rows "demo:<kind id>#<n>" (every key once, as on the other sheets)
+DEMO_PREFIX = "demo:"
+DEMO_HEAD_ROW = 2
+DEMO_FIRST_ROW = 3
+DEMO_TITLED_ROWS = 5
+DEMO_COL = {"number": 2, "kind": 3, "title_zh": 4, "title_en": 5, "status": 6, "description": 7, "evidence": 8}
+DEMO_HEADS = {"number": ("序号", "No."), "kind": ("工作类别", "Kind of work"), "title_zh": ("名称", "Title (中文)"),
+              "title_en": ("Title", "English"), "status": ("核查情况", "Found on site"), "description": ("情况说明", "Description"),
+              "evidence": ("证明材料索引", "Evidence index")}
+DEMO_STATUS_CHOICES = tuple(zh for zh, _ in DEMONSTRATION_STATUS.values())
+
+
+def demo_key(kind_id: str, n: int = 0) -> str:
+    """The column-A key of a 示范性工作 row: demo:<kind>, or demo:<kind>#<n> for the n-th row of a titled kind."""
+    return f"{DEMO_PREFIX}{kind_id}" + (f"#{n}" if n else "")
+
+
+def demo_kind(key: str) -> str:
+    """The kind id of a 示范性工作 row key."""
+    return key[len(DEMO_PREFIX):].split("#", 1)[0]
+
+
+# 分品种能源 (energy by carrier): a block per year (the base year, then the scored years, as 原始统计数据), each a row
+# per carrier of conversion.yaml keyed "carrier:<slot>:<carrier id>"; the block's year heads it in a merged row
+CARRIER_PREFIX = "carrier:"
+CARRIER_HEAD_ROW = 2
+CARRIER_FIRST_ROW = 3  # the first block's year row; its carriers follow
+CARRIER_COL = {"number": 2, "name_zh": 3, "name_en": 4, "coefficient": 5, "unit": 6, "quantity": 7, "evidence": 8}
+CARRIER_HEADS = {"number": ("序号", "No."), "name_zh": ("能源品种", "Carrier (中文)"), "name_en": ("Carrier", "English"),
+                 "coefficient": ("折标准煤系数", "Standard-coal coefficient"), "unit": ("计量单位", "Unit"),
+                 "quantity": ("消费量", "Quantity"), "evidence": ("证明材料索引", "Evidence index")}
+
+
+def carrier_key(slot: int, carrier_id: str) -> str:
+    """The column-A key of a 分品种能源 row: carrier:<slot>:<carrier id> (slot as in YearTable: 0 the base year)."""
+    return f"{CARRIER_PREFIX}{slot}:{carrier_id}"
+
+
+def carrier_of(key: str) -> tuple[int, str]:
+    """(slot, carrier id) of a 分品种能源 row key; ValueError for a key that is not one."""
+    slot, _, carrier = key[len(CARRIER_PREFIX):].partition(":")
+    if not carrier:
+        raise ValueError(key)
+    return int(slot), carrier
+
+
 # key–value blocks (园区信息, 工作组 top): B label zh, C label en, D value, E hint
 KV_VALUE_COL = 4
 KV_HEAD_ROW = 2
@@ -227,7 +278,8 @@ def key_sheet(key: str) -> Optional[str]:
         return TEAM
     if key == ROW_KEYS[PROJECTS]:
         return PROJECTS
-    for prefix, sheet in (("req:", BASELINE), ("ind:", INDICATORS), ("stat:", STATISTICS)):
+    for prefix, sheet in (("req:", BASELINE), ("ind:", INDICATORS), ("stat:", STATISTICS), (DEMO_PREFIX, DEMONSTRATION),
+                          (CARRIER_PREFIX, CARRIERS)):
         if key.startswith(prefix):
             return sheet
     return None

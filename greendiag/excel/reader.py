@@ -153,7 +153,7 @@ def _check_template(wb, p: str) -> dict:
         raise DatasetError(Problem("template-version", f"模板格式“{meta.get('format')}”不受支持(应为 {L.TEMPLATE_FORMAT})",
                                    f"template format '{meta.get('format')}' is not supported (expected {L.TEMPLATE_FORMAT})", file=p,
                                    fix_zh="用当前版本的 " + FIX_TEMPLATE[0], fix_en=FIX_TEMPLATE[1] + " with this version"))
-    missing = [s for s in L.SHEETS if s not in names]
+    missing = [s for s in L.SHEETS if s not in names and s not in L.OPTIONAL_SHEETS]
     if missing:
         raise DatasetError([Problem("missing-sheet", f"缺少工作表“{s}”", f"sheet '{s}' is missing", file=p, location=s,
                                     fix_zh="不要删除或重命名模板中的工作表;" + FIX_TEMPLATE[0], fix_en="do not delete or rename sheets; " + FIX_TEMPLATE[1])
@@ -503,6 +503,8 @@ class _Reader:
             projects = self._table(self.wb[L.PROJECTS], L.ROW_KEYS[L.PROJECTS], L.PROJECT_COLUMNS, ("projects",))
             if projects:
                 data["projects"] = projects
+        if L.DEMONSTRATION in self.wb.sheetnames and L.DEMONSTRATION not in self.moved:
+            self._demonstration(data)
         self._note_other_overlays()
         return data
 
@@ -551,7 +553,7 @@ class _Reader:
         """Before any value is read: every sheet must hold its own rows (by their column-A keys, each once), and the
         headers of the sheets read by position outside the year tables must be in their columns. A sheet that fails
         is reported once and not read, so its values are neither lost silently nor reported as other fields' errors."""
-        keyed = {s: [(row, key, L.key_sheet(key)) for row, key in self.rows(self.wb[s])] for s in L.SHEETS}
+        keyed = {s: [(row, key, L.key_sheet(key)) for row, key in self.rows(self.wb[s])] for s in L.SHEETS if s in self.wb.sheetnames}
         for sheet, rows in keyed.items():
             own = [(row, key) for row, key, home in rows if home == sheet]
             foreign = [(row, key, home) for row, key, home in rows if home not in (None, sheet)]
@@ -583,8 +585,12 @@ class _Reader:
                 (L.TEAM, kv_rows(L.TEAM), L.KV_HEAD_ROW, L.KV_HEADS),
                 (L.BASELINE, kv_rows(L.BASELINE), L.REQ_FIRST_ROW - 1, req_heads),
                 (L.PROJECTS, [row for row, key, _ in keyed[L.PROJECTS] if key == L.ROW_KEYS[L.PROJECTS]], L.PROJECT_HEAD_ROW,
-                 L.table_heads(L.PROJECT_COLUMNS))):
-            if sheet not in self.moved:
+                 L.table_heads(L.PROJECT_COLUMNS)),
+                (L.DEMONSTRATION, kv_rows(L.DEMONSTRATION) if L.DEMONSTRATION in keyed else [], L.DEMO_HEAD_ROW,
+                 tuple((col, L.DEMO_HEADS[k]) for k, col in L.DEMO_COL.items())),
+                (L.CARRIERS, kv_rows(L.CARRIERS) if L.CARRIERS in keyed else [], L.CARRIER_HEAD_ROW,
+                 tuple((col, L.CARRIER_HEADS[k]) for k, col in L.CARRIER_COL.items()))):
+            if sheet not in self.moved and sheet in keyed:
                 self._check_heads(sheet, first_row, default, heads)
         if L.TEAM not in self.moved and team_rows:
             ws = self.wb[L.TEAM]
@@ -656,6 +662,12 @@ class _Reader:
                 return f"统计量 {stat.name_zh}", f"statistic {stat.name_en}"
             if kind == "req":
                 return f"基础性要求第{int(rest)}项", f"baseline requirement {int(rest)}"
+            if kind == "demo":
+                k = self.cat.demonstration_kind(L.demo_kind(key))
+                return f"示范性工作“{k.name_zh}”", f"demonstrative work '{k.name_en}'"
+            if kind == "carrier":
+                c = self.cat.coal_coefficient(L.carrier_of(key)[1])
+                return f"能源品种“{c.name_zh}”", f"energy carrier '{c.name_en}'"
         except (KeyError, ValueError):
             return key, key
         field = next((f for f in L.PARK_FIELDS + L.ENGAGEMENT_FIELDS if isinstance(f, L.Field) and f.key == key), None)
@@ -835,6 +847,42 @@ class _Reader:
             data["baseline"] = rows
         self.where.setdefault(("baseline",), L.BASELINE)
 
+    def _demonstration(self, data: dict) -> None:
+        """示范性工作 (四(三)3): a row with a status is an entry; a row with text but no status is a problem at its status cell;
+        every row empty leaves the section out (not recorded). Kinds and statuses are checked by the dataset builder,
+        which places its problems at these cells."""
+        from ..dataset import _demonstration_status
+
+        ws, C = self.wb[L.DEMONSTRATION], L.DEMO_COL
+        rows = []
+        for row, key in self.rows(ws, L.DEMO_PREFIX):
+            cells = {k: self.value(ws, row, C[k]) for k in ("title_zh", "title_en", "status", "description", "evidence")}
+            if all(v is None for v in cells.values()):
+                continue
+            ref = self.ref(ws, row, C["status"])
+            label = (f"示范性工作第{ws.cell(row, C['number']).value}行", f"demonstrative work row {ws.cell(row, C['number']).value}")
+            if cells["status"] is None:
+                if ref not in self.bad:
+                    self.fail(ref, "required", f"{label[0]}:已填写名称或说明,但未选择核查情况", f"{label[1]}: text is given but the status is empty",
+                              "选择 " + "/".join(L.DEMO_STATUS_CHOICES) + ",或清空该行",
+                              "choose 已开展 (carried out), 在建 (under construction), 计划中 (planned) or 未开展 (not carried out), or clear the row")
+                continue
+            word = _nfkc(_text(cells["status"]) or "")
+            item: dict = {"kind": L.demo_kind(key), "status": _demonstration_status(word) or word}
+            for k in ("title_zh", "title_en", "description", "evidence"):
+                text = _text(cells[k])
+                if text is not None:
+                    item[k] = text
+            i = len(rows)
+            rows.append(item)
+            self.where[("demonstration_work", i)] = self.where[("demonstration_work", i, "status")] = ref
+            self.where[("demonstration_work", i, "kind")] = self.ref(ws, row, C["kind"])
+            for k in ("title_zh", "title_en", "description", "evidence"):
+                self.where[("demonstration_work", i, k)] = self.ref(ws, row, C[k])
+        if rows:
+            data["demonstration_work"] = rows
+        self.where.setdefault(("demonstration_work",), L.DEMONSTRATION)
+
     def _overlay_fix(self) -> tuple[str, str]:
         overlays = []
         try:
@@ -854,13 +902,15 @@ class _Reader:
         for t in self.tables:
             if t.sheet not in self.moved:
                 self._year_table(t, dy, blocks, cells)
+        if L.CARRIERS in self.wb.sheetnames and L.CARRIERS not in self.moved:
+            self._carrier_table(dy, blocks, cells)
         year_cell = self.where.get(("diagnosis_year",), L.PARK)
         ind = self.tables[0]
         self.where[("years",)] = f"{L.INDICATORS}!{get_column_letter(ind.first_value_col)}3:{get_column_letter(ind.after_values - 1)}3"
         out = []
         for i, y in enumerate(sorted(blocks)):
             block = {"year": y}
-            for section in ("indicators", "statistics"):
+            for section in ("indicators", "statistics", "energy_by_carrier"):
                 if section in blocks[y]:
                     block[section] = {}
                     for key, item in blocks[y][section].items():
@@ -868,6 +918,8 @@ class _Reader:
                         ref = cells[(y, section, key)]
                         for suffix in ((), ("value",), ("unit",)):
                             self.where[("years", i, section, key) + suffix] = ref
+                        if (y, section, key, "unit") in cells:  # a carrier's own unit cell
+                            self.where[("years", i, section, key, "unit")] = cells[(y, section, key, "unit")]
                         if (y, section, key, "evidence") in cells:
                             self.where[("years", i, section, key, "evidence")] = cells[(y, section, key, "evidence")]
             self.where[("years", i)] = self.where[("years", i, "year")] = year_cell
@@ -926,6 +978,60 @@ class _Reader:
                 blocks.setdefault(year, {}).setdefault(t.section, {})[item_id] = item
                 cells[(year, t.section, item_id)] = ref
                 cells[(year, t.section, item_id, "evidence")] = self.ref(ws, row, ecol)
+
+    def _carrier_table(self, dy: int, blocks: dict, cells: dict) -> None:
+        """分品种能源 into `blocks` ({year: {"energy_by_carrier": {carrier: item}}}): a row with a quantity is an entry (its
+        unit cell, or a unit typed with the quantity); a unit alone is the template's default, not data; evidence without
+        a quantity is a problem. Carriers, units and numbers are checked by the dataset builder, at these cells."""
+        ws, C, t = self.wb[L.CARRIERS], L.CARRIER_COL, self.tables[1]
+        self._note_stray_cells(ws, L.CARRIER_PREFIX)
+        for row, key in self.rows(ws, L.CARRIER_PREFIX):
+            try:
+                slot, carrier = L.carrier_of(key)
+            except ValueError:
+                continue
+            if slot not in t.slots:
+                continue
+            year = t.year(dy, slot)
+            ref, uref, eref = (self.ref(ws, row, C[k]) for k in ("quantity", "unit", "evidence"))
+            try:
+                c = self.cat.coal_coefficient(carrier)
+                what = (f"{self._year_label(year)[0]} {c.name_zh}", f"{self._year_label(year)[1]} {c.name_en}")
+            except KeyError:
+                what = (f"{self._year_label(year)[0]} {carrier}", f"{self._year_label(year)[1]} {carrier}")
+            raw = self.value(ws, row, C["quantity"], what)
+            unit = _text(self.value(ws, row, C["unit"], what))
+            evidence = _text(self.value(ws, row, C["evidence"], what))
+            if raw is None:
+                if evidence is not None and ref not in self.bad:
+                    self.fail(ref, "required", f"{what[0]}:已填写证明材料索引,但消费量为空", f"{what[1]}: evidence is given but the quantity is empty",
+                              "填写消费量,或删除该证明材料索引", "give the quantity, or remove the evidence reference")
+                continue
+            if X.is_no_data_word(raw):
+                self._no_data(ref, raw, what)
+                continue
+            item = self._indicator_value(ws, row, C["quantity"], raw, what)
+            if item is None:
+                continue
+            if item.get("unit") == "%":  # a percent-formatted cell: a quantity is never a percentage
+                self.fail(ref, "percent-format", f"{what[0]}:单元格为百分比格式,而消费量是实物量", f"{what[1]}: the cell is formatted as a "
+                          "percentage, but a quantity is a physical amount", "将单元格格式设为“常规”后重新输入数值",
+                          "set the cell format to General and type the number again")
+                continue
+            own = None
+            if isinstance(item["value"], str):
+                try:
+                    own = units.split_quantity(item["value"])[1] or None
+                except ValueError:
+                    own = None
+            if unit is not None and own is None:  # a unit typed with the quantity stands for itself
+                item["unit"] = unit
+            if evidence is not None:
+                item["evidence"] = evidence
+            blocks.setdefault(year, {}).setdefault("energy_by_carrier", {})[carrier] = item
+            cells[(year, "energy_by_carrier", carrier)] = ref
+            cells[(year, "energy_by_carrier", carrier, "unit")] = uref
+            cells[(year, "energy_by_carrier", carrier, "evidence")] = eref
 
     def _namer(self, t: L.YearTable, item_id: str) -> Optional[Callable[[tuple[str, str]], tuple[str, str]]]:
         """How messages name the row's indicator or statistic in a year, as the dataset builder does; None if unknown."""

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import fileio, units
-from ..dataset import DIAGNOSIS_YEARS, MAX_DAYS, count_words
+from ..dataset import DEMONSTRATION_STATUS, DIAGNOSIS_YEARS, MAX_DAYS, carrier_units, count_words, quantity_text
 from ..errors import Problem, ReportError, UnitError
 from ..models import Catalogue, Indicator, ParkDataset
 from . import layout as L
@@ -72,7 +72,7 @@ def write_template(path: str | os.PathLike, catalogue: Catalogue, *, diagnosis_y
     wb = build_workbook(catalogue, diagnosis_year=diagnosis_year, dataset=ds)
     with fileio.atomic_path(target) as tmp:
         wb.save(tmp)
-        _cache_formula_values(tmp, _year_headers(diagnosis_year, catalogue.scoring.years))
+        _cache_formula_values(tmp, _year_headers(diagnosis_year, catalogue.scoring.years, len(catalogue.coal_coefficients)))
     return target
 
 
@@ -87,15 +87,18 @@ def refuse_existing(target: str, overwrite: bool) -> None:
                               fix_en="choose another name, or add --force (Python: overwrite=True) if it may be overwritten"))
 
 
-def _year_headers(diagnosis_year: Optional[int], count: int) -> dict[str, dict[str, str]]:
+def _year_headers(diagnosis_year: Optional[int], count: int, n_carriers: int) -> dict[str, dict[str, str]]:
     """{sheet: {cell: text}}: what the year-header formulas show for this diagnosis year (their fallback without one)."""
     def text(table: L.YearTable, slot: int) -> str:
         if diagnosis_year is None:
             return L.slot_label(slot)[0]
         return f"{table.year(diagnosis_year, slot)}年" + ("(基准年)" if slot == 0 else "")
 
-    return {t.sheet: {f"{get_column_letter(col(slot))}3": text(t, slot) for col in (t.value_col, t.evidence_col) for slot in t.slots}
-            for t in (L.indicator_table(count), L.statistics_table(count))}
+    heads = {t.sheet: {f"{get_column_letter(col(slot))}3": text(t, slot) for col in (t.value_col, t.evidence_col) for slot in t.slots}
+             for t in (L.indicator_table(count), L.statistics_table(count))}
+    t = L.statistics_table(count)
+    heads[L.CARRIERS] = {f"{get_column_letter(L.CARRIER_COL['number'])}{row}": text(t, slot) for slot, row in _carrier_year_rows(t, n_carriers)}
+    return heads
 
 
 def _cache_formula_values(path: str, values: dict[str, dict[str, str]]) -> None:
@@ -152,6 +155,7 @@ def build_workbook(cat: Catalogue, *, diagnosis_year: Optional[int] = None, data
     _baseline_sheet(wb.create_sheet(L.BASELINE), cat, pre)
     _indicator_sheet(wb.create_sheet(L.INDICATORS), cat, pre, year_ref, L.indicator_table(cat.scoring.years))
     _statistics_sheet(wb.create_sheet(L.STATISTICS), cat, pre, year_ref, L.statistics_table(cat.scoring.years))
+    _carrier_sheet(wb.create_sheet(L.CARRIERS), cat, pre, year_ref, L.statistics_table(cat.scoring.years))
     ws_team = wb.create_sheet(L.TEAM)
     end = _kv_sheet(ws_team, "绿色诊断工作组", "Engagement and team", L.ENGAGEMENT_FIELDS, pre.fields, {}, last_row=True)
     _row_table(ws_team, end + 2, "绿色诊断工作组成员表", "Team members: at least 5, incl. at least one park staff member",
@@ -167,6 +171,7 @@ def build_workbook(cat: Catalogue, *, diagnosis_year: Optional[int] = None, data
     note.font = Font(name=FONT, size=9, italic=True)
     ws_proj.row_dimensions[last + 2].height = 32
     ws_proj.freeze_panes = "C3"
+    _demonstration_sheet(wb.create_sheet(L.DEMONSTRATION), cat, pre)
     _meta_sheet(wb.create_sheet(L.META), cat, diagnosis_year)
     for ws in wb.worksheets:
         if ws.title == L.META:
@@ -378,6 +383,46 @@ def _baseline_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill") -> None:
     ws.freeze_panes = ws.cell(L.REQ_FIRST_ROW, C["status"]).coordinate
 
 
+# ------------------------------------------------------------------ demonstrative work (四(三)3)
+
+
+def _demonstration_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill") -> None:
+    """A row per kind of demonstrative work with a status drop-down; a titled kind ("other") gets several rows, each
+    named in 名称. Every row left empty means the check is not recorded; 未开展 on every kind, checked and none found."""
+    C = L.DEMO_COL
+    _title(ws, 1, "示范性工作核查(指南四(三)3)", "Demonstrative green-manufacturing work (guide 四(三)3)", 2, 8)
+    for key, col in C.items():
+        _head(ws, L.DEMO_HEAD_ROW, col, *L.DEMO_HEADS[key])
+    _widths(ws, {2: 7, 3: 30, 4: 26, 5: 26, 6: 12, 7: 48, 8: 30})
+    dv = _dv(ws, "list", values=L.DEMO_STATUS_CHOICES, prompt=" / ".join(L.DEMO_STATUS_CHOICES), title="核查情况 Found on site")
+    row, n = L.DEMO_FIRST_ROW, 1
+    for kind in cat.demonstration_kinds:
+        given = pre.demonstration.get(kind.id, [])
+        count = max(L.DEMO_TITLED_ROWS, len(given) + 2) if kind.titled else 1
+        for i in range(count):
+            _key(ws, row, L.demo_key(kind.id, i + 1 if kind.titled else 0))
+            _label(ws, row, C["number"], n, align=CENTER)
+            _label(ws, row, C["kind"], f"{kind.name_zh}\n{kind.name_en}" + ("\n(须填写名称 title required)" if kind.titled else ""))
+            item = given[i] if i < len(given) else {}
+            _input(ws, row, C["title_zh"], item.get("title_zh"), required=kind.titled and bool(item), fmt=TEXT_FORMAT)
+            _input(ws, row, C["title_en"], item.get("title_en"), fmt=TEXT_FORMAT)
+            _input(ws, row, C["status"], item.get("status"))
+            _input(ws, row, C["description"], item.get("description"), fmt=TEXT_FORMAT)
+            _input(ws, row, C["evidence"], item.get("evidence"), fmt=TEXT_FORMAT)
+            dv.add(ws.cell(row, C["status"]).coordinate)
+            ws.row_dimensions[row].height = 40
+            row, n = row + 1, n + 1
+    legend = ws.cell(row + 1, 2, "工作组应核查园区是否在其他方面开展了具有示范意义的绿色制造相关工作(指南四(三)3)。每类选择核查情况"
+                                 "(已开展/在建/计划中/未开展),未发现的选“未开展”;全部留空表示未记录此项核查。“其他”行须填写名称。\n"
+                                 "Choose what the team found for each kind (未开展 = not carried out); leaving every row empty means the "
+                                 "check is not recorded. Rows of 'other' work need a title.")
+    legend.alignment = WRAP
+    legend.font = _font(size=9, italic=True)
+    ws.merge_cells(start_row=row + 1, start_column=2, end_row=row + 1, end_column=8)
+    ws.row_dimensions[row + 1].height = 44
+    ws.freeze_panes = ws.cell(L.DEMO_FIRST_ROW, C["title_zh"]).coordinate
+
+
 # ------------------------------------------------------------------ indicators and statistics
 
 
@@ -537,6 +582,54 @@ def _statistics_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: 
     ws.freeze_panes = ws.cell(L.STAT_FIRST_ROW, V).coordinate
 
 
+def _carrier_year_rows(t: L.YearTable, n_carriers: int) -> list[tuple[int, int]]:
+    """(slot, row) of the year row heading each block of 分品种能源: the base year's block first, as 原始统计数据."""
+    return [(slot, L.CARRIER_FIRST_ROW + i * (n_carriers + 1)) for i, slot in enumerate(t.slots)]
+
+
+def _carrier_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str, t: L.YearTable) -> None:
+    """Energy by carrier (optional): per year a row for each carrier of the catalogue's conversion.yaml, with its GB/T
+    2589 coefficient, the unit (a default the park may change), the quantity and its evidence. The reader sums the
+    converted quantities to the year's energy consumption, or checks a reported one against them."""
+    C = L.CARRIER_COL
+    last = max(C.values())
+    _title(ws, 1, "分品种能源消费(选填):按 GB/T 2589 折标准煤系数折算为综合能源消费量",
+           "Energy consumption by carrier (optional): converted to standard coal with the GB/T 2589 coefficients", 2, last)
+    for key, col in C.items():
+        _head(ws, L.CARRIER_HEAD_ROW, col, *L.CARRIER_HEADS[key])
+    _widths(ws, {2: 7, 3: 18, 4: 26, 5: 20, 6: 11, 7: 16, 8: 30})
+    dv = _dv(ws, "decimal", minimum=0, prompt="实物消费量,单位见“计量单位”列;也可带单位,如 26 亿kWh / the quantity in the unit shown, or with its own unit",
+             title="消费量 Quantity", unit_example="26 亿kWh")
+    coefs = cat.coal_coefficients
+    for slot, top in _carrier_year_rows(t, len(coefs)):
+        zh = L.slot_label(slot)[0]
+        _label(ws, top, C["number"], _year_formula(year_ref, t.back(slot), zh, "年(基准年)" if slot == 0 else "年"), fill=FILL_SECTION, bold=True)
+        ws.merge_cells(start_row=top, start_column=C["number"], end_row=top, end_column=last)
+        for n, c in enumerate(coefs, start=1):
+            row = top + n
+            _key(ws, row, L.carrier_key(slot, c.key))
+            _label(ws, row, C["number"], n, align=CENTER)
+            _label(ws, row, C["name_zh"], c.name_zh)
+            _label(ws, row, C["name_en"], c.name_en)
+            _label(ws, row, C["coefficient"], f"{c.value:g} {c.unit}" + ("\n(暂定 provisional)" if c.provenance.is_provisional else ""), align=CENTER)
+            unit, quantity, evidence = pre.carrier(t, slot, c.key)
+            _input(ws, row, C["unit"], unit or carrier_units(c.per)[0], fmt=TEXT_FORMAT)
+            _input(ws, row, C["quantity"], quantity)
+            _input(ws, row, C["evidence"], evidence, fmt=TEXT_FORMAT)
+            dv.add(ws.cell(row, C["quantity"]).coordinate)
+    end = L.CARRIER_FIRST_ROW + len(t.slots) * (len(coefs) + 1)
+    legend = ws.cell(end + 1, 2, "只填有消费的品种:填写实物消费量及其计量单位(可改,如 kWh、万kWh;t、万t;m3、万m3;GJ、MJ)。各品种按折标准煤系数"
+                                "(电力按当量值 0.1229 kgce/kWh)折算后合计为该年综合能源消费量;“原始统计数据”表已填综合能源消费量时,"
+                                "二者须一致(相差不超过核查阈值),评分采用填报值。\n"
+                                "Fill in only the carriers consumed, with their units. The converted quantities add up to the year's energy "
+                                "consumption (electricity at its calorific equivalent); a total given on 原始统计数据 must agree with them, and is scored.")
+    legend.alignment = WRAP
+    legend.font = _font(size=9, italic=True)
+    ws.merge_cells(start_row=end + 1, start_column=2, end_row=end + 1, end_column=last)
+    ws.row_dimensions[end + 1].height = 58
+    ws.freeze_panes = ws.cell(L.CARRIER_FIRST_ROW, C["unit"]).coordinate
+
+
 # ------------------------------------------------------------------ row tables (team, projects)
 
 
@@ -611,6 +704,8 @@ class _Prefill:
         self.baseline: dict[int, tuple[str, Optional[str], Optional[str]]] = {}
         self.team: list[dict] = []
         self.projects: list[dict] = []
+        self.demonstration: dict[str, list[dict]] = {}  # kind id -> its entries as cells show them
+        self.carriers: dict[tuple[str, int], tuple[str, Any, Optional[str]]] = {}  # (carrier, year) -> (unit, quantity, evidence)
         if ds is not None:
             self._fill(ds)
 
@@ -620,6 +715,12 @@ class _Prefill:
             return None, None
         given = self.indicators if t.section == "indicators" else self.statistics
         return given.get((key, t.year(self.ds.diagnosis_year, slot)), (None, None))
+
+    def carrier(self, t: L.YearTable, slot: int, carrier: str) -> tuple[Optional[str], Any, Optional[str]]:
+        """(unit, quantity, evidence) of a carrier in a block of 分品种能源; Nones when not given."""
+        if self.ds is None:
+            return None, None, None
+        return self.carriers.get((carrier, t.year(self.ds.diagnosis_year, slot)), (None, None, None))
 
     def _fill(self, ds: ParkDataset) -> None:
         p, e = ds.profile, ds.engagement
@@ -656,13 +757,37 @@ class _Prefill:
                 self.indicators[(v.indicator, v.year)] = (ind.level(v.level).zh, v.evidence)
             else:
                 self.indicators[(v.indicator, v.year)] = (_cell_number(v.value, v.given, ind.unit), v.evidence)
+        for c in ds.energy_by_carrier:  # the quantity as typed when it reads back the same (it may carry its own unit)
+            try:
+                number = units.split_quantity(c.given)[0]
+            except ValueError:  # not expected (it was read from this text): keep the text
+                number = None
+            plain = number is not None and quantity_text(number, c.given_unit) == c.given
+            self.carriers[(c.carrier, c.year)] = (c.given_unit, _plain(number) if plain else c.given, c.evidence)
         for s in ds.statistics:
+            if s.origin != "reported":  # energy consumption summed from the carriers: they are written, not the sum
+                continue
             self.statistics[(s.statistic, s.year)] = (_cell_number(s.value, s.given, self.cat.statistic(s.statistic).unit), s.evidence)
         for r in ds.baseline:
             status = {"met": "符合", "not_met": "不符合", "unknown": "未知"}[r.status]
             self.baseline[r.number] = (status, r.evidence, r.note)
         self.team = [{c.key: getattr(m, c.key) for c in L.TEAM_COLUMNS} for m in ds.engagement.team]
         self.projects = [{c.key: getattr(pr, c.key) for c in L.PROJECT_COLUMNS} for pr in ds.projects]
+        self._fill_demonstration(ds)
+
+    def _fill_demonstration(self, ds: ParkDataset) -> None:
+        """The recorded 四(三)3 check; an empty record ("checked, none found") as 未开展 on every kind that has one row,
+        which the workbook reads back with the same meaning."""
+        if ds.demonstration is None:
+            return
+        for w in ds.demonstration:
+            self.demonstration.setdefault(w.kind, []).append(
+                {"title_zh": w.title_zh, "title_en": w.title_en, "status": DEMONSTRATION_STATUS[w.status][0],
+                 "description": w.description, "evidence": w.evidence})
+        if not ds.demonstration:
+            for kind in self.cat.demonstration_kinds:
+                if not kind.titled:
+                    self.demonstration[kind.id] = [{"status": DEMONSTRATION_STATUS["not_done"][0]}]
 
 
 def _cell_number(value: float, given: str, unit: str) -> Any:

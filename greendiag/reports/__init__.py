@@ -6,8 +6,9 @@
         the same pack in memory, (relative name, content), for writing elsewhere (greendiag.pack adds diagnosis.json).
     render_report(diag_or_dict, path, fmt=None, *, lang="zh", source=None, overwrite=False) -> str
         one report; fmt in docx | md | html | json (default: from the file extension; a contradicting extension is refused).
-        It replaces an earlier report, not the input, a dataset, overlay, rule file, workbook or foreign Word document
-        (ReportError output-is-input / file-exists; overwrite=True for all but the input).
+        It replaces an earlier report, not the input, a dataset, overlay, rule file, workbook or foreign Word document, nor
+        a report in a pack folder edited since greendiag wrote it (ReportError output-is-input / file-exists /
+        pack-file-edited; overwrite=True for all but the input).
     report_format(fmt, path) -> str
         the format render_report will write (fmt, or from the extension), or the ReportError it would raise.
     load_diagnosis(path) -> dict
@@ -109,7 +110,8 @@ def render_report(diag_or_dict: Any, path: str | os.PathLike, fmt: str | None = 
 
     An earlier report at `path` is replaced (re-rendering is the normal workflow), but not a file that holds something
     else (refuse_replacing): the diagnosis being read, a park's dataset, an overlay or rule file, a workbook, a Word
-    document or archive greendiag did not write; `overwrite=True` replaces any of those but the input itself."""
+    document or archive greendiag did not write, nor, in a pack folder, a report edited since greendiag wrote it
+    (pack-file-edited, as write_pack); `overwrite=True` replaces any of those but the input itself."""
     from .._args import check_flag, check_path
 
     target = check_path(path, "path")
@@ -126,8 +128,10 @@ def refuse_replacing(target: str, fmt: str, *, inputs: Any = (), overwrite: bool
     """ReportError when writing a `fmt` report to `target` would destroy something that is not an earlier report:
     `output-is-input` for one of `inputs` (always), or (unless `overwrite`) a park's dataset, an overlay or rule file
     (JSON, or YAML under a .yaml name) or an Excel workbook; `file-exists` for a Word document greendiag did not write
-    or another zip archive. Other text is replaced as asked: an earlier report, of any version or hand-edited.
-    render_report's check; `greendiag report` makes it too, before diagnosing."""
+    or another zip archive; `pack-file-edited` for a file in a pack folder (write_pack's manifest) that is not what greendiag
+    last wrote there (a report finished by hand). Elsewhere other text is replaced as asked: an earlier report, of any
+    version or edited (outside a pack folder there is no record to tell). render_report's check; `greendiag report` makes
+    it too, before diagnosing."""
     same = next((x for x in inputs if _same_file(target, x)), None)
     if same is not None:
         raise ReportError(Problem("output-is-input", "输出文件与输入文件相同,写入会覆盖输入", "the output file is the input file; writing would "
@@ -137,6 +141,7 @@ def refuse_replacing(target: str, fmt: str, *, inputs: Any = (), overwrite: bool
         return
     found = _held(target, fmt)
     if found is None:
+        _refuse_edited_report(target)
         return
     code, zh, en = found
     if code == "output-is-input":
@@ -147,6 +152,23 @@ def refuse_replacing(target: str, fmt: str, *, inputs: Any = (), overwrite: bool
                               f"the file exists and is {en}, not a greendiag {fmt} report; the report was not written, so that it is not lost",
                               file=target, fix_zh="换一个文件名;确认可以覆盖时加 --force(Python:overwrite=True)",
                               fix_en="choose another name; add --force (Python: overwrite=True) if it may be replaced"))
+
+
+def _refuse_edited_report(target: str) -> None:
+    """ReportError pack-file-edited when `target` is a report in a pack folder that changed since greendiag wrote it (the
+    folder's manifest says what it wrote: pack.edited_since_written), so that a report finished by hand is not lost."""
+    from ..pack import edited_since_written
+
+    if not edited_since_written(target):
+        return
+    name = os.path.basename(target)
+    raise ReportError(Problem(
+        "pack-file-edited", f"报告包文件夹中的 {name} 在 greendiag 生成后已被修改(或不是 greendiag 生成的);为免覆盖修改,未写入报告",
+        f"{name} in the pack folder changed since greendiag wrote it (or greendiag did not write it); the report was not written, "
+        "so that the changes are not lost", file=target,
+        fix_zh="把修改过的文件另存或改名后重新运行,或用 --out 写到另一个文件;确认可以覆盖时加 --force(Python:overwrite=True)",
+        fix_en="save the edited file under another name and run again, or write to another file with --out; add --force "
+               "(Python: overwrite=True) if it may be replaced"))
 
 
 def _same_file(a: str, b: str) -> bool:

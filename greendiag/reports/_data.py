@@ -21,7 +21,7 @@ from typing import Any, Iterator, Optional
 
 import attrs
 
-from .._round import score_text, significant
+from .._round import half_up, score_text, significant
 from ..errors import DiagnosisFileError, InputFileError, Problem, ReportError
 
 FORMAT = "greendiag-diagnosis/1"
@@ -247,6 +247,27 @@ def fmt_num(x: Any, sig: int = 4) -> str:
 def fmt_score(x: Any, thresholds: tuple = ()) -> str:
     """A score with one decimal, half up (四舍五入), or more where one would cross a threshold (_round.score_text)."""
     return "—" if x is None or isinstance(x, bool) or not isinstance(x, (int, float)) else score_text(float(x), thresholds)
+
+
+_ATTACHED_UNITS = ("%", "‰", "个百分点")  # written right after the number: 12.6%, 2.4个百分点
+
+
+def after_number(unit: Any) -> str:
+    """A unit as it follows a number in report text, as the rule messages write it (facts.unit_after): "%" and
+    个百分点 right after it (12.6%), any other unit after one space (3.163 万元/tce), nothing when dimensionless ("", "-")."""
+    u = "" if unit is None else str(unit).strip()
+    if u in ("", "-"):
+        return ""
+    return u if u in _ATTACHED_UNITS else f" {u}"
+
+
+def fmt_points(x: float, places: int = 1) -> str:
+    """Score points with `places` decimals, half up, and 分: "16.0分"; a gain that would print as zero is "不足0.1分"
+    (不足0.01分 at two places), so the report never promises 0.0 points for a non-zero amount."""
+    text = half_up(abs(x), f".{places}f")
+    if x and float(text) == 0:
+        return f"不足{half_up(10 ** -places, f'.{places}f')}分"
+    return half_up(x, f".{places}f") + "分"
 
 
 def fmt_signed(x: Any) -> str:
@@ -518,6 +539,10 @@ class ReportData:
         self.projects = list(root["projects"])
         self.provisional = list(root.get("provisional") or [])
         self.input_notes = list(root.get("input_notes") or [])  # what the data reader noticed (older files: none)
+        self.rule_notes = list(root.get("rule_notes") or [])  # built-in rules an overlay made inapplicable
+        demo = root.get("demonstration_work")  # the 四(三)3 check (older files: none, read as not recorded)
+        self.demonstration_recorded = bool(demo is not None and demo["recorded"])
+        self.demonstration = list(demo["items"]) if demo is not None else []
         self.baseline_summary = self._baseline_summary()
         # what the report states as method and basis comes from the catalogue and rule base (older files may lack it)
         scoring = cat.get("scoring")

@@ -2,7 +2,8 @@
 
 PNG bytes are deterministic for the same diagnosis on the same machine (no timestamp or software metadata).
 Labels are Chinese when a CJK font is installed, English otherwise (see fonts.py); indicators are named by the
-guide's serial number (附件2-1-2 序号) in both.
+guide's serial number (附件2-1-2 序号) in both. Chinese labels and captions are set with Chinese punctuation like the
+report's text (zhtext.zh_text), numbers unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import attrs
 
 from . import fonts
 from ._data import ReportData
+from .zhtext import zh_text
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -40,7 +42,8 @@ class _Labels:
         self.zh = cjk is not None
 
     def text(self, zh: str, en: str) -> str:
-        return zh if self.zh else fonts.safe_label(en)
+        """Chinese with Chinese punctuation as the report sets it (zhtext.zh_text; numbers keep theirs), or English."""
+        return zh_text(zh) if self.zh else fonts.safe_label(en)
 
     def unit(self, unit: str) -> str:
         if not unit or unit == "-":
@@ -97,7 +100,7 @@ def category_chart(rd: ReportData, labels: _Labels) -> Chart:
     ax.set_title(labels.text("各类别得分(按年份)", "Category scores by year"))
     ax.legend(fontsize=7.5, ncol=n + 1, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.27)
-    return Chart("category-scores", "图1 各类别得分(按年份)", "Figure 1: category scores by year", _png(fig))
+    return Chart("category-scores", zh_text("图1 各类别得分(按年份)"), "Figure 1: category scores by year", _png(fig))
 
 
 _PLOTTABLE = 1e300  # beyond it matplotlib's axis limits overflow (a value of 1.7e308 loads, above its plausible range)
@@ -167,7 +170,7 @@ def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> O
 
     name_zh, name_en = rd.category_name(code), rd.category_name_en(code)
     n_zh, n_en = count_words(len(rd.years))
-    return Chart(f"trend-{code}", f"图{figure_no} {name_zh}:各指标{n_zh}年变化与引领值", f"Figure {figure_no}: {name_en}, trend over {n_en} against the lead value",
+    return Chart(f"trend-{code}", zh_text(f"图{figure_no} {name_zh}:各指标{n_zh}年变化与引领值"), f"Figure {figure_no}: {name_en}, trend over {n_en} against the lead value",
                  _png(fig))
 
 

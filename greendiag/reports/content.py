@@ -16,8 +16,8 @@ import attrs
 from .._round import fixed, half_up
 from ..catalogue import PROVISIONAL_KINDS
 from ..summary import to_verify
-from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, check_lang, fmt_date_zh, fmt_num,
-                    fmt_signed, strip_en, year_span)
+from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, after_number, check_lang, fmt_date_zh,
+                    fmt_num, fmt_points, fmt_signed, strip_en, year_span)
 
 TITLE = "北京市工业园区绿色诊断评估报告"
 GUIDE = "《北京市工业园区绿色诊断工作指南》(2024)"
@@ -168,8 +168,8 @@ def _met_and_other(rd: ReportData) -> tuple[int, list]:
 
 
 def _unit(rd: ReportData, n: int) -> str:
-    u = rd.unit(n)
-    return "" if u == "-" else u
+    """The indicator's unit as it follows a number: 12.6%, 3.163 万元/tce, nothing when dimensionless."""
+    return after_number(rd.unit(n))
 
 
 def _value_phrase(rd: ReportData, n: int, year: int) -> str:
@@ -194,7 +194,7 @@ def _gap_words(gap_abs, gap_pct, unit: str) -> str:
     significant digits, as the recommendation rules print it ({gap_pct:.3g}), for lead and reference values alike."""
     if not _is_num(gap_abs) or gap_abs <= 0:
         return ""
-    return f",差距{fmt_num(gap_abs)}{unit}" + (f"(相对差距{fmt_num(gap_pct, 3)}%)" if _is_num(gap_pct) else "")
+    return f",差距{fmt_num(gap_abs)}{after_number(unit)}" + (f"(相对差距{fmt_num(gap_pct, 3)}%)" if _is_num(gap_pct) else "")
 
 
 def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
@@ -284,8 +284,8 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
         gap = _lead_gap(rd, n, y)
         if gap:
             parts.append(gap)
-        if rd.rows.get((n, y)) is not None and rd.rows[(n, y)]["value"] is not None:
-            parts += _reference_clauses(rd, n, y)
+        if rd.rows.get((n, y)) is not None and rd.rows[(n, y)]["value"] is not None and not _at_lead(rd, n, y):
+            parts += _reference_clauses(rd, n, y)  # at the lead value, a stricter reference is no problem: lead_reached_gaps
         key, label = rd.trend(n)
         if key.endswith("worse"):
             parts.append(f"{y0}—{rd.last_year}年{label}")
@@ -300,6 +300,31 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
             parts.append(f"{a}→{b}年下降{_drop(rd, sa, sb)}分({rd.score_text(sa)}→{rd.score_text(sb)}分{_data_gap_note(rd, key, a, b)}{without})")
         if parts:
             out.append(("category", f"{name}{'、'.join(parts)}。"))
+    return out
+
+
+def _at_lead(rd: ReportData, n: int, year: int) -> bool:
+    """Whether the indicator scores at least the lead value's score in `year` (up to the cap)."""
+    s = rd.score(n, year)
+    return _is_num(s) and s >= rd.full
+
+
+LEAD_REACHED = "以下指标已达引领值,距先进值仍有差距(不属于园区存在的问题,可作为进一步提升的方向):"
+
+
+def lead_reached_gaps(rd: ReportData) -> list[str]:
+    """Indicators at or above the lead value in the latest year that still fall short of a stricter reference value:
+    not a problem of the park (三、4 lists them apart under LEAD_REACHED, 四、2 counts them), a direction for more."""
+    y = rd.latest_year()
+    out = []
+    for n in rd.indicator_numbers:
+        r = rd.rows.get((n, y))
+        if r is None or r["value"] is None or not _at_lead(rd, n, y):
+            continue
+        clauses = _reference_clauses(rd, n, y)
+        if clauses:
+            out.append(f"“{n} {rd.name(n)}”{y}年{_value_phrase(rd, n, y)},已达引领值(得分{rd.score_text(r['score'])}分),"
+                       f"{';'.join(clauses)}。")
     return out
 
 
@@ -346,7 +371,7 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
     """数据核查与工作说明: anomalies, missing data, procedure and follow-up items (everything found that is not a
     green-development problem of the park); optional indicators not reported are one line per indicator."""
     out: list[str] = []
-    for n in rd.input_notes:  # the data reader's notes come first: they say how the data were read
+    for n in [*rd.input_notes, *rd.rule_notes]:  # how the data were read and which rules applied come first
         fix = (n.str("fix_zh") or "").rstrip("。")
         out.append(f"[提示] {str(n['message_zh']).rstrip('。')}。" + (f"{fix}。" if fix else "") + (f"({n['message_en']})" if bi else ""))
     optional: dict[int, list[int]] = {}
@@ -507,7 +532,9 @@ def _method_text(rd: ReportData) -> str:
         how += f";因单项得分可高于{full:g}分(至多{cap:g}分),总分可超过{full:g}分"
     extra = _overlay_indicators(rd)
     if extra:
-        how += f"(总分含专项诊断增加的{extra}项指标,与通用指标同等计入)"
+        how += (f"(总分含专项诊断增加的{extra}项指标,与通用指标同等计入"
+                + (";另列仅按附件2-1-2所列指标、以同样方法汇总的通用诊断总分,以便与通用诊断比较;评级按总分" if _general(rd) else "")
+                + ")")
     bands = list(scoring.get("bands") or []) if scoring is not None else []
     band_text = ""
     if bands:
@@ -531,6 +558,74 @@ def _overlay_indicators(rd: ReportData) -> int:
     return sum(1 for n in rd.indicator_numbers if _added(rd, rd.meta[n]))
 
 
+@functools.lru_cache(maxsize=1)
+def _packaged_year_over_year() -> tuple[str, frozenset]:
+    """(id of the packaged catalogue, ids of its indicators whose formula reads the year before: intensity reduction,
+    elasticity), for a diagnosis.json written before catalogue.indicators[].formula was recorded."""
+    from ..catalogue import load_catalogue
+
+    cat = load_catalogue()
+    return cat.id, frozenset(i.id for i in cat.indicators if i.definition is not None and i.definition.formula != "ratio")
+
+
+def base_year_use(rd: ReportData) -> Optional[tuple[int, list[int]]]:
+    """(base year, indicators derived with its statistics) when the first scored year's value of a year-over-year
+    indicator was derived from statistics, hence from the base year's too (附件2-1-2: the year before the first scored
+    year); None otherwise. The formulas are the diagnosis's own (catalogue.indicators[].formula); a file written before
+    they were recorded falls back to the packaged catalogue, whose indicators no overlay replaced."""
+    first = rd.first_year
+    if all("formula" in rd.meta[n] for n in rd.indicator_numbers):
+        yoy_numbers = {n for n in rd.indicator_numbers if rd.meta[n]["formula"] not in (None, "ratio")}
+    else:
+        cat_id, yoy = _packaged_year_over_year()
+        if rd.root.str("catalogue_id") != cat_id:
+            return None
+        yoy_numbers = {n for n in rd.indicator_numbers
+                       if str(rd.meta[n]["id"]) in yoy and str(rd.meta[n].get("origin") or cat_id) == cat_id}
+    used = [n for n in rd.indicator_numbers if n in yoy_numbers and (rd.rows.get((n, first)) or {}).get("origin") == "derived"]
+    return (first - 1, used) if used else None
+
+
+def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
+    """二、5 on energy by carrier (diagnosis.json `energy_by_carrier`): the GB/T 2589 coefficients used (electricity at
+    its calorific equivalent; provisional ones said so), per year whether the converted sum or the reported total is
+    scored, and a table of the breakdown; nothing when the data give none (older files too)."""
+    energy = rd.root.get("energy_by_carrier")
+    if not isinstance(energy, Node) or not len(energy.get("years") or []):
+        return []
+    coefs = list(energy.get("coefficients") or [])
+    titles = {d.get("id"): d.str("title_zh") for d in (rd.root["catalogue"].get("documents") or [])}
+    docs = "、".join(dict.fromkeys(f"{titles.get(x.get('doc')) or ''}".strip() for c in coefs for x in (c.get("sources") or [])
+                                   if titles.get(x.get("doc")))) or "综合能耗计算通则"
+    listed = "、".join(f"{c.str('name_zh')}{fmt_num(c['value'], 6)} {c.str('unit')}" for c in coefs)
+    provisional = [c.str("name_zh") for c in coefs if c.get("provisional")]
+    electricity = any(c.str("carrier") == "electricity" for c in coefs)
+    text = (f"分品种能源消费按GB/T 2589《{docs}》的折标准煤系数折算为标准煤(tce = 实物量 × 系数 ÷ 1000):{listed}"
+            + (";电力按当量值折算(按电能的热值,3600 kJ/kWh ÷ 29307 kJ/kgce),不按发电煤耗计的等价值" if electricity else "") + "。"
+            + ("所用系数均为暂定值(标准附录A原文未见,待逐项核对)。" if provisional and len(provisional) == len(coefs) else
+               f"其中{'、'.join(provisional)}的系数为暂定值(待与标准原文核对)。" if provisional else ""))
+    en = ("Energy by carrier was converted to standard coal with the GB/T 2589 coefficients"
+          + (", electricity at its calorific equivalent (0.1229 kgce/kWh)" if electricity else "")
+          + ("; the coefficients are provisional" if provisional else "") + ".")
+    years, rows = [], []
+    for y in energy["years"]:
+        total, basis = y.get("total_tce"), y.str("basis")
+        if basis == "carriers":
+            years.append(f"{y['year']}年综合能源消费量为分品种折算合计{fmt_num(total, 12)} tce")
+        elif basis == "reported":
+            gap = y.get("gap_pct")
+            years.append(f"{y['year']}年分品种折算合计{fmt_num(total, 12)} tce,与填报的综合能源消费量{fmt_num(y.get('reported_tce'), 12)} tce"
+                         + (f"相差{fmt_num(gap, 2)}%" if _is_num(gap) else "") + ",评分采用填报值")
+        for c in y["carriers"]:
+            rows.append(_t(f"{y['year']}年", c.str("name_zh"), c.str("given"), fmt_num(c.get("tce"), 12), c.str("evidence")))
+        rows.append(_t(f"{y['year']}年", "合计", "", fmt_num(total, 12), ""))
+    if years:
+        text += ";".join(years) + "。"
+    return [Para(text + (f"({en})" if bi else "")),
+            Table("energy-by-carrier", _t("年份", "能源品种", "消费量", "折标准煤(tce)", "证明材料索引"), tuple(rows), merge_col0=True,
+                  caption="分品种能源消费及折标准煤", widths_cm=(2.0, 3.6, 3.4, 3.0, 4.4))]
+
+
 def section_process(rd: ReportData, bi: bool) -> list[Block]:
     e, prov = rd.engagement, rd.provider
     start, end = e.get("onsite_start"), e.get("onsite_end")
@@ -540,7 +635,11 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
            f"保密承诺书提交:{fmt_date_zh(e.get('confidentiality_submitted'), '未记录')};诊断工作开始:{fmt_date_zh(e.get('work_started'), '未记录')}。"]
     derived = sorted({n for (n, _), r in rd.rows.items() if r.get("origin") == "derived"})
     reqs, inds = _counted(rd)
-    review = (f"诊断工作组收集了园区{year_span(rd.years)}的统计数据和证明材料,对附件2-1-1所列{reqs}和附件2-1-2所列"
+    base = base_year_use(rd)
+    base_text = "" if base is None else (
+        f",以及基准年{base[0]}年的统计数据(用于推导按上年比较计算的" + "、".join(f"“{n} {rd.name(n)}”" for n in base[1])
+        + f"{rd.first_year}年的数值)")
+    review = (f"诊断工作组收集了园区{year_span(rd.years)}{'' if base is None else '(评分年份)'}的统计数据和证明材料{base_text},对附件2-1-1所列{reqs}和附件2-1-2所列"
               f"{inds}的数据及证明材料进行了审核"
               + (f",其中{len(derived)}项指标的数据由统计数据推导" if derived else "")
               + f"。证明材料索引见六、参考文件;数据核查中发现的情况见{DATA_REF}。")
@@ -565,7 +664,7 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
     writing = (f"报告由{author or UNFILLED}负责编写,经{reviewer or UNFILLED}进行内部技术复核后,"
                f"于{fmt_date_zh(e.get('report_submitted'), '(未记录)')}提交园区"
                + (f";{fmt_date_zh(meeting)}召开诊断工作报告会,向园区通报诊断评估报告内容" if meeting else "") + "。")
-    method_paras = [Para(_method_text(rd))]
+    method_paras = [Para(_method_text(rd)), *energy_blocks(rd, bi)]
     if rd.provisional:
         method_paras.append(Para(_provisional_sentence(rd, bi)))
     if any(t.get("band_qualified") is False for t in rd.totals.values()):
@@ -582,6 +681,11 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
             Bullets(tuple(notes or ["未发现需要说明的数据问题或工作事项。"]))]
 
 
+def _general(rd: ReportData) -> bool:
+    """Whether the diagnosis has a general total (通用诊断总分) beside its total: an overlay added indicators."""
+    return any(_is_num(t.get("general_total")) for t in rd.totals.values())
+
+
 def category_table(rd: ReportData, lang: str) -> Table:
     rows = []
     for c in rd.categories:
@@ -589,6 +693,9 @@ def category_table(rd: ReportData, lang: str) -> Table:
     totals = [rd.totals.get(y) for y in rd.years]
     rows.append(_t("总分", *(("不可评分" if t.get("assessable") is False else rd.score_text(t["total"])) if t is not None else "—" for t in totals)))
     rows.append(_t("评级", *(rd.band_text(t, lang) if t is not None and t.get("assessable") is not False else "—" for t in totals)))
+    if _general(rd):  # an overlay added indicators: the total over the guide's alone, comparable with a general diagnosis
+        rows.append(_t("通用诊断总分(不含专项诊断指标)", *(rd.score_text(t.get("general_total")) if t is not None and _is_num(t.get("general_total"))
+                                                 else "—" for t in totals)))
     return Table("category-scores", _t("类别", *(f"{y}年" for y in rd.years)), tuple(rows), caption="表1 各类别得分与总分",
                  widths_cm=_category_widths(len(rd.years)))
 
@@ -636,6 +743,43 @@ def _category_highlights(rd: ReportData) -> list[str]:
     return out
 
 
+def _demonstration_name(item) -> str:
+    """An entry of the 四(三)3 check as the report names it: its own title (with its kind) or its kind."""
+    title = item.str("title_zh")
+    return f"{title}({item['name_zh']})" if title else str(item["name_zh"])
+
+
+def _demonstration_blocks(rd: ReportData, bi: bool) -> list[Block]:
+    """三、3: what the team found of the demonstrative work the guide names (四(三)3), each kind with its status,
+    description and evidence; kinds not carried out in one sentence; a note when the check is not recorded."""
+    lead = "示范性工作核查(指南四(三)3)"
+    if not rd.demonstration_recorded:
+        return [Para(f"{lead}:数据未记录此项核查,请诊断工作组补充园区是否在其他方面开展了具有示范意义的绿色制造相关工作。", "note")]
+    found = [w for w in rd.demonstration if w["status"] != "not_done"]
+    none = [w for w in rd.demonstration if w["status"] == "not_done"]
+    if not found:
+        listed = "(" + "、".join(_demonstration_name(w) for w in none) + "均未开展)" if none else ""
+        return [Para(f"{lead}:经现场核查,园区尚未开展指南所列具有示范意义的绿色制造相关工作{listed}。")]
+    items = []
+    for w in found:
+        text = f"{_demonstration_name(w)}:{w['status_zh']}"
+        if bi and w.str("status_en"):
+            text += f" ({w.str('title_en') or w.str('name_en')}: {w.str('status_en')})"
+        desc, evidence = w.str("description").strip(), w.str("evidence").strip()
+        text += "。" + (desc.rstrip("。.") + "。" if desc else "") + (f"证明材料:{evidence}。" if evidence else "")
+        items.append(text)
+    out: list[Block] = [Para(f"{lead}:"), Bullets(tuple(items))]
+    if none:
+        out.append(Para("未开展:" + "、".join(_demonstration_name(w) for w in none) + "。"))
+    return out
+
+
+def _demonstration_highlight(rd: ReportData) -> list[str]:
+    """四、1: the demonstrative work already carried out (已开展), as one highlight."""
+    done = [w.str("title_zh") or str(w["name_zh"]) for w in rd.demonstration if w["status"] == "done"]
+    return ["已开展具有示范意义的绿色制造相关工作:" + "、".join(done) + "。"] if done else []
+
+
 _KIND_ZH = {"baseline": "基础性要求未满足", "indicator": "指标未达到引领值或参考值、或呈变差趋势", "category": "类别得分或总分出现下降"}
 
 
@@ -650,6 +794,9 @@ def _problem_summary(rd: ReportData, problems: list[tuple[str, str]], n_notes: i
         below = [n for n in rd.indicator_numbers if _lead_gap(rd, n, rd.latest_year())]
         if below:
             out.append(f"{rd.latest_year()}年未达到引领值的指标{len(below)}项:" + "、".join(rd.name(n) for n in below) + "。")
+    reached = lead_reached_gaps(rd)
+    if reached:
+        out.append(f"另有{len(reached)}项指标已达引领值,距先进值仍有差距(见三、4),不列为存在问题。")
     if n_notes:
         out.append(f"另有数据核查与工作说明{n_notes}项,见{DATA_REF}。")
     return out
@@ -680,15 +827,19 @@ def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) 
         if mm:
             effect = t.get("missing_effect")
             out.append(Para(f"{t['year']}年必选指标" + "、".join(f"“{n} {rd.name(n)}”" if n in rd.meta else str(n) for n in mm)
-                            + "缺失,按0分计" + (f"(影响总分{half_up(effect, '+.1f')}分)" if _is_num(effect) else "") + "。", "note"))
+                            + "缺失,按0分计" + (f"(影响总分{fmt_points(effect) if abs(effect) < 0.05 else half_up(effect, '+.1f') + '分'})" if _is_num(effect) else "") + "。", "note"))
     out += [_h(2, "3. 已开展的重点工作和取得的成绩", "Work done and achievements", bi), Bullets(tuple(_highlights(rd))),
             Para("以上由诊断评分归纳。园区已出台的政策措施、已开展的重点工作、已实施的重大项目及其成绩(附件2-1 三、3),"
                  "请诊断工作组结合资料审核与现场诊断情况补充。", "note"),
+            *_demonstration_blocks(rd, bi),
             _h(2, "4. 存在问题", "Problems found", bi)]
     if problems:
         out += [Para(f"经诊断,园区绿色发展存在以下{len(problems)}项问题:"), Bullets(tuple(t for _, t in problems), ordered=True)]
     else:
         out.append(Para("诊断未发现园区绿色发展方面的突出问题。"))
+    reached = lead_reached_gaps(rd)
+    if reached:
+        out += [Para(LEAD_REACHED), Bullets(tuple(reached))]
     return out
 
 
@@ -736,6 +887,8 @@ def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: 
         empty = [y for y in rd.years if y > last]
         overall = (f"综合评估:园区{last}年诊断评分为{rd.score_text(t['total'])}分,评级为“{rd.band_text(t, lang)}”;"
                    f"各年总分依次为{seq}。" + (f"{'、'.join(map(str, empty))}年无数据,不可评分。" if empty else "")
+                   + (f"仅按附件2-1-2所列指标计(不含专项诊断增加的指标),{last}年通用诊断总分为{rd.score_text(t['general_total'])}分。"
+                      if _is_num(t.get("general_total")) else "")
                    + _unverified_note(rd, last))
     else:
         overall = f"综合评估:{rd.last_year}年无法计算诊断评分(数据不足)。"
@@ -747,7 +900,7 @@ def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: 
         counts[key] = (label, counts.get(key, (label, 0))[1] + 1)
     trend_text = "、".join(f"{counts[k][0]}{counts[k][1]}项" for k in _TREND_ORDER if k in counts)
     out: list[Block] = [_h(1, "四、诊断评估结论", "Conclusions", bi),
-                        _h(2, "1. 工作亮点", "Highlights", bi), Bullets(tuple(_category_highlights(rd))),
+                        _h(2, "1. 工作亮点", "Highlights", bi), Bullets(tuple(_category_highlights(rd) + _demonstration_highlight(rd))),
                         _h(2, "2. 存在问题", "Problems", bi), Bullets(tuple(_problem_summary(rd, problems, len(data_notes(rd, False))))),
                         _h(2, "3. 整体评估与诊断评分", "Overall evaluation and score", bi), Para(overall),
                         _h(2, "4. 附件2-1-1 符合性情况", "Compliance with 附件2-1-1", bi),
@@ -782,7 +935,8 @@ def _rec_item(recs: list, bi: bool) -> str:
         text = ";".join(f"{r['message_zh']}({m})" for r, m in zip(recs, methods))
     gains = [r.get("total_points") for r in recs if _is_num(r.get("total_points")) and r.get("total_points")]
     if gains:
-        text += f"({'最多' if len(gains) > 1 else ''}可提高总分约{max(gains):.2f}分)"
+        gain = fmt_points(max(gains), 2)
+        text += f"({'最多' if len(gains) > 1 else ''}可提高总分{'' if gain.startswith('不足') else '约'}{gain})"
     measures: list[str] = []
     for r in recs:
         for m in r["measures"]:
@@ -901,7 +1055,8 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
                            rd.value_text(n, y), rd.score_text(rd.score(n, y)), rd.note_text(n, y, explain)))
         t = rd.totals.get(y)
         total = ("" if t is None else f"{y}年无数据,不可评分。" if t.get("assessable") is False
-                 else f"{y}年诊断总分:{rd.score_text(t['total'])}分,评级:{rd.band_text(t, lang)}")
+                 else f"{y}年诊断总分:{rd.score_text(t['total'])}分,评级:{rd.band_text(t, lang)}"
+                 + (f";通用诊断总分(不含专项诊断指标):{rd.score_text(t['general_total'])}分" if _is_num(t.get("general_total")) else ""))
         out.append(_h(2, f"第{i}年({y}年)指标数据评价情况", f"Year {i} ({y})", bi))
         out.append(Table(f"annex-2-1-2-{y}", _t("一级指标", "序号", "二级指标", "指标单位", "指标数据", "得分",
                                                   "评价情况说明" if explain else "证明材料索引"),

@@ -1,0 +1,121 @@
+"""The general total (通用诊断总分): with an overlay that adds indicators, the guide's indicators alone, aggregated the same way."""
+
+import copy
+import math
+
+import pytest
+
+from greendiag import dataset_from_dict, diagnose, load_catalogue
+from greendiag.testing import ScoringInvariantError, assert_scoring_invariants
+from greendiag.yamlio import read_document
+
+WATER = "examples/overlays/water-cascade.yaml"
+
+
+@pytest.fixture(scope="module")
+def water(root):
+    return load_catalogue(root / WATER)
+
+
+@pytest.fixture(scope="module")
+def demo_data(demo_path):
+    return read_document(demo_path).data
+
+
+def _with_overlay_values(data, values):
+    d = copy.deepcopy(data)
+    for y in d["years"]:
+        if y["year"] in values:
+            y["indicators"].update(values[y["year"]])
+    return d
+
+
+def _totals(diag):
+    return {t.year: t for t in diag.scorecard.totals}
+
+
+def test_no_overlay_no_general_total(demo_dataset, catalogue):
+    for t in diagnose(demo_dataset, catalogue=catalogue, backend="python").scorecard.totals:
+        assert t.general_total is None and t.general_evaluated is None
+
+
+@pytest.mark.parametrize("backend", ["python", "durable"])
+def test_general_total_leaves_the_overlay_indicators_out(water, catalogue, demo_data, backend):
+    # 32 water_cascade_share lead 10 %: 5 % scores 50; 33 reclaimed share lead 31.36 %: 31.36 scores 100 (by hand)
+    vals = {2024: {"water_cascade_share": {"value": 5}, "industrial_reclaimed_water_share": {"value": 31.36}}}
+    data = _with_overlay_values(demo_data, vals)
+    base = _totals(diagnose(dataset_from_dict(demo_data, catalogue=catalogue), catalogue=catalogue, backend=backend))
+    diag = diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend=backend)
+    got = _totals(diag)
+    for year, t in got.items():
+        # the guide's indicators score exactly as without the overlay: the general total is the plain catalogue's total
+        assert math.isclose(t.general_total, base[year].total, rel_tol=1e-12)
+        assert t.general_evaluated == base[year].evaluated
+    # 2024: the overlay's two scores enter the total (mean of indicators) but not the general total
+    n = base[2024].evaluated
+    assert got[2024].evaluated == n + 2
+    assert math.isclose(got[2024].total, (base[2024].total * n + 50 + 100) / (n + 2), rel_tol=1e-12)
+    # other years: no overlay values (optional, left out), so both totals agree
+    assert got[2023].total == got[2023].general_total
+    assert_scoring_invariants(diag, water)
+    d = diag.to_dict()
+    assert [t["general_total"] for t in d["total_scores"]] == [got[y].general_total for y in sorted(got)]
+
+
+def test_a_year_where_only_overlay_indicators_score_has_no_general_total(water, demo_data):
+    d = copy.deepcopy(demo_data)
+    first = next(y for y in d["years"] if y["year"] == 2022)  # the first scored year (2021 is the base year)
+    first.pop("statistics", None)
+    first["indicators"] = {"water_cascade_share": {"value": 20}}  # 200 % of the lead → capped at 120 (by hand)
+    ds = dataset_from_dict(d, catalogue=water)
+    t = _totals(diagnose(ds, catalogue=water, backend="python"))[first["year"]]
+    assert t.assessable and t.general_total is None and t.general_evaluated is None
+    assert t.total is not None
+
+
+def test_the_kit_catches_a_wrong_general_total(water, demo_data):
+    data = _with_overlay_values(demo_data, {2024: {"water_cascade_share": {"value": 5}}})
+    d = diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python").to_dict()
+    assert_scoring_invariants(d, water)
+    bad = copy.deepcopy(d)
+    row = next(t for t in bad["total_scores"] if t["year"] == 2024)
+    row["general_total"] = row["total"]  # the overlay's 50 counted in: what the old design reported
+    with pytest.raises(ScoringInvariantError, match="general_total"):
+        assert_scoring_invariants(bad, water)
+    bad2 = copy.deepcopy(d)
+    next(t for t in bad2["total_scores"] if t["year"] == 2024)["general_evaluated"] += 1
+    with pytest.raises(ScoringInvariantError, match="general_total"):
+        assert_scoring_invariants(bad2, water)
+
+
+def test_the_summary_prints_the_general_total(water, demo_data):
+    from greendiag.summary import diagnosis_summary
+
+    data = _with_overlay_values(demo_data, {2024: {"water_cascade_share": {"value": 5}}})
+    diag = diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python")
+    line = next(x for x in diagnosis_summary(diag).splitlines() if x.startswith("通用诊断总分"))
+    general = {t.year: t.general_total for t in diag.scorecard.totals}
+    assert line.split("\t")[1:] == [f"{general[y]:.4g}" for y in (2022, 2023, 2024)]
+    assert not any(x.startswith("General total") for x in diagnosis_summary(diagnose(
+        dataset_from_dict(demo_data, catalogue=load_catalogue()), backend="python"), "en").splitlines())
+
+
+def test_the_report_prints_the_general_total_beside_the_total(water, demo_data, tmp_path):
+    from conftest import plain_punct
+    from greendiag.reports import render_report
+
+    data = _with_overlay_values(demo_data, {2024: {"water_cascade_share": {"value": 5}}})
+    diag = diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python")
+    t = {x.year: x for x in diag.scorecard.totals}
+    render_report(diag, tmp_path / "r.md")
+    text = plain_punct((tmp_path / "r.md").read_text(encoding="utf-8"))
+    g24 = f"{t[2024].general_total:.1f}"  # 105.83… → 105.8; the total with the overlay's 50 is lower
+    assert f"{t[2024].total:.1f}" != g24
+    assert f"2024年通用诊断总分为{g24}分" in text
+    assert f"2024年诊断总分:{t[2024].total:.1f}分" in text and f"通用诊断总分(不含专项诊断指标):{g24}分" in text
+    row = next(line for line in text.splitlines() if line.startswith("| 通用诊断总分"))
+    assert row.split("|")[2:5] == [f" {t[y].general_total:.1f} " for y in (2022, 2023, 2024)]
+    assert "另列仅按附件2-1-2所列指标" in text
+    # without an overlay: no such row or sentence
+    render_report(diagnose(dataset_from_dict(demo_data, catalogue=load_catalogue()), backend="python"), tmp_path / "plain.md")
+    assert "通用诊断总分" not in (tmp_path / "plain.md").read_text(encoding="utf-8")
