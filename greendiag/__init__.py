@@ -11,7 +11,7 @@ docs/engine.md); everything else is private.
 from .batch import BatchResult, diagnose_many
 from .catalogue import load_catalogue, registered_overlays
 from .dataset import dataset_from_dict, load_dataset
-from .diagnosis import Diagnosis, Finding, ProjectRow, Recommendation, diagnose
+from .diagnosis import DemonstrationEntry, Diagnosis, Finding, ProjectRow, Recommendation, diagnose
 from .errors import (CatalogueError, DatasetError, DiagnosisFileError, EngineError, GreendiagError, InputFileError,
                      OverlayConflictError, Problem, ReportError, RuleError, UnitError, UnknownEntryError)
 from .models import Catalogue, ParkDataset
@@ -24,7 +24,8 @@ __version__ = "0.1.0"
 __all__ = [
     "load_catalogue", "registered_overlays", "load_dataset", "dataset_from_dict",
     "Catalogue", "ParkDataset",
-    "diagnose", "diagnose_many", "BatchResult", "Diagnosis", "Finding", "Recommendation", "ProjectRow", "write_pack",
+    "diagnose", "diagnose_many", "BatchResult", "Diagnosis", "Finding", "Recommendation", "ProjectRow",
+    "DemonstrationEntry", "write_pack",
     "score_value",
     "load_rules", "RuleBase", "run_rule_tests",
     "GreendiagError", "InputFileError", "CatalogueError", "OverlayConflictError", "DatasetError", "UnitError",
