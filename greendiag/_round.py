@@ -112,3 +112,63 @@ def score_text(x: float, thresholds: tuple = (), places: int = 1) -> str:
             return text
     scale = 10 ** (places + 2)
     return f"{math.floor(x * scale) / scale:.{places + 2}f}" if x >= 0 else f"{math.ceil(x * scale) / scale:.{places + 2}f}"
+
+
+def value_text(value: float, targets: tuple = (), *, higher: bool = True, others: tuple = (), digits: int = 4,
+               most: int = 10) -> str:
+    """`value` as a message prints it beside its targets and gaps: `digits` significant digits (as {x:.4g}), more (up to
+    `most`) where that text would equal a printed target or another printed bound in `others` although the value
+    differs (29.999 beside 30 is "29.999", not "30"), or where target − value as printed, rounded like the printed gap,
+    is not the printed gap (79.235 beside 80 with gap 0.765 is "79.235", not "79.23"). `targets` holds (target, gap)
+    pairs, all met by one text, so every message on the value prints it alike; targets, bounds and gaps are taken as
+    they print at `digits` significant digits. `higher`: a gap is target − value, else value − target."""
+    x = float(value)
+    if not math.isfinite(x):
+        return significant(x, digits)
+    bounds = {_decimal(significant(float(c), digits)) for c in (*(t for t, _ in targets), *others)
+              if c is not None and math.isfinite(float(c)) and float(c) != x}
+    gaps = [(_decimal(significant(float(t), digits)), _decimal(general(float(g), f".{digits}g"))) for t, g in targets
+            if t is not None and g is not None and math.isfinite(float(t)) and math.isfinite(float(g))]
+    gaps = [(t, g) for t, g in gaps if t is not None and g is not None]
+    fallback = None  # no text agrees with every gap: the first that at least differs from every bound
+    for n in range(digits, max(most, digits) + 1):
+        text = significant(x, n)
+        shown = _decimal(text)
+        if shown is None or shown in bounds:
+            continue
+        if all(_agrees(t - shown if higher else shown - t, g) for t, g in gaps):
+            return text
+        fallback = fallback or text
+    return fallback or significant(x, digits)
+
+
+def _agrees(diff: decimal.Decimal, gap: decimal.Decimal) -> bool:
+    """Whether a difference of printed numbers, rounded half up to the printed gap's last digit, is that gap."""
+    try:
+        return diff.quantize(decimal.Decimal(1).scaleb(gap.as_tuple().exponent), rounding=decimal.ROUND_HALF_UP, context=_WIDE) == gap
+    except decimal.InvalidOperation:
+        return False
+
+
+def _decimal(text: Optional[str]) -> Optional[decimal.Decimal]:
+    """The decimal a printed number reads as; None for what is not one (inf, nan)."""
+    try:
+        d = decimal.Decimal(text)
+    except (decimal.InvalidOperation, TypeError):
+        return None
+    return d if d.is_finite() else None
+
+
+def below_shown(x: float, places: int) -> Optional[str]:
+    """For a non-zero amount that `places` decimals would print as zero, the smallest amount they can print ("0.01" at
+    two places), so a text says "不足0.01" / "less than 0.01" instead of promising 0.00; None otherwise."""
+    if not isinstance(x, (int, float)) or isinstance(x, bool) or not x or not math.isfinite(x):
+        return None
+    return half_up(10 ** -places, f".{places}f") if float(half_up(abs(x), f".{places}f")) == 0 else None
+
+
+def gap_percent(x: float, places: int = 1) -> str:
+    """A relative gap as text states it, `places` decimals half up with "%": "14.2%"; a non-zero gap that would print
+    as 0.0% is "不足0.1%" (energy by carrier: the report's 二、5 and the input note print the same text)."""
+    tiny = below_shown(x, places)
+    return f"不足{tiny}%" if tiny else half_up(x, f".{places}f") + "%"

@@ -410,8 +410,7 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
             continue
         res = next(by_path)
         if res.ok:
-            totals = " ".join(f"{t['year']}:{t['total']:.1f}" if t.get("total") is not None else f"{t['year']}:-"
-                              for t in res.diagnosis["total_scores"])
+            totals = " ".join(_year_total(t, zh) for t in res.diagnosis["total_scores"])
             error = ""
             if res.pack_problems:
                 bad += 1
@@ -439,6 +438,16 @@ def _diagnose_many(ctx, entries, overlays, rule_files, backend, out_dir, when, w
 
 
 
+
+
+def _year_total(t: dict, zh: bool) -> str:
+    """A year's score in the batch table: the guide's (general_total) first when an overlay adds indicators, the total
+    including them after it; "2024:-" when the year is not assessable."""
+    if t.get("total") is None:
+        return f"{t['year']}:-"
+    if t.get("general_total") is None:
+        return f"{t['year']}:{t['total']:.1f}"
+    return f"{t['year']}:{t['general_total']:.1f}" + (f"(含专项{t['total']:.1f})" if zh else f"(incl. specialised {t['total']:.1f})")
 
 
 @main.command()

@@ -12,6 +12,7 @@ import difflib
 import math
 import os
 import re
+import unicodedata
 from typing import Any, Callable, Optional
 
 from . import schema, units
@@ -325,6 +326,7 @@ class _Builder:
         self.demonstration = None  # the 四(三)3 check (check() sets it)
         self.carriers: list[CarrierValue] = []  # energy by carrier (check() fills it)
         self.failed_carriers: set[int] = set()  # years whose energy by carrier has a problem: no total is formed
+        self.energy_from_carriers: set[int] = set()  # years whose energy consumption is the sum by carrier (none reported)
 
     def fail(self, code, zh, en, path, fix_zh=None, fix_en=None, *, note=False):
         """Record a problem; with `note`, one that is not an error but must be shown (ParkDataset.notes)."""
@@ -493,7 +495,10 @@ class _Builder:
             except KeyError:
                 ids = [k.id for k in self.cat.demonstration_kinds]
                 by_name = {x: k.id for k in self.cat.demonstration_kinds for x in (k.id, k.name_zh, k.name_en)}
-                near = list(dict.fromkeys(by_name[m] for m in difflib.get_close_matches(row["kind"], list(by_name), n=3, cutoff=0.5)))
+                folded = {x.lower(): k for x, k in by_name.items()}  # " Water_Cascade " is water_cascade, said first
+                near = ([folded[row["kind"].strip().lower()]] if row["kind"].strip().lower() in folded else []) + [
+                    by_name[m] for m in difflib.get_close_matches(row["kind"], list(by_name), n=3, cutoff=0.5)]
+                near = list(dict.fromkeys(near))
                 titled = next((k.id for k in self.cat.demonstration_kinds if k.titled), None)
                 other_zh = f"(其他工作用 {titled} 并填写 title_zh)" if titled else ""
                 other_en = f" (other work: kind {titled} with a title_zh)" if titled else ""
@@ -505,6 +510,8 @@ class _Builder:
                 continue
             title = (row.get("title_zh") or "").strip() or None
             if kind.titled and title is None:
+                if self.incomplete(path + ("title_zh",)):  # given, but refused by the schema (too long, not text): said there
+                    continue
                 self.fail("demonstration-title-missing", f"示范性工作第{i + 1}项为“{kind.name_zh}”,须填写标题",
                           f"demonstrative work {i + 1} is '{kind.name_en}', which needs a title of its own", path + ("title_zh",),
                           "在 title_zh 中写明该项工作的名称(如“园区光储充一体化示范站”)",
@@ -557,7 +564,7 @@ class _Builder:
     def _number(self, raw: Any, unit: Optional[str], target_unit: str, path: tuple,
                 what: tuple[str, str]) -> Optional[tuple[float, str]]:
         """(value in target unit, text as given) or None after recording a problem. `what`: (zh, en) label."""
-        evidence_unit = unit
+        evidence_unit = unit if not isinstance(unit, str) or unit.strip() else None  # "  " is no unit, as "" is (not dimensionless)
         what_zh, what_en = what
         example = f"3.2 {target_unit}".strip()  # an example in the unit of this very value
         if isinstance(raw, bool):
@@ -823,6 +830,7 @@ class _Builder:
                 self._compare_energy(year, reported[year].value, units.convert_input(total, "tce", stat.unit), stat, blocks)
                 continue
             names = "、".join(self.cat.coal_coefficient(c.carrier).name_zh + (f" ({c.evidence})" if c.evidence else "") for c in mine)
+            self.energy_from_carriers.add(year)
             out.append(StatisticValue(stat.id, year, units.convert_input(total, "tce", stat.unit),
                                       f"分品种能源折算合计 (sum by carrier) {total:.12g} tce", "由分品种能源折算:" + names, origin="carriers"))
         return out
@@ -833,15 +841,19 @@ class _Builder:
         if gap <= tolerance:
             return
         year_zh, year_en = self.year_label(year)
-        shown = f"{gap:.1f}%" if math.isfinite(gap) else "∞"
+        from ._round import gap_percent, significant
+
+        shown = gap_percent(gap) if math.isfinite(gap) else "∞"  # one decimal, as the report's 二、5 prints it
+        r_zh, t_zh = significant(reported, 12), significant(total, 12)  # as the report prints the two tce figures
+        unit = f" {stat.unit}" if stat.unit else ""  # a space before a Latin unit only (705000 tce)
         self.fail("energy-carriers-disagree",
-                  f"{year_zh} {stat.name_zh}填报值 {reported:.6g} {stat.unit} 与分品种能源按折标准煤系数折算的合计 {total:.6g} {stat.unit} "
-                  f"相差 {shown}(超过 {tolerance:g}%):评分采用填报值",
-                  f"{year_en} {stat.name_en}: the reported {reported:.6g} {stat.unit} and the sum of the energy by carrier converted with "
-                  f"the standard-coal coefficients, {total:.6g} {stat.unit}, are {shown} apart (more than {tolerance:g}%): the reported "
-                  f"value is used for scoring",
+                  f"{year_zh}{stat.name_zh}填报值{r_zh}{unit}较分品种能源按折标准煤系数折算的合计{t_zh}{unit}相差{shown}"
+                  f"(以折算合计为基数,超过核查阈值{tolerance:g}%):评分采用填报值",
+                  f"{year_en} {stat.name_en}: the reported {r_zh}{unit} differs from the sum of the energy by carrier converted with "
+                  f"the standard-coal coefficients, {t_zh}{unit}, by {shown} of that sum (more than the {tolerance:g}% threshold): the "
+                  f"reported value is used for scoring",
                   ("years", blocks[year], "statistics", ENERGY_STATISTIC),
-                  "核对分品种消费量及其单位(是否漏填品种、万kWh 与 kWh 是否混淆)和填报的综合能源消费量;电力按当量值折算",
+                  "核对分品种消费量及其单位(是否漏填品种、万kWh与kWh是否混淆)和填报的综合能源消费量;电力按当量值折算",
                   "check the quantities by carrier and their units (a carrier left out, 万kWh mixed up with kWh) and the reported "
                   "energy consumption; electricity is converted at its calorific equivalent", note=True)
 
@@ -867,6 +879,7 @@ class _Builder:
                     continue
                 derived = derive(ind, self.cat, table, y)
                 if derived is None:
+                    self._derived_overflow(ind, table, y, blocks)
                     continue
                 at = self._stat_path(ind.definition.numerator + ind.definition.denominator, table, y, blocks)
                 if not self._check_bounds(ind, y, derived, at, derived=True):
@@ -878,10 +891,31 @@ class _Builder:
                                               derived_evidence(ind, self.cat, evidence, y), derived, None))
         return out
 
+    def _derived_overflow(self, ind: Indicator, table: dict, year: int, blocks: dict[int, int]) -> None:
+        """A value the statistics define but a float cannot hold (2.23e6 万元 over 1e-304 tce, from a tiny quantity by
+        carrier) is a problem at those statistics, not a silently missing indicator scored as missing data."""
+        d = ind.definition
+        num, den = statistic_sum(self.cat, table, d.numerator, year), statistic_sum(self.cat, table, d.denominator, year)
+        if num is None or den is None or den[0] == 0:
+            return
+        try:
+            x = _derive_raw(d, ind, self.cat, table, year, num, den)
+        except ZeroDivisionError:  # an intermediate ratio underflowed to 0
+            x = math.inf
+        if x is None or math.isfinite(x):  # not defined (e.g. an elasticity without growth): not this problem
+            return
+        what_zh, what_en = indicator_label(ind, self.year_label(year))
+        self.fail("number-too-large", f"{what_zh}:由统计数据推导的值超出浮点数范围(分母极小或分子极大)",
+                  f"{what_en}: the value derived from the statistics is beyond the range of a float (a tiny denominator or a huge numerator)",
+                  self._stat_path(d.denominator + d.numerator, table, year, blocks),  # a float overflows over a tiny denominator
+                  "核对这些统计量的数值与单位(如分品种能源的 kWh 与 万kWh、数量级)", "check these statistics' numbers and units (kWh or 万kWh by carrier, the order of magnitude)")
+
     def _stat_path(self, ids: tuple[str, ...], table: dict, year: int, blocks: dict[int, int]) -> tuple:
         """The dataset path of the first of these statistics given for `year` (where a problem about them is shown)."""
         for sid in ids:
             if (sid, year) in table and year in blocks:
+                if sid == ENERGY_STATISTIC and year in self.energy_from_carriers:  # the sum by carrier: no statistic was given
+                    return ("years", blocks[year], "energy_by_carrier")
                 return ("years", blocks[year], "statistics", sid)
         return ("years", blocks[year], "statistics") if year in blocks else ("years",)
 
@@ -1028,7 +1062,7 @@ def _demonstration_status(word: Any) -> Optional[str]:
     """A status of demonstrative work as its id: the Chinese label or the id (any case, spaces or hyphens for _); else None."""
     if not isinstance(word, str):
         return None
-    w = word.strip()
+    w = unicodedata.normalize("NFKC", word).strip()
     for sid, (zh, _) in DEMONSTRATION_STATUS.items():
         if w == zh or re.sub(r"[\s-]+", "_", w.lower()) == sid:
             return sid

@@ -174,6 +174,35 @@ def _demonstration(ds: ParkDataset, cat: Catalogue) -> Optional[tuple[Demonstrat
     return tuple(out)
 
 
+# A measure whose kind of demonstrative work the 四(三)3 check found under way is not proposed as new (五, 附件2-1-3):
+# its title says so and points to 三、3, where the report lists the check; an 已开展 one is no candidate project at all.
+DEMONSTRATION_NOTE = {"done": ("园区已开展,见三、3", "already carried out by the park; see III.3"),
+                      "under_construction": ("园区在建,见三、3", "under construction in the park; see III.3"),
+                      "planned": ("已列入园区计划,见三、3", "in the park's plans; see III.3")}
+
+
+def demonstration_measures(ds: ParkDataset, cat: Catalogue) -> dict[str, str]:
+    """Measure id → status of the recorded kinds of demonstrative work naming it (catalogue `measure`), the most
+    advanced when several do (已开展 before 在建 before 计划中); kinds 未开展 or without a measure are left out."""
+    out: dict[str, str] = {}
+    for w in ds.demonstration or ():
+        measure = cat.demonstration_kind(w.kind).measure
+        if measure and w.status in DEMONSTRATION_NOTE:
+            if measure not in out or list(DEMONSTRATION_NOTE).index(w.status) < list(DEMONSTRATION_NOTE).index(out[measure]):
+                out[measure] = w.status
+    return out
+
+
+def _measure_record(m, status: Optional[str]) -> "FrozenDict":
+    """A measure as a recommendation carries it; its titles annotated when the park already has it under way."""
+    title_zh, title_en = m.title_zh, m.title_en
+    if status is not None:
+        zh, en = DEMONSTRATION_NOTE[status]
+        title_zh, title_en = f"{title_zh}({zh})", f"{title_en} ({en})"
+    return FrozenDict(id=m.id, title_zh=title_zh, title_en=title_en, effect_zh=m.effect_zh, effect_en=m.effect_en,
+                      basis=f"{m.basis.doc} {m.basis.clause}")
+
+
 def provisional_list(cat: Catalogue, rules: RuleBase, ds: Optional[ParkDataset] = None) -> list[dict]:
     """diagnosis.json's `provisional`: every provisional number of the catalogue and of the rule base's constants that
     the scores rest on, each with its kind (catalogue.PROVISIONAL_KINDS), what it is in both languages and why it is
@@ -222,7 +251,8 @@ def energy_by_carrier(ds: ParkDataset, cat: Catalogue) -> Optional[dict]:
         st = stats.get(year)
         basis = None if st is None else ("carriers" if st.origin == "carriers" else "reported")
         reported = units.convert_input(st.value, cat.statistic(st.statistic).unit, "tce") if basis == "reported" else None
-        gap = units.tidy(abs(reported - total) / total * 100) if reported is not None and total else None
+        gap = abs(reported - total) / total * 100 if reported is not None and total else None
+        gap = units.tidy(gap) if gap is not None and math.isfinite(gap) else None  # a tiny sum beside a total: no finite %
         out.append({"year": year, "total_tce": total, "reported_tce": reported, "gap_pct": gap, "basis": basis,
                     "carriers": [{"carrier": c.carrier, "name_zh": cat.coal_coefficient(c.carrier).name_zh,
                                   "name_en": cat.coal_coefficient(c.carrier).name_en, "quantity": c.quantity, "unit": c.unit,
@@ -304,7 +334,9 @@ class Diagnosis:
             "projects": [_record(r) for r in self.projects],
             "engagement": _json_ready(self.engagement),
             "demonstration_work": {"recorded": self.demonstration is not None,
-                                   "items": [_record(w) for w in self.demonstration or ()]},
+                                   "items": [_record(w) for w in self.demonstration or ()],
+                                   "kinds": [{"kind": k.id, "name_zh": k.name_zh, "name_en": k.name_en, "titled": k.titled}
+                                             for k in cat.demonstration_kinds]},
             **({"energy_by_carrier": energy_by_carrier(ds, cat)} if ds.energy_by_carrier else {}),
             "rules_id": self.rules.id,
             "rules_version": self.rules.version,
@@ -393,6 +425,7 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
     facts = prepared.facts
     fired = evaluate(rb.compiled, facts, backend=backend)
     findings, recs = [], []
+    under_way = demonstration_measures(dataset, cat)
     for idx, rule_id in fired:
         spec = rb.rule(rule_id)
         fact = facts[idx]
@@ -400,11 +433,11 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
         finding, parts = _finding(spec, fact, fields, cat)
         findings.append(finding)
         if spec.kind == "recommendation":
-            recs.append(_recommendation(spec, finding, fact, fields, parts, card, rb))
+            recs.append(_recommendation(spec, finding, fact, fields, parts, card, rb, under_way))
     findings.sort(key=Finding.sort_key)
     recs.sort(key=lambda r: (_baseline_rank(r, dataset, cat), -(r.total_points or 0), r.method, r.indicator or 0, r.requirement or 0, r.rule_id))
     engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], facts[-1])
-    return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, rb), engagement, as_of,
+    return Diagnosis(dataset, cat, rb, card, tuple(findings), tuple(recs), _projects(dataset, recs, under_way), engagement, as_of,
                      _lead_gaps(facts), _demonstration(dataset, cat))
 
 
@@ -498,7 +531,8 @@ def _source(spec, fact: dict, cat: Catalogue) -> FrozenDict:
     return FrozenDict(doc=doc_id, clause=clause, title=doc.title_zh if doc else None)
 
 
-def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, parts: dict, card: Scorecard, rb: RuleBase) -> Recommendation:
+def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, parts: dict, card: Scorecard, rb: RuleBase,
+                    under_way: Mapping[str, str]) -> Recommendation:
     points = fact.get("points")
     total = card.total(finding.year) if finding.year else None
     total_points = points / total.evaluated if points is not None and total and total.evaluated else None
@@ -509,8 +543,7 @@ def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, parts: dict, 
         rule_id=spec.id, method=spec.method, indicator=finding.indicator, indicator_id=finding.indicator_id,
         requirement=finding.requirement, year=finding.year, value=finding.value, target=finding.threshold,
         gap_pct=fact.get("gap_pct") if gaps else None, points=_tidy(points), total_points=_tidy(total_points),
-        measures=tuple(FrozenDict(id=m.id, title_zh=m.title_zh, title_en=m.title_en, effect_zh=m.effect_zh, effect_en=m.effect_en,
-                                  basis=f"{m.basis.doc} {m.basis.clause}") for m in measures),
+        measures=tuple(_measure_record(m, under_way.get(m.id)) for m in measures),
         message_zh=finding.message_zh, message_en=finding.message_en,
         gap_abs=fact.get("gap_abs") if gaps else None, group=group,
         **parts, **(_target(fact, ctx) if gaps else {}))
@@ -526,24 +559,25 @@ def _target(fact: dict, ctx: dict) -> dict:
     return out
 
 
-def _projects(ds: ParkDataset, recs: list[Recommendation], rb: RuleBase) -> tuple[ProjectRow, ...]:
-    """附件2-1-3: the user's own projects first, then one candidate row per measure, strongest gap first."""
+def _projects(ds: ParkDataset, recs: list[Recommendation], under_way: Mapping[str, str]) -> tuple[ProjectRow, ...]:
+    """附件2-1-3: the user's own projects first, then one candidate row per measure, strongest gap first, titled as the
+    recommendations title it; a measure of demonstrative work the park has already carried out (已开展) is no new project."""
     rows = [ProjectRow(p.content, p.content, p.total_investment, p.fixed_investment, p.expected_effect or "", p.expected_effect or "",
                        p.note or "", (), "user") for p in ds.projects]
-    order: list[str] = []
     addresses: dict[str, list[str]] = {}
+    by_id: dict[str, Mapping[str, str]] = {}  # in first-seen order
     for r in recs:
         subject = r.indicator_id or (f"基础性要求{r.requirement}" if r.requirement else "")
         for m in r.measures:
+            if under_way.get(m["id"]) == "done":
+                continue
             if m["id"] not in addresses:
-                order.append(m["id"])
+                by_id[m["id"]] = m
                 addresses[m["id"]] = []
             if subject and subject not in addresses[m["id"]]:
                 addresses[m["id"]].append(subject)
-    by_id = {m.id: m for m in rb.measures}
-    for mid in order:
-        m = by_id[mid]
-        rows.append(ProjectRow(m.title_zh, m.title_en, None, None, m.effect_zh, m.effect_en,
+    for mid, m in by_id.items():
+        rows.append(ProjectRow(m["title_zh"], m["title_en"], None, None, m["effect_zh"], m["effect_en"],
                                "候选项目,投资由园区填写 (candidate; investment to be filled in by the park)", tuple(addresses[mid]), "candidate"))
     return tuple(rows)
 

@@ -17,7 +17,7 @@ import unicodedata
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from . import units, workdays
-from ._round import half_up, significant
+from ._round import half_up, significant, value_text
 from .errors import RuleError, problem
 from .models import ENGAGEMENT_DATES, BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
@@ -59,7 +59,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "work_year_gap": NUM, "has_onsite_dates": NUM, "onsite_days_recorded": NUM, "onsite_weekdays": NUM,
         "onsite_date_days": NUM, "holidays_deducted": NUM, "onsite_days_excess": NUM, "onsite_early_days": NUM,
         "report_early_days": NUM, "meeting_early_days": NUM, "follow_up_early_days": NUM,
-        "demonstration_recorded": NUM, "demonstration_count": NUM, "demonstration_done_count": NUM},
+        "demonstration_recorded": NUM, "demonstration_count": NUM, "demonstration_done_count": NUM,
+        "demonstration_unchecked_count": NUM, "demonstration_unchecked_zh": STR, "demonstration_unchecked_en": STR},
 }
 YEAR_VALUE_PREFIX = "v_"
 QUALITATIVE = "qualitative"  # the direction field of a qualitative indicator (the catalogue gives it none)
@@ -85,6 +86,7 @@ def __getattr__(name: str):
 _GAP_WORDS = ("gap_unit_zh", "gap_unit_en")
 _UNIT_AFTER = "unit_after"  # the unit as it follows a number in a message (unit_after)
 _POINTS_WORDS = ("points_zh", "points_en")  # a score gain as a message prints it (points_words)
+_VALUE_TEXT = "value_text"  # the value as a message prints it beside its target and gap (shown_value)
 # the engagement's dates in the order of the guide's procedure (二(一): 前期准备 → 诊断实施 → 报告编制提交), with their names;
 # the engagement context shows each as <key>_zh / <key>_en
 _DATED = {k: ENGAGEMENT_DATES[k] for k in ("work_started", "onsite_start", "onsite_end", "report_submitted",
@@ -92,9 +94,9 @@ _DATED = {k: ENGAGEMENT_DATES[k] for k in ("work_started", "onsite_start", "onsi
 # what a message template may name besides the threshold: per kind, the display context (_*_context below)
 CONTEXT: dict[str, frozenset] = {
     "indicator": frozenset(FIELDS["indicator"]) | {"name_zh", "name_en", "unit", "lead_level_zh", "lead_level_en",
-                                                   "level_zh", "level_en", *_GAP_WORDS, _UNIT_AFTER, *_POINTS_WORDS},
+                                                   "level_zh", "level_en", *_GAP_WORDS, _UNIT_AFTER, *_POINTS_WORDS, _VALUE_TEXT},
     "reference": frozenset({"name_zh", "name_en", "unit", "number", "year", "ref_label_zh", "ref_label_en", "value", "ref_value",
-                            "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", *_GAP_WORDS, _UNIT_AFTER}),
+                            "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", *_GAP_WORDS, _UNIT_AFTER, _VALUE_TEXT}),
     "year": frozenset(FIELDS["year"]),
     "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence"}),
     "engagement": frozenset(FIELDS["engagement"]) | {"senior_unrelated_zh", "senior_unrelated_en", "onsite_span_zh",
@@ -146,7 +148,7 @@ def prepare_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, constants: d
     _reference_facts(ds, cat, card, value, facts, makers)
     _year_facts(ds, cat, card, value, facts, makers)
     _requirement_facts(ds, cat, facts, makers)
-    _engagement_fact(ds, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES]), facts, makers)
+    _engagement_fact(ds, cat, as_of, int(constants["follow_up_days"]), tuple(terms[RELATED_SPECIALITIES]), facts, makers)
     # a finite sum means every float is finite (±inf and NaN survive addition); else (or on overflow) check each fact
     if not math.isfinite(sum([v for f in facts for v in f.values() if type(v) is float])):
         for f in facts:
@@ -191,6 +193,18 @@ def points_words(points: float) -> dict[str, str]:
     if points > 0 and float(text) == 0:
         return {"points_zh": "不足0.1分", "points_en": "less than 0.1 points"}
     return {"points_zh": f"{text}分", "points_en": f"{text} points"}
+
+
+def shown_value(ind: Indicator, x: float, targets: tuple[float, ...]) -> str:
+    """A value as a message prints it ({value_text}): four significant digits, as {value:.4g}, or as many more (up to ten)
+    as it takes for the printed value to differ from each printed target (the lead value, the reference values) and
+    plausible bound, and for target − value as printed to give the printed gap ({gap_abs:.4g}): 29.999 beside a lead of
+    30 is not "30", and 79.235 beside 80 with a gap of 0.765 is not "79.23". One text serves every target, so messages
+    on one value (by lead and by reference) print it alike and a report can merge them. A share differs from 100% too."""
+    higher = ind.direction != "lower"
+    pairs = tuple((t, units.tidy(t - x if higher else x - t)) for t in targets)
+    others = tuple(float(b) for b in (ind.plausible_min, ind.plausible_max) if b is not None) + ((100.0,) if ind.is_share else ())
+    return value_text(x, pairs, higher=higher, others=others)
 
 
 def _shown_unit(ind: Indicator) -> str:
@@ -243,6 +257,10 @@ class _Static:
             self.indicators.append((ind, ind.id, float(ind.number), fixed, _b(not qualitative and ind.bounds_min is None),
                                     plaus, qualitative, ind.is_share, lead,
                                     None if ind.is_share else gap_units(ind)))
+        self.targets: dict[str, tuple[float, ...]] = {}  # per quantitative indicator: its lead, then its reference values
+        for ind in cat.indicators:
+            if not ind.qualitative and ind.lead_value is not None:
+                self.targets[ind.id] = (float(ind.lead_value), *(float(r.value) for r in cat.references if r.indicator == ind.id))
         self.references = []
         for ref in cat.references:
             ind = cat.indicator(ref.indicator)
@@ -268,6 +286,7 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Ca
     assessable = {y: _b(t is None or t.assessable) for y in years for t in (card.total(y),)}
     latest = latest_scored_year(years, assessable)
     tidy, score = units.tidy, card.score  # bound once: these run for every indicator and year
+    targets = _static(cat).targets
     for ind, ind_id, number, fixed, signed, plaus, qualitative, is_share, lead, units_fixed in _static(cat).indicators:
         higher = ind.direction == "higher"
         series = [value(ind_id, y) for y in years]
@@ -320,7 +339,7 @@ def _indicator_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Ca
                     if year == latest and len(series) >= 3 and all(s is not None and s.value is not None for s in series):
                         f["same_all_years"] = _b(len({s.value for s in series}) == 1)
             out.append(f)
-            makers.append((_indicator_context, (ind, year, lead if qualitative else None, lv, units_fixed)))
+            makers.append((_indicator_context, (ind, year, lead if qualitative else None, lv, units_fixed, targets.get(ind_id, ()))))
 
 
 def _undefined_fields(ds: ParkDataset, cat: Catalogue, ind: Indicator, year: int) -> dict:
@@ -347,7 +366,7 @@ def _previous_missing_fields(ds: ParkDataset, cat: Catalogue, ind: Indicator, ye
 
 
 def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level], lv: Optional[Level],
-                       units_fixed: Optional[dict[str, str]]) -> Context:
+                       units_fixed: Optional[dict[str, str]], targets: tuple[float, ...] = ()) -> Context:
     """Names, unit and levels of an indicator fact, then every fact field (number and year in their display form, int)."""
     ctx: Context = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year}
     if lead is not None:
@@ -358,6 +377,8 @@ def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level]
     ctx["number"], ctx["year"] = ind.number, year
     ctx.update(units_fixed or gap_units(ind, f.get("gap_abs")))
     ctx[_UNIT_AFTER] = unit_after(ind)
+    if isinstance(f.get("value"), float):
+        ctx[_VALUE_TEXT] = shown_value(ind, f["value"], targets)
     if "points" in f:
         ctx.update(points_words(f["points"]))
     return ctx
@@ -371,7 +392,8 @@ def latest_scored_year(years: tuple[int, ...], assessable: Mapping[int, float]) 
 
 def _reference_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Callable, out: list, makers: list) -> None:
     latest = latest_scored_year(ds.years, {y: _b(t is None or t.assessable) for y in ds.years for t in (card.total(y),)})
-    for ref, ind, note, then in _static(cat).references:
+    st = _static(cat)
+    for ref, ind, note, then in st.references:
         for year in ds.years:
             v = value(ind.id, year)
             if v is None or v.value is None:
@@ -382,14 +404,16 @@ def _reference_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Ca
                  "is_share": _b(ind.is_share), "value": v.value, "ref_value": ref.value, "points": max(0.0, then - now),
                  **_gap(ind.direction, v.value, ref.value)}
             out.append(f)
-            makers.append((_reference_context, (ref, ind, year, note)))
+            makers.append((_reference_context, (ref, ind, year, note, st.targets.get(ind.id, ()))))
 
 
-def _reference_context(f: Fact, ref: Reference, ind: Indicator, year: int, note: dict[str, str]) -> Context:
+def _reference_context(f: Fact, ref: Reference, ind: Indicator, year: int, note: dict[str, str],
+                       targets: tuple[float, ...] = ()) -> Context:
     return {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
             "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en,
             **{k: f[k] for k in ("value", "ref_value", "gap_abs", "gap_pct") if k in f}, **gap_units(ind, f.get("gap_abs")),
-            _UNIT_AFTER: unit_after(ind), **note}
+            _UNIT_AFTER: unit_after(ind), **({_VALUE_TEXT: shown_value(ind, f["value"], targets)} if isinstance(f.get("value"), float) else {}),
+            **note}
 
 
 def _usable_values(ds: ParkDataset, card: Scorecard):
@@ -483,7 +507,7 @@ def _previous_date(e: Engagement, keys: tuple[str, ...]) -> Optional[tuple[str, 
     return None
 
 
-def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: int,
+def _engagement_fact(ds: ParkDataset, cat: Catalogue, as_of: Optional[dt.date], follow_up_days: int,
                      related: tuple[str, ...], out: list, makers: list) -> None:
     e = ds.engagement
     seniors = [(m, related_speciality(m.speciality, related)) for m in e.team if m.senior]
@@ -499,7 +523,7 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
                "has_onsite": _b(e.onsite_working_days is not None or dates),
                "has_onsite_dates": _b(dates),
                "has_confidentiality": _b(e.confidentiality_submitted is not None),
-               **_demonstration_fields(ds)}
+               **_demonstration_fields(ds, cat)}
     deducted = False
     if dates:  # the recorded days (typed, or filled in from the dates) cannot exceed what the dates allow (四(三)1)
         allowed, deducted = workdays.onsite_working_days(e.onsite_start, e.onsite_end)
@@ -549,13 +573,22 @@ def _engagement_fact(ds: ParkDataset, as_of: Optional[dt.date], follow_up_days: 
     makers.append((_engagement_context, (e, tuple(unrelated), deducted if dates else None, before_report, before_meeting)))
 
 
-def _demonstration_fields(ds: ParkDataset) -> Fact:
-    """The 四(三)3 check of demonstrative work: recorded or not (absent data), how many kinds, how many already carried out."""
+def _demonstration_fields(ds: ParkDataset, cat: Catalogue) -> Fact:
+    """The 四(三)3 check of demonstrative work: recorded or not (absent data), how many entries, how many already carried
+    out, and the catalogue's kinds (overlays' too) with no entry, by name: a kind left out was not checked, while a
+    titled kind ("other" work) is recorded only where some was found, so its absence says none was."""
     work = ds.demonstration
     if work is None:
         return {"demonstration_recorded": 0.0}
-    return {"demonstration_recorded": 1.0, "demonstration_count": float(len(work)),
-            "demonstration_done_count": float(sum(w.status == "done" for w in work))}
+    seen = {w.kind for w in work}
+    missing = [k for k in cat.demonstration_kinds if not k.titled and k.id not in seen]
+    out = {"demonstration_recorded": 1.0, "demonstration_count": float(len(work)),
+           "demonstration_done_count": float(sum(w.status == "done" for w in work)),
+           "demonstration_unchecked_count": float(len(missing))}
+    if missing:
+        out["demonstration_unchecked_zh"] = "、".join(k.name_zh for k in missing)
+        out["demonstration_unchecked_en"] = "; ".join(k.name_en for k in missing)
+    return out
 
 
 def _engagement_context(f: Fact, e: Engagement, unrelated: tuple, deducted: Optional[bool],

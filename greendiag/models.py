@@ -340,26 +340,16 @@ class Catalogue:
     def coal_coefficient(self, carrier: str) -> Coefficient:
         """The standard-coal coefficient of an energy carrier (conversion.yaml) by id; UnknownEntryError (a KeyError)
         with a did-you-mean if the catalogue has none."""
-        hit = next((c for c in self.coal_coefficients if c.key == carrier), None) if isinstance(carrier, str) else None
-        if hit is None:
-            ids = "、".join(c.key for c in self.coal_coefficients)
-            raise _unknown("unknown-carrier", "能源品种", "energy carrier", carrier,
-                           [str(x) for c in self.coal_coefficients for x in (c.key, c.name_zh, c.name_en)],
-                           f"能源品种为 {ids}(见目录 conversion.yaml)", f"the carriers are {ids.replace('、', ', ')} (catalogue conversion.yaml)")
-        return hit
+        return _by_id(self.coal_coefficients, carrier, "key", "unknown-carrier", ("能源品种", "energy carrier"),
+                      ("能源品种为 {ids}(见目录 conversion.yaml)", "the carriers are {ids} (catalogue conversion.yaml)"))
 
     def document(self, doc_id: str) -> Optional[DocumentRef]:
         return next((d for d in self.documents if d.id == doc_id), None)
 
     def demonstration_kind(self, kind_id: str) -> DemonstrationKind:
         """A kind of demonstrative work by id; UnknownEntryError (a KeyError) with a did-you-mean if the catalogue has none."""
-        hit = next((k for k in self.demonstration_kinds if k.id == kind_id), None) if isinstance(kind_id, str) else None
-        if hit is None:
-            ids = "、".join(k.id for k in self.demonstration_kinds)
-            raise _unknown("unknown-demonstration-kind", "示范性工作类别", "kind of demonstrative work", kind_id,
-                           [str(x) for k in self.demonstration_kinds for x in (k.id, k.name_zh, k.name_en)],
-                           f"类别为 {ids}", f"the kinds are {ids.replace('、', ', ')}")
-        return hit
+        return _by_id(self.demonstration_kinds, kind_id, "id", "unknown-demonstration-kind", ("示范性工作类别", "kind of demonstrative work"),
+                      ("类别为 {ids}", "the kinds are {ids}"))
 
     @property
     def label(self) -> str:
@@ -378,6 +368,17 @@ def _unknown(code: str, zh: str, en: str, key: object, names: list[str], fix_zh:
     return UnknownEntryError(Problem(code, f"未知{zh}“{shown}”", f"unknown {en} '{shown}'",
                                      fix_zh=(f"是否指:{'、'.join(near)}?" if near else "") + fix_zh,
                                      fix_en=(f"did you mean: {', '.join(near)}? " if near else "") + fix_en), key=key)
+
+
+def _by_id(items: tuple, key: object, attr: str, code: str, what: tuple[str, str], listing: tuple[str, str]):
+    """The item whose `attr` is `key`, else UnknownEntryError `code` with a did-you-mean over ids and names and the ids
+    listed ({ids} in `listing`)."""
+    hit = next((x for x in items if getattr(x, attr) == key), None) if isinstance(key, str) else None
+    if hit is None:
+        ids = [getattr(x, attr) for x in items]
+        raise _unknown(code, what[0], what[1], key, [str(v) for x in items for v in (getattr(x, attr), x.name_zh, x.name_en)],
+                       listing[0].format(ids="、".join(ids)), listing[1].format(ids=", ".join(ids)))
+    return hit
 
 
 # ---------------------------------------------------------------- dataset

@@ -345,6 +345,8 @@ def _check_against_facts(doc: Document, where: tuple, r: dict, cat: Catalogue) -
 QUANTITATIVE_FIELDS = frozenset({"lead", "value", "gap_abs", "gap_pct", "derived", "derived_gap_pct", "prev_value", "yoy_points",
                                  "yoy_abs_points", "yoy_pct", "yoy_abs_pct", "same_all_years"})
 QUALITATIVE_FIELDS = frozenset({"lead_score", "level_score", "lead_level_zh", "lead_level_en", "level_zh", "level_en"})
+# template names (not fact fields) that only a quantitative indicator's context has: the value as printed beside its gaps
+QUANTITATIVE_NAMES = QUANTITATIVE_FIELDS | {"value_text"}
 _TEMPLATES = ("message_zh", "message_en", "head_zh", "head_en", "clause_zh", "clause_en")
 
 
@@ -389,7 +391,8 @@ def _kind_misreads(r: dict, cat: Catalogue) -> tuple[Any, list[tuple[tuple, str]
             continue
         wrong = QUANTITATIVE_FIELDS if ind.qualitative else QUALITATIVE_FIELDS
         bad = [(path, f) for path, f in reads if f in wrong]
-        shown = [((key,), name) for key in _TEMPLATES if key in r for name in _placeholders(r[key]) if name in wrong]
+        names = QUANTITATIVE_NAMES if ind.qualitative else QUALITATIVE_FIELDS
+        shown = [((key,), name) for key in _TEMPLATES if key in r for name in _placeholders(r[key]) if name in names]
         if bad or shown:
             return ind, bad or shown, not bad
     return None, [], True

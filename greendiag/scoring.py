@@ -51,6 +51,9 @@ class CategoryScore:
     evaluated: int
     missing: tuple[int, ...]  # indicator numbers left out or scored 0 for lack of data
     weight: float
+    # the mean over the guide's indicators of the category alone, when overlays add indicators (专项诊断); None otherwise,
+    # and for a category holding only added indicators or none of the guide's scored that year
+    general_score: Optional[float] = None
 
 
 @attrs.frozen
@@ -71,6 +74,8 @@ class YearScore:
     # (专项诊断), comparable with a general diagnosis; None when no overlay adds one, or no guide indicator scores that year
     general_total: Optional[float] = None
     general_evaluated: Optional[int] = None  # how many of the guide's indicators entered general_total (None as above)
+    general_band_zh: Optional[str] = None  # the band of general_total (None with it)
+    general_band_en: Optional[str] = None
 
 
 @attrs.frozen
@@ -222,25 +227,30 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
     for year in ds.years:
         yr = by_year.get(year, [])
         assessable = any(r.status == SCORED for r in yr)
+        general_ok = bool(added) and any(r.status == SCORED and r.indicator not in added for r in yr)  # see general_total
         by_category: dict[str, list[IndicatorScore]] = {}
         for r in yr:
             by_category.setdefault(r.category, []).append(r)
         for c in cat.categories:
             cr = by_category.get(c.code, [])
             scored = [r.score for r in cr if r.score is not None]
+            general = _mean([r.score for r in cr if r.score is not None and r.indicator not in added]) if general_ok else None
             cats.append(CategoryScore(c.code, year, _mean(scored), len(scored),
-                                      tuple(r.number for r in cr if r.status in (MISSING_OPTIONAL, MISSING_MANDATORY)), c.weight))
+                                      tuple(r.number for r in cr if r.status in (MISSING_OPTIONAL, MISSING_MANDATORY)), c.weight,
+                                      general))
         year_cats = [cs for cs in cats if cs.year == year]
         total = _total(m, cat, yr, year_cats) if assessable else None
         complete = _total(m, cat, [r for r in yr if r.status != MISSING_MANDATORY], year_cats,
                           exclude_missing=True, rows_all=yr) if assessable else None
         band = m.band(total) if total is not None else None
-        general, general_n = _general_total(m, cat, yr, added) if added and assessable else (None, None)
+        general, general_n = _general_total(m, cat, yr, added) if general_ok else (None, None)
+        general_band = m.band(general) if general is not None else None
         totals.append(YearScore(
             year, total, sum(1 for r in yr if r.score is not None), band.zh if band else None, band.en if band else None,
             tuple(r.number for r in yr if r.status == MISSING_OPTIONAL), tuple(r.number for r in yr if r.status == MISSING_MANDATORY),
             complete, (total - complete) if total is not None and complete is not None else None, assessable, gate.qualified,
-            tuple(r.number for r in yr if r.status == UNDEFINED), general, general_n))
+            tuple(r.number for r in yr if r.status == UNDEFINED), general, general_n,
+            general_band.zh if general_band else None, general_band.en if general_band else None))
     return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows),
                      _score_changes(ds, cat, rows, cats, totals), gate)
 

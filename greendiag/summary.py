@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import decimal
+from typing import Optional
 
-from ._round import half_up
+from ._round import below_shown, half_up
 from .models import Catalogue, ParkDataset
 
 
@@ -156,9 +157,20 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
     out.append((f"改进建议候选 {len(diag.recommendations)} 项" if zh else f"Recommendation candidates: {len(diag.recommendations)}"))
     for r in diag.recommendations:
         tag = ("标准比对" if r.method == "standard_comparison" else "先进对照") if zh else r.method
-        pts = f"(+{half_up(r.total_points, '.2f')} 总分)" if zh and r.total_points else (f" (+{half_up(r.total_points, '.2f')} total)" if r.total_points else "")
+        pts = _gain(r.total_points, zh)
         measures = "、".join(m["title_zh"] for m in r.measures) if zh else "; ".join(m["title_en"] for m in r.measures)
         out.append(f"  [{tag}] {r.message_zh if zh else r.message_en}{pts}")
         if measures:
             out.append(("      措施:" if zh else "      measures: ") + measures)
     return "\n".join(out)
+
+
+def _gain(points: Optional[float], zh: bool) -> str:
+    """A candidate's gain in total points, two decimals half up, as the report words it: a gain two decimals would
+    print as 0.00 is "不足0.01" / "less than 0.01", so the summary never promises +0.00 for a real gain."""
+    if not points:
+        return ""
+    tiny = below_shown(points, 2)
+    if zh:
+        return f"(+不足{tiny} 总分)" if tiny else f"(+{half_up(points, '.2f')} 总分)"
+    return f" (+less than {tiny} total)" if tiny else f" (+{half_up(points, '.2f')} total)"

@@ -1203,6 +1203,17 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
             if not _close(t.get("general_total"), want_general, tol) or t.get("general_evaluated") != want_n:
                 bad.append(f"{y}: general_total {t.get('general_total')!r} over {t.get('general_evaluated')!r} indicators, "
                            f"recomputed {want_general!r} over {want_n!r} (the guide's indicators alone)")
+            g_band = next((b for b in sorted(m.bands, key=lambda b: -b.min) if want_general >= b.min), None) \
+                if want_general is not None else None
+            if (t.get("general_band_zh"), t.get("general_band_en")) != ((g_band.zh, g_band.en) if g_band else (None, None)):
+                bad.append(f"{y}: general band {t.get('general_band_zh')!r}, expected {g_band.zh if g_band else None!r}")
+            for c in cat.categories:
+                want_c = (_mean([r["score"] for r in g_rows if r["category"] == c.code and r["score"] is not None])
+                          if want_general is not None else None)
+                got_c = cats.get((c.code, y))
+                if got_c is not None and not _close(got_c.get("general_score"), want_c, tol):
+                    bad.append(f"{y} category {c.code}: general_score {got_c.get('general_score')!r}, "
+                               f"mean of the guide's indicators is {want_c!r}")
         for status in ("missing_optional", "missing_mandatory", "undefined"):
             if sorted(t.get(status, ())) != sorted(r["number"] for r in yr if r["status"] == status):
                 bad.append(f"{y}: {status} {t.get(status)} does not list the {status} rows")

@@ -81,11 +81,13 @@ def _defined_names() -> frozenset[str]:
     return frozenset(line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line and not line.lstrip().startswith("#"))
 
 
-_POWER_NAMES = ("m3", "m2", "km2", "wan_m3", "wan_m2")  # units.txt names of powers of a length
+_POWER_NAMES = ("m3", "m2", "km2", "wan_m3", "wan_m2", "Nm3")  # units.txt names of powers of a length
+_CURRENCY_NAMES = ("yuan", "qian_yuan", "wan_yuan", "baiwan_yuan", "yi_yuan")  # 元 takes Chinese multiples, not SI prefixes
 
 
 def _refuse_prefixed_power(unit, expr: str) -> None:
-    """Gm3 or µm2 would be pint's "giga-m3" (a prefix on the name m3, not on the metre): refused, not converted wrong."""
+    """Gm3 or µm2 would be pint's "giga-m3" (a prefix on the name m3, not on the metre), k万元 a kilo-万元: refused, not
+    converted wrong."""
     prefixes, defined = registry()._prefixes, _defined_names()
     for name in unit._units:
         if name in defined:  # km2, dm3: defined in units.txt as powers
@@ -96,6 +98,11 @@ def _refuse_prefixed_power(unit, expr: str) -> None:
                                         f"unknown unit '{expr}' (a prefix cannot go on {power})",
                                         fix_zh="改用 m3、万m3、L、dm3、cm3、km3 或 m2、km2、hm2(公顷)等",
                                         fix_en="use m3, 万m3, L, dm3, cm3, km3 or m2, km2, hm2 (hectare) and the like"))
+        for money in _CURRENCY_NAMES:  # "k万元" or "Y元" would be pint's kilo-万元: a typo, not an amount
+            if name != money and name.endswith(money) and name[: -len(money)] in prefixes:
+                raise UnitError(Problem("unknown-unit", f"无法识别的计量单位“{expr}”(货币单位不能加国际单位制词头)",
+                                        f"unknown unit '{expr}' (a currency unit takes no SI prefix)",
+                                        fix_zh="改用 元、千元、万元、百万元、亿元", fix_en="use 元, 千元, 万元, 百万元 or 亿元"))
 
 
 @functools.lru_cache(maxsize=4096)

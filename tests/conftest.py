@@ -34,6 +34,20 @@ def rulebase(catalogue):
 
 
 @pytest.fixture(scope="session")
+def water():
+    """The catalogue with the example water-cascade overlay (adds indicators 32-33 and requirement 9)."""
+    import greendiag
+    return greendiag.load_catalogue(EXAMPLES / "overlays" / "water-cascade.yaml")
+
+
+@pytest.fixture(scope="session")
+def demo_data():
+    """The demo park's YAML as data (copy it before changing it)."""
+    from greendiag.yamlio import read_document
+    return read_document(DEMO).data
+
+
+@pytest.fixture(scope="session")
 def demo_dataset(catalogue):
     import greendiag
     return greendiag.load_dataset(DEMO, catalogue=catalogue)

@@ -346,14 +346,15 @@ def test_schema_errors_of_every_overlay_come_together(tmp_path):
 
 
 def test_an_unknown_statistic_unit_is_one_error_with_a_fix(tmp_path):
-    """Nm3 is not a unit greendiag knows: one unknown-unit error with a fix, not also a 'different dimensions' one."""
+    """Sm3 is not a unit greendiag knows (Nm3 is, since gas volumes are read at standard conditions): one unknown-unit
+    error with a fix, not also a 'different dimensions' one."""
     import greendiag
 
     overlay = tmp_path / "o.yaml"
     overlay.write_text("""overlay: {id: nm3, version: 1.0.0, title_zh: 测试, title_en: test, extends: {id: bj-green-park-2024, version: '>=1.0,<2'}}
 statistics:
-  - {id: h2_a, name_zh: 氢气甲, name_en: hydrogen a, unit: Nm3}
-  - {id: h2_b, name_zh: 氢气乙, name_en: hydrogen b, unit: Nm3}
+  - {id: h2_a, name_zh: 氢气甲, name_en: hydrogen a, unit: Sm3}
+  - {id: h2_b, name_zh: 氢气乙, name_en: hydrogen b, unit: Sm3}
 indicators:
   - id: h2_share
     number: 32

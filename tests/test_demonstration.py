@@ -73,6 +73,16 @@ def test_the_catalogue_lists_the_four_kinds_the_guide_names_and_other(catalogue,
     assert info.value.problems[0].code == "unknown-demonstration-kind" and "water_cascade" in info.value.problems[0].fix_zh
 
 
+# an overlay adding a kind of demonstrative work (the guide's list ends with 等)
+ZERO_CARBON = """demonstration_kinds:
+  - id: zero_carbon_building
+    name_zh: 近零碳建筑示范
+    name_en: Near-zero-carbon building demonstration
+    sources: [{doc: bj-guide-2024, clause: "四(三)3“等”"}]
+    indicators: [green_industrial_buildings]
+"""
+
+
 def _overlay(tmp_path, body: str, name: str = "extra.yaml"):
     path = tmp_path / name
     path.write_text(OVERLAY_HEAD + body, encoding="utf-8")
@@ -80,13 +90,7 @@ def _overlay(tmp_path, body: str, name: str = "extra.yaml"):
 
 
 def test_an_overlay_adds_a_kind_that_data_can_use(tmp_path, raw):
-    path = _overlay(tmp_path, """demonstration_kinds:
-  - id: zero_carbon_building
-    name_zh: 近零碳建筑示范
-    name_en: Near-zero-carbon building demonstration
-    sources: [{doc: bj-guide-2024, clause: "四(三)3“等”"}]
-    indicators: [green_industrial_buildings]
-""")
+    path = _overlay(tmp_path, ZERO_CARBON)
     cat = greendiag.load_catalogue(path)
     added = cat.demonstration_kinds[-1]
     assert (added.id, added.origin, added.replaces, added.titled) == ("zero_carbon_building", "demo-extra", None, False)
@@ -313,8 +317,15 @@ def test_diagnosis_json_carries_the_recorded_work(demo_dataset, raw):
         ("hazardous_waste_centre", "not_done", "未开展", "not carried out"), ("hydrogen_low_carbon", "planned", "计划中", "planned"),
         ("other", "done", "已开展", "carried out")]
     assert out["items"][-1]["title_zh"] == "园区能源监测管理平台(虚构)" and out["items"][-1]["indicators"] == []
-    assert greendiag.diagnose(_data(raw, None)).to_dict()["demonstration_work"] == {"recorded": False, "items": []}
-    assert greendiag.diagnose(_data(raw, [])).to_dict()["demonstration_work"] == {"recorded": True, "items": []}
+    kinds = [{"kind": k, "name_zh": zh, "name_en": en, "titled": k == "other"} for k, zh, en in (
+        ("water_cascade", "水的梯级利用推广", "Promotion of cascading water use"),
+        ("integrated_energy_station", None, None), ("hazardous_waste_centre", None, None),
+        ("hydrogen_low_carbon", None, None), ("other", None, None))]
+    none = greendiag.diagnose(_data(raw, None)).to_dict()["demonstration_work"]
+    assert (none["recorded"], none["items"]) == (False, []) and none["kinds"][0] == kinds[0]
+    assert [(k["kind"], k["titled"]) for k in none["kinds"]] == [(k["kind"], k["titled"]) for k in kinds]
+    empty = greendiag.diagnose(_data(raw, [])).to_dict()["demonstration_work"]
+    assert (empty["recorded"], empty["items"], empty["kinds"]) == (True, [], none["kinds"])
 
 
 def test_to_dict_is_deterministic_and_in_catalogue_order(raw):
@@ -348,7 +359,7 @@ def test_the_report_lists_the_work_in_3_3_and_the_done_items_as_highlights(demo_
     assert ("- 水的梯级利用推广:已开展。先进制造区电子企业清洗废水经分质处理后用于冷却塔补水和园区绿化浇灌,2024年梯级利用水量约38万立方米(虚构)。"
             "证明材料:园区水平衡测试报告(2024)(虚构)。") in three
     assert "- 多能互补的综合能源站:在建。" in three and "- 氢能等低碳新能源示范应用:计划中。" in three
-    assert "- 园区能源监测管理平台(虚构)(其他具有示范意义的绿色制造相关工作):已开展。" in three
+    assert "- 其他:园区能源监测管理平台(虚构)——已开展。" in three
     assert "未开展:危险废物集中收集转运设施。" in three
     highlights = _between(md, "1. 工作亮点", "2. 存在问题")
     assert "- 已开展具有示范意义的绿色制造相关工作:水的梯级利用推广、园区能源监测管理平台(虚构)。" in highlights
@@ -361,10 +372,29 @@ def test_the_report_says_when_the_check_is_not_recorded_or_found_nothing(raw, tm
     assert "已开展具有示范意义" not in _between(md, "1. 工作亮点", "2. 存在问题")
     none = [{"kind": "water_cascade", "status": "未开展"}, {"kind": "hazardous_waste_centre", "status": "未开展"}]
     md = _report(greendiag.diagnose(_data(raw, none)), tmp_path, "none.md")
-    assert ("示范性工作核查(指南四(三)3):经现场核查,园区尚未开展指南所列具有示范意义的绿色制造相关工作"
+    assert ("示范性工作核查(指南四(三)3):经现场核查,未发现园区在其他方面开展具有示范意义的绿色制造相关工作"
             "(水的梯级利用推广、危险废物集中收集转运设施均未开展)。") in md
+    assert "未核查:多能互补的综合能源站、氢能等低碳新能源示范应用。" in md  # the guide's kinds without an entry
     # a diagnosis.json written before the key existed reads as not recorded
     d = greendiag.diagnose(_data(raw, raw["demonstration_work"])).to_dict()
     del d["demonstration_work"]
     old = plain_punct(open(render_report(d, tmp_path / "old.md", "md"), encoding="utf-8").read())
     assert "数据未记录此项核查" in old
+
+
+def test_an_overlay_kind_left_without_an_entry_is_named_unchecked_in_the_report(tmp_path, raw):
+    from conftest import plain_punct
+    from greendiag.reports import render_report
+
+    path = _overlay(tmp_path, ZERO_CARBON)
+    cat = greendiag.load_catalogue(path)
+    ds = greendiag.dataset_from_dict(_data(raw, [{"kind": "water_cascade", "status": "已开展"}]), catalogue=cat)
+    d = greendiag.diagnose(ds, catalogue=cat, backend="python")
+    kinds = d.to_dict()["demonstration_work"]["kinds"]
+    assert [k["kind"] for k in kinds] == [k.id for k in cat.demonstration_kinds] and len(kinds) == 6
+    assert {"kind": "zero_carbon_building", "name_zh": "近零碳建筑示范", "name_en": "Near-zero-carbon building demonstration",
+            "titled": False} in kinds
+    render_report(d, tmp_path / "r.md")
+    text = plain_punct((tmp_path / "r.md").read_text(encoding="utf-8"))
+    line = next(x for x in text.splitlines() if "未核查" in x and "近零碳建筑示范" in x)
+    assert "综合能源站" in line  # the guide's kinds without an entry are in the same sentence

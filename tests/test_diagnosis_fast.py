@@ -70,7 +70,9 @@ def _old_to_dict(d) -> dict:
         "recommendations": [attrs.asdict(r) for r in d.recommendations],
         "projects": [attrs.asdict(r) for r in d.projects],
         "engagement": d.engagement,
-        "demonstration_work": {"recorded": d.demonstration is not None, "items": [attrs.asdict(w) for w in d.demonstration or ()]},
+        "demonstration_work": {"recorded": d.demonstration is not None, "items": [attrs.asdict(w) for w in d.demonstration or ()],
+                               "kinds": [{"kind": k.id, "name_zh": k.name_zh, "name_en": k.name_en, "titled": k.titled}
+                                         for k in cat.demonstration_kinds]},
         **({"energy_by_carrier": energy_by_carrier(ds, cat)} if ds.energy_by_carrier else {}),
         "rules_id": d.rules.id,
         "rules_version": d.rules.version,

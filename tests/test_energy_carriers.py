@@ -125,7 +125,7 @@ def test_a_reported_total_that_disagrees_is_a_located_note_and_is_scored(demo_ra
     (note,) = [n for n in ds.notes if n.code == "energy-carriers-disagree"]
     assert note.location == "$.years[3].statistics.energy_consumption"
     assert "130 tce" in note.message_zh and "122.9 tce" in note.message_zh and "5.8%" in note.message_zh
-    assert "超过 5%" in note.message_zh and "评分采用填报值" in note.message_zh
+    assert "超过核查阈值5%" in note.message_zh and "评分采用填报值" in note.message_zh
     assert "the reported value is used" in note.message_en
     assert _energy(ds, 2024).value == 130.0 and _energy(ds, 2024).origin == "reported"
     d = greendiag.diagnose(ds, backend="python").to_dict()
@@ -242,7 +242,7 @@ def test_the_report_says_how_energy_was_converted_and_tables_the_breakdown(demo_
     method = md.split("5. 诊断方法与评分说明")[1].split("6. 数据核查")[0]
     assert "GB/T 2589《综合能耗计算通则》的折标准煤系数" in method
     assert "电力(当量值)0.1229 kgce/kWh" in method.replace("（", "(").replace("）", ")")
-    assert "电力按当量值折算" in method and "所用系数均为暂定值" in method
+    assert "电力按当量值折算" in method and "系数取自GB/T 2589附录A参考值" in method
     assert "2024年综合能源消费量为分品种折算合计130.043 tce" in method
     assert "| 2024年 | 电力" in method and "| 1000000 kWh | 122.9 |" in method and "| 合计 |" in method
     assert "折标及排放系数2项" in md  # the provisional sentence counts the two coefficients the scores rest on

@@ -7,19 +7,8 @@ import pytest
 
 from greendiag import dataset_from_dict, diagnose, load_catalogue
 from greendiag.testing import ScoringInvariantError, assert_scoring_invariants
-from greendiag.yamlio import read_document
 
 WATER = "examples/overlays/water-cascade.yaml"
-
-
-@pytest.fixture(scope="module")
-def water(root):
-    return load_catalogue(root / WATER)
-
-
-@pytest.fixture(scope="module")
-def demo_data(demo_path):
-    return read_document(demo_path).data
 
 
 def _with_overlay_values(data, values):
@@ -111,11 +100,67 @@ def test_the_report_prints_the_general_total_beside_the_total(water, demo_data, 
     text = plain_punct((tmp_path / "r.md").read_text(encoding="utf-8"))
     g24 = f"{t[2024].general_total:.1f}"  # 105.83… → 105.8; the total with the overlay's 50 is lower
     assert f"{t[2024].total:.1f}" != g24
-    assert f"2024年通用诊断总分为{g24}分" in text
-    assert f"2024年诊断总分:{t[2024].total:.1f}分" in text and f"通用诊断总分(不含专项诊断指标):{g24}分" in text
-    row = next(line for line in text.splitlines() if line.startswith("| 通用诊断总分"))
+    # the guide's total grades the park (附件2-1-2); the total including the overlay's indicator follows it
+    assert f"综合评估:园区2024年诊断评分为{g24}分" in text and f"含专项诊断指标的总分为{t[2024].total:.1f}分" in text
+    assert f"2024年诊断总分:{g24}分" in text and f"2024年含专项诊断指标的总分:{t[2024].total:.1f}分" in text
+    row = next(line for line in text.splitlines() if line.startswith("| 总分 |"))
     assert row.split("|")[2:5] == [f" {t[y].general_total:.1f} " for y in (2022, 2023, 2024)]
-    assert "另列仅按附件2-1-2所列指标" in text
+    row = next(line for line in text.splitlines() if line.startswith("| 总分(含专项诊断指标) |"))
+    assert row.split("|")[2:5] == [f" {t[y].total:.1f} " for y in (2022, 2023, 2024)]
+    assert "评级按附件2-1-2所列31项指标以上述方法汇总的通用诊断总分评定" in text
     # without an overlay: no such row or sentence
     render_report(diagnose(dataset_from_dict(demo_data, catalogue=load_catalogue()), backend="python"), tmp_path / "plain.md")
-    assert "通用诊断总分" not in (tmp_path / "plain.md").read_text(encoding="utf-8")
+    plain = (tmp_path / "plain.md").read_text(encoding="utf-8")
+    assert "通用诊断总分" not in plain and "含专项诊断指标" not in plain
+
+
+def test_general_band_and_category_scores(water, demo_data, catalogue):
+    # 2022: 32 at 0.5 % (lead 10: scores 5) and 33 at 2 % (lead 31.36: 6.377…) pull the RG mean and the total down
+    data = _with_overlay_values(demo_data, {2022: {"water_cascade_share": {"value": 0.5},
+                                                   "industrial_reclaimed_water_share": {"value": 2}}})
+    base = diagnose(dataset_from_dict(demo_data, catalogue=catalogue), catalogue=catalogue, backend="python").scorecard
+    card = diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python").scorecard
+    t = {x.year: x for x in card.totals}
+    plain = {x.year: x for x in base.totals}
+    # the general band is the band of the plain catalogue's total; the band with the overlay can be lower
+    assert (t[2022].general_band_zh, t[2022].general_band_en) == (plain[2022].band_zh, plain[2022].band_en)
+    assert plain[2022].total >= 90 and t[2022].total < 90 and t[2022].band_zh == "良好" and t[2022].general_band_zh == "优秀"
+    cats = {(c.category, c.year): c for c in card.categories}
+    plain_cats = {(c.category, c.year): c for c in base.categories}
+    for (code, year), c in cats.items():
+        assert math.isclose(c.general_score, plain_cats[(code, year)].score, rel_tol=1e-12)
+    rg = cats[("RG", 2022)]
+    n = plain_cats[("RG", 2022)].evaluated
+    assert math.isclose(rg.score, (rg.general_score * n + 5 + 100 * 2 / 31.36) / (n + 2), rel_tol=1e-12)
+    for c in base.categories:
+        assert c.general_score is None
+    bad = diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python").to_dict()
+    next(c for c in bad["category_scores"] if c["category"] == "RG" and c["year"] == 2022)["general_score"] = rg.score
+    with pytest.raises(ScoringInvariantError, match="general_score"):
+        assert_scoring_invariants(bad, water)
+    bad = diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python").to_dict()
+    next(x for x in bad["total_scores"] if x["year"] == 2022)["general_band_zh"] = "良好"
+    with pytest.raises(ScoringInvariantError, match="general band"):
+        assert_scoring_invariants(bad, water)
+
+
+def test_the_batch_table_gives_the_guide_score_first(water, demo_data, tmp_path, root):
+    import yaml
+    from click.testing import CliRunner
+
+    from greendiag.cli import main
+
+    data = _with_overlay_values(demo_data, {2024: {"water_cascade_share": {"value": 5}}})
+    parks = tmp_path / "parks"
+    parks.mkdir()
+    (parks / "w.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (parks / "plain.yaml").write_text(yaml.safe_dump(demo_data, allow_unicode=True), encoding="utf-8")
+    t = {x.year: x for x in diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python").scorecard.totals}
+    res = CliRunner().invoke(main, ["diagnose", str(parks), "--workers", "1", "--backend", "python",
+                                    "--overlay", str(root / WATER)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    rows = {line.split(" | ")[0]: line.split(" | ") for line in res.output.splitlines() if " | " in line}
+    # only 2024 has overlay values: the guide's 105.8 first, the total with the overlay's 50 after it
+    assert rows["w.yaml"][2].split(" ")[-1] == f"2024:{t[2024].general_total:.1f}(含专项{t[2024].total:.1f})"
+    assert rows["w.yaml"][2].split(" ")[0] == f"2022:{t[2022].general_total:.1f}(含专项{t[2022].total:.1f})"
+    assert "含专项" in rows["plain.yaml"][2]  # the same overlay: every park of the run gets both figures

@@ -193,6 +193,13 @@ def test_kinds_are_checked_without_an_overlay_too(tmp_path):
         greendiag.load_rules(shown)
     p, = info.value.problems
     assert p.code == "rule-indicator-kind" and p.location == "$.rules[0].message_zh" and "print '—'" in p.message_en
+    # value_text (the value as printed beside its gaps) is a quantitative indicator's template name too
+    text = _write(tmp_path, "text.yaml", _rule("x.text", "indicator", [
+        {"field": "number", "op": "==", "value": 12}, {"field": "level_score", "op": "<", "other": "lead_score"}],
+        message="{year} {value_text}"))
+    with pytest.raises(RuleError) as info:
+        greendiag.load_rules(text)
+    assert info.value.codes == ("rule-indicator-kind",) and "value_text" in info.value.problems[0].message_en
 
 
 def test_a_built_in_rule_an_overlay_kills_is_a_note_not_an_error(tmp_path, levels_cat, catalogue):

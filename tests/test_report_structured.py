@@ -68,7 +68,7 @@ def _lead_reached(md: str) -> list[str]:
     """三、4's separate list of indicators at the lead value that miss a stricter reference (not problems)."""
     i = md.index("### 4. 存在问题")
     part = md[i:md.index("## 四、", i)]
-    return [line[2:] for line in part.split("已达引领值,距先进值仍有差距", 1)[1].splitlines() if line.startswith("- ")]
+    return [line[2:] for line in part.split("已达引领值,距相关标准或参考值仍有差距", 1)[1].splitlines() if line.startswith("- ")]
 
 
 def _item(items: list[str], text: str) -> str:
@@ -110,7 +110,7 @@ def test_lower_is_better_reference_reads_above(wastewater, tmp_path):
     # apart as lead reached, still short of the stricter value (review 9)
     assert [p for p in _problems(md) if "“23 " in p] == []
     assert _item(_lead_reached(md), "“23 ") == (
-        f"“23 单位工业增加值废水排放量”2024年为3.5 t/万元,已达引领值(得分120.0分),高于{label},差距0.5 t/万元(相对差距16.7%)。")
+        f"“23 单位工业增加值废水排放量”2024年为3.5 t/万元,已超过引领值(得分已达上限120分),高于{label},差距0.5 t/万元(相对差距16.7%)。")
     assert _item(_recommendations(md), "“23 ").split(". ", 1)[1].startswith(
         f"“23 单位工业增加值废水排放量”2024年为3.5 t/万元,高于{label}(越低越好),差距0.5 t/万元(相对差距16.7%)(标准比对法)")
     assert f"低于{label}" not in md
@@ -131,7 +131,7 @@ def test_changed_message_template_keeps_the_merged_item(demo_dataset, catalogue,
     item = _item(_recommendations(md), "“2 可再生能源使用比例”").split(". ", 1)[1]
     assert item == ("2024年“2 可再生能源使用比例”——12.6%:未达省级绿色低碳园区非化石能源消费比重(≥20%);差7.4个百分点(标准比对法);"
                     "比引领值15%少2.4个百分点(先进对照法)(最多可提高总分约1.24分);"
-                    "措施:建设多能互补的综合能源站、开展氢能等低碳新能源示范应用、屋顶及停车场分布式光伏")
+                    "措施:建设多能互补的综合能源站(园区在建,见三、3)、开展氢能等低碳新能源示范应用(已列入园区计划,见三、3)、屋顶及停车场分布式光伏")
     # the problems list does not depend on the templates at all
     assert _item(_problems(md), "“2 可再生能源使用比例”").split(". ", 1)[1] == (
         "“2 可再生能源使用比例”2024年为12.6%,低于引领值15%,差距2.4个百分点(相对差距16%);"
@@ -168,7 +168,7 @@ def test_older_diagnosis_without_the_fields_still_renders(wastewater, tmp_path):
     del d["score_changes"]
     new, old = _md(wastewater, tmp_path, "new.md"), _md(d, tmp_path, "old.md")
     assert _item(_lead_reached(old), "“23 ") == (
-        "“23 单位工业增加值废水排放量”2024年为3.5 t/万元,已达引领值(得分120.0分),高于参考值3 t/万元,差距0.5 t/万元(相对差距16.7%)。")
+        "“23 单位工业增加值废水排放量”2024年为3.5 t/万元,已超过引领值(得分已达上限120分),高于参考值3 t/万元,差距0.5 t/万元(相对差距16.7%)。")
     assert _item(_problems(old), "“2 可再生能源使用比例”").startswith(
         "2. “2 可再生能源使用比例”2024年为12.6%,低于引领值15%,差距2.4个百分点(相对差距16%);低于参考值20%,差距7.4个百分点")
     drops = [p for p in _problems(new) if "年下降" in p]

@@ -190,12 +190,12 @@ def test_an_indicator_at_the_lead_is_not_a_problem_for_missing_a_stricter_refere
     # 13 scores 120 (41% against the lead 30%) but is below the 50% of a provincial reference value
     assert not any("“13 " in line for line in listed)
     assert f"经诊断,园区绿色发展存在以下{len(listed)}项问题:" in problems and len(listed) == 12
-    note = problems.split("以下指标已达引领值,距先进值仍有差距(不属于园区存在的问题,可作为进一步提升的方向):", 1)[1]
-    assert ("- “13 新建工业建筑中绿色建筑的比例”2024年为41%,已达引领值(得分120.0分),"
+    note = problems.split("以下指标已达引领值,距相关标准或参考值仍有差距(不属于园区存在的问题,可作为进一步提升的方向):", 1)[1]
+    assert ("- “13 新建工业建筑中绿色建筑的比例”2024年为41%,已超过引领值(得分已达上限120分),"
             "低于省级绿色低碳园区新建建筑二星级绿色建筑比例(≥50%),差距9个百分点(相对差距18%)。") in note
     summary = _section(demo_md, "### 2. 存在问题", "### 3.")
     assert "诊断发现园区绿色发展存在问题12项(详见三、4)" in summary
-    assert "另有1项指标已达引领值,距先进值仍有差距(见三、4),不列为存在问题。" in summary
+    assert "另有1项指标已达引领值,距相关标准或参考值仍有差距(见三、4),不列为存在问题。" in summary
 
 
 def test_an_indicator_below_the_lead_keeps_its_reference_among_the_problems(demo_md):
@@ -218,3 +218,16 @@ def test_chart_labels_take_chinese_punctuation_and_keep_numbers():
 def test_chart_captions_take_chinese_punctuation(demo_dict):
     chart = category_chart(ReportData(demo_dict), _Labels(None))
     assert chart.caption_zh == "图1 各类别得分（按年份）"
+
+
+def test_problem_sentences_print_the_value_so_that_it_agrees_with_its_gap(demo_md, demo_raw, tmp_path):
+    # 25: 290 / 366 = 79.2349…% against the lead 80 %: gap 0.765 points; "79.23" would make it 0.77, so 79.235 (by hand)
+    text = plain_punct(demo_md)
+    assert "“25 园区空气质量优良率”2024年为79.235%,低于引领值80%,差距0.765个百分点" in text
+    assert "2024年为79.23%" not in text
+    # 18 at 29.999 against the lead 30: "30%" beside "低于引领值30%" would contradict itself
+    raw = copy.deepcopy(demo_raw)
+    _year(raw, 2024)["indicators"]["green_industry_share"] = {"value": 29.999, "evidence": "C18-2024"}
+    render_report(_diagnose(raw), tmp_path / "r.md")
+    text = plain_punct((tmp_path / "r.md").read_text(encoding="utf-8"))
+    assert "2024年为29.999%,低于引领值30%,差距0.001个百分点" in text and "2024年为30%,低于" not in text

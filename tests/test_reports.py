@@ -217,12 +217,13 @@ def test_overlay_indicator_rows(tmp_path, demo_path):
     d = greendiag.diagnose(greendiag.load_dataset(ds_path, catalogue=cat), catalogue=cat, backend="python")
     out = render_report(d, tmp_path / "overlay.docx")
     t212 = _tables_by_header(_open(out))["一级指标"]
-    assert len(t212) == 3
-    for k, t in enumerate(t212):
-        assert len(t.rows) == 1 + 32
-        row = [r for r in t.rows if r.cells[1].text == "32"]
-        assert len(row) == 1 and row[0].cells[2].text == "雨水收集利用率" and row[0].cells[4].text == str(20 + 5 * k)
-        assert row[0].cells[0].text.startswith("资源利用")  # grouped under its category
+    assert len(t212) == 6  # per year: the guide's 31 indicators, then the overlay's in a table of their own
+    for k, (guide, extra) in enumerate(zip(t212[::2], t212[1::2])):
+        assert len(guide.rows) == 1 + 31 and not [r for r in guide.rows if r.cells[1].text == "32"]
+        assert len(extra.rows) == 1 + 1
+        row = extra.rows[1]
+        assert row.cells[1].text == "32" and row.cells[2].text == "雨水收集利用率" and row.cells[4].text == str(20 + 5 * k)
+        assert row.cells[0].text.startswith("资源利用")  # named with its category
     html = open(render_report(d, tmp_path / "overlay.html"), encoding="utf-8").read()
     assert "雨水收集利用率" in html and "water-special 1.0.0" in html
 

@@ -162,12 +162,14 @@ def test_extreme_but_valid_values_diagnose_correctly(data):
 
 
 def test_statistics_that_overflow_are_not_derived():
-    # 1e300 / 1e-300 overflows: the indicator cannot be derived, and is reported missing, not as inf
+    # 1e300 / 1e-300 overflows: the indicator cannot be derived; a located error at the statistics, not inf and not a
+    # silently missing (mandatory: 0-point) indicator
     d = {"format": "greendiag-dataset/1", "park": {"name": "P"}, "diagnosis_year": 2025,
          "years": [{"year": 2024, "statistics": {"industrial_value_added": 1e300, "energy_consumption": 1e-300}}]}
-    ds = dataset_from_dict(d)
-    assert ds.value("energy_productivity", 2024) is None
-    assert diagnosed_ok(ds).scorecard.score("energy_productivity", 2024).status == "missing_mandatory"
+    with pytest.raises(DatasetError) as info:
+        dataset_from_dict(d)
+    (p,) = info.value.problems
+    assert p.code == "number-too-large" and p.location.startswith("$.years[0].statistics.")
 
 
 # ---------------------------------------------------------------- hostile files

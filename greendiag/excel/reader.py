@@ -916,6 +916,8 @@ class _Reader:
                     for key, item in blocks[y][section].items():
                         block[section][key] = item if isinstance(item, dict) and ("unit" in item or "evidence" in item) else item["value"]
                         ref = cells[(y, section, key)]
+                        if section == "energy_by_carrier":  # the year's sum by carrier (a zero total…): at its first quantity
+                            self.where.setdefault(("years", i, section), ref)
                         for suffix in ((), ("value",), ("unit",)):
                             self.where[("years", i, section, key) + suffix] = ref
                         if (y, section, key, "unit") in cells:  # a carrier's own unit cell
@@ -1009,6 +1011,8 @@ class _Reader:
                 continue
             if X.is_no_data_word(raw):
                 self._no_data(ref, raw, what)
+                continue
+            if uref in self.bad:  # a unit cell without a value (a formula, an error) is reported there, not again as no unit
                 continue
             item = self._indicator_value(ws, row, C["quantity"], raw, what)
             if item is None:

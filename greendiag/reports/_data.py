@@ -531,6 +531,10 @@ class ReportData:
         self.id_to_number = {m["id"]: n for n, m in self.meta.items()}
         self.cat_scores = {(c["category"], c["year"]): c.get("score") for c in root["category_scores"]}
         self.totals = {t["year"]: t for t in root["total_scores"]}
+        # an overlay's added indicators (专项诊断): the report grades by the guide's indicators alone (general_total)
+        self.added_numbers: list[int] = [n for n in self.indicator_numbers if self.added(self.meta[n])]
+        self.guide_first = bool(self.added_numbers) and any("general_total" in t for t in self.totals.values())
+        self.general_cat_scores = {(c["category"], c["year"]): c.get("general_score") for c in root["category_scores"]}
         self.changes: dict[tuple[int, int, int], Node] = {(c["number"], c["from_year"], c["to_year"]): c for c in root["changes"]}
         self.score_changes = self._score_changes()
         self.baseline = list(root["baseline"])
@@ -755,14 +759,26 @@ class ReportData:
             parts.append(numbers_text(bs["mandatory_unknown"]) + "未核查")
         return ("基础性要求" + "、".join(parts)) if parts else "基础性要求未全部满足"
 
-    def band_text(self, total: Optional[Node], lang: str = "zh") -> str:
+    def added(self, item: Node) -> bool:
+        """Whether an overlay added this indicator or requirement (one it replaced with override: true is not added)."""
+        return item.get("origin") not in (None, "", self.root.str("catalogue_id")) and not item.get("replaces")
+
+    def main_total(self, total: Optional[Node]) -> Any:
+        """The total the report grades by: the guide's (general_total) when an overlay adds indicators, else the total."""
+        if total is None:
+            return None
+        return total.get("general_total") if self.guide_first else total.get("total")
+
+    def band_text(self, total: Optional[Node], lang: str = "zh", general: Optional[bool] = None) -> str:
         """The band as printed everywhere: 优秀, or 优秀(基础性要求第4项未满足,评级仅供参考) when band_qualified is false.
+        `general`: the band of the guide's total (general_band_*); by default whenever the report grades by it.
         A diagnosis without band_qualified (older diagnosis.json) counts as qualified."""
         if total is None:
             return "—"
-        band = total.get("band_zh") or "—"
-        if lang == "bilingual" and total.get("band_en"):
-            band += f" ({total.get('band_en')})"
+        prefix = "general_" if (self.guide_first if general is None else general) else ""
+        band = total.get(prefix + "band_zh") or "—"
+        if lang == "bilingual" and total.get(prefix + "band_en"):
+            band += f" ({total.get(prefix + 'band_en')})"
         if total.get("band_qualified") is False and band != "—":
             band += f"({self.band_note()},评级仅供参考)"
             if lang == "bilingual":

@@ -84,7 +84,8 @@ def category_chart(rd: ReportData, labels: _Labels) -> Chart:
     width = 0.8 / max(n, 1)
     for i, year in enumerate(rd.years):
         xs = [k + (i - (n - 1) / 2) * width for k in range(len(cats))]
-        ys = [rd.cat_scores.get((c["code"], year)) for c in cats]
+        # the guide's category scores when an overlay adds indicators (as 表1 gives them first), else the scores
+        ys = [(rd.general_cat_scores if rd.guide_first else rd.cat_scores).get((c["code"], year)) for c in cats]
         known = [isinstance(y, (int, float)) for y in ys]  # no score (a year without data) is drawn as "—", not a 0 bar
         ys = [y if k else 0.0 for y, k in zip(ys, known)]
         bars = ax.bar(xs, ys, width * 0.95, label=str(year), color=YEAR_COLOURS[i % len(YEAR_COLOURS)])

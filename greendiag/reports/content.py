@@ -13,7 +13,7 @@ from typing import Optional, Union
 
 import attrs
 
-from .._round import fixed, half_up
+from .._round import fixed, gap_percent, half_up, value_text
 from ..catalogue import PROVISIONAL_KINDS
 from ..summary import to_verify
 from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, after_number, check_lang, fmt_date_zh,
@@ -161,10 +161,10 @@ def team(rd: ReportData, bi: bool) -> list[Block]:
 
 # ------------------------------------------------------------------ what the report says about the park
 
-def _met_and_other(rd: ReportData) -> tuple[int, list]:
-    met = [b for b in rd.baseline if STATUS_ZH.get(str(b["status"])) == "符合"]
-    other = [b for b in rd.baseline if STATUS_ZH.get(str(b["status"])) != "符合"]
-    return len(met), other
+def _requirements(rd: ReportData) -> tuple[list, list]:
+    """The baseline requirements by number: the guide's (附件2-1-1), and those an overlay added (专项诊断)."""
+    rows = sorted(rd.baseline, key=lambda b: int(b["number"]))
+    return [b for b in rows if not rd.added(b)], [b for b in rows if rd.added(b)]
 
 
 def _unit(rd: ReportData, n: int) -> str:
@@ -181,7 +181,20 @@ def _value_phrase(rd: ReportData, n: int, year: int) -> str:
         return "无数据"
     if rd.meta[n]["kind"] == "qualitative":
         return f"为“{rd.value_text(n, year)}”"
-    return f"为{rd.value_text(n, year)}{_unit(rd, n)}"
+    return f"为{_shown_value(rd, n, year)}{_unit(rd, n)}"
+
+
+def _shown_value(rd: ReportData, n: int, year: int) -> str:
+    """The value as the sentence prints it beside its lead and reference gaps: as the rules print it (_round.value_text),
+    with more digits where four would equal a target or disagree with a printed gap (79.235 beside 80, gap 0.765)."""
+    r = rd.rows[(n, year)]
+    if not _is_num(r["value"]):
+        return rd.value_text(n, year)
+    lead, (gap, _) = rd.meta[n]["lead"], rd.lead_gap(n, year)
+    targets = [(lead, gap)] if _is_num(lead) and _is_num(gap) else []
+    targets += [(c["target"], c["gap_abs"]) for c in rd.recommendations
+                if c.get("indicator") == n and c.get("year") in (None, year) and _is_num(c.get("target")) and _is_num(c.get("gap_abs"))]
+    return value_text(r["value"], tuple(targets), higher=str(rd.meta[n].get("direction")) != "lower")
 
 
 def _worse_word(direction) -> str:
@@ -197,12 +210,21 @@ def _gap_words(gap_abs, gap_pct, unit: str) -> str:
     return f",差距{fmt_num(gap_abs)}{after_number(unit)}" + (f"(相对差距{fmt_num(gap_pct, 3)}%)" if _is_num(gap_pct) else "")
 
 
+def _is_reference(r) -> bool:
+    """Whether a candidate compares with a reference value: every 标准比对法 one, and a 先进对照法 one against an
+    advanced benchmark (target_label_zh, rec.advanced.below_reference), not against the lead value."""
+    method = str(r["method"])
+    return method == "standard_comparison" or (method == "advanced_benchmark" and (
+        r.get("target_label_zh") is not None or "reference" in str(r.get("rule_id") or "")))
+
+
 def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
-    """What the 标准比对法 candidates compare the indicator with: 低于(高于 when lower is better)参考值…,差距…, built from
-    their direction, target label and gap (a diagnosis.json older than these fields: the indicator's direction and 参考值X)."""
+    """What the reference-value candidates (标准比对法, and 先进对照法 against an advanced benchmark) compare the
+    indicator with: 低于(高于 when lower is better)参考值…,差距…, built from their direction, target label and gap (a
+    diagnosis.json older than these fields: the indicator's direction and 参考值X)."""
     out = []
     for r in rd.recommendations:
-        if r.get("indicator") != n or str(r["method"]) != "standard_comparison" or r.get("year") not in (None, year):
+        if r.get("indicator") != n or not _is_reference(r) or r.get("year") not in (None, year):
             continue
         target, gap_pct = r.get("target"), r.get("gap_pct")
         label = r.str("target_label_zh") or (f"参考值{fmt_num(target)}{_unit(rd, n)}" if _is_num(target) else None)
@@ -237,11 +259,12 @@ def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
 _NOT_COUNTED = {"missing_mandatory": "缺少数据按0分计", "missing_optional": "未填报、不计入", "undefined": "无定义、不计入"}
 
 
-def _data_gap_note(rd: ReportData, category: Optional[str], a: int, b: int) -> str:
+def _data_gap_note(rd: ReportData, category: Optional[str], a: int, b: int, general: bool = False) -> str:
     """",其中2023年“17 …”缺少数据按0分计、2024年“24 …”无定义、不计入" when a change of a category (None: the total)
     between years a and b comes partly from indicators scored in one of the two years only (score_changes `data_gaps`):
-    a change of what is counted, which the reader must not take for the park getting worse or better."""
-    change = rd.score_changes.get((category, a, b))
+    a change of what is counted, which the reader must not take for the park getting worse or better. `general`: of the
+    guide's score (an overlay's indicators are not part of it)."""
+    change = _change(rd, category, a, b, general)
     if change is not None:
         gaps = change[3]
     else:  # a pair the diagnosis has no change for: mandatory indicators missing in one of the years, as before the field
@@ -256,10 +279,71 @@ def _data_gap_note(rd: ReportData, category: Optional[str], a: int, b: int) -> s
     return f",其中{'、'.join(parts)}" if parts else ""
 
 
-def _like_for_like(rd: ReportData, category: Optional[str], a: int, b: int) -> Optional[float]:
+def _like_for_like(rd: ReportData, category: Optional[str], a: int, b: int, general: bool = False) -> Optional[float]:
     """The change between a and b over the indicators scored in both years, when the counted set differs; else None."""
-    change = rd.score_changes.get((category, a, b))
+    change = _change(rd, category, a, b, general)
     return change[4] if change is not None and change[3] and _is_num(change[4]) else None
+
+
+def _cat_score(rd: ReportData, code: str, year: int, general: Optional[bool] = None):
+    """A category's score as 表1 prints it: over the guide's indicators (general_score) when an overlay adds indicators."""
+    general = rd.guide_first if general is None else general
+    return (rd.general_cat_scores if general else rd.cat_scores).get((code, year))
+
+
+def _total_score(rd: ReportData, year: int, general: Optional[bool] = None):
+    """The year's total: the guide's (general_total) when an overlay adds indicators, else the total; None if not assessable."""
+    t = rd.totals.get(year)
+    if t is None or t.get("assessable") is False:
+        return None
+    return t.get("general_total") if (rd.guide_first if general is None else general) else t.get("total")
+
+
+def _change(rd: ReportData, category: Optional[str], a: int, b: int, general: bool = False):
+    """(from score, to score, delta, data gaps, like-for-like delta) of a category (None: the total) between years a and b:
+    the diagnosis's score_changes; for the guide's scores (`general`) the same worked out over the guide's indicators:
+    the data gaps among them, and the like-for-like change as scoring works it out (the mean over the indicators
+    counted in both years), given only where that mean reproduces the diagnosis's general scores."""
+    change = rd.score_changes.get((category, a, b))
+    if not general:
+        return change
+    sa, sb = (_total_score(rd, y, True) if category is None else _cat_score(rd, category, y, True) for y in (a, b))
+    delta = sb - sa if _is_num(sa) and _is_num(sb) else None
+    gaps = tuple(n for n in (change[3] if change is not None else ()) if n not in rd.added_numbers)
+    rest = None
+    if gaps and delta is not None:
+        kept = [n for n in rd.indicator_numbers if n not in rd.added_numbers
+                and (category is None or rd.meta[n]["category"] == category)]
+
+        def mean(year: int, left_out: tuple[int, ...]):
+            scores = [rd.score(n, year) for n in kept if n not in left_out and _is_num(rd.score(n, year))]
+            return sum(scores) / len(scores) if scores else None
+
+        same = all(_is_num(mean(y, ())) and abs(mean(y, ()) - s) <= 1e-9 * max(1.0, abs(s)) for y, s in ((a, sa), (b, sb)))
+        ma, mb = mean(a, gaps), mean(b, gaps)
+        rest = mb - ma if same and ma is not None and mb is not None else None
+    return (sa, sb, delta, gaps, rest)
+
+
+def _incl_categories(rd: ReportData) -> list[dict]:
+    """The categories whose score including an overlay's indicators differs from the guide's in some year (categories
+    only the overlay has among them): 表1 lists them again under 含专项诊断指标."""
+    if not rd.guide_first:
+        return []
+    return [c for c in rd.categories if any(rd.cat_scores.get((c["code"], y)) != rd.general_cat_scores.get((c["code"], y))
+                                            for y in rd.years)]
+
+
+def _score_series(rd: ReportData) -> list[tuple[str, Optional[str], bool]]:
+    """(name, category code or None for the total, general) of each score whose rises and drops the report words: the
+    categories and total of 表1 — the guide's first when an overlay adds indicators, then those including its indicators."""
+    if not rd.guide_first:
+        return [(c["name_zh"] + "得分", c["code"], False) for c in rd.categories] + [("诊断总分", None, False)]
+    out = [(c["name_zh"] + "得分", c["code"], True) for c in rd.categories
+           if any(_is_num(rd.general_cat_scores.get((c["code"], y))) for y in rd.years)]
+    out.append(("诊断总分", None, True))
+    out += [(c["name_zh"] + "得分(含专项诊断指标)", c["code"], False) for c in _incl_categories(rd)]
+    return out + [("含专项诊断指标的总分", None, False)]
 
 
 def _drop(rd: ReportData, sa: float, sb: float) -> str:
@@ -291,13 +375,14 @@ def park_problems(rd: ReportData) -> list[tuple[str, str]]:
             parts.append(f"{y0}—{rd.last_year}年{label}")
         if parts:
             out.append(("indicator", f"“{n} {rd.name(n)}”{y}年{_value_phrase(rd, n, y)},{';'.join(parts)}。"))
-    for name, key, drops in _score_drops(rd):
+    for name, key, general, drops in _score_drops(rd):
         parts = []
         for a, b, (sa, sb, delta, gaps, rest) in drops:
             if gaps and rest is not None and rest > -0.05:
                 continue  # comes from a data gap alone: a data note (data_gap_drops), not a problem of the park
             without = f";按两年均有评分的指标计下降{fixed(-rest, 1)}分" if gaps and rest is not None else ""
-            parts.append(f"{a}→{b}年下降{_drop(rd, sa, sb)}分({rd.score_text(sa)}→{rd.score_text(sb)}分{_data_gap_note(rd, key, a, b)}{without})")
+            parts.append(f"{a}→{b}年下降{_drop(rd, sa, sb)}分({rd.score_text(sa)}→{rd.score_text(sb)}分"
+                         f"{_data_gap_note(rd, key, a, b, general)}{without})")
         if parts:
             out.append(("category", f"{name}{'、'.join(parts)}。"))
     return out
@@ -309,7 +394,7 @@ def _at_lead(rd: ReportData, n: int, year: int) -> bool:
     return _is_num(s) and s >= rd.full
 
 
-LEAD_REACHED = "以下指标已达引领值,距先进值仍有差距(不属于园区存在的问题,可作为进一步提升的方向):"
+LEAD_REACHED = "以下指标已达引领值,距相关标准或参考值仍有差距(不属于园区存在的问题,可作为进一步提升的方向):"
 
 
 def lead_reached_gaps(rd: ReportData) -> list[str]:
@@ -323,20 +408,22 @@ def lead_reached_gaps(rd: ReportData) -> list[str]:
             continue
         clauses = _reference_clauses(rd, n, y)
         if clauses:
-            out.append(f"“{n} {rd.name(n)}”{y}年{_value_phrase(rd, n, y)},已达引领值(得分{rd.score_text(r['score'])}分),"
-                       f"{';'.join(clauses)}。")
+            capped = rd.score_cap is not None and r["score"] >= rd.score_cap
+            reached = (f"已超过引领值(得分已达上限{rd.score_cap:g}分)" if capped
+                       else f"已达引领值(得分{rd.score_text(r['score'])}分)")
+            out.append(f"“{n} {rd.name(n)}”{y}年{_value_phrase(rd, n, y)},{reached},{';'.join(clauses)}。")
     return out
 
 
-def _score_drops(rd: ReportData) -> list[tuple[str, Optional[str], list]]:
-    """(name, category code or None for the total, [(from year, to year, score change)]) for the drops of at least
-    0.05 points between consecutive years."""
+def _score_drops(rd: ReportData) -> list[tuple[str, Optional[str], bool, list]]:
+    """(name, category code or None for the total, general, [(from year, to year, score change)]) for the drops of at
+    least 0.05 points between consecutive years (_score_series: the guide's scores first when an overlay adds indicators)."""
     out = []
-    for name, key in [(c["name_zh"] + "得分", c["code"]) for c in rd.categories] + [("诊断总分", None)]:
-        changes = [(a, b, rd.score_changes.get((key, a, b))) for a, b in zip(rd.years, rd.years[1:])]
+    for name, key, general in _score_series(rd):
+        changes = [(a, b, _change(rd, key, a, b, general)) for a, b in zip(rd.years, rd.years[1:])]
         drops = [(a, b, ch) for a, b, ch in changes if ch is not None and _is_num(ch[2]) and ch[2] <= -0.05]
         if drops:
-            out.append((name, key, drops))
+            out.append((name, key, general, drops))
     return out
 
 
@@ -344,12 +431,12 @@ def data_gap_drops(rd: ReportData) -> list[str]:
     """Score drops that come from data gaps alone (with the indicators scored in only one of the two years left out,
     the score does not go down): said among the data notes, not under 存在问题."""
     out = []
-    for name, key, drops in _score_drops(rd):
+    for name, key, general, drops in _score_drops(rd):
         for a, b, (sa, sb, delta, gaps, rest) in drops:
             if gaps and rest is not None and rest > -0.05:
                 moved = f"变化{half_up(rest, '+.1f')}分" if abs(rest) >= 0.05 else "基本持平"
                 out.append(f"[提示] {name}{a}→{b}年下降{_drop(rd, sa, sb)}分({rd.score_text(sa)}→{rd.score_text(sb)}分),"
-                           f"来自两年计分的指标不同{_data_gap_note(rd, key, a, b)};按两年均有评分的指标计{moved},不列为存在问题。")
+                           f"来自两年计分的指标不同{_data_gap_note(rd, key, a, b, general)};按两年均有评分的指标计{moved},不列为存在问题。")
     return out
 
 
@@ -401,21 +488,30 @@ def unverified(rd: ReportData, year: int) -> list[int]:
 
 def _unverified_note(rd: ReportData, year: int) -> str:
     ns = unverified(rd, year)
+    # only an overlay's indicators to verify: the guide's score and band, which grade the park, do not wait on them
+    which = "含专项诊断指标的总分" if rd.guide_first and all(n in rd.added_numbers for n in ns) else "得分与评级"
     return (f"{year}年" + "、".join(f"“{n} {rd.name(n)}”" for n in ns) + "的数据待核实(见二、6 数据核查与工作说明),"
-            "该年得分与评级在核实前仅供参考。") if ns else ""
+            f"该年{which}在核实前仅供参考。") if ns else ""
 
 
 def _highlights(rd: ReportData) -> list[str]:
     first, last = _assessed_span(rd)
     out = []
-    t0, t1 = rd.totals.get(first), rd.totals.get(last)
-    rest = _like_for_like(rd, None, first, last)
-    if (t0 is not None and t1 is not None and _is_num(t0["total"]) and _is_num(t1["total"]) and t1["total"] > t0["total"]
-            and (rest is None or rest >= 0.05)):  # a rise that only a change of the counted indicators makes is no achievement
-        gap = _data_gap_note(rd, None, first, last)
+    general = rd.guide_first  # an overlay adds indicators: the guide's total first, the one including them after it
+    s0, s1 = _total_score(rd, first), _total_score(rd, last)
+    rest = _like_for_like(rd, None, first, last, general)
+    if _is_num(s0) and _is_num(s1) and s1 > s0 and (rest is None or rest >= 0.05):
+        # a rise that only a change of the counted indicators makes is no achievement
+        gap = _data_gap_note(rd, None, first, last, general)
         like = f";按两年均有评分的指标计提高{fixed(rest, 1)}分" if rest is not None else ""
-        out.append(f"诊断总分由{first}年的{rd.score_text(t0['total'])}分提高到{last}年的{rd.score_text(t1['total'])}分"
-                   + (f"({gap[1:]}{like})" if gap else "") + "。")
+        incl = ""
+        i0, i1 = _total_score(rd, first, False), _total_score(rd, last, False)
+        if general and _is_num(i0) and _is_num(i1):
+            moved = Decimal(rd.score_text(i1)) - Decimal(rd.score_text(i0))
+            incl = (f";含专项诊断指标的总分由{first}年的{rd.score_text(i0)}分{'提高到' if moved > 0 else '下降到' if moved < 0 else '持平于'}"
+                    f"{last}年的{rd.score_text(i1)}分")
+        out.append(f"诊断总分由{first}年的{rd.score_text(s0)}分提高到{last}年的{rd.score_text(s1)}分"
+                   + (f"({gap[1:]}{like})" if gap else "") + incl + "。")
     at_lead = [n for n in rd.indicator_numbers if _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
     if at_lead:
         out.append(f"{last}年达到或优于引领值的指标共{len(at_lead)}项:" + "、".join(rd.name(n) for n in at_lead) + "。")
@@ -423,11 +519,12 @@ def _highlights(rd: ReportData) -> list[str]:
     if steady:
         word = "持续向好" if len(rd.years) > 2 else "向好"
         out.append(f"{first}—{last}年{word}(逐年向好或持平)的指标共{len(steady)}项:" + "、".join(rd.name(n) for n in steady) + "。")
-    n_met, _ = _met_and_other(rd)
-    if n_met:
-        out.append(f"基础性要求{len(rd.baseline)}项中符合{n_met}项。")
-    best = sorted(((rd.cat_scores.get((c["code"], last)), i, c) for i, c in enumerate(rd.categories)
-                   if _is_num(rd.cat_scores.get((c["code"], last)))), key=lambda x: (-x[0], x[1]))
+    guide, added = _requirements(rd)
+    n_met, n_added = (sum(1 for b in bs if STATUS_ZH.get(str(b["status"])) == "符合") for bs in (guide, added))
+    if n_met or n_added:
+        out.append(f"基础性要求{len(guide)}项中符合{n_met}项" + (f",专项诊断增加的基础性要求{len(added)}项中符合{n_added}项" if added else "") + "。")
+    best = sorted(((_cat_score(rd, c["code"], last), i, c) for i, c in enumerate(rd.categories)
+                   if _is_num(_cat_score(rd, c["code"], last))), key=lambda x: (-x[0], x[1]))
     if best:
         out.append(f"{last}年得分最高的类别为{best[0][2]['name_zh']}({rd.score_text(best[0][0])}分)。")
     return out or ["未识别出突出亮点。"]
@@ -531,10 +628,11 @@ def _method_text(rd: ReportData) -> str:
     if cap is not None and full is not None and cap > full:
         how += f";因单项得分可高于{full:g}分(至多{cap:g}分),总分可超过{full:g}分"
     extra = _overlay_indicators(rd)
-    if extra:
-        how += (f"(总分含专项诊断增加的{extra}项指标,与通用指标同等计入"
-                + (";另列仅按附件2-1-2所列指标、以同样方法汇总的通用诊断总分,以便与通用诊断比较;评级按总分" if _general(rd) else "")
-                + ")")
+    if extra and rd.guide_first:  # the guide's total grades the park; the total including the overlay's indicators is extra
+        how += (f"(评级按附件2-1-2所列{len(rd.indicator_numbers) - extra}项指标以上述方法汇总的通用诊断总分评定,以便与通用诊断比较;"
+                f"专项诊断增加的{extra}项指标以同样方法与通用指标一并汇总为含专项诊断指标的总分,列在通用诊断总分之后,仅作补充)")
+    elif extra:  # a diagnosis.json older than general_total
+        how += f"(总分含专项诊断增加的{extra}项指标,与通用指标同等计入)"
     bands = list(scoring.get("bands") or []) if scoring is not None else []
     band_text = ""
     if bands:
@@ -542,7 +640,9 @@ def _method_text(rd: ReportData) -> str:
         lowest = min(bands, key=lambda b: b["min"])
         titles = {d.get("id"): d["title_zh"] for d in (rd.root["catalogue"].get("documents") or [])}
         source = "、".join(titles[i] for i in (scoring.get("bands_sources") or []) if i in titles)
-        band_text = (f"评级按总分划分:{steps},其余为“{lowest['zh']}”" + (f"(参照{source}的分级)" if source else "") + "。")
+        band_text = (f"评级按{'通用诊断' if rd.guide_first else ''}总分划分:{steps},其余为“{lowest['zh']}”"
+                     + (f"(参照{source}的分级)" if source else "") + ("。含专项诊断指标的总分按同一分级给出评级,仅作补充" if rd.guide_first else "")
+                     + "。")
     return (f"诊断采用标准比对法和先进对照法:各项指标数值与引领值比对计分{scale};{how};"
             f"并与相关标准规范中的参考值比对,提出改进建议。{band_text}"
             f"(规则库 {rd.root.str('rules_id')} {rd.root.str('rules_version')})")
@@ -550,12 +650,12 @@ def _method_text(rd: ReportData) -> str:
 
 def _added(rd: ReportData, item) -> bool:
     """Whether an overlay added this indicator or requirement (one it replaced with override: true is not added)."""
-    return item.get("origin") not in (None, "", rd.root.str("catalogue_id")) and not item.get("replaces")
+    return rd.added(item)
 
 
 def _overlay_indicators(rd: ReportData) -> int:
-    """How many indicators the overlays added: they enter the total like the guide's."""
-    return sum(1 for n in rd.indicator_numbers if _added(rd, rd.meta[n]))
+    """How many indicators the overlays added: they enter the total including them, not the guide's (general) total."""
+    return len(rd.added_numbers)
 
 
 @functools.lru_cache(maxsize=1)
@@ -600,13 +700,15 @@ def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
     listed = "、".join(f"{c.str('name_zh')}{fmt_num(c['value'], 6)} {c.str('unit')}" for c in coefs)
     provisional = [c.str("name_zh") for c in coefs if c.get("provisional")]
     electricity = any(c.str("carrier") == "electricity" for c in coefs)
-    text = (f"分品种能源消费按GB/T 2589《{docs}》的折标准煤系数折算为标准煤(tce = 实物量 × 系数 ÷ 1000):{listed}"
-            + (";电力按当量值折算(按电能的热值,3600 kJ/kWh ÷ 29307 kJ/kgce),不按发电煤耗计的等价值" if electricity else "") + "。"
-            + ("所用系数均为暂定值(标准附录A原文未见,待逐项核对)。" if provisional and len(provisional) == len(coefs) else
-               f"其中{'、'.join(provisional)}的系数为暂定值(待与标准原文核对)。" if provisional else ""))
+    measured = ";有实测低位发热量时应按实测值折算。"
+    text = (f"分品种能源消费按GB/T 2589《{docs}》的折标准煤系数折算为标准煤,tce =(实物量折算为kg、m³、MJ、kWh后)× 系数 ÷ 1000;系数:{listed}"
+            + (";电力按当量值折算(860 千卡/kWh ÷ 7000 千卡/kgce ≈ 0.1229 kgce/kWh),不按发电煤耗计的等价值" if electricity else "") + "。"
+            + ("系数取自GB/T 2589附录A参考值(待与2020版原文核对)" + measured if provisional and len(provisional) == len(coefs) else
+               f"其中{'、'.join(provisional)}的系数取自GB/T 2589附录A参考值(待与2020版原文核对)" + measured if provisional else ""))
     en = ("Energy by carrier was converted to standard coal with the GB/T 2589 coefficients"
           + (", electricity at its calorific equivalent (0.1229 kgce/kWh)" if electricity else "")
-          + ("; the coefficients are provisional" if provisional else "") + ".")
+          + ("; the coefficients are GB/T 2589 Annex A reference values, to be checked against the 2020 text; measured net "
+             "calorific values, where available, take precedence" if provisional else "") + ".")
     years, rows = [], []
     for y in energy["years"]:
         total, basis = y.get("total_tce"), y.str("basis")
@@ -614,8 +716,8 @@ def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
             years.append(f"{y['year']}年综合能源消费量为分品种折算合计{fmt_num(total, 12)} tce")
         elif basis == "reported":
             gap = y.get("gap_pct")
-            years.append(f"{y['year']}年分品种折算合计{fmt_num(total, 12)} tce,与填报的综合能源消费量{fmt_num(y.get('reported_tce'), 12)} tce"
-                         + (f"相差{fmt_num(gap, 2)}%" if _is_num(gap) else "") + ",评分采用填报值")
+            years.append(f"{y['year']}年分品种折算合计{fmt_num(total, 12)} tce,填报的综合能源消费量{fmt_num(y.get('reported_tce'), 12)} tce"
+                         + (f"较分品种折算合计相差{gap_percent(gap)}" if _is_num(gap) else "") + ",评分采用填报值")
         for c in y["carriers"]:
             rows.append(_t(f"{y['year']}年", c.str("name_zh"), c.str("given"), fmt_num(c.get("tce"), 12), c.str("evidence")))
         rows.append(_t(f"{y['year']}年", "合计", "", fmt_num(total, 12), ""))
@@ -681,23 +783,33 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
             Bullets(tuple(notes or ["未发现需要说明的数据问题或工作事项。"]))]
 
 
-def _general(rd: ReportData) -> bool:
-    """Whether the diagnosis has a general total (通用诊断总分) beside its total: an overlay added indicators."""
-    return any(_is_num(t.get("general_total")) for t in rd.totals.values())
-
-
 def category_table(rd: ReportData, lang: str) -> Table:
-    rows = []
-    for c in rd.categories:
-        rows.append(_t(f"{c['code']} {c['name_zh']}", *(rd.score_text(rd.cat_scores.get((c["code"], y))) for y in rd.years)))
+    """表1: category scores, total and band per year. When an overlay adds indicators these are the guide's (general_score,
+    general_total, its band: the figures 附件2-1-2 gives and parks are compared by), followed by the rows including the
+    overlay's indicators: the categories whose score differs, the total and its band (含专项诊断指标)."""
+    general = rd.guide_first
     totals = [rd.totals.get(y) for y in rd.years]
-    rows.append(_t("总分", *(("不可评分" if t.get("assessable") is False else rd.score_text(t["total"])) if t is not None else "—" for t in totals)))
-    rows.append(_t("评级", *(rd.band_text(t, lang) if t is not None and t.get("assessable") is not False else "—" for t in totals)))
-    if _general(rd):  # an overlay added indicators: the total over the guide's alone, comparable with a general diagnosis
-        rows.append(_t("通用诊断总分(不含专项诊断指标)", *(rd.score_text(t.get("general_total")) if t is not None and _is_num(t.get("general_total"))
-                                                 else "—" for t in totals)))
+    bi = lang == "bilingual"
+
+    def score_rows(cats: list, general: bool, suffix: str = "") -> list[tuple[str, ...]]:
+        out = [_t(f"{c['code']} {c['name_zh']}{suffix}", *(rd.score_text(_cat_score(rd, c["code"], y, general)) for y in rd.years))
+               for c in cats]
+        key = "general_total" if general else "total"
+        out.append(_t(f"总分{suffix}", *(("不可评分" if t.get("assessable") is False or not _is_num(t.get(key)) else rd.score_text(t.get(key)))
+                                       if t is not None else "—" for t in totals)))
+        out.append(_t(f"评级{suffix}", *(rd.band_text(t, lang, general) if t is not None and t.get("assessable") is not False
+                                        and _is_num(t.get(key)) else "—" for t in totals)))
+        return out
+
+    cats = [c for c in rd.categories if not general or any(_is_num(rd.general_cat_scores.get((c["code"], y))) for y in rd.years)]
+    rows = score_rows(cats, general)
+    span: tuple[int, ...] = ()
+    if general:
+        span = (len(rows),)
+        rows.append(_t("含专项诊断指标" + (" (including the specialised-diagnosis indicators)" if bi else ""), *("" for _ in rd.years)))
+        rows += score_rows(_incl_categories(rd), False, "(含专项诊断指标)")
     return Table("category-scores", _t("类别", *(f"{y}年" for y in rd.years)), tuple(rows), caption="表1 各类别得分与总分",
-                 widths_cm=_category_widths(len(rd.years)))
+                 widths_cm=_category_widths(len(rd.years)), span_rows=span)
 
 
 def _category_widths(n_years: int) -> tuple[float, ...]:
@@ -717,61 +829,113 @@ def _assessed_span(rd: ReportData) -> tuple[int, int]:
 def _category_highlights(rd: ReportData) -> list[str]:
     """One line per category: the latest score, change since the first scored year, indicators at the lead value."""
     first, last = _assessed_span(rd)
+    general = rd.guide_first  # the guide's category scores (表1), the overlay's indicators apart
     out = []
     for c in rd.categories:
-        s1, s0 = rd.cat_scores.get((c["code"], last)), rd.cat_scores.get((c["code"], first))
+        s1, s0 = _cat_score(rd, c["code"], last), _cat_score(rd, c["code"], first)
         if not _is_num(s1):
             continue
         text = f"{c['name_zh']}:{last}年{rd.score_text(s1)}分"
         if _is_num(s0):
             shown = Decimal(rd.score_text(s1)) - Decimal(rd.score_text(s0))  # the change the two printed scores show
             text += f",较{first}年{'提高' if shown > 0 else '下降' if shown < 0 else '持平'}" + (f"{abs(shown)}分" if shown else "")
-            gap = _data_gap_note(rd, c["code"], first, last)
-            rest = _like_for_like(rd, c["code"], first, last)
+            gap = _data_gap_note(rd, c["code"], first, last, general)
+            rest = _like_for_like(rd, c["code"], first, last, general)
             like = f";按两年均有评分的指标计{'基本持平' if abs(rest) < 0.05 else half_up(rest, '+.1f') + '分'}" if rest is not None else ""
             text += f"({gap[1:]}{like})" if gap else ""
-        lead = [rd.name(n) for n in rd.indicator_numbers
-                if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
+        at_lead = [n for n in rd.indicator_numbers
+                   if rd.meta[n]["category"] == c["code"] and _is_num(rd.score(n, last)) and rd.score(n, last) >= rd.full]
+        lead = [rd.name(n) for n in at_lead if not general or n not in rd.added_numbers]
         rose = _is_num(s0) and Decimal(rd.score_text(s1)) > Decimal(rd.score_text(s0))
         if not rose and not lead:  # no rise and nothing at the lead value: no highlight (a fall is listed in 三、4)
             continue
-        text += (";达到或优于引领值:" + "、".join(lead) if lead else ";尚无指标达到引领值") + "。"
-        out.append(text)
+        text += ";达到或优于引领值:" + "、".join(lead) if lead else ";尚无指标达到引领值"
+        if general:  # the score including the overlay's indicators, where it differs, and those of them at the lead
+            incl = _cat_score(rd, c["code"], last, False)
+            extra = [rd.name(n) for n in at_lead if n in rd.added_numbers]
+            if _is_num(incl) and incl != s1:
+                text += f";含专项诊断指标{last}年{rd.score_text(incl)}分"
+            if extra:
+                text += ";专项诊断指标达到或优于引领值:" + "、".join(extra)
+        out.append(text + "。")
     if not out:
         return ["各类别得分均未提高,亦无指标达到引领值(见存在问题)。"] if any(
             _is_num(rd.cat_scores.get((c["code"], last))) for c in rd.categories) else ["无可比较的类别得分。"]
     return out
 
 
+_OTHER_KIND = "other"  # the catalogue's kind for other demonstrative work, recorded under a title of its own
+
+
 def _demonstration_name(item) -> str:
-    """An entry of the 四(三)3 check as the report names it: its own title (with its kind) or its kind."""
+    """An entry of the 四(三)3 check as the report names it: its kind, or for an entry with its own title 其他:<title>
+    (other work) / <kind>:<title>."""
     title = item.str("title_zh")
-    return f"{title}({item['name_zh']})" if title else str(item["name_zh"])
+    if not title:
+        return str(item["name_zh"])
+    return f"{'其他' if item.str('kind') == _OTHER_KIND else item['name_zh']}:{title}"
+
+
+def _demonstration_name_en(item) -> str:
+    title = item.str("title_en") or item.str("title_zh")
+    if not title:
+        return item.str("name_en") or str(item["name_zh"])
+    return f"{'other' if item.str('kind') == _OTHER_KIND else item.str('name_en')}: {title}"
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_demonstration_kinds() -> tuple[str, tuple[tuple[str, str, str, bool], ...]]:
+    """(id of the packaged catalogue, its kinds of demonstrative work as (id, name_zh, name_en, titled))."""
+    from ..catalogue import load_catalogue
+
+    cat = load_catalogue()
+    return cat.id, tuple((k.id, k.name_zh, k.name_en, k.titled) for k in cat.demonstration_kinds)
+
+
+def demonstration_kinds(rd: ReportData) -> list[tuple[str, str, str, bool]]:
+    """The kinds of demonstrative work the team checks, (id, name_zh, name_en, titled), in catalogue order: the
+    diagnosis's own list (demonstration_work.kinds, overlay kinds included) when it records one, else the packaged
+    catalogue's when the diagnosis was made with it (an overlay's kinds are then unknown), else none."""
+    demo = rd.root.get("demonstration_work")
+    kinds = demo.get("kinds") if isinstance(demo, Node) else None
+    if isinstance(kinds, Node):
+        return [(k.str("kind") or k.str("id"), k.str("name_zh"), k.str("name_en"), bool(k.get("titled"))) for k in kinds]
+    cat_id, packaged = _packaged_demonstration_kinds()
+    return list(packaged) if rd.root.str("catalogue_id") == cat_id else []
 
 
 def _demonstration_blocks(rd: ReportData, bi: bool) -> list[Block]:
-    """三、3: what the team found of the demonstrative work the guide names (四(三)3), each kind with its status,
-    description and evidence; kinds not carried out in one sentence; a note when the check is not recorded."""
+    """三、3: what the team found of the demonstrative work the guide names (四(三)3), each entry with its status,
+    description and evidence; kinds not carried out, and kinds left without an entry (未核查), in one sentence each;
+    a note when the check is not recorded."""
     lead = "示范性工作核查(指南四(三)3)"
     if not rd.demonstration_recorded:
         return [Para(f"{lead}:数据未记录此项核查,请诊断工作组补充园区是否在其他方面开展了具有示范意义的绿色制造相关工作。", "note")]
     found = [w for w in rd.demonstration if w["status"] != "not_done"]
     none = [w for w in rd.demonstration if w["status"] == "not_done"]
+    present = {w.str("kind") for w in rd.demonstration}
+    # an empty record is "checked, none found"; a record naming some kinds but not others leaves those unchecked
+    unchecked = [(zh, en) for kid, zh, en, titled in demonstration_kinds(rd) if not titled and kid not in present] if present else []
+    tail: list[Block] = []
+    if unchecked:
+        tail.append(Para("未核查:" + "、".join(zh for zh, _ in unchecked)
+                         + (f" (not checked: {', '.join(en for _, en in unchecked)})" if bi else "") + "。"))
     if not found:
         listed = "(" + "、".join(_demonstration_name(w) for w in none) + "均未开展)" if none else ""
-        return [Para(f"{lead}:经现场核查,园区尚未开展指南所列具有示范意义的绿色制造相关工作{listed}。")]
+        return [Para(f"{lead}:经现场核查,未发现园区在其他方面开展具有示范意义的绿色制造相关工作{listed}。"), *tail]
     items = []
     for w in found:
-        text = f"{_demonstration_name(w)}:{w['status_zh']}"
+        text = f"{_demonstration_name(w)}{'——' if w.str('title_zh') else ':'}{w['status_zh']}"
         if bi and w.str("status_en"):
-            text += f" ({w.str('title_en') or w.str('name_en')}: {w.str('status_en')})"
+            text += f" ({_demonstration_name_en(w)}: {w.str('status_en')})"
         desc, evidence = w.str("description").strip(), w.str("evidence").strip()
         text += "。" + (desc.rstrip("。.") + "。" if desc else "") + (f"证明材料:{evidence}。" if evidence else "")
         items.append(text)
     out: list[Block] = [Para(f"{lead}:"), Bullets(tuple(items))]
     if none:
-        out.append(Para("未开展:" + "、".join(_demonstration_name(w) for w in none) + "。"))
-    return out
+        out.append(Para("未开展:" + "、".join(_demonstration_name(w) for w in none)
+                        + (f" (not carried out: {', '.join(_demonstration_name_en(w) for w in none)})" if bi else "") + "。"))
+    return out + tail
 
 
 def _demonstration_highlight(rd: ReportData) -> list[str]:
@@ -796,7 +960,7 @@ def _problem_summary(rd: ReportData, problems: list[tuple[str, str]], n_notes: i
             out.append(f"{rd.latest_year()}年未达到引领值的指标{len(below)}项:" + "、".join(rd.name(n) for n in below) + "。")
     reached = lead_reached_gaps(rd)
     if reached:
-        out.append(f"另有{len(reached)}项指标已达引领值,距先进值仍有差距(见三、4),不列为存在问题。")
+        out.append(f"另有{len(reached)}项指标已达引领值,距相关标准或参考值仍有差距(见三、4),不列为存在问题。")
     if n_notes:
         out.append(f"另有数据核查与工作说明{n_notes}项,见{DATA_REF}。")
     return out
@@ -804,10 +968,19 @@ def _problem_summary(rd: ReportData, problems: list[tuple[str, str]], n_notes: i
 
 def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) -> list[Block]:
     bi = lang == "bilingual"
-    n_met, other = _met_and_other(rd)
-    base = f"基础性要求共{len(rd.baseline)}项,符合{n_met}项" + (
-        ";" + ";".join(f"第{b['number']}项{STATUS_ZH.get(str(b['status']), str(b['status']))}:{str(b['text_zh']).rstrip('。')}" for b in other)
-        if other else "") + "。详见附件2-1-1。"
+    guide, added = _requirements(rd)
+
+    def listed(rows: list) -> tuple[int, str]:
+        other = [b for b in rows if STATUS_ZH.get(str(b["status"])) != "符合"]
+        return len(rows) - len(other), (";" + ";".join(
+            f"第{b['number']}项{STATUS_ZH.get(str(b['status']), str(b['status']))}:{str(b['text_zh']).rstrip('。')}" for b in other)
+            if other else "")
+
+    n_met, text = listed(guide)
+    base = f"基础性要求共{len(guide)}项,符合{n_met}项{text}。详见附件2-1-1。"
+    if added:
+        n_met, text = listed(added)
+        base += f"专项诊断增加的基础性要求{len(added)}项,符合{n_met}项{text}(见附件2-1-1后的专项诊断增加的基础性要求表)。"
     out: list[Block] = [_h(1, "三、诊断评估内容", "Content of the diagnosis", bi),
                         _h(2, "1. 基础性要求符合情况", "Baseline requirements", bi), Para(base),
                         _h(2, "2. 能源利用、资源利用、基础设施、产业、生态环境、运行管理情况", "Energy, resources, infrastructure, industry, environment, management", bi),
@@ -829,9 +1002,9 @@ def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) 
             out.append(Para(f"{t['year']}年必选指标" + "、".join(f"“{n} {rd.name(n)}”" if n in rd.meta else str(n) for n in mm)
                             + "缺失,按0分计" + (f"(影响总分{fmt_points(effect) if abs(effect) < 0.05 else half_up(effect, '+.1f') + '分'})" if _is_num(effect) else "") + "。", "note"))
     out += [_h(2, "3. 已开展的重点工作和取得的成绩", "Work done and achievements", bi), Bullets(tuple(_highlights(rd))),
-            Para("以上由诊断评分归纳。园区已出台的政策措施、已开展的重点工作、已实施的重大项目及其成绩(附件2-1 三、3),"
-                 "请诊断工作组结合资料审核与现场诊断情况补充。", "note"),
             *_demonstration_blocks(rd, bi),
+            Para("以上由诊断评分与示范性工作核查归纳。园区已出台的政策措施、已开展的重点工作、已实施的重大项目及其成绩(附件2-1 三、3),"
+                 "请诊断工作组结合资料审核与现场诊断情况补充。", "note"),
             _h(2, "4. 存在问题", "Problems found", bi)]
     if problems:
         out += [Para(f"经诊断,园区绿色发展存在以下{len(problems)}项问题:"), Bullets(tuple(t for _, t in problems), ordered=True)]
@@ -850,14 +1023,15 @@ _TREND_ORDER = ("steady_better", "mixed_better", "partial_better", "same", "mixe
 def change_table(rd: ReportData) -> Table:
     ys = rd.years
     rows = []
-    for n in rd.indicator_numbers:
+    # the guide's indicators in the guide's order, then those an overlay added (专项诊断), marked
+    for n in [n for n in rd.indicator_numbers if n not in rd.added_numbers] + rd.added_numbers:
         steps = [ASSESS.get(rd.assessment(n, a, b), ("—", "—"))[1] for a, b in zip(ys, ys[1:])]
         c = rd.change(n, ys[0], ys[-1])
         delta = "—"
         if c is not None and rd.meta[n]["kind"] != "qualitative":
             delta = fmt_signed(c.get("delta"))
         lower = "(越低越好)" if str(rd.meta[n].get("direction")) == "lower" else ""  # a fall is 向好 there
-        rows.append(_t(n, rd.name(n) + lower, rd.unit(n), *(rd.value_text(n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta,
+        rows.append(_t(n, rd.name(n) + lower + ("(专项诊断)" if n in rd.added_numbers else ""), rd.unit(n), *(rd.value_text(n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta,
                        rd.trend(n)[1]))
     return Table("indicator-changes", _t("序号", "指标", "单位", *(f"{y}年" for y in ys), "引领值", "逐年", f"{ys[0]}→{ys[-1]}变化", "评价"),
                  tuple(rows), caption=f"表2 各指标{ys[0]}—{ys[-1]}年数值变化(↑向好 ↓变差 →持平 —无法比较)",
@@ -880,33 +1054,47 @@ def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: 
     bi = lang == "bilingual"
     last = _assessed_span(rd)[1]
     t = rd.totals.get(last)
-    n_met, other = _met_and_other(rd)
-    if t is not None and _is_num(t["total"]) and t.get("assessable") is not False:
-        seq = "、".join(f"{y}年{rd.score_text(rd.totals[y]['total'])}分" for y in rd.years
-                       if y in rd.totals and _is_num(rd.totals[y]["total"]) and rd.totals[y].get("assessable") is not False)
+    guide, added = _requirements(rd)
+    n_met = sum(1 for b in guide if STATUS_ZH.get(str(b["status"])) == "符合")
+    score = _total_score(rd, last)
+    if t is not None and _is_num(score):
+        seq = "、".join(f"{y}年{rd.score_text(_total_score(rd, y))}分" for y in rd.years if _is_num(_total_score(rd, y)))
         empty = [y for y in rd.years if y > last]
-        overall = (f"综合评估:园区{last}年诊断评分为{rd.score_text(t['total'])}分,评级为“{rd.band_text(t, lang)}”;"
-                   f"各年总分依次为{seq}。" + (f"{'、'.join(map(str, empty))}年无数据,不可评分。" if empty else "")
-                   + (f"仅按附件2-1-2所列指标计(不含专项诊断增加的指标),{last}年通用诊断总分为{rd.score_text(t['general_total'])}分。"
-                      if _is_num(t.get("general_total")) else "")
-                   + _unverified_note(rd, last))
+        overall = (f"综合评估:园区{last}年诊断评分为{rd.score_text(score)}分,评级为“{rd.band_text(t, lang)}”;"
+                   f"各年总分依次为{seq}。" + (f"{'、'.join(map(str, empty))}年无数据,不可评分。" if empty else ""))
     else:
         overall = f"综合评估:{rd.last_year}年无法计算诊断评分(数据不足)。"
-    if other:
-        overall += f"基础性要求有{len(other)}项未符合或未核查,应优先整改或补充证明材料。"
+    incl = _total_score(rd, last, False)
+    if rd.guide_first and t is not None and _is_num(incl):  # the total including the overlay's indicators, as a supplement
+        seq = "、".join(f"{y}年{rd.score_text(_total_score(rd, y, False))}分" for y in rd.years if _is_num(_total_score(rd, y, False)))
+        band = (t.get("band_zh") or "—") + (f" ({t.get('band_en')})" if bi and t.get("band_en") else "")
+        overall += (f"以上为按附件2-1-2所列指标计的诊断评分;含专项诊断指标的总分为{rd.score_text(incl)}分(评级{band}),"
+                    f"各年依次为{seq},仅作补充。")
+    overall += _unverified_note(rd, last) if t is not None and _is_num(t.get("total")) else ""
+    mandatory = [b for b in rd.baseline if b.get("mandatory", True) is not False and STATUS_ZH.get(str(b["status"])) != "符合"]
+    encouraged = sorted((b for b in rd.baseline if b.get("mandatory", True) is False and STATUS_ZH.get(str(b["status"])) != "符合"),
+                        key=lambda b: int(b["number"]))
+    if mandatory:
+        overall += f"基础性要求有{len(mandatory)}项未符合或未核查,应优先整改或补充证明材料。"
+    if encouraged:  # 鼓励性 requirements: a direction for more, never a demand to put right first
+        overall += ("鼓励性要求" + "、".join(f"第{b['number']}项{'未开展' if STATUS_ZH.get(str(b['status'])) == '不符合' else '未核查'}"
+                                        for b in encouraged) + ",可作为提升方向。")
     counts: dict[str, tuple[str, int]] = {}
     for n in rd.indicator_numbers:
         key, label = rd.trend(n)
         counts[key] = (label, counts.get(key, (label, 0))[1] + 1)
     trend_text = "、".join(f"{counts[k][0]}{counts[k][1]}项" for k in _TREND_ORDER if k in counts)
+    added_met = sum(1 for b in added if STATUS_ZH.get(str(b["status"])) == "符合")
     out: list[Block] = [_h(1, "四、诊断评估结论", "Conclusions", bi),
                         _h(2, "1. 工作亮点", "Highlights", bi), Bullets(tuple(_category_highlights(rd) + _demonstration_highlight(rd))),
                         _h(2, "2. 存在问题", "Problems", bi), Bullets(tuple(_problem_summary(rd, problems, len(data_notes(rd, False))))),
                         _h(2, "3. 整体评估与诊断评分", "Overall evaluation and score", bi), Para(overall),
                         _h(2, "4. 附件2-1-1 符合性情况", "Compliance with 附件2-1-1", bi),
-                        Para(f"基础性要求{len(rd.baseline)}项中符合{n_met}项,不符合或未核查{len(other)}项(见附件2-1-1)。"),
+                        Para(f"基础性要求{len(guide)}项中符合{n_met}项,不符合或未核查{len(guide) - n_met}项(见附件2-1-1)。"
+                             + (f"专项诊断增加的基础性要求{len(added)}项中符合{added_met}项,不符合或未核查{len(added) - added_met}项。"
+                                if added else "")),
                         _h(2, "5. 附件2-1-2 各项指标数值变化情况", "Change of each indicator", bi),
-                        Para(f"{rd.first_year}—{last}年共{len(rd.indicator_numbers)}项指标中,{trend_text}"
+                        Para(f"{rd.first_year}—{last}年共{_counted(rd)[1]}中,{trend_text}"
                              f"(“持续向好”指逐年向好或持平,“总体向好但有波动”指首末年比较向好但中间年份变差)。变化原因请结合园区实际情况补充说明。"),
                         change_table(rd)]
     for key, caption in chart_keys:
@@ -1034,11 +1222,17 @@ def annex_2_1_1(rd: ReportData, lang: str) -> list[Block]:
         text = b.str("note")
         return "" if not text else f"({text if lang == 'bilingual' else strip_en(text)})"
 
-    rows = tuple(_t(b["number"], b["text_zh"], STATUS_ZH.get(str(b["status"]), str(b["status"])),
-                    "".join(x for x in (b.str("evidence"), note(b)) if x))
-                 for b in sorted(rd.baseline, key=lambda b: int(b["number"])))
-    return [_h(1, "附件2-1-1 工业园区绿色诊断基础性要求诊断表", "Annex 2-1-1: baseline requirements", lang == "bilingual"),
-            Table("annex-2-1-1", _t("序号", "基本要求", "是否符合", "证明材料索引"), rows, widths_cm=(1.2, 9.3, 1.9, 4.0))]
+    def rows(items: list) -> tuple[tuple[str, ...], ...]:
+        return tuple(_t(b["number"], b["text_zh"], STATUS_ZH.get(str(b["status"]), str(b["status"])),
+                        "".join(x for x in (b.str("evidence"), note(b)) if x)) for b in items)
+
+    guide, added = _requirements(rd)  # the guide's form holds the guide's requirements; an overlay's follow apart
+    header, widths = _t("序号", "基本要求", "是否符合", "证明材料索引"), (1.2, 9.3, 1.9, 4.0)
+    out: list[Block] = [_h(1, "附件2-1-1 工业园区绿色诊断基础性要求诊断表", "Annex 2-1-1: baseline requirements", lang == "bilingual"),
+                        Table("annex-2-1-1", header, rows(guide), widths_cm=widths)]
+    if added:
+        out.append(Table("annex-2-1-1-specialised", header, rows(added), widths_cm=widths, caption="专项诊断增加的基础性要求"))
+    return out
 
 
 def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
@@ -1046,21 +1240,36 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
     the 得分 column is an addition of this tool (see docs/reports.md)."""
     bi = lang == "bilingual"
     out: list[Block] = [_h(1, "附件2-1-2 工业园区绿色诊断评价表", "Annex 2-1-2: indicator evaluation", bi)]
+    split = bool(rd.added_numbers)  # the guide's indicators in its form, an overlay's in a table of their own after it
     for i, y in enumerate(rd.years, 1):
         explain = i > 1
-        rows = []
-        for n in rd.indicator_numbers:
-            m = rd.meta[n]
-            rows.append(_t(f"{rd.category_name(str(m['category']))}({m['category']})", n, m["name_zh"], rd.unit(n),
-                           rd.value_text(n, y), rd.score_text(rd.score(n, y)), rd.note_text(n, y, explain)))
+
+        def rows(numbers: list[int]) -> tuple[tuple[str, ...], ...]:
+            return tuple(_t(f"{rd.category_name(str(rd.meta[n]['category']))}({rd.meta[n]['category']})", n, rd.meta[n]["name_zh"],
+                            rd.unit(n), rd.value_text(n, y), rd.score_text(rd.score(n, y)), rd.note_text(n, y, explain)) for n in numbers)
+
+        def footer(general: bool, label: str) -> str:
+            key = "general_total" if general else "total"
+            if t is None:
+                return ""
+            if t.get("assessable") is False:
+                return f"{y}年无数据,不可评分。"
+            if not _is_num(t.get(key)):
+                return f"{y}年{label}:附件2-1-2所列指标无数据,不可评分。"
+            return f"{y}年{label}:{rd.score_text(t.get(key))}分,评级:{rd.band_text(t, lang, general)}"
+
         t = rd.totals.get(y)
-        total = ("" if t is None else f"{y}年无数据,不可评分。" if t.get("assessable") is False
-                 else f"{y}年诊断总分:{rd.score_text(t['total'])}分,评级:{rd.band_text(t, lang)}"
-                 + (f";通用诊断总分(不含专项诊断指标):{rd.score_text(t['general_total'])}分" if _is_num(t.get("general_total")) else ""))
+        header = _t("一级指标", "序号", "二级指标", "指标单位", "指标数据", "得分", "评价情况说明" if explain else "证明材料索引")
+        widths = (2.4, 1.0, 4.3, 1.7, 1.7, 1.3, 4.0)
+        guide = [n for n in rd.indicator_numbers if n not in rd.added_numbers]
         out.append(_h(2, f"第{i}年({y}年)指标数据评价情况", f"Year {i} ({y})", bi))
-        out.append(Table(f"annex-2-1-2-{y}", _t("一级指标", "序号", "二级指标", "指标单位", "指标数据", "得分",
-                                                  "评价情况说明" if explain else "证明材料索引"),
-                         tuple(rows), merge_col0=True, widths_cm=(2.4, 1.0, 4.3, 1.7, 1.7, 1.3, 4.0), note=total))
+        out.append(Table(f"annex-2-1-2-{y}", header, rows(guide), merge_col0=True, widths_cm=widths,
+                         note=footer(rd.guide_first, "诊断总分")))
+        if split:
+            out.append(Table(f"annex-2-1-2-{y}-specialised", header, rows(rd.added_numbers), merge_col0=True, widths_cm=widths,
+                             caption=f"第{i}年({y}年)专项诊断指标评价情况",
+                             note=footer(False, "含专项诊断指标的总分") + (";仅作补充,评级以上表诊断总分为准" if rd.guide_first and t is not None
+                                                                            and _is_num(t.get("total")) else "")))
     cap = f"{rd.score_cap:g}" if rd.score_cap is not None else "120"  # older diagnosis.json: the guide's 注1
     from ..dataset import count_words
 
