@@ -18,7 +18,7 @@ from .engine import evaluate
 from .errors import DatasetError, Problem, RuleError
 from .models import Catalogue, ParkDataset
 from .rulebook import HEAD_SEP, SEVERITY_ORDER, RuleBase, load_rules, render
-from .scoring import Scorecard, score_dataset
+from .scoring import Scorecard, added_indicators, score_dataset
 
 KIND_ORDER = {"compliance": 0, "anomaly": 1, "recommendation": 2}
 
@@ -426,6 +426,7 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
     fired = evaluate(rb.compiled, facts, backend=backend)
     findings, recs = [], []
     under_way = demonstration_measures(dataset, cat)
+    added = added_indicators(cat)
     for idx, rule_id in fired:
         spec = rb.rule(rule_id)
         fact = facts[idx]
@@ -433,7 +434,7 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
         finding, parts = _finding(spec, fact, fields, cat)
         findings.append(finding)
         if spec.kind == "recommendation":
-            recs.append(_recommendation(spec, finding, fact, fields, parts, card, rb, under_way))
+            recs.append(_recommendation(spec, finding, fact, fields, parts, card, rb, under_way, added))
     findings.sort(key=Finding.sort_key)
     recs.sort(key=lambda r: (_baseline_rank(r, dataset, cat), -(r.total_points or 0), r.method, r.indicator or 0, r.requirement or 0, r.rule_id))
     engagement = _engagement_summary(dataset, [f for f in findings if f.rule_id.startswith("engagement.")], facts[-1])
@@ -532,10 +533,16 @@ def _source(spec, fact: dict, cat: Catalogue) -> FrozenDict:
 
 
 def _recommendation(spec, finding: Finding, fact: dict, ctx: dict, parts: dict, card: Scorecard, rb: RuleBase,
-                    under_way: Mapping[str, str]) -> Recommendation:
+                    under_way: Mapping[str, str], added: frozenset = frozenset()) -> Recommendation:
     points = fact.get("points")
     total = card.total(finding.year) if finding.year else None
-    total_points = points / total.evaluated if points is not None and total and total.evaluated else None
+    # the gain in the total the park is graded by: the guide's (general_total) when an overlay adds indicators, to which
+    # an added indicator contributes nothing (None); the total otherwise
+    if total is not None and total.general_total is not None:
+        n = None if finding.indicator_id in added else total.general_evaluated
+    else:
+        n = total.evaluated if total is not None else None
+    total_points = points / n if points is not None and n else None
     measures = rb.measures_for(indicator=finding.indicator_id, requirement=finding.requirement)
     gaps = spec.fact in ("indicator", "reference") and finding.value is not None
     group = finding.indicator_id or (f"req-{finding.requirement}" if finding.requirement is not None else spec.id)

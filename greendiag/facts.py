@@ -451,7 +451,9 @@ def _requirement_facts(ds: ParkDataset, cat: Catalogue, out: list, makers: list)
 
 
 def _requirement_context(f: Fact, req: BaselineRequirement, status: str, evidence: Optional[str]) -> Context:
-    return {"number": req.number, "status": status, "text_zh": req.text_zh, "text_en": req.text_en, "evidence": evidence}
+    # the requirement's sentence without its final full stop: messages quote it inside brackets, "(…审核)补齐差距"
+    return {"number": req.number, "status": status, "text_zh": req.text_zh.rstrip("。"), "text_en": req.text_en.rstrip("."),
+            "evidence": evidence}
 
 
 def follow_up_due(report_submitted: Optional[dt.date], days: int) -> Optional[dt.date]:

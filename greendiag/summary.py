@@ -79,6 +79,13 @@ def band_text(t, baseline, zh: bool) -> str:
     return f"{band} (baseline requirement{'s' if len(ns) > 1 else ''} {_numbers(ns, zh)} not met: rating for reference only)"
 
 
+def _general_view(t):
+    """A year's total row seen through its general figures (band_text reads band_zh/band_en)."""
+    import attrs
+
+    return attrs.evolve(t, total=t.general_total, band_zh=t.general_band_zh, band_en=t.general_band_en)
+
+
 def _score_change(c, zh: bool) -> str:
     delta = half_up(c.delta, "+.2f") + " " if c.delta is not None else ""
     text = f"{c.from_year}→{c.to_year} {delta}{_ASSESS[zh][c.assessment]}"
@@ -107,15 +114,23 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
                + "".join(f" + {name}" for name, _ in diag.rules.extensions))
     out.append("")
     out.append(("类别得分" if zh else "Category scores") + "\t" + "\t".join(str(y) for y in ds.years))
+    guide_first = any(t.general_total is not None for t in card.totals)  # an overlay added indicators: the guide's scores
     for c in cat.categories:
-        cells = [_fmt(cs.score, 4) for y in ds.years for cs in card.categories if cs.category == c.code and cs.year == y]
+        cells = [_fmt(cs.general_score if guide_first else cs.score, 4) for y in ds.years for cs in card.categories
+                 if cs.category == c.code and cs.year == y]
         out.append(f"{c.code} {c.name_zh if zh else c.name_en}\t" + "\t".join(cells))
-    out.append(("总分" if zh else "Total") + "\t" + "\t".join(
-        f"{_fmt(t.total, 4)} {band_text(t, card.baseline, zh)}".strip() if t.assessable else NOT_ASSESSABLE[zh]
-        for t in card.totals))
-    if any(t.general_total is not None for t in card.totals):  # an overlay added indicators: the guide's alone, comparable
-        out.append(("通用诊断总分(仅附件2-1-2所列指标)" if zh else "General total (the guide's indicators only)") + "\t" + "\t".join(
-            _fmt(t.general_total, 4) if t.general_total is not None else "—" for t in card.totals))
+    if any(t.general_total is not None for t in card.totals):
+        # an overlay added indicators: the park is graded by the guide's indicators alone (附件2-1-2), the total with the
+        # added ones follows without a band of its own (one grade per year)
+        out.append(("诊断总分(附件2-1-2所列指标)" if zh else "Total (the guide's indicators)") + "\t" + "\t".join(
+            f"{_fmt(t.general_total, 4)} {band_text(_general_view(t), card.baseline, zh)}".strip() if t.general_total is not None
+            else (NOT_ASSESSABLE[zh] if not t.assessable else "—") for t in card.totals))
+        out.append(("含专项诊断指标的总分(仅作补充)" if zh else "Total including the specialised indicators (supplementary)") + "\t"
+                   + "\t".join(_fmt(t.total, 4) if t.assessable else NOT_ASSESSABLE[zh] for t in card.totals))
+    else:
+        out.append(("总分" if zh else "Total") + "\t" + "\t".join(
+            f"{_fmt(t.total, 4)} {band_text(t, card.baseline, zh)}".strip() if t.assessable else NOT_ASSESSABLE[zh]
+            for t in card.totals))
     gate = card.baseline
     if gate.mandatory_unknown:  # not met ones are named in the band itself
         many = len(gate.mandatory_unknown) > 1
@@ -123,7 +138,15 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
                    f"  baseline requirement{'s' if many else ''} {_numbers(gate.mandatory_unknown, zh)} (mandatory) not verified: "
                    f"the rating assumes {'they are' if many else 'it is'} met")
     changes = [c for c in card.score_changes if c.category is None]
-    if changes:
+    general = {t.year: t.general_total for t in card.totals if t.general_total is not None}
+    if changes and general:  # the guide's total first: its change year to year, then the supplementary total's
+        steps = [(c.from_year, c.to_year) for c in changes if c.from_year in general and c.to_year in general]
+        if steps:
+            out.append(("诊断总分变化" if zh else "Total change") + "\t" + "; ".join(
+                f"{a}→{b} {half_up(general[b] - general[a], '+.2f')}" for a, b in steps))
+        out.append(("含专项诊断指标的总分变化" if zh else "Change of the total including the specialised indicators") + "\t"
+                   + "; ".join(_score_change(c, zh) for c in changes))
+    elif changes:
         out.append(("总分变化" if zh else "Total change") + "\t" + "; ".join(_score_change(c, zh) for c in changes))
     scored = {(r.number, r.year): r.status == "scored" for r in card.indicators}
     for t in card.totals:

@@ -82,11 +82,20 @@ def test_the_summary_prints_the_general_total(water, demo_data):
 
     data = _with_overlay_values(demo_data, {2024: {"water_cascade_share": {"value": 5}}})
     diag = diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python")
-    line = next(x for x in diagnosis_summary(diag).splitlines() if x.startswith("通用诊断总分"))
-    general = {t.year: t.general_total for t in diag.scorecard.totals}
-    assert line.split("\t")[1:] == [f"{general[y]:.4g}" for y in (2022, 2023, 2024)]
-    assert not any(x.startswith("General total") for x in diagnosis_summary(diagnose(
-        dataset_from_dict(demo_data, catalogue=load_catalogue()), backend="python"), "en").splitlines())
+    lines = diagnosis_summary(diag).splitlines()
+    t = {x.year: x for x in diag.scorecard.totals}
+    # the guide's total with its band first, the total including the overlay's indicators after it without a band
+    first = next(x for x in lines if x.startswith("诊断总分(附件2-1-2所列指标)")).split("\t")[1:]
+    assert [c.split(" ")[0] for c in first] == [f"{t[y].general_total:.4g}" for y in (2022, 2023, 2024)]
+    assert first[2].split(" ")[1].startswith("优秀")
+    incl = next(x for x in lines if x.startswith("含专项诊断指标的总分")).split("\t")[1:]
+    assert incl == [f"{t[y].total:.4g}" for y in (2022, 2023, 2024)]
+    change = next(x for x in lines if x.startswith("诊断总分变化"))
+    assert f"2023→2024 {t[2024].general_total - t[2023].general_total:+.2f}" in change
+    rg = next(x for x in lines if x.startswith("RG ")).split("\t")[1:]
+    assert rg[2] == f"{next(c for c in diag.scorecard.categories if c.category == 'RG' and c.year == 2024).general_score:.4g}"
+    plain = diagnosis_summary(diagnose(dataset_from_dict(demo_data, catalogue=load_catalogue()), backend="python")).splitlines()
+    assert any(x.startswith("总分\t") for x in plain) and not any("含专项" in x or "附件2-1-2所列" in x for x in plain)
 
 
 def test_the_report_prints_the_general_total_beside_the_total(water, demo_data, tmp_path):
@@ -164,3 +173,19 @@ def test_the_batch_table_gives_the_guide_score_first(water, demo_data, tmp_path,
     assert rows["w.yaml"][2].split(" ")[-1] == f"2024:{t[2024].general_total:.1f}(含专项{t[2024].total:.1f})"
     assert rows["w.yaml"][2].split(" ")[0] == f"2022:{t[2022].general_total:.1f}(含专项{t[2022].total:.1f})"
     assert "含专项" in rows["plain.yaml"][2]  # the same overlay: every park of the run gets both figures
+
+
+def test_recoverable_total_points_are_on_the_score_the_park_is_graded_by(water, demo_data):
+    data = _with_overlay_values(demo_data, {2024: {"water_cascade_share": {"value": 5}}})
+    recs = {(r.rule_id, r.indicator): r for r in
+            diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python").recommendations}
+    # 2 renewable share 12.6 % against the lead 15 %: 16 points (by hand: 100 − 100 × 12.6 / 15); the guide's total
+    # counts 29 indicators in 2024 (31 less the optional 10 and 28), the total with the overlay 30
+    lead = recs[("rec.advanced.below_lead", 2)]
+    assert lead.points == pytest.approx(16.0) and lead.total_points == pytest.approx(16.0 / 29)
+    # 32 at 5 % against its lead 10 %: 50 points, but the indicator does not enter the guide's total
+    own = recs[("rec.advanced.below_lead", 32)]
+    assert own.points == pytest.approx(50.0) and own.total_points is None
+    order = [r.indicator for r in diagnose(dataset_from_dict(data, catalogue=water), catalogue=water,
+                                           backend="python").recommendations]
+    assert order.index(32) > order.index(2)  # ranked after the guide's candidates with a gain

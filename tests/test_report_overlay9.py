@@ -89,7 +89,7 @@ def test_table1_gives_the_guide_scores_then_those_including_the_overlay(plain, d
     labels = [r[0] for r in rows]
     assert labels == ["EG 能源利用绿色化指标", "RG 资源利用绿色化指标", "IG 基础设施绿色指标", "CG 产业绿色指标",
                       "HG 生态环境绿色指标", "MG 运行管理绿色指标", "总分", "评级", "**含专项诊断指标**",
-                      "RG 资源利用绿色化指标(含专项诊断指标)", "总分(含专项诊断指标)", "评级(含专项诊断指标)"]
+                      "RG 资源利用绿色化指标(含专项诊断指标)", "总分(含专项诊断指标)"]  # one grade per year: no second band
     by = {r[0]: r[1:] for r in rows}
     for code, label in (("EG", labels[0]), ("RG", labels[1]), ("HG", labels[4])):
         assert by[label] == [_f(cats[(code, y)]) for y in (2022, 2023, 2024)]  # the guide's category scores
@@ -98,7 +98,6 @@ def test_table1_gives_the_guide_scores_then_those_including_the_overlay(plain, d
     # 2023 and 2024 have no overlay values (optional, left out): the same figures there
     assert by["RG 资源利用绿色化指标(含专项诊断指标)"] == [_f(rg22), _f(cats[("RG", 2023)]), _f(cats[("RG", 2024)])]
     assert by["总分(含专项诊断指标)"] == [_f(incl22), _f(t[2023].total), _f(t[2024].total)]
-    assert by["评级(含专项诊断指标)"][0].startswith("良好(")
     assert "通用诊断总分(不含专项诊断指标)" not in text
 
 
@@ -109,7 +108,7 @@ def test_the_overall_assessment_grades_by_the_guide(plain, diag, tmp_path):
     g = [_f(t[y].total) for y in (2022, 2023, 2024)]
     assert overall.startswith(f"综合评估:园区2024年诊断评分为{g[2]}分,评级为“优秀(基础性要求第4项未满足,评级仅供参考)”;"
                               f"各年总分依次为2022年{g[0]}分、2023年{g[1]}分、2024年{g[2]}分。")
-    assert (f"含专项诊断指标的总分为{g[2]}分(评级优秀),各年依次为2022年{_f(incl22)}分、2023年{g[1]}分、2024年{g[2]}分,仅作补充。"
+    assert (f"含专项诊断指标的总分为{g[2]}分,各年依次为2022年{_f(incl22)}分、2023年{g[1]}分、2024年{g[2]}分,仅作补充,不另评级。"
             in overall)
     # 三、3: the guide's total rose without a data gap among its indicators; the total including 32–33 after it
     assert (f"- 诊断总分由2022年的{g[0]}分提高到2024年的{g[2]}分;含专项诊断指标的总分由2022年的{_f(incl22)}分提高到"
@@ -233,5 +232,5 @@ def test_the_word_report_renders_the_split_tables(diag, tmp_path):
     firsts = [t.rows[1].cells[1].text if len(t.rows) > 1 and len(t.columns) == 7 else None for t in doc.tables]
     assert firsts.count("32") == 3  # one overlay table per year, each starting with 32
     table1 = next(t for t in doc.tables if t.rows[0].cells[0].text == "类别" and t.rows[1].cells[0].text.startswith("EG"))
-    assert [plain_punct(r.cells[0].text) for r in table1.rows][-4:] == [
-        "含专项诊断指标", "RG 资源利用绿色化指标(含专项诊断指标)", "总分(含专项诊断指标)", "评级(含专项诊断指标)"]
+    assert [plain_punct(r.cells[0].text) for r in table1.rows][-3:] == [
+        "含专项诊断指标", "RG 资源利用绿色化指标(含专项诊断指标)", "总分(含专项诊断指标)"]

@@ -641,7 +641,7 @@ def _method_text(rd: ReportData) -> str:
         titles = {d.get("id"): d["title_zh"] for d in (rd.root["catalogue"].get("documents") or [])}
         source = "、".join(titles[i] for i in (scoring.get("bands_sources") or []) if i in titles)
         band_text = (f"评级按{'通用诊断' if rd.guide_first else ''}总分划分:{steps},其余为“{lowest['zh']}”"
-                     + (f"(参照{source}的分级)" if source else "") + ("。含专项诊断指标的总分按同一分级给出评级,仅作补充" if rd.guide_first else "")
+                     + (f"(参照{source}的分级)" if source else "") + ("。含专项诊断指标的总分仅作补充,不另评级" if rd.guide_first else "")
                      + "。")
     return (f"诊断采用标准比对法和先进对照法:各项指标数值与引领值比对计分{scale};{how};"
             f"并与相关标准规范中的参考值比对,提出改进建议。{band_text}"
@@ -786,7 +786,8 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
 def category_table(rd: ReportData, lang: str) -> Table:
     """表1: category scores, total and band per year. When an overlay adds indicators these are the guide's (general_score,
     general_total, its band: the figures 附件2-1-2 gives and parks are compared by), followed by the rows including the
-    overlay's indicators: the categories whose score differs, the total and its band (含专项诊断指标)."""
+    overlay's indicators: the categories whose score differs and the total (含专项诊断指标), without a band of its own:
+    one grade per year."""
     general = rd.guide_first
     totals = [rd.totals.get(y) for y in rd.years]
     bi = lang == "bilingual"
@@ -797,8 +798,9 @@ def category_table(rd: ReportData, lang: str) -> Table:
         key = "general_total" if general else "total"
         out.append(_t(f"总分{suffix}", *(("不可评分" if t.get("assessable") is False or not _is_num(t.get(key)) else rd.score_text(t.get(key)))
                                        if t is not None else "—" for t in totals)))
-        out.append(_t(f"评级{suffix}", *(rd.band_text(t, lang, general) if t is not None and t.get("assessable") is not False
-                                        and _is_num(t.get(key)) else "—" for t in totals)))
+        if general or not rd.guide_first:  # one grade per year: the supplementary total has none
+            out.append(_t(f"评级{suffix}", *(rd.band_text(t, lang, general) if t is not None and t.get("assessable") is not False
+                                            and _is_num(t.get(key)) else "—" for t in totals)))
         return out
 
     cats = [c for c in rd.categories if not general or any(_is_num(rd.general_cat_scores.get((c["code"], y))) for y in rd.years)]
@@ -1067,9 +1069,8 @@ def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: 
     incl = _total_score(rd, last, False)
     if rd.guide_first and t is not None and _is_num(incl):  # the total including the overlay's indicators, as a supplement
         seq = "、".join(f"{y}年{rd.score_text(_total_score(rd, y, False))}分" for y in rd.years if _is_num(_total_score(rd, y, False)))
-        band = (t.get("band_zh") or "—") + (f" ({t.get('band_en')})" if bi and t.get("band_en") else "")
-        overall += (f"以上为按附件2-1-2所列指标计的诊断评分;含专项诊断指标的总分为{rd.score_text(incl)}分(评级{band}),"
-                    f"各年依次为{seq},仅作补充。")
+        overall += (f"以上为按附件2-1-2所列指标计的诊断评分;含专项诊断指标的总分为{rd.score_text(incl)}分,"
+                    f"各年依次为{seq},仅作补充,不另评级。")
     overall += _unverified_note(rd, last) if t is not None and _is_num(t.get("total")) else ""
     mandatory = [b for b in rd.baseline if b.get("mandatory", True) is not False and STATUS_ZH.get(str(b["status"])) != "符合"]
     encouraged = sorted((b for b in rd.baseline if b.get("mandatory", True) is False and STATUS_ZH.get(str(b["status"])) != "符合"),
@@ -1268,7 +1269,8 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
         if split:
             out.append(Table(f"annex-2-1-2-{y}-specialised", header, rows(rd.added_numbers), merge_col0=True, widths_cm=widths,
                              caption=f"第{i}年({y}年)专项诊断指标评价情况",
-                             note=footer(False, "含专项诊断指标的总分") + (";仅作补充,评级以上表诊断总分为准" if rd.guide_first and t is not None
+                             note=footer(False, "含专项诊断指标的总分") + (";仅作补充,评级以本年诊断总分(附件2-1-2所列指标)为准"
+                                                                            if rd.guide_first and t is not None
                                                                             and _is_num(t.get("total")) else "")))
     cap = f"{rd.score_cap:g}" if rd.score_cap is not None else "120"  # older diagnosis.json: the guide's 注1
     from ..dataset import count_words
