@@ -254,9 +254,9 @@ def energy_by_carrier(ds: ParkDataset, cat: Catalogue) -> Optional[dict]:
         gap = abs(reported - total) / total * 100 if reported is not None and total else None
         gap = units.tidy(gap) if gap is not None and math.isfinite(gap) else None  # a tiny sum beside a total: no finite %
         out.append({"year": year, "total_tce": total, "reported_tce": reported, "gap_pct": gap, "basis": basis,
-                    "carriers": [{"carrier": c.carrier, "name_zh": cat.coal_coefficient(c.carrier).name_zh,
-                                  "name_en": cat.coal_coefficient(c.carrier).name_en, "quantity": c.quantity, "unit": c.unit,
-                                  "given": c.given, "tce": c.tce, "evidence": c.evidence} for c in mine]})
+                    "carriers": [{"carrier": c.carrier, "name_zh": k.name_zh, "name_en": k.name_en, "quantity": c.quantity,
+                                  "unit": c.unit, "given": c.given, "tce": c.tce, "evidence": c.evidence}
+                                 for c in mine for k in (cat.coal_coefficient(c.carrier),)]})
     used = {c.carrier for c in ds.energy_by_carrier}
     coefficients = [{"carrier": c.key, "name_zh": c.name_zh, "name_en": c.name_en, "value": c.value, "unit": c.unit,
                      "sources": [{"doc": x.doc, "clause": x.clause} for x in c.provenance.sources],

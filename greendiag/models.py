@@ -277,6 +277,11 @@ class Catalogue:
         return {i.id: i for i in self.indicators}
 
     @functools.cached_property
+    def added_ids(self) -> frozenset[str]:
+        """Ids of the indicators an overlay added (专项诊断); one it replaced (override: true) stays the guide's."""
+        return frozenset(i.id for i in self.indicators if i.origin not in ("", self.id) and i.replaces is None)
+
+    @functools.cached_property
     def _stats(self) -> dict[str, Statistic]:
         return {s.id: s for s in self.statistics}
 

@@ -276,8 +276,8 @@ def _has_data(ds: ParkDataset, table: dict, ind, year: int) -> bool:
 
 
 def added_indicators(cat: Catalogue) -> frozenset[str]:
-    """Ids of the indicators an overlay added (专项诊断); one it replaced (override: true) stays the guide's."""
-    return frozenset(i.id for i in cat.indicators if i.origin not in ("", cat.id) and i.replaces is None)
+    """Ids of the indicators an overlay added (专项诊断): Catalogue.added_ids, worked out once per catalogue."""
+    return cat.added_ids
 
 
 def _general_total(m: ScoringMethod, cat: Catalogue, yr: list[IndicatorScore], added: frozenset[str]) -> tuple[Optional[float], Optional[int]]:

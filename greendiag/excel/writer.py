@@ -621,8 +621,10 @@ def _carrier_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str
     from ..dataset import agreement_tolerance
 
     tol = f"{agreement_tolerance():g}%"  # the threshold of the energy-carriers-disagree check, stated where the park fills in
+    power = next((c for c in coefs if c.key == "electricity"), None)  # its coefficient as the catalogue gives it
+    power_zh = f"(电力按当量值 {power.value:g} {power.unit})" if power is not None else ""
     legend = ws.cell(end + 1, 2, "只填有消费的品种:填写实物消费量及其计量单位(可改,如 kWh、万kWh;t、万t;m3、万m3;GJ、MJ)。各品种按折标准煤系数"
-                                "(电力按当量值 0.1229 kgce/kWh)折算后合计为该年综合能源消费量;“原始统计数据”表已填综合能源消费量时,"
+                                f"{power_zh}折算后合计为该年综合能源消费量;“原始统计数据”表已填综合能源消费量时,"
                                 f"二者须一致(较分品种折算合计相差不超过{tol}),评分采用填报值。\n"
                                 "Fill in only the carriers consumed, with their units. The converted quantities add up to the year's energy "
                                 f"consumption (electricity at its calorific equivalent); a total given on 原始统计数据 must agree with them within {tol} "

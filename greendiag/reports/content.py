@@ -699,14 +699,16 @@ def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
                                    if titles.get(x.get("doc")))) or "综合能耗计算通则"
     listed = "、".join(f"{c.str('name_zh')}{fmt_num(c['value'], 6)} {c.str('unit')}" for c in coefs)
     provisional = [c.str("name_zh") for c in coefs if c.get("provisional")]
-    electricity = any(c.str("carrier") == "electricity" for c in coefs)
+    power = next((c for c in coefs if c.str("carrier") == "electricity"), None)
+    electricity = power is not None
+    per_kwh = f"{fmt_num(power['value'], 6)} {power.str('unit')}" if power is not None else ""  # the diagnosis's coefficient
     measured = ";有实测低位发热量时应按实测值折算。"
     text = (f"分品种能源消费按GB/T 2589《{docs}》的折标准煤系数折算为标准煤,tce =(实物量折算为kg、m³、MJ、kWh后)× 系数 ÷ 1000;系数:{listed}"
-            + (";电力按当量值折算(860 千卡/kWh ÷ 7000 千卡/kgce ≈ 0.1229 kgce/kWh),不按发电煤耗计的等价值" if electricity else "") + "。"
+            + (f";电力按当量值折算(860 千卡/kWh ÷ 7000 千卡/kgce ≈ {per_kwh}),不按发电煤耗计的等价值" if electricity else "") + "。"
             + ("系数取自GB/T 2589附录A参考值(待与2020版原文核对)" + measured if provisional and len(provisional) == len(coefs) else
                f"其中{'、'.join(provisional)}的系数取自GB/T 2589附录A参考值(待与2020版原文核对)" + measured if provisional else ""))
     en = ("Energy by carrier was converted to standard coal with the GB/T 2589 coefficients"
-          + (", electricity at its calorific equivalent (0.1229 kgce/kWh)" if electricity else "")
+          + (f", electricity at its calorific equivalent ({per_kwh})" if electricity else "")
           + ("; the coefficients are GB/T 2589 Annex A reference values, to be checked against the 2020 text; measured net "
              "calorific values, where available, take precedence" if provisional else "") + ".")
     years, rows = [], []
