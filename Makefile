@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv bench office-check clean
+.PHONY: demo test fuzz venv bench office-check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,13 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/greendiag diagnose examples/demo-park.yaml --out out/demo
 
+# -n auto: the suite's files run on every core (pytest-xdist); each test still draws fixed hypothesis examples
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
+
+# the property tests on new random examples (`make test` draws the same ones every run); run before a release
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py

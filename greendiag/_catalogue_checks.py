@@ -317,6 +317,7 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
     for it in sections["categories"]:
         check_sources(it, it.data["weight"], "weight")
     problems.extend(_check_categories(head, sections["categories"]))
+    problems.extend(_check_requirement_links(sections["requirements"], sections.get("demonstration_kinds", ())))
     for it in sections.get("demonstration_kinds", ()):  # 四(三)3: its sources and related indicators must exist
         check_sources(it, it.data)
         for j, ind in enumerate(it.data.get("indicators", ())):
@@ -326,6 +327,42 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
                                            fix_zh="使用 indicators 中的指标 id(扩展目录的指标须同时加载该扩展)",
                                            fix_en="use an indicator id of the catalogue (an overlay's indicator needs that overlay loaded)"))
     return problems
+
+
+def _check_requirement_links(reqs: list[_Item], kinds: list[_Item]) -> list[Problem]:
+    """A requirement's `demonstration` names an untitled kind of demonstrative work (四(三)3) of the catalogue: the
+    diagnosis cross-checks the two records of the same work by it. "Other" work (titled) is many works, not one."""
+    import difflib
+
+    out: list[Problem] = []
+    by_id = {it.data["id"]: it for it in kinds}
+    untitled = [k for k, it in by_id.items() if not it.data.get("titled")]
+    shown = "、".join(untitled) or "—"
+    for it in reqs:
+        kind = it.data.get("demonstration")
+        if kind is None:
+            continue
+        n = it.data["number"]
+        if kind not in by_id:
+            close = difflib.get_close_matches(kind, untitled, n=3, cutoff=0.6)
+            hint_zh, hint_en = (f"是否应为:{'、'.join(close)}?", f"Did you mean: {', '.join(close)}? ") if close else ("", "")
+            out.append(it.problem(
+                "unknown-demonstration-kind", f"基础性要求第{n}项的 demonstration“{kind}”不是目录中的示范性工作类别",
+                f"requirement {n} names '{kind}' as its demonstration, which is no kind of demonstrative work of the catalogue",
+                "demonstration", fix_zh=f"{hint_zh}写 demonstration_kinds 中的类别 id({shown}),扩展目录的类别须同时加载该扩展;或删去 demonstration",
+                fix_en=f"{hint_en}write a kind id of demonstration_kinds ({shown.replace('、', ', ')}); an overlay's kind needs that "
+                       "overlay loaded; or remove demonstration"))
+        elif by_id[kind].data.get("titled"):
+            culprit = by_id[kind] if by_id[kind].rank > it.rank else it
+            out.append(culprit.problem(
+                "requirement-demonstration-titled", f"基础性要求第{n}项的 demonstration“{kind}”是须逐项命名的类别(titled: true),"
+                f"可记录多项不同工作,无法与一项要求对应",
+                f"requirement {n} names '{kind}' as its demonstration, a kind whose entries each carry a title (titled: true) and "
+                "stand for different works, so it cannot stand for one requirement",
+                *(("titled",) if culprit is not it else ("demonstration",)),
+                fix_zh=f"改为一个不须命名的类别({shown}),或在扩展目录中为该工作新增一个类别", fix_en=f"name an untitled kind "
+                       f"({shown.replace('、', ', ')}), or add a kind for the work in an overlay"))
+    return out
 
 
 def _parses(expr: str) -> bool:

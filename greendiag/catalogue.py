@@ -281,7 +281,7 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
                                  for it in sections["categories"] for d in [it.data]), key=lambda c: (c.order, c.code))),
         indicators=tuple(inds),
         requirements=tuple(sorted((BaselineRequirement(d["number"], d["id"], d["text_zh"], d["text_en"], d["mandatory"], _prov(d).sources, it.origin,
-                                                       it.replaced.origin if it.replaced else None)
+                                                       it.replaced.origin if it.replaced else None, d.get("demonstration"))
                                    for it in sections["requirements"] for d in [it.data]), key=lambda r: r.number)),
         statistics=tuple(Statistic(d["id"], d["name_zh"], d["name_en"], d["unit"], it.origin) for it in sections["statistics"] for d in [it.data]),
         references=tuple(sorted(refs, key=lambda r: (r.indicator, r.id))),

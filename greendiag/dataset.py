@@ -895,14 +895,7 @@ class _Builder:
         """A value the statistics define but a float cannot hold (2.23e6 万元 over 1e-304 tce, from a tiny quantity by
         carrier) is a problem at those statistics, not a silently missing indicator scored as missing data."""
         d = ind.definition
-        num, den = statistic_sum(self.cat, table, d.numerator, year), statistic_sum(self.cat, table, d.denominator, year)
-        if num is None or den is None or den[0] == 0:
-            return
-        try:
-            x = _derive_raw(d, ind, self.cat, table, year, num, den)
-        except ZeroDivisionError:  # an intermediate ratio underflowed to 0
-            x = math.inf
-        if x is None or math.isfinite(x):  # not defined (e.g. an elasticity without growth): not this problem
+        if not derivation_overflows(ind, self.cat, table, year):  # not defined (e.g. an elasticity without growth)
             return
         what_zh, what_en = indicator_label(ind, self.year_label(year))
         self.fail("number-too-large", f"{what_zh}:由统计数据推导的值超出浮点数范围(分母极小或分子极大)",
@@ -1146,6 +1139,22 @@ def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[f
     if x is None or not math.isfinite(x):  # overflow (e.g. a tiny denominator): not derivable
         return None
     return units.tidy(x)  # 12 significant digits: 2.9714285714285715 → 2.97142857143
+
+
+def derivation_overflows(ind: Indicator, cat: Catalogue, table: dict, year: int) -> bool:
+    """Whether the statistics define ind's value in `year` but a float cannot hold it (a tiny denominator, or an
+    intermediate ratio underflowing to 0): the dataset refuses such statistics (number-too-large)."""
+    d = ind.definition
+    if d is None:
+        return False
+    num, den = statistic_sum(cat, table, d.numerator, year), statistic_sum(cat, table, d.denominator, year)
+    if num is None or den is None or den[0] == 0:
+        return False
+    try:
+        x = _derive_raw(d, ind, cat, table, year, num, den)
+    except ZeroDivisionError:
+        return True
+    return x is not None and not math.isfinite(x)
 
 
 def derived_evidence(ind: Indicator, cat: Catalogue, evidence: dict, year: int) -> str:

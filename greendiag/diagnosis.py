@@ -369,12 +369,32 @@ class Diagnosis:
     def _baseline_row(self, number: int) -> dict:
         req = self.catalogue.requirement(number)
         st = self.dataset.requirement_status(number)
+        status = st.status if st else "unknown"
+        link = factsmod.linked_demonstration(self.dataset, self.catalogue, req)
         return {"number": number, "id": req.id, "text_zh": req.text_zh, "text_en": req.text_en, "mandatory": req.mandatory,
                 "origin": req.origin or self.catalogue.id, "replaces": req.replaces,
-                "status": st.status if st else "unknown", "evidence": st.evidence if st else None, "note": st.note if st else None}
+                "status": status, "evidence": st.evidence if st else None, "note": st.note if st else None,
+                **({"demonstration": _baseline_demonstration(link, status)} if link is not None else {})}
 
     def findings_of(self, kind: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == kind)
+
+
+# a requirement not checked whose kind of demonstrative work is recorded 已开展: said beside it, never taken as met
+DEMONSTRATION_CROSS_NOTE = ("示范性工作中记录为已开展,请核查本项要求", "recorded as carried out in the check of demonstrative work; check this requirement")
+
+
+def _baseline_demonstration(link: tuple, status: str) -> dict:
+    """baseline[].demonstration: the kind of demonstrative work a requirement names as the same work, what the 四(三)3
+    check recorded of it (None: no entry) and, when the requirement is not checked but the work is 已开展, the note asking
+    for the requirement's own status."""
+    from .dataset import DEMONSTRATION_STATUS
+
+    kind, recorded = link
+    zh, en = DEMONSTRATION_STATUS.get(recorded, (None, None))
+    note = DEMONSTRATION_CROSS_NOTE if status == "unknown" and recorded == "done" else (None, None)
+    return {"kind": kind.id, "name_zh": kind.name_zh, "name_en": kind.name_en, "status": recorded, "status_zh": zh, "status_en": en,
+            "note_zh": note[0], "note_en": note[1]}
 
 
 DatasetLike = Union[ParkDataset, str, os.PathLike, Mapping[str, Any]]

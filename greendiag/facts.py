@@ -50,7 +50,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "fact": STR, "ind": STR, "ref": STR, "number": NUM, "year": NUM, "latest": NUM, "method": STR, "direction": STR,
         "is_share": NUM, "value": NUM, "ref_value": NUM, "points": NUM, "gap_abs": NUM, "gap_pct": NUM},
     "year": {"fact": STR, "year": NUM, "assessable": NUM, "scored_count": NUM},
-    "requirement": {"fact": STR, "number": NUM, "status": STR, "mandatory": NUM},
+    "requirement": {"fact": STR, "number": NUM, "status": STR, "mandatory": NUM, "demonstration_status": STR},
     "engagement": {
         "fact": STR, "team_size": NUM, "senior_count": NUM, "senior_unrelated_count": NUM, "led_count": NUM,
         "park_staff_count": NUM, "has_onsite": NUM, "has_confidentiality": NUM, "onsite_days": NUM,
@@ -63,6 +63,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "demonstration_unchecked_count": NUM, "demonstration_unchecked_zh": STR, "demonstration_unchecked_en": STR},
 }
 YEAR_VALUE_PREFIX = "v_"
+UNRECORDED = "unrecorded"  # demonstration_status of a requirement whose kind of demonstrative work has no entry
 QUALITATIVE = "qualitative"  # the direction field of a qualitative indicator (the catalogue gives it none)
 
 
@@ -71,11 +72,12 @@ def _closed_values() -> dict[str, tuple[str, ...]]:
     """The closed vocabularies of string fields (besides ind and ref, the catalogue's ids), from where they are
     defined: the catalogue schema's directions and reference methods, the dataset's requirement statuses."""
     from . import schema
-    from .dataset import STATUS
+    from .dataset import DEMONSTRATION_STATUS, STATUS
 
     defs = schema._schemas()["common.schema.json"]["$defs"]
     return {"direction": (*defs["indicator"]["properties"]["direction"]["enum"], QUALITATIVE),
             "status": tuple(dict.fromkeys(STATUS.values())),
+            "demonstration_status": (*DEMONSTRATION_STATUS, UNRECORDED),
             "method": tuple(defs["reference"]["properties"]["method"]["enum"])}
 
 
@@ -98,7 +100,8 @@ CONTEXT: dict[str, frozenset] = {
     "reference": frozenset({"name_zh", "name_en", "unit", "number", "year", "ref_label_zh", "ref_label_en", "value", "ref_value",
                             "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", *_GAP_WORDS, _UNIT_AFTER, _VALUE_TEXT}),
     "year": frozenset(FIELDS["year"]),
-    "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence"}),
+    "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence", "demonstration_status", "demonstration_zh",
+                              "demonstration_en", "demonstration_status_zh", "demonstration_status_en"}),
     "engagement": frozenset(FIELDS["engagement"]) | {"senior_unrelated_zh", "senior_unrelated_en", "onsite_span_zh",
                                                      "onsite_span_en", "onsite_calendar_zh", "onsite_calendar_en",
                                                      *(f"{k}_{lang}" for k in _DATED for lang in ("zh", "en")),
@@ -442,18 +445,43 @@ def _year_context(f: Fact, year: int) -> Context:
     return dict(f, year=year)
 
 
+# the statuses of demonstrative work, most advanced first: of several entries of one kind the first counts
+_DEMONSTRATION_ORDER = ("done", "under_construction", "planned", "not_done")
+
+
+def linked_demonstration(ds: ParkDataset, cat: Catalogue, req: BaselineRequirement) -> Optional[tuple[Any, Optional[str]]]:
+    """(the kind of demonstrative work a requirement names as the same work, its recorded status or None when the data
+    record no entry of it), or None when the requirement names none. A cross-reference only: never the requirement's status."""
+    if req.demonstration is None:
+        return None
+    found = [w.status for w in ds.demonstration or () if w.kind == req.demonstration and w.status in _DEMONSTRATION_ORDER]
+    return cat.demonstration_kind(req.demonstration), min(found, key=_DEMONSTRATION_ORDER.index, default=None)
+
+
 def _requirement_facts(ds: ParkDataset, cat: Catalogue, out: list, makers: list) -> None:
     for req in cat.requirements:
         st = ds.requirement_status(req.number)
         status = st.status if st else "unknown"
-        out.append({"fact": "requirement", "number": float(req.number), "status": status, "mandatory": _b(req.mandatory)})
-        makers.append((_requirement_context, (req, status, st.evidence if st else None)))
+        fact = {"fact": "requirement", "number": float(req.number), "status": status, "mandatory": _b(req.mandatory)}
+        link = linked_demonstration(ds, cat, req)
+        if link is not None:  # only a linked requirement has the field: the facts of the others stay as they were
+            fact["demonstration_status"] = link[1] or UNRECORDED
+        out.append(fact)
+        makers.append((_requirement_context, (req, status, st.evidence if st else None, link)))
 
 
-def _requirement_context(f: Fact, req: BaselineRequirement, status: str, evidence: Optional[str]) -> Context:
+def _requirement_context(f: Fact, req: BaselineRequirement, status: str, evidence: Optional[str], link=None) -> Context:
     # the requirement's sentence without its final full stop: messages quote it inside brackets, "(…审核)补齐差距"
-    return {"number": req.number, "status": status, "text_zh": req.text_zh.rstrip("。"), "text_en": req.text_en.rstrip("."),
-            "evidence": evidence}
+    out = {"number": req.number, "status": status, "text_zh": req.text_zh.rstrip("。"), "text_en": req.text_en.rstrip("."),
+           "evidence": evidence}
+    if link is not None:
+        from .dataset import DEMONSTRATION_STATUS
+
+        kind, st = link
+        words = DEMONSTRATION_STATUS.get(st, ("未记录", "not recorded"))
+        out.update(demonstration_status=st or UNRECORDED, demonstration_zh=kind.name_zh, demonstration_en=kind.name_en,
+                   demonstration_status_zh=words[0], demonstration_status_en=words[1])
+    return out
 
 
 def follow_up_due(report_submitted: Optional[dt.date], days: int) -> Optional[dt.date]:

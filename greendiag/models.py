@@ -135,6 +135,8 @@ class BaselineRequirement:
     sources: tuple[Source, ...]
     origin: str = ""
     replaces: Optional[str] = None  # as Indicator.replaces
+    # the kind of demonstrative work (四(三)3) that is the same work: a cross-reference for the diagnosis, never a status
+    demonstration: Optional[str] = None
 
 
 @attrs.frozen

@@ -667,8 +667,49 @@ def load_rules(*extra_files: str | os.PathLike, catalogue: Optional[Catalogue] =
     extra_files = tuple(check_path(f, "extra_files") for f in extra_files)
     extra_files = tuple(f for f in extra_files if packaged_rule_file(f) is None)
     if not extra_files:
-        return _with_notes(_default(catalogue.label if catalogue else ""), catalogue)
+        rb = _default(catalogue.label if catalogue else "")
+        if catalogue is not None and catalogue.overlays:  # the packaged kinds are checked in _load; an overlay's here
+            problems = _demonstration_measures(catalogue, rb.measures)
+            if problems:
+                raise RuleError(problems)
+        return _with_notes(rb, catalogue)
     return _load(tuple(os.fspath(f) for f in extra_files), catalogue)
+
+
+def _demonstration_measures(cat: Catalogue, measures) -> list[Problem]:
+    """Each kind of demonstrative work names, as its `measure`, a measure of the rule base (the packaged library or an
+    extra rule file's measures:): else the recommendations could never carry it, nor say the park has it under way.
+    A packaged kind is located in catalogue/demonstration.yaml; an overlay's is named with its overlay (the catalogue
+    keeps no file names)."""
+    ids = sorted(m.id for m in measures)
+    out = []
+    for kind in cat.demonstration_kinds:
+        if kind.measure is None or kind.measure in ids:
+            continue
+        hint_zh, hint_en = _suggest(kind.measure, ids)
+        packaged = kind.origin in ("", cat.id)
+        where_zh, where_en = ("", "") if packaged else (f"扩展目录“{kind.origin}”中", f" of overlay '{kind.origin}'")
+        zh = f"{where_zh}示范性工作类别“{kind.id}”的 measure“{kind.measure}”不是规则库中的措施"
+        en = f"the kind of demonstrative work '{kind.id}'{where_en} names measure '{kind.measure}', which the rule base does not have"
+        fix_zh = f"{hint_zh}写 rules/measures.yaml 或扩展规则文件 measures: 中的措施 id(扩展规则文件须同时加载,--rules)"
+        fix_en = f"{hint_en}write a measure id of rules/measures.yaml or of an extra rule file's measures: (loaded with --rules)"
+        doc = _demonstration_file() if packaged else None
+        rows = doc.data.get("demonstration_kinds") if doc is not None and isinstance(doc.data, dict) else None
+        i = next((j for j, d in enumerate(rows or ()) if isinstance(d, dict) and d.get("id") == kind.id), None)
+        if i is not None:
+            out.append(doc.problem("unknown-measure", zh, en, ("demonstration_kinds", i, "measure"), fix_zh, fix_en))
+        else:
+            out.append(Problem("unknown-measure", zh, en, location=f"demonstration_kinds[id={kind.id}].measure", fix_zh=fix_zh, fix_en=fix_en))
+    return out
+
+
+def _demonstration_file() -> Optional[Document]:
+    """catalogue/demonstration.yaml as packaged, to locate a problem in it (None when the catalogue names no such file)."""
+    from . import catalogue as catmod
+
+    head = catmod._packaged("catalogue.yaml").data
+    name = head.get("files", {}).get("demonstration") if isinstance(head, dict) else None
+    return catmod._packaged(name) if name else None
 
 
 @functools.lru_cache(maxsize=8)
@@ -763,6 +804,7 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
         for k in t:
             term_docs.setdefault(k.name, []).append(doc)
     problems += _defined_twice(const_docs, "constants") + _defined_twice(term_docs, "terms")
+    problems += _demonstration_measures(cat, measures)
     if problems:
         raise RuleError(problems)
     try:

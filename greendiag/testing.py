@@ -607,14 +607,17 @@ def _inside(ind: Indicator, x: float, within: str) -> bool:
 def _harmless(cat, plan, trial, table, key, forbidden, scored, derive, denominator_growth) -> bool:
     """Whether the statistics added in `trial` keep every other indicator that uses them loadable: no indicator
     derivable (or undefined) where data must stay missing; no derived value outside its bounds (reported or not);
-    no sum given in part while the other side is complete, no zero denominator (dataset errors on given statistics)."""
+    no sum given in part while the other side is complete, no zero denominator, no derived value a float cannot hold
+    (dataset errors on given statistics)."""
+    from .dataset import derivation_overflows
+
     for sid, y in set(trial) - set(table):
         for ind in plan.users.get(sid, ()):
             for yy in (y, y + 1) if ind.definition.formula != "ratio" else (y,):
                 k = (ind.id, yy)
                 if k == key or yy not in scored:
                     continue
-                if _unusable(cat, ind, trial, yy):
+                if _unusable(cat, ind, trial, yy) or derivation_overflows(ind, cat, trial, yy):
                     return False
                 x = derive(ind, cat, trial, yy)
                 if k in forbidden:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 import pytest
+from hypothesis import settings
+
+# `make test` (and CI) draws the same examples on every run, so a red run means a changed tree, not a new draw;
+# `make fuzz` (HYPOTHESIS_PROFILE=explore) draws new ones and prints the blob that reproduces a failure.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -84,7 +84,7 @@ def test_the_hand_figures_cross_the_band(plain):
 def test_table1_gives_the_guide_scores_then_those_including_the_overlay(plain, diag, tmp_path):
     t, cats, g22, incl22, rg22 = _expected(plain)
     text = _md(diag, tmp_path)
-    table = text.split("**表1 各类别得分与总分**", 1)[1].split("\n\n", 2)[1]
+    table = text.split("**表2 各类别得分与总分**", 1)[1].split("\n\n", 2)[1]  # 表1 is energy by carrier (二、5)
     rows = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()[2:]]
     labels = [r[0] for r in rows]
     assert labels == ["EG 能源利用绿色化指标", "RG 资源利用绿色化指标", "IG 基础设施绿色指标", "CG 产业绿色指标",
@@ -156,7 +156,7 @@ def test_only_mandatory_requirements_are_to_be_put_right_first(water, demo_data,
     data["baseline"] = [dict(b, status="not_met") if b["number"] == 8 else b for b in data["baseline"]]
     text = _md(diagnose(dataset_from_dict(data, catalogue=water), catalogue=water, backend="python"), tmp_path)
     overall = next(line for line in text.splitlines() if line.startswith("综合评估:"))
-    assert "基础性要求有1项未符合或未核查,应优先整改或补充证明材料。鼓励性要求第8项未开展、第9项未核查,可作为提升方向。" in overall
+    assert "基础性要求有1项未符合或未核查,应优先整改或补充证明材料。鼓励性要求第8项未开展、第9项未核查(示范性工作中记录为已开展,请核查本项要求),可作为提升方向。" in overall
 
 
 def test_lead_reached_lists_the_advanced_benchmark_too(diag, tmp_path):
@@ -165,7 +165,8 @@ def test_lead_reached_lists_the_advanced_benchmark_too(diag, tmp_path):
     part = text.split("以下指标已达引领值,距相关标准或参考值仍有差距(不属于园区存在的问题,可作为进一步提升的方向):", 1)[1]
     items = [line[2:] for line in part.split("## 四", 1)[0].splitlines() if line.startswith("- ")]
     assert [i.split("”")[0] for i in items] == ["“4 水资源产出率", "“7 工业用水重复利用率", "“8 中水回用率", "“13 新建工业建筑中绿色建筑的比例"]
-    assert "低于北京市万元工业增加值用水量(2023年,5.6 m³)" in items[0] and "已达引领值(得分107.0分)" in items[0]
+    # like with like: a productivity beside the productivity the Beijing water use per value added converts to
+    assert "低于参考值1786 元/m³(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)" in items[0] and "已达引领值(得分107.0分)" in items[0]
     assert items[3].startswith("“13 新建工业建筑中绿色建筑的比例”2024年为41%,已超过引领值(得分已达上限120分),")
     assert "另有4项指标已达引领值,距相关标准或参考值仍有差距(见三、4),不列为存在问题。" in text
     assert "距先进值" not in text

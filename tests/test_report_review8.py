@@ -87,7 +87,7 @@ def test_conversion_factors_are_not_claimed_as_a_basis_of_the_scores(demo_dict, 
 
 def test_lower_is_better_is_marked_in_the_trend_table(demo_dict, tmp_path):
     md = _md(demo_dict, tmp_path)
-    table2 = md.split("表2 各指标")[1].split("\n\n#")[0]
+    table2 = md.split("表3 各指标")[1].split("\n\n#")[0]  # 表1 energy by carrier, 表2 category scores
     lower = [i["name_zh"] for i in demo_dict["catalogue"]["indicators"] if i["direction"] == "lower"]
     assert lower and all(f"{name}(越低越好)" in table2 for name in lower)
 

@@ -492,7 +492,7 @@ def test_fluctuating_indicator_is_not_called_steadily_better(ddict, tmp_path):
     d = copy.deepcopy(ddict)
     _set_steps(d, 1, ("worse", "better"), "better")  # 能源产出率 dipped in the middle year
     md = _md(d, tmp_path)
-    steady = [line for line in md.splitlines() if "持续向好(逐年向好或持平)的指标" in line]
+    steady = [line for line in md.splitlines() if "持续向好(逐年向好或持平,且至少一年向好)的指标" in line]
     assert len(steady) == 1 and "能源产出率" not in steady[0]
     row = [line for line in md.splitlines() if line.startswith("| 1 | 能源产出率 |")]
     assert len(row) == 1 and row[0].endswith("| ↓ ↑ | — | 总体向好但有波动 |")

@@ -937,3 +937,23 @@ def test_mutated_documents_of_an_empty_document_add_something(base):
 
     found = find(mutated_documents(base, st.just("§")), lambda d: True)
     assert found and found != base
+
+
+def test_the_strategy_never_keeps_statistics_whose_derived_value_overflows():
+    """CI found park_datasets drawing fresh water 1.36e-303 m3 next to value added 104040 万元: indicator 4 then
+    overflows and the dataset refuses it (number-too-large). The strategy's check now uses the dataset's own test."""
+    from greendiag.dataset import derivation_overflows, derive
+    from greendiag.testing import _harmless, _statistics_plan
+
+    wp = CAT.indicator("water_productivity")
+    plan = _statistics_plan(CAT)
+    table = {("industrial_value_added", 2009): 104040.0}
+    trial = {**table, ("fresh_water_industrial", 2009): 1.36348e-303}
+    assert derive(wp, CAT, trial, 2009) is None and derivation_overflows(wp, CAT, trial, 2009)
+    assert not derivation_overflows(wp, CAT, {**table, ("fresh_water_industrial", 2009): 1.0}, 2009)
+    with pytest.raises(greendiag.DatasetError, match="number-too-large"):
+        dataset_from_dict({"format": "greendiag-dataset/1", "fictitious": True, "park": {"name": "x"},
+                           "diagnosis_year": 2010, "years": [{"year": 2009, "statistics": {
+                               "industrial_value_added": 104040, "fresh_water_industrial": 1.36348e-303}}]}, catalogue=CAT)
+    key = ("reclaimed_water_reuse", 2009)
+    assert not _harmless(CAT, plan, trial, table, key, set(), {2007, 2008, 2009}, derive, lambda *a: None)

@@ -6,8 +6,10 @@ which places them at their cells through `locate` and names their years through 
 module finds problems it still runs the builder on the cells that were good, so the user gets every problem
 of the workbook in one list. The year columns are those of the catalogue's year count (scoring.years.count);
 a sheet whose columns were inserted or deleted, merged year cells, a sheet holding another sheet's rows (names
-swapped) and a row whose key repeats one above it are reported once and not read (columns.py). Notes that are not errors (a diagnosis year other than the template's) come with
-read_workbook_contents."""
+swapped) and a row whose key repeats one above it are reported once and not read (columns.py). A row without a
+key of its sheet (inserted, or typed below the table) that holds data where the reader takes values from is a
+problem too (`row-not-in-template`), never skipped in silence. Notes that are not errors (a diagnosis year other
+than the template's) come with read_workbook_contents."""
 
 from __future__ import annotations
 
@@ -62,6 +64,73 @@ class WorkbookContents:
     data: dict
     locate: Callable[[tuple], Optional[str]]
     notes: tuple[Problem, ...] = ()
+
+
+@attrs.frozen
+class _Region:
+    """Rows of a sheet read by hidden key, from below its headers to `last`, where a row without a key of the sheet is
+    skipped by the reader: `columns` are those it takes values from, `data` those of them whose content is data (a
+    carrier's unit alone is not), `right` the table's last column (text right of it is a remark, never read)."""
+
+    sheet: str
+    first: int
+    last: int
+    columns: tuple[int, ...]
+    data: tuple[int, ...]
+    known: Callable[[str], bool]  # a column-A key the sheet reads (or reports itself)
+    right: int
+
+
+# how to fix a row not in the template, per sheet ({right}: the table's last column; {energy_*}, {other_*}: the names of
+# the energy statistic and of the titled kind of demonstrative work, from the catalogue)
+_INSERTED_FIX = {
+    L.PARK: ("把内容填到该项目在模板中的行(“填写内容”列,D 列),再删除这一行;模板中没有的项目不被读取(园区的其他情况可写入“园区概况”);"
+             "只作备注的文字请移到 {right} 列右侧",
+             "type the value into its item's own row (column D, 填写内容) and delete this row; items the template has no row for are "
+             "not read (describe other facts of the park under 园区概况, the overview); move a mere remark right of column {right}"),
+    L.TEAM: ("把内容填到该项目在模板中的行(“填写内容”列,D 列),再删除这一行;工作组成员填在下方的成员表中;模板中没有的项目不被读取;"
+             "只作备注的文字请移到 {right} 列右侧",
+             "type the value into its item's own row (column D, 填写内容) and delete this row; team members go into the member table "
+             "below; items the template has no row for are not read; move a mere remark right of column {right}"),
+    L.BASELINE: ("每项基础性要求只有一行:把是否符合、证明材料索引和备注填到该要求的行(多份证明材料写在同一格中,用顿号分隔),再删除这一行;"
+                 "模板中没有的要求须由扩展目录(overlay)定义,并用 greendiag template --overlay 重新生成模板;只作备注的文字请移到 {right} 列右侧",
+                 "each requirement has one row: put 是否符合 (met?), the evidence index and the note into the requirement's row (several "
+                 "evidence references in one cell, separated by 、) and delete this row; a requirement the template lacks must come from "
+                 "an overlay (generate the template with greendiag template --overlay); move a mere remark right of column {right}"),
+    L.INDICATORS: ("每个指标每年只有一个数值格和一个证明材料格:把数值填到该指标的行中对应年份的列,多份证明材料写在同一格中(用顿号分隔),"
+                   "再删除这一行;模板中没有的指标须由扩展目录(overlay)定义,并用 greendiag template --overlay 重新生成模板;"
+                   "只作备注的文字请移到 {right} 列右侧",
+                   "each indicator has one value cell and one evidence cell per year: put the value into the indicator's row under "
+                   "its year, several evidence references in one cell (separated by 、), and delete this row; an indicator the template "
+                   "lacks must come from an overlay (generate the template with greendiag template --overlay); move a mere remark "
+                   "right of column {right}"),
+    L.STATISTICS: ("每个统计量每年只有一个数值格和一个证明材料格:把数值填到该统计量的行中对应年份的列,多份证明材料写在同一格中(用顿号分隔),"
+                   "再删除这一行;模板中没有的统计量须由扩展目录(overlay)定义,并用 greendiag template --overlay 重新生成模板;"
+                   "只作备注的文字请移到 {right} 列右侧",
+                   "each statistic has one value cell and one evidence cell per year: put the value into the statistic's row under "
+                   "its year, several evidence references in one cell (separated by 、), and delete this row; a statistic the template "
+                   "lacks must come from an overlay (generate the template with greendiag template --overlay); move a mere remark "
+                   "right of column {right}"),
+    L.CARRIERS: ("把计量单位、消费量和证明材料索引填到该年份块中该品种的行,再删除这一行;模板已列出目录 conversion.yaml 的全部能源品种"
+                 "(扩展目录不能增加),其他品种(如液化天然气)不能分品种填写:请在“原始统计数据”表填写该年含全部品种的{energy_zh}(tce),"
+                 "诊断采用该填报值;只作备注的文字请移到 {right} 列右侧",
+                 "put the unit, quantity and evidence into that carrier's row in the year's block and delete this row; the template lists "
+                 "every carrier of the catalogue's conversion.yaml (overlays cannot add any), so another carrier (LNG, say) cannot be "
+                 "given by carrier: give the year's total {energy_en} including it (tce) on sheet 原始统计数据, which the "
+                 "diagnosis then uses; move a mere remark right of column {right}"),
+    L.DEMONSTRATION: ("每类示范性工作只有一行,同类多项写在该行的情况说明中;其他工作填在“{other_zh}”的空行中"
+                      "(每行一项,须填写名称),再删除这一行;空行不够时,删除这一行后用 greendiag template 新文件.xlsx --from 本工作簿 "
+                      "生成留有更多空行的模板;只作备注的文字请移到 {right} 列右侧",
+                      "each named kind has one row (describe several works of a kind in its 情况说明); other work goes into the empty "
+                      "rows of '{other_en}', one per row with a title; delete this row. When those rows run out, delete "
+                      "this row and make a template with more rows: greendiag template NEW.xlsx --from THIS_WORKBOOK; move a mere remark "
+                      "right of column {right}"),
+}
+
+
+def _filled(v: Any) -> bool:
+    """A cell that holds something: not empty, not only whitespace (a merged-over cell reads as empty)."""
+    return v is not None and (not isinstance(v, str) or bool(v.strip()))
 
 
 def read_workbook(path: str | os.PathLike, cat: Catalogue) -> tuple[dict, Callable[[tuple], Optional[str]]]:
@@ -492,6 +561,7 @@ class _Reader:
             self._baseline(data)
         self._check_tables(data)
         self._report_duplicates()
+        self._check_inserted_rows(data.get("diagnosis_year", self.fallback_year))
         self._years(data)
         if "diagnosis_year" not in data and self.year_cells:
             self._note_on_year_cell(note)
@@ -649,6 +719,129 @@ class _Reader:
                       "核对这两行:若是整行复制覆盖了另一行,请撤销(或从新生成的模板中把被覆盖的那一行复制回来);否则删除重复的行",
                       "check both rows: if a row was copied over another, undo it (or copy the overwritten row back from a newly "
                       "generated template); otherwise delete the duplicate row")
+
+    def _keyed_regions(self) -> list[_Region]:
+        """Where each sheet read by hidden key has its keyed rows (a sheet not read, or absent, has none): below its headers
+        to the end of the sheet; on 工作组 down to the member table, whose rows outside the template are read already."""
+        present = [s for s in L.SHEETS if s in self.wb.sheetnames and s not in self.moved]
+        end = lambda sheet: min(self.wb[sheet].max_row, MAX_ROWS)
+
+        def first(sheet: str, known: Callable[[str], bool], anchor: str, default: int) -> int:
+            rows = [row for row, key in self.rows(self.wb[sheet]) if known(key)]
+            return C.header_row(self.wb[sheet], rows[0] if rows else None, anchor, default) + 1
+
+        def requirement(key: str) -> bool:  # as _baseline reads it: req:<number>
+            try:
+                int(key[4:])
+            except ValueError:
+                return False
+            return key.startswith("req:")
+
+        def carrier(key: str) -> bool:
+            try:
+                return key.startswith(L.CARRIER_PREFIX) and L.carrier_of(key)[0] in self.tables[1].slots
+            except ValueError:
+                return False
+
+        out = []
+        for sheet in (L.PARK, L.TEAM):
+            if sheet in present:
+                known = functools.partial(lambda s, key: L.key_sheet(key) == s, sheet)
+                last = end(sheet)
+                team = [row for row, key in self.rows(self.wb[sheet]) if key == L.ROW_KEYS.get(sheet)]
+                if team:  # the member table's header row, and all below it, is the table's
+                    last = C.header_row(self.wb[sheet], team[0], L.NUMBER_HEAD[0], team[0] - 1) - 1
+                out.append(_Region(sheet, first(sheet, known, L.KV_HEADS[0][1][0], L.KV_HEAD_ROW), last, (L.KV_VALUE_COL,),
+                                   (L.KV_VALUE_COL,), known, max(col for col, _ in L.KV_HEADS)))
+        if L.BASELINE in present:
+            cols = tuple(L.REQ_COL[k] for k in ("status", "evidence", "note"))
+            out.append(_Region(L.BASELINE, first(L.BASELINE, requirement, L.REQ_HEADS["number"][0], L.REQ_FIRST_ROW - 1), end(L.BASELINE),
+                               cols, cols, requirement, max(L.REQ_COL.values())))
+        for t, top in zip(self.tables, (L.IND_FIRST_ROW, L.STAT_FIRST_ROW)):
+            if t.sheet in present:  # its headers are rows 2 and 3, or the sheet is not read (columns-moved)
+                cols = tuple(t.value_col(s) for s in t.slots) + tuple(t.evidence_col(s) for s in t.slots)
+                right = t.after_evidence if t.section == "indicators" else t.after_evidence - 1  # 指标数据 ends with 填写说明
+                out.append(_Region(t.sheet, top, end(t.sheet), cols, cols, functools.partial(lambda p, key: key.startswith(p), t.prefix), right))
+        if L.CARRIERS in present:
+            cols = tuple(L.CARRIER_COL[k] for k in ("unit", "quantity", "evidence"))
+            out.append(_Region(L.CARRIERS, first(L.CARRIERS, carrier, L.CARRIER_HEADS["number"][0], L.CARRIER_HEAD_ROW), end(L.CARRIERS),
+                               cols, cols[1:], carrier, max(L.CARRIER_COL.values())))
+        if L.DEMONSTRATION in present:
+            cols = tuple(L.DEMO_COL[k] for k in ("title_zh", "title_en", "status", "description", "evidence"))
+            demo = lambda key: key.startswith(L.DEMO_PREFIX)
+            out.append(_Region(L.DEMONSTRATION, first(L.DEMONSTRATION, demo, L.DEMO_HEADS["number"][0], L.DEMO_HEAD_ROW),
+                               end(L.DEMONSTRATION), cols, cols, demo, max(L.DEMO_COL.values())))
+        return out
+
+    def _check_inserted_rows(self, dy: Optional[int]) -> None:
+        """A row without a key of its sheet (inserted in the table, typed below it, or with a key the sheet does not know)
+        that holds data in a column the reader takes values from: the reader skips such a row, so it is reported, one
+        problem per row naming its cells. Titles, headers, year rows and legends the writer puts there hold none."""
+        names = self._fix_names()
+        for g in self._keyed_regions():
+            ws = self.wb[g.sheet]
+            skip = self.skip.get(g.sheet, set())  # another sheet's row, or a key repeated: reported already
+            keys = {row: ws.cell(row, 1).value for row in range(g.first, g.last + 1)}
+            keyed = [row for row, key in keys.items() if isinstance(key, str) and g.known(key)]
+            known_rows = set(keyed)
+            for row, key in keys.items():
+                if row in skip or row in known_rows:
+                    continue
+                filled = [col for col in g.columns if _filled(ws.cell(row, col).value)]
+                if not any(col in g.data for col in filled):
+                    continue
+                refs = [f"{get_column_letter(col)}{row}" for col in filled]
+                shown_zh, shown_en = "、".join(refs), ", ".join(refs)
+                above = [r for r in keyed if r < row]
+                if _filled(key):
+                    why = (f"“{g.sheet}”表第{row}行的隐藏键“{str(key).strip()}”(A 列)不是该表模板中的行",
+                           f"sheet '{g.sheet}': row {row} has the hidden key '{str(key).strip()}' (column A), which is no row of this sheet's template")
+                elif any(r > row for r in keyed) or not above:
+                    below = [r for r in keyed if r > row]
+                    after = self._row_name(str(keys[above[-1]]), dy) if above else None
+                    before = self._row_name(str(keys[below[0]]), dy) if below else None
+                    if after and before:
+                        between = (f"位于“{after[0]}”与“{before[0]}”两行之间", f"between the rows of {after[1]} and {before[1]}")
+                    elif before:
+                        between = (f"位于表头与“{before[0]}”一行之间", f"between the headers and the row of {before[1]}")
+                    else:  # no keyed row at all: the sheet's rows were deleted
+                        between = ("位于表头之下", "under the headers")
+                    why = (f"“{g.sheet}”表第{row}行不是模板中的行(A 列没有隐藏键:插入的行,{between[0]})",
+                           f"sheet '{g.sheet}': row {row} is not a template row (no hidden key in column A: an inserted row {between[1]})")
+                else:
+                    why = (f"“{g.sheet}”表第{row}行在表格下方,不是模板中的行(A 列没有隐藏键)",
+                           f"sheet '{g.sheet}': row {row} is below the table, not a template row (no hidden key in column A)")
+                fix_zh, fix_en = _INSERTED_FIX[g.sheet]
+                self.fail(self.ref(ws, row, filled[0]), "row-not-in-template", f"{why[0]}:{shown_zh} 的内容未读取",
+                          f"{why[1]}: {shown_en} {'was' if len(refs) == 1 else 'were'} not read",
+                          fix_zh.format(**names[0], right=get_column_letter(g.right)), fix_en.format(**names[1], right=get_column_letter(g.right)))
+
+    def _fix_names(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The catalogue's names that the fixes of _INSERTED_FIX quote, (zh, en): the energy statistic, the titled kind."""
+        from ..dataset import ENERGY_STATISTIC
+
+        stat = next((s for s in self.cat.statistics if s.id == ENERGY_STATISTIC), None)
+        energy = (stat.name_zh, stat.name_en.lower()) if stat is not None else ("综合能源消费量", "energy consumption")
+        other = next((k for k in self.cat.demonstration_kinds if k.titled), None)
+        titled = (other.name_zh, other.name_en) if other is not None else ("其他", "other")
+        return {"energy_zh": energy[0], "other_zh": titled[0]}, {"energy_en": energy[1], "other_en": titled[1]}
+
+    def _row_name(self, key: str, dy: Optional[int]) -> tuple[str, str]:
+        """A template row named for the user, to be quoted: its item; on 分品种能源 the block's year and the carrier,
+        on 示范性工作 the kind (and which of its rows)."""
+        try:
+            if key.startswith(L.CARRIER_PREFIX):
+                slot, carrier = L.carrier_of(key)
+                c = self.cat.coal_coefficient(carrier)
+                year = self._year_label(self.tables[1].year(dy, slot)) if dy is not None else L.slot_label(slot)
+                return f"{year[0]} {c.name_zh}", f"{year[1]} {c.name_en}"
+            if key.startswith(L.DEMO_PREFIX):
+                k = self.cat.demonstration_kind(L.demo_kind(key))
+                n = key.partition("#")[2]
+                return k.name_zh + (f" 第{n}行" if n else ""), k.name_en + (f" row {n}" if n else "")
+        except (KeyError, ValueError):
+            return key, key
+        return self._key_label(key)
 
     def _key_label(self, key: str) -> tuple[str, str]:
         """What a column-A key stands for, to name it in messages: an indicator, a statistic, a requirement, a field."""

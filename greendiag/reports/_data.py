@@ -21,7 +21,7 @@ from typing import Any, Iterator, Optional
 
 import attrs
 
-from .._round import half_up, score_text, significant
+from .._round import half_up, score_text, significant, value_text
 from ..errors import DiagnosisFileError, InputFileError, Problem, ReportError
 
 FORMAT = "greendiag-diagnosis/1"
@@ -348,7 +348,7 @@ def numbers_text(nums: list[int]) -> str:
     return "第" + "、".join(str(n) for n in nums) + "项"
 
 
-from ..summary import SEVERITY_ZH  # noqa: E402,F401  (one map for the terminal and the reports; content.py uses it)
+from ..summary import SEVERITY_ZH, to_verify  # noqa: E402,F401  (one map for the terminal and the reports; content.py uses it)
 KIND_ZH = {"compliance": "合规性", "anomaly": "数据异常", "recommendation": "建议"}
 ASSESS = {"better": ("向好", "↑"), "worse": ("变差", "↓"), "same": ("持平", "→"), "n/a": ("无法比较", "—")}
 METHOD_ZH = {"standard_comparison": "标准比对法", "advanced_benchmark": "先进对照法", "problem_entry": "问题切入法",
@@ -548,6 +548,8 @@ class ReportData:
         self.demonstration_recorded = bool(demo is not None and demo["recorded"])
         self.demonstration = list(demo["items"]) if demo is not None else []
         self.baseline_summary = self._baseline_summary()
+        self._shown: dict[tuple[int, int], str] = {}  # shown_value, worked out once per value
+        self._verify: dict[int, list[int]] = {}  # to_verify, once per year
         # what the report states as method and basis comes from the catalogue and rule base (older files may lack it)
         scoring = cat.get("scoring")
         self.score_full = _number_or_none(scoring.get("full")) if scoring is not None else None
@@ -642,12 +644,52 @@ class ReportData:
         return str(level)
 
     def value_text(self, number: int, year: int) -> str:
+        """A value as every part of the report prints it (sentences, 表2, 附件2-1-2, the charts): a level's label, or the
+        number as it reads beside its lead and reference gaps (shown_value), so a table never says 79.23 where a
+        sentence says 79.235; "—" for none."""
         r = self.rows.get((number, year))
         if r is None:
             return "—"
         if r["level"] is not None:
             return self.level_label(number, r["level"])
-        return fmt_num(r["value"])
+        return self.shown_value(number, year)
+
+    def shown_value(self, number: int, year: int) -> str:
+        """The number as the report's sentences print it beside the gaps they print (the latest year's problems and the
+        recommendations): as the rules print it (_round.value_text), four significant digits, more where four would
+        equal a target or disagree with a printed gap (79.235 beside the lead 80 and its gap 0.765). The gaps are the
+        lead's when short of it and the recommendations' on that year's value; a year no sentence prints with a gap
+        keeps four significant digits."""
+        key = (number, year)
+        if key not in self._shown:
+            value = self.rows[key]["value"]
+            recs = [(c["target"], c["gap_abs"]) for c in self.recommendations
+                    if c.get("indicator") == number and c.get("year") in (None, year)
+                    and _is_number(c.get("target")) and _is_number(c.get("gap_abs"))]
+            if not _is_number(value) or (year != self.latest_year() and not recs):
+                self._shown[key] = fmt_num(value)
+            else:
+                lead, gap = self.meta[number]["lead"], self.lead_gap(number, year)[0]
+                short = _is_number(lead) and _is_number(gap) and gap > 0  # a gap the sentence prints (content._lead_gap)
+                higher = str(self.meta[number].get("direction")) != "lower"
+                self._shown[key] = value_text(value, tuple(([(lead, gap)] if short else []) + recs), higher=higher,
+                                              others=(lead,) if _is_number(lead) else ())
+        return self._shown[key]
+
+    def to_verify(self, year: int) -> list[int]:
+        """Indicators scored in `year` on data an anomaly check of high or medium severity asks to verify (a value
+        10,000 times the derived one, above the plausible maximum, a share read as a fraction…): 待核实 wherever the
+        report shows or draws that value, and the year's total waits on them."""
+        if year not in self._verify:
+            found = ((f["kind"], str(f["severity"]), f.get("year"), f.get("indicator") if _is_number(f.get("indicator")) else None)
+                     for f in self.findings)
+            self._verify[year] = to_verify(found, year, lambda n: n in self.meta
+                                           and (self.rows.get((n, year)) or {}).get("status") == "scored")
+        return self._verify[year]
+
+    def doubtful(self, number: int, year: int) -> bool:
+        """Whether the value of `number` in `year` is to be verified (to_verify): the report marks it 待核实."""
+        return number in self.to_verify(year)
 
     def lead_gap(self, number: int, year: int) -> tuple[Optional[float], Optional[float]]:
         """(gap_abs, gap_pct) of a value to the lead value, > 0 when short of it: the diagnosis's lead_gap_abs/_pct (from the

@@ -20,7 +20,7 @@ import attrs
 
 from . import fonts
 from ._data import ReportData
-from .zhtext import zh_text
+from .zhtext import unit_superscripts, zh_text
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -46,8 +46,10 @@ class _Labels:
         return zh_text(zh) if self.zh else fonts.safe_label(en)
 
     def unit(self, unit: str) -> str:
+        """An axis unit as the report prints units: m³, km² (zhtext.unit_superscripts); without a CJK font in ASCII words."""
         if not unit or unit == "-":
             return ""
+        unit = unit_superscripts(unit)
         if self.zh:
             return unit
         for a, b in UNIT_ASCII:
@@ -107,12 +109,38 @@ def category_chart(rd: ReportData, labels: _Labels) -> Chart:
 _PLOTTABLE = 1e300  # beyond it matplotlib's axis limits overflow (a value of 1.7e308 loads, above its plausible range)
 
 
+VERIFY_COLOUR = "#c00000"
+
+
+def verify_words(labels: _Labels) -> tuple[str, str]:
+    """(the mark after a value to be verified, its legend entry): "(待核实)" as the report's tables mark it and
+    "待核实数据(见二、6)", or English without a CJK font."""
+    return (labels.text("(待核实)", "(to verify)"),
+            labels.text("待核实数据(见二、6)", "value to verify (see II.6)"))
+
+
 def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> Optional[Chart]:
+    fig = trend_figure(rd, labels, code)
+    if fig is None:
+        return None
+    from ..dataset import count_words
+
+    name_zh, name_en = rd.category_name(code), rd.category_name_en(code)
+    n_zh, n_en = count_words(len(rd.years))
+    return Chart(f"trend-{code}", zh_text(f"图{figure_no} {name_zh}:各指标{n_zh}年变化与引领值"), f"Figure {figure_no}: {name_en}, trend over {n_en} against the lead value",
+                 _png(fig))
+
+
+def trend_figure(rd: ReportData, labels: _Labels, code: str):
+    """The figure of one category's trend chart (None without indicators): per indicator its values, labelled as the
+    tables print them (ReportData.value_text), the lead value, and a value to be verified (ReportData.doubtful) drawn in
+    red, labelled "(待核实)" and named in that panel's legend."""
     from matplotlib.figure import Figure
 
     numbers = [n for n in rd.indicator_numbers if rd.meta[n]["category"] == code]
     if not numbers:
         return None
+    mark, legend_words = verify_words(labels)
     ncols = 3
     nrows = math.ceil(len(numbers) / ncols)
     fig = Figure(figsize=(9.0, 2.4 * nrows + 0.3), layout="constrained")
@@ -141,11 +169,19 @@ def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> O
         pts = [(y, v) for y, v in zip(years, ys) if v is not None and abs(v) <= _PLOTTABLE]
         if lead is not None and abs(lead) > _PLOTTABLE:
             lead = None
+        doubtful = [(x, v) for x, v in pts if rd.doubtful(num, x)]
+        verify = []  # the legend handle of the values to verify
         if pts:
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", color="#08519c", linewidth=1.6, markersize=4,
                     label=labels.text("指标值", "value"))
             for x, v in pts:
-                ax.annotate(rd_fmt(v), (x, v), fontsize=6.5, ha="center", va="bottom", xytext=(0, 3), textcoords="offset points")
+                text = rd.value_text(num, x) if not qualitative else rd_fmt(v)  # a level's score: as before
+                odd = {"color": VERIFY_COLOUR} if (x, v) in doubtful else {}
+                ax.annotate(text + (mark if odd else ""), (x, v), fontsize=6.5, ha="center", va="bottom", xytext=(0, 3),
+                            textcoords="offset points", **odd)
+            if doubtful:
+                verify = ax.plot([p[0] for p in doubtful], [p[1] for p in doubtful], linestyle="none", marker="o", markersize=7,
+                        markerfacecolor="none", markeredgecolor=VERIFY_COLOUR, markeredgewidth=1.4, label=legend_words)
         else:
             none = labels.text("数值过大,未绘出", "too large to plot") if any(v is not None for v in ys) else labels.text("无数据", "no data")
             ax.text(0.5, 0.5, none, transform=ax.transAxes, ha="center", va="center", color="#888888")
@@ -164,15 +200,12 @@ def trend_chart(rd: ReportData, labels: _Labels, code: str, figure_no: int) -> O
         unit = labels.text("得分(分)", "score (points)") if qualitative else labels.unit(str(m["unit"] or ""))
         if unit:
             ax.set_ylabel(unit, fontsize=7)
-        if k == 0:
+        if k == 0:  # the first panel explains the lines (and its mark for a value to verify); any other panel only its mark
             ax.legend(fontsize=6.5, loc="best", frameon=False)
+        elif verify:
+            ax.legend(handles=verify, fontsize=6.5, loc="best", frameon=False)
     fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08, hspace=0.06, wspace=0.06)
-    from ..dataset import count_words
-
-    name_zh, name_en = rd.category_name(code), rd.category_name_en(code)
-    n_zh, n_en = count_words(len(rd.years))
-    return Chart(f"trend-{code}", zh_text(f"图{figure_no} {name_zh}:各指标{n_zh}年变化与引领值"), f"Figure {figure_no}: {name_en}, trend over {n_en} against the lead value",
-                 _png(fig))
+    return fig
 
 
 def indicator_title(meta, labels: _Labels) -> str:

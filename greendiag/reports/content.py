@@ -13,9 +13,8 @@ from typing import Optional, Union
 
 import attrs
 
-from .._round import fixed, gap_percent, half_up, value_text
+from .._round import fixed, gap_percent, half_up
 from ..catalogue import PROVISIONAL_KINDS
-from ..summary import to_verify
 from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, after_number, check_lang, fmt_date_zh,
                     fmt_num, fmt_points, fmt_signed, strip_en, year_span)
 
@@ -181,20 +180,8 @@ def _value_phrase(rd: ReportData, n: int, year: int) -> str:
         return "无数据"
     if rd.meta[n]["kind"] == "qualitative":
         return f"为“{rd.value_text(n, year)}”"
-    return f"为{_shown_value(rd, n, year)}{_unit(rd, n)}"
-
-
-def _shown_value(rd: ReportData, n: int, year: int) -> str:
-    """The value as the sentence prints it beside its lead and reference gaps: as the rules print it (_round.value_text),
-    with more digits where four would equal a target or disagree with a printed gap (79.235 beside 80, gap 0.765)."""
-    r = rd.rows[(n, year)]
-    if not _is_num(r["value"]):
-        return rd.value_text(n, year)
-    lead, (gap, _) = rd.meta[n]["lead"], rd.lead_gap(n, year)
-    targets = [(lead, gap)] if _is_num(lead) and _is_num(gap) else []
-    targets += [(c["target"], c["gap_abs"]) for c in rd.recommendations
-                if c.get("indicator") == n and c.get("year") in (None, year) and _is_num(c.get("target")) and _is_num(c.get("gap_abs"))]
-    return value_text(r["value"], tuple(targets), higher=str(rd.meta[n].get("direction")) != "lower")
+    # as the rules print it beside its gaps (79.235 beside 80, gap 0.765), and as the tables print it too, marked as they mark it
+    return f"为{rd.value_text(n, year)}{_unit(rd, n)}" + (f"({TO_VERIFY})" if rd.doubtful(n, year) else "")
 
 
 def _worse_word(direction) -> str:
@@ -218,6 +205,34 @@ def _is_reference(r) -> bool:
         r.get("target_label_zh") is not None or "reference" in str(r.get("rule_id") or "")))
 
 
+_CONVERTED_ZH = re.compile(r"^(?P<label>.+?)\s*[((]折合\s*(?P<value>[^()()]+?)[))]$")
+_CONVERTED_EN = re.compile(r"^(?P<label>.+?)\s*\(i\.e\.\s*(?P<value>[^()]+?)\)$")
+
+
+def converted_label(label: str, en: bool = False) -> str:
+    """A reference stated in another quantity than the indicator's, as the comparison reads: the rules append its value
+    in the indicator's unit ("北京市万元工业增加值用水量(2023年,5.6 m³)(折合 1786 元/m3)", a water use per value added
+    beside a water productivity); the report compares like with like: "参考值1786 元/m3(由北京市万元工业增加值用水量
+    (2023年,5.6 m³)折算)". Any other label is returned as it is."""
+    m = (_CONVERTED_EN if en else _CONVERTED_ZH).match(label.strip())
+    if m is None:
+        return label
+    if en:
+        return f"the reference value {m['value']} (converted from {m['label']})"
+    return f"参考值{m['value']}(由{m['label']}折算)"
+
+
+def _reworded(r, key: str) -> str:
+    """A recommendation's message_zh / clause_zh (message_en / clause_en) with a converted reference reworded
+    (converted_label)."""
+    text = str(r[key]) if key.startswith("message") else r.str(key)
+    en = key.endswith("_en")
+    label = r.str("target_label_en" if en else "target_label_zh")
+    if not label or label not in text:
+        return text
+    return text.replace(label, converted_label(label, en))
+
+
 def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
     """What the reference-value candidates (标准比对法, and 先进对照法 against an advanced benchmark) compare the
     indicator with: 低于(高于 when lower is better)参考值…,差距…, built from their direction, target label and gap (a
@@ -227,9 +242,10 @@ def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
         if r.get("indicator") != n or not _is_reference(r) or r.get("year") not in (None, year):
             continue
         target, gap_pct = r.get("target"), r.get("gap_pct")
-        label = r.str("target_label_zh") or (f"参考值{fmt_num(target)}{_unit(rd, n)}" if _is_num(target) else None)
+        label = (converted_label(r.str("target_label_zh")) if r.str("target_label_zh")
+                 else f"参考值{fmt_num(target)}{_unit(rd, n)}" if _is_num(target) else None)
         if label is None:
-            text = str(r["message_zh"])  # no target to compare with: the candidate as its rule words it
+            text = _reworded(r, "message_zh")  # no target to compare with: the candidate as its rule words it
         else:
             unit = r.str("gap_unit_zh").strip() if r.get("gap_unit_zh") is not None else rd.gap_unit(n)
             text = (_worse_word(r.get("direction") or rd.meta[n].get("direction")) + label
@@ -286,7 +302,8 @@ def _like_for_like(rd: ReportData, category: Optional[str], a: int, b: int, gene
 
 
 def _cat_score(rd: ReportData, code: str, year: int, general: Optional[bool] = None):
-    """A category's score as 表1 prints it: over the guide's indicators (general_score) when an overlay adds indicators."""
+    """A category's score as the category table (三、2) prints it: over the guide's indicators (general_score) when an
+    overlay adds indicators."""
     general = rd.guide_first if general is None else general
     return (rd.general_cat_scores if general else rd.cat_scores).get((code, year))
 
@@ -327,7 +344,7 @@ def _change(rd: ReportData, category: Optional[str], a: int, b: int, general: bo
 
 def _incl_categories(rd: ReportData) -> list[dict]:
     """The categories whose score including an overlay's indicators differs from the guide's in some year (categories
-    only the overlay has among them): 表1 lists them again under 含专项诊断指标."""
+    only the overlay has among them): the category table lists them again under 含专项诊断指标."""
     if not rd.guide_first:
         return []
     return [c for c in rd.categories if any(rd.cat_scores.get((c["code"], y)) != rd.general_cat_scores.get((c["code"], y))
@@ -336,7 +353,8 @@ def _incl_categories(rd: ReportData) -> list[dict]:
 
 def _score_series(rd: ReportData) -> list[tuple[str, Optional[str], bool]]:
     """(name, category code or None for the total, general) of each score whose rises and drops the report words: the
-    categories and total of 表1 — the guide's first when an overlay adds indicators, then those including its indicators."""
+    categories and total of the category table — the guide's first when an overlay adds indicators, then those
+    including its indicators."""
     if not rd.guide_first:
         return [(c["name_zh"] + "得分", c["code"], False) for c in rd.categories] + [("诊断总分", None, False)]
     out = [(c["name_zh"] + "得分", c["code"], True) for c in rd.categories
@@ -481,17 +499,49 @@ def data_notes(rd: ReportData, bi: bool) -> list[str]:
 def unverified(rd: ReportData, year: int) -> list[int]:
     """Indicators scored in `year` on data an anomaly check of high or medium severity asks to verify (a value 10,000
     times the derived one, above the plausible maximum, read as a fraction…): that year's total waits on them."""
-    found = ((f["kind"], str(f["severity"]), f.get("year"), f.get("indicator") if _is_num(f.get("indicator")) else None)
-             for f in rd.findings)
-    return to_verify(found, year, lambda n: n in rd.meta and (rd.rows.get((n, year)) or {}).get("status") == "scored")
+    return rd.to_verify(year)
+
+
+TO_VERIFY = "待核实"  # the mark of a value to be verified, in the indicator table (四、5), 附件2-1-2 and the charts
+
+
+def _cell_value(rd: ReportData, n: int, year: int) -> str:
+    """A value as a table cell prints it: value_text, with (待核实) after a value an anomaly check puts in doubt."""
+    text = rd.value_text(n, year)
+    return f"{text}({TO_VERIFY})" if rd.doubtful(n, year) else text
+
+
+def _verify_note(rd: ReportData, numbers: list[int]) -> Optional[str]:
+    """The note under a table whose cells carry (待核实): what the mark means, where the finding is, and what waits on
+    it (only an overlay's indicators in doubt: the total including them, as _unverified_note says)."""
+    doubtful = [n for n in numbers for y in rd.years if rd.doubtful(n, y)]
+    if not doubtful:
+        return None
+    which = "含专项诊断指标的总分" if rd.guide_first and all(n in rd.added_numbers for n in doubtful) else "相关得分与评级"
+    return f"注:标“{TO_VERIFY}”的数值经数据核查有异常,需核实(见{DATA_SEE}),核实前{which}仅供参考。"
 
 
 def _unverified_note(rd: ReportData, year: int) -> str:
     ns = unverified(rd, year)
     # only an overlay's indicators to verify: the guide's score and band, which grade the park, do not wait on them
     which = "含专项诊断指标的总分" if rd.guide_first and all(n in rd.added_numbers for n in ns) else "得分与评级"
-    return (f"{year}年" + "、".join(f"“{n} {rd.name(n)}”" for n in ns) + "的数据待核实(见二、6 数据核查与工作说明),"
+    return (f"{year}年" + "、".join(f"“{n} {rd.name(n)}”" for n in ns) + f"的数据待核实(见{DATA_SEE}),"
             f"该年{which}在核实前仅供参考。") if ns else ""
+
+
+STEADY_BETTER = "逐年向好或持平,且至少一年向好"  # ReportData.trend "steady_better"; all years the same is "same" (持平)
+
+
+def _trend_definitions(counts: dict) -> str:
+    """四、5: what the trend words counted there mean, as ReportData.trend sorts them, so that a definition never takes
+    in what is counted apart (持平 is not 持续向好)."""
+    words = []
+    if "steady_better" in counts and counts["steady_better"][0] == "持续向好":
+        words.append(f"“持续向好”指{STEADY_BETTER}")
+    if "same" in counts:
+        words.append("“持平”指各年均与上年持平")
+    words.append("“总体向好但有波动”指首末年比较向好但中间年份变差")
+    return "(" + ";".join(words) + ")"
 
 
 def _highlights(rd: ReportData) -> list[str]:
@@ -516,9 +566,9 @@ def _highlights(rd: ReportData) -> list[str]:
     if at_lead:
         out.append(f"{last}年达到或优于引领值的指标共{len(at_lead)}项:" + "、".join(rd.name(n) for n in at_lead) + "。")
     steady = [n for n in rd.indicator_numbers if rd.trend(n)[0] == "steady_better"]
-    if steady:
-        word = "持续向好" if len(rd.years) > 2 else "向好"
-        out.append(f"{first}—{last}年{word}(逐年向好或持平)的指标共{len(steady)}项:" + "、".join(rd.name(n) for n in steady) + "。")
+    if steady:  # as 四、5 counts them: an indicator the same every year is 持平, not among these
+        word = f"持续向好({STEADY_BETTER})" if len(rd.years) > 2 else "向好"
+        out.append(f"{first}—{last}年{word}的指标共{len(steady)}项:" + "、".join(rd.name(n) for n in steady) + "。")
     guide, added = _requirements(rd)
     n_met, n_added = (sum(1 for b in bs if STATUS_ZH.get(str(b["status"])) == "符合") for bs in (guide, added))
     if n_met or n_added:
@@ -583,6 +633,7 @@ METHOD_SECTION = "二、5"  # where the method note is: the CLI's summary points
 METHOD_HEADING = "5. 诊断方法与评分说明"
 DATA_HEADING = "6. 数据核查与工作说明"
 DATA_REF = "二、6(数据核查与工作说明)"
+DATA_SEE = "二、6 数据核查与工作说明"  # DATA_REF inside brackets
 
 
 def _provisional_sentence(rd: ReportData, bi: bool) -> str:
@@ -686,13 +737,26 @@ def base_year_use(rd: ReportData) -> Optional[tuple[int, list[int]]]:
     return (first - 1, used) if used else None
 
 
+def _has_energy_table(rd: ReportData) -> bool:
+    """Whether 二、5 carries the table of energy by carrier (energy_blocks)."""
+    energy = rd.root.get("energy_by_carrier")
+    return isinstance(energy, Node) and bool(len(energy.get("years") or []))
+
+
+def table_no(rd: ReportData, kind: str) -> str:
+    """表N of a numbered table of the report body, numbered in the order they appear: 二、5 energy by carrier (when the
+    data give it), 三、2 category scores, 四、5 indicator changes; captions and cross-references use the same number."""
+    kinds = (["energy-by-carrier"] if _has_energy_table(rd) else []) + ["category-scores", "indicator-changes"]
+    return f"表{kinds.index(kind) + 1}"
+
+
 def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
     """二、5 on energy by carrier (diagnosis.json `energy_by_carrier`): the GB/T 2589 coefficients used (electricity at
     its calorific equivalent; provisional ones said so), per year whether the converted sum or the reported total is
     scored, and a table of the breakdown; nothing when the data give none (older files too)."""
-    energy = rd.root.get("energy_by_carrier")
-    if not isinstance(energy, Node) or not len(energy.get("years") or []):
+    if not _has_energy_table(rd):
         return []
+    energy = rd.root["energy_by_carrier"]
     coefs = list(energy.get("coefficients") or [])
     titles = {d.get("id"): d.str("title_zh") for d in (rd.root["catalogue"].get("documents") or [])}
     docs = "、".join(dict.fromkeys(f"{titles.get(x.get('doc')) or ''}".strip() for c in coefs for x in (c.get("sources") or [])
@@ -727,7 +791,7 @@ def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
         text += ";".join(years) + "。"
     return [Para(text + (f"({en})" if bi else "")),
             Table("energy-by-carrier", _t("年份", "能源品种", "消费量", "折标准煤(tce)", "证明材料索引"), tuple(rows), merge_col0=True,
-                  caption="分品种能源消费及折标准煤", widths_cm=(2.0, 3.6, 3.4, 3.0, 4.4))]
+                  caption=f"{table_no(rd, 'energy-by-carrier')} 分品种能源消费及折标准煤", widths_cm=(2.0, 3.6, 3.4, 3.0, 4.4))]
 
 
 def section_process(rd: ReportData, bi: bool) -> list[Block]:
@@ -786,7 +850,7 @@ def section_process(rd: ReportData, bi: bool) -> list[Block]:
 
 
 def category_table(rd: ReportData, lang: str) -> Table:
-    """表1: category scores, total and band per year. When an overlay adds indicators these are the guide's (general_score,
+    """The category table of 三、2 (table_no): category scores, total and band per year. When an overlay adds indicators these are the guide's (general_score,
     general_total, its band: the figures 附件2-1-2 gives and parks are compared by), followed by the rows including the
     overlay's indicators: the categories whose score differs and the total (含专项诊断指标), without a band of its own:
     one grade per year."""
@@ -812,7 +876,7 @@ def category_table(rd: ReportData, lang: str) -> Table:
         span = (len(rows),)
         rows.append(_t("含专项诊断指标" + (" (including the specialised-diagnosis indicators)" if bi else ""), *("" for _ in rd.years)))
         rows += score_rows(_incl_categories(rd), False, "(含专项诊断指标)")
-    return Table("category-scores", _t("类别", *(f"{y}年" for y in rd.years)), tuple(rows), caption="表1 各类别得分与总分",
+    return Table("category-scores", _t("类别", *(f"{y}年" for y in rd.years)), tuple(rows), caption=f"{table_no(rd, 'category-scores')} 各类别得分与总分",
                  widths_cm=_category_widths(len(rd.years)), span_rows=span)
 
 
@@ -833,7 +897,7 @@ def _assessed_span(rd: ReportData) -> tuple[int, int]:
 def _category_highlights(rd: ReportData) -> list[str]:
     """One line per category: the latest score, change since the first scored year, indicators at the lead value."""
     first, last = _assessed_span(rd)
-    general = rd.guide_first  # the guide's category scores (表1), the overlay's indicators apart
+    general = rd.guide_first  # the guide's category scores (category_table), the overlay's indicators apart
     out = []
     for c in rd.categories:
         s1, s0 = _cat_score(rd, c["code"], last), _cat_score(rd, c["code"], first)
@@ -970,6 +1034,15 @@ def _problem_summary(rd: ReportData, problems: list[tuple[str, str]], n_notes: i
     return out
 
 
+def _demonstration_cross(b) -> Optional[tuple[str, str]]:
+    """(the kind's name, its recorded status) when baseline[].demonstration asks for the requirement to be checked (not
+    checked, while 三、3 records the same work 已开展); None otherwise. Never a status of the requirement."""
+    d = b.get("demonstration")
+    if d is None or not d.str("note_zh"):
+        return None
+    return d.str("name_zh"), d.str("status_zh")
+
+
 def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) -> list[Block]:
     bi = lang == "bilingual"
     guide, added = _requirements(rd)
@@ -977,7 +1050,9 @@ def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) 
     def listed(rows: list) -> tuple[int, str]:
         other = [b for b in rows if STATUS_ZH.get(str(b["status"])) != "符合"]
         return len(rows) - len(other), (";" + ";".join(
-            f"第{b['number']}项{STATUS_ZH.get(str(b['status']), str(b['status']))}:{str(b['text_zh']).rstrip('。')}" for b in other)
+            f"第{b['number']}项{STATUS_ZH.get(str(b['status']), str(b['status']))}:{str(b['text_zh']).rstrip('。')}"
+            + (f"(该项与示范性工作“{cross[0]}”为同一项工作,三、3中记录为{cross[1]},请核查本项要求并填写符合情况)"
+               if (cross := _demonstration_cross(b)) else "") for b in other)
             if other else "")
 
     n_met, text = listed(guide)
@@ -988,7 +1063,7 @@ def section_content(rd: ReportData, lang: str, problems: list[tuple[str, str]]) 
     out: list[Block] = [_h(1, "三、诊断评估内容", "Content of the diagnosis", bi),
                         _h(2, "1. 基础性要求符合情况", "Baseline requirements", bi), Para(base),
                         _h(2, "2. 能源利用、资源利用、基础设施、产业、生态环境、运行管理情况", "Energy, resources, infrastructure, industry, environment, management", bi),
-                        Para(f"{rd.first_year}—{rd.last_year}年各类别得分与总分见表1和图1,各指标数据见附件2-1-2。"),
+                        Para(f"{rd.first_year}—{rd.last_year}年各类别得分与总分见{table_no(rd, 'category-scores')}和图1,各指标数据见附件2-1-2。"),
                         category_table(rd, lang),
                         ChartRef("category-scores", "图1 各类别得分(按年份)")]
     for t in (rd.totals.get(y) for y in rd.years):
@@ -1028,18 +1103,19 @@ def change_table(rd: ReportData) -> Table:
     ys = rd.years
     rows = []
     # the guide's indicators in the guide's order, then those an overlay added (专项诊断), marked
-    for n in [n for n in rd.indicator_numbers if n not in rd.added_numbers] + rd.added_numbers:
+    numbers = [n for n in rd.indicator_numbers if n not in rd.added_numbers] + rd.added_numbers
+    for n in numbers:
         steps = [ASSESS.get(rd.assessment(n, a, b), ("—", "—"))[1] for a, b in zip(ys, ys[1:])]
         c = rd.change(n, ys[0], ys[-1])
         delta = "—"
         if c is not None and rd.meta[n]["kind"] != "qualitative":
             delta = fmt_signed(c.get("delta"))
         lower = "(越低越好)" if str(rd.meta[n].get("direction")) == "lower" else ""  # a fall is 向好 there
-        rows.append(_t(n, rd.name(n) + lower + ("(专项诊断)" if n in rd.added_numbers else ""), rd.unit(n), *(rd.value_text(n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta,
+        rows.append(_t(n, rd.name(n) + lower + ("(专项诊断)" if n in rd.added_numbers else ""), rd.unit(n), *(_cell_value(rd, n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta,
                        rd.trend(n)[1]))
     return Table("indicator-changes", _t("序号", "指标", "单位", *(f"{y}年" for y in ys), "引领值", "逐年", f"{ys[0]}→{ys[-1]}变化", "评价"),
-                 tuple(rows), caption=f"表2 各指标{ys[0]}—{ys[-1]}年数值变化(↑向好 ↓变差 →持平 —无法比较)",
-                 widths_cm=_change_widths(len(ys)))
+                 tuple(rows), caption=f"{table_no(rd, 'indicator-changes')} 各指标{ys[0]}—{ys[-1]}年数值变化(↑向好 ↓变差 →持平 —无法比较)",
+                 widths_cm=_change_widths(len(ys)), note=_verify_note(rd, numbers))
 
 
 def _change_widths(n_years: int) -> tuple[float, ...]:
@@ -1081,6 +1157,7 @@ def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: 
         overall += f"基础性要求有{len(mandatory)}项未符合或未核查,应优先整改或补充证明材料。"
     if encouraged:  # 鼓励性 requirements: a direction for more, never a demand to put right first
         overall += ("鼓励性要求" + "、".join(f"第{b['number']}项{'未开展' if STATUS_ZH.get(str(b['status'])) == '不符合' else '未核查'}"
+                                        + ("(示范性工作中记录为已开展,请核查本项要求)" if _demonstration_cross(b) else "")
                                         for b in encouraged) + ",可作为提升方向。")
     counts: dict[str, tuple[str, int]] = {}
     for n in rd.indicator_numbers:
@@ -1098,7 +1175,7 @@ def section_conclusion(rd: ReportData, chart_keys: list[tuple[str, str]], lang: 
                                 if added else "")),
                         _h(2, "5. 附件2-1-2 各项指标数值变化情况", "Change of each indicator", bi),
                         Para(f"{rd.first_year}—{last}年共{_counted(rd)[1]}中,{trend_text}"
-                             f"(“持续向好”指逐年向好或持平,“总体向好但有波动”指首末年比较向好但中间年份变差)。变化原因请结合园区实际情况补充说明。"),
+                             f"{_trend_definitions(counts)}。变化原因请结合园区实际情况补充说明。"),
                         change_table(rd)]
     for key, caption in chart_keys:
         out.append(ChartRef(key, caption))
@@ -1121,9 +1198,9 @@ def _rec_item(recs: list, bi: bool) -> str:
     methods = [METHOD_ZH.get(str(r["method"]), str(r["method"])) for r in recs]
     heads = [r.str("head_zh") for r in recs]
     if len(recs) > 1 and all(heads) and len(set(heads)) == 1 and all(r.str("clause_zh") for r in recs):
-        text = heads[0] + ":" + ";".join(f"{r.str('clause_zh')}({m})" for r, m in zip(recs, methods))
+        text = heads[0] + ":" + ";".join(f"{_reworded(r, 'clause_zh')}({m})" for r, m in zip(recs, methods))
     else:
-        text = ";".join(f"{r['message_zh']}({m})" for r, m in zip(recs, methods))
+        text = ";".join(f"{_reworded(r, 'message_zh')}({m})" for r, m in zip(recs, methods))
     gains = [r.get("total_points") for r in recs if _is_num(r.get("total_points")) and r.get("total_points")]
     if gains:
         gain = fmt_points(max(gains), 2)
@@ -1136,7 +1213,7 @@ def _rec_item(recs: list, bi: bool) -> str:
     if measures:
         text += ";措施:" + "、".join(measures)
     if bi:
-        text += "(" + "; ".join(str(r["message_en"]) for r in recs) + ")"
+        text += "(" + "; ".join(_reworded(r, "message_en") for r in recs) + ")"
     return text
 
 
@@ -1225,9 +1302,13 @@ def annex_2_1_1(rd: ReportData, lang: str) -> list[Block]:
         text = b.str("note")
         return "" if not text else f"({text if lang == 'bilingual' else strip_en(text)})"
 
+    def cross(b) -> str:
+        d = b.get("demonstration") if _demonstration_cross(b) else None
+        return "" if d is None else f"({d.str('note_zh')})"
+
     def rows(items: list) -> tuple[tuple[str, ...], ...]:
         return tuple(_t(b["number"], b["text_zh"], STATUS_ZH.get(str(b["status"]), str(b["status"])),
-                        "".join(x for x in (b.str("evidence"), note(b)) if x)) for b in items)
+                        "".join(x for x in (b.str("evidence"), note(b), cross(b)) if x)) for b in items)
 
     guide, added = _requirements(rd)  # the guide's form holds the guide's requirements; an overlay's follow apart
     header, widths = _t("序号", "基本要求", "是否符合", "证明材料索引"), (1.2, 9.3, 1.9, 4.0)
@@ -1249,7 +1330,7 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
 
         def rows(numbers: list[int]) -> tuple[tuple[str, ...], ...]:
             return tuple(_t(f"{rd.category_name(str(rd.meta[n]['category']))}({rd.meta[n]['category']})", n, rd.meta[n]["name_zh"],
-                            rd.unit(n), rd.value_text(n, y), rd.score_text(rd.score(n, y)), rd.note_text(n, y, explain)) for n in numbers)
+                            rd.unit(n), _cell_value(rd, n, y), rd.score_text(rd.score(n, y)), _annex_note(rd, n, y, explain)) for n in numbers)
 
         def footer(general: bool, label: str) -> str:
             key = "general_total" if general else "total"
@@ -1280,6 +1361,14 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
     n = len(rd.years)  # the guide's 注2 says 年份1至年份3 … 前三年; a catalogue may score another number of years
     out.append(Para(f"注:1. 单项指标最高得分不超过{cap}分。2. 年份1至年份{n}原则上为绿色诊断实施年份的前{count_words(n)[0]}年。", "note"))
     return out
+
+
+def _annex_note(rd: ReportData, n: int, year: int, explain: bool) -> str:
+    """The last cell of 附件2-1-2 (ReportData.note_text), led by why a value is marked (待核实)."""
+    note = rd.note_text(n, year, explain)
+    if not rd.doubtful(n, year):
+        return note
+    return f"数据{TO_VERIFY}(见{DATA_SEE})" + (f";{note}" if note else "")
 
 
 def _subject_label(rd: ReportData, subject: str) -> str:
