@@ -272,7 +272,9 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
                               d["unit"], bool(d.get("inverse")), _prov(d), d.get("note"), it.origin))
     sc = head["scoring"]
     conv = head["_conversion"]
-    coef = lambda c, key: Coefficient(c.get(key, ""), c.get("name_zh", ""), c.get("name_en", ""), float(c["value"]), c["unit"], c.get("year"), _prov(c))
+    coef = lambda c, key: Coefficient(c.get(key, ""), c.get("name_zh", ""), c.get("name_en", ""), float(c["value"]), c["unit"], c.get("year"), _prov(c),
+                                      (float(c["own"]["min"]), float(c["own"]["max"])) if "own" in c else None,
+                                      _prov(c["own"]) if "own" in c else None, bool(c.get("clean", False)))
     return Catalogue(
         id=head["catalogue"]["id"], version=head["catalogue"]["version"],
         title_zh=head["catalogue"]["title_zh"], title_en=head["catalogue"]["title_en"],
@@ -287,6 +289,8 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
         references=tuple(sorted(refs, key=lambda r: (r.indicator, r.id))),
         coal_coefficients=tuple(coef(c, "carrier") for c in conv["standard_coal"]["coefficients"]),
         electricity_co2=tuple(coef(c, "grid") for c in conv["electricity_co2"]),
+        energy_statistic=conv["energy_statistic"], clean_statistic=conv["clean_statistic"], carrier_units=tuple((per, tuple(us)) for per, us in conv["carrier_units"].items()),
+        calorific_value=float(conv["standard_coal"]["calorific_value"]["value"]),
         scoring=ScoringMethod(
             full=float(sc["full"]["value"]), full_provenance=_prov(sc["full"]),
             cap=float(sc["cap"]["value"]), cap_provenance=_prov(sc["cap"]),
@@ -451,6 +455,11 @@ def iter_provisional(cat: Catalogue) -> Iterable[tuple[str, str, str, str]]:
             year = f"({c.year}年)" if c.year else ""
             yield ("coefficient", f"{c.name_zh}{year} {c.value:g} {c.unit}", f"{c.name_en}{f' ({c.year})' if c.year else ''}: {c.value:g} {c.unit}",
                    why(c.provenance))
+    for c in cat.coal_coefficients:  # the range a carrier's own (measured) coefficient is checked against
+        if c.own is not None and c.own_provenance is not None and c.own_provenance.is_provisional:
+            low, high = c.own
+            yield ("coefficient", f"{c.name_zh} 自带折标系数合理范围 {low:g}–{high:g} {c.unit}",
+                   f"{c.name_en}: plausible range of an own coefficient, {low:g}–{high:g} {c.unit}", why(c.own_provenance))
 
 
 def as_dict(value: Any) -> Any:

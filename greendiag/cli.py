@@ -151,11 +151,12 @@ def _data_checks(ds, cat, lang: str) -> list[tuple[bool, str]]:
     derived one…), so that they are seen when the data are checked, not first in the report: (needs checking, line)."""
     from .diagnosis import diagnose as run
     from .summary import DOUBT_SEVERITIES, SEVERITY_ZH
+    from .zhnotation import zh_notation
 
     zh = lang == "zh"
     found = [f for f in run(ds, catalogue=cat, backend="python").findings if f.kind == "anomaly"]
     return [(f.severity in DOUBT_SEVERITIES,
-             f"  [{SEVERITY_ZH.get(f.severity, f.severity)}] {f.message_zh}" if zh else f"  [{f.severity}] {f.message_en}")
+             f"  [{SEVERITY_ZH.get(f.severity, f.severity)}] {zh_notation(f.message_zh)}" if zh else f"  [{f.severity}] {f.message_en}")
             for f in found]
 
 

@@ -39,10 +39,6 @@ DIAGNOSIS_YEARS = (2000, 2100)  # diagnosis_year
 DATA_YEARS = (1989, 2100)  # years[].year, and dates: the base year of the earliest diagnosis with the most scored
                            # years (2000 − 10 − 1; catalogue.schema.json); beyond them date arithmetic can overflow
 MAX_DAYS = 366  # a statistic in `day` counts days within its data year: at most a leap year's (statistics.yaml)
-# Energy by carrier (分品种能源消费): the statistic its converted sum gives, and the units people give a carrier in, per
-# physical unit of a coefficient (the first is the workbook's default); any unit of the same dimension converts.
-ENERGY_STATISTIC = "energy_consumption"
-CARRIER_UNITS = {"kWh": ("万kWh", "kWh", "亿kWh", "MWh"), "m3": ("万m3", "m3"), "kg": ("t", "万t", "kg"), "MJ": ("GJ", "MJ", "万GJ")}
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -56,9 +52,10 @@ def agreement_tolerance() -> float:
     return next(float(c.value) for c in load_rules().constants if c.name == "derived_gap_pct")
 
 
-def carrier_units(per: str) -> tuple[str, ...]:
-    """The units a carrier whose coefficient is per `per` (kWh, m3, kg, MJ) is usually given in."""
-    return CARRIER_UNITS.get(per, (per,))
+def carrier_units(per: str, cat: Optional[Catalogue] = None) -> tuple[str, ...]:
+    """The units a carrier whose coefficient is per `per` (kWh, m3, kg, MJ) is usually given in, the workbook's default
+    first (conversion.yaml carrier_units of `cat`, else of the packaged catalogue: overlays cannot change them)."""
+    return dict((cat or load_catalogue()).carrier_units).get(per, (per,))
 
 
 def quantity_text(number: float, unit: str) -> str:
@@ -762,12 +759,12 @@ class _Builder:
                     in_text, number = units.split_quantity(raw_value)[1] or None, True
                 except ValueError as exc:  # not a number: _number words the special cases (a date, a decimal comma…)
                     if str(exc) not in (units.DECIMAL_COMMA, units.DATE_TEXT, units.STACKED_PERCENT):
-                        example = f"{12.5:g} {carrier_units(coef.per)[0]}"
+                        example = f"{12.5:g} {carrier_units(coef.per, self.cat)[0]}"
                         self.fail("not-a-number", f"{what_zh}:“{raw_value}”不是数值", f"{what_en}: '{raw_value}' is not a number", vp,
                                   f"填写实物消费量及其单位,如 “{example}”", f"give the quantity consumed with its unit, e.g. '{example}'")
                         continue
             given_unit = in_text or (unit.strip() if isinstance(unit, str) and unit.strip() else None)
-            first, usual = carrier_units(coef.per)[0], "、".join(carrier_units(coef.per))
+            first, usual = carrier_units(coef.per, self.cat)[0], "、".join(carrier_units(coef.per, self.cat))
             if number and given_unit is None:  # a bare number: kWh or 万kWh, t or kg? never guessed
                 self.fail("carrier-unit-missing", f"{what_zh}:{raw_value} 没有计量单位", f"{what_en}: {raw_value} has no unit", vp,
                           f"写明单位,如 “{raw_value} {first}” 或 unit: {first}(可用 {usual} 等)",
@@ -782,19 +779,89 @@ class _Builder:
                 self.fail("negative-value", f"{what_zh}:{got[1]} 为负数", f"{what_en}: {got[1]} is negative", vp,
                           "消费量不能为负:核对数值;没有该品种则删去此项", "a consumption cannot be negative: check the value; leave the carrier out if there is none")
                 continue
-            tce = got[0] * coef.value * units.factor(f"({coef.unit})*({coef.per})", "tce")
+            own = self._own_coefficient(coef, raw.get("coefficient"), p + ("coefficient",), what) if isinstance(raw, dict) and "coefficient" in raw else None
+            if own is False:
+                continue
+            tce = got[0] * (own[0] if own else coef.value) * units.factor(f"({coef.unit})*({coef.per})", "tce")
             if not math.isfinite(tce):
                 self.fail("number-too-large", f"{what_zh}:折算为标准煤后超出浮点数范围", f"{what_en}: overflows when converted to standard coal", vp)
                 continue
             given = got[1] if isinstance(raw_value, str) else quantity_text(float(raw_value), given_unit)
-            self.carriers.append(CarrierValue(coef.key, year, got[0], coef.per, given, given_unit, units.tidy(tce), evidence))
+            self.carriers.append(CarrierValue(coef.key, year, got[0], coef.per, given, given_unit, units.tidy(tce), evidence,
+                                              *(own or (None, None, None))))
         if len(self.problems) > before or self.incomplete(path):
             self.failed_carriers.add(year)
+
+    def _own_coefficient(self, coef, raw: Any, path: tuple, what: tuple[str, str]):
+        """A carrier's own coefficient (GB/T 2589: its measured low calorific value), given in kgce per its unit or as the
+        calorific value in kJ (MJ…) per unit, divided by that of 1 kgce (conversion.yaml, 29307 kJ): (kgce per unit, as
+        given, evidence), or False after a problem. Only carriers with an `own` range take one; it must lie in it."""
+        what_zh, what_en = what
+        per = coef.per
+        units_zh = f"kgce/{per}(折标准煤系数)或 kJ/{per}(实测低位发热量)"
+        units_en = f"kgce/{per} (a standard-coal coefficient) or kJ/{per} (a measured low calorific value)"
+        if coef.own is None:
+            self.fail("coefficient-not-accepted", f"{what_zh}:不接受自带折标系数(按目录系数 {coef.value:g} {coef.unit} 折算)",
+                      f"{what_en}: takes no own coefficient (converted with the catalogue's {coef.value:g} {coef.unit})", path,
+                      f"删除 coefficient:{coef.name_zh}本身是能量,其系数由 1 kgce 的定义(29307 kJ)决定;电力只按当量值折算,不按等价值",
+                      f"remove coefficient: {coef.name_en} is energy already, its coefficient follows from the definition of 1 kgce; "
+                      "electricity is converted at its calorific equivalent only, never at an 等价值")
+            return False
+        value, unit, evidence = (raw.get("value"), raw.get("unit"), raw.get("evidence")) if isinstance(raw, dict) else (raw, None, None)
+        number, in_text = None, None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):
+            try:
+                number, in_text = units.split_quantity(value)
+            except ValueError:
+                number = None
+        vp = path + ("value",) if isinstance(raw, dict) else path
+        if number is None:
+            self.fail("not-a-number", f"{what_zh}:折标系数“{value}”不是数值", f"{what_en}: the coefficient '{value}' is not a number", vp,
+                      f"填写系数及其单位,如 “{coef.value:g} {coef.unit}”", f"give the coefficient with its unit, e.g. '{coef.value:g} {coef.unit}'")
+            return False
+        unit = in_text or (unit.strip() if isinstance(unit, str) and unit.strip() else None)
+        kgce = None
+        for target, scale in ((f"kgce/{per}", 1.0), (f"kJ/{per}", 1 / self.cat.calorific_value)):
+            try:
+                kgce = number * units.factor(unit, target) * scale if unit else None
+                break
+            except UnitError:
+                continue
+        if kgce is None:
+            self.fail("coefficient-unit", f"{what_zh}:折标系数 {number:g} {unit or ''}".rstrip() + f" 的单位{'缺失' if not unit else '不是 ' + units_zh}",
+                      f"{what_en}: the coefficient {number:g} {unit or ''}".rstrip() + f" {'has no unit' if not unit else 'is in neither ' + units_en}",
+                      vp if in_text or not isinstance(raw, dict) else path + ("unit",),
+                      f"写明单位:{units_zh},如 “{coef.value:g} {coef.unit}” 或 “{coef.value * self.cat.calorific_value:.0f} kJ/{per}”",
+                      f"give its unit: {units_en}, e.g. '{coef.value:g} {coef.unit}' or '{coef.value * self.cat.calorific_value:.0f} kJ/{per}'")
+            return False
+        low, high = coef.own
+        if not (math.isfinite(kgce) and low <= kgce <= high):
+            shown = f"{number:g} {unit} " if units.normalise(unit) == units.normalise(f"kgce/{per}") else f"{number:g} {unit}(即 {kgce:.4g} kgce/{per})"
+            shown_en = f"{number:g} {unit}" + ("" if units.normalise(unit) == units.normalise(f"kgce/{per}") else f" ({kgce:.4g} kgce/{per})")
+            self.fail("coefficient-out-of-range", f"{what_zh}:折标系数 {shown}不在{coef.name_zh}的合理范围 {low:g}–{high:g} kgce/{per} 内",
+                      f"{what_en}: the coefficient {shown_en} is outside the plausible range for {coef.name_en}, {low:g}–{high:g} kgce/{per}",
+                      vp, f"核对数值与单位(kJ 与 MJ、大卡与 kJ 是否混淆;低位发热量按 kJ/{per} 填写,目录系数为 {coef.value:g} {coef.unit})",
+                      f"check the number and its unit (kJ and MJ, kcal and kJ mixed up? a low calorific value goes in kJ/{per}; the "
+                      f"catalogue's coefficient is {coef.value:g} {coef.unit})")
+            return False
+        evidence = evidence.strip() if isinstance(evidence, str) and evidence.strip() else None
+        if evidence is None:
+            self.fail("coefficient-evidence-missing", f"{what_zh}:自带折标系数没有证明材料(如煤质化验报告、燃气热值检测报告)",
+                      f"{what_en}: the own coefficient has no evidence (a fuel analysis or gas calorific value report)",
+                      path + ("evidence",) if isinstance(raw, dict) else path,
+                      "在 coefficient 的 evidence 中写明实测报告的索引;没有实测值时删除 coefficient,按目录系数折算",
+                      "give the index of the test report as the coefficient's evidence; without a measured value remove coefficient "
+                      "and the catalogue's coefficient is used")
+            return False
+        given = value.strip() if isinstance(value, str) and in_text else quantity_text(number, unit)
+        return units.tidy(kgce), given, evidence
 
     def _carrier_unit_fits(self, given: str, coef, what: tuple[str, str], path: tuple) -> bool:
         """Whether a carrier's unit converts to its coefficient's (kWh ↔ 万kWh, MJ ↔ GJ, kg ↔ t ↔ 万t, m3 ↔ 万m3); a unit of
         another dimension (coal in m3, electricity in t) is a problem naming the units that fit."""
-        usual = carrier_units(coef.per)
+        usual = carrier_units(coef.per, self.cat)
         try:
             units.factor(given, coef.per)
             return True
@@ -816,10 +883,10 @@ class _Builder:
         year's statistic (origin "carriers"); beside a reported one, the reported value is used and the two must agree
         within agreement_tolerance(), else a note at the reported value says by how much and which was used."""
         years = sorted({c.year for c in self.carriers} - self.failed_carriers)
-        if not years or ENERGY_STATISTIC not in {s.id for s in self.cat.statistics}:
+        if not years or self.cat.energy_statistic not in {s.id for s in self.cat.statistics}:
             return stats
-        stat = self.cat.statistic(ENERGY_STATISTIC)
-        reported = {s.year: s for s in stats if s.statistic == ENERGY_STATISTIC}
+        stat = self.cat.statistic(self.cat.energy_statistic)
+        reported = {s.year: s for s in stats if s.statistic == self.cat.energy_statistic}
         out = list(stats)
         for year in years:
             mine = sorted((c for c in self.carriers if c.year == year), key=lambda c: self._carrier_order[c.carrier])
@@ -852,7 +919,7 @@ class _Builder:
                   f"{year_en} {stat.name_en}: the reported {r_zh}{unit} differs from the sum of the energy by carrier converted with "
                   f"the standard-coal coefficients, {t_zh}{unit}, by {shown} of that sum (more than the {tolerance:g}% threshold): the "
                   f"reported value is used for scoring",
-                  ("years", blocks[year], "statistics", ENERGY_STATISTIC),
+                  ("years", blocks[year], "statistics", self.cat.energy_statistic),
                   "核对分品种消费量及其单位(是否漏填品种、万kWh与kWh是否混淆)和填报的综合能源消费量;电力按当量值折算",
                   "check the quantities by carrier and their units (a carrier left out, 万kWh mixed up with kWh) and the reported "
                   "energy consumption; electricity is converted at its calorific equivalent", note=True)
@@ -907,7 +974,7 @@ class _Builder:
         """The dataset path of the first of these statistics given for `year` (where a problem about them is shown)."""
         for sid in ids:
             if (sid, year) in table and year in blocks:
-                if sid == ENERGY_STATISTIC and year in self.energy_from_carriers:  # the sum by carrier: no statistic was given
+                if sid == self.cat.energy_statistic and year in self.energy_from_carriers:  # the sum by carrier: no statistic was given
                     return ("years", blocks[year], "energy_by_carrier")
                 return ("years", blocks[year], "statistics", sid)
         return ("years", blocks[year], "statistics") if year in blocks else ("years",)

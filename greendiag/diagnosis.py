@@ -223,9 +223,7 @@ def provisional_list(cat: Catalogue, rules: RuleBase, ds: Optional[ParkDataset] 
 
 
 def _energy_statistics(ds: ParkDataset) -> dict[int, Any]:
-    from .dataset import ENERGY_STATISTIC
-
-    return {s.year: s for s in ds.statistics if s.statistic == ENERGY_STATISTIC}
+    return {s.year: s for s in ds.statistics if s.statistic == ds.catalogue.energy_statistic}
 
 
 def scored_coefficients(ds: ParkDataset, cat: Catalogue) -> tuple:
@@ -233,7 +231,8 @@ def scored_coefficients(ds: ParkDataset, cat: Catalogue) -> tuple:
     converted sum (origin "carriers"): the conversion factors the scores rest on. Beside a reported total the carriers
     only check it, and the reported value is scored."""
     stats = _energy_statistics(ds)
-    keys = {c.carrier for c in ds.energy_by_carrier if c.year in stats and stats[c.year].origin == "carriers"}
+    keys = {c.carrier for c in ds.energy_by_carrier  # an entry with its own (measured) coefficient does not rest on the catalogue's
+            if c.year in stats and stats[c.year].origin == "carriers" and c.coefficient is None}
     return tuple(c for c in cat.coal_coefficients if c.key in keys)
 
 
@@ -255,9 +254,11 @@ def energy_by_carrier(ds: ParkDataset, cat: Catalogue) -> Optional[dict]:
         gap = units.tidy(gap) if gap is not None and math.isfinite(gap) else None  # a tiny sum beside a total: no finite %
         out.append({"year": year, "total_tce": total, "reported_tce": reported, "gap_pct": gap, "basis": basis,
                     "carriers": [{"carrier": c.carrier, "name_zh": k.name_zh, "name_en": k.name_en, "quantity": c.quantity,
-                                  "unit": c.unit, "given": c.given, "tce": c.tce, "evidence": c.evidence}
+                                  "unit": c.unit, "given": c.given, "tce": c.tce, "evidence": c.evidence,
+                                  **({"own_coefficient": {"value": c.coefficient, "unit": k.unit, "given": c.coefficient_given,
+                                                          "evidence": c.coefficient_evidence}} if c.coefficient is not None else {})}
                                  for c in mine for k in (cat.coal_coefficient(c.carrier),)]})
-    used = {c.carrier for c in ds.energy_by_carrier}
+    used = {c.carrier for c in ds.energy_by_carrier if c.coefficient is None}  # the catalogue's coefficients actually used
     coefficients = [{"carrier": c.key, "name_zh": c.name_zh, "name_en": c.name_en, "value": c.value, "unit": c.unit,
                      "sources": [{"doc": x.doc, "clause": x.clause} for x in c.provenance.sources],
                      "provisional": c.provenance.provisional} for c in cat.coal_coefficients if c.key in used]
@@ -581,8 +582,7 @@ def _target(fact: dict, ctx: dict) -> dict:
     out = {"direction": fact.get("direction") if fact.get("direction") in ("higher", "lower") else None,
            "gap_unit_zh": ctx.get("gap_unit_zh"), "gap_unit_en": ctx.get("gap_unit_en")}
     if fact.get("fact") == "reference":
-        out["target_label_zh"] = ctx["ref_label_zh"] + ctx.get("ref_value_note_zh", "")
-        out["target_label_en"] = ctx["ref_label_en"] + ctx.get("ref_value_note_en", "")
+        out["target_label_zh"], out["target_label_en"] = ctx["ref_text_zh"], ctx["ref_text_en"]  # as the rules name it
     return out
 
 

@@ -49,7 +49,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "reference": {
         "fact": STR, "ind": STR, "ref": STR, "number": NUM, "year": NUM, "latest": NUM, "method": STR, "direction": STR,
         "is_share": NUM, "value": NUM, "ref_value": NUM, "points": NUM, "gap_abs": NUM, "gap_pct": NUM},
-    "year": {"fact": STR, "year": NUM, "assessable": NUM, "scored_count": NUM},
+    "year": {"fact": STR, "year": NUM, "assessable": NUM, "scored_count": NUM, "clean_energy_tce": NUM, "clean_carriers_tce": NUM},
     "requirement": {"fact": STR, "number": NUM, "status": STR, "mandatory": NUM, "demonstration_status": STR},
     "engagement": {
         "fact": STR, "team_size": NUM, "senior_count": NUM, "senior_unrelated_count": NUM, "led_count": NUM,
@@ -98,7 +98,8 @@ CONTEXT: dict[str, frozenset] = {
     "indicator": frozenset(FIELDS["indicator"]) | {"name_zh", "name_en", "unit", "lead_level_zh", "lead_level_en",
                                                    "level_zh", "level_en", *_GAP_WORDS, _UNIT_AFTER, *_POINTS_WORDS, _VALUE_TEXT},
     "reference": frozenset({"name_zh", "name_en", "unit", "number", "year", "ref_label_zh", "ref_label_en", "value", "ref_value",
-                            "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", *_GAP_WORDS, _UNIT_AFTER, _VALUE_TEXT}),
+                            "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", "ref_text_zh", "ref_text_en",
+                            *_GAP_WORDS, _UNIT_AFTER, _VALUE_TEXT}),
     "year": frozenset(FIELDS["year"]),
     "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence", "demonstration_status", "demonstration_zh",
                               "demonstration_en", "demonstration_status_zh", "demonstration_status_en"}),
@@ -230,19 +231,34 @@ _NUMBER_EDGE = r"(?<![\d.]){}(?![\d.])"
 
 def reference_value_note(ref: Reference, ind: Indicator) -> dict[str, str]:
     """Empty when the reference's label already states its value in the indicator's unit ("…(≥20 %)"), so a
-    message does not print it twice; else the value in the indicator's unit ("(折合 2.857 万元/tce)")."""
+    message does not print it twice; else the value in the indicator's unit ("(折合 2.857 万元/tce)").
+    Kept for rule files that name it; the packaged rules write {ref_text_zh} (reference_text)."""
+    zh, en = _converted_values(ref, ind)
+    return {"ref_value_note_zh": f"(折合 {zh})" if zh else "", "ref_value_note_en": f" (i.e. {en})" if en else ""}
+
+
+def reference_text(ref: Reference, ind: Indicator) -> dict[str, str]:
+    """The reference as a comparison names it ("低于{ref_text_zh}"): its label when the label states the value in the
+    indicator's unit; else the converted value first, so a productivity is compared with a productivity and not with
+    the water use it was converted from: "参考值1786 元/m3(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)"."""
+    zh, en = _converted_values(ref, ind)
+    return {"ref_text_zh": f"参考值{zh}(由{ref.label_zh}折算)" if zh else ref.label_zh,
+            "ref_text_en": f"reference value {en} (converted from {ref.label_en})" if en else ref.label_en}
+
+
+def _converted_values(ref: Reference, ind: Indicator) -> tuple[str, str]:
+    """Per label (zh, en): "" when it states the reference's value in the indicator's unit, else that value as the
+    {x:.4g} message fields print it, with the unit ("1786 元/m3")."""
     unit = _shown_unit(ind)
     same_unit = not ref.inverse and units.normalise(ref.given_unit or "") == units.normalise(ind.unit or "")
     number = re.compile(_NUMBER_EDGE.format(re.escape(f"{ref.given_value:g}")))
-    shown = significant(ref.value, 4) + (f" {unit}" if unit else "")  # as the {x:.4g} message fields print it
-    zh = "" if same_unit and number.search(ref.label_zh) else f"(折合 {shown})"
-    en = "" if same_unit and number.search(ref.label_en) else f" (i.e. {shown})"
-    return {"ref_value_note_zh": zh, "ref_value_note_en": en}
+    shown = significant(ref.value, 4) + (f" {unit}" if unit else "")
+    return tuple("" if same_unit and number.search(label) else shown for label in (ref.label_zh, ref.label_en))
 
 
 class _Static:
     """What the facts take from the catalogue alone, worked out once per catalogue (it is immutable): per
-    indicator the fixed fields, context and gap wording; per reference its value note and its score."""
+    indicator the fixed fields, context and gap wording; per reference its value note and text and its score."""
 
     def __init__(self, cat: Catalogue):
         self.cat = cat  # kept alive, so the id() key of _statics cannot be reused while this is cached
@@ -268,7 +284,7 @@ class _Static:
         for ref in cat.references:
             ind = cat.indicator(ref.indicator)
             then, _ = score_value(ind, ref.value, None, cat.scoring)
-            self.references.append((ref, ind, reference_value_note(ref, ind), then))
+            self.references.append((ref, ind, {**reference_value_note(ref, ind), **reference_text(ref, ind)}, then))
 
 
 _statics: dict[int, _Static] = {}
@@ -437,8 +453,23 @@ def _year_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Callabl
             v = value(ind.id, year)
             if v is not None and v.value is not None:
                 f["v_" + ind.id] = v.value
+        f.update(_clean_energy_fields(ds, cat, year))
         out.append(f)
         makers.append((_year_context, (year,)))
+
+
+def _clean_energy_fields(ds: ParkDataset, cat: Catalogue, year: int) -> Fact:
+    """A year's clean-energy statistic (conversion.yaml clean_statistic) in tce, when given, and the tce of its carriers
+    that are clean energy by that statistic's definition (`clean: true`, natural gas), when any is given by carrier."""
+    out: Fact = {}
+    stat = next((s for s in ds.statistics if s.statistic == cat.clean_statistic and s.year == year), None)
+    if stat is not None and cat.clean_statistic in {s.id for s in cat.statistics}:
+        out["clean_energy_tce"] = units.tidy(stat.value * units.factor(cat.statistic(cat.clean_statistic).unit, "tce"))
+    clean = {c.key for c in cat.coal_coefficients if c.clean}
+    mine = [c.tce for c in ds.energy_by_carrier if c.year == year and c.carrier in clean]
+    if mine:
+        out["clean_carriers_tce"] = units.tidy(math.fsum(mine))
+    return out
 
 
 def _year_context(f: Fact, year: int) -> Context:

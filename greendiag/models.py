@@ -214,6 +214,10 @@ class Coefficient:
     unit: str
     year: Optional[int]
     provenance: Provenance
+    # (min, max) kgce per unit an own (measured) coefficient of the data must lie in; None: the carrier takes none
+    own: Optional[tuple[float, float]] = None
+    own_provenance: Optional[Provenance] = None  # where that range comes from (a plausibility check: provisional)
+    clean: bool = False  # clean energy (natural gas): its tce is part of the catalogue's clean_statistic
 
     @property
     def per(self) -> str:
@@ -273,6 +277,12 @@ class Catalogue:
     overlays: tuple[tuple[str, str], ...] = ()
     overlay_titles: tuple[tuple[str, str, str], ...] = ()  # (id, title_zh, title_en) of each overlay: the 专项诊断 it stands for
     demonstration_kinds: tuple[DemonstrationKind, ...] = ()  # 四(三)3, in catalogue order (overlays' after)
+    # conversion.yaml beside the coefficients: the statistics the carriers sum to and count into, the units per physical unit
+    # of a coefficient ((per, (default, …)), …) and the calorific value of 1 kgce (kJ) that turns a measured one into kgce
+    energy_statistic: str = ""
+    clean_statistic: str = ""  # the statistic the carriers marked clean are part of (清洁能源消费量)
+    carrier_units: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    calorific_value: float = 0.0
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Indicator]:
@@ -504,7 +514,7 @@ class StatisticValue:
 @attrs.frozen
 class CarrierValue:
     """One energy carrier's consumption in one year (分品种能源消费), as given and converted to standard coal with the
-    catalogue's GB/T 2589 coefficient (conversion.yaml): tce = quantity × coefficient (kgce per unit) ÷ 1000."""
+    catalogue's GB/T 2589 coefficient (conversion.yaml), or the data's own: tce = quantity × coefficient (kgce per unit) ÷ 1000."""
 
     carrier: str  # conversion.yaml standard_coal.coefficients[].carrier
     year: int
@@ -514,6 +524,11 @@ class CarrierValue:
     given_unit: str  # the unit it was given in
     tce: float  # its standard coal, tidied to 12 significant digits
     evidence: Optional[str] = None  # 证明材料索引
+    # the data's own coefficient (kgce per `unit`), which replaced the catalogue's: GB/T 2589's measured low calorific
+    # value; as given ("0.6 kgce/kg", "20908 kJ/kg") and its evidence. None: the catalogue's coefficient was used
+    coefficient: Optional[float] = None
+    coefficient_given: Optional[str] = None
+    coefficient_evidence: Optional[str] = None
 
 
 @attrs.frozen

@@ -129,6 +129,14 @@ class ScoreChange:
     # of both years: a change that comes from a data gap is not the park getting better or worse
     data_gaps: tuple[int, ...] = ()
     delta_without_data_gaps: Optional[float] = None
+    # the same over the guide's indicators alone (general_score / general_total), when an overlay adds indicators
+    # (专项诊断): the change the park is graded by. All None without such an overlay; general_data_gaps is then None, with
+    # one a tuple (empty unless a guide indicator is counted in one of the two years only)
+    general_from_score: Optional[float] = None
+    general_to_score: Optional[float] = None
+    general_delta: Optional[float] = None
+    general_data_gaps: Optional[tuple[int, ...]] = None
+    general_delta_without_data_gaps: Optional[float] = None
 
 
 @attrs.frozen
@@ -252,7 +260,7 @@ def score_dataset(ds: ParkDataset, cat: Catalogue) -> Scorecard:
             tuple(r.number for r in yr if r.status == UNDEFINED), general, general_n,
             general_band.zh if general_band else None, general_band.en if general_band else None))
     return Scorecard(tuple(rows), tuple(cats), tuple(totals), _changes(ds, cat, rows),
-                     _score_changes(ds, cat, rows, cats, totals), gate)
+                     _score_changes(ds, cat, rows, cats, totals, added), gate)
 
 
 def _undefined(ds: ParkDataset, cat: Catalogue) -> frozenset[tuple[str, int]]:
@@ -324,39 +332,55 @@ def _score_change(category: Optional[str], a: int, b: int, sa: Optional[float], 
 
 
 def _score_changes(ds: ParkDataset, cat: Catalogue, rows: list[IndicatorScore], cats: list[CategoryScore],
-                   totals: list[YearScore]) -> tuple[ScoreChange, ...]:
+                   totals: list[YearScore], added: frozenset[str] = frozenset()) -> tuple[ScoreChange, ...]:
     """Category and total score changes for the same pairs of years as the indicator changes; higher is better.
     Where an indicator counts differently in the two years (scored in one; in the other 0 for missing mandatory data,
     or left out as optional-not-reported or undefined), the change is also worked out with it left out of both years
     (same aggregation): `data_gaps` and `delta_without_data_gaps`, so that a change of the indicator set is not read
-    as the park changing."""
+    as the park changing. When an overlay adds indicators (`added`), the same over the guide's indicators alone
+    (general_*: general_score, general_total), the scores the park is graded by."""
     by_cat = {(c.category, c.year): c.score for c in cats}
     by_total = {t.year: t.total for t in totals}
+    general_cat = {(c.category, c.year): c.general_score for c in cats}
+    general_total = {t.year: t.general_total for t in totals}
     assessable = {t.year: t.assessable for t in totals}
+    general_ok = {t.year: t.general_total is not None for t in totals}  # some guide indicator scored (see general_total)
     counted = {(r.number, r.year): (r.score is not None, r.status == SCORED) for r in rows}  # in the mean; a real score
     numbers = list(dict.fromkeys((r.number, r.category) for r in rows))
+    guide = {r.number for r in rows if r.indicator not in added}
     codes = list(dict.fromkeys(c.category for c in cats))
 
-    def gaps(a: int, b: int, code: Optional[str]) -> tuple[int, ...]:
-        if not (assessable[a] and assessable[b]):  # a year with nothing scored: the change is n/a anyway
+    def gaps(a: int, b: int, code: Optional[str], ok: dict[int, bool], pool: set[int]) -> tuple[int, ...]:
+        if not (ok[a] and ok[b]):  # a year with nothing scored (of the guide's, for general_*): the change is n/a anyway
             return ()
-        return tuple(sorted(n for n, c in numbers if (code is None or c == code) and counted[(n, a)] != counted[(n, b)]))
+        return tuple(sorted(n for n, c in numbers if n in pool and (code is None or c == code)
+                            and counted[(n, a)] != counted[(n, b)]))
 
-    def without(year: int, code: Optional[str], left_out: tuple[int, ...]) -> Optional[float]:
-        kept = [r for r in rows if r.year == year and r.number not in left_out]
+    def without(year: int, code: Optional[str], left_out: tuple[int, ...], pool: set[int], total: Optional[float]) -> Optional[float]:
+        kept = [r for r in rows if r.year == year and r.number in pool and r.number not in left_out]
         if code is not None:
             return _mean([r.score for r in kept if r.category == code and r.score is not None])
-        if by_total[year] is None:  # not assessable
+        if total is None:  # not assessable
             return None
         year_cats = [cs for cs in cats if cs.year == year]
         return _total(cat.scoring, cat, kept, year_cats, exclude_missing=True, rows_all=kept)
 
+    everything = {n for n, _ in numbers}
     out = []
     for code in codes + [None]:
         for a, b in year_pairs(ds.years):
             sa, sb = (by_cat[(code, a)], by_cat[(code, b)]) if code is not None else (by_total[a], by_total[b])
-            g = gaps(a, b, code)
-            out.append(_score_change(code, a, b, sa, sb, g, (without(a, code, g), without(b, code, g)) if g else None))
+            g = gaps(a, b, code, assessable, everything)
+            ch = _score_change(code, a, b, sa, sb, g, (without(a, code, g, everything, by_total[a]),
+                                                       without(b, code, g, everything, by_total[b])) if g else None)
+            if added:
+                ga, gb = (general_cat[(code, a)], general_cat[(code, b)]) if code is not None else (general_total[a], general_total[b])
+                gg = gaps(a, b, code, general_ok, guide)
+                gch = _score_change(code, a, b, ga, gb, gg, (without(a, code, gg, guide, general_total[a]),
+                                                            without(b, code, gg, guide, general_total[b])) if gg else None)
+                ch = attrs.evolve(ch, general_from_score=ga, general_to_score=gb, general_delta=gch.delta,
+                                  general_data_gaps=gg, general_delta_without_data_gaps=gch.delta_without_data_gaps)
+            out.append(ch)
     return tuple(out)
 
 

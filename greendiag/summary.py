@@ -1,4 +1,7 @@
-"""Plain-text renderings for the terminal: the indicator table of a dataset and a diagnosis summary."""
+"""Plain-text renderings for the terminal: the indicator table of a dataset and a diagnosis summary.
+
+Chinese output writes units, percentages and dates as the report does (zhnotation: 元/m³, 12.6%, 2026年4月15日), the rules'
+messages included; its punctuation stays half-width, as the summary's own lines are written. English output as written."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Optional
 
 from ._round import below_shown, half_up
 from .models import Catalogue, ParkDataset
+from .zhnotation import unit_superscripts, zh_notation
 
 
 def _fmt(x, digits: int = 4) -> str:
@@ -28,7 +32,8 @@ def indicator_table(ds: ParkDataset, cat: Catalogue, lang: str = "zh") -> str:
     head = ["序号", "指标", "单位"] if lang == "zh" else ["No.", "Indicator", "Unit"]
     lines = ["\t".join(head + [str(y) for y in ds.years])]
     for ind in cat.indicators:
-        cells = [str(ind.number), ind.name_zh if lang == "zh" else ind.name_en, ind.unit or "-"]
+        cells = [str(ind.number), ind.name_zh if lang == "zh" else ind.name_en,
+                 (unit_superscripts(ind.unit) if lang == "zh" else ind.unit) or "-"]
         for y in ds.years:
             v = ds.value(ind.id, y)
             if v is None:
@@ -86,6 +91,16 @@ def _general_view(t):
     return attrs.evolve(t, total=t.general_total, band_zh=t.general_band_zh, band_en=t.general_band_en)
 
 
+def _general_change(c):
+    """A total's change seen through the guide's figures (general_*), for _score_change: the change the park is graded by."""
+    import attrs
+
+    d = c.general_delta
+    return attrs.evolve(c, from_score=c.general_from_score, to_score=c.general_to_score, delta=d,
+                        assessment="same" if d == 0 else ("better" if d > 0 else "worse"), data_gaps=c.general_data_gaps or (),
+                        delta_without_data_gaps=c.general_delta_without_data_gaps)
+
+
 def _score_change(c, zh: bool) -> str:
     delta = half_up(c.delta, "+.2f") + " " if c.delta is not None else ""
     text = f"{c.from_year}→{c.to_year} {delta}{_ASSESS[zh][c.assessment]}"
@@ -138,12 +153,10 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
                    f"  baseline requirement{'s' if many else ''} {_numbers(gate.mandatory_unknown, zh)} (mandatory) not verified: "
                    f"the rating assumes {'they are' if many else 'it is'} met")
     changes = [c for c in card.score_changes if c.category is None]
-    general = {t.year: t.general_total for t in card.totals if t.general_total is not None}
-    if changes and general:  # the guide's total first: its change year to year, then the supplementary total's
-        steps = [(c.from_year, c.to_year) for c in changes if c.from_year in general and c.to_year in general]
+    if changes and any(t.general_total is not None for t in card.totals):  # the guide's total first, then the supplementary's
+        steps = [_general_change(c) for c in changes if c.general_delta is not None]
         if steps:
-            out.append(("诊断总分变化" if zh else "Total change") + "\t" + "; ".join(
-                f"{a}→{b} {half_up(general[b] - general[a], '+.2f')}" for a, b in steps))
+            out.append(("诊断总分变化" if zh else "Total change") + "\t" + "; ".join(_score_change(c, zh) for c in steps))
         out.append(("含专项诊断指标的总分变化" if zh else "Change of the total including the specialised indicators") + "\t"
                    + "; ".join(_score_change(c, zh) for c in changes))
     elif changes:
@@ -175,14 +188,14 @@ def diagnosis_summary(diag, lang: str = "zh") -> str:
     non_rec = [f for f in diag.findings if f.kind != "recommendation"]
     out.append((f"核查发现 {len(non_rec)} 项(合规、数据核查与工作程序)" if zh else f"Findings: {len(non_rec)} (compliance, data checks, procedure)"))
     for f in non_rec:
-        out.append(f"  [{SEVERITY_ZH.get(f.severity, f.severity) if zh else f.severity}] {f.message_zh if zh else f.message_en}")
+        out.append(f"  [{SEVERITY_ZH.get(f.severity, f.severity) if zh else f.severity}] {zh_notation(f.message_zh) if zh else f.message_en}")
     out.append("")
     out.append((f"改进建议候选 {len(diag.recommendations)} 项" if zh else f"Recommendation candidates: {len(diag.recommendations)}"))
     for r in diag.recommendations:
         tag = ("标准比对" if r.method == "standard_comparison" else "先进对照") if zh else r.method
         pts = _gain(r.total_points, zh)
-        measures = "、".join(m["title_zh"] for m in r.measures) if zh else "; ".join(m["title_en"] for m in r.measures)
-        out.append(f"  [{tag}] {r.message_zh if zh else r.message_en}{pts}")
+        measures = zh_notation("、".join(m["title_zh"] for m in r.measures)) if zh else "; ".join(m["title_en"] for m in r.measures)
+        out.append(f"  [{tag}] {zh_notation(r.message_zh) if zh else r.message_en}{pts}")
         if measures:
             out.append(("      措施:" if zh else "      measures: ") + measures)
     return "\n".join(out)

@@ -1059,7 +1059,8 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
     a year without any scored row is not assessable (no scores, no total, no band: never 0);
     category scores, totals, total_if_complete, missing_effect and bands equal their parts (and, when an overlay adds
     indicators, general_total equals the same aggregation over the guide's indicators alone); indicator,
-    category and total changes agree with the scores. Raises ScoringInvariantError listing every violation.
+    category and total changes agree with the scores (their general_* figures with the guide's rows, recomputed here).
+    Raises ScoringInvariantError listing every violation.
     """
     _number_arg(tol, "tol"), check_flag(require_findings, "require_findings"), check_catalogue(catalogue)
     if isinstance(diagnosis, Mapping) and not all(k in diagnosis for k in ("years", "indicators", "category_scores", "total_scores")):
@@ -1242,13 +1243,15 @@ def assert_scoring_invariants(diagnosis: Any, catalogue: Optional[Catalogue] = N
         elif both:
             if ch["assessment"] == "better" and want < -tol or ch["assessment"] == "worse" and want > tol:
                 bad.append(f"change {ch['indicator']} {ch['from_year']}->{ch['to_year']}: {ch['assessment']} but the score moved {want:+g}")
-    bad += _score_change_violations(d, cat, years, cats, totals, tol)
+    bad += _score_change_violations(d, cat, years, cats, totals, tol, frozenset(added))
     if bad:
         raise ScoringInvariantError(bad)
 
 
-def _score_change_violations(d: Mapping, cat: Catalogue, years: list, cats: dict, totals: dict, tol: float) -> list[str]:
-    """Category and total changes: one per category (and the total) and pair of years, equal to the scores' difference."""
+def _score_change_violations(d: Mapping, cat: Catalogue, years: list, cats: dict, totals: dict, tol: float,
+                             added: frozenset[str] = frozenset()) -> list[str]:
+    """Category and total changes: one per category (and the total) and pair of years, equal to the scores' difference;
+    their general_* figures (the guide's indicators alone, `added` the overlay's ids) recomputed from the rows."""
     bad: list[str] = []
     pairs = list(zip(years, years[1:])) + ([(years[0], years[-1])] if len(years) > 2 else [])
     want_keys = [(c.code, a, b) for c in cat.categories for a, b in pairs] + [(None, a, b) for a, b in pairs]
@@ -1282,7 +1285,60 @@ def _score_change_violations(d: Mapping, cat: Catalogue, years: list, cats: dict
             bad.append(f"{what}: assessed {ch['assessment']!r}, the scores moved {delta!r} ({want})")
         if "data_gaps" in ch:  # a diagnosis.json older than the field has none
             bad += _data_gap_violations(d, cat, ch, what, code, a, b, delta, tol)
+        if any(k in ch for k in _GENERAL_CHANGE_KEYS):  # a diagnosis.json older than them has none
+            bad += _general_change_violations(d, cat, ch, what, code, a, b, added, tol)
     return bad
+
+
+_GENERAL_CHANGE_KEYS = ("general_from_score", "general_to_score", "general_delta", "general_data_gaps",
+                        "general_delta_without_data_gaps")
+
+
+def _general_change_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: str, code: Optional[str], a: int, b: int,
+                               added: frozenset[str], tol: float) -> list[str]:
+    """A score change's general_* figures, recomputed from the indicator rows of the guide's indicators alone (not from
+    the diagnosis's general_score / general_total): all null without added indicators; else the guide's scores of the
+    two years (null in a year where none of the guide's indicators is scored), their difference, the guide's indicators
+    counted in one of the two years only, and the change with those left out of both years."""
+    if not added:
+        extra = {k: ch.get(k) for k in _GENERAL_CHANGE_KEYS if ch.get(k) is not None}
+        return [f"{what}: {extra!r} although no overlay adds indicators (must be null)"] if extra else []
+    guide = [r for r in d["indicators"] if r["id"] not in added]
+    ok = {y: any(r["status"] == "scored" for r in guide if r["year"] == y) for y in (a, b)}  # general_total is not None
+    mine = {(r["number"], r["year"]): r for r in guide if code is None or r["category"] == code}
+
+    def score(year: int, left_out: tuple[int, ...] = ()) -> Optional[float]:
+        kept = [r for (n, y), r in mine.items() if y == year and n not in left_out and r["score"] is not None]
+        if not ok[year]:
+            return None
+        if code is not None or cat.scoring.total_aggregation == "mean_of_indicators":
+            return _mean([r["score"] for r in kept])
+        means = [(_mean([r["score"] for r in kept if r["category"] == c.code]), c.weight) for c in cat.categories]
+        pairs = [(m, w) for m, w in means if m is not None]
+        wsum = math.fsum(w for _, w in pairs)
+        return math.fsum(m * w for m, w in pairs) / wsum if wsum else None
+
+    sa, sb = score(a), score(b)
+    delta = sb - sa if sa is not None and sb is not None else None
+    got = (ch.get("general_from_score"), ch.get("general_to_score"), ch.get("general_delta"))
+    if not all(_close(g, w, tol) for g, w in zip(got, (sa, sb, delta))):
+        return [f"{what}: general scores {got[0]!r}->{got[1]!r} delta {got[2]!r}, the guide's rows give {sa!r}->{sb!r} "
+                f"delta {delta!r}"]
+
+    def counted(n: int, y: int) -> Optional[tuple[bool, bool]]:
+        r = mine.get((n, y))
+        return (r["score"] is not None, r["status"] == "scored") if r is not None else None
+
+    gaps = tuple(sorted(n for n, y in mine if y == a and ok[a] and ok[b] and counted(n, a) != counted(n, b)))
+    got_gaps = ch.get("general_data_gaps")
+    if not isinstance(got_gaps, list) or tuple(sorted(got_gaps)) != gaps:
+        return [f"{what}: general_data_gaps {got_gaps!r}, the guide's rows give {list(gaps)!r}"]
+    ra, rb = (score(a, gaps), score(b, gaps)) if gaps and delta is not None else (None, None)
+    want = rb - ra if ra is not None and rb is not None else None
+    if not _close(ch.get("general_delta_without_data_gaps"), want, tol):
+        return [f"{what}: general_delta_without_data_gaps {ch.get('general_delta_without_data_gaps')!r}, the guide's rows "
+                f"without {list(gaps)!r} give {want!r}"]
+    return []
 
 
 def _data_gap_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: str, code: Optional[str], a: int, b: int,

@@ -424,7 +424,8 @@ def _provisional_paths(node, path=()):
 # where a `provisional:` mapping sits in the YAML (its last key, or the list it is an item of) -> the kind it is listed as
 _KIND_OF = {"lead": "lead", "mandatory_source": "mandatory", "level_scores": "level_scores", "definition": "definition",
             "plausible": "plausible", "weight": "weight", "full": "scoring", "aggregation": "scoring", "missing": "scoring",
-            "bands": "scoring", "references": "reference", "coefficients": "coefficient", "electricity_co2": "coefficient"}
+            "bands": "scoring", "references": "reference", "coefficients": "coefficient", "electricity_co2": "coefficient",
+            "own": "coefficient"}  # the plausible range of a carrier's own coefficient (conversion.yaml)
 
 
 def test_every_provisional_number_is_listed_in_a_diagnosis():

@@ -153,7 +153,7 @@ def test_converted_label():
         "参考值1786 元/m3(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)"
     assert converted_label("省级绿色低碳园区非化石能源消费比重(≥20%)") == "省级绿色低碳园区非化石能源消费比重(≥20%)"
     assert converted_label("Beijing water use (2023, 5.6 m³) (i.e. 1786 元/m3)", en=True) == \
-        "the reference value 1786 元/m3 (converted from Beijing water use (2023, 5.6 m³))"
+        "reference value 1786 元/m3 (converted from Beijing water use (2023, 5.6 m³))"
 
 
 # ------------------------------------------------------------------ 3. m³, never m3

@@ -238,6 +238,10 @@ CARRIER_COL = {"number": 2, "name_zh": 3, "name_en": 4, "coefficient": 5, "unit"
 CARRIER_HEADS = {"number": ("序号", "No."), "name_zh": ("能源品种", "Carrier (中文)"), "name_en": ("Carrier", "English"),
                  "coefficient": ("折标准煤系数", "Standard-coal coefficient"), "unit": ("计量单位", "Unit"),
                  "quantity": ("消费量", "Quantity"), "evidence": ("证明材料索引", "Evidence index")}
+# the carrier's own (measured) coefficient and its evidence, right of the table: a workbook made before they existed
+# has nothing there and is read without them
+CARRIER_OWN_COL = {"own": 9, "own_evidence": 10}
+CARRIER_OWN_HEADS = {"own": ("实测折标系数", "Own coefficient"), "own_evidence": ("系数证明材料索引", "Coefficient evidence")}
 
 
 def carrier_key(slot: int, carrier_id: str) -> str:

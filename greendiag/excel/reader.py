@@ -316,6 +316,7 @@ class _Reader:
         self.year_cells = 0  # filled value or evidence cells of 指标数据 and 原始统计数据
         self.moved: set[str] = set()  # sheets not read: columns out of place, or another sheet's rows in them
         self.team_moved = False  # 工作组's member table is out of place (its engagement block may be fine)
+        self.carrier_own = False  # 分品种能源 has the own-coefficient columns (a workbook made before them has not)
         self.skip: dict[str, set[int]] = {}  # rows not read: a key seen above it in the sheet, or another sheet's key
         self.duplicates: list[tuple[str, int, int, str]] = []  # (sheet, row, first row, key): reported unless the sheet is not read
         self.merged: set[str] = set()  # value and evidence cells under a merged range: not read
@@ -658,8 +659,8 @@ class _Reader:
                  L.table_heads(L.PROJECT_COLUMNS)),
                 (L.DEMONSTRATION, kv_rows(L.DEMONSTRATION) if L.DEMONSTRATION in keyed else [], L.DEMO_HEAD_ROW,
                  tuple((col, L.DEMO_HEADS[k]) for k, col in L.DEMO_COL.items())),
-                (L.CARRIERS, kv_rows(L.CARRIERS) if L.CARRIERS in keyed else [], L.CARRIER_HEAD_ROW,
-                 tuple((col, L.CARRIER_HEADS[k]) for k, col in L.CARRIER_COL.items()))):
+                (L.CARRIERS, kv_rows(L.CARRIERS) if L.CARRIERS in keyed else [], L.CARRIER_HEAD_ROW, self._carrier_heads(kv_rows(L.CARRIERS)
+                                                                                                       if L.CARRIERS in keyed else []))):
             if sheet not in self.moved and sheet in keyed:
                 self._check_heads(sheet, first_row, default, heads)
         if L.TEAM not in self.moved and team_rows:
@@ -671,6 +672,17 @@ class _Reader:
             if moved is not None:
                 self.fail(moved.cell, "columns-moved", moved.message_zh, moved.message_en, moved.fix_zh, moved.fix_en)
                 self.team_moved = True
+
+    def _carrier_heads(self, key_rows: list[int]) -> tuple:
+        """The headers of 分品种能源 to check: with the own-coefficient columns when the sheet has something where their
+        first header belongs (self.carrier_own), else those of a workbook made before them, which is read without them."""
+        heads = tuple((col, L.CARRIER_HEADS[k]) for k, col in L.CARRIER_COL.items())
+        if L.CARRIERS not in self.wb.sheetnames:
+            return heads
+        ws = self.wb[L.CARRIERS]
+        row = C.header_row(ws, key_rows[0] if key_rows else None, L.CARRIER_HEADS["number"][0], L.CARRIER_HEAD_ROW)
+        self.carrier_own = _filled(ws.cell(row, L.CARRIER_OWN_COL["own"]).value)
+        return heads + (tuple((col, L.CARRIER_OWN_HEADS[k]) for k, col in L.CARRIER_OWN_COL.items()) if self.carrier_own else ())
 
     def _check_heads(self, sheet: str, key_rows: list[int], default: int, heads) -> None:
         """A sheet read by position: its headers must be in their columns, or it is reported and not read."""
@@ -763,9 +775,10 @@ class _Reader:
                 right = t.after_evidence if t.section == "indicators" else t.after_evidence - 1  # 指标数据 ends with 填写说明
                 out.append(_Region(t.sheet, top, end(t.sheet), cols, cols, functools.partial(lambda p, key: key.startswith(p), t.prefix), right))
         if L.CARRIERS in present:
-            cols = tuple(L.CARRIER_COL[k] for k in ("unit", "quantity", "evidence"))
+            own = tuple(L.CARRIER_OWN_COL.values()) if self.carrier_own else ()
+            cols = tuple(L.CARRIER_COL[k] for k in ("unit", "quantity", "evidence")) + own
             out.append(_Region(L.CARRIERS, first(L.CARRIERS, carrier, L.CARRIER_HEADS["number"][0], L.CARRIER_HEAD_ROW), end(L.CARRIERS),
-                               cols, cols[1:], carrier, max(L.CARRIER_COL.values())))
+                               cols, cols[1:], carrier, max(L.CARRIER_COL.values()) + len(own)))
         if L.DEMONSTRATION in present:
             cols = tuple(L.DEMO_COL[k] for k in ("title_zh", "title_en", "status", "description", "evidence"))
             demo = lambda key: key.startswith(L.DEMO_PREFIX)
@@ -818,9 +831,7 @@ class _Reader:
 
     def _fix_names(self) -> tuple[dict[str, str], dict[str, str]]:
         """The catalogue's names that the fixes of _INSERTED_FIX quote, (zh, en): the energy statistic, the titled kind."""
-        from ..dataset import ENERGY_STATISTIC
-
-        stat = next((s for s in self.cat.statistics if s.id == ENERGY_STATISTIC), None)
+        stat = next((s for s in self.cat.statistics if s.id == self.cat.energy_statistic), None)
         energy = (stat.name_zh, stat.name_en.lower()) if stat is not None else ("综合能源消费量", "energy consumption")
         other = next((k for k in self.cat.demonstration_kinds if k.titled), None)
         titled = (other.name_zh, other.name_en) if other is not None else ("其他", "other")
@@ -1107,7 +1118,8 @@ class _Reader:
                 if section in blocks[y]:
                     block[section] = {}
                     for key, item in blocks[y][section].items():
-                        block[section][key] = item if isinstance(item, dict) and ("unit" in item or "evidence" in item) else item["value"]
+                        block[section][key] = (item if isinstance(item, dict) and ("unit" in item or "evidence" in item or "coefficient" in item)
+                                               else item["value"])
                         ref = cells[(y, section, key)]
                         if section == "energy_by_carrier":  # the year's sum by carrier (a zero total…): at its first quantity
                             self.where.setdefault(("years", i, section), ref)
@@ -1117,6 +1129,10 @@ class _Reader:
                             self.where[("years", i, section, key, "unit")] = cells[(y, section, key, "unit")]
                         if (y, section, key, "evidence") in cells:
                             self.where[("years", i, section, key, "evidence")] = cells[(y, section, key, "evidence")]
+                        if (y, section, key, "coefficient") in cells:  # a carrier's own coefficient and its evidence
+                            for suffix in ((), ("value",), ("unit",)):
+                                self.where[("years", i, section, key, "coefficient") + suffix] = cells[(y, section, key, "coefficient")]
+                            self.where[("years", i, section, key, "coefficient", "evidence")] = cells[(y, section, key, "coefficient", "evidence")]
             self.where[("years", i)] = self.where[("years", i, "year")] = year_cell
             out.append(block)
         scored = [ind.year(dy, slot) for slot in ind.slots]
@@ -1197,10 +1213,12 @@ class _Reader:
             raw = self.value(ws, row, C["quantity"], what)
             unit = _text(self.value(ws, row, C["unit"], what))
             evidence = _text(self.value(ws, row, C["evidence"], what))
+            coefficient, oref, oeref = self._carrier_own(ws, row, what)
             if raw is None:
-                if evidence is not None and ref not in self.bad:
-                    self.fail(ref, "required", f"{what[0]}:已填写证明材料索引,但消费量为空", f"{what[1]}: evidence is given but the quantity is empty",
-                              "填写消费量,或删除该证明材料索引", "give the quantity, or remove the evidence reference")
+                if (evidence is not None or coefficient is not None) and ref not in self.bad:
+                    given = ("证明材料索引", "evidence is") if coefficient is None else ("实测折标系数", "an own coefficient is")
+                    self.fail(ref, "required", f"{what[0]}:已填写{given[0]},但消费量为空", f"{what[1]}: {given[1]} given but the quantity is empty",
+                              f"填写消费量,或删除该{given[0]}", "give the quantity, or remove what was given beside it")
                 continue
             if X.is_no_data_word(raw):
                 self._no_data(ref, raw, what)
@@ -1225,10 +1243,35 @@ class _Reader:
                 item["unit"] = unit
             if evidence is not None:
                 item["evidence"] = evidence
+            if coefficient is not None:
+                item["coefficient"] = coefficient
+                cells[(year, "energy_by_carrier", carrier, "coefficient")] = oref
+                cells[(year, "energy_by_carrier", carrier, "coefficient", "evidence")] = oeref
             blocks.setdefault(year, {}).setdefault("energy_by_carrier", {})[carrier] = item
             cells[(year, "energy_by_carrier", carrier)] = ref
             cells[(year, "energy_by_carrier", carrier, "unit")] = uref
             cells[(year, "energy_by_carrier", carrier, "evidence")] = eref
+
+    def _carrier_own(self, ws, row: int, what: tuple[str, str]) -> tuple[Optional[dict], Optional[str], Optional[str]]:
+        """A 分品种能源 row's own coefficient ({"value": text or number, "evidence"}: the builder checks its unit, range and
+        evidence) and the refs of its two cells; None when the row gives none or the workbook has no such columns.
+        Evidence without a coefficient is a problem at the coefficient's cell."""
+        if not self.carrier_own:
+            return None, None, None
+        oref, oeref = (self.ref(ws, row, L.CARRIER_OWN_COL[k]) for k in ("own", "own_evidence"))
+        value = self.value(ws, row, L.CARRIER_OWN_COL["own"], what)
+        evidence = _text(self.value(ws, row, L.CARRIER_OWN_COL["own_evidence"], what))
+        if value is None:
+            if evidence is not None and oref not in self.bad:
+                self.fail(oref, "required", f"{what[0]}:已填写系数证明材料索引,但实测折标系数为空",
+                          f"{what[1]}: coefficient evidence is given but the own coefficient is empty",
+                          "填写实测折标系数(如 0.68 kgce/kg 或 20000 kJ/kg),或删除该证明材料索引",
+                          "give the own coefficient (e.g. 0.68 kgce/kg or 20000 kJ/kg), or remove the evidence reference")
+            return None, oref, oeref
+        own = {"value": value.strip() if isinstance(value, str) else value}
+        if evidence is not None:
+            own["evidence"] = evidence
+        return own, oref, oeref
 
     def _namer(self, t: L.YearTable, item_id: str) -> Optional[Callable[[tuple[str, str]], tuple[str, str]]]:
         """How messages name the row's indicator or statistic in a year, as the dataset builder does; None if unknown."""

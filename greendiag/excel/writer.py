@@ -591,13 +591,13 @@ def _carrier_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str
     """Energy by carrier (optional): per year a row for each carrier of the catalogue's conversion.yaml, with its GB/T
     2589 coefficient, the unit (a default the park may change), the quantity and its evidence. The reader sums the
     converted quantities to the year's energy consumption, or checks a reported one against them."""
-    C = L.CARRIER_COL
+    C = {**L.CARRIER_COL, **L.CARRIER_OWN_COL}
     last = max(C.values())
     _title(ws, 1, "分品种能源消费(选填):按 GB/T 2589 折标准煤系数折算为综合能源消费量",
            "Energy consumption by carrier (optional): converted to standard coal with the GB/T 2589 coefficients", 2, last)
     for key, col in C.items():
-        _head(ws, L.CARRIER_HEAD_ROW, col, *L.CARRIER_HEADS[key])
-    _widths(ws, {2: 7, 3: 18, 4: 26, 5: 20, 6: 11, 7: 16, 8: 30})
+        _head(ws, L.CARRIER_HEAD_ROW, col, *{**L.CARRIER_HEADS, **L.CARRIER_OWN_HEADS}[key])
+    _widths(ws, {2: 7, 3: 18, 4: 26, 5: 20, 6: 11, 7: 16, 8: 30, 9: 18, 10: 30})
     dv = _dv(ws, "decimal", minimum=0, prompt="实物消费量,单位见“计量单位”列;也可带单位,如 26 亿kWh / the quantity in the unit shown, or with its own unit",
              title="消费量 Quantity", unit_example="26 亿kWh")
     coefs = cat.coal_coefficients
@@ -612,27 +612,34 @@ def _carrier_sheet(ws: Worksheet, cat: Catalogue, pre: "_Prefill", year_ref: str
             _label(ws, row, C["name_zh"], c.name_zh)
             _label(ws, row, C["name_en"], c.name_en)
             _label(ws, row, C["coefficient"], f"{c.value:g} {c.unit}" + ("\n(暂定 provisional)" if c.provenance.is_provisional else ""), align=CENTER)
-            unit, quantity, evidence = pre.carrier(t, slot, c.key)
-            _input(ws, row, C["unit"], unit or carrier_units(c.per)[0], fmt=TEXT_FORMAT)
+            unit, quantity, evidence, own, own_evidence = pre.carrier(t, slot, c.key)
+            _input(ws, row, C["unit"], unit or carrier_units(c.per, cat)[0], fmt=TEXT_FORMAT)
             _input(ws, row, C["quantity"], quantity)
             _input(ws, row, C["evidence"], evidence, fmt=TEXT_FORMAT)
             dv.add(ws.cell(row, C["quantity"]).coordinate)
+            if c.own is not None:  # heat and electricity take none: their cells stay locked
+                _input(ws, row, C["own"], own, fmt=TEXT_FORMAT)
+                _input(ws, row, C["own_evidence"], own_evidence, fmt=TEXT_FORMAT)
     end = L.CARRIER_FIRST_ROW + len(t.slots) * (len(coefs) + 1)
     from ..dataset import agreement_tolerance
 
     tol = f"{agreement_tolerance():g}%"  # the threshold of the energy-carriers-disagree check, stated where the park fills in
+    cal = f"{cat.calorific_value:g}"  # the calorific value of 1 kgce (conversion.yaml)
     power = next((c for c in coefs if c.key == "electricity"), None)  # its coefficient as the catalogue gives it
     power_zh = f"(电力按当量值 {power.value:g} {power.unit})" if power is not None else ""
     legend = ws.cell(end + 1, 2, "只填有消费的品种:填写实物消费量及其计量单位(可改,如 kWh、万kWh;t、万t;m3、万m3;GJ、MJ)。各品种按折标准煤系数"
                                 f"{power_zh}折算后合计为该年综合能源消费量;“原始统计数据”表已填综合能源消费量时,"
-                                f"二者须一致(较分品种折算合计相差不超过{tol}),评分采用填报值。\n"
+                                f"二者须一致(较分品种折算合计相差不超过{tol}),评分采用填报值。有实测低位发热量时(GB/T 2589),"
+                                f"在“实测折标系数”填写 kgce/单位 的系数或 kJ/单位 的低位发热量(按 {cal} kJ/kgce 折算),并填写其证明材料,"
+                                "该品种即按此折算。\n"
                                 "Fill in only the carriers consumed, with their units. The converted quantities add up to the year's energy "
                                 f"consumption (electricity at its calorific equivalent); a total given on 原始统计数据 must agree with them within {tol} "
-                                "of the converted sum, and is scored.")
+                                "of the converted sum, and is scored. A fuel with a measured low calorific value may give it (kJ per unit) or "
+                                "its coefficient (kgce per unit) under 实测折标系数, with its evidence; it is then converted with it.")
     legend.alignment = WRAP
     legend.font = _font(size=9, italic=True)
     ws.merge_cells(start_row=end + 1, start_column=2, end_row=end + 1, end_column=last)
-    ws.row_dimensions[end + 1].height = 58
+    ws.row_dimensions[end + 1].height = 80
     ws.freeze_panes = ws.cell(L.CARRIER_FIRST_ROW, C["unit"]).coordinate
 
 
@@ -711,7 +718,8 @@ class _Prefill:
         self.team: list[dict] = []
         self.projects: list[dict] = []
         self.demonstration: dict[str, list[dict]] = {}  # kind id -> its entries as cells show them
-        self.carriers: dict[tuple[str, int], tuple[str, Any, Optional[str]]] = {}  # (carrier, year) -> (unit, quantity, evidence)
+        # (carrier, year) -> (unit, quantity, evidence, own coefficient, its evidence)
+        self.carriers: dict[tuple[str, int], tuple[str, Any, Optional[str], Optional[str], Optional[str]]] = {}
         if ds is not None:
             self._fill(ds)
 
@@ -722,11 +730,11 @@ class _Prefill:
         given = self.indicators if t.section == "indicators" else self.statistics
         return given.get((key, t.year(self.ds.diagnosis_year, slot)), (None, None))
 
-    def carrier(self, t: L.YearTable, slot: int, carrier: str) -> tuple[Optional[str], Any, Optional[str]]:
-        """(unit, quantity, evidence) of a carrier in a block of 分品种能源; Nones when not given."""
+    def carrier(self, t: L.YearTable, slot: int, carrier: str) -> tuple[Optional[str], Any, Optional[str], Optional[str], Optional[str]]:
+        """(unit, quantity, evidence, own coefficient, its evidence) of a carrier in a block of 分品种能源; Nones when not given."""
         if self.ds is None:
-            return None, None, None
-        return self.carriers.get((carrier, t.year(self.ds.diagnosis_year, slot)), (None, None, None))
+            return (None,) * 5
+        return self.carriers.get((carrier, t.year(self.ds.diagnosis_year, slot)), (None,) * 5)
 
     def _fill(self, ds: ParkDataset) -> None:
         p, e = ds.profile, ds.engagement
@@ -769,7 +777,8 @@ class _Prefill:
             except ValueError:  # not expected (it was read from this text): keep the text
                 number = None
             plain = number is not None and quantity_text(number, c.given_unit) == c.given
-            self.carriers[(c.carrier, c.year)] = (c.given_unit, _plain(number) if plain else c.given, c.evidence)
+            self.carriers[(c.carrier, c.year)] = (c.given_unit, _plain(number) if plain else c.given, c.evidence, c.coefficient_given,
+                                                  c.coefficient_evidence)
         for s in ds.statistics:
             if s.origin != "reported":  # energy consumption summed from the carriers: they are written, not the sum
                 continue

@@ -537,6 +537,7 @@ class ReportData:
         self.general_cat_scores = {(c["category"], c["year"]): c.get("general_score") for c in root["category_scores"]}
         self.changes: dict[tuple[int, int, int], Node] = {(c["number"], c["from_year"], c["to_year"]): c for c in root["changes"]}
         self.score_changes = self._score_changes()
+        self.general_changes = self._general_changes()  # the guide's like-for-like changes (see general_change)
         self.baseline = list(root["baseline"])
         self.findings = list(root["findings"])
         self.recommendations = list(root["recommendations"])
@@ -585,6 +586,55 @@ class ReportData:
                 both = _number_or_none(sa) is not None and _number_or_none(sb) is not None
                 out[(key, a, b)] = (sa, sb, sb - sa if both else None, (), None)
         return out
+
+    def general_change(self, category: Optional[str], a: int, b: int) -> tuple[Any, Any, Optional[float], tuple[int, ...], Optional[float]]:
+        """(from score, to score, delta, data gaps, like-for-like delta) of the guide's score (category code, None for
+        the total; general_score / general_total) between years a and b: the diagnosis's score_changes general_*; a
+        diagnosis.json older than them (general_data_gaps absent or null), or a pair it has no change for: worked out
+        here (_old_general_change)."""
+        c = self.general_changes.get((category, a, b))
+        return c if c is not None else self._old_general_change(category, a, b)
+
+    def _general_changes(self) -> dict[tuple[Optional[str], int, int], tuple[Any, Any, Optional[float], tuple[int, ...], Optional[float]]]:
+        """general_change's figures by (category, from year, to year), from the score_changes entries that carry them."""
+        out = {}
+        for c in self.root.get("score_changes") or ():
+            gaps = c.get("general_data_gaps")
+            if gaps is None:  # no overlay adds indicators, or a diagnosis.json older than the general_* keys
+                continue
+            out[(c.get("category"), c["from_year"], c["to_year"])] = (
+                c.get("general_from_score"), c.get("general_to_score"), _number_or_none(c.get("general_delta")), tuple(gaps),
+                _number_or_none(c.get("general_delta_without_data_gaps")))
+        return out
+
+    def _old_general_change(self, category: Optional[str], a: int, b: int) -> tuple[Any, Any, Optional[float], tuple[int, ...], Optional[float]]:
+        """general_change for a diagnosis.json without the general_* keys: the guide's scores from general_score /
+        general_total, the data gaps among the guide's indicators, and the like-for-like change as scoring works it out
+        (the mean over the indicators counted in both years), given only where that mean reproduces those scores."""
+        change = self.score_changes.get((category, a, b))
+
+        def guide_score(y: int):
+            if category is not None:
+                return self.general_cat_scores.get((category, y))
+            t = self.totals.get(y)
+            return None if t is None or t.get("assessable") is False else t.get("general_total")
+
+        sa, sb = guide_score(a), guide_score(b)
+        delta = sb - sa if _is_number(sa) and _is_number(sb) else None
+        gaps = tuple(n for n in (change[3] if change is not None else ()) if n not in self.added_numbers)
+        rest = None
+        if gaps and delta is not None:
+            kept = [n for n in self.indicator_numbers if n not in self.added_numbers
+                    and (category is None or self.meta[n]["category"] == category)]
+
+            def mean(year: int, left_out: tuple[int, ...]):
+                scores = [self.score(n, year) for n in kept if n not in left_out and _is_number(self.score(n, year))]
+                return sum(scores) / len(scores) if scores else None
+
+            same = all(_is_number(mean(y, ())) and abs(mean(y, ()) - s) <= 1e-9 * max(1.0, abs(s)) for y, s in ((a, sa), (b, sb)))
+            ma, mb = mean(a, gaps), mean(b, gaps)
+            rest = mb - ma if same and ma is not None and mb is not None else None
+        return (sa, sb, delta, gaps, rest)
 
     def _baseline_summary(self) -> dict[str, list[int]]:
         """baseline_summary from the diagnosis; an older diagnosis.json without it: derived from the baseline rows."""

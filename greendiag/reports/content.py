@@ -205,26 +205,28 @@ def _is_reference(r) -> bool:
         r.get("target_label_zh") is not None or "reference" in str(r.get("rule_id") or "")))
 
 
+# a reference label as diagnosis.json files before session 10 wrote it, with its value in the indicator's unit appended
 _CONVERTED_ZH = re.compile(r"^(?P<label>.+?)\s*[((]折合\s*(?P<value>[^()()]+?)[))]$")
 _CONVERTED_EN = re.compile(r"^(?P<label>.+?)\s*\(i\.e\.\s*(?P<value>[^()]+?)\)$")
 
 
 def converted_label(label: str, en: bool = False) -> str:
-    """A reference stated in another quantity than the indicator's, as the comparison reads: the rules append its value
-    in the indicator's unit ("北京市万元工业增加值用水量(2023年,5.6 m³)(折合 1786 元/m3)", a water use per value added
-    beside a water productivity); the report compares like with like: "参考值1786 元/m3(由北京市万元工业增加值用水量
-    (2023年,5.6 m³)折算)". Any other label is returned as it is."""
+    """A reference label from an older diagnosis.json, worded as the rules now word it (facts.reference_text): the
+    rules word a reference stated in another quantity than the indicator's by its converted value, "参考值1786 元/m3(由
+    北京市万元工业增加值用水量(2023年,5.6 m³)折算)", and diagnosis.json carries that text in target_label_zh; older
+    files carry "北京市万元工业增加值用水量(2023年,5.6 m³)(折合 1786 元/m3)", a water use beside a water productivity,
+    reworded here so they read alike. Any other label (the text itself, or a label stating its value) is returned as it is."""
     m = (_CONVERTED_EN if en else _CONVERTED_ZH).match(label.strip())
     if m is None:
         return label
     if en:
-        return f"the reference value {m['value']} (converted from {m['label']})"
+        return f"reference value {m['value']} (converted from {m['label']})"
     return f"参考值{m['value']}(由{m['label']}折算)"
 
 
 def _reworded(r, key: str) -> str:
-    """A recommendation's message_zh / clause_zh (message_en / clause_en) with a converted reference reworded
-    (converted_label)."""
+    """A recommendation's message_zh / clause_zh (message_en / clause_en) as the rules word it; in an older
+    diagnosis.json, with a converted reference reworded as the rules now do (converted_label)."""
     text = str(r[key]) if key.startswith("message") else r.str(key)
     en = key.endswith("_en")
     label = r.str("target_label_en" if en else "target_label_zh")
@@ -318,28 +320,8 @@ def _total_score(rd: ReportData, year: int, general: Optional[bool] = None):
 
 def _change(rd: ReportData, category: Optional[str], a: int, b: int, general: bool = False):
     """(from score, to score, delta, data gaps, like-for-like delta) of a category (None: the total) between years a and b:
-    the diagnosis's score_changes; for the guide's scores (`general`) the same worked out over the guide's indicators:
-    the data gaps among them, and the like-for-like change as scoring works it out (the mean over the indicators
-    counted in both years), given only where that mean reproduces the diagnosis's general scores."""
-    change = rd.score_changes.get((category, a, b))
-    if not general:
-        return change
-    sa, sb = (_total_score(rd, y, True) if category is None else _cat_score(rd, category, y, True) for y in (a, b))
-    delta = sb - sa if _is_num(sa) and _is_num(sb) else None
-    gaps = tuple(n for n in (change[3] if change is not None else ()) if n not in rd.added_numbers)
-    rest = None
-    if gaps and delta is not None:
-        kept = [n for n in rd.indicator_numbers if n not in rd.added_numbers
-                and (category is None or rd.meta[n]["category"] == category)]
-
-        def mean(year: int, left_out: tuple[int, ...]):
-            scores = [rd.score(n, year) for n in kept if n not in left_out and _is_num(rd.score(n, year))]
-            return sum(scores) / len(scores) if scores else None
-
-        same = all(_is_num(mean(y, ())) and abs(mean(y, ()) - s) <= 1e-9 * max(1.0, abs(s)) for y, s in ((a, sa), (b, sb)))
-        ma, mb = mean(a, gaps), mean(b, gaps)
-        rest = mb - ma if same and ma is not None and mb is not None else None
-    return (sa, sb, delta, gaps, rest)
+    the diagnosis's score_changes; for the guide's scores (`general`) their general_* figures (ReportData.general_change)."""
+    return rd.general_change(category, a, b) if general else rd.score_changes.get((category, a, b))
 
 
 def _incl_categories(rd: ReportData) -> list[dict]:
@@ -750,6 +732,15 @@ def table_no(rd: ReportData, kind: str) -> str:
     return f"表{kinds.index(kind) + 1}"
 
 
+def _own_coefficient(c) -> str:
+    """A carrier's own (measured) coefficient as the report quotes it: "20908 kJ/kg(0.7134 kgce/kg,H-1 煤质化验报告)"."""
+    o = c["own_coefficient"]
+    value = f"{fmt_num(o['value'], 4)} {o.str('unit')}"
+    given, evidence = o.str("given").strip(), o.str("evidence").strip()
+    inner = "、".join(x for x in ((value if given and given != value else ""), evidence) if x)
+    return (given or value) + (f"({inner})" if inner else "")
+
+
 def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
     """二、5 on energy by carrier (diagnosis.json `energy_by_carrier`): the GB/T 2589 coefficients used (electricity at
     its calorific equivalent; provisional ones said so), per year whether the converted sum or the reported total is
@@ -767,10 +758,14 @@ def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
     electricity = power is not None
     per_kwh = f"{fmt_num(power['value'], 6)} {power.str('unit')}" if power is not None else ""  # the diagnosis's coefficient
     measured = ";有实测低位发热量时应按实测值折算。"
-    text = (f"分品种能源消费按GB/T 2589《{docs}》的折标准煤系数折算为标准煤,tce =(实物量折算为kg、m³、MJ、kWh后)× 系数 ÷ 1000;系数:{listed}"
+    own = [(y["year"], c) for y in energy["years"] for c in y["carriers"] if c.get("own_coefficient") is not None]
+    own_text = ("其中" + "、".join(f"{year}年{c.str('name_zh')}按实测值{_own_coefficient(c)}折算" for year, c in own) + "。") if own else ""
+    text = (f"分品种能源消费按GB/T 2589《{docs}》的折标准煤系数折算为标准煤,tce =(实物量折算为kg、m³、MJ、kWh后)× 系数 ÷ 1000"
+            + (f";系数:{listed}" if listed else ";各品种均按实测折标系数折算")
             + (f";电力按当量值折算(860 千卡/kWh ÷ 7000 千卡/kgce ≈ {per_kwh}),不按发电煤耗计的等价值" if electricity else "") + "。"
             + ("系数取自GB/T 2589附录A参考值(待与2020版原文核对)" + measured if provisional and len(provisional) == len(coefs) else
-               f"其中{'、'.join(provisional)}的系数取自GB/T 2589附录A参考值(待与2020版原文核对)" + measured if provisional else ""))
+               f"其中{'、'.join(provisional)}的系数取自GB/T 2589附录A参考值(待与2020版原文核对)" + measured if provisional else "")
+            + own_text)
     en = ("Energy by carrier was converted to standard coal with the GB/T 2589 coefficients"
           + (f", electricity at its calorific equivalent ({per_kwh})" if electricity else "")
           + ("; the coefficients are GB/T 2589 Annex A reference values, to be checked against the 2020 text; measured net "
@@ -785,7 +780,9 @@ def energy_blocks(rd: ReportData, bi: bool) -> list[Block]:
             years.append(f"{y['year']}年分品种折算合计{fmt_num(total, 12)} tce,填报的综合能源消费量{fmt_num(y.get('reported_tce'), 12)} tce"
                          + (f"较分品种折算合计相差{gap_percent(gap)}" if _is_num(gap) else "") + ",评分采用填报值")
         for c in y["carriers"]:
-            rows.append(_t(f"{y['year']}年", c.str("name_zh"), c.str("given"), fmt_num(c.get("tce"), 12), c.str("evidence")))
+            own_ev = f"实测折标系数{_own_coefficient(c)}" if c.get("own_coefficient") is not None else ""
+            rows.append(_t(f"{y['year']}年", c.str("name_zh"), c.str("given"), fmt_num(c.get("tce"), 12),
+                           ";".join(x for x in (c.str("evidence"), own_ev) if x)))
         rows.append(_t(f"{y['year']}年", "合计", "", fmt_num(total, 12), ""))
     if years:
         text += ";".join(years) + "。"
