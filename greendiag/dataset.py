@@ -1191,8 +1191,9 @@ def missing_previous_year(ind: Indicator, cat: Catalogue, table: dict, year: int
     return tuple(sid for sid in ids if (sid, year - 1) not in table)
 
 
-def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[float]:
-    """An indicator's value from raw statistics per its catalogue definition, or None when it cannot be derived."""
+def _derivation(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[float]:
+    """ind's value from the statistics in `table` as a float computes it (inf when it overflows, or when an
+    intermediate ratio underflows to 0), or None when they do not define it."""
     d = ind.definition
     if d is None:
         return None
@@ -1200,10 +1201,16 @@ def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[f
     if num is None or den is None or den[0] == 0:
         return None
     try:
-        x = _derive_raw(d, ind, cat, table, year, num, den)
-    except ZeroDivisionError:  # an intermediate ratio underflowed to 0
-        return None
-    if x is None or not math.isfinite(x):  # overflow (e.g. a tiny denominator): not derivable
+        return _derive_raw(d, ind, cat, table, year, num, den)
+    except ZeroDivisionError:
+        return math.inf
+
+
+def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[float]:
+    """An indicator's value from raw statistics per its catalogue definition, or None when it cannot be derived
+    (not defined, or beyond a float: see derivation_overflows)."""
+    x = _derivation(ind, cat, table, year)
+    if x is None or not math.isfinite(x):
         return None
     return units.tidy(x)  # 12 significant digits: 2.9714285714285715 → 2.97142857143
 
@@ -1211,16 +1218,7 @@ def derive(ind: Indicator, cat: Catalogue, table: dict, year: int) -> Optional[f
 def derivation_overflows(ind: Indicator, cat: Catalogue, table: dict, year: int) -> bool:
     """Whether the statistics define ind's value in `year` but a float cannot hold it (a tiny denominator, or an
     intermediate ratio underflowing to 0): the dataset refuses such statistics (number-too-large)."""
-    d = ind.definition
-    if d is None:
-        return False
-    num, den = statistic_sum(cat, table, d.numerator, year), statistic_sum(cat, table, d.denominator, year)
-    if num is None or den is None or den[0] == 0:
-        return False
-    try:
-        x = _derive_raw(d, ind, cat, table, year, num, den)
-    except ZeroDivisionError:
-        return True
+    x = _derivation(ind, cat, table, year)
     return x is not None and not math.isfinite(x)
 
 

@@ -1309,14 +1309,7 @@ def _general_change_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: st
 
     def score(year: int, left_out: tuple[int, ...] = ()) -> Optional[float]:
         kept = [r for (n, y), r in mine.items() if y == year and n not in left_out and r["score"] is not None]
-        if not ok[year]:
-            return None
-        if code is not None or cat.scoring.total_aggregation == "mean_of_indicators":
-            return _mean([r["score"] for r in kept])
-        means = [(_mean([r["score"] for r in kept if r["category"] == c.code]), c.weight) for c in cat.categories]
-        pairs = [(m, w) for m, w in means if m is not None]
-        wsum = math.fsum(w for _, w in pairs)
-        return math.fsum(m * w for m, w in pairs) / wsum if wsum else None
+        return _aggregate(cat, kept, code) if ok[year] else None
 
     sa, sb = score(a), score(b)
     delta = sb - sa if sa is not None and sb is not None else None
@@ -1341,6 +1334,17 @@ def _general_change_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: st
     return []
 
 
+def _aggregate(cat: Catalogue, kept: list, code: Optional[str]) -> Optional[float]:
+    """A category's score (code) or the total from the kept indicator rows, by the catalogue's aggregation, worked out
+    here independently of scoring.py: the mean of the rows, or of the categories' means weighted."""
+    if code is not None or cat.scoring.total_aggregation == "mean_of_indicators":
+        return _mean([r["score"] for r in kept])
+    means = [(_mean([r["score"] for r in kept if r["category"] == c.code]), c.weight) for c in cat.categories]
+    pairs = [(m, w) for m, w in means if m is not None]
+    wsum = math.fsum(w for _, w in pairs)
+    return math.fsum(m * w for m, w in pairs) / wsum if wsum else None
+
+
 def _data_gap_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: str, code: Optional[str], a: int, b: int,
                          delta: Optional[float], tol: float) -> list[str]:
     """data_gaps lists the indicators counted differently in the two years (a score in one; in the other a 0 for
@@ -1359,13 +1363,7 @@ def _data_gap_violations(d: Mapping, cat: Catalogue, ch: Mapping, what: str, cod
         return [f"{what}: data_gaps {ch['data_gaps']!r}, the rows give {gaps!r}"]
 
     def score(year: int) -> Optional[float]:
-        kept = [r for (n, y), r in rows.items() if y == year and n not in gaps and r["score"] is not None]
-        if code is not None or cat.scoring.total_aggregation == "mean_of_indicators":
-            return _mean([r["score"] for r in kept])
-        means = [(_mean([r["score"] for r in kept if r["category"] == c.code]), c.weight) for c in cat.categories]
-        pairs = [(m, w) for m, w in means if m is not None]
-        wsum = math.fsum(w for _, w in pairs)
-        return math.fsum(m * w for m, w in pairs) / wsum if wsum else None
+        return _aggregate(cat, [r for (n, y), r in rows.items() if y == year and n not in gaps and r["score"] is not None], code)
 
     sa, sb = (score(a), score(b)) if gaps and delta is not None else (None, None)
     want = sb - sa if sa is not None and sb is not None else None
