@@ -12,6 +12,7 @@ from .batch import BatchResult, diagnose_many
 from .catalogue import load_catalogue, registered_overlays
 from .dataset import dataset_from_dict, load_dataset
 from .diagnosis import DemonstrationEntry, Diagnosis, Finding, ProjectRow, Recommendation, diagnose
+from .followup import FollowUp, FollowupError, load_followup, write_followup, write_followup_template
 from .errors import (CatalogueError, DatasetError, DiagnosisFileError, EngineError, GreendiagError, InputFileError,
                      OverlayConflictError, Problem, ReportError, RuleError, UnitError, UnknownEntryError)
 from .models import Catalogue, ParkDataset
@@ -30,4 +31,5 @@ __all__ = [
     "load_rules", "RuleBase", "run_rule_tests",
     "GreendiagError", "InputFileError", "CatalogueError", "OverlayConflictError", "DatasetError", "UnitError",
     "RuleError", "EngineError", "ReportError", "DiagnosisFileError", "UnknownEntryError", "Problem",
+    "load_followup", "FollowUp", "FollowupError", "write_followup", "write_followup_template",
 ]

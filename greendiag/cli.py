@@ -567,6 +567,59 @@ def _date(text):
     return check_as_of(day)  # a year far off (1900) is refused before any park is read
 
 
+@main.command("followup-template")
+@click.argument("diagnosis", type=click.Path(dir_okay=False))
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, default=False,
+              help="覆盖已存在的文件(默认拒绝,以免覆盖已填写的工作簿) / overwrite an existing file (refused by default: it may be a filled workbook)")
+@click.pass_context
+@_handle
+def followup_template(ctx, diagnosis, out, force):
+    """生成诊断完成一年后的跟踪反馈工作簿 / write the one-year follow-up workbook of a diagnosis (diagnosis.json)."""
+    from .excel.writer import refuse_existing
+    from .excel_followup import write_followup_template
+
+    _path_arg(diagnosis, "诊断结果(diagnosis.json)", "diagnosis (diagnosis.json)")
+    _out_arg(out, "'OUT'")
+    refuse_existing(out, force)  # before the diagnosis is read, as `template` does
+    write_followup_template(diagnosis, out, overwrite=force)
+    click.echo(_t("已生成跟踪反馈工作簿:", "Follow-up workbook written: ") + os.path.abspath(out))
+
+
+@main.command("followup")
+@click.argument("diagnosis", type=click.Path(dir_okay=False))
+@click.argument("record", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="输出文件夹:followup.json、followup.docx、followup.md;不给时只核查并打印汇总 / "
+                   "output folder for followup.json, .docx and .md; without it the record is only checked and summarised")
+@report_lang_option
+@click.option("--force", is_flag=True, default=False,
+              help="覆盖文件夹中生成后被修改过的文件(如已在 Word 中修改的 followup.docx) / replace files edited since greendiag wrote them")
+@click.pass_context
+@_handle
+def followup(ctx, diagnosis, record, out_dir, report_lang, force):
+    """诊断完成一年后的跟踪反馈(指南六)/ the one-year follow-up feedback of a diagnosis (guide 六).
+
+    DIAGNOSIS 为 diagnosis.json;RECORD 为跟踪反馈记录(.yaml/.json)或跟踪反馈工作簿(.xlsx)。"""
+    from .followup import load_followup, write_followup
+    from .reports.followup import counts_sentence, counts_sentence_en
+
+    _path_arg(diagnosis, "诊断结果(diagnosis.json)", "diagnosis (diagnosis.json)")
+    _path_arg(record, "跟踪反馈记录", "follow-up record")
+    if out_dir is not None:
+        _out_arg(out_dir, "'--out'")
+    fu = load_followup(record, diagnosis)
+    _echo_notes(ctx, fu.notes)
+    written = write_followup(fu, out_dir, lang=report_lang, overwrite=force) if out_dir else []
+    zh = ctx.obj["lang"] == "zh"
+    click.echo(f"{fu.park} {fu.diagnosis_year}" + (f"年诊断 跟踪反馈 {fu.followup_date}" if zh else f" diagnosis, follow-up of {fu.followup_date}"))
+    click.echo(counts_sentence(fu) if zh else counts_sentence_en(fu))
+    if out_dir:
+        click.echo(_t("跟踪反馈已写入:", "Follow-up written: ") + os.path.abspath(out_dir))
+        for path in written:
+            click.echo("  " + path)
+
+
 @main.group()
 def catalogue():
     """指标目录 / the indicator catalogue."""

@@ -115,6 +115,12 @@ class DatasetError(GreendiagError):
     title_zh, title_en = "园区数据错误", "Dataset error"
 
 
+class FollowupError(DatasetError):
+    """A follow-up record (一年后跟踪反馈) is invalid, or does not fit the diagnosis it follows up: the park's data too."""
+
+    title_zh, title_en = "跟踪反馈记录错误", "Follow-up record error"
+
+
 class UnitError(GreendiagError):
     """A unit does not parse or has the wrong dimension."""
 
