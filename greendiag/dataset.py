@@ -39,6 +39,7 @@ DIAGNOSIS_YEARS = (2000, 2100)  # diagnosis_year
 DATA_YEARS = (1989, 2100)  # years[].year, and dates: the base year of the earliest diagnosis with the most scored
                            # years (2000 − 10 − 1; catalogue.schema.json); beyond them date arithmetic can overflow
 MAX_DAYS = 366  # a statistic in `day` counts days within its data year: at most a leap year's (statistics.yaml)
+_NOT_FINITE = "not a finite number"  # units.split_quantity's reason for 1e400: a number beyond a float, not "no number"
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -758,6 +759,10 @@ class _Builder:
                 try:
                     in_text, number = units.split_quantity(raw_value)[1] or None, True
                 except ValueError as exc:  # not a number: _number words the special cases (a date, a decimal comma…)
+                    if str(exc) == _NOT_FINITE:  # 1e400 t: a number, beyond a float
+                        self.fail("number-too-large", f"{what_zh}:“{raw_value}”超出浮点数范围", f"{what_en}: '{raw_value}' is beyond the "
+                                  "range of a float", vp, "核对数值与单位(如 万t 与 t)", "check the number and its unit (万t and t?)")
+                        continue
                     if str(exc) not in (units.DECIMAL_COMMA, units.DATE_TEXT, units.STACKED_PERCENT):
                         example = f"{12.5:g} {carrier_units(coef.per, self.cat)[0]}"
                         self.fail("not-a-number", f"{what_zh}:“{raw_value}”不是数值", f"{what_en}: '{raw_value}' is not a number", vp,
@@ -814,9 +819,20 @@ class _Builder:
         elif isinstance(value, str):
             try:
                 number, in_text = units.split_quantity(value)
-            except ValueError:
+            except ValueError as exc:
                 number = None
+                if str(exc) == _NOT_FINITE:  # 1e400 kJ/kg: a number, beyond a float
+                    self.fail("number-too-large", f"{what_zh}:折标系数“{value}”超出浮点数范围", f"{what_en}: the coefficient '{value}' is "
+                              "beyond the range of a float", path + ("value",) if isinstance(raw, dict) else path,
+                              f"核对数值与单位,如 “{coef.value:g} {coef.unit}”", f"check the number and its unit, e.g. '{coef.value:g} {coef.unit}'")
+                    return False
         vp = path + ("value",) if isinstance(raw, dict) else path
+        field_unit = unit.strip() if isinstance(unit, str) and unit.strip() else None
+        if number is not None and in_text and field_unit and units.normalise(in_text) != units.normalise(field_unit):
+            self.fail("conflicting-unit", f"{what_zh}:折标系数自带单位“{in_text}”与 unit 字段“{field_unit}”矛盾",
+                      f"{what_en}: the unit in the coefficient, '{in_text}', contradicts the unit field '{field_unit}'", vp,
+                      "只保留一个单位:删去 unit 字段,或删去数值中的单位", "keep one unit: remove the unit field, or the unit in the value")
+            return False
         if number is None:
             self.fail("not-a-number", f"{what_zh}:折标系数“{value}”不是数值", f"{what_en}: the coefficient '{value}' is not a number", vp,
                       f"填写系数及其单位,如 “{coef.value:g} {coef.unit}”", f"give the coefficient with its unit, e.g. '{coef.value:g} {coef.unit}'")
@@ -831,7 +847,7 @@ class _Builder:
                 continue
         if kgce is None:
             self.fail("coefficient-unit", f"{what_zh}:折标系数 {number:g} {unit or ''}".rstrip() + f" 的单位{'缺失' if not unit else '不是 ' + units_zh}",
-                      f"{what_en}: the coefficient {number:g} {unit or ''}".rstrip() + f" {'has no unit' if not unit else 'is in neither ' + units_en}",
+                      f"{what_en}: the coefficient {number:g} {unit or ''}".rstrip() + f" {'has no unit' if not unit else 'is in neither ' + units_en.replace(' or ', ' nor ')}",
                       vp if in_text or not isinstance(raw, dict) else path + ("unit",),
                       f"写明单位:{units_zh},如 “{coef.value:g} {coef.unit}” 或 “{coef.value * self.cat.calorific_value:.0f} kJ/{per}”",
                       f"give its unit: {units_en}, e.g. '{coef.value:g} {coef.unit}' or '{coef.value * self.cat.calorific_value:.0f} kJ/{per}'")

@@ -101,7 +101,7 @@ CONTEXT: dict[str, frozenset] = {
                             "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", "ref_text_zh", "ref_text_en",
                             *_GAP_WORDS, _UNIT_AFTER, _VALUE_TEXT}),
     "year": frozenset(FIELDS["year"]),
-    "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence", "demonstration_status", "demonstration_zh",
+    "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence", "kind_zh", "kind_en", "demonstration_status", "demonstration_zh",
                               "demonstration_en", "demonstration_status_zh", "demonstration_status_en"}),
     "engagement": frozenset(FIELDS["engagement"]) | {"senior_unrelated_zh", "senior_unrelated_en", "onsite_span_zh",
                                                      "onsite_span_en", "onsite_calendar_zh", "onsite_calendar_en",
@@ -504,7 +504,8 @@ def _requirement_facts(ds: ParkDataset, cat: Catalogue, out: list, makers: list)
 def _requirement_context(f: Fact, req: BaselineRequirement, status: str, evidence: Optional[str], link=None) -> Context:
     # the requirement's sentence without its final full stop: messages quote it inside brackets, "(…审核)补齐差距"
     out = {"number": req.number, "status": status, "text_zh": req.text_zh.rstrip("。"), "text_en": req.text_en.rstrip("."),
-           "evidence": evidence}
+           "evidence": evidence, "kind_zh": "基础性要求" if req.mandatory else "鼓励性要求",
+           "kind_en": "Requirement" if req.mandatory else "Encouraged requirement"}
     if link is not None:
         from .dataset import DEMONSTRATION_STATUS
 

@@ -24,6 +24,7 @@ _lock = threading.RLock()  # registry() is first built while the lock is held
 _IDEOGRAPHIC_POINT = re.compile(r"(?<=\d)\u3002(?=\d)")
 _SPACED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?: \d{3})+(?!\d)")
 _WAN_SPACE = re.compile(r"(?<![^\s/*(])([万亿])\s+(?=[^\s/*)])")  # 1390万 m3 as 1390万m3 (万 and 亿 are units' prefixes here)
+_CALORIE = re.compile(r"(?<![A-Za-z_])([kMG]?)cal(?![A-Za-z_])")  # kcal, Gcal: the international calorie (units.txt)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -61,6 +62,7 @@ def parse_unit(expr: str) -> pint.Unit:
     s = normalise(expr)
     if not s:
         return registry().dimensionless
+    s = _CALORIE.sub(r"\1cal_it", s)
     try:
         with _lock:
             unit = registry().parse_units(s)

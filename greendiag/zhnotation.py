@@ -3,7 +3,8 @@
 * percent_spacing: a percent sign follows its number without a space (12.6%), whatever the catalogue typed (“≥20 %”).
 * unit_superscripts: m2 → m², m3 → m³ (km2, Nm3, …); diagnosis.json and the catalogue keep what they hold, what is
   shown to a reader converts.
-* zh_dates: an ISO date in Chinese text is written 2026年4月15日; one inside an English gloss keeps its ISO form.
+* zh_dates: an ISO date in Chinese text is written 2026年4月15日; one inside an English gloss or sentence, a web
+  address or a file name (2024-01-05.pdf) keeps its ISO form. Web addresses (url_spans) take no superscripts either.
 
 Outside greendiag.reports because the terminal summary (summary.py) uses it and reports/_data.py imports summary.py:
 summary importing reports would be circular. Punctuation (reports/zhtext.py, zh_punctuation) stays with the report.
@@ -23,7 +24,19 @@ _LATIN = re.compile("[A-Za-z]")
 # a length unit squared or cubed: m2, km2, hm2, cm3, Nm3 … (not S2-2022, CO2, EG2: a letter before, or a digit after)
 _POWER = re.compile(r"(?<![A-Za-z0-9_])((?:[kKhdcmN])?m)([23])(?![0-9A-Za-z_])")
 _SUPERSCRIPT = {"2": "²", "3": "³"}
-_ISO_DATE = re.compile(r"(?<![0-9A-Za-z_-])(\d{4})-(\d{2})-(\d{2})(?![0-9A-Za-z_-])")
+_ISO_DATE = re.compile(r"(?<![0-9A-Za-z_-])(\d{4})-(\d{2})-(\d{2})(?![0-9A-Za-z_-]|\.[0-9A-Za-z])")  # not 2024-01-05.pdf
+# a web address or file link, converted in no way (https://x.org/m3/2024-01-05 names a page, not a unit or a date)
+_URL = re.compile(r"(?:https?|ftp)://[^\s\u3000-\u303f\uff01-\uff60\u3400-\u9fff“”]+|www\.[A-Za-z0-9-]+\.[^\s\u3000-\u303f\uff01-\uff60\u3400-\u9fff“”]+")
+_ENGLISH_BEFORE = re.compile(r"[A-Za-z]{2,}[,.]?\s+$")  # "dated 2024-03-01": an English sentence's date
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each web address in `text`, which the notation leaves as typed."""
+    return [m.span() for m in _URL.finditer(text)] if "://" in text or "www." in text else []
+
+
+def _inside(spans: list[tuple[int, int]], i: int) -> bool:
+    return any(a <= i < b for a, b in spans)
 
 
 def percent_spacing(text: str) -> str:
@@ -36,7 +49,8 @@ def unit_superscripts(text: str) -> str:
     亿元/km², 万m3 → 万m³; evidence codes (S2-2024), CO2 and category codes (EG2) are left alone."""
     if not text or ("2" not in text and "3" not in text):
         return text
-    return _POWER.sub(lambda m: m.group(1) + _SUPERSCRIPT[m.group(2)], text)
+    urls = url_spans(text)
+    return _POWER.sub(lambda m: m.group(0) if _inside(urls, m.start()) else m.group(1) + _SUPERSCRIPT[m.group(2)], text)
 
 
 def english(content: str) -> bool:
@@ -72,6 +86,7 @@ def zh_dates(text: str) -> str:
     if not text or "-" not in text or not _ISO_DATE.search(text):
         return text
     gloss = in_english_gloss(text)
+    urls = url_spans(text)
     out: list[str] = []
     last = 0
     for m in _ISO_DATE.finditer(text):
@@ -79,7 +94,7 @@ def zh_dates(text: str) -> str:
             d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             continue
-        if gloss[m.start()]:
+        if gloss[m.start()] or _inside(urls, m.start()) or _english_sentence(text, m.start(), m.end()):
             continue
         start, end = m.start(), m.end()
         if start > last and text[start - 1] == " " and (start - 1 == 0 or cjk(text[start - 2])):
@@ -89,6 +104,13 @@ def zh_dates(text: str) -> str:
         out += [text[last:start], f"{d.year}年{d.month}月{d.day}日"]
         last = end
     return "".join(out) + text[last:] if out else text
+
+
+def _english_sentence(text: str, start: int, end: int) -> bool:
+    """Whether the date at text[start:end] sits in English outside brackets ("Audit report dated 2024-03-01"): an English
+    word just before it and no Chinese just after it."""
+    after = text[end:].lstrip()
+    return _ENGLISH_BEFORE.search(text, 0, start) is not None and not (after and cjk(after[0]))
 
 
 def zh_notation(text: str) -> str:

@@ -375,3 +375,29 @@ def test_a_date_as_a_value_says_it_is_a_date(demo_path, tmp_path):
         greendiag.load_dataset(_edited_demo(demo_path, tmp_path, edit))
     (p,) = info.value.problems
     assert p.code == "not-a-number" and "是日期" in p.message_zh and "-01-01" not in (p.fix_zh or "")
+
+
+def test_calories_are_the_international_calorie_of_gbt_2589():
+    """卡 in Chinese energy statistics is 4.1868 J (GB/T 2589: 7000 kcal = 29307.6 kJ = 1 kgce), not pint's 4.184 J."""
+    from greendiag import units
+
+    assert units.factor("kcal/kg", "kJ/kg") == pytest.approx(4.1868, rel=1e-12)
+    assert units.factor("大卡/kg", "kJ/kg") == units.factor("千卡/kg", "kJ/kg") == pytest.approx(4.1868, rel=1e-12)
+    assert units.factor("Gcal", "GJ") == pytest.approx(4.1868, rel=1e-12)  # heat meters read Gcal
+    assert units.factor("万大卡", "MJ") == pytest.approx(41.868, rel=1e-12)
+
+
+def test_a_coefficient_in_kcal_converts_as_the_standard_defines_1_kgce(catalogue, demo_path):
+    import copy
+
+    import yaml
+
+    import greendiag
+
+    data = copy.deepcopy(yaml.safe_load(demo_path.read_text(encoding="utf-8")))
+    block = next(b for b in data["years"] if b["year"] == 2024)
+    block["energy_by_carrier"]["raw_coal"]["coefficient"] = {"value": "5000 kcal/kg", "evidence": "H-1"}
+    ds = greendiag.dataset_from_dict(data, catalogue=catalogue)
+    (coal,) = [c for c in ds.energy_by_carrier if c.carrier == "raw_coal" and c.year == 2024]
+    # 5000 kcal/kg × 4.1868 kJ/kcal ÷ 29307 kJ/kgce = 0.714300 kgce/kg (5000/7000 = 0.714286 up to 29307 vs 29307.6)
+    assert coal.coefficient == pytest.approx(5000 * 4.1868 / 29307, rel=1e-11)

@@ -369,7 +369,10 @@ class _Reader:
                 import openpyxl
 
                 self._values_wb = openpyxl.load_workbook(self.path, data_only=True)
-            v = self._values_wb[ws.title].cell(row, col).value
+            computed = self._values_wb[ws.title].cell(row, col)
+            v = computed.value
+            if v is None and computed.data_type == "str":  # a formula whose result is empty text (=IF(…,"")): empty
+                return None
             if v is None:
                 self.fail(self.ref(ws, row, col), "formula-not-computed", f"{pre_zh}单元格是公式,但没有计算结果",
                           f"{pre_en}the cell holds a formula without a computed value",
@@ -800,7 +803,7 @@ class _Reader:
             for row, key in keys.items():
                 if row in skip or row in known_rows:
                     continue
-                filled = [col for col in g.columns if _filled(ws.cell(row, col).value)]
+                filled = [col for col in g.columns if self._holds(ws, row, col)]
                 if not any(col in g.data for col in filled):
                     continue
                 refs = [f"{get_column_letter(col)}{row}" for col in filled]
@@ -828,6 +831,23 @@ class _Reader:
                 self.fail(self.ref(ws, row, filled[0]), "row-not-in-template", f"{why[0]}:{shown_zh} 的内容未读取",
                           f"{why[1]}: {shown_en} {'was' if len(refs) == 1 else 'were'} not read",
                           fix_zh.format(**names[0], right=get_column_letter(g.right)), fix_en.format(**names[1], right=get_column_letter(g.right)))
+
+    def _holds(self, ws, row: int, col: int) -> bool:
+        """Whether a cell of a row not in the template holds something: a formula by its computed value (=IF(…,"") shows
+        nothing and holds nothing), or when Excel never computed it, by the formula itself (what it gives is unknown)."""
+        cell = ws.cell(row, col)
+        if not _filled(cell.value):
+            return False
+        if cell.data_type != "f" and not (isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type != "s"):
+            return True
+        if self._values_wb is None:
+            import openpyxl
+
+            self._values_wb = openpyxl.load_workbook(self.path, data_only=True)
+        computed = self._values_wb[ws.title].cell(row, col)
+        if computed.value is None:  # Excel stores an empty text result as t="str" with an empty <v>; never computed: no t
+            return computed.data_type != "str"
+        return _filled(computed.value)
 
     def _fix_names(self) -> tuple[dict[str, str], dict[str, str]]:
         """The catalogue's names that the fixes of _INSERTED_FIX quote, (zh, en): the energy statistic, the titled kind."""
@@ -1268,6 +1288,14 @@ class _Reader:
                           "填写实测折标系数(如 0.68 kgce/kg 或 20000 kJ/kg),或删除该证明材料索引",
                           "give the own coefficient (e.g. 0.68 kgce/kg or 20000 kJ/kg), or remove the evidence reference")
             return None, oref, oeref
+        if isinstance(value, (dt.date, dt.datetime, dt.time)):  # as for a quantity cell: Excel took the entry for a date
+            self.fail(oref, "date-not-number", f"{what[0]}:实测折标系数单元格是日期({_text(value)}),不是数值",
+                      f"{what[1]}: the own-coefficient cell holds a date ({_text(value)}), not a number",
+                      "Excel 把输入当成了日期:将单元格格式设为“文本”后重新输入系数及其单位(如 0.68 kgce/kg)",
+                      "Excel took the entry for a date: set the cell format to Text and type the coefficient with its unit (e.g. 0.68 kgce/kg)")
+            return None, oref, oeref
+        if isinstance(value, bool):  # Excel's TRUE/FALSE: the text the cell shows, which the builder finds is no number
+            value = "TRUE" if value else "FALSE"
         own = {"value": value.strip() if isinstance(value, str) else value}
         if evidence is not None:
             own["evidence"] = evidence

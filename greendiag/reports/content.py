@@ -1336,7 +1336,9 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
             if t.get("assessable") is False:
                 return f"{y}年无数据,不可评分。"
             if not _is_num(t.get(key)):
-                return f"{y}年{label}:附件2-1-2所列指标无数据,不可评分。"
+                return f"{y}年{label}:{'附件2-1-2所列指标' if general or not rd.guide_first else '各项指标'}无数据,不可评分。"
+            if rd.guide_first and not general:  # one grade per year: the total with the specialised indicators has none
+                return f"{y}年{label}:{rd.score_text(t.get(key))}分"
             return f"{y}年{label}:{rd.score_text(t.get(key))}分,评级:{rd.band_text(t, lang, general)}"
 
         t = rd.totals.get(y)
@@ -1349,7 +1351,7 @@ def annex_2_1_2(rd: ReportData, lang: str) -> list[Block]:
         if split:
             out.append(Table(f"annex-2-1-2-{y}-specialised", header, rows(rd.added_numbers), merge_col0=True, widths_cm=widths,
                              caption=f"第{i}年({y}年)专项诊断指标评价情况",
-                             note=footer(False, "含专项诊断指标的总分") + (";仅作补充,评级以本年诊断总分(附件2-1-2所列指标)为准"
+                             note=footer(False, "含专项诊断指标的总分") + (",仅作补充,不另评级;评级以本年诊断总分(附件2-1-2所列指标)为准"
                                                                             if rd.guide_first and t is not None
                                                                             and _is_num(t.get("total")) else "")))
     cap = f"{rd.score_cap:g}" if rd.score_cap is not None else "120"  # older diagnosis.json: the guide's 注1
