@@ -326,7 +326,48 @@ def check(head: dict, sections: dict[str, list[_Item]]) -> list[Problem]:
                                            f"kind of demonstrative work '{it.data['id']}' names unknown indicator '{ind}'", "indicators", j,
                                            fix_zh="使用 indicators 中的指标 id(扩展目录的指标须同时加载该扩展)",
                                            fix_en="use an indicator id of the catalogue (an overlay's indicator needs that overlay loaded)"))
+    problems.extend(_check_measures(sections, docs))
     return problems
+
+
+def _check_measures(sections: dict[str, list[_Item]], docs: set[str]) -> list[Problem]:
+    """An overlay's measures name indicators (by id) and requirements of the catalogue with its overlays, apply to at least
+    one of them and cite a registered document: else no recommendation could carry them. The packaged library (rank 0)
+    is checked by the rule base against the base catalogue."""
+    out: list[Problem] = []
+    inds = sections["indicators"]
+    ids = {it.data["id"] for it in inds}
+    numbers = sorted({it.data["number"] for it in sections["requirements"]})
+    for it in sections.get("measures", ()):
+        if not it.rank:
+            continue
+        m = it.data
+        for j, ind in enumerate(m.get("indicators", ())):
+            if ind in ids:
+                continue
+            named = next((x.data["id"] for x in inds if ind in (x.data["code"], x.data["name_zh"])), None)
+            if named is not None:  # a code or a name: measures are matched by id
+                fix = (f"写指标 id“{named}”(不是代码或名称)", f"write the indicator id '{named}' (not its code or name)")
+            else:
+                fix = ("检查指标 id(greendiag catalogue list),扩展目录的指标须同时加载该扩展",
+                       "check the indicator id (greendiag catalogue list); an overlay's indicator needs that overlay loaded")
+            out.append(it.problem("unknown-indicator", f"措施“{m['id']}”引用未知指标 id“{ind}”", f"measure '{m['id']}' names unknown indicator id '{ind}'",
+                                  "indicators", j, fix_zh=fix[0], fix_en=fix[1]))
+        for j, n in enumerate(m.get("requirements", ())):
+            if n not in numbers:
+                out.append(it.problem("unknown-requirement", f"措施“{m['id']}”引用未知基础性要求 {n}", f"measure '{m['id']}' names unknown requirement {n}",
+                                      "requirements", j, fix_zh=f"基础性要求的序号为 {'、'.join(map(str, numbers))}",
+                                      fix_en=f"the requirements are numbered {', '.join(map(str, numbers))}"))
+        if not m.get("indicators") and not m.get("requirements"):
+            out.append(it.problem("measure-applies-to-nothing", f"措施“{m['id']}”未列出适用的指标或基础性要求,不会出现在任何建议中",
+                                  f"measure '{m['id']}' lists no indicator or requirement, so no recommendation will carry it",
+                                  fix_zh="加上 indicators: [指标 id] 或 requirements: [序号]", fix_en="add indicators: [indicator ids] or requirements: [numbers]"))
+        if m["basis"]["doc"] not in docs:
+            out.append(it.problem("unknown-document", f"措施“{m['id']}”的依据文件“{m['basis']['doc']}”未在 documents 中登记",
+                                  f"the basis document '{m['basis']['doc']}' of measure '{m['id']}' is not listed under documents", "basis", "doc",
+                                  fix_zh="在扩展目录的 documents 中登记该文件,或改用已登记的文件(如 bj-guide-2024)",
+                                  fix_en="register the document under the overlay's documents, or cite a registered one (e.g. bj-guide-2024)"))
+    return out
 
 
 def _check_requirement_links(reqs: list[_Item], kinds: list[_Item]) -> list[Problem]:

@@ -142,6 +142,35 @@ def value_text(value: float, targets: tuple = (), *, higher: bool = True, others
     return fallback or significant(x, digits)
 
 
+def difference_text(diff: float, minuend: tuple[str, float], subtrahend: tuple[str, float], spec: str = ".4g") -> str:
+    """The difference minuend − subtrahend (`diff`, unrounded) as a text printed beside both numbers prints it, so a reader
+    who subtracts the printed numbers gets it (rounded half up to its last digit): `diff` in `spec` (.4g → significant
+    digits as {x:.4g}, else half_up) where that agrees; else the difference of the printed numbers, rounded half up to the
+    last digit of the coarser one that was rounded (one printed exactly, such as a lead of 80, sets no limit), or as it is
+    where that would print zero. 1786 (from 1785.71) − 1604 (from 1604.32) with a gap of 181.4 prints 182: the converted
+    reference has no tenths to give. Each of minuend and subtrahend is (its printed text, its value)."""
+    first = general(diff, spec) if spec.endswith("g") else None
+    first = first if first is not None else half_up(diff, spec)
+    a, b = _decimal(minuend[0]), _decimal(subtrahend[0])
+    if a is None or b is None or not math.isfinite(float(diff)):
+        return first
+    printed = a - b
+    shown = _decimal(first)
+    if shown is not None and _agrees(printed, shown):
+        return first
+    if printed == 0:  # the printed numbers are equal (1604 → 1604 for +0.3): no difference of them to print; as before
+        return first
+    rounded = [d.as_tuple().exponent for d, (_, x) in ((a, minuend), (b, subtrahend)) if d != _decimal(repr(float(x)))]
+    out = printed
+    if rounded:
+        q = printed.quantize(decimal.Decimal(1).scaleb(max(rounded)), rounding=decimal.ROUND_HALF_UP, context=_WIDE)
+        out = q if q != 0 else printed
+    text = format(out, "f")
+    if "." in text:  # the fewest digits: 3.206 − 3.776 is "-0.57", as significant() drops trailing zeros
+        text = text.rstrip("0").rstrip(".")
+    return ("+" + text) if spec.startswith("+") and out > 0 else text
+
+
 def _agrees(diff: decimal.Decimal, gap: decimal.Decimal) -> bool:
     """Whether a difference of printed numbers, rounded half up to the printed gap's last digit, is that gap."""
     try:

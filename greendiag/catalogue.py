@@ -12,14 +12,15 @@ import attrs
 from . import _catalogue_checks, schema, units
 from .errors import CatalogueError, InputFileError, OverlayConflictError, Problem
 from .models import (Band, BaselineRequirement, Catalogue, Category, Coefficient, Definition, DemonstrationKind, DocumentRef,
-                     Indicator, Level, Provenance, Reference, ScoringMethod, Source, Statistic)
+                     Indicator, Level, Measure, Provenance, Reference, ScoringMethod, Source, Statistic)
 from .yamlio import Document, parse_text, read_document
 
 ENTRY_POINT_GROUP = "greendiag.catalogues"
 DATA_PACKAGE = "greendiag._data_catalogue"
+RULES_PACKAGE = "greendiag._data_rules"  # the packaged measure library, which an overlay's measures may not clash with
 # overlay section -> key identifying an item
 SECTIONS = {"documents": "id", "categories": "code", "indicators": "id", "requirements": "number",
-            "statistics": "id", "references": "id", "demonstration_kinds": "id"}
+            "statistics": "id", "references": "id", "demonstration_kinds": "id", "measures": "id"}
 
 OverlaySpec = Union[str, os.PathLike]
 
@@ -66,6 +67,7 @@ def _raw_default() -> tuple[dict, dict[str, list[_Item]]]:
         data = schema.validate(doc, f"{key}.schema.json", CatalogueError)
         sections[key] = [_Item(d, doc, (key, i), cid) for i, d in enumerate(data[key])]
     sections["demonstration_kinds"] = _demonstration_items(head, cid)
+    sections["measures"] = []  # the packaged library joins only when overlays are applied (_library_measures)
     conv_doc = _packaged(head["files"]["conversion"])
     head["_conversion"] = schema.validate(conv_doc, "conversion.schema.json", CatalogueError)
     return head, sections
@@ -79,6 +81,24 @@ def _demonstration_items(head: dict, cid: str) -> list[_Item]:
     doc = _packaged(name)
     data = schema.validate(doc, "demonstration.schema.json", CatalogueError)
     return [_Item(d, doc, ("demonstration_kinds", i), cid) for i, d in enumerate(data["demonstration_kinds"])]
+
+
+@functools.cache
+def _library() -> tuple[Document, str, tuple[dict, ...]]:
+    """The packaged measure library (rulebase.yaml's `measures:` file, e.g. rules/measures.yaml), its rule base's id and
+    its entries: what an overlay's measure ids are checked against. Read only when overlays are loaded."""
+    read = lambda name: parse_text((resources.files(RULES_PACKAGE) / name).read_text(encoding="utf-8"), f"rules/{name}", CatalogueError)
+    head = read("rulebase.yaml").data
+    doc = read(head["measures"])
+    data = schema.validate(doc, "measures.schema.json", CatalogueError)
+    return doc, head["rulebase"]["id"], tuple(data["measures"])
+
+
+def _library_measures() -> list[_Item]:
+    """The packaged measures as base entries (rank 0, origin the rule base's id), so that an overlay's measure with one
+    of their ids is a conflict naming rules/measures.yaml and its line, unless it says `override: true`."""
+    doc, rid, items = _library()
+    return [_Item(d, doc, ("measures", i), rid) for i, d in enumerate(items)]
 
 
 def __getattr__(name: str):
@@ -187,8 +207,8 @@ def _conflict(section: str, key: str, k: Any, new: _Item, old: _Item) -> Problem
                            f"{section} {wen} '{k}' appears twice in this file (first at {old.where()})",
                            fix_zh=f"改用其他{wzh},或删除其中一处", fix_en=f"use another {wen}, or remove one of the two")
     if old.rank == 0:
-        return new.problem("overlay-conflict", f"{section} 中的“{k}”已由 {old.origin} 定义;如确需替换,请加 override: true",
-                           f"{section} '{k}' is already defined by {old.origin}; add `override: true` to replace it",
+        return new.problem("overlay-conflict", f"{section} 中的“{k}”已由 {old.origin} 定义({old.where()});如确需替换,请加 override: true",
+                           f"{section} '{k}' is already defined by {old.origin} ({old.where()}); add `override: true` to replace it",
                            fix_zh=f"改用新的{wzh},或显式声明 override: true", fix_en=f"use a new {wen}, or declare override: true")
     return new.problem("overlay-conflict", f"{section} 中的{wzh}“{k}”已由扩展目录 {old.origin} 定义({old.where()})",
                        f"{section} {wen} '{k}' is already defined by overlay {old.origin} ({old.where()})",
@@ -229,7 +249,8 @@ def _apply_overlay(sections: dict[str, list[_Item]], doc: Document, data: dict, 
                     new.replaced = old
                     sections[section][existing[k]] = new
             elif item.get("override"):
-                problems.append(new.problem("override-nothing", f"override 的“{k}”在基础目录中不存在", f"override of '{k}', which does not exist",
+                base_zh, base_en = ("内置措施库", "the packaged measure library") if section == "measures" else ("基础目录", "the base catalogue")
+                problems.append(new.problem("override-nothing", f"override 的“{k}”在{base_zh}中不存在", f"override of '{k}', which {base_en} does not have",
                                             fix_zh="删除 override 或更正 id", fix_en="remove override or correct the id"))
             else:
                 existing[k] = len(sections[section])
@@ -304,7 +325,14 @@ def _build(head: dict, sections: dict[str, list[_Item]], overlays: tuple[tuple[s
         overlays=overlays,
         overlay_titles=titles,
         demonstration_kinds=tuple(_demonstration_kind(it) for it in sections["demonstration_kinds"]),
+        measures=tuple(_measure(it) for it in sections["measures"] if it.rank),  # the packaged library stays the rule base's
     )
+
+
+def _measure(it: _Item) -> Measure:
+    d = it.data
+    return Measure(d["id"], d["title_zh"], d["title_en"], tuple(d.get("indicators", ())), tuple(d.get("requirements", ())), d["effect_zh"],
+                   d["effect_en"], Source(d["basis"]["doc"], d["basis"]["clause"]), it.origin, it.replaced.origin if it.replaced else None)
 
 
 def _demonstration_kind(it: _Item) -> DemonstrationKind:
@@ -337,6 +365,8 @@ def _load(paths: tuple[str, ...]) -> Catalogue:
     reports the conflicts of all overlays and the cross-checks of the result (the cross-checks are left
     out only when an overlay breaks its schema: its entries are missing from what they would check)."""
     head, sections = _raw_default()
+    if paths:
+        sections["measures"] = _library_measures()
     problems: list[Problem] = []
     conflict, broken = False, False
     applied: list[tuple[str, str]] = []

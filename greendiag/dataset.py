@@ -307,6 +307,27 @@ def _unsafe_values(doc: Document, where: Optional[Locator] = None) -> list[Probl
 _PLAIN_TYPES = (bool, int, float, str, dt.date)  # dates as plain yaml.safe_load gives them; taken as ISO text
 
 
+_BARE_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*[%％]?$")  # 15, 1,500, 12.5, 15%: no words, no unit
+
+
+def _effect_text(effect: Any) -> Optional[str]:
+    """A project's expected effect as text (a YAML number 15 or 12.5 as typed; None when not given)."""
+    if isinstance(effect, bool) or effect is None:
+        return None
+    if isinstance(effect, int) or (isinstance(effect, float) and effect.is_integer() and abs(effect) < 1e15):
+        return str(int(effect))
+    if isinstance(effect, float):
+        return repr(effect)
+    return effect.strip() if isinstance(effect, str) else None
+
+
+def _project(p: dict) -> ImprovementProject:
+    """A row of 附件2-1-3, its expected effect as text (a bare number is kept, and noted by _Builder._projects)."""
+    if "expected_effect" in p and p["expected_effect"] is not None and not isinstance(p["expected_effect"], str):
+        p = {**p, "expected_effect": _effect_text(p["expected_effect"])}
+    return ImprovementProject(**p)
+
+
 class _Builder:
     """The value checks (units, bounds, years, catalogue keys) and the ParkDataset built from checked data.
 
@@ -345,7 +366,7 @@ class _Builder:
             source=self.source, profile=self._profile(d["park"]), diagnosis_year=d["diagnosis_year"], years=scored,
             values=tuple(sorted(values, key=lambda v: (v.year, self.cat.indicator(v.indicator).number))),
             statistics=tuple(sorted(stats, key=lambda s: (s.year, s.statistic))), baseline=baseline,
-            engagement=engagement, projects=tuple(ImprovementProject(**p) for p in d.get("projects", [])),
+            engagement=engagement, projects=tuple(_project(p) for p in d.get("projects", [])),
             fictitious=bool(d.get("fictitious", False)), catalogue_label=self.cat.label, catalogue=self.cat,
             notes=tuple(self.notes), demonstration=self.demonstration,
             energy_by_carrier=tuple(sorted(self.carriers, key=lambda c: (c.year, self._carrier_order[c.carrier]))))
@@ -468,8 +489,20 @@ class _Builder:
                       ("years", blocks[y]) if y in blocks else ("years",), fix_zh, fix_en, note=True)
 
     def _projects(self, projects: Any) -> None:
-        """The fixed-asset investment of a project is part of its total investment (附件2-1-3 “其中固定资产投资”)."""
+        """The fixed-asset investment of a project is part of its total investment (附件2-1-3 “其中固定资产投资”); an
+        expected effect that is a bare number (15, "15", "15%") says neither what it is nor its unit: a note, not an error,
+        since the report prints the effect as given and computes nothing from it (blocking a diagnosis over wording would
+        be out of proportion), while a reader of 附件2-1-3 cannot tell what "15" means."""
         for i, p in enumerate(projects if isinstance(projects, list) else ()):
+            effect = p.get("expected_effect") if isinstance(p, dict) else None
+            shown = _effect_text(effect)
+            if shown is not None and _BARE_NUMBER.match(shown):
+                self.fail("effect-without-words", f"改进项目 {i + 1}:预期实施效果只有数值“{shown}”,没有说明是什么效果及其单位",
+                          f"project {i + 1}: the expected effect is only the number '{shown}': it says neither what the effect is "
+                          "nor its unit", ("projects", i, "expected_effect"),
+                          "用文字写明效果及其单位,如“年节约标准煤约1500 t”“年减排二氧化碳约3900 t”“水重复利用率提高至95%”",
+                          "describe the effect in words with its unit, e.g. 年节约标准煤约1500 t (saves about 1500 t of standard "
+                          "coal a year) or 年减排二氧化碳约3900 t (about 3900 t less CO2 a year)", note=True)
             total, fixed = (p.get(k) if isinstance(p, dict) else None for k in ("total_investment", "fixed_investment"))
             if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (total, fixed)) and fixed > total:
                 self.fail("investment-parts", f"改进项目 {i + 1}:其中固定资产投资 {fixed:g} 万元大于总投资 {total:g} 万元",

@@ -434,6 +434,10 @@ def diagnose(dataset: DatasetLike, *, catalogue: Optional[Catalogue] = None, rul
                                    f"the dataset was validated against '{dataset.catalogue_label}' but diagnosed with '{cat.label}'",
                                    file=dataset.source, fix_zh="用同一目录(含扩展)加载与诊断", fix_en="load and diagnose with the same catalogue and overlays"))
     rb = rules or load_rules(catalogue=cat)
+    if not rb.checked_with and cat.measures:  # the packaged rules loaded without the catalogue: add its overlays' measures
+        from .rulebook import _with_measures
+
+        rb = _with_measures(rb, cat)
     if rb.checked_with and (rb.checked_with != cat.label or not _same(rb.checked_catalogue, cat)):
         raise RuleError(Problem("rules-catalogue-mismatch", f"规则按目录“{rb.checked_with}”校验,但诊断使用“{cat.label}”",
                                 f"the rules were checked against '{rb.checked_with}' but the diagnosis uses '{cat.label}'",

@@ -7,6 +7,7 @@ very hidden sheet `_greendiag` records the format and the diagnosis the workbook
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import warnings
@@ -169,9 +170,27 @@ def write_followup_template(diagnosis: Any, path: str | os.PathLike, *, overwrit
     wb.security = WorkbookProtection(lockStructure=True)
     wb.properties.creator = "greendiag"
     wb.properties.title = f"绿色诊断后续跟踪反馈 — {diag['park']['name']}"
-    with fileio.atomic_path(target) as tmp:
-        wb.save(tmp)
+    fileio.write_bytes(target, workbook_bytes(wb, rd.fixed_datetime().replace(tzinfo=None)))
     return target
+
+
+def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
+    """The .xlsx of `wb` with `when` as its created/modified time and on every zip entry: the same diagnosis gives the
+    same bytes. (openpyxl's save() stamps docProps/core.xml and the entries with the time of saving; its ExcelWriter,
+    which save() wraps, does not touch the properties.)"""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = wb.properties.modified = when
+    raw = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
 
 
 def _subject(rd, subject: str) -> str:

@@ -17,7 +17,7 @@ import unicodedata
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from . import units, workdays
-from ._round import half_up, significant, value_text
+from ._round import difference_text, general, half_up, significant, value_text
 from .errors import RuleError, problem
 from .models import ENGAGEMENT_DATES, BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
@@ -89,6 +89,8 @@ _GAP_WORDS = ("gap_unit_zh", "gap_unit_en")
 _UNIT_AFTER = "unit_after"  # the unit as it follows a number in a message (unit_after)
 _POINTS_WORDS = ("points_zh", "points_en")  # a score gain as a message prints it (points_words)
 _VALUE_TEXT = "value_text"  # the value as a message prints it beside its target and gap (shown_value)
+_GAP_TEXT = "gap_text"  # the gap as a message prints it beside value_text and the target (gap_text)
+_YOY_TEXTS = ("prev_value_text", "yoy_points_text")  # last year's value and a share's change as printed beside value_text
 # the engagement's dates in the order of the guide's procedure (二(一): 前期准备 → 诊断实施 → 报告编制提交), with their names;
 # the engagement context shows each as <key>_zh / <key>_en
 _DATED = {k: ENGAGEMENT_DATES[k] for k in ("work_started", "onsite_start", "onsite_end", "report_submitted",
@@ -96,10 +98,11 @@ _DATED = {k: ENGAGEMENT_DATES[k] for k in ("work_started", "onsite_start", "onsi
 # what a message template may name besides the threshold: per kind, the display context (_*_context below)
 CONTEXT: dict[str, frozenset] = {
     "indicator": frozenset(FIELDS["indicator"]) | {"name_zh", "name_en", "unit", "lead_level_zh", "lead_level_en",
-                                                   "level_zh", "level_en", *_GAP_WORDS, _UNIT_AFTER, *_POINTS_WORDS, _VALUE_TEXT},
+                                                   "level_zh", "level_en", *_GAP_WORDS, _UNIT_AFTER, *_POINTS_WORDS, _VALUE_TEXT,
+                                                   _GAP_TEXT, *_YOY_TEXTS},
     "reference": frozenset({"name_zh", "name_en", "unit", "number", "year", "ref_label_zh", "ref_label_en", "value", "ref_value",
                             "gap_abs", "gap_pct", "ref_value_note_zh", "ref_value_note_en", "ref_text_zh", "ref_text_en",
-                            *_GAP_WORDS, _UNIT_AFTER, _VALUE_TEXT}),
+                            *_GAP_WORDS, _UNIT_AFTER, _VALUE_TEXT, _GAP_TEXT}),
     "year": frozenset(FIELDS["year"]),
     "requirement": frozenset({"number", "status", "text_zh", "text_en", "evidence", "kind_zh", "kind_en", "demonstration_status", "demonstration_zh",
                               "demonstration_en", "demonstration_status_zh", "demonstration_status_en"}),
@@ -172,12 +175,14 @@ def _finite(f: Fact) -> None:
                 f[k] = math.copysign(sys.float_info.max, v)
 
 
-def gap_units(ind: Indicator, gap: Optional[float] = None) -> dict[str, str]:
+def gap_units(ind: Indicator, gap: Optional[float] = None, text: Optional[str] = None) -> dict[str, str]:
     """How a gap is worded after its number: a share's gap is in percentage points (个百分点), any other in the unit.
 
-    Templates write "差距{gap_abs:.4g}{gap_unit_zh}" → "差距2.4个百分点" / "差距0.36 万元/tce"."""
+    Templates write "差距{gap_text}{gap_unit_zh}" → "差距2.4个百分点" / "差距0.36 万元/tce". `text`: the gap as printed
+    (gap_text), which decides "1 percentage point"; without it, the gap as {gap_abs:.4g} prints it."""
     if ind.is_share:
-        one = gap is not None and f"{abs(gap):.4g}" == "1"  # near 1 .4g writes no exponent: the message's text
+        shown = text.lstrip("+-") if text is not None else f"{abs(gap):.4g}" if gap is not None else None
+        one = shown == "1"  # near 1 .4g writes no exponent: the message's text
         return {"gap_unit_zh": "个百分点", "gap_unit_en": " percentage point" if one else " percentage points"}
     unit = _shown_unit(ind)
     return {"gap_unit_zh": f" {unit}" if unit else "", "gap_unit_en": f" {unit}" if unit else ""}
@@ -206,9 +211,24 @@ def shown_value(ind: Indicator, x: float, targets: tuple[float, ...]) -> str:
     30 is not "30", and 79.235 beside 80 with a gap of 0.765 is not "79.23". One text serves every target, so messages
     on one value (by lead and by reference) print it alike and a report can merge them. A share differs from 100% too."""
     higher = ind.direction != "lower"
-    pairs = tuple((t, units.tidy(t - x if higher else x - t)) for t in targets)
+    # only the targets the value is short of: no rule prints a gap past a target, and the report (ReportData.shown_value)
+    # takes these alone, so a message and the report print one value alike
+    pairs = tuple((t, g) for t in targets for g in (units.tidy(t - x if higher else x - t),) if g > 0)
     others = tuple(float(b) for b in (ind.plausible_min, ind.plausible_max) if b is not None) + ((100.0,) if ind.is_share else ())
     return value_text(x, pairs, higher=higher, others=others)
+
+
+def gap_text(ind: Indicator, gap: float, value: tuple[str, float], target: tuple[str, float]) -> str:
+    """A gap as a message prints it ({gap_text}) beside the value (value_text) and the target as printed, each given as
+    (text, number): as {gap_abs:.4g} where target − value as printed (value − target when lower is better) gives it,
+    else that difference of the printed numbers (_round.difference_text): 1786 − 1604 is "182", not the 181.4 that
+    1785.71 − 1604.32 would give, for the converted reference has no more digits than four to show."""
+    return difference_text(gap, value, target) if ind.direction == "lower" else difference_text(gap, target, value)
+
+
+def lead_text(lead: float) -> tuple[str, float]:
+    """The lead value as a message prints it ({lead:.4g}) and the number: the target of the lead gap's gap_text."""
+    return general(float(lead), ".4g") or significant(float(lead), 4), float(lead)
 
 
 def _shown_unit(ind: Indicator) -> str:
@@ -244,6 +264,13 @@ def reference_text(ref: Reference, ind: Indicator) -> dict[str, str]:
     zh, en = _converted_values(ref, ind)
     return {"ref_text_zh": f"参考值{zh}(由{ref.label_zh}折算)" if zh else ref.label_zh,
             "ref_text_en": f"reference value {en} (converted from {ref.label_en})" if en else ref.label_en}
+
+
+def reference_number(ref: Reference, ind: Indicator) -> str:
+    """The reference value as ref_text_zh prints it: its converted value ({x:.4g}), or the number its label states."""
+    if _converted_values(ref, ind)[0]:
+        return significant(ref.value, 4)
+    return f"{ref.given_value:g}"
 
 
 def _converted_values(ref: Reference, ind: Indicator) -> tuple[str, str]:
@@ -284,7 +311,8 @@ class _Static:
         for ref in cat.references:
             ind = cat.indicator(ref.indicator)
             then, _ = score_value(ind, ref.value, None, cat.scoring)
-            self.references.append((ref, ind, {**reference_value_note(ref, ind), **reference_text(ref, ind)}, then))
+            self.references.append((ref, ind, {**reference_value_note(ref, ind), **reference_text(ref, ind)}, then,
+                                    reference_number(ref, ind)))
 
 
 _statics: dict[int, _Static] = {}
@@ -394,10 +422,19 @@ def _indicator_context(f: Fact, ind: Indicator, year: int, lead: Optional[Level]
             ctx["level_zh"], ctx["level_en"] = lv.zh, lv.en
     ctx.update(f)  # every fact field but number and year, which keep their display form (int) and place
     ctx["number"], ctx["year"] = ind.number, year
-    ctx.update(units_fixed or gap_units(ind, f.get("gap_abs")))
+    shown = shown_value(ind, f["value"], targets) if isinstance(f.get("value"), (int, float)) else None
+    gap = f.get("gap_abs")
+    if shown is not None and isinstance(gap, (int, float)) and isinstance(f.get("lead"), (int, float)):
+        ctx[_GAP_TEXT] = gap_text(ind, gap, (shown, f["value"]), lead_text(f["lead"]))
+    ctx.update(units_fixed or gap_units(ind, gap, ctx.get(_GAP_TEXT)))
     ctx[_UNIT_AFTER] = unit_after(ind)
-    if isinstance(f.get("value"), float):
-        ctx[_VALUE_TEXT] = shown_value(ind, f["value"], targets)
+    if shown is not None:
+        ctx[_VALUE_TEXT] = shown
+        prev = f.get("prev_value")
+        if isinstance(prev, (int, float)):
+            before = ctx["prev_value_text"] = shown_value(ind, prev, targets)
+            if isinstance(f.get("yoy_points"), (int, float)):  # a share's change in points, as {yoy_points:+.1f} prints it
+                ctx["yoy_points_text"] = difference_text(f["yoy_points"], (shown, f["value"]), (before, prev), "+.1f")
     if "points" in f:
         ctx.update(points_words(f["points"]))
     return ctx
@@ -412,7 +449,7 @@ def latest_scored_year(years: tuple[int, ...], assessable: Mapping[int, float]) 
 def _reference_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Callable, out: list, makers: list) -> None:
     latest = latest_scored_year(ds.years, {y: _b(t is None or t.assessable) for y in ds.years for t in (card.total(y),)})
     st = _static(cat)
-    for ref, ind, note, then in st.references:
+    for ref, ind, note, then, shown in st.references:
         for year in ds.years:
             v = value(ind.id, year)
             if v is None or v.value is None:
@@ -423,16 +460,23 @@ def _reference_facts(ds: ParkDataset, cat: Catalogue, card: Scorecard, value: Ca
                  "is_share": _b(ind.is_share), "value": v.value, "ref_value": ref.value, "points": max(0.0, then - now),
                  **_gap(ind.direction, v.value, ref.value)}
             out.append(f)
-            makers.append((_reference_context, (ref, ind, year, note, st.targets.get(ind.id, ()))))
+            makers.append((_reference_context, (ref, ind, year, note, st.targets.get(ind.id, ()), shown)))
 
 
 def _reference_context(f: Fact, ref: Reference, ind: Indicator, year: int, note: dict[str, str],
-                       targets: tuple[float, ...] = ()) -> Context:
-    return {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
+                       targets: tuple[float, ...] = (), ref_shown: str = "") -> Context:
+    """Names, unit and reference texts of a reference fact, its value as printed and its gap as printed beside the value
+    and the reference as ref_text prints it (`ref_shown`, reference_number)."""
+    ctx = {"name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit or "", "number": ind.number, "year": year,
             "ref_label_zh": ref.label_zh, "ref_label_en": ref.label_en,
-            **{k: f[k] for k in ("value", "ref_value", "gap_abs", "gap_pct") if k in f}, **gap_units(ind, f.get("gap_abs")),
-            _UNIT_AFTER: unit_after(ind), **({_VALUE_TEXT: shown_value(ind, f["value"], targets)} if isinstance(f.get("value"), float) else {}),
-            **note}
+            **{k: f[k] for k in ("value", "ref_value", "gap_abs", "gap_pct") if k in f}, _UNIT_AFTER: unit_after(ind), **note}
+    gap = None
+    if isinstance(f.get("value"), (int, float)):
+        shown = ctx[_VALUE_TEXT] = shown_value(ind, f["value"], targets)
+        if isinstance(f.get("gap_abs"), (int, float)) and isinstance(f.get("ref_value"), (int, float)):
+            gap = ctx[_GAP_TEXT] = gap_text(ind, f["gap_abs"], (shown, f["value"]), (ref_shown, f["ref_value"]))
+    ctx.update(gap_units(ind, f.get("gap_abs"), gap))
+    return ctx
 
 
 def _usable_values(ds: ParkDataset, card: Scorecard):

@@ -8,8 +8,10 @@ returns an immutable FollowUp; its to_json() is byte-identical for the same inpu
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
+import math
 import os
 import re
 import unicodedata
@@ -230,35 +232,37 @@ def check_followup(data: Any, src: Source, diag: dict, diag_source: Optional[str
                                         "先给出诊断结果,再给出跟踪反馈记录:greendiag followup diagnosis.json record.yaml",
                                         "give the diagnosis first, then the record: greendiag followup diagnosis.json record.yaml"))
     found = schema.problems(src.doc or Document(src.file or "<data>", data, None), "followup.schema.json", locate=src.locate)
-    if found:
-        raise FollowupError(found)
+    bad = _unreadable(data) if found else frozenset()
+    if found and (() in bad or ("format",) in bad):
+        raise FollowupError(found)  # not a follow-up record by its own mark: checking it against the diagnosis would be noise
+    rec = {k: v for k, v in data.items() if (k,) not in bad}  # what the schema passed, checked against the diagnosis below
     rd = ReportData(diag)
     problems: list[Problem] = []
     notes: list[Problem] = []
     rows = [Node(p) for p in diag["projects"]]
     park = diag["park"]["name"]
-    if "park" in data and _squash(data["park"]) != _squash(park):
-        problems.append(src.problem("followup-wrong-park", ("park",), f"记录中的园区“{data['park']}”与诊断结果的园区“{park}”不同",
-                                    f"the record's park '{data['park']}' is not the diagnosis's park '{park}'",
+    if "park" in rec and _squash(rec["park"]) != _squash(park):
+        problems.append(src.problem("followup-wrong-park", ("park",), f"记录中的园区“{rec['park']}”与诊断结果的园区“{park}”不同",
+                                    f"the record's park '{rec['park']}' is not the diagnosis's park '{park}'",
                                     "核对是否选错了诊断结果或记录", "check the diagnosis and the record belong together"))
-    if "diagnosis_year" in data and data["diagnosis_year"] != diag["diagnosis_year"]:
+    if "diagnosis_year" in rec and rec["diagnosis_year"] != diag["diagnosis_year"]:
         problems.append(src.problem("followup-wrong-park", ("diagnosis_year",),
-                                    f"记录中的诊断年份 {data['diagnosis_year']} 与诊断结果的 {diag['diagnosis_year']} 不同",
-                                    f"the record's diagnosis year {data['diagnosis_year']} is not the diagnosis's {diag['diagnosis_year']}",
+                                    f"记录中的诊断年份 {rec['diagnosis_year']} 与诊断结果的 {diag['diagnosis_year']} 不同",
+                                    f"the record's diagnosis year {rec['diagnosis_year']} is not the diagnosis's {diag['diagnosis_year']}",
                                     "核对是否选错了诊断结果或记录", "check the diagnosis and the record belong together"))
     report = rd.report_date()
     days = diag.get("rules_constants", {}).get("follow_up_days", DEFAULT_FOLLOW_UP_DAYS)
     due = report + dt.timedelta(days=int(days)) if report else None
-    if data.get("followup_date") is None:
+    if ("followup_date",) not in bad and data.get("followup_date") is None:
         problems.append(src.problem("followup-date-missing", ("followup_date",), "未填写跟踪反馈日期", "the follow-up date is missing",
                                     "按 YYYY-MM-DD 填写 followup_date(工作簿:跟踪反馈日期)",
                                     "give followup_date as YYYY-MM-DD (workbook: 跟踪反馈日期)"))
-    if not data.get("next_steps"):
+    if ("next_steps",) not in bad and not data.get("next_steps"):
         problems.append(src.problem("followup-plan-missing", ("next_steps",), "未填写园区下一步提升计划(指南六要求反馈)",
                                     "the park's next-step plan is missing (the guide, 六, asks for it)",
                                     "在 next_steps(工作簿:下一步提升计划)中至少填写一项计划内容与计划时间",
                                     "give at least one item with its planned time under next_steps (workbook: 下一步提升计划)"))
-    when = _date(src, ("followup_date",), data.get("followup_date"), problems)
+    when = _date(src, ("followup_date",), rec.get("followup_date"), problems)
     if when is not None and report is not None and when < report:
         problems.append(src.problem("followup-before-report", ("followup_date",),
                                     f"跟踪反馈日期 {when.isoformat()} 早于诊断报告日期 {report.isoformat()}",
@@ -277,36 +281,49 @@ def check_followup(data: Any, src: Source, diag: dict, diag_source: Optional[str
                                  "在园区数据中填写 engagement.report_submitted 后重新诊断", "give engagement.report_submitted and diagnose again"))
     entries: dict[int, ProjectFeedback] = {}
     given: set[int] = set()  # numbers the record has, valid or not: a bad entry is not also "missing"
-    for i, e in enumerate(data["projects"]):
+    entered = rec.get("projects") if isinstance(rec.get("projects"), list) else None
+    lost = entered is None  # an entry whose number cannot be read: which rows lack an entry is not known until it can
+    for i, e in enumerate(entered or ()):
+        at = ("projects", i)
+        if at in bad or at + ("number",) in bad:
+            lost = True
+            continue
+        unread = frozenset(p[2] for p in bad if len(p) > 2 and p[:2] == at)  # its fields the schema already reported
+        e = {k: v for k, v in e.items() if k not in unread}
+        e["number"] = int(e["number"])  # the schema's "integer" lets 3.0 through; a list index must be an int
         if e["number"] in given:
             problems.append(src.problem("followup-duplicate-project", ("projects", i, "number"),
                                         f"第{e['number']}项建议填写了两次", f"suggestion {e['number']} is given twice",
                                         "每个序号只保留一项", "keep one entry per number"))
             continue
         given.add(e["number"])
-        fb = _entry(src, ("projects", i), e, rows, report, when, problems)
+        fb = _entry(src, at, e, rows, report, when, problems, unread)
         if fb is not None:
             entries[fb.number] = fb
     for n, row in enumerate(rows, 1):
-        if n not in given:
+        if not lost and n not in given:
             problems.append(src.problem("followup-project-missing", ("projects",),
                                         f"诊断结果附件2-1-3 第{n}项“{row.str('content_zh')}”没有跟踪反馈(采纳情况)",
                                         f"row {n} of the diagnosis's 附件2-1-3 ('{row.str('content_en')}') has no follow-up entry (adoption)",
                                         "每一项建议都须反馈采纳情况;未采纳的填“未采纳”并说明原因",
                                         "report the adoption of every suggestion; for one not adopted, say 未采纳 and why",
                                         cell=("row", n)))
-    if problems:
-        raise FollowupError(_ordered(problems))
+    steps = rec.get("next_steps") if isinstance(rec.get("next_steps"), list) else []
+    plan = [(i, s) for i, s in enumerate(steps) if not any(p[:2] == ("next_steps", i) for p in bad)]
+    for i, s in plan:
+        _planned(src, ("next_steps", i, "planned"), s["planned"], when, problems)
+    if found or problems:
+        raise FollowupError(_ordered([*found, *problems]))
     provider = diag.get("engagement", {}).get("provider", {}).get("name")
     from .fileio import json_text
 
     return FollowUp(
-        park=park, fictitious=bool(data.get("fictitious")) or bool(diag.get("fictitious")), diagnosis_year=diag["diagnosis_year"],
+        park=park, fictitious=bool(rec.get("fictitious")) or bool(diag.get("fictitious")), diagnosis_year=diag["diagnosis_year"],
         provider=provider, report_date=report.isoformat() if report else None, due_date=due.isoformat() if due else None,
-        followup_date=when.isoformat(), prepared_by=_text(data.get("prepared_by")),
+        followup_date=when.isoformat(), prepared_by=_text(rec.get("prepared_by")),
         projects=tuple(entries[n] for n in sorted(entries)),
         next_steps=tuple(PlanItem(s["item"].strip(), s["planned"].strip(), _text(s.get("responsible")), _text(s.get("note")))
-                         for s in data.get("next_steps") or ()),
+                         for _, s in plan),
         notes=tuple(notes), source=os.path.basename(src.file or "<data>"),
         diagnosis_source=os.path.basename(diag_source) if diag_source else None, diagnosis_json=json_text(diag))
 
@@ -338,6 +355,88 @@ def _date(src: Source, path: tuple, text: Optional[str], problems: list[Problem]
         return None
 
 
+MAX_INVESTMENT = 1e9  # 万元 (10 万亿元): far above any park project; beyond it (or NaN, ±inf) a number is a typo, and sums overflow
+
+
+def _amount_ok(x: Any) -> bool:
+    """A number an investment can be: finite and not absurdly large (NaN, ±inf, 1e400 are typos, not amounts)."""
+    if isinstance(x, int):
+        return x <= MAX_INVESTMENT
+    return isinstance(x, float) and math.isfinite(x) and (x < 0 or x <= MAX_INVESTMENT)
+
+
+def _unreadable(data: Any) -> frozenset:
+    """The data paths the schema faults: a wrong value, or a required key that is missing (its own path). Unknown keys
+    are not among them (nothing reads them). () when the record is not an object at all."""
+    from . import schema
+
+    out: set[tuple] = set()
+    for err in schema.validator("followup.schema.json").iter_errors(data):
+        path = tuple(err.absolute_path)
+        if err.validator == "required":
+            out.update(path + (k,) for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance)
+        elif err.validator != "additionalProperties":
+            out.add(path)
+    return frozenset(out)
+
+
+# 下一步提升计划's planned time is free text; a plain period (a date, a month, a quarter, a half or a whole year, "by" it
+# or not) is read to its last day so that a time already over on the follow-up date is caught. Anything else stands as written.
+_BY = r"(?:前|以前|之前|内|底|末)?"
+_PERIODS = (
+    (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _BY), "day"),
+    (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]" + _BY), "day"),
+    (re.compile(r"(\d{4})[-/.](\d{1,2})" + _BY), "month"),
+    (re.compile(r"(\d{4})年(\d{1,2})月(?:份)?" + _BY), "month"),
+    (re.compile(r"(\d{4})年?(?:第)?([一二三四1-4])季度" + _BY), "quarter"),
+    (re.compile(r"(\d{4})[Qq]([1-4])" + _BY), "quarter"),
+    (re.compile(r"(\d{4})年?([上下])半年" + _BY), "half"),
+    (re.compile(r"(\d{4})(?:年(?:度|内|底|末|年底|年末|全年)?)?" + _BY), "year"),
+)
+
+
+def period_end(text: str) -> Optional[dt.date]:
+    """The last day of a plainly written period ("2026-09-30", "2026年9月", "2026年第四季度", "2026年底", "2027年"), None for
+    any other text (a range, "长期", "2026年起"). ValueError for a date that does not exist (2026-02-30, 2026年13月)."""
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    for pattern, kind in _PERIODS:
+        m = pattern.fullmatch(t)
+        if not m:
+            continue
+        year = int(m.group(1))
+        if kind == "day":
+            return dt.date(year, int(m.group(2)), int(m.group(3)))
+        if kind == "year":
+            return dt.date(year, 12, 31)
+        if kind == "month":
+            month = int(m.group(2))
+        elif kind == "quarter":
+            month = 3 * ("一二三四".find(m.group(2)) + 1 if m.group(2) in "一二三四" else int(m.group(2)))
+        else:
+            month = 6 if m.group(2) == "上" else 12
+        if not 1 <= month <= 12:
+            raise ValueError(text)
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return None
+
+
+def _planned(src: Source, path: tuple, text: str, when: Optional[dt.date], problems: list[Problem]) -> None:
+    """A planned time that is plainly a period already over on the follow-up date is an error: a next step cannot lie
+    in the past (a typo for the coming year, or work done that belongs under the projects); free text stands."""
+    try:
+        end = period_end(text)
+    except (ValueError, OverflowError):
+        problems.append(src.problem("followup-bad-date", path, f"计划时间“{text}”不是有效日期", f"the planned time '{text}' is not a real date",
+                                    "填写真实的日期或时段,如 2026-09-30、2026年第四季度", "give a real date or period, e.g. 2026-09-30, 2026年第四季度"))
+        return
+    if end is not None and when is not None and end < when:
+        problems.append(src.problem("followup-plan-past", path,
+                                    f"计划时间“{text}”早于跟踪反馈日期 {when.isoformat()}:下一步提升计划应是今后的安排",
+                                    f"the planned time '{text}' is before the follow-up date {when.isoformat()}: a next step lies ahead",
+                                    "核对年份(如应为下一年);已完成的工作写入对应建议的落实情况",
+                                    "check the year (the next one?); work already done belongs under the suggestion's implementation"))
+
+
 def _status(src: Source, path: tuple, word: Any, words: dict, table: dict, what: tuple[str, str], problems: list) -> Optional[str]:
     key = words.get(_fold(word)) if isinstance(word, str) else None
     if key is None:
@@ -350,8 +449,9 @@ def _status(src: Source, path: tuple, word: Any, words: dict, table: dict, what:
 
 
 def _entry(src: Source, at: tuple, e: dict, rows: list[Node], report: Optional[dt.date], when: Optional[dt.date],
-           problems: list[Problem]) -> Optional[ProjectFeedback]:
-    """One project entry checked; None when it cannot stand (its problems are in `problems`)."""
+           problems: list[Problem], unread: frozenset = frozenset()) -> Optional[ProjectFeedback]:
+    """One project entry checked; None when it cannot stand (its problems are in `problems`). `unread`: its fields the
+    schema already reported (left out of `e`): they are not also said to be missing."""
     before = len(problems)
     n = e["number"]
     if n > len(rows):
@@ -368,7 +468,9 @@ def _entry(src: Source, at: tuple, e: dict, rows: list[Node], report: Optional[d
                                     f"row {n}'s title '{title}' is not the diagnosis's ('{row.str('content_en')}')",
                                     "核对序号是否对应同一项建议(诊断重新生成后序号可能变化),或删去 title",
                                     "check the number names the same suggestion (a new diagnosis may renumber), or leave title out"))
-    adoption = _status(src, at + ("adoption",), e["adoption"], _ADOPTION_WORDS, ADOPTION, ("采纳情况", "adoption"), problems)
+    adoption = None
+    if "adoption" in e:
+        adoption = _status(src, at + ("adoption",), e["adoption"], _ADOPTION_WORDS, ADOPTION, ("采纳情况", "adoption"), problems)
     impl_word = e.get("implementation")
     implementation = None
     if impl_word is not None and str(impl_word).strip():
@@ -382,15 +484,15 @@ def _entry(src: Source, at: tuple, e: dict, rows: list[Node], report: Optional[d
                                         f"第{n}项为“未采纳”,落实情况却是“{IMPLEMENTATION[implementation][0]}”",
                                         f"row {n} is not adopted but its implementation is '{implementation}'",
                                         "已实施的改为“已采纳”或“部分采纳”;未采纳的落实情况留空", "mark it adopted or partly adopted, or leave implementation empty"))
-        if reason is None:
+        if reason is None and "reason" not in unread:
             problems.append(src.problem("followup-reason-missing", at + ("reason",), f"第{n}项未采纳,须说明原因",
                                         f"row {n} is not adopted: give the reason", "在 reason(未采纳原因)中说明", "say why under reason"))
         implementation = None
-    elif adoption is not None and (impl_word is None or not str(impl_word).strip()):
+    elif adoption is not None and (impl_word is None or not str(impl_word).strip()) and "implementation" not in unread:
         problems.append(src.problem("followup-implementation-missing", at + ("implementation",),
                                     f"第{n}项已采纳或部分采纳,须填写落实情况", f"row {n} is adopted: give its implementation",
                                     "填写 已完成、实施中 或 未启动", "give done, in_progress or not_started"))
-    if implementation == "done" and completed is None and e.get("completed") is None:
+    if implementation == "done" and completed is None and e.get("completed") is None and "completed" not in unread:
         problems.append(src.problem("followup-completion-missing", at + ("completed",), f"第{n}项已完成,须填写完成日期",
                                     f"row {n} is done: give its completion date", "按 YYYY-MM-DD 填写完成日期", "give the date as YYYY-MM-DD"))
     if completed is not None and implementation not in ("done", None):
@@ -409,10 +511,21 @@ def _entry(src: Source, at: tuple, e: dict, rows: list[Node], report: Optional[d
                                     f"row {n}'s completion date {completed.isoformat()} is after the follow-up date {when.isoformat()}",
                                     "尚未完成的填“实施中”,删去完成日期", "for work not finished yet, say in_progress and clear the date"))
     investment = e.get("investment")
-    if investment is not None and investment < 0:
+    if investment is not None and not _amount_ok(investment):
+        problems.append(src.problem("followup-bad-investment", at + ("investment",), f"第{n}项的实际投资 {investment} 不是有效金额",
+                                    f"row {n}'s actual investment {investment} is not a usable amount",
+                                    f"填写不小于 0、不超过 {MAX_INVESTMENT:.0e} 的金额(万元)",
+                                    f"give an amount from 0 to {MAX_INVESTMENT:.0e} (10⁴ yuan)"))
+    elif investment is not None and investment < 0:
         problems.append(src.problem("followup-negative-investment", at + ("investment",), f"第{n}项的实际投资为负数({investment})",
                                     f"row {n}'s actual investment is negative ({investment})", "填写不小于 0 的金额(万元)",
                                     "give an amount of at least 0 (10⁴ yuan)"))
+    elif investment is not None and investment > 0 and adoption == "not_adopted":  # money spent on what was not taken up
+        problems.append(src.problem("followup-status-conflict", at + ("investment",),
+                                    f"第{n}项为“未采纳”,却填写了实际投资 {investment:g} 万元",
+                                    f"row {n} is not adopted but gives an actual investment of {investment:g} (10⁴ yuan)",
+                                    "已投资实施的改为“已采纳”或“部分采纳”;未采纳的删去实际投资",
+                                    "mark it adopted or partly adopted, or clear the investment"))
     if len(problems) > before or adoption is None:
         return None
     planned = row.get("total_investment")
@@ -426,12 +539,13 @@ def _entry(src: Source, at: tuple, e: dict, rows: list[Node], report: Optional[d
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
     """Problems in the order of the record: by line in a file; by sheet (跟踪反馈, then 下一步提升计划), row and column in
-    the workbook (B10 before B9 would be wrong as text, so the cell is split)."""
+    the workbook (B10 before B9 would be wrong as text, so the cell is split); by JSON path, numbers as numbers, for a dict."""
     def key(p: Problem) -> tuple:
         sheet, _, cell = (p.location or "").partition("!")
         m = re.fullmatch(r"([A-Z]+)(\d+)", cell)
         col = m.group(1) if m else ""
-        return (p.line is None, p.line or 0, p.column or 0, sheet != "跟踪反馈", sheet,
+        natural = tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in re.split(r"(\d+)", sheet))  # $.projects[2] before [10]
+        return (p.line is None, p.line or 0, p.column or 0, sheet != "跟踪反馈", natural,
                 int(m.group(2)) if m else 0, len(col), col)
 
     return sorted(problems, key=key)

@@ -155,6 +155,23 @@ class DemonstrationKind:
 
 
 @attrs.frozen
+class Measure:
+    """An improvement measure (绿色化改造提升措施) a recommendation candidate carries, matched by indicator id or
+    requirement number: from the packaged library (rules/measures.yaml), an overlay's `measures:` or an extra rule file."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    indicators: tuple[str, ...]
+    requirements: tuple[int, ...]
+    effect_zh: str
+    effect_en: str
+    basis: Source
+    origin: str = ""  # the overlay that brought it; "" for the packaged library and extra rule files
+    replaces: Optional[str] = None  # the rule base whose packaged measure an overlay replaced (override: true)
+
+
+@attrs.frozen
 class Category:
     code: str
     order: int
@@ -277,6 +294,9 @@ class Catalogue:
     overlays: tuple[tuple[str, str], ...] = ()
     overlay_titles: tuple[tuple[str, str, str], ...] = ()  # (id, title_zh, title_en) of each overlay: the 专项诊断 it stands for
     demonstration_kinds: tuple[DemonstrationKind, ...] = ()  # 四(三)3, in catalogue order (overlays' after)
+    # the measures overlays bring (their `measures:`), in catalogue order: one replacing a packaged measure where that
+    # stood, then each overlay's additions; the packaged library itself is the rule base's (load_rules merges these)
+    measures: tuple[Measure, ...] = ()
     # conversion.yaml beside the coefficients: the statistics the carriers sum to and count into, the units per physical unit
     # of a coefficient ((per, (default, …)), …) and the calorific value of 1 kgce (kJ) that turns a measured one into kgce
     energy_statistic: str = ""

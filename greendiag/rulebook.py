@@ -18,7 +18,7 @@ from . import schema
 from ._round import general, half_up
 from .engine import Cond, Rule, RuleSet, evaluate
 from .errors import EngineError, Problem, RuleError
-from .models import Catalogue, Provenance, Source
+from .models import Catalogue, Measure, Provenance, Source
 from .yamlio import Document, json_path, parse_text, read_document
 
 DATA_PACKAGE = "greendiag._data_rules"
@@ -84,22 +84,11 @@ class RuleSpec:
     clause_en: Optional[str] = None
 
 
-@attrs.frozen
-class Measure:
-    id: str
-    title_zh: str
-    title_en: str
-    indicators: tuple[str, ...]
-    requirements: tuple[int, ...]
-    effect_zh: str
-    effect_en: str
-    basis: Source
-
-
 @attrs.frozen(slots=False)
 class RuleBase:
     """The rules of a diagnosis (the packaged files plus any extra rule files), compiled for the engine, with their
-    constants, measures and term lists; `sha256` identifies the content and is recorded in every diagnosis."""
+    constants, measures (the packaged library, an overlay's measures, an extra file's) and term lists; `sha256`
+    identifies the content and is recorded in every diagnosis."""
 
     id: str
     version: str
@@ -156,10 +145,14 @@ def packaged_rule_file(path: str | os.PathLike) -> Optional[str]:
 
 
 def _not_a_rule_file(doc: Document) -> Optional[Problem]:
-    """A manifest or measure library given where a rule file belongs gets a clear message, not schema noise."""
+    """A manifest or an overlay given where a rule file belongs gets a clear message, not schema noise."""
     if isinstance(doc.data, dict) and "rulebase" in doc.data and "rules" not in doc.data:
         return Problem("not-a-rule-file", "这是规则库清单,不是规则文件", "this is a rule-base manifest, not a rule file", file=doc.path,
                        fix_zh="只传入含 rules: 或 measures: 的规则文件", fix_en="pass only rule files (with a rules: or measures: list)")
+    if isinstance(doc.data, dict) and isinstance(doc.data.get("overlay"), dict) and "rules" not in doc.data:
+        return Problem("not-a-rule-file", "这是扩展目录(专项诊断),不是规则文件", "this is a catalogue overlay, not a rule file", file=doc.path,
+                       fix_zh="用 --overlay 给出扩展目录(它的 measures: 随之加载);--rules 只给规则文件",
+                       fix_en="give it with --overlay (its measures: load with it); --rules takes rule files only")
     return None
 
 
@@ -346,7 +339,7 @@ QUANTITATIVE_FIELDS = frozenset({"lead", "value", "gap_abs", "gap_pct", "derived
                                  "yoy_abs_points", "yoy_pct", "yoy_abs_pct", "same_all_years"})
 QUALITATIVE_FIELDS = frozenset({"lead_score", "level_score", "lead_level_zh", "lead_level_en", "level_zh", "level_en"})
 # template names (not fact fields) that only a quantitative indicator's context has: the value as printed beside its gaps
-QUANTITATIVE_NAMES = QUANTITATIVE_FIELDS | {"value_text"}
+QUANTITATIVE_NAMES = QUANTITATIVE_FIELDS | {"value_text", "gap_text", "prev_value_text", "yoy_points_text"}
 _TEMPLATES = ("message_zh", "message_en", "head_zh", "head_en", "clause_zh", "clause_en")
 
 
@@ -667,7 +660,7 @@ def load_rules(*extra_files: str | os.PathLike, catalogue: Optional[Catalogue] =
     extra_files = tuple(check_path(f, "extra_files") for f in extra_files)
     extra_files = tuple(f for f in extra_files if packaged_rule_file(f) is None)
     if not extra_files:
-        rb = _default(catalogue.label if catalogue else "")
+        rb = _with_measures(_default(catalogue.label if catalogue else ""), catalogue)
         if catalogue is not None and catalogue.overlays:  # the packaged kinds are checked in _load; an overlay's here
             problems = _demonstration_measures(catalogue, rb.measures)
             if problems:
@@ -676,9 +669,41 @@ def load_rules(*extra_files: str | os.PathLike, catalogue: Optional[Catalogue] =
     return _load(tuple(os.fspath(f) for f in extra_files), catalogue)
 
 
+def _merged(measures, cat: Optional[Catalogue]) -> list[Measure]:
+    """The rule base's measures with those the catalogue's overlays bring: one replacing a packaged measure takes its
+    place, the others follow in catalogue order (overlays by id), so the result does not hang on the order given."""
+    if cat is None or not cat.measures:
+        return list(measures)
+    replacing = {m.id: m for m in cat.measures if m.replaces is not None}
+    return [replacing.get(m.id, m) for m in measures] + [m for m in cat.measures if m.replaces is None]
+
+
+_MERGED: dict[int, tuple[Catalogue, RuleBase, RuleBase]] = {}  # id(catalogue) -> (it, the packaged rules, them merged)
+
+
+def _with_measures(rb: RuleBase, cat: Optional[Catalogue]) -> RuleBase:
+    """The packaged rules with the measures of the catalogue's overlays (an overlay carries its measures, as an extra
+    rule file does): checked when the catalogue loaded, so only merged here. Its sha256 covers them, and it is marked
+    as checked with that catalogue (a diagnosis with another refuses it: its measures name that catalogue's entries).
+    The packaged rules alone (no overlay measures) are returned as they are. Worked out once per catalogue object."""
+    if cat is None or not cat.measures:
+        return rb
+    hit = _MERGED.get(id(cat))
+    if hit is not None and hit[0] is cat and hit[1] is rb:
+        return hit[2]
+    measures = tuple(_merged(rb.measures, cat))
+    digest = hashlib.sha256(json.dumps({"rules": rb.sha256, "measures": [attrs.asdict(m) for m in measures]}, sort_keys=True,
+                                       ensure_ascii=False).encode("utf-8")).hexdigest()
+    out = attrs.evolve(rb, measures=measures, sha256=digest, checked_with=cat.label, checked_catalogue=cat)
+    if len(_MERGED) >= 8:
+        _MERGED.clear()
+    _MERGED[id(cat)] = (cat, rb, out)
+    return out
+
+
 def _demonstration_measures(cat: Catalogue, measures) -> list[Problem]:
-    """Each kind of demonstrative work names, as its `measure`, a measure of the rule base (the packaged library or an
-    extra rule file's measures:): else the recommendations could never carry it, nor say the park has it under way.
+    """Each kind of demonstrative work names, as its `measure`, a measure of the rule base (the packaged library, an
+    overlay's or an extra rule file's measures:): else the recommendations could never carry it, nor say the park has it under way.
     A packaged kind is located in catalogue/demonstration.yaml; an overlay's is named with its overlay (the catalogue
     keeps no file names)."""
     ids = sorted(m.id for m in measures)
@@ -691,8 +716,9 @@ def _demonstration_measures(cat: Catalogue, measures) -> list[Problem]:
         where_zh, where_en = ("", "") if packaged else (f"扩展目录“{kind.origin}”中", f" of overlay '{kind.origin}'")
         zh = f"{where_zh}示范性工作类别“{kind.id}”的 measure“{kind.measure}”不是规则库中的措施"
         en = f"the kind of demonstrative work '{kind.id}'{where_en} names measure '{kind.measure}', which the rule base does not have"
-        fix_zh = f"{hint_zh}写 rules/measures.yaml 或扩展规则文件 measures: 中的措施 id(扩展规则文件须同时加载,--rules)"
-        fix_en = f"{hint_en}write a measure id of rules/measures.yaml or of an extra rule file's measures: (loaded with --rules)"
+        fix_zh = f"{hint_zh}写 rules/measures.yaml、扩展目录或扩展规则文件 measures: 中的措施 id(扩展目录须同时加载,--overlay;扩展规则文件,--rules)"
+        fix_en = (f"{hint_en}write a measure id of rules/measures.yaml, of an overlay's or of an extra rule file's measures: (the overlay "
+                  "loaded with --overlay, the rule file with --rules)")
         doc = _demonstration_file() if packaged else None
         rows = doc.data.get("demonstration_kinds") if doc is not None and isinstance(doc.data, dict) else None
         i = next((j for j, d in enumerate(rows or ()) if isinstance(d, dict) and d.get("id") == kind.id), None)
@@ -770,7 +796,9 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
     mdoc = _packaged(head["measures"])
     measures, mproblems = _measures(mdoc, schema.validate(mdoc, "measures.schema.json", RuleError)["measures"], cat, known_docs)
     problems += mproblems
-    measure_files = {m.id: mdoc.path for m in measures}
+    measures = _merged(measures, cat)  # an overlay's measures, checked when the catalogue loaded
+    # where each measure id is defined, as a duplicate's message names it (zh, en): a file, or the overlay (no file name kept)
+    measure_files = {m.id: (f"扩展目录 {m.origin}", f"overlay {m.origin}") if m.origin else (mdoc.path, mdoc.path) for m in measures}
     notes: list[Problem] = []
     for n, doc in enumerate(docs):
         packaged = n < len(head["files"])
@@ -778,11 +806,12 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
         (notes if packaged else p).extend(kinds)
         for i, m in enumerate(ms):
             if m.id in measure_files:
-                p.append(doc.problem("duplicate-measure", f"措施 id“{m.id}”重复(另见 {measure_files[m.id]})",
-                                     f"measure id '{m.id}' is defined twice (also in {measure_files[m.id]})", ("measures", i, "id"),
+                zh, en = measure_files[m.id]
+                p.append(doc.problem("duplicate-measure", f"措施 id“{m.id}”重复(另见 {zh})",
+                                     f"measure id '{m.id}' is defined twice (also in {en})", ("measures", i, "id"),
                                      "为扩展措施另起 id", "give the extra measure another id"))
             else:
-                measure_files[m.id] = doc.path
+                measure_files[m.id] = (doc.path, doc.path)
                 measures.append(m)
         for i, spec in enumerate(s):  # _rule_file gives one spec per rule, in file order
             if spec.id in seen:
@@ -813,12 +842,18 @@ def _load(extra: tuple[str, ...], catalogue: Optional[Catalogue]) -> RuleBase:
         raise RuleError(exc.problems) from None
     canonical = json.dumps({"rulebase": meta, "rules": [attrs.asdict(s, recurse=True, filter=lambda a, v: a.name != "file") for s in specs],
                             "constants": [attrs.asdict(c) for c in consts], "terms": [attrs.asdict(t) for t in terms],
-                            "measures": [attrs.asdict(m) for m in measures],
+                            "measures": [attrs.asdict(m, filter=_not_default) for m in measures],
                             "engine": compiled.sha256}, sort_keys=True, ensure_ascii=False, default=str)
     return RuleBase(meta["id"], meta["version"], meta["catalogue"], meta["title_zh"], meta["title_en"], tuple(specs), tuple(consts),
                     tuple(measures), compiled, hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
                     tuple((os.path.basename(p), _file_sha256(p)) for p in extra), tuple(terms), cat.label if extra else "", cat if extra else None,
                     tuple(notes))
+
+
+def _not_default(a: attrs.Attribute, value: Any) -> bool:
+    """Fields of a measure in the rule base's digest: its origin and what it replaces only when an overlay set them, so a
+    rule base without overlay measures keeps the digest it had before measures had them."""
+    return a.name not in ("origin", "replaces") or value != a.default
 
 
 @attrs.frozen

@@ -512,14 +512,17 @@ def problems(doc: Document, schema_name: str, code_prefix: str = "schema",
     out = []
     for err in errors:
         # descend into the most specific sub-error of oneOf/anyOf/allOf where one exists
-        leaf = err
+        leaf, chain = err, [err]
         while leaf.context:
             leaf = sorted(leaf.context, key=relevance)[0]
-        if leaf.validator == "required" and err.validator in ("anyOf", "oneOf"):
-            leaf = err
-        said = _describe(leaf, schema_name, doc.data)
-        if leaf.validator == "type":
-            said = _as_written(said, leaf, doc)
+            chain.append(leaf)
+        said = _forms(chain, leaf)
+        if said is None:
+            if leaf.validator == "required" and err.validator in ("anyOf", "oneOf"):
+                leaf = err
+            said = _describe(leaf, schema_name, doc.data)
+            if leaf.validator == "type":
+                said = _as_written(said, leaf, doc)
         place = locate(said.path) if locate is not None else None
         line, col = doc.locate(said.path) if place is None else (None, None)
         keyword = leaf.validator if leaf.validator is not None else "false"  # jsonschema names no keyword for `false`
@@ -555,6 +558,64 @@ def _as_written(said: Wording, err: jsonschema.ValidationError, doc: Document) -
             en = en.replace(shown, f"{text} (read as the number {shown})", 1)
         return said._replace(zh=zh, en=en, fix_zh=f"文本请加引号:\"{text}\"", fix_en=f"quote it as text: \"{text}\"")
     return said
+
+
+class Forms(NamedTuple):
+    """How a value that may be written in several forms (a oneOf marked by its `title`) is said when it has none of
+    them: its name, the forms it takes with examples, what to do when there is no value, and the unit of a number."""
+
+    name: tuple[str, str]
+    forms: tuple[str, str]
+    absent: tuple[str, str]
+    unit_hint: tuple[str, str]  # how a bare number gets its unit, {n} standing for it
+
+
+# by the schema title of the oneOf: a carrier's own coefficient takes text with its unit or a mapping with its evidence; a
+# bare number is refused because kgce and kJ per unit differ by four orders of magnitude and are never guessed
+_FORMS = {
+    "自带折标系数 / own coefficient": Forms(
+        ("自带折标系数", "the own coefficient"),
+        ('写成 {value: "20908 kJ/kg", evidence: "H-1 煤质化验报告"}:value 为 kgce/单位 的折标准煤系数(如 "0.68 kgce/kg")'
+         '或 kJ/单位 的实测低位发热量(如 "20908 kJ/kg"),数值与单位也可分写为 value 与 unit;证明材料 evidence 必填',
+         'write {value: "20908 kJ/kg", evidence: "H-1 fuel analysis"}: value is a standard-coal coefficient in kgce per unit '
+         '(e.g. "0.68 kgce/kg") or a measured low calorific value in kJ per unit (e.g. "20908 kJ/kg"); the number and its unit '
+         'may also be given apart as value and unit; the evidence is required'),
+        ("没有实测值时删去 coefficient,按目录系数折算", "without a measured value remove coefficient: the catalogue's coefficient is used"),
+        ('如 {n} 是折标准煤系数,写成 {{value: "{n} kgce/kg", evidence: …}}(按该品种的计量单位,如 kgce/m3);'
+         '如是低位发热量,单位为 kJ/单位。一般写法:',
+         'if {n} is a standard-coal coefficient, write {{value: "{n} kgce/kg", evidence: …}} (per the carrier\'s own unit, kgce/m3 '
+         'say); a low calorific value is in kJ per unit. In general: ')),
+}
+
+
+def _forms(chain: list, leaf: jsonschema.ValidationError) -> Optional[Wording]:
+    """A value of a oneOf with `_FORMS` wording that has none of its forms (a wrong type, an empty text, a mapping
+    without its required field), said with the forms it takes; None otherwise (an error inside one form keeps its own)."""
+    holder = next((e for e in reversed(chain) if e.validator in ("oneOf", "anyOf") and isinstance(e.schema, dict)
+                   and e.schema.get("title") in _FORMS), None)
+    if holder is None or tuple(leaf.absolute_path) != tuple(holder.absolute_path) or leaf.validator not in ("type", "required", "minLength"):
+        return None
+    f = _FORMS[holder.schema["title"]]
+    inst, shown = leaf.instance, _shown(leaf.instance)
+    (name_zh, name_en), (forms_zh, forms_en) = f.name, f.forms
+    fix = (forms_zh, forms_en)
+    if leaf.validator == "required":
+        missing = "、".join(k for k in leaf.validator_value if not (isinstance(inst, dict) and k in inst)) or "value"
+        zh, en = f"{name_zh}缺少 {missing}(系数及其单位)", f"{name_en} lacks {missing} (the coefficient with its unit)"
+    elif inst is None or (isinstance(inst, str) and not inst.strip()):
+        zh, en = f"{name_zh}为空({shown})", f"{name_en} is empty ({shown})"
+        fix = (f"{f.absent[0]};有实测值时{forms_zh}", f"{f.absent[1]}; with a measured value, {forms_en}")
+    elif isinstance(inst, bool):
+        zh, en = f"{name_zh}不能是 {shown}(真假值)", f"{name_en} cannot be {shown} (a yes/no value)"
+    elif isinstance(inst, (int, float)):
+        zh, en = f"{name_zh} {shown} 没有单位(kgce/单位 与 kJ/单位 相差约三万倍,不猜)", \
+            f"{name_en} {shown} has no unit (kgce and kJ per unit differ some 30000-fold, so it is never guessed)"
+        fix = (f.unit_hint[0].format(n=shown) + forms_zh, f.unit_hint[1].format(n=shown) + forms_en)
+    elif isinstance(inst, list):
+        zh, en = f"{name_zh}是列表 {shown}:只能给出一个系数", f"{name_en} is a list, {shown}: give one coefficient"
+    else:
+        zh, en = f"{name_zh}:{shown} 不是可接受的写法", f"{name_en}: {shown} is none of the forms it takes"
+    return Wording(tuple(holder.absolute_path), zh, en, *fix)
 
 
 def validate(doc: Document, schema_name: str, error_cls: type[GreendiagError]) -> Any:

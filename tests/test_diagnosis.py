@@ -412,9 +412,9 @@ def test_gap_in_a_unit_and_an_inverted_reference(demo_dict):
     std = recs[("rec.standard.below_reference", 1)]
     assert std["gap_abs"] == pytest.approx(1 / 0.35 - 2.5, rel=1e-11) and std["gap_pct"] == 12.5
     assert std["message_zh"] == ("“1 能源产出率”2024年为2.5 万元/tce,低于参考值2.857 万元/tce(由省级绿色低碳园区单位工业增加值能耗要求"
-                                 "(≤0.35 tce/万元)折算),差距0.3571 万元/tce(相对差距12.5%)")
+                                 "(≤0.35 tce/万元)折算),差距0.357 万元/tce(相对差距12.5%)")  # 2.857 − 2.5 as printed
     assert "below reference value 2.857 万元/tce (converted from " in std["message_en"]
-    assert std["message_en"].endswith("): gap 0.3571 万元/tce (12.5% relative)")
+    assert std["message_en"].endswith("): gap 0.357 万元/tce (12.5% relative)")
 
 
 # ---------------------------------------------------------------- evidence, engagement and profile fields

@@ -1,9 +1,10 @@
 """Overlays, session 10: a requirement linked to a kind of demonstrative work (cross-checked, never taken as met),
-measures for an overlay's own indicators from the rule file it ships, and the demonstration kinds' `measure` checked
-against the rule base when rules load.
+measures for an overlay's own indicators (since session 10's H10 carried by the overlay itself, no longer by its rule
+file; tests/test_overlay_measures10.py checks the loading), and the demonstration kinds' `measure` checked against the
+rule base when rules load.
 
-Expected values are written here from the example files (the overlay's requirement 9, its rule file's measures) and
-from the guide's wording, not read back from the code under test."""
+Expected values are written here from the example files (the overlay's requirement 9 and measures) and from the
+guide's wording, not read back from the code under test."""
 
 from __future__ import annotations
 
@@ -194,12 +195,13 @@ def _row9_dict(d: dict) -> dict:
 # ------------------------------------------------------------------ 2. measures for the overlay's indicators
 
 
-def test_the_overlay_rule_file_gives_measures_for_32_and_33(water, demo_data):
-    rb = greendiag.load_rules(WATER_RULES, catalogue=water)
+def test_the_overlay_gives_measures_for_32_and_33(water, demo_data):
+    """The overlay alone (no --rules): 32 and 33 short of their lead values carry the overlay's measures, in 五 and as
+    candidate rows of 附件2-1-3."""
     data = copy.deepcopy(demo_data)
     block = next(b for b in data["years"] if b["year"] == 2024)
     block["indicators"].update(water_cascade_share=6.0, industrial_reclaimed_water_share=20.0)  # leads 10 and 31.36
-    d = _diagnose(data, water, rb)
+    d = _diagnose(data, water)
     by_ind = {r.indicator: [m["id"] for m in r.measures] for r in d.recommendations if r.rule_id == "rec.advanced.below_lead"}
     assert by_ind[32] == ["water_cascade_graded_supply"]
     assert by_ind[33] == ["reclaimed_water_substitution"]
@@ -209,30 +211,34 @@ def test_the_overlay_rule_file_gives_measures_for_32_and_33(water, demo_data):
 
 
 def test_the_measures_cite_the_guide_on_water(water):
-    rb = greendiag.load_rules(WATER_RULES, catalogue=water)
-    ms = {m.id: m for m in rb.measures}
+    ms = {m.id: m for m in greendiag.load_rules(catalogue=water).measures}
     cascade, reclaimed = ms["water_cascade_graded_supply"], ms["reclaimed_water_substitution"]
     assert cascade.basis.doc == reclaimed.basis.doc == "bj-guide-2024"
     # the guide's own words: 四(三)3 and the standard it names in 一(一)
     assert "园区开展水的梯级利用推广工作" in cascade.basis.clause and "GB/T 36575" in cascade.basis.clause
     assert "用水和节水相关标准规范" in reclaimed.basis.clause
     assert cascade.requirements == (9,)
+    assert cascade.origin == reclaimed.origin == "water-cascade" and cascade.replaces is None
 
 
 def test_the_encouraged_requirement_not_met_carries_the_measure(water, demo_data):
-    rb = greendiag.load_rules(WATER_RULES, catalogue=water)
-    d = _diagnose(_with(demo_data, baseline9="not_met"), water, rb)
+    d = _diagnose(_with(demo_data, baseline9="not_met"), water)
     (rec,) = [r for r in d.recommendations if r.requirement == 9]
     assert [m["id"] for m in rec.measures] == ["water_cascade_graded_supply"]
 
 
-def test_without_the_rule_file_the_overlay_indicators_get_no_measure(water, demo_data):
-    """The packaged library cannot name the overlay's ids: the measures come with the overlay's rule file."""
+def test_the_rule_file_keeps_its_rules_and_adds_no_measure(water, demo_data):
+    """The measures moved from the rule file into the overlay: with the rule file too, 32 carries the one measure once,
+    and the rule file still brings its check."""
+    assert "measures" not in yaml.safe_load(WATER_RULES.read_text(encoding="utf-8"))
+    rb = greendiag.load_rules(WATER_RULES, catalogue=water)
+    assert [m.id for m in rb.measures].count("water_cascade_graded_supply") == 1
+    assert "water_cascade.anomaly.cascade_above_reuse" in {r.id for r in rb.rules}
     data = copy.deepcopy(demo_data)
     next(b for b in data["years"] if b["year"] == 2024)["indicators"]["water_cascade_share"] = 6.0
-    d = _diagnose(data, water)
+    d = _diagnose(data, water, rb)
     (rec,) = [r for r in d.recommendations if r.indicator == 32]
-    assert rec.measures == ()
+    assert [m["id"] for m in rec.measures] == ["water_cascade_graded_supply"]
 
 
 # ------------------------------------------------------------------ 3. demonstration kinds' measures

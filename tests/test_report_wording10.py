@@ -141,10 +141,10 @@ def test_the_trend_chart_marks_a_value_to_verify(doubtful_dict, labels, mark, le
 def test_a_converted_reference_compares_like_with_like(water_md):
     reached = _section(water_md, "以下指标已达引领值", "## 四、")
     assert ("“4 水资源产出率”2024年为1604 元/m³,已达引领值(得分107.0分),低于参考值1786 元/m³"
-            "(由北京市万元工业增加值用水量(2023年,5.6 m³)折算),差距181.4 元/m³(相对差距10.2%)。") in reached
+            "(由北京市万元工业增加值用水量(2023年,5.6 m³)折算),差距182 元/m³(相对差距10.2%)。") in reached
     recs = _section(water_md, "## 五、建议", "## 六、")
     assert ("“4 水资源产出率”2024年为1604 元/m³,距先进水平参考值1786 元/m³(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)"
-            "尚有差距181.4 元/m³(相对差距10.2%)(先进对照法)") in recs
+            "尚有差距182 元/m³(相对差距10.2%)(先进对照法)") in recs
     assert "折合" not in water_md and "低于北京市万元工业增加值用水量" not in water_md
 
 

@@ -30,9 +30,9 @@ LABEL_EN = "Beijing water use per 10^4 yuan industrial value added (2023, 5.6 m�
 TEXT_ZH = "参考值1786 元/m3(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)"
 TEXT_EN = "reference value 1786 元/m3 (converted from Beijing water use per 10^4 yuan industrial value added (2023, 5.6 m³))"
 WATER_ZH = ("“4 水资源产出率”2024年为1604 元/m3,距先进水平参考值1786 元/m3(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)"
-            "尚有差距181.4 元/m3(相对差距10.2%)")
+            "尚有差距182 元/m3(相对差距10.2%)")
 WATER_EN = ("4 Water productivity was 1604 元/m3 in 2024, short of the advanced level reference value 1786 元/m3 (converted "
-            "from Beijing water use per 10^4 yuan industrial value added (2023, 5.6 m³)): gap 181.4 元/m3 (10.2% relative)")
+            "from Beijing water use per 10^4 yuan industrial value added (2023, 5.6 m³)): gap 182 元/m3 (10.2% relative)")
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_a_reference_stating_its_value_is_named_by_its_label(water_cat):
 def test_the_rules_messages_compare_like_with_like(water_dict):
     (rec,) = [r for r in water_dict["recommendations"] if r["indicator"] == 4]
     assert (rec["message_zh"], rec["message_en"]) == (WATER_ZH, WATER_EN)
-    assert rec["clause_zh"] == "距先进水平参考值1786 元/m3(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)尚有差距181.4 元/m3(相对差距10.2%)"
+    assert rec["clause_zh"] == "距先进水平参考值1786 元/m3(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)尚有差距182 元/m3(相对差距10.2%)"
     texts = [x for r in water_dict["recommendations"] + water_dict["findings"] for x in (r["message_zh"], r["message_en"])]
     assert not [t for t in texts if "折合" in t or "(i.e." in t]
 
@@ -92,9 +92,9 @@ def test_the_diagnosis_stays_deterministic(water_cat, water_diag):
 # ------------------------------------------------------------------ 2. the report takes the text as it is
 
 FOUR = ("“4 水资源产出率”2024年为1604 元/m³,已达引领值(得分107.0分),低于参考值1786 元/m³(由北京市万元工业增加值用水量"
-        "(2023年,5.6 m³)折算),差距181.4 元/m³(相对差距10.2%)。")
+        "(2023年,5.6 m³)折算),差距182 元/m³(相对差距10.2%)。")
 FIVE = ("“4 水资源产出率”2024年为1604 元/m³,距先进水平参考值1786 元/m³(由北京市万元工业增加值用水量(2023年,5.6 m³)折算)"
-        "尚有差距181.4 元/m³(相对差距10.2%)(先进对照法)")
+        "尚有差距182 元/m³(相对差距10.2%)(先进对照法)")
 
 
 def _water_rec(d: dict) -> dict:
@@ -147,7 +147,7 @@ def test_the_chinese_summary_writes_units_and_dates_as_the_report(water_diag):
     lines = diagnosis_summary(water_diag, "zh").splitlines()
     assert "  [提示] 诊断完成一年后(应于2026年4月15日前)需向市区经信部门反馈改造建议采纳与落实情况" in lines
     assert ("  [先进对照] “4 水资源产出率”2024年为1604 元/m³,距先进水平参考值1786 元/m³(由北京市万元工业增加值用水量(2023年,"
-            "5.6 m³)折算)尚有差距181.4 元/m³(相对差距10.2%)(+0.42 总分)") in lines
+            "5.6 m³)折算)尚有差距182 元/m³(相对差距10.2%)(+0.42 总分)") in lines
     body = "\n".join(lines)
     assert "2026-04-15" not in body and "元/m3" not in body
 

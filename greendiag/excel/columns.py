@@ -4,7 +4,8 @@ Rows are found by their keys, but year columns only by position: a column insert
 protected without a password, so a user can do it) would give every value to another year. The template
 records how many year columns it was made with (``year_count`` in _greendiag; older templates: the year
 headers of row 3); another count than the catalogue's is a workbook for another catalogue, the same count with
-headers out of place is a moved column. Merged cells over value or evidence cells would drop years silently.
+headers out of place is a moved column, and headers whole rows lower than rows 2–3 are rows inserted above or
+between them (`header-rows-moved`), not a column. Merged cells over value or evidence cells would drop years silently.
 The other sheets (园区信息, 基本要求, 工作组, 改进项目) read their inputs by position too: `misplaced_heads` checks
 their header rows the same way, so a shifted column is one problem at its header, not values read as other fields."""
 
@@ -33,6 +34,7 @@ class Misplaced:
     message_en: str
     fix_zh: str
     fix_en: str
+    code: str = "columns-moved"  # header-rows-moved: the headers are whole rows lower (a row inserted above or between them)
 
 
 def _slot(v, t: L.YearTable, made_year: Optional[int]) -> Optional[int]:
@@ -108,8 +110,13 @@ def misplaced(ws, t: L.YearTable, meta: dict, year_name: Callable[[int], tuple[s
               typed_year: Optional[int] = None) -> Optional[Misplaced]:
     """The first header of the table, left to right, that is not in its column; None when all are in place.
     `year_name(slot)` names a year column in messages (("2023年", "2023") or ("第2年", "year 2")). A header saved
-    as its value ("2023年") fits if it names the slot's year under the template's diagnosis year or the typed one."""
+    as its value ("2023年") fits if it names the slot's year under the template's diagnosis year or the typed one.
+    Headers that all fit a few whole rows lower are rows inserted above or between the header rows (code header-rows-moved)."""
     made_year = _made_year(meta)
+    if not _fits(ws, t, made_year, typed_year, 2, 3):
+        for below2, below3 in _SHIFTS:
+            if _fits(ws, t, made_year, typed_year, 2 + below2, 3 + below3):
+                return _rows_moved(ws, t, below2, below3, year_name)
     checks: list[tuple[int, int, object]] = [(col, 2, head) for col, head in row2_heads(t)]
     for slot in t.slots:
         checks += [(t.value_col(slot), 3, ("value", slot)), (t.evidence_col(slot), 3, ("evidence", slot))]
@@ -148,6 +155,57 @@ def misplaced(ws, t: L.YearTable, meta: dict, year_name: Callable[[int], tuple[s
         return _misplaced(ws, at, (head_zh, head_en), (now_zh, now_en), how,
                           ("该表各列的年份已对不上,数据未读取", "the year columns no longer line up, so the sheet's values were not read"))
     return None
+
+
+# (rows the row-2 headers moved down, rows the row-3 year headers moved down): rows inserted above the headers move
+# both, rows inserted between the two header rows only the year headers; the nearest shift first
+_SHIFTS = sorted(((a, b) for a in range(4) for b in range(a, a + 4) if (a, b) != (0, 0)), key=lambda s: (s[1], s[0]))
+
+
+def _fits(ws, t: L.YearTable, made_year: Optional[int], typed_year: Optional[int], row2: int, row3: int) -> bool:
+    """Whether every header of the table is in its column when its two header rows are `row2` and `row3`."""
+    if not all(str(ws.cell(row2, col).value or "").startswith(zh) for col, (zh, _) in row2_heads(t)):
+        return False
+    for slot in t.slots:
+        for col in (t.value_col(slot), t.evidence_col(slot)):
+            got = _slot(ws.cell(row3, col).value, t, made_year)
+            if got != slot and got != UNKNOWN and not (typed_year is not None and _slot(ws.cell(row3, col).value, t, typed_year) == slot):
+                return False
+    return True
+
+
+def _rows_moved(ws, t: L.YearTable, below2: int, below3: int, year_name: Callable[[int], tuple[str, str]]) -> Misplaced:
+    """The problem of a year table whose header rows are whole rows lower than the template put them: rows were
+    inserted above the headers (`below2` of them) or between the two header rows (`below3 - below2`); not read."""
+    between, now2, now3 = below3 - below2, 2 + below2, 3 + below3
+    parts_zh, parts_en, fix_zh, fix_en = [], [], [], []
+    if below2:
+        parts_zh.append(f"表头上方插入了{below2}行")
+        parts_en.append(f"{below2} row{'s were' if below2 > 1 else ' was'} inserted above them")
+        fix_zh.append(f"表头上方插入的{below2}行")
+        fix_en.append(f"the {below2} row{'s' if below2 > 1 else ''} inserted above the headers")
+    if between:
+        rows = f"{now2 + 1}" if between == 1 else f"{now2 + 1}–{now3 - 1}"
+        parts_zh.append(f"两行表头之间插入了{between}行(第{rows}行)")
+        parts_en.append(f"{between} row{'s' if between > 1 else ''} ({rows}) {'were' if between > 1 else 'was'} inserted between "
+                        "the two header rows")
+        fix_zh.append(f"两行表头之间插入的第{rows}行")
+        fix_en.append(f"the row{'s' if between > 1 else ''} {rows} inserted between the two header rows")
+    if between:  # located at the first year header's place: the inserted row
+        at = f"{get_column_letter(t.value_col(t.slots[0]))}{now2 + 1}"
+        first = year_name(t.slots[0])
+        head = (f"年份表头(“{first[0]}”等)应在第{now2 + 1}行(紧接第{now2}行的表头),现在在第{now3}行",
+                f"the year headers ('{first[1]}'…) belong in row {now2 + 1}, right under the headers of row {now2}, but are in row {now3}")
+    else:
+        at = f"{get_column_letter(row2_heads(t)[0][0])}2"
+        head = (f"表头应在第2–3行,现在在第{now2}–{now3}行", f"the headers belong in rows 2–3 but are in rows {now2}–{now3}")
+    return Misplaced(
+        f"{ws.title}!{at}", f"“{ws.title}”表的{head[0]}:{'、'.join(parts_zh)},而不是插入了列;表头不在原位,数据未读取",
+        f"sheet '{ws.title}': {head[1]}: {' and '.join(parts_en)}, not a column; with the headers out of place its values "
+        "were not read",
+        f"删除{'和'.join(fix_zh)}(可在 Excel 中撤销),使表头回到第2–3行;或把数据逐格复制到新生成的模板中",
+        f"delete {' and '.join(fix_en)} (undo in Excel) so that the headers are back in rows 2–3; or copy the values into a "
+        "newly generated template", code="header-rows-moved")
 
 
 _WHY = {"inserted": ("可能插入了列", "a column was probably inserted"),

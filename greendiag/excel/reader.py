@@ -264,6 +264,11 @@ def _text(v: Any) -> Optional[str]:
     return s or None
 
 
+def _shown(v: Any) -> str:
+    """A cell value as the trimmed text it shows ("" when empty)."""
+    return "" if v is None else str(v).strip()
+
+
 def _nfkc(s: str) -> str:
     return unicodedata.normalize("NFKC", s).strip()
 
@@ -685,7 +690,33 @@ class _Reader:
         ws = self.wb[L.CARRIERS]
         row = C.header_row(ws, key_rows[0] if key_rows else None, L.CARRIER_HEADS["number"][0], L.CARRIER_HEAD_ROW)
         self.carrier_own = _filled(ws.cell(row, L.CARRIER_OWN_COL["own"]).value)
+        if not self.carrier_own:
+            self._own_head_cleared(ws, row, key_rows)
         return heads + (tuple((col, L.CARRIER_OWN_HEADS[k]) for k, col in L.CARRIER_OWN_COL.items()) if self.carrier_own else ())
+
+    def _own_head_cleared(self, ws, row: int, key_rows: list[int]) -> None:
+        """分品种能源 made with the own-coefficient columns (their second header, or the title's merge, reaches them) whose
+        header 实测折标系数 was cleared: the sheet then reads as the older layout, so data in those columns would be
+        dropped without a word; reported at the header when a carrier row holds any (an empty pair loses nothing)."""
+        own, own_ev = L.CARRIER_OWN_COL["own"], L.CARRIER_OWN_COL["own_evidence"]
+        made_with = str(ws.cell(row, own_ev).value or "").startswith(L.CARRIER_OWN_HEADS["own_evidence"][0]) or any(
+            rng.min_row < row and rng.max_col >= own for rng in ws.merged_cells.ranges)
+        if not made_with:  # a workbook made before the columns: text there is a remark (a stray-cells note)
+            return
+        filled = [f"{get_column_letter(col)}{r}" for r in key_rows for col in (own, own_ev) if self._holds(ws, r, col)]
+        if not filled:
+            return
+        at, zh, en = f"{get_column_letter(own)}{row}", *L.CARRIER_OWN_HEADS["own"]
+        shown = "、".join(filled[:5]) + ("等" if len(filled) > 5 else "")
+        self.fail(f"{ws.title}!{at}", "header-missing",
+                  f"“{ws.title}”表 {at} 的表头“{zh}”已被清除,而其下 {shown} 填有内容:没有该表头时按旧版模板读取,"
+                  f"{get_column_letter(own)}、{get_column_letter(own_ev)} 两列(实测折标系数及其证明材料)未读取",
+                  f"sheet '{ws.title}': the header '{zh}' ({en}) in {at} was cleared, but {', '.join(filled[:5])}"
+                  f"{' and more' if len(filled) > 5 else ''} below it hold data: without the header the sheet reads as the older "
+                  f"layout, so columns {get_column_letter(own)}–{get_column_letter(own_ev)} (own coefficients and their evidence) "
+                  "were not read",
+                  f"在 {at} 恢复表头“{zh}”(可在 Excel 中撤销,或从新生成的模板中复制该表头)",
+                  f"put the header '{zh}' back into {at} (undo in Excel, or copy it from a newly generated template)")
 
     def _check_heads(self, sheet: str, key_rows: list[int], default: int, heads) -> None:
         """A sheet read by position: its headers must be in their columns, or it is reported and not read."""
@@ -969,7 +1000,7 @@ class _Reader:
             name = lambda slot, t=t: self._year_label(t.year(dy, slot))
             moved = C.misplaced(ws, t, self.meta, name, dy if isinstance(dy, int) else None)
             if moved is not None:
-                self.fail(moved.cell, "columns-moved", moved.message_zh, moved.message_en, moved.fix_zh, moved.fix_en)
+                self.fail(moved.cell, moved.code, moved.message_zh, moved.message_en, moved.fix_zh, moved.fix_en)
                 self.moved.add(t.sheet)
                 continue
             for rng, cells in C.merged_over(ws, t, (row for row, _ in self.rows(ws, t.prefix))):
@@ -1336,30 +1367,42 @@ class _Reader:
         return {"value": raw}
 
     def _table_rows(self, ws, key: str, columns: tuple) -> list[tuple[int, bool]]:
-        """(row, keyed) of a team or project table: its template rows (column A holds `key`) and rows without a key
-        inside or below it that hold data (a row inserted, or a 16th member typed under the 15 printed rows)."""
+        """(row, keyed) of a team or project table, the last block of its sheet: its template rows (column A holds `key`)
+        and, below its header row, rows without the key that hold data (a row inserted, a 16th member typed under the 15
+        printed rows, a row whose hidden key was overwritten or pasted over). A row with another block's key is that
+        block's (reported there, e.g. as sheet-mismatch), never the table's."""
         skip = self.skip.get(ws.title, set())
-        out, current = [], None
+        end = min(ws.max_row, MAX_ROWS)
         last_col = L.TABLE_FIRST_COL + len(columns) - 1
-        for row in range(1, min(ws.max_row, MAX_ROWS) + 1):
+        keyed = [row for row in range(1, end + 1) if ws.cell(row, 1).value == key]
+        if keyed:
+            head = C.header_row(ws, keyed[0], L.NUMBER_HEAD[0], keyed[0] - 1)
+        else:  # every key overwritten: the table's header row, found by its first two headers
+            head = next((row for row in range(1, end + 1) if _shown(ws.cell(row, 2).value).startswith(L.NUMBER_HEAD[0])
+                         and _shown(ws.cell(row, L.TABLE_FIRST_COL).value).startswith(columns[0].zh)), None)
+            if head is None:
+                return []
+        out = []
+        for row in range(head + 1, end + 1):
             a = ws.cell(row, 1).value
-            if isinstance(a, str) and a.strip():
-                current = a
-                if a == key and row not in skip:
-                    out.append((row, True))
-            elif current == key and row not in skip and any(
-                    str(ws.cell(row, c).value if ws.cell(row, c).value is not None else "").strip() for c in range(L.TABLE_FIRST_COL, last_col + 1)):
+            if row in skip or (a != key and isinstance(a, str) and L.key_sheet(a.strip()) is not None):
+                continue
+            if a == key:
+                out.append((row, True))
+            elif any(_filled(ws.cell(row, c).value) for c in range(L.TABLE_FIRST_COL, last_col + 1)):
                 out.append((row, False))
         return out
 
     def _table(self, ws, key: str, columns: tuple, path: tuple) -> list[dict]:
         out: list[dict] = []
-        unkeyed = []
+        unkeyed, rekeyed = [], []
         for row, keyed in self._table_rows(ws, key, columns):
             present = {c.key: self.value(ws, row, j) for j, c in enumerate(columns, start=L.TABLE_FIRST_COL)}
             if all(v is None for v in present.values()):
                 continue
-            if not keyed:
+            if not keyed and _filled(ws.cell(row, 1).value):
+                rekeyed.append((row, _text(ws.cell(row, 1).value)))
+            elif not keyed:
                 unkeyed.append(ws.cell(row, L.TABLE_FIRST_COL).coordinate)
             n = ws.cell(row, 2).value if keyed and ws.cell(row, 2).value is not None else None
             label = (f"第{n}行", f"row {n}") if n is not None else (f"Excel第{row}行", f"Excel row {row}")
@@ -1389,6 +1432,20 @@ class _Reader:
                 f"sheet '{ws.title}': the rows of {', '.join(unkeyed[:5])} are not template rows (inserted, or below the table); "
                 "they were read as well: check them", file=self.path, location=f"{ws.title}!{unkeyed[0]}",
                 fix_zh="如这些行不是表中的数据,请删除", fix_en="if these rows are not part of the table, delete them"))
+        if rekeyed:
+            rows = "、".join(str(r) for r, _ in rekeyed[:5]) + ("等" if len(rekeyed) > 5 else "")
+            (row, found), more = rekeyed[0], len(rekeyed) > 1
+            self.notes.append(Problem(
+                "row-key-changed",
+                f"“{ws.title}”表第{rows}行 A 列(隐藏列)的隐藏键是“{found}”{'等' if more else ''},不是该表的“{key}”(被改写或粘贴覆盖):"
+                f"{'这些行' if more else '该行'}已按表格行一并读取,请核对",
+                f"sheet '{ws.title}': row{'s' if more else ''} {', '.join(str(r) for r, _ in rekeyed[:5])} hold{'' if more else 's'} "
+                f"'{found}'{' and the like' if more else ''} in the hidden column A instead of the table's key '{key}' (overwritten "
+                "or pasted over); read as rows of the table all the same: check them", file=self.path,
+                location=f"{ws.title}!A{row}",
+                fix_zh=f"核对{'这些行' if more else '该行'};属于表格的行可把 A 列恢复为“{key}”(取消隐藏 A 列后填写),不属于表格的行请删除",
+                fix_en=f"check them; for a row of the table put '{key}' back into column A (unhide it first), and delete a row that "
+                       "is not part of the table"))
         return out
 
     # -------------------------------------------------------------- results

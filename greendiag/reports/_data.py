@@ -21,7 +21,7 @@ from typing import Any, Iterator, Optional
 
 import attrs
 
-from .._round import half_up, score_text, significant, value_text
+from .._round import difference_text, half_up, score_text, significant, value_text
 from ..errors import DiagnosisFileError, InputFileError, Problem, ReportError
 
 FORMAT = "greendiag-diagnosis/1"
@@ -726,6 +726,28 @@ class ReportData:
                                               others=(lead,) if _is_number(lead) else ())
         return self._shown[key]
 
+    def gap_text(self, number: int, year: int, gap: float, target: float) -> str:
+        """A gap to a target (lead or reference value, gap > 0 when short of it) as a sentence prints it beside the value
+        (shown_value) and the target ({fmt_num}): as the rules print it ({gap_text}, facts.gap_text), four significant
+        digits where target − value as printed gives them, else that difference of the printed numbers (1786 − 1604:
+        182, not 181.4)."""
+        value = (self.shown_value(number, year), self.rows[(number, year)]["value"])
+        shown = (fmt_num(target), target)
+        lower = str(self.meta[number].get("direction")) == "lower"
+        return difference_text(gap, value, shown) if lower else difference_text(gap, shown, value)
+
+    def change_text(self, number: int, a: int, b: int, delta: Any) -> str:
+        """The change of a value from year a to year b as a table or note prints it beside both values (value_text): signed,
+        four significant digits where the printed b − a gives them, else that difference of the printed numbers (1352 →
+        1604: +252, not +252.6); "—" for none."""
+        if not _is_number(delta) or delta == 0:
+            return fmt_signed(delta)
+        va, vb = ((self.rows.get((number, y)) or {}).get("value") for y in (a, b))
+        if not (_is_number(va) and _is_number(vb)):
+            return fmt_signed(delta)
+        text = difference_text(delta, (self.value_text(number, b), vb), (self.value_text(number, a), va), "+.4g")
+        return text if text.startswith(("+", "-")) or text == "0" else "+" + text
+
     def to_verify(self, year: int) -> list[int]:
         """Indicators scored in `year` on data an anomaly check of high or medium severity asks to verify (a value
         10,000 times the derived one, above the plausible maximum, a share read as a fraction…): 待核实 wherever the
@@ -782,7 +804,8 @@ class ReportData:
                 c = self.change(number, prev[-1], year)
                 if a != "n/a":
                     delta = c.get("delta") if c is not None and self.meta[number]["kind"] != "qualitative" else None
-                    parts.append(f"较{prev[-1]}年{ASSESS[a][0]}" + (f"({fmt_signed(delta)})" if isinstance(delta, (int, float)) and delta else ""))
+                    shown = self.change_text(number, prev[-1], year, delta) if isinstance(delta, (int, float)) and delta else ""
+                    parts.append(f"较{prev[-1]}年{ASSESS[a][0]}" + (f"({shown})" if shown else ""))
         evidence = str(r["evidence"] or "")
         derived_in_evidence = "推导" in evidence  # derived rows' evidence already says 由统计数据推导:…
         if not explain and evidence:

@@ -16,7 +16,7 @@ import attrs
 from .._round import fixed, gap_percent, half_up
 from ..catalogue import PROVISIONAL_KINDS
 from ._data import (ASSESS, METHOD_ZH, SEVERITY_ZH, STATUS_ZH, UNFILLED, Node, ReportData, after_number, check_lang, fmt_date_zh,
-                    fmt_num, fmt_points, fmt_signed, strip_en, year_span)
+                    fmt_num, fmt_points, strip_en, year_span)
 
 TITLE = "北京市工业园区绿色诊断评估报告"
 GUIDE = "《北京市工业园区绿色诊断工作指南》(2024)"
@@ -189,12 +189,21 @@ def _worse_word(direction) -> str:
     return "高于" if str(direction) == "lower" else "低于"
 
 
-def _gap_words(gap_abs, gap_pct, unit: str) -> str:
-    """,差距2.4个百分点(相对差距16%) for a gap short of the target; "" when there is none. The relative gap has three
-    significant digits, as the recommendation rules print it ({gap_pct:.3g}), for lead and reference values alike."""
+def _gap_words(gap_abs, gap_pct, unit: str, text: Optional[str] = None) -> str:
+    """,差距2.4个百分点(相对差距16%) for a gap short of the target; "" when there is none. `text`: the gap as printed beside
+    the value and the target (ReportData.gap_text), else four significant digits. The relative gap has three significant
+    digits, as the recommendation rules print it ({gap_pct:.3g}), for lead and reference values alike."""
     if not _is_num(gap_abs) or gap_abs <= 0:
         return ""
-    return f",差距{fmt_num(gap_abs)}{after_number(unit)}" + (f"(相对差距{fmt_num(gap_pct, 3)}%)" if _is_num(gap_pct) else "")
+    return f",差距{text or fmt_num(gap_abs)}{after_number(unit)}" + (f"(相对差距{fmt_num(gap_pct, 3)}%)" if _is_num(gap_pct) else "")
+
+
+def _gap_shown(rd: ReportData, n: int, year: int, gap_abs, target) -> Optional[str]:
+    """The gap as printed beside the value and the target (ReportData.gap_text); None where either is not a number."""
+    value = (rd.rows.get((n, year)) or {}).get("value")
+    if not (_is_num(gap_abs) and _is_num(target) and _is_num(value)):
+        return None
+    return rd.gap_text(n, year, gap_abs, target)
 
 
 def _is_reference(r) -> bool:
@@ -251,7 +260,7 @@ def _reference_clauses(rd: ReportData, n: int, year: int) -> list[str]:
         else:
             unit = r.str("gap_unit_zh").strip() if r.get("gap_unit_zh") is not None else rd.gap_unit(n)
             text = (_worse_word(r.get("direction") or rd.meta[n].get("direction")) + label
-                    + _gap_words(r.get("gap_abs"), gap_pct, unit))
+                    + _gap_words(r.get("gap_abs"), gap_pct, unit, _gap_shown(rd, n, year, r.get("gap_abs"), target)))
         if text not in out:
             out.append(text)
     return out
@@ -271,7 +280,8 @@ def _lead_gap(rd: ReportData, n: int, year: int) -> Optional[str]:
         return "未达到引领值"
     gap_abs, gap_pct = rd.lead_gap(n, year)
     lower = "(越低越好)" if str(m.get("direction")) == "lower" else ""
-    return f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}{lower}" + _gap_words(gap_abs, gap_pct, rd.gap_unit(n))
+    return (f"{_worse_word(m.get('direction'))}引领值{fmt_num(lead)}{_unit(rd, n)}{lower}"
+            + _gap_words(gap_abs, gap_pct, rd.gap_unit(n), _gap_shown(rd, n, year, gap_abs, lead)))
 
 
 _NOT_COUNTED = {"missing_mandatory": "缺少数据按0分计", "missing_optional": "未填报、不计入", "undefined": "无定义、不计入"}
@@ -1105,8 +1115,8 @@ def change_table(rd: ReportData) -> Table:
         steps = [ASSESS.get(rd.assessment(n, a, b), ("—", "—"))[1] for a, b in zip(ys, ys[1:])]
         c = rd.change(n, ys[0], ys[-1])
         delta = "—"
-        if c is not None and rd.meta[n]["kind"] != "qualitative":
-            delta = fmt_signed(c.get("delta"))
+        if c is not None and rd.meta[n]["kind"] != "qualitative":  # as the printed values give it (1352 → 1604: +252)
+            delta = rd.change_text(n, ys[0], ys[-1], c.get("delta"))
         lower = "(越低越好)" if str(rd.meta[n].get("direction")) == "lower" else ""  # a fall is 向好 there
         rows.append(_t(n, rd.name(n) + lower + ("(专项诊断)" if n in rd.added_numbers else ""), rd.unit(n), *(_cell_value(rd, n, y) for y in ys), rd.lead_text(n), " ".join(steps), delta,
                        rd.trend(n)[1]))

@@ -30,8 +30,11 @@ def _h(level: int, zh: str, en: str, bi: bool) -> Heading:
     return Heading(level, zh, en if bi else None)
 
 
+EMPTY = "—"  # every empty cell of the document's tables: a blank cell reads as forgotten, a dash as "nothing to report"
+
+
 def _row(*cells) -> tuple[str, ...]:
-    return tuple("" if c is None else str(c) for c in cells)
+    return tuple(EMPTY if c is None or c == "" else str(c) for c in cells)
 
 
 def _subject(rd, subject: str) -> str:
@@ -43,8 +46,9 @@ def counts_sentence(fu: "FollowUp") -> str:
     """采纳 n 项、部分采纳 n 项、未采纳 n 项;…已完成…;实际投资合计."""
     c = fu.counts()
     a, i = c["adoption"], c["implementation"]
-    text = (f"诊断提出的{c['total']}项绿色化改造建议中,已采纳{a['adopted']}项、部分采纳{a['partly']}项、未采纳{a['not_adopted']}项。"
-            f"已采纳或部分采纳的{c['taken']}项中,已完成{i['done']}项、实施中{i['in_progress']}项、未启动{i['not_started']}项。")
+    text = f"诊断提出的{c['total']}项绿色化改造建议中,已采纳{a['adopted']}项、部分采纳{a['partly']}项、未采纳{a['not_adopted']}项。"
+    if c["taken"]:
+        text += f"已采纳或部分采纳的{c['taken']}项中,已完成{i['done']}项、实施中{i['in_progress']}项、未启动{i['not_started']}项。"
     rows = sum(1 for p in fu.projects if p.investment is not None)
     if rows:
         text += f"填报实际投资的{rows}项合计{money(fu.investment_total())}万元。"
@@ -57,8 +61,9 @@ def counts_sentence_en(fu: "FollowUp") -> str:
     c = fu.counts()
     a, i = c["adoption"], c["implementation"]
     rows = sum(1 for p in fu.projects if p.investment is not None)
-    return (f"Of the {c['total']} suggestions, {a['adopted']} adopted, {a['partly']} partly adopted, {a['not_adopted']} not adopted; "
-            f"of the {c['taken']} adopted in whole or part, {i['done']} done, {i['in_progress']} in progress, {i['not_started']} not started. "
+    return (f"Of the {c['total']} suggestions, {a['adopted']} adopted, {a['partly']} partly adopted, {a['not_adopted']} not adopted"
+            + (f"; of the {c['taken']} adopted in whole or part, {i['done']} done, {i['in_progress']} in progress, {i['not_started']} not started. "
+               if c["taken"] else ". ")
             + (f"Actual investment of the {rows} rows that give one: {money(fu.investment_total())} (10⁴ yuan)." if rows
                else "No actual investment given yet."))
 
@@ -80,15 +85,15 @@ def build_followup(fu: "FollowUp", lang: str = "zh") -> list[Block]:
                 _row("园区名称", fu.park),
                 _row("诊断年份", f"{fu.diagnosis_year}年"),
                 _row("诊断报告日期", fmt_date_zh(fu.report_date, "(诊断结果未载明)")),
-                _row("绿色诊断服务商", fu.provider or ""),
-                _row("应反馈时间(诊断完成一年后)", fmt_date_zh(fu.due_date, "—")),
+                _row("绿色诊断服务商", fu.provider),
+                _row("应反馈日期(诊断完成一年后)", fmt_date_zh(fu.due_date, EMPTY)),
                 _row("跟踪反馈日期", fmt_date_zh(fu.followup_date)),
-                _row("填报人", fu.prepared_by or ""),
+                _row("填报人", fu.prepared_by),
             ), widths_cm=(5.0, 11.0)),
             Para(f"依据{GUIDE}六“后续跟踪服务”:服务商应对被诊断园区后续绿色低碳发展情况进行持续跟踪,在诊断完成一年后向市区经信部门反馈"
                  "绿色化改造建议采纳情况、被诊断园区绿色化改造措施落实情况及园区下一步提升计划。", "note")]
     if fu.early:
-        out.append(Para(f"本次反馈早于诊断完成一年({fmt_date_zh(fu.due_date)}),为提前反馈。", "note"))
+        out.append(Para(f"本次跟踪反馈早于应反馈日期({fmt_date_zh(fu.due_date)}),为提前反馈。", "note"))
     out += [_h(2, "二、绿色化改造建议采纳与落实情况", "2. Adoption and implementation of the suggestions", bi),
             Para(counts_sentence(fu))]
     if bi:
@@ -98,23 +103,23 @@ def build_followup(fu: "FollowUp", lang: str = "zh") -> list[Block]:
         title = p.title_zh + (f"\n{p.title_en}" if bi and p.title_en != p.title_zh else "")
         addresses = "、".join(_subject(rd, a) for a in p.addresses)
         adoption = _word(p.adoption_words(), bi)
-        impl = _word(p.implementation_words(), bi) if p.implementation else "—"
-        said = [s for s in (("效果:" + p.effect) if p.effect else None, ("未采纳原因:" + p.reason) if p.reason else None,
+        impl = _word(p.implementation_words(), bi) if p.implementation else EMPTY
+        said = [s for s in (("实施效果:" + p.effect) if p.effect else None, ("未采纳原因:" + p.reason) if p.reason else None,
                             ("证明材料:" + p.evidence) if p.evidence else None, ("备注:" + p.note) if p.note else None) if s]
         rows.append(_row(p.number, title + (f"\n(针对:{addresses})" if addresses else ""), adoption, impl,
                          fmt_date_zh(p.completed, ""), money(p.planned_investment), money(p.investment), ";".join(said)))
-    out.append(Table("followup-projects", _row("序号", "项目建设内容(附件2-1-3)", "采纳情况", "落实情况", "完成时间", "计划投资(万元)",
+    out.append(Table("followup-projects", _row("序号", "项目建设内容(附件2-1-3)", "采纳情况", "落实情况", "完成日期", "计划投资(万元)",
                                                "实际投资(万元)", "实施效果与说明"), tuple(rows),
                      widths_cm=(1.0, 4.2, 1.6, 1.6, 2.2, 1.6, 1.6, 3.6)))
-    out.append(Para("计划投资为诊断时园区自有项目填报的总投资;候选项目诊断时未填投资。", "note"))
+    out.append(Para(f"计划投资为诊断时园区自有项目填报的总投资(诊断提出的候选项目未估算投资);表中“{EMPTY}”表示无此项或未填报。", "note"))
     out += [_h(2, "三、园区下一步提升计划", "3. The park's next steps", bi),
             Table("followup-plan", _row("序号", "计划内容", "计划时间", "责任单位", "备注"),
-                  tuple(_row(i, s.item, s.planned, s.responsible or "", s.note or "") for i, s in enumerate(fu.next_steps, 1)),
+                  tuple(_row(i, s.item, s.planned, s.responsible, s.note) for i, s in enumerate(fu.next_steps, 1)),
                   widths_cm=(1.0, 7.0, 3.0, 2.6, 3.0))]
     if fu.notes:
         out.append(_h(2, "四、说明", "4. Notes", bi))
         for n in fu.notes:
-            out.append(Para(n.message_zh, "note"))
+            out.append(Para(n.message_zh.rstrip("。") + "。", "note"))  # a message is a clause; in the document, a sentence
             if bi:
                 out.append(Para(n.message_en, "en"))
     return [punctuated(b) for b in out]
