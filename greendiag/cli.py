@@ -633,7 +633,7 @@ def catalogue_list(ctx, overlays):
     """列出指标 / list indicators."""
     cat = _catalogue(overlays)
     zh = ctx.obj["lang"] == "zh"
-    click.echo(cat.label)
+    click.echo(f"{cat.label}: {_catalogue_counts(cat)}")
     for ind in cat.indicators:
         lead = ind.lead_value if not ind.qualitative else ind.level(ind.lead_level).zh
         flag = " (provisional)" if ind.lead_provenance.is_provisional else ""
@@ -665,7 +665,16 @@ def catalogue_show(indicator, overlays):
 def catalogue_validate(ctx, overlays):
     """校验目录及扩展 / validate the catalogue and overlay files."""
     cat = _catalogue(overlays)
-    click.echo(f"OK {cat.label}: {len(cat.indicators)} indicators, {len(cat.requirements)} requirements, {len(cat.references)} references")
+    click.echo(f"OK {cat.label}: {_catalogue_counts(cat)}")
+
+
+def _catalogue_counts(cat) -> str:
+    """What the catalogue holds, for `catalogue validate|list`: the measures are those overlays bring (`measures:`);
+    the packaged library rules/measures.yaml belongs to the rule base, not the catalogue. Chinese with English after."""
+    n = (len(cat.indicators), len(cat.requirements), len(cat.references), len(cat.measures))
+    en = f"{n[0]} indicators, {n[1]} requirements, {n[2]} references, {n[3]} overlay measures"
+    return en if click.get_current_context().obj.get("lang") == "en" else \
+        f"指标 {n[0]} 项、基础性要求 {n[1]} 项、参考值 {n[2]} 条、扩展措施 {n[3]} 项 / {en}"
 
 
 @main.group()

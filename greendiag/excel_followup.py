@@ -7,7 +7,6 @@ very hidden sheet `_greendiag` records the format and the diagnosis the workbook
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 import warnings
@@ -21,6 +20,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import Problem, ReportError
+from .excel.package import workbook_bytes
 from .followup import ADOPTION, FORMAT, IMPLEMENTATION, FollowupError, read_diagnosis
 
 TEMPLATE_FORMAT = "greendiag-followup-template/1"
@@ -172,25 +172,6 @@ def write_followup_template(diagnosis: Any, path: str | os.PathLike, *, overwrit
     wb.properties.title = f"绿色诊断后续跟踪反馈 — {diag['park']['name']}"
     fileio.write_bytes(target, workbook_bytes(wb, rd.fixed_datetime().replace(tzinfo=None)))
     return target
-
-
-def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
-    """The .xlsx of `wb` with `when` as its created/modified time and on every zip entry: the same diagnosis gives the
-    same bytes. (openpyxl's save() stamps docProps/core.xml and the entries with the time of saving; its ExcelWriter,
-    which save() wraps, does not touch the properties.)"""
-    from openpyxl.writer.excel import ExcelWriter
-
-    wb.properties.created = wb.properties.modified = when
-    raw = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 def _subject(rd, subject: str) -> str:

@@ -562,12 +562,32 @@ def _as_written(said: Wording, err: jsonschema.ValidationError, doc: Document) -
 
 class Forms(NamedTuple):
     """How a value that may be written in several forms (a oneOf marked by its `title`) is said when it has none of
-    them: its name, the forms it takes with examples, what to do when there is no value, and the unit of a number."""
+    them: its name ({key} standing for the field's own key), the forms it takes with examples, and the words for each
+    wrong form, so one value's messages are written once and read alike."""
 
     name: tuple[str, str]
     forms: tuple[str, str]
-    absent: tuple[str, str]
-    unit_hint: tuple[str, str]  # how a bare number gets its unit, {n} standing for it
+    absent: tuple[str, str]  # the fix's start when there is no value (null, empty text), before the forms
+    unit_hint: Optional[tuple[str, str]]  # how a bare number gets its unit, {n} standing for it; None: a number is a form
+    what: tuple[str, str]  # what the missing `value` of a mapping holds
+    one: tuple[str, str]  # what a list is to be instead
+    yes_no: tuple[str, str]  # why true/false is none of the forms
+
+
+def _value_forms(name: tuple[str, str], number: str, text: tuple[str, str], unit: str,
+                 level: tuple[str, str] = ("", "")) -> Forms:
+    """The forms of a year's indicator value or statistic: a number, a text with its unit, or {value, unit, evidence}."""
+    return Forms(
+        name,
+        (f'写成数值(如 {number});带单位的文本(如 {text[0]});或 {{value: {number}, unit: "{unit}", evidence: "证明材料索引"}}'
+         f'(value 为数值或带单位的文本,unit 与 evidence 选填){level[0]}',
+         f'write a number (e.g. {number}); a text with its unit (e.g. {text[1]}); or {{value: {number}, unit: "{unit}", '
+         f'evidence: "evidence index"}} (value a number or a text with its unit; unit and evidence optional){level[1]}'),
+        ("没有数据时删去该项(不必写 null);有数据时", "without data leave the entry out (no null needed); with data, "),
+        None,
+        ("数值", "the number"),
+        ("只能给出一个数值", "give one value"),
+        ("(真假值 true/false 不是数值)", " (true/false is a yes/no value, not a number)"))
 
 
 # by the schema title of the oneOf: a carrier's own coefficient takes text with its unit or a mapping with its evidence; a
@@ -580,11 +600,22 @@ _FORMS = {
          'write {value: "20908 kJ/kg", evidence: "H-1 fuel analysis"}: value is a standard-coal coefficient in kgce per unit '
          '(e.g. "0.68 kgce/kg") or a measured low calorific value in kJ per unit (e.g. "20908 kJ/kg"); the number and its unit '
          'may also be given apart as value and unit; the evidence is required'),
-        ("没有实测值时删去 coefficient,按目录系数折算", "without a measured value remove coefficient: the catalogue's coefficient is used"),
+        ("没有实测值时删去 coefficient,按目录系数折算;有实测值时",
+         "without a measured value remove coefficient: the catalogue's coefficient is used; with a measured value, "),
         ('如 {n} 是折标准煤系数,写成 {{value: "{n} kgce/kg", evidence: …}}(按该品种的计量单位,如 kgce/m3);'
          '如是低位发热量,单位为 kJ/单位。一般写法:',
          'if {n} is a standard-coal coefficient, write {{value: "{n} kgce/kg", evidence: …}} (per the carrier\'s own unit, kgce/m3 '
-         'say); a low calorific value is in kJ per unit. In general: ')),
+         'say); a low calorific value is in kJ per unit. In general: '),
+        ("系数及其单位", "the coefficient with its unit"),
+        ("只能给出一个系数", "give one coefficient"),
+        ("(真假值)", " (a yes/no value)")),
+    # a year's indicator values and statistics: a bare number is a form (in the catalogue's unit), true/false is not
+    "指标取值 / indicator value": _value_forms(
+        ("指标 {key} 的取值", "the value of indicator {key}"), "95.2", ('"95 %"、"1.2 万元/tce"', '"95 %", "1.2 万元/tce"'), "%",
+        (';定性指标写等级文本(如 "具备")', '; a qualitative indicator takes its level\'s text (e.g. "具备")')),
+    "统计数据取值 / statistic value": _value_forms(
+        ("统计数据 {key} 的取值", "the value of statistic {key}"), "705000", ('"70.5 万tce"、"223 亿元"', '"70.5 万tce", "223 亿元"'),
+        "tce"),
 }
 
 
@@ -597,22 +628,25 @@ def _forms(chain: list, leaf: jsonschema.ValidationError) -> Optional[Wording]:
         return None
     f = _FORMS[holder.schema["title"]]
     inst, shown = leaf.instance, _shown(leaf.instance)
-    (name_zh, name_en), (forms_zh, forms_en) = f.name, f.forms
+    key = str(holder.absolute_path[-1]) if holder.absolute_path else ""
+    key = key if len(key) <= 80 else key[:77] + "..."
+    name_zh, name_en = (n.replace("{key}", key) for n in f.name)
+    forms_zh, forms_en = f.forms
     fix = (forms_zh, forms_en)
     if leaf.validator == "required":
         missing = "、".join(k for k in leaf.validator_value if not (isinstance(inst, dict) and k in inst)) or "value"
-        zh, en = f"{name_zh}缺少 {missing}(系数及其单位)", f"{name_en} lacks {missing} (the coefficient with its unit)"
+        zh, en = f"{name_zh}缺少 {missing}({f.what[0]})", f"{name_en} lacks {missing} ({f.what[1]})"
     elif inst is None or (isinstance(inst, str) and not inst.strip()):
         zh, en = f"{name_zh}为空({shown})", f"{name_en} is empty ({shown})"
-        fix = (f"{f.absent[0]};有实测值时{forms_zh}", f"{f.absent[1]}; with a measured value, {forms_en}")
+        fix = (f.absent[0] + forms_zh, f.absent[1] + forms_en)
     elif isinstance(inst, bool):
-        zh, en = f"{name_zh}不能是 {shown}(真假值)", f"{name_en} cannot be {shown} (a yes/no value)"
-    elif isinstance(inst, (int, float)):
+        zh, en = f"{name_zh}不能是 {shown}{f.yes_no[0]}", f"{name_en} cannot be {shown}{f.yes_no[1]}"
+    elif isinstance(inst, (int, float)) and f.unit_hint is not None:
         zh, en = f"{name_zh} {shown} 没有单位(kgce/单位 与 kJ/单位 相差约三万倍,不猜)", \
             f"{name_en} {shown} has no unit (kgce and kJ per unit differ some 30000-fold, so it is never guessed)"
         fix = (f.unit_hint[0].format(n=shown) + forms_zh, f.unit_hint[1].format(n=shown) + forms_en)
     elif isinstance(inst, list):
-        zh, en = f"{name_zh}是列表 {shown}:只能给出一个系数", f"{name_en} is a list, {shown}: give one coefficient"
+        zh, en = f"{name_zh}是列表 {shown}:{f.one[0]}", f"{name_en} is a list, {shown}: {f.one[1]}"
     else:
         zh, en = f"{name_zh}:{shown} 不是可接受的写法", f"{name_en}: {shown} is none of the forms it takes"
     return Wording(tuple(holder.absolute_path), zh, en, *fix)

@@ -22,7 +22,7 @@ _PERCENT_SPACE = re.compile("(?<=\\d)[ \u00a0\u2009\u202f]+(?=[%‰])")  # "20 %
 _WORD = re.compile("[A-Za-z]{3,}")
 _LATIN = re.compile("[A-Za-z]")
 # a length unit squared or cubed: m2, km2, hm2, cm3, Nm3 … (not S2-2022, CO2, EG2: a letter before, or a digit after)
-_POWER = re.compile(r"(?<![A-Za-z0-9_])((?:[kKhdcmN])?m)([23])(?![0-9A-Za-z_])")
+_POWER = re.compile(r"(?<![A-Za-z0-9_])((?:[kKhdcmN])?m)([23])(?![0-9A-Za-z_]|-[A-Za-z])")  # m3-A is a code
 _SUPERSCRIPT = {"2": "²", "3": "³"}
 _ISO_DATE = re.compile(r"(?<![0-9A-Za-z_-])(\d{4})-(\d{2})-(\d{2})(?![0-9A-Za-z_-]|\.[0-9A-Za-z])")  # not 2024-01-05.pdf
 # a web address or file link, converted in no way (https://x.org/m3/2024-01-05 names a page, not a unit or a date)

@@ -183,6 +183,7 @@ def test_chart_axes_take_superscripts(demo_dict):
     ("元/m3", "元/m³"), ("亿元/km2", "亿元/km²"), ("24000 万m3", "24000 万m³"), ("kgce/m3、", "kgce/m³、"),
     ("Nm3 hm2 cm3 mm2 dm3", "Nm³ hm² cm³ mm² dm³"),
     ("S2-2024 E3-2022 EG2 tCO2 kgCO2/万元 M30 m30 m3x", "S2-2024 E3-2022 EG2 tCO2 kgCO2/万元 M30 m30 m3x"),  # not units
+    ("Form m3-A, km2-B", "Form m3-A, km2-B"), ("10 m3-20 m3", "10 m³-20 m³"),  # a code; a range (review 10)
 ])
 def test_unit_superscripts(text, want):
     assert unit_superscripts(text) == want

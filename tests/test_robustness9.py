@@ -321,7 +321,7 @@ def test_statuses_are_read_in_any_width_case_and_spacing(raw, status, sid):
 
 @pytest.mark.parametrize("indicator, value, unit, code", [
     ("energy_productivity", [3.2], None, "schema-type"),
-    ("energy_productivity", {}, None, "schema-oneOf"),
+    ("energy_productivity", {}, None, "schema-required"),  # "lacks value", with the forms (was the raw oneOf)
     ("energy_productivity", True, None, "schema-type"),
     ("energy_productivity", "", None, "schema-minLength"),
     ("energy_productivity", 10 ** 400, None, "number-too-large"),

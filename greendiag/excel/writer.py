@@ -7,6 +7,7 @@ records the template format and the catalogue the workbook was made from.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from typing import Any, Iterable, Optional, Union
@@ -23,6 +24,7 @@ from ..dataset import DEMONSTRATION_STATUS, DIAGNOSIS_YEARS, MAX_DAYS, carrier_u
 from ..errors import Problem, ReportError, UnitError
 from ..models import Catalogue, Indicator, ParkDataset
 from . import layout as L
+from .package import workbook_bytes
 
 FONT = "宋体"
 _thin = Side(style="thin", color="808080")
@@ -70,10 +72,25 @@ def write_template(path: str | os.PathLike, catalogue: Catalogue, *, diagnosis_y
                                       fix_zh="省略 --year 或使其与数据一致", fix_en="omit the year or make it match the dataset"))
         diagnosis_year = ds.diagnosis_year
     wb = build_workbook(catalogue, diagnosis_year=diagnosis_year, dataset=ds)
-    with fileio.atomic_path(target) as tmp:
-        wb.save(tmp)
-        _cache_formula_values(tmp, _year_headers(diagnosis_year, catalogue.scoring.years, len(catalogue.coal_coefficients)))
+    heads = _year_headers(diagnosis_year, catalogue.scoring.years, len(catalogue.coal_coefficients))
+    fileio.write_bytes(target, workbook_bytes(wb, fixed_time(ds, diagnosis_year), lambda parts: _cache_formula_values(parts, heads)))
     return target
+
+
+# the time stamped on a template made without any year: a constant, so that it too is byte-identical between runs
+NO_YEAR_TIME = dt.datetime(DIAGNOSIS_YEARS[0], 1, 1)
+
+
+def fixed_time(ds: Optional[ParkDataset], diagnosis_year: Optional[int]) -> dt.datetime:
+    """The created/modified time written into the workbook, never now(): the same input gives the same bytes. The
+    dataset's report date (submitted, else end of on-site work, else start of work), as the report's .docx carries;
+    else 1 January of the diagnosis year, the one date the workbook belongs to; else a constant."""
+    if ds is not None:
+        e = ds.engagement
+        for d in (e.report_submitted, e.onsite_end, e.work_started):
+            if d is not None:
+                return dt.datetime(d.year, d.month, d.day)
+    return NO_YEAR_TIME if diagnosis_year is None else dt.datetime(diagnosis_year, 1, 1)
 
 
 def refuse_existing(target: str, overwrite: bool) -> None:
@@ -101,38 +118,28 @@ def _year_headers(diagnosis_year: Optional[int], count: int, n_carriers: int) ->
     return heads
 
 
-def _cache_formula_values(path: str, values: dict[str, dict[str, str]]) -> None:
-    """Store each formula's result next to it in the saved file (openpyxl writes formulas without one), so that
+def _cache_formula_values(contents: dict[str, bytes], values: dict[str, dict[str, str]]) -> dict[str, bytes]:
+    """The saved parts with each formula's result stored next to it (openpyxl writes formulas without one), so that
     previewers that do not recalculate show the years; Excel, WPS and LibreOffice still recalculate the formulas."""
-    import io
     import re
-    import zipfile
     from xml.sax.saxutils import escape
 
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        book, rels = zf.read("xl/workbook.xml").decode("utf-8"), zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-        targets = {m.group(2): m.group(1) for m in re.finditer(r'<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-        parts: dict[str, dict[str, str]] = {}
-        for m in re.finditer(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book):
-            if m.group(1) in values and m.group(2) in targets:
-                parts[targets[m.group(2)].lstrip("/")] = values[m.group(1)]
-        if len(parts) != len(values):  # not the layout this module writes: leave the file as it is
-            return
-        contents = {name: zf.read(name) for name in names}
-        infos = {name: zf.getinfo(name) for name in names}
+    book, rels = contents["xl/workbook.xml"].decode("utf-8"), contents["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    targets = {m.group(2): m.group(1) for m in re.finditer(r'<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    parts: dict[str, dict[str, str]] = {}
+    for m in re.finditer(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book):
+        if m.group(1) in values and m.group(2) in targets:
+            parts[targets[m.group(2)].lstrip("/")] = values[m.group(1)]
+    if len(parts) != len(values):  # not the layout this module writes: leave the parts as they are
+        return contents
+    contents = dict(contents)
     for part, cells in parts.items():
         xml = contents[part].decode("utf-8")
         for ref, text in cells.items():
             xml = re.sub(rf'<c r="{ref}"((?: [^>]*?)?)><f>(.*?)</f>(?:<v\s*/>|<v></v>)</c>',
                          lambda m: f'<c r="{ref}"{m.group(1)} t="str"><f>{m.group(2)}</f><v>{escape(text)}</v></c>', xml, count=1)
         contents[part] = xml.encode("utf-8")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        for name in names:
-            out.writestr(infos[name], contents[name])
-    with open(path, "wb") as fh:  # the temporary file of atomic_path: the target is replaced only after this
-        fh.write(buffer.getvalue())
+    return contents
 
 
 def _as_dataset(dataset: Optional[DatasetLike], cat: Catalogue) -> Optional[ParkDataset]:
