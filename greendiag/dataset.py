@@ -39,7 +39,6 @@ DIAGNOSIS_YEARS = (2000, 2100)  # diagnosis_year
 DATA_YEARS = (1989, 2100)  # years[].year, and dates: the base year of the earliest diagnosis with the most scored
                            # years (2000 − 10 − 1; catalogue.schema.json); beyond them date arithmetic can overflow
 MAX_DAYS = 366  # a statistic in `day` counts days within its data year: at most a leap year's (statistics.yaml)
-_NOT_FINITE = "not a finite number"  # units.split_quantity's reason for 1e400: a number beyond a float, not "no number"
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -792,7 +791,7 @@ class _Builder:
                 try:
                     in_text, number = units.split_quantity(raw_value)[1] or None, True
                 except ValueError as exc:  # not a number: _number words the special cases (a date, a decimal comma…)
-                    if str(exc) == _NOT_FINITE:  # 1e400 t: a number, beyond a float
+                    if str(exc) == units.NOT_FINITE:  # 1e400 t: a number, beyond a float
                         self.fail("number-too-large", f"{what_zh}:“{raw_value}”超出浮点数范围", f"{what_en}: '{raw_value}' is beyond the "
                                   "range of a float", vp, "核对数值与单位(如 万t 与 t)", "check the number and its unit (万t and t?)")
                         continue
@@ -841,7 +840,7 @@ class _Builder:
         if coef.own is None:
             self.fail("coefficient-not-accepted", f"{what_zh}:不接受自带折标系数(按目录系数 {coef.value:g} {coef.unit} 折算)",
                       f"{what_en}: takes no own coefficient (converted with the catalogue's {coef.value:g} {coef.unit})", path,
-                      f"删除 coefficient:{coef.name_zh}本身是能量,其系数由 1 kgce 的定义(29307 kJ)决定;电力只按当量值折算,不按等价值",
+                      f"删除 coefficient:{coef.name_zh}本身是能量,其系数由 1 kgce 的定义({self.cat.calorific_value:g} kJ)决定;电力只按当量值折算,不按等价值",
                       f"remove coefficient: {coef.name_en} is energy already, its coefficient follows from the definition of 1 kgce; "
                       "electricity is converted at its calorific equivalent only, never at an 等价值")
             return False
@@ -854,7 +853,7 @@ class _Builder:
                 number, in_text = units.split_quantity(value)
             except ValueError as exc:
                 number = None
-                if str(exc) == _NOT_FINITE:  # 1e400 kJ/kg: a number, beyond a float
+                if str(exc) == units.NOT_FINITE:  # 1e400 kJ/kg: a number, beyond a float
                     self.fail("number-too-large", f"{what_zh}:折标系数“{value}”超出浮点数范围", f"{what_en}: the coefficient '{value}' is "
                               "beyond the range of a float", path + ("value",) if isinstance(raw, dict) else path,
                               f"核对数值与单位,如 “{coef.value:g} {coef.unit}”", f"check the number and its unit, e.g. '{coef.value:g} {coef.unit}'")

@@ -9,18 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import warnings
-import zipfile
 from typing import Any, Callable, Optional
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import Problem, ReportError
 from .excel.package import workbook_bytes
+from .excel.writer import BORDER, FILL_HEAD, FILL_INPUT, FILL_LABEL, FILL_TITLE, FONT, WRAP  # the data workbook's look
 from .followup import ADOPTION, FORMAT, IMPLEMENTATION, FollowupError, read_diagnosis
 
 TEMPLATE_FORMAT = "greendiag-followup-template/1"
@@ -40,13 +39,6 @@ COL = {key: i for i, (key, *_rest) in enumerate(COLUMNS, start=2)}
 PLAN_COLUMNS = (("item", "计划内容 *", "Planned work", 46), ("planned", "计划时间 *", "Planned time", 18),
                 ("responsible", "责任单位", "Responsible", 18), ("note", "备注", "Note", 24))
 PLAN_COL = {key: i for i, (key, *_rest) in enumerate(PLAN_COLUMNS, start=3)}
-
-FONT = "宋体"
-_thin = Side(style="thin", color="808080")
-BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-FILL_TITLE, FILL_HEAD = PatternFill("solid", fgColor="DDEBF7"), PatternFill("solid", fgColor="D9D9D9")
-FILL_LABEL, FILL_INPUT = PatternFill("solid", fgColor="F2F2F2"), PatternFill("solid", fgColor="FFF2CC")
-WRAP = Alignment(wrap_text=True, vertical="center")
 
 
 def _label(ws, row: int, col: int, text: Any, *, fill=FILL_LABEL, bold: bool = False) -> None:
@@ -126,7 +118,7 @@ def write_followup_template(diagnosis: Any, path: str | os.PathLike, *, overwrit
     for n, p in enumerate(diag["projects"], 1):
         r = FIRST_ROW + n - 1
         ws.cell(r, 1, f"project:{n}")
-        addresses = "、".join(_subject(rd, str(a)) for a in p.get("addresses") or ())
+        addresses = "、".join(rd.subject_label(str(a)) for a in p.get("addresses") or ())
         _label(ws, r, COL["number"], n)
         _label(ws, r, COL["title"], p["content_zh"])
         _label(ws, r, COL["addresses"], addresses)
@@ -174,11 +166,6 @@ def write_followup_template(diagnosis: Any, path: str | os.PathLike, *, overwrit
     return target
 
 
-def _subject(rd, subject: str) -> str:
-    m = re.fullmatch(r"(?:req-|基础性要求)(\d+)", subject)
-    return f"基础性要求第{m.group(1)}项" if m else rd.subject_name(subject)
-
-
 # ------------------------------------------------------------------ reading
 
 
@@ -189,22 +176,10 @@ def _fail(p: str, code: str, zh: str, en: str, fix_zh: str, fix_en: str, locatio
 
 
 def _open(p: str):
-    import openpyxl
+    from .excel.reader import open_workbook
 
-    from .yamlio import check_file
-
-    check_file(p, FollowupError)
-    try:
-        with zipfile.ZipFile(p) as zf:
-            zf.namelist()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(p, data_only=True)
-    except PermissionError:
-        _fail(p, "file-unreadable", "没有读取权限", "permission denied", "检查文件权限", "check the file's permissions")
-    except Exception:  # noqa: BLE001 - openpyxl and zipfile raise many kinds on damaged files
-        _fail(p, "not-xlsx", "文件不是有效的 Excel 工作簿(.xlsx)", "the file is not a valid Excel workbook (.xlsx)",
-              "在 Excel 中另存为 .xlsx,或用 greendiag followup-template 重新生成", "save it as .xlsx, or make a new one with greendiag followup-template")
+    return open_workbook(p, FollowupError, ("用 greendiag followup-template 重新生成", "make a new one with greendiag followup-template"),
+                         data_only=True, wanted=("跟踪反馈工作簿", "the follow-up workbook"))
 
 
 def _cell_text(v: Any) -> Any:

@@ -21,6 +21,7 @@ from ._round import difference_text, general, half_up, significant, value_text
 from .errors import RuleError, problem
 from .models import ENGAGEMENT_DATES, BaselineRequirement, Catalogue, Engagement, Indicator, Level, ParkDataset, Reference
 from .scoring import BEST_NONPOSITIVE, FLOORED_NONPOSITIVE, SCORED, UNDEFINED, Scorecard, score_value
+from .zhnotation import date_zh
 
 Fact = dict
 Context = dict
@@ -600,10 +601,6 @@ def _calendar_words(deducted: bool) -> dict[str, str]:
             "onsite_calendar_en": f"counted Monday to Friday, statutory holidays not deducted ({why_en})"}
 
 
-def _date_zh(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def _previous_date(e: Engagement, keys: tuple[str, ...]) -> Optional[tuple[str, dt.date]]:
     """The nearest recorded date among `keys` (latest step of the procedure first): what a later date must not precede."""
     for key in keys:
@@ -705,14 +702,14 @@ def _engagement_context(f: Fact, e: Engagement, unrelated: tuple, deducted: Opti
     for key in _DATED:
         d = getattr(e, key)
         if d is not None:
-            ctx[f"{key}_zh"], ctx[f"{key}_en"] = _date_zh(d), d.isoformat()
+            ctx[f"{key}_zh"], ctx[f"{key}_en"] = date_zh(d), d.isoformat()
     if deducted is not None:
-        ctx["onsite_span_zh"] = f"{_date_zh(e.onsite_start)}至{_date_zh(e.onsite_end)}"
+        ctx["onsite_span_zh"] = f"{date_zh(e.onsite_start)}至{date_zh(e.onsite_end)}"
         ctx["onsite_span_en"] = f"{e.onsite_start.isoformat()} to {e.onsite_end.isoformat()}"
         ctx.update(_calendar_words(deducted))
     for name, before in (("report", before_report), ("meeting", before_meeting)):
         if before is not None:
             key, d = before
             zh, en = _DATED[key]
-            ctx[f"{name}_after_zh"], ctx[f"{name}_after_en"] = f"{zh}({_date_zh(d)})", f"the {en} ({d.isoformat()})"
+            ctx[f"{name}_after_zh"], ctx[f"{name}_after_en"] = f"{zh}({date_zh(d)})", f"the {en} ({d.isoformat()})"
     return ctx

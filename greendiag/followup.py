@@ -21,12 +21,12 @@ from typing import Any, Callable, Optional
 import attrs
 
 from .errors import FollowupError, InputFileError, Problem
+from .facts import follow_up_due
 from .yamlio import Document, json_path
 
 FORMAT = "greendiag-followup/1"
 RESULT_FORMAT = "greendiag-followup-result/1"
 DIAGNOSIS_FORMAT = "greendiag-diagnosis/1"
-DEFAULT_FOLLOW_UP_DAYS = 365  # guide 六 "诊断完成一年后"; the diagnosis's rules constant follow_up_days wins when present
 
 ADOPTION = {"adopted": ("已采纳", "adopted"), "partly": ("部分采纳", "partly adopted"), "not_adopted": ("未采纳", "not adopted")}
 IMPLEMENTATION = {"done": ("已完成", "done"), "in_progress": ("实施中", "in progress"), "not_started": ("未启动", "not started")}
@@ -152,6 +152,17 @@ class FollowUp:
 # ------------------------------------------------------------------ reading the inputs
 
 
+def _follow_up_days(diag: dict) -> int:
+    """The rules constant follow_up_days (guide 六 "诊断完成一年后") the diagnosis was made with; for a diagnosis.json
+    older than rules_constants, the packaged rule base's."""
+    days = (diag.get("rules_constants") or {}).get("follow_up_days")
+    if days is None:
+        from .rulebook import load_rules
+
+        days = next(c.value for c in load_rules().constants if c.name == "follow_up_days")
+    return int(days)
+
+
 def read_diagnosis(diagnosis: Any) -> tuple[dict, Optional[str]]:
     """(checked diagnosis dict, its file or None) from a Diagnosis, its to_dict() or a diagnosis.json path. Anything but a
     diagnosis greendiag wrote is refused: not-a-diagnosis for another kind of file, diagnosis-* for a damaged one."""
@@ -251,8 +262,7 @@ def check_followup(data: Any, src: Source, diag: dict, diag_source: Optional[str
                                     f"the record's diagnosis year {rec['diagnosis_year']} is not the diagnosis's {diag['diagnosis_year']}",
                                     "核对是否选错了诊断结果或记录", "check the diagnosis and the record belong together"))
     report = rd.report_date()
-    days = diag.get("rules_constants", {}).get("follow_up_days", DEFAULT_FOLLOW_UP_DAYS)
-    due = report + dt.timedelta(days=int(days)) if report else None
+    due = follow_up_due(report, _follow_up_days(diag))
     if ("followup_date",) not in bad and data.get("followup_date") is None:
         problems.append(src.problem("followup-date-missing", ("followup_date",), "未填写跟踪反馈日期", "the follow-up date is missing",
                                     "按 YYYY-MM-DD 填写 followup_date(工作簿:跟踪反馈日期)",

@@ -188,6 +188,7 @@ DATE_TEXT = "a date"
 # a date as people type it (2025-03-10, 2025/3/10, 2025年3月10号, with a time from a pasted export); groups: year, month, day
 DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?\s*(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 STACKED_PERCENT = "more than one percent or per-mille sign"
+NOT_FINITE = "not a finite number"  # 1e400: a number beyond a float, not "no number"
 _PER_SIGN = re.compile(r"[%‰‱]|\b(?:percent|permille|per_mille|permyriad|ppm|ppb|ppt)\b", re.IGNORECASE)
 _NOT_DECIMAL_TAIL = re.compile(r"^(?:[_:][0-9_:.]*|[xXoObB][0-9a-fA-F_]+)$")
 _COMMA_NUMBER = re.compile(r"^(\s*[+-]?)([\d,]*\d)((?:\.\d*)?)")
@@ -207,5 +208,5 @@ def strip_thousands(s: str) -> str:
 
 def _finite(x: float) -> float:
     if not math.isfinite(x):
-        raise ValueError("not a finite number")
+        raise ValueError(NOT_FINITE)
     return x

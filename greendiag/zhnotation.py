@@ -59,24 +59,36 @@ def english(content: str) -> bool:
     return _WORD.search(content) is not None and len(_LATIN.findall(content)) > len(IDEOGRAPH.findall(content))
 
 
-def in_english_gloss(text: str) -> list[bool]:
-    """For each character of `text`: whether it sits inside an ASCII bracket pair that holds English (english)."""
-    inside = [False] * len(text)
+def bracket_pairs(text: str) -> dict[int, int]:
+    """Matching ASCII bracket pairs of `text`, opening index → closing index (an unmatched mark has none)."""
+    out: dict[int, int] = {}
     stack: list[int] = []
     for i, ch in enumerate(text):
         if ch == "(":
             stack.append(i)
         elif ch == ")" and stack:
-            start = stack.pop()
-            if english(text[start + 1:i]):
-                for k in range(start, i + 1):
-                    inside[k] = True
+            out[stack.pop()] = i
+    return out
+
+
+def in_english_gloss(text: str) -> list[bool]:
+    """For each character of `text`: whether it sits inside an ASCII bracket pair that holds English (english)."""
+    inside = [False] * len(text)
+    for start, end in bracket_pairs(text).items():
+        if english(text[start + 1:end]):
+            for k in range(start, end + 1):
+                inside[k] = True
     return inside
 
 
 def cjk(ch: str) -> bool:
     """Whether a character is Chinese for punctuation's sake: an ideograph, Chinese punctuation or quotes, full-width."""
     return bool(ch) and _CJK.match(ch) is not None
+
+
+def date_zh(d: dt.date) -> str:
+    """A date as Chinese text writes it: 2026年4月15日 (no leading zeros)."""
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def zh_dates(text: str) -> str:
@@ -101,7 +113,7 @@ def zh_dates(text: str) -> str:
             start -= 1  # "应于 2026-04-15" → "应于2026年…"
         if end < len(text) and text[end] == " " and end + 1 < len(text) and cjk(text[end + 1]):
             end += 1  # "2026-04-15 前" → "…日前"
-        out += [text[last:start], f"{d.year}年{d.month}月{d.day}日"]
+        out += [text[last:start], date_zh(d)]
         last = end
     return "".join(out) + text[last:] if out else text
 

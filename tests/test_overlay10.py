@@ -29,11 +29,6 @@ NOTE_ZH = "示范性工作中记录为已开展,请核查本项要求"
 
 
 @pytest.fixture(scope="module")
-def water():
-    return greendiag.load_catalogue(WATER)
-
-
-@pytest.fixture(scope="module")
 def demo_data() -> dict:
     return yaml.safe_load((EXAMPLES / "demo-park.yaml").read_text(encoding="utf-8"))
 

@@ -65,11 +65,6 @@ def _line_of(path: pathlib.Path, text: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def water():
-    return greendiag.load_catalogue(WATER)
-
-
-@pytest.fixture(scope="module")
 def demo_data() -> dict:
     return yaml.safe_load((EXAMPLES / "demo-park.yaml").read_text(encoding="utf-8"))
 

@@ -156,15 +156,23 @@ def read_workbook_contents(path: str | os.PathLike, cat: Catalogue) -> WorkbookC
 
 
 def _open(p: str):
+    return open_workbook(p)
+
+
+def open_workbook(p: str, error: type = DatasetError, fix: tuple[str, str] = FIX_TEMPLATE, data_only: bool = False,
+                  wanted: tuple[str, str] = ("园区的数据采集模板", "the park's data-collection workbook")):
+    """An .xlsx opened with openpyxl, or `error` (also an InputFileError) saying what the file is instead: missing, too
+    large (packed or unpacked), an .xls, a Word document, a zip, a text file, damaged. `fix`: how to get a good one;
+    `wanted`: the workbook expected there."""
     import openpyxl
 
-    def fail(code, zh, en, fix_zh=None, fix_en=None):  # both InputFileError and DatasetError, as for a YAML file
-        raise file_error(DatasetError)(Problem(code, zh, en, file=p, fix_zh=fix_zh, fix_en=fix_en)) from None
+    def fail(code, zh, en, fix_zh=None, fix_en=None):  # both InputFileError and `error`, as for a YAML file
+        raise file_error(error)(Problem(code, zh, en, file=p, fix_zh=fix_zh, fix_en=fix_en)) from None
 
-    check_file(p, DatasetError)  # missing, a folder, too large: as for a YAML file
+    check_file(p, error)  # missing, a folder, too large: as for a YAML file
     not_xlsx = ("not-xlsx", "文件不是有效的 Excel 工作簿(.xlsx);可能已损坏、加密,或是 .xls/.csv 改名而来",
                 "the file is not a valid Excel workbook (.xlsx): damaged, encrypted, or an .xls/.csv renamed",
-                "在 Excel 中另存为 .xlsx(不加密码),或" + FIX_TEMPLATE[0], "save it from Excel as .xlsx without a password, or " + FIX_TEMPLATE[1])
+                "在 Excel 中另存为 .xlsx(不加密码),或" + fix[0], "save it from Excel as .xlsx without a password, or " + fix[1])
     try:
         with zipfile.ZipFile(p) as zf:
             if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
@@ -177,13 +185,13 @@ def _open(p: str):
         if any(n.startswith("word/") for n in names):
             fail("wrong-kind-of-file", "这是 Word 文档(如生成的报告)改用了 .xlsx 扩展名,不是工作簿",
                  "this is a Word document (a report, say) under an .xlsx name, not a workbook",
-                 "给出园区的数据采集模板(.xlsx);" + FIX_TEMPLATE[0], "give the park's data-collection workbook (.xlsx); or " + FIX_TEMPLATE[1])
+                 f"给出{wanted[0]}(.xlsx);" + fix[0], f"give {wanted[1]} (.xlsx); or " + fix[1])
         fail("wrong-kind-of-file", "这是 zip 压缩文件,不是 Excel 工作簿", "this is a zip archive, not an Excel workbook",
              "解压后给出其中的工作簿(.xlsx)", "unpack it and give the workbook (.xlsx) inside")
     try:
         with warnings.catch_warnings(record=True) as caught:  # openpyxl's own warnings are not for the user's terminal
             warnings.simplefilter("always")
-            wb = openpyxl.load_workbook(p, data_only=False)
+            wb = openpyxl.load_workbook(p, data_only=data_only)
         wb.greendiag_out_of_range_dates = {m["cell"]: m["serial"] for w in caught if (m := _DATE_WARNING.search(str(w.message)))}
         return wb
     except PermissionError:

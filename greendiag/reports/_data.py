@@ -23,6 +23,7 @@ import attrs
 
 from .._round import difference_text, half_up, score_text, significant, value_text
 from ..errors import DiagnosisFileError, InputFileError, Problem, ReportError
+from ..zhnotation import date_zh
 
 FORMAT = "greendiag-diagnosis/1"
 
@@ -284,7 +285,7 @@ def fmt_date_zh(iso: Optional[str], blank: str = "    年  月  日") -> str:
         d = dt.date.fromisoformat(str(iso)[:10])
     except ValueError:
         return str(iso)
-    return f"{d.year}年{d.month}月{d.day}日"
+    return date_zh(d)
 
 
 def parse_date(iso: Any) -> Optional[dt.date]:
@@ -917,6 +918,11 @@ class ReportData:
     def subject_name(self, subject: str) -> str:
         n = self.id_to_number.get(subject)
         return f"{n} {self.name(n)}" if n is not None else subject
+
+    def subject_label(self, subject: str) -> str:
+        """What a recommendation or project addresses, as the report names it: "基础性要求第4项" (req-4) or "2 <name>"."""
+        m = re.fullmatch(r"(?:req-|基础性要求)(\d+)", subject)
+        return f"基础性要求第{m.group(1)}项" if m else self.subject_name(subject)
 
     def report_date(self) -> Optional[dt.date]:
         """The date the report carries: submitted, else the end of on-site work; None if the diagnosis has neither."""

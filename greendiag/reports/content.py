@@ -1380,13 +1380,6 @@ def _annex_note(rd: ReportData, n: int, year: int, explain: bool) -> str:
     return f"数据{TO_VERIFY}(见{DATA_SEE})" + (f";{note}" if note else "")
 
 
-def _subject_label(rd: ReportData, subject: str) -> str:
-    m = re.fullmatch(r"(?:req-|基础性要求)(\d+)", subject)
-    if m:
-        return f"基础性要求第{m.group(1)}项"
-    return rd.subject_name(subject)
-
-
 def _subject_methods(rd: ReportData) -> dict[str, list[str]]:
     """Which methods produced recommendations for each subject (indicator id, req-N / 基础性要求N)."""
     out: dict[str, list[str]] = {}
@@ -1413,7 +1406,7 @@ def annex_2_1_3(rd: ReportData, lang: str) -> list[Block]:
             note = p.str("note") if bi else strip_en(p.str("note"))
         addresses = []
         for a in (p.get("addresses") or []):
-            label = _subject_label(rd, str(a))
+            label = rd.subject_label(str(a))
             ms = methods.get(str(a))
             addresses.append(label + (f"({'、'.join(ms)})" if ms else ""))
         if addresses:

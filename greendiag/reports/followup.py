@@ -4,7 +4,6 @@ blocks so that both formats carry the same text. `lang`: "zh", or "bilingual" (E
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING, Optional
 
 from .._round import half_up
@@ -35,11 +34,6 @@ EMPTY = "—"  # every empty cell of the document's tables: a blank cell reads a
 
 def _row(*cells) -> tuple[str, ...]:
     return tuple(EMPTY if c is None or c == "" else str(c) for c in cells)
-
-
-def _subject(rd, subject: str) -> str:
-    m = re.fullmatch(r"(?:req-|基础性要求)(\d+)", subject)
-    return f"基础性要求第{m.group(1)}项" if m else rd.subject_name(subject)
 
 
 def counts_sentence(fu: "FollowUp") -> str:
@@ -101,7 +95,7 @@ def build_followup(fu: "FollowUp", lang: str = "zh") -> list[Block]:
     rows = []
     for p in fu.projects:
         title = p.title_zh + (f"\n{p.title_en}" if bi and p.title_en != p.title_zh else "")
-        addresses = "、".join(_subject(rd, a) for a in p.addresses)
+        addresses = "、".join(rd.subject_label(a) for a in p.addresses)
         adoption = _word(p.adoption_words(), bi)
         impl = _word(p.implementation_words(), bi) if p.implementation else EMPTY
         said = [s for s in (("实施效果:" + p.effect) if p.effect else None, ("未采纳原因:" + p.reason) if p.reason else None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ..zhnotation import IDEOGRAPH as _IDEOGRAPH, cjk as _cjk, in_english_gloss as _in_english_gloss, percent_spacing, \
+from ..zhnotation import IDEOGRAPH as _IDEOGRAPH, bracket_pairs as _pairs, cjk as _cjk, in_english_gloss as _in_english_gloss, percent_spacing, \
     unit_superscripts, zh_dates, zh_notation
 
 __all__ = ["percent_spacing", "unit_superscripts", "zh_dates", "zh_text", "zh_punctuation", "punctuated"]
@@ -26,18 +26,6 @@ _MARKS = re.compile(r"[,:;?!()]")
 def zh_text(text: str) -> str:
     """Report text as every format prints it: superscript units, Chinese dates, 12.6% and Chinese punctuation."""
     return zh_punctuation(zh_notation(text))
-
-
-def _pairs(text: str) -> dict[int, int]:
-    """Matching bracket pairs of `text`, opening index → closing index (an unmatched mark has none)."""
-    out: dict[int, int] = {}
-    stack: list[int] = []
-    for i, ch in enumerate(text):
-        if ch == "(":
-            stack.append(i)
-        elif ch == ")" and stack:
-            out[stack.pop()] = i
-    return out
 
 
 def zh_punctuation(text: str) -> str:
